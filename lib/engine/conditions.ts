@@ -1,0 +1,175 @@
+/**
+ * Compiled conditions. Policy values are parsed once (numbers, dates, IP ranges, globs, lower-cased
+ * strings); a request value is read per comparison and, if it cannot be read as the operator's type,
+ * the comparison is false (for negated operators too).
+ */
+import { normalizeConditionKey } from '../catalog/catalog.js';
+import { compileGlob } from '../match/glob.js';
+import type { ParsedCondition } from '../policy/model.js';
+import type { OperatorInfo, Qualifier } from '../policy/operators.js';
+import { ipInRange, readBool, readDate, readIp, readIpRange, readNumber, type IpRange } from '../policy/values.js';
+import type { ContextScalar } from '../types.js';
+import { scalarToString, type ContextValues, type RequestContext } from './context.js';
+
+/** Positive comparison of one request value against all policy values; `undefined` = unreadable. */
+type ValueTest = (v: ContextScalar) => boolean | undefined;
+
+export interface CompiledCondition {
+  /** Normalised key (lower-case name, case-sensitive tag key). */
+  key: string;
+  source: ParsedCondition;
+  op: OperatorInfo;
+  qualifier: Qualifier | null;
+  ifExists: boolean;
+  test: ValueTest;
+  /** For `Null`: which answers the policy accepts. */
+  nullAcceptsAbsent: boolean;
+  nullAcceptsPresent: boolean;
+}
+
+export function compileCondition(c: ParsedCondition): CompiledCondition {
+  const op = c.operator.info;
+  const key = normalizeConditionKey(c.key).normalized;
+  const values = c.values;
+  return {
+    key,
+    source: c,
+    op,
+    qualifier: c.operator.qualifier,
+    ifExists: c.operator.ifExists,
+    test: compileTest(op, values),
+    nullAcceptsAbsent: op.family === 'null' && values.some((v) => readBool(v) === true),
+    nullAcceptsPresent: op.family === 'null' && values.some((v) => readBool(v) === false),
+  };
+}
+
+function compileTest(op: OperatorInfo, values: string[]): ValueTest {
+  switch (op.comparison) {
+    case 'equals': {
+      if (values.length === 1) {
+        const only = values[0] as string;
+        return (v) => scalarToString(v) === only;
+      }
+      const set = new Set(values);
+      return (v) => set.has(scalarToString(v));
+    }
+    case 'equals_ignore_case': {
+      const set = new Set(values.map((x) => x.toLowerCase()));
+      return (v) => set.has(scalarToString(v).toLowerCase());
+    }
+    case 'match': {
+      const globs = values.map((x) => compileGlob(x).test);
+      return (v) => {
+        const s = scalarToString(v);
+        for (const g of globs) if (g(s)) return true;
+        return false;
+      };
+    }
+    case 'starts_with': {
+      const lower = values.map((x) => x.toLowerCase());
+      return (v) => {
+        const s = scalarToString(v).toLowerCase();
+        for (const p of lower) if (s.startsWith(p)) return true;
+        return false;
+      };
+    }
+    case 'ends_with': {
+      const lower = values.map((x) => x.toLowerCase());
+      return (v) => {
+        const s = scalarToString(v).toLowerCase();
+        for (const p of lower) if (s.endsWith(p)) return true;
+        return false;
+      };
+    }
+    case 'bool': {
+      const accepted = values.map(readBool).filter((b): b is boolean => b !== undefined);
+      return (v) => {
+        const b = typeof v === 'boolean' ? v : typeof v === 'string' ? readBool(v) : undefined;
+        return b === undefined ? undefined : accepted.includes(b);
+      };
+    }
+    case 'ip': {
+      const ranges = values.map(readIpRange).filter((r): r is IpRange => r !== undefined);
+      return (v) => {
+        if (typeof v !== 'string') return undefined;
+        const ip = readIp(v);
+        if (!ip) return undefined;
+        for (const r of ranges) if (ipInRange(ip, r)) return true;
+        return false;
+      };
+    }
+    case 'null':
+      return () => undefined; // Null is decided by presence alone (see evalCondition).
+    default:
+      return compileOrdered(op, values);
+  }
+}
+
+/** Number* and Date* operators: read both sides as numbers (dates as epoch milliseconds). */
+function compileOrdered(op: OperatorInfo, values: string[]): ValueTest {
+  const read = op.family === 'date' ? readDate : readNumber;
+  const nums = values.map((x) => read(x)).filter((n): n is number => n !== undefined);
+  const readReq = (v: ContextScalar): number | undefined => {
+    if (op.family === 'numeric' && typeof v === 'number') return Number.isFinite(v) ? v : undefined;
+    return typeof v === 'string' ? read(v) : undefined;
+  };
+  const max = Math.max(...nums);
+  const min = Math.min(...nums);
+  switch (op.comparison) {
+    case 'num_eq':
+      return (v) => {
+        const n = readReq(v);
+        return n === undefined ? undefined : nums.includes(n);
+      };
+    case 'lt':
+      return (v) => {
+        const n = readReq(v);
+        return n === undefined ? undefined : n < max;
+      };
+    case 'lte':
+      return (v) => {
+        const n = readReq(v);
+        return n === undefined ? undefined : n <= max;
+      };
+    case 'gt':
+      return (v) => {
+        const n = readReq(v);
+        return n === undefined ? undefined : n > min;
+      };
+    default:
+      return (v) => {
+        const n = readReq(v);
+        return n === undefined ? undefined : n >= min;
+      };
+  }
+}
+
+/** One request value against the condition: the (possibly negated) comparison; unreadable is false. */
+function valueHolds(c: CompiledCondition, v: ContextScalar): boolean {
+  const positive = c.test(v);
+  if (positive === undefined) return false;
+  return c.op.negated ? !positive : positive;
+}
+
+/** Evaluates one condition against the request context. */
+export function evalCondition(c: CompiledCondition, ctx: RequestContext): boolean {
+  const values = ctx.get(c.key);
+  return evalConditionValues(c, values);
+}
+
+export function evalConditionValues(c: CompiledCondition, values: ContextValues | undefined): boolean {
+  if (c.op.family === 'null') return values === undefined ? c.nullAcceptsAbsent : c.nullAcceptsPresent;
+  if (values === undefined) {
+    if (c.ifExists) return true;
+    if (c.qualifier === 'ForAnyValue') return false;
+    if (c.qualifier === 'ForAllValues') return true;
+    return c.op.negated;
+  }
+  if (c.qualifier === 'ForAllValues') {
+    for (const v of values) if (!valueHolds(c, v)) return false;
+    return true;
+  }
+  // ForAnyValue, a multi-valued key without a qualifier, or a single value.
+  for (const v of values) if (valueHolds(c, v)) return true;
+  return false;
+}

@@ -1,0 +1,56 @@
+/** A readable rendering of an explain response: the answer first, then why, layer by layer. */
+import type { ConditionTrace, EvaluateResponse, LayerTrace, ResultTrace, StatementTrace } from '../types.js';
+
+function layerName(l: LayerTrace): string {
+  return l.layer === 'scp' ? `SCP level ${l.level}` : 'identity policies';
+}
+
+function stmtName(policyId: string, s: StatementTrace): string {
+  return `${policyId} statement ${s.statement}${s.sid ? ` (Sid "${s.sid}")` : ''}`;
+}
+
+function conditionLine(c: ConditionTrace): string {
+  const req = c.missing ? 'absent from the request' : `request has ${JSON.stringify(c.request_values)}`;
+  return `${c.result ? 'true ' : 'false'}  ${c.operator} ${c.key} ${JSON.stringify(c.policy_values)}: ${req}`;
+}
+
+function whyNot(s: StatementTrace): string {
+  if (!s.action_matched) return s.action_pattern ? `action excluded by NotAction "${s.action_pattern}"` : 'action not listed';
+  if (!s.resource_matched) return s.resource_pattern ? `resource excluded by NotResource "${s.resource_pattern}"` : 'resource not matched';
+  const failed = s.conditions.filter((c) => !c.result).map((c) => `${c.operator} ${c.key}${c.missing ? ' (key absent)' : ''}`);
+  return `condition false: ${failed.join(', ')}`;
+}
+
+function renderLayer(l: LayerTrace, out: string[]): void {
+  const verdict = { allow: 'allows', deny: 'DENIES', no_match: 'no statement applies', skipped: 'skipped' }[l.outcome];
+  out.push(`  ${layerName(l)}: ${verdict}${l.note ? ` (${l.note})` : ''}`);
+  for (const p of l.policies) {
+    for (const s of p.statements) {
+      if (s.applies) {
+        const how = [`action "${s.action_pattern ?? '(NotAction)'}"`];
+        if (s.resource_pattern) how.push(`resource "${s.resource_pattern}"`);
+        if (s.conditions.length) how.push(`${s.conditions.length} condition${s.conditions.length > 1 ? 's' : ''} true`);
+        out.push(`    ${s.effect === 'Deny' ? 'DENY ' : 'allow'} ${stmtName(p.policy_id, s)}: ${how.join(', ')}`);
+        for (const c of s.conditions) out.push(`          ${conditionLine(c)}`);
+      } else if (s.action_matched) {
+        out.push(`    -     ${stmtName(p.policy_id, s)} (${s.effect}) does not apply: ${whyNot(s)}`);
+        for (const c of s.conditions) if (!c.result) out.push(`          ${conditionLine(c)}`);
+      }
+    }
+  }
+}
+
+export function renderExplain(resp: EvaluateResponse, traces: readonly ResultTrace[]): string {
+  const out: string[] = [];
+  out.push(`${resp.decision.toUpperCase()} (${resp.reason}): ${resp.message}`);
+  if (resp.api) out.push(`API ${resp.api.method} ${resp.api.template} needs ${resp.api.required_actions.join(', ')}`);
+  for (const t of traces) {
+    out.push('');
+    out.push(`${t.decision === 'allow' ? 'allow' : 'DENY '} ${t.action} on ${t.resource} (${t.reason})`);
+    for (const l of t.layers) renderLayer(l, out);
+  }
+  if (resp.missing_context_keys.length > 0) out.push('', `Missing context keys (more context may change the answer): ${resp.missing_context_keys.join(', ')}`);
+  for (const w of resp.warnings) out.push(`Warning: ${w}`);
+  out.push('', `catalog ${resp.catalog_version}, decision ${resp.decision_id}`);
+  return out.join('\n');
+}

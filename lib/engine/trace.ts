@@ -1,0 +1,101 @@
+/**
+ * Explain's trace: every statement of every policy in every layer, with what matched and why. It uses
+ * the same matchers as the decision core; the decision itself still comes from `decideItem`.
+ */
+import { actionNamesLower } from '../catalog/catalog.js';
+import type { ConditionTrace, LayerTrace, ResultTrace, StatementTrace, ActionResult } from '../types.js';
+import type { CompiledLayer, CompiledPolicySet, CompiledStatement } from './compile.js';
+import { firstMatchingActionPattern, ResourceMode } from './compile.js';
+import { evalConditionValues } from './conditions.js';
+import { scalarToString } from './context.js';
+import { resourceMatches } from './decide.js';
+import type { RequestItem, ResolvedRequest } from './request.js';
+
+function traceStatement(st: CompiledStatement, item: RequestItem, req: ResolvedRequest): StatementTrace {
+  const names = actionNamesLower()[item.actionIndex] as string[];
+  const src = st.source;
+  const actionList = (src.actions ?? src.notActions) as string[];
+  const pi = firstMatchingActionPattern(st, names);
+  const actionMatched = st.notAction ? pi === -1 : pi !== -1;
+
+  const resourceMatched = resourceMatches(st, item.resourceNorm);
+  let resourcePattern: string | null = null;
+  const resList = src.resources ?? src.notResources;
+  if (st.resMode === ResourceMode.Any) resourcePattern = null;
+  else if (resList) {
+    const star = resList.find((p) => /^\*+$/.test(p));
+    if (star !== undefined) resourcePattern = star;
+    else if (item.resourceNorm !== null) {
+      const idx = st.resGlobs.findIndex((g) => g.test(item.resourceNorm as string));
+      if (idx !== -1) resourcePattern = resList.filter((p) => !/^\*+$/.test(p))[idx] ?? null;
+    }
+  }
+
+  const conditions: ConditionTrace[] = st.conditions.map((c) => {
+    const values = req.context.get(c.key);
+    return {
+      operator: c.source.operator.written,
+      key: c.source.key,
+      policy_values: c.source.values,
+      request_values: values ? values.map(scalarToString) : null,
+      missing: values === undefined,
+      result: evalConditionValues(c, values),
+    };
+  });
+  const conditionsMatched = conditions.every((c) => c.result);
+  const trace: StatementTrace = {
+    statement: st.index,
+    sid: st.sid,
+    effect: st.effect,
+    path: src.path,
+    action_matched: actionMatched,
+    action_pattern: pi === -1 ? null : (actionList[pi] ?? null),
+    resource_matched: resourceMatched,
+    resource_pattern: resourcePattern,
+    conditions,
+    conditions_matched: conditionsMatched,
+    applies: actionMatched && resourceMatched && conditionsMatched,
+  };
+  if (src.span) trace.span = src.span;
+  return trace;
+}
+
+function traceLayer(layer: CompiledLayer, item: RequestItem, req: ResolvedRequest): LayerTrace {
+  let deny = false;
+  let allow = false;
+  const policies = layer.policies.map((p) => ({
+    policy_id: p.id,
+    statements: p.statements.map((st) => {
+      const t = traceStatement(st, item, req);
+      if (t.applies) {
+        if (st.effect === 'Deny') deny = true;
+        else allow = true;
+      }
+      return t;
+    }),
+  }));
+  const outcome = deny ? 'deny' : allow ? 'allow' : 'no_match';
+  const out: LayerTrace = { layer: layer.layer, level: layer.level, outcome, policies };
+  if (layer.layer === 'identity' && !req.identityNeedsAllow && outcome === 'no_match') {
+    out.note = 'The account itself needs no identity Allow.';
+  }
+  if (layer.layer === 'scp' && outcome === 'no_match') out.note = 'No SCP statement at this level allows the action: implicit deny.';
+  return out;
+}
+
+export function traceItem(set: CompiledPolicySet, req: ResolvedRequest, item: RequestItem, result: ActionResult): ResultTrace {
+  const layers: LayerTrace[] = [];
+  for (const scp of set.scps) {
+    if (req.scpExempt) {
+      layers.push({
+        layer: 'scp',
+        level: scp.level,
+        outcome: 'skipped',
+        note: req.principal.management_account ? 'SCPs do not restrict the management account.' : 'SCPs do not restrict service-linked agencies.',
+        policies: [],
+      });
+    } else layers.push(traceLayer(scp, item, req));
+  }
+  layers.push(traceLayer(set.identity, item, req));
+  return { action: item.action, resource: item.resource, decision: result.decision, reason: result.reason, layers };
+}

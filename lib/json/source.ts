@@ -1,0 +1,251 @@
+/**
+ * A strict JSON parser that remembers where every value came from, so findings can point at the text
+ * (line, column, offset) as well as at a JSON Pointer. It never throws: syntax errors are returned with
+ * their position. Objects are built so that `__proto__` is an ordinary key, and nesting is bounded.
+ */
+import type { JsonValue, Position, Span } from '../types.js';
+
+export interface SourceMap {
+  /** JSON Pointer -> span of the value at that pointer. */
+  values: Map<string, Span>;
+  /** JSON Pointer of an object member -> span of its key (for "unknown element" findings). */
+  keys: Map<string, Span>;
+  /** Keys that appear twice in one object (pointer of the later occurrence). */
+  duplicates: string[];
+}
+
+export type ParseOutcome =
+  | { ok: true; value: JsonValue; map: SourceMap }
+  | { ok: false; message: string; position: Position };
+
+export const MAX_JSON_DEPTH = 64;
+
+/** Escapes one reference token of a JSON Pointer (RFC 6901). */
+export function escapePointerToken(token: string): string {
+  return token.indexOf('~') === -1 && token.indexOf('/') === -1 ? token : token.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+export function pointer(parent: string, token: string | number): string {
+  return `${parent}/${typeof token === 'number' ? token : escapePointerToken(token)}`;
+}
+
+class JsonSyntaxError {
+  constructor(
+    readonly message: string,
+    readonly offset: number,
+  ) {}
+}
+
+/** Line/column of an offset; computed lazily with a line-start table. */
+export class LineIndex {
+  private readonly starts: number[] = [0];
+  constructor(text: string) {
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 10) this.starts.push(i + 1);
+      else if (c === 13) {
+        if (text.charCodeAt(i + 1) === 10) i++;
+        this.starts.push(i + 1);
+      }
+    }
+  }
+  position(offset: number): Position {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((this.starts[mid] as number) <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: offset - (this.starts[lo] as number), offset };
+  }
+  span(start: number, end: number): Span {
+    return { start: this.position(start), end: this.position(end) };
+  }
+}
+
+export function parseJsonWithSource(text: string): ParseOutcome {
+  const lines = new LineIndex(text);
+  const map: SourceMap = { values: new Map(), keys: new Map(), duplicates: [] };
+  let i = 0;
+  const n = text.length;
+
+  const fail = (message: string, at = i): never => {
+    throw new JsonSyntaxError(message, Math.min(at, n));
+  };
+  const skipWs = (): void => {
+    while (i < n) {
+      const c = text.charCodeAt(i);
+      if (c === 32 || c === 9 || c === 10 || c === 13) i++;
+      else break;
+    }
+  };
+  const describe = (at: number): string => {
+    if (at >= n) return 'end of input';
+    const ch = text[at] as string;
+    return `'${ch === '\n' ? '\\n' : ch}'`;
+  };
+
+  const parseString = (): string => {
+    // text[i] === '"'
+    const start = i;
+    i++;
+    let out = '';
+    let chunkStart = i;
+    while (true) {
+      if (i >= n) fail('Unterminated string', start);
+      const c = text.charCodeAt(i);
+      if (c === 34) {
+        out += text.slice(chunkStart, i);
+        i++;
+        return out;
+      }
+      if (c === 92) {
+        out += text.slice(chunkStart, i);
+        const e = text[i + 1];
+        switch (e) {
+          case '"': out += '"'; break;
+          case '\\': out += '\\'; break;
+          case '/': out += '/'; break;
+          case 'b': out += '\b'; break;
+          case 'f': out += '\f'; break;
+          case 'n': out += '\n'; break;
+          case 'r': out += '\r'; break;
+          case 't': out += '\t'; break;
+          case 'u': {
+            const hex = text.slice(i + 2, i + 6);
+            if (!/^[0-9a-fA-F]{4}$/.test(hex)) fail('Invalid \\u escape in string', i);
+            out += String.fromCharCode(parseInt(hex, 16));
+            i += 4;
+            break;
+          }
+          default:
+            fail('Invalid escape in string', i);
+        }
+        i += 2;
+        chunkStart = i;
+        continue;
+      }
+      if (c < 32) fail('Control character in string (escape it)', i);
+      i++;
+    }
+  };
+
+  const parseNumber = (): number => {
+    const start = i;
+    if (text[i] === '-') i++;
+    if (text[i] === '0') i++;
+    else if (text[i] !== undefined && text[i]! >= '1' && text[i]! <= '9') {
+      while (i < n && text[i]! >= '0' && text[i]! <= '9') i++;
+    } else fail(`Invalid number: unexpected ${describe(i)}`);
+    if (text[i] === '.') {
+      i++;
+      if (!(text[i] !== undefined && text[i]! >= '0' && text[i]! <= '9')) fail('Invalid number: digit expected after the decimal point');
+      while (i < n && text[i]! >= '0' && text[i]! <= '9') i++;
+    }
+    if (text[i] === 'e' || text[i] === 'E') {
+      i++;
+      if (text[i] === '+' || text[i] === '-') i++;
+      if (!(text[i] !== undefined && text[i]! >= '0' && text[i]! <= '9')) fail('Invalid number: digit expected in the exponent');
+      while (i < n && text[i]! >= '0' && text[i]! <= '9') i++;
+    }
+    return Number(text.slice(start, i));
+  };
+
+  const parseValue = (ptr: string, depth: number): JsonValue => {
+    skipWs();
+    if (i >= n) fail('Unexpected end of input: a value was expected');
+    const start = i;
+    const c = text[i];
+    let value: JsonValue;
+    if (c === '{') {
+      if (depth >= MAX_JSON_DEPTH) fail(`Nesting deeper than ${MAX_JSON_DEPTH} levels`);
+      i++;
+      const obj: { [key: string]: JsonValue } = {};
+      skipWs();
+      if (text[i] === '}') i++;
+      else {
+        while (true) {
+          skipWs();
+          if (text[i] !== '"') fail(`Expected a property name in double quotes, found ${describe(i)}`);
+          const keyStart = i;
+          const key = parseString();
+          const memberPtr = pointer(ptr, key);
+          if (Object.prototype.hasOwnProperty.call(obj, key)) map.duplicates.push(memberPtr);
+          map.keys.set(memberPtr, lines.span(keyStart, i));
+          skipWs();
+          if (text[i] !== ':') fail(`Expected ':' after property name, found ${describe(i)}`);
+          i++;
+          const v = parseValue(memberPtr, depth + 1);
+          // defineProperty keeps "__proto__" an own data property instead of changing the prototype.
+          Object.defineProperty(obj, key, { value: v, writable: true, enumerable: true, configurable: true });
+          skipWs();
+          if (text[i] === ',') {
+            i++;
+            continue;
+          }
+          if (text[i] === '}') {
+            i++;
+            break;
+          }
+          fail(`Expected ',' or '}' in object, found ${describe(i)}`);
+        }
+      }
+      value = obj;
+    } else if (c === '[') {
+      if (depth >= MAX_JSON_DEPTH) fail(`Nesting deeper than ${MAX_JSON_DEPTH} levels`);
+      i++;
+      const arr: JsonValue[] = [];
+      skipWs();
+      if (text[i] === ']') i++;
+      else {
+        while (true) {
+          arr.push(parseValue(pointer(ptr, arr.length), depth + 1));
+          skipWs();
+          if (text[i] === ',') {
+            i++;
+            continue;
+          }
+          if (text[i] === ']') {
+            i++;
+            break;
+          }
+          fail(`Expected ',' or ']' in array, found ${describe(i)}`);
+        }
+      }
+      value = arr;
+    } else if (c === '"') {
+      value = parseString();
+    } else if (c === '-' || (c !== undefined && c >= '0' && c <= '9')) {
+      value = parseNumber();
+    } else if (text.startsWith('true', i)) {
+      i += 4;
+      value = true;
+    } else if (text.startsWith('false', i)) {
+      i += 5;
+      value = false;
+    } else if (text.startsWith('null', i)) {
+      i += 4;
+      value = null;
+    } else {
+      fail(`Unexpected ${describe(i)}: a value was expected`);
+      value = null;
+    }
+    map.values.set(ptr, lines.span(start, i));
+    return value;
+  };
+
+  try {
+    // A UTF-8 byte order mark is tolerated.
+    if (text.charCodeAt(0) === 0xfeff) i = 1;
+    const value = parseValue('', 0);
+    skipWs();
+    if (i < n) fail(`Unexpected ${describe(i)} after the end of the JSON value`);
+    return { ok: true, value, map };
+  } catch (err) {
+    if (err instanceof JsonSyntaxError) {
+      return { ok: false, message: err.message, position: lines.position(err.offset) };
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * Glob matching (`*` = any run of characters, possibly empty; `?` = exactly one character) over a whole
+ * string, compiled once per pattern. No regular expression is built from user input: a pattern is split
+ * into literal chunks at its stars and matched greedily left to right (leftmost occurrence of each chunk),
+ * which is exact for star-only separators and runs in O(text x chunk) at worst, never exponential.
+ */
+
+export type GlobTest = (s: string) => boolean;
+
+export interface Glob {
+  readonly source: string;
+  /** True when the pattern has no `*` and no `?`. */
+  readonly literal: boolean;
+  /** True when the pattern is made only of `*` (matches everything). */
+  readonly matchesAll: boolean;
+  readonly test: GlobTest;
+}
+
+const alwaysTrue: GlobTest = () => true;
+
+/** Compiles a glob. The caller lower-cases pattern and input for case-insensitive matching. */
+export function compileGlob(pattern: string): Glob {
+  const hasStar = pattern.indexOf('*') !== -1;
+  const hasQ = pattern.indexOf('?') !== -1;
+  if (!hasStar && !hasQ) {
+    return { source: pattern, literal: true, matchesAll: false, test: (s) => s === pattern };
+  }
+  // Collapse runs of stars: `a**b` == `a*b`.
+  const collapsed = hasStar ? pattern.replace(/\*{2,}/g, '*') : pattern;
+  if (collapsed === '*') return { source: pattern, literal: false, matchesAll: true, test: alwaysTrue };
+  const chunks = collapsed.split('*');
+  const lastIdx = chunks.length - 1;
+  const head = chunks[0] as string;
+  const tail = chunks[lastIdx] as string;
+  const headQ = head.indexOf('?') !== -1;
+  const tailQ = tail.indexOf('?') !== -1;
+
+  if (!hasStar) {
+    // Only `?`: same length, compare position by position.
+    return { source: pattern, literal: false, matchesAll: false, test: (s) => s.length === head.length && matchAt(s, 0, head, true) };
+  }
+  if (!hasQ && chunks.length === 2) {
+    if (tail === '') return { source: pattern, literal: false, matchesAll: false, test: (s) => s.startsWith(head) };
+    if (head === '') return { source: pattern, literal: false, matchesAll: false, test: (s) => s.endsWith(tail) };
+    const min = head.length + tail.length;
+    return { source: pattern, literal: false, matchesAll: false, test: (s) => s.length >= min && s.startsWith(head) && s.endsWith(tail) };
+  }
+  const middle = chunks.slice(1, lastIdx);
+  const middleQ = middle.map((c) => c.indexOf('?') !== -1);
+  const minLength = chunks.reduce((n, c) => n + c.length, 0);
+  const test: GlobTest = (s) => {
+    if (s.length < minLength) return false;
+    if (head.length > 0 && !matchAt(s, 0, head, headQ)) return false;
+    const end = s.length - tail.length;
+    if (tail.length > 0 && !matchAt(s, end, tail, tailQ)) return false;
+    let pos = head.length;
+    for (let i = 0; i < middle.length; i++) {
+      const chunk = middle[i] as string;
+      const found = middleQ[i] ? findWithQ(s, chunk, pos, end) : indexWithin(s, chunk, pos, end);
+      if (found === -1) return false;
+      pos = found + chunk.length;
+    }
+    return pos <= end;
+  };
+  return { source: pattern, literal: false, matchesAll: false, test };
+}
+
+function matchAt(s: string, at: number, chunk: string, hasQ: boolean): boolean {
+  if (!hasQ) return s.startsWith(chunk, at);
+  if (at < 0 || at + chunk.length > s.length) return false;
+  for (let j = 0; j < chunk.length; j++) {
+    const c = chunk.charCodeAt(j);
+    if (c !== 63 /* ? */ && c !== s.charCodeAt(at + j)) return false;
+  }
+  return true;
+}
+
+function indexWithin(s: string, chunk: string, from: number, end: number): number {
+  const i = s.indexOf(chunk, from);
+  return i === -1 || i + chunk.length > end ? -1 : i;
+}
+
+function findWithQ(s: string, chunk: string, from: number, end: number): number {
+  for (let i = from; i + chunk.length <= end; i++) if (matchAt(s, i, chunk, true)) return i;
+  return -1;
+}
+
+/** Case-insensitive glob: pattern lower-cased once; the caller passes lower-cased input. */
+export function compileGlobLower(pattern: string): Glob {
+  return compileGlob(pattern.toLowerCase());
+}
+
+export function hasWildcard(s: string): boolean {
+  return s.indexOf('*') !== -1 || s.indexOf('?') !== -1;
+}

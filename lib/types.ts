@@ -1,0 +1,302 @@
+/**
+ * Public request and response shapes of ims-authz: one definition for the library, the CLI, the HTTP
+ * functions and the event triggers. All JSON field names are snake_case; policy documents keep Huawei's
+ * PascalCase element names.
+ */
+
+// ---------------------------------------------------------------------------------------------------------
+// Policy documents (as written by users; the parser accepts anything and reports findings)
+// ---------------------------------------------------------------------------------------------------------
+
+export type JsonPrimitive = string | number | boolean | null;
+export type JsonValue = JsonPrimitive | JsonValue[] | { [key: string]: JsonValue };
+
+/** A policy document as JSON (5.0 identity policy, 1.1 fine-grained policy, or 5.0 SCP). */
+export type PolicyDocument = { [key: string]: JsonValue };
+
+export type PolicyType = 'identity' | 'scp';
+
+/** SCP syntax revisions seen in Huawei Organizations (research doc 6.1); the default is the newest. */
+export type ScpRevision = '2024' | '2025-07' | '2025-12';
+
+// ---------------------------------------------------------------------------------------------------------
+// Validation
+// ---------------------------------------------------------------------------------------------------------
+
+export type Severity = 'error' | 'security_warning' | 'warning' | 'suggestion';
+
+export interface Position {
+  /** 1-based line. */
+  line: number;
+  /** 0-based column, in UTF-16 code units (as Access Analyzer). */
+  column: number;
+  /** 0-based offset into the text, in UTF-16 code units. */
+  offset: number;
+}
+
+/** Start inclusive, end exclusive. */
+export interface Span {
+  start: Position;
+  end: Position;
+}
+
+export interface Finding {
+  /** Stable, UPPER_SNAKE (see lib/validate/codes.ts). */
+  code: string;
+  severity: Severity;
+  message: string;
+  /** JSON Pointer into the document, e.g. `/Statement/0/Action/1` (`` for the whole document). */
+  path: string;
+  /** Present when the document was given as text. */
+  span?: Span;
+  /** "Did you mean" candidates from the catalog, best first. */
+  suggestions?: string[];
+}
+
+export interface ValidateOptions {
+  type?: PolicyType;
+  /** SCP syntax revision to check against (default `2025-12`, the newest: Deny-only custom SCPs). */
+  scp_revision?: ScpRevision;
+}
+
+export interface ValidateResponse {
+  valid: boolean;
+  findings: Finding[];
+  catalog_version: string;
+}
+
+/** HTTP/event body of the validate function. */
+export interface ValidateRequest {
+  /** The document, or its JSON text (text keeps its spans). */
+  policy: PolicyDocument | string;
+  type?: PolicyType;
+  scp_revision?: ScpRevision;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Evaluation
+// ---------------------------------------------------------------------------------------------------------
+
+export type PrincipalType = 'user' | 'agency' | 'account' | 'service_linked_agency';
+
+export interface Principal {
+  /** Default `user`. */
+  type?: PrincipalType;
+  account_id?: string;
+  user_id?: string;
+  user_name?: string;
+  /** Agency name (for `type: "agency"`). */
+  agency?: string;
+  /** Organization path `<org-id>/<root-id>/(<ou-id>/)*<account-id>`. */
+  org_path?: string;
+  /** The organization's management account is not restricted by SCPs. */
+  management_account?: boolean;
+}
+
+export type ContextScalar = string | number | boolean;
+export type ContextValue = ContextScalar | ContextScalar[] | null;
+
+export interface InlinePolicy {
+  id: string;
+  /** The document, or its JSON text (text gives source spans in explain). */
+  document: PolicyDocument | string;
+}
+
+export interface ScpLevelInput {
+  /** Root, OU or account id; outermost first in `scps`. */
+  level: string;
+  policies: InlinePolicy[];
+}
+
+export interface ApiHints {
+  /** Quick import of a data disk or system disk image. */
+  quick_import_disk?: 'system' | 'data';
+  /** The caller is an enterprise-project user / the call migrates an enterprise project. */
+  enterprise_project?: boolean;
+}
+
+export interface ApiCall {
+  method: string;
+  path: string;
+  hints?: ApiHints;
+}
+
+export interface EvaluateRequest {
+  principal?: Principal;
+  /** Exactly one of `action`, `actions`, `api`. */
+  action?: string;
+  /** Batch; wildcards are expanded over the catalog. */
+  actions?: string[];
+  api?: ApiCall;
+  /** Resource URN, e.g. `ims:cn-north-4:acc-1:image:abc`; omit for actions with no resource type. */
+  resource?: string;
+  resources?: string[];
+  region?: string;
+  context?: Record<string, ContextValue>;
+  /** Identity policies (5.0 or 1.1). */
+  policies?: InlinePolicy[];
+  /** SCP chain, outermost level first. */
+  scps?: ScpLevelInput[];
+}
+
+export type Decision = 'allow' | 'deny';
+export type Reason = 'allowed' | 'explicit_deny' | 'implicit_deny';
+export type Layer = 'identity' | 'scp';
+
+/** What denied a request: the explicit Deny statement, or the layer (and SCP level) that lacked an Allow. */
+export interface DeniedBy {
+  layer: Layer;
+  /** SCP level id, `null` for the identity layer. */
+  level: string | null;
+  /** `null` for an implicit deny. */
+  policy_id: string | null;
+  /** Statement index in its policy; `null` for an implicit deny. */
+  statement: number | null;
+  sid: string | null;
+}
+
+export interface MatchedStatement {
+  layer: Layer;
+  level: string | null;
+  policy_id: string;
+  statement: number;
+  sid: string | null;
+  effect: 'Allow' | 'Deny';
+}
+
+export interface ActionResult {
+  action: string;
+  /** The resource evaluated: a URN, or `*` for actions without a resource type. */
+  resource: string;
+  decision: Decision;
+  reason: Reason;
+  denied_by: DeniedBy | null;
+  matched: MatchedStatement[];
+  /** In `api` mode: why this action is required (`api` = the API's own action). */
+  required_by?: 'api' | 'dependency';
+}
+
+export interface ApiResolution {
+  method: string;
+  path: string;
+  /** The catalog template the path matched, e.g. `/v1/cloudimages/{image_id}/copy`. */
+  template: string;
+  params: Record<string, string>;
+  action: string;
+  /** Every action the call needs (the API's own first), after applying hints. */
+  required_actions: string[];
+  /** Conditional requirements that were applied because their hint was absent (fail closed). */
+  assumed: string[];
+}
+
+export interface EvaluateResponse {
+  decision: Decision;
+  reason: Reason;
+  denied_by: DeniedBy | null;
+  results: ActionResult[];
+  /** Condition keys a relevant statement referenced that the request lacked: more context may change the answer. */
+  missing_context_keys: string[];
+  /** Huawei-style sentence (research doc 9.1). */
+  message: string;
+  catalog_version: string;
+  decision_id: string;
+  /** In `api` mode: how the call was resolved. */
+  api?: ApiResolution;
+  /** Things the caller should know (e.g. a resource omitted for an action that has a resource type). */
+  warnings: string[];
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Explain
+// ---------------------------------------------------------------------------------------------------------
+
+export interface ConditionTrace {
+  /** Operator as written, e.g. `ForAnyValue:StringEqualsIfExists`. */
+  operator: string;
+  key: string;
+  policy_values: string[];
+  /** `null` when the request lacks the key. */
+  request_values: string[] | null;
+  missing: boolean;
+  result: boolean;
+}
+
+export interface StatementTrace {
+  statement: number;
+  sid: string | null;
+  effect: 'Allow' | 'Deny';
+  /** JSON Pointer of the statement in its document. */
+  path: string;
+  /** When the document was given as text. */
+  span?: Span;
+  action_matched: boolean;
+  /** The pattern that decided the action match (for NotAction: the one that excluded it). */
+  action_pattern: string | null;
+  resource_matched: boolean;
+  resource_pattern: string | null;
+  conditions: ConditionTrace[];
+  conditions_matched: boolean;
+  /** action && resource && conditions. */
+  applies: boolean;
+}
+
+export interface PolicyTrace {
+  policy_id: string;
+  statements: StatementTrace[];
+}
+
+export interface LayerTrace {
+  layer: Layer;
+  level: string | null;
+  /** `allow`: an Allow applies and no Deny; `deny`: a Deny applies; `no_match`: nothing applies (implicit deny
+   * for SCP levels and for a non-account identity layer); `skipped`: not evaluated (exempt principal). */
+  outcome: 'allow' | 'deny' | 'no_match' | 'skipped';
+  note?: string;
+  policies: PolicyTrace[];
+}
+
+export interface ResultTrace {
+  action: string;
+  resource: string;
+  decision: Decision;
+  reason: Reason;
+  layers: LayerTrace[];
+}
+
+export interface ExplainResponse extends EvaluateResponse {
+  trace: ResultTrace[];
+  /** A readable rendering of the decision. */
+  text: string;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Errors (CLI, HTTP and events share the shape)
+// ---------------------------------------------------------------------------------------------------------
+
+export type ErrorCode =
+  | 'INVALID_JSON'
+  | 'INVALID_REQUEST'
+  | 'INVALID_POLICY'
+  | 'UNKNOWN_ACTION'
+  | 'UNKNOWN_API'
+  | 'INVALID_RESOURCE'
+  | 'RESOURCE_UNRESOLVED'
+  | 'INPUT_TOO_LARGE'
+  | 'UNUSABLE_INPUT';
+
+export interface ErrorBody {
+  code: ErrorCode | string;
+  message: string;
+  details?: JsonValue;
+}
+
+export interface ErrorResponse {
+  error: ErrorBody;
+}
+
+export type EvaluateResult = EvaluateResponse | ErrorResponse;
+export type ExplainResult = ExplainResponse | ErrorResponse;
+
+export function isErrorResponse(value: unknown): value is ErrorResponse {
+  return typeof value === 'object' && value !== null && 'error' in value;
+}

@@ -1,0 +1,37 @@
+/**
+ * Builds the CLI and the library entry with esbuild (CommonJS, minified, tree-shaken). The compiled
+ * catalog stays external: it is the shared package (`@ims-authz/catalog`, the Lambda layer).
+ * Run after build-catalog.ts (`npm run build` does both).
+ */
+import { chmodSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build, type BuildOptions } from 'esbuild';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+const common: BuildOptions = {
+  bundle: true,
+  minify: true,
+  treeShaking: true,
+  sourcemap: 'linked',
+  legalComments: 'none',
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  external: ['@ims-authz/catalog', '@aws-sdk/*', '@smithy/*'],
+  logLevel: 'warning',
+};
+
+const targets: Array<{ entry: string; out: string; banner?: string }> = [
+  { entry: 'cli/bin.ts', out: 'dist/cli.cjs', banner: '#!/usr/bin/env node' },
+  { entry: 'lib/index.ts', out: 'dist/index.cjs' },
+];
+
+for (const t of targets) {
+  const options: BuildOptions = { ...common, entryPoints: [join(root, t.entry)], outfile: join(root, t.out) };
+  if (t.banner) options.banner = { js: t.banner };
+  await build(options);
+  if (t.banner) chmodSync(join(root, t.out), 0o755);
+  console.log(`${t.out.padEnd(24)} ${(statSync(join(root, t.out)).size / 1024).toFixed(1)} KiB`);
+}
