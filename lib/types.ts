@@ -280,7 +280,6 @@ export type ErrorCode =
   | 'UNKNOWN_ACTION'
   | 'UNKNOWN_API'
   | 'INVALID_RESOURCE'
-  | 'RESOURCE_UNRESOLVED'
   | 'INPUT_TOO_LARGE'
   | 'UNUSABLE_INPUT';
 

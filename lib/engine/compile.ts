@@ -26,8 +26,10 @@ export interface CompiledStatement {
   resMode: ResourceMode;
   /** The Resource / NotResource list contains a pattern made only of `*`. */
   resAllStar: boolean;
-  /** Globs over URNs whose service segment was lower-cased. */
+  /** Globs over URNs whose service segment was lower-cased (patterns made only of `*` excluded). */
   resGlobs: Glob[];
+  /** The same patterns as text, for family (wildcard resource) requests. */
+  resPatterns: string[];
   conditions: CompiledCondition[];
   /** Distinct condition keys (normalised) with the name as first written, for missing-key reports. */
   conditionKeys: Array<{ key: string; written: string }>;
@@ -49,7 +51,15 @@ export interface CompiledLayer {
   /** By catalog action index: the Deny / Allow statements whose Action (or NotAction) admits the action. */
   deny: CompiledStatement[][];
   allow: CompiledStatement[][];
+  /** The implicit deny this layer reports when nothing in it allows. */
+  implicit: Readonly<DeniedBy>;
 }
+
+/**
+ * Position of a `denied_by` value in the documented order (SCP levels outermost first, then identity;
+ * policies in request order; statements in document order), to pick a request's deciding denial.
+ */
+export const denialOrder = new WeakMap<object, number>();
 
 export interface CompiledPolicySet {
   identity: CompiledLayer;
@@ -76,6 +86,7 @@ const ALL_STARS = /^\*+$/;
 export function compileStatement(st: ParsedStatement, layer: Layer, level: string | null, policyId: string): CompiledStatement {
   const actionList = st.actions ?? st.notActions ?? [];
   const resList = st.resources ?? st.notResources;
+  const resPatterns = (resList ?? []).filter((p) => !ALL_STARS.test(p)).map(normalizeUrn);
   const conditions = st.conditions.map(compileCondition);
   const conditionKeys: Array<{ key: string; written: string }> = [];
   for (const c of conditions) if (!conditionKeys.some((k) => k.key === c.key)) conditionKeys.push({ key: c.key, written: c.source.key });
@@ -91,7 +102,8 @@ export function compileStatement(st: ParsedStatement, layer: Layer, level: strin
     actionGlobs: actionList.map(compileGlobLower),
     resMode: st.resources !== null ? ResourceMode.List : st.notResources !== null ? ResourceMode.NotList : ResourceMode.Any,
     resAllStar: resList !== null && resList.some((p) => ALL_STARS.test(p)),
-    resGlobs: (resList ?? []).filter((p) => !ALL_STARS.test(p)).map((p) => compileGlob(normalizeUrn(p))),
+    resGlobs: resPatterns.map((p) => compileGlob(p)),
+    resPatterns,
     conditions,
     conditionKeys,
     ref: Object.freeze({ layer, level, policy_id: policyId, statement: st.index, sid: st.sid, effect: st.effect }),
@@ -129,12 +141,19 @@ export function compileLayer(layer: Layer, level: string | null, policies: Polic
       }
     }
   }
-  return { layer, level, policies: compiled, deny, allow };
+  const implicit = Object.freeze({ layer, level, policy_id: null, statement: null, sid: null });
+  return { layer, level, policies: compiled, deny, allow, implicit };
 }
 
 export function compilePolicySet(identity: PolicyInputParsed[], scps: Array<{ level: string; policies: PolicyInputParsed[] }>): CompiledPolicySet {
-  return {
+  const set: CompiledPolicySet = {
     identity: compileLayer('identity', null, identity),
     scps: scps.map((s) => compileLayer('scp', s.level, s.policies)),
   };
+  let order = 0;
+  for (const layer of [...set.scps, set.identity]) {
+    denialOrder.set(layer.implicit, order++);
+    for (const p of layer.policies) for (const st of p.statements) denialOrder.set(st.deniedBy, order++);
+  }
+  return set;
 }

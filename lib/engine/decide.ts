@@ -3,16 +3,23 @@
  * each layer. Explicit Deny anywhere wins; each SCP level (unless the principal is exempt) needs an
  * Allow; the identity layer needs an Allow unless the principal is the account itself.
  */
+import { globCovers, globsIntersect } from '../match/glob.js';
 import type { ActionResult, DeniedBy, MatchedStatement } from '../types.js';
 import type { CompiledLayer, CompiledPolicySet, CompiledStatement } from './compile.js';
-import { ResourceMode } from './compile.js';
+import { denialOrder, ResourceMode } from './compile.js';
 import { evalCondition } from './conditions.js';
 import type { RequestContext } from './context.js';
 import type { RequestItem, ResolvedRequest } from './request.js';
 
-/** Whether the statement's Resource / NotResource admits the item (`urn` null = the `*` request). */
-export function resourceMatches(st: CompiledStatement, urn: string | null): boolean {
+/**
+ * Whether the statement's Resource / NotResource admits the item. For a family of resources (a wildcard
+ * or incomplete resource) the answer fails closed: an Allow must cover every member, a Deny applies as
+ * soon as it may match one.
+ */
+export function resourceMatches(st: CompiledStatement, item: RequestItem): boolean {
   if (st.resMode === ResourceMode.Any) return true;
+  const urn = item.resourceNorm;
+  if (item.kind === 'family') return familyMatches(st, urn as string);
   let hit = st.resAllStar;
   if (!hit && urn !== null) {
     const globs = st.resGlobs;
@@ -26,6 +33,17 @@ export function resourceMatches(st: CompiledStatement, urn: string | null): bool
   return st.resMode === ResourceMode.List ? hit : !hit;
 }
 
+function familyMatches(st: CompiledStatement, family: string): boolean {
+  const allow = st.effect === 'Allow';
+  if (st.resMode === ResourceMode.List) {
+    if (st.resAllStar) return true;
+    return allow ? st.resGlobs.some((g) => globCovers(g, family)) : st.resPatterns.some((p) => globsIntersect(p, family));
+  }
+  // NotResource: applies to the members outside the list.
+  if (st.resAllStar) return false;
+  return allow ? !st.resPatterns.some((p) => globsIntersect(p, family)) : !st.resGlobs.some((g) => globCovers(g, family));
+}
+
 /** Conditions of a statement (AND); records keys the request lacks into `missing`. */
 export function conditionsHold(st: CompiledStatement, ctx: RequestContext, missing: Map<string, string> | null): boolean {
   const conds = st.conditions;
@@ -37,28 +55,15 @@ export function conditionsHold(st: CompiledStatement, ctx: RequestContext, missi
   return true;
 }
 
-function applies(st: CompiledStatement, urn: string | null, ctx: RequestContext, missing: Map<string, string> | null): boolean {
-  return resourceMatches(st, urn) && conditionsHold(st, ctx, missing);
+function applies(st: CompiledStatement, item: RequestItem, ctx: RequestContext, missing: Map<string, string> | null): boolean {
+  return resourceMatches(st, item) && conditionsHold(st, ctx, missing);
 }
 
 const NO_MATCHES: readonly MatchedStatement[] = Object.freeze([]);
-const implicitDenyCache = new Map<string | null, DeniedBy>();
-
-function implicitDeny(layer: CompiledLayer): DeniedBy {
-  if (layer.layer === 'identity') return IDENTITY_IMPLICIT;
-  let d = implicitDenyCache.get(layer.level);
-  if (!d) {
-    d = Object.freeze({ layer: 'scp', level: layer.level, policy_id: null, statement: null, sid: null });
-    if (implicitDenyCache.size < 1000) implicitDenyCache.set(layer.level, d);
-  }
-  return d;
-}
-const IDENTITY_IMPLICIT: DeniedBy = Object.freeze({ layer: 'identity', level: null, policy_id: null, statement: null, sid: null });
 
 /** Decides one item. `missing` collects condition keys the request lacked (null: don't collect). */
 export function decideItem(set: CompiledPolicySet, req: ResolvedRequest, item: RequestItem, missing: Map<string, string> | null): ActionResult {
   const a = item.actionIndex;
-  const urn = item.resourceNorm;
   const ctx = req.context;
   let matched: MatchedStatement[] | null = null;
   let explicit: DeniedBy | null = null;
@@ -71,7 +76,7 @@ export function decideItem(set: CompiledPolicySet, req: ResolvedRequest, item: R
       const denies = layer.deny[a]!;
       for (let i = 0; i < denies.length; i++) {
         const st = denies[i]!;
-        if (applies(st, urn, ctx, missing)) {
+        if (applies(st, item, ctx, missing)) {
           (matched ??= []).push(st.ref);
           explicit ??= st.deniedBy;
         }
@@ -80,13 +85,13 @@ export function decideItem(set: CompiledPolicySet, req: ResolvedRequest, item: R
       let allowed = false;
       for (let i = 0; i < allows.length; i++) {
         const st = allows[i]!;
-        if (applies(st, urn, ctx, missing)) {
+        if (applies(st, item, ctx, missing)) {
           (matched ??= []).push(st.ref);
           allowed = true;
           break;
         }
       }
-      if (!allowed && implicit === null) implicit = implicitDeny(layer);
+      if (!allowed && implicit === null) implicit = layer.implicit;
     }
   }
 
@@ -94,7 +99,7 @@ export function decideItem(set: CompiledPolicySet, req: ResolvedRequest, item: R
   const denies = id.deny[a]!;
   for (let i = 0; i < denies.length; i++) {
     const st = denies[i]!;
-    if (applies(st, urn, ctx, missing)) {
+    if (applies(st, item, ctx, missing)) {
       (matched ??= []).push(st.ref);
       explicit ??= st.deniedBy;
     }
@@ -103,13 +108,13 @@ export function decideItem(set: CompiledPolicySet, req: ResolvedRequest, item: R
   let allowed = false;
   for (let i = 0; i < allows.length; i++) {
     const st = allows[i]!;
-    if (applies(st, urn, ctx, missing)) {
+    if (applies(st, item, ctx, missing)) {
       (matched ??= []).push(st.ref);
       allowed = true;
       break;
     }
   }
-  if (!allowed && req.identityNeedsAllow && implicit === null) implicit = IDENTITY_IMPLICIT;
+  if (!allowed && req.identityNeedsAllow && implicit === null) implicit = id.implicit;
 
   const result: ActionResult =
     explicit !== null
@@ -128,15 +133,22 @@ export function denialRank(r: ActionResult): number {
   return 0;
 }
 
-/** The result that decides the request: the first one of the highest denial rank (or the first, if all allow). */
+/**
+ * The result that decides the request: the highest denial rank, ties broken by the documented order of
+ * the denial (outermost SCP level first, then identity; policies and statements in order); the first
+ * result when everything is allowed.
+ */
 export function decidingResult(results: readonly ActionResult[]): ActionResult | undefined {
   let best: ActionResult | undefined;
   let bestRank = -1;
+  let bestOrder = Infinity;
   for (const r of results) {
     const rank = denialRank(r);
-    if (rank > bestRank) {
+    const order = r.denied_by ? (denialOrder.get(r.denied_by) ?? Infinity) : Infinity;
+    if (rank > bestRank || (rank === bestRank && order < bestOrder)) {
       best = r;
       bestRank = rank;
+      bestOrder = order;
     }
   }
   return best;

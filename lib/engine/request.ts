@@ -20,13 +20,21 @@ import { suggest } from '../validate/suggest.js';
 import { normalizeUrn } from './compile.js';
 import { contextDefaults, RequestContext } from './context.js';
 
+/**
+ * What an item is requested on: `none` = an action without resource type (requested on `*`); `urn` = one
+ * resource; `family` = every resource a star pattern designates (a resource omitted for an image-typed
+ * action, or given with wildcards): an Allow must cover all of them, a Deny applies if it may hit one.
+ */
+export type ResourceKind = 'none' | 'urn' | 'family';
+
 export interface RequestItem {
   actionIndex: number;
   /** Canonical action name. */
   action: string;
-  /** URN as given, or `*`. */
+  /** As shown in the result: the URN, the family pattern, or `*`. */
   resource: string;
-  /** URN with a lower-cased service segment, or `null` for `*`. */
+  kind: ResourceKind;
+  /** URN or family pattern with a lower-cased service segment; `null` for `none`. */
   resourceNorm: string | null;
   requiredBy?: 'api' | 'dependency';
 }
@@ -226,12 +234,14 @@ function resolveActionName(name: string): number[] | ErrorResponse {
 }
 
 function checkResource(urn: string): ErrorResponse | null {
-  if (urn === '*') return null;
+  if (/^\*+$/.test(urn)) return null;
   const parts = urn.split(':');
-  if (parts.length < 5 || parts[0] === '' || hasWildcard(urn)) {
-    return requestError('INVALID_RESOURCE', `"${urn}" is not a resource URN: write service:region:account-id:type:id, e.g. ims:cn-north-4:<account-id>:image:<image-id> (no wildcards in a request).`, {
-      resource: urn,
-    });
+  if (parts.length < 5 || parts[0] === '' || parts[0]!.includes('*') || urn.includes('?')) {
+    return requestError(
+      'INVALID_RESOURCE',
+      `"${urn}" is not a resource URN: write service:region:account-id:type:id, e.g. ims:cn-north-4:<account-id>:image:<image-id> ("*" may stand for any part except the service; "?" is not allowed).`,
+      { resource: urn },
+    );
   }
   return null;
 }
@@ -251,25 +261,28 @@ export function resolveRequest(req: EvaluateRequest): ResolvedRequest | ErrorRes
     }
   }
   const items: RequestItem[] = [];
-  const push = (idx: number, resource: string, requiredBy?: 'api' | 'dependency'): void => {
-    const item: RequestItem = { actionIndex: idx, action: actionAt(idx).name, resource, resourceNorm: resource === '*' ? null : normalizeUrn(resource) };
+  const push = (idx: number, kind: ResourceKind, resource: string, requiredBy?: 'api' | 'dependency'): void => {
+    const item: RequestItem = { actionIndex: idx, action: actionAt(idx).name, resource, kind, resourceNorm: kind === 'none' ? null : normalizeUrn(resource) };
     if (requiredBy) item.requiredBy = requiredBy;
     items.push(item);
   };
   const ignoredResource: string[] = [];
-  const onStar: string[] = [];
-  const pushAction = (idx: number, resources: readonly string[] | null, requiredBy?: 'api' | 'dependency'): void => {
+  const onFamily: string[] = [];
+  /** Every image of the request's region and account (unknown parts: any). */
+  const anyImage = (imageId?: string): string => `ims:${req.region ?? '*'}:${principal.account_id ?? '*'}:image:${imageId ?? '*'}`;
+  const pushAction = (idx: number, resources: readonly string[] | null, requiredBy?: 'api' | 'dependency', family?: string): void => {
     if (!hasResourceType(idx)) {
       if (resources && !req.api) ignoredResource.push(actionAt(idx).name);
-      push(idx, '*', requiredBy);
+      push(idx, 'none', '*', requiredBy);
       return;
     }
     if (!resources) {
-      onStar.push(actionAt(idx).name);
-      push(idx, '*', requiredBy);
+      const pattern = family ?? anyImage();
+      if (!onFamily.includes(pattern)) onFamily.push(pattern);
+      push(idx, 'family', pattern, requiredBy);
       return;
     }
-    for (const r of resources) push(idx, r, requiredBy);
+    for (const r of resources) push(idx, r.includes('*') ? 'family' : 'urn', r, requiredBy);
   };
 
   let api: ApiResolution | undefined;
@@ -297,18 +310,13 @@ export function resolveRequest(req: EvaluateRequest): ResolvedRequest | ErrorRes
     }
     const primary = reqs.always[0] as number;
     let resources: string[] | null = explicit;
+    let family: string | undefined;
     const imageId = match.params['image_id'];
-    if (!resources && imageId !== undefined && required.some(hasResourceType)) {
-      if (!req.region || !principal.account_id) {
-        return requestError(
-          'RESOURCE_UNRESOLVED',
-          `The path names image "${imageId}" but its URN cannot be built: give "resource", or "region" and "principal.account_id".`,
-          { image_id: imageId },
-        );
-      }
-      resources = [`ims:${req.region}:${principal.account_id}:image:${imageId}`];
+    if (!resources && imageId !== undefined) {
+      if (req.region && principal.account_id) resources = [`ims:${req.region}:${principal.account_id}:image:${imageId}`];
+      else family = anyImage(imageId.replace(/\*/g, ''));
     }
-    for (const idx of required) pushAction(idx, resources, idx === primary ? 'api' : 'dependency');
+    for (const idx of required) pushAction(idx, resources, idx === primary ? 'api' : 'dependency', family);
     api = {
       method: req.api.method.toUpperCase(),
       path: req.api.path,
@@ -335,8 +343,10 @@ export function resolveRequest(req: EvaluateRequest): ResolvedRequest | ErrorRes
   if (ignoredResource.length > 0) {
     warnings.push(`${ignoredResource.join(', ')} ${ignoredResource.length === 1 ? 'has' : 'have'} no resource type: evaluated on "*", not on the given resource.`);
   }
-  if (onStar.length > 0) {
-    warnings.push(`No resource given for ${onStar.join(', ')}, which ${onStar.length === 1 ? 'has' : 'have'} a resource type: evaluated on "*" (only statements whose Resource is "*" apply).`);
+  if (onFamily.length > 0) {
+    warnings.push(
+      `No complete resource URN for an image-typed action: evaluated on every image of ${onFamily.join(', ')} (an Allow must cover them all; a Deny that may match one applies). Give "resource", or "region" and "principal.account_id".`,
+    );
   }
   const type = principal.type ?? 'user';
   const resolved: ResolvedRequest = {

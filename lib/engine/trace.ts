@@ -3,6 +3,7 @@
  * the same matchers as the decision core; the decision itself still comes from `decideItem`.
  */
 import { actionNamesLower } from '../catalog/catalog.js';
+import { globCovers, globsIntersect } from '../match/glob.js';
 import type { ConditionTrace, LayerTrace, ResultTrace, StatementTrace, ActionResult } from '../types.js';
 import type { CompiledLayer, CompiledPolicySet, CompiledStatement } from './compile.js';
 import { firstMatchingActionPattern, ResourceMode } from './compile.js';
@@ -18,15 +19,19 @@ function traceStatement(st: CompiledStatement, item: RequestItem, req: ResolvedR
   const pi = firstMatchingActionPattern(st, names);
   const actionMatched = st.notAction ? pi === -1 : pi !== -1;
 
-  const resourceMatched = resourceMatches(st, item.resourceNorm);
+  const resourceMatched = resourceMatches(st, item);
   let resourcePattern: string | null = null;
   const resList = src.resources ?? src.notResources;
   if (st.resMode === ResourceMode.Any) resourcePattern = null;
   else if (resList) {
     const star = resList.find((p) => /^\*+$/.test(p));
     if (star !== undefined) resourcePattern = star;
-    else if (item.resourceNorm !== null) {
+    else if (item.kind === 'urn') {
       const idx = st.resGlobs.findIndex((g) => g.test(item.resourceNorm as string));
+      if (idx !== -1) resourcePattern = resList.filter((p) => !/^\*+$/.test(p))[idx] ?? null;
+    } else if (item.kind === 'family') {
+      const family = item.resourceNorm as string;
+      const idx = st.resPatterns.findIndex((p, i) => (st.effect === 'Allow' && st.resMode === ResourceMode.List ? globCovers(st.resGlobs[i]!, family) : globsIntersect(p, family)));
       if (idx !== -1) resourcePattern = resList.filter((p) => !/^\*+$/.test(p))[idx] ?? null;
     }
   }

@@ -93,3 +93,39 @@ export function compileGlobLower(pattern: string): Glob {
 export function hasWildcard(s: string): boolean {
   return s.indexOf('*') !== -1 || s.indexOf('?') !== -1;
 }
+
+const ANY_RUN = '\u0000';
+
+/**
+ * Whether glob `p` matches every string of the star pattern `q` (literals and `*` only).
+ * Sound: `q`'s stars become a character no literal matches, so `p` can only match them with its own
+ * stars; a `p` with `?` is never taken to cover (it could match one character of a run, not all).
+ */
+export function globCovers(p: Glob, q: string): boolean {
+  if (p.matchesAll) return true;
+  if (p.source.indexOf('?') !== -1) return false;
+  return p.test(q.split('*').join(ANY_RUN));
+}
+
+/** Whether glob pattern `p` (with `*` and `?`) and star pattern `q` match at least one common string. */
+export function globsIntersect(p: string, q: string): boolean {
+  const n = p.length;
+  const m = q.length;
+  // Beyond this size the answer is "may intersect": callers use it in the fail-closed direction.
+  if ((n + 1) * (m + 1) > 4_000_000) return true;
+  // memo[i * (m + 1) + j]: 0 unknown, 1 true, 2 false. Iterative over i descending, j descending.
+  const memo = new Uint8Array((n + 1) * (m + 1));
+  for (let i = n; i >= 0; i--) {
+    for (let j = m; j >= 0; j--) {
+      let r: boolean;
+      const at = (a: number, b: number): boolean => memo[a * (m + 1) + b] === 1;
+      if (i === n && j === m) r = true;
+      else if (i < n && p.charCodeAt(i) === 42 /* * */) r = at(i + 1, j) || (j < m && at(i, j + 1));
+      else if (j < m && q.charCodeAt(j) === 42) r = at(i, j + 1) || (i < n && at(i + 1, j));
+      else if (i < n && j < m && (p.charCodeAt(i) === 63 /* ? */ || p.charCodeAt(i) === q.charCodeAt(j))) r = at(i + 1, j + 1);
+      else r = false;
+      memo[i * (m + 1) + j] = r ? 1 : 2;
+    }
+  }
+  return memo[0] === 1;
+}
