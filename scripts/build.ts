@@ -19,19 +19,29 @@ const common: BuildOptions = {
   platform: 'node',
   target: 'node20',
   format: 'cjs',
+  mainFields: ['module', 'main'],
   external: ['@ims-authz/catalog', '@aws-sdk/*', '@smithy/*'],
   logLevel: 'warning',
 };
 
+/** One bundle per Lambda function (functions/<name>.ts -> dist/functions/<name>.cjs). */
+export const FUNCTIONS = ['evaluate', 'explain', 'validate', 'catalog', 'openapi', 'not-found'];
+
 const targets: Array<{ entry: string; out: string; banner?: string }> = [
   { entry: 'cli/bin.ts', out: 'dist/cli.cjs', banner: '#!/usr/bin/env node' },
   { entry: 'lib/index.ts', out: 'dist/index.cjs' },
+  ...FUNCTIONS.map((f) => ({ entry: `functions/${f}.ts`, out: `dist/functions/${f}.cjs` })),
 ];
 
-for (const t of targets) {
-  const options: BuildOptions = { ...common, entryPoints: [join(root, t.entry)], outfile: join(root, t.out) };
-  if (t.banner) options.banner = { js: t.banner };
-  await build(options);
-  if (t.banner) chmodSync(join(root, t.out), 0o755);
-  console.log(`${t.out.padEnd(24)} ${(statSync(join(root, t.out)).size / 1024).toFixed(1)} KiB`);
-}
+const results = await Promise.all(
+  targets.map(async (t) => {
+    const options: BuildOptions = { ...common, entryPoints: [join(root, t.entry)], outfile: join(root, t.out), metafile: true };
+    if (t.banner) options.banner = { js: t.banner };
+    const r = await build(options);
+    if (t.banner) chmodSync(join(root, t.out), 0o755);
+    const inputs = Object.keys(r.metafile?.inputs ?? {});
+    const dynamo = inputs.some((i) => i.includes('dynamodb-toolbox') || i.includes('client-dynamodb'));
+    return `${t.out.padEnd(30)} ${(statSync(join(root, t.out)).size / 1024).toFixed(1).padStart(7)} KiB${dynamo ? '  (DynamoDB)' : ''}`;
+  }),
+);
+console.log(results.join('\n'));

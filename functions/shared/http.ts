@@ -1,0 +1,80 @@
+/**
+ * HTTP plumbing shared by the functions: the event/result types, an error type that carries a status
+ * and a stable code, and the mapping of engine error codes to HTTP statuses.
+ */
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { ErrorBody, JsonValue } from '../../lib/types.js';
+
+/** Per-request state the middlewares share (set by `requestContext`). */
+export interface RequestState {
+  requestId: string;
+  startedAt: number;
+  /** Parsed JSON body (set by `jsonBody`). */
+  body?: unknown;
+  /** Fields of the decision log line (set by handlers that decide). */
+  decision?: DecisionLogFields;
+}
+
+export interface HttpEvent extends APIGatewayProxyEventV2 {
+  state?: RequestState;
+}
+
+export type HttpResult = APIGatewayProxyStructuredResultV2;
+
+/** What a handler returns; `httpResponse` turns it into the API Gateway result. */
+export interface Reply {
+  status: number;
+  /** Serialised as JSON unless `rawBody` is given. */
+  body?: unknown;
+  rawBody?: string;
+  headers?: Record<string, string>;
+}
+
+export interface DecisionLogFields {
+  decision_id?: string;
+  caller_account?: string;
+  action?: string | string[];
+  resource?: string | string[];
+  decision?: string;
+  reason?: string;
+  catalog_version?: string;
+  error_code?: string;
+}
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: JsonValue,
+  ) {
+    super(message);
+  }
+
+  body(requestId: string): { error: ErrorBody & { request_id: string } } {
+    const error: ErrorBody & { request_id: string } = { code: this.code, message: this.message, request_id: requestId };
+    if (this.details !== undefined) error.details = this.details;
+    return { error };
+  }
+}
+
+/** HTTP status of an engine error code (all client errors: bad input is never a 500). */
+export function statusOfEngineError(code: string): number {
+  switch (code) {
+    case 'INVALID_POLICY':
+      return 422;
+    case 'INPUT_TOO_LARGE':
+      return 413;
+    default:
+      return 400;
+  }
+}
+
+export function header(event: APIGatewayProxyEventV2, name: string): string | undefined {
+  const h = event.headers ?? {};
+  const direct = h[name];
+  if (direct !== undefined) return direct;
+  const lower = name.toLowerCase();
+  for (const k of Object.keys(h)) if (k.toLowerCase() === lower) return h[k];
+  return undefined;
+}

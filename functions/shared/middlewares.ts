@@ -1,0 +1,118 @@
+/**
+ * The middlewares every HTTP function uses, as plain middy `{before, after, onError}` objects:
+ *  - requestContext: a request id (API Gateway's, else a fresh one) and the start time;
+ *  - jsonBody: reads the body (64 KiB limit, 413 beyond), parses JSON (400 with the position if invalid);
+ *  - validateBody: checks the body against a named schema of lib/schema (400 with the field);
+ *  - httpResponse: turns a Reply or an error into the API Gateway result, with the request id header;
+ *    unexpected faults become 500 with the request id and no stack in the body;
+ *  - decisionLog: one structured JSON log line per decision (never policy documents or context values).
+ */
+import { randomUUID } from 'node:crypto';
+import type { MiddlewareObj } from '@middy/core';
+import { parseJsonWithSource } from '../../lib/json/source.js';
+import { checkSchema, problemMessage } from '../../lib/schema/check.js';
+import type { SchemaName } from '../../lib/schema/schemas.js';
+import { header, HttpError, type HttpEvent, type HttpResult, type Reply, type RequestState } from './http.js';
+
+type Mw = MiddlewareObj<HttpEvent, HttpResult | Reply>;
+
+export const BODY_LIMIT_BYTES = 64 * 1024;
+
+export function state(event: HttpEvent): RequestState {
+  return (event.state ??= { requestId: randomUUID(), startedAt: Date.now() });
+}
+
+export function requestContext(): Mw {
+  return {
+    name: 'requestContext',
+    before: (request) => {
+      const event = request.event;
+      event.state = { requestId: event.requestContext?.requestId || randomUUID(), startedAt: Date.now() };
+    },
+  };
+}
+
+export function jsonBody(limit = BODY_LIMIT_BYTES): Mw {
+  return {
+    name: 'jsonBody',
+    before: (request) => {
+      const event = request.event;
+      const raw = event.body;
+      if (raw === undefined || raw === null || raw === '') throw new HttpError(400, 'INVALID_JSON', 'The request body is empty; send a JSON object.');
+      const bytes = event.isBase64Encoded ? Math.floor((raw.length * 3) / 4) : Buffer.byteLength(raw, 'utf8');
+      if (bytes > limit) throw new HttpError(413, 'INPUT_TOO_LARGE', `The request body is ${bytes} bytes; the limit is ${limit} bytes.`, { limit });
+      const text = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
+      const type = header(event, 'content-type');
+      if (type && !/^application\/(.+\+)?json\b/i.test(type) && !/^text\/plain\b/i.test(type)) {
+        throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', `Send the body as application/json (got ${type.slice(0, 100)}).`);
+      }
+      const parsed = parseJsonWithSource(text);
+      if (!parsed.ok) {
+        const { line, column, offset } = parsed.position;
+        throw new HttpError(400, 'INVALID_JSON', `The request body is not valid JSON: ${parsed.message} at line ${line} column ${column}.`, { line, column, offset });
+      }
+      state(event).body = parsed.value;
+    },
+  };
+}
+
+export function validateBody(schema: SchemaName): Mw {
+  return {
+    name: 'validateBody',
+    before: (request) => {
+      const problem = checkSchema(schema, state(request.event).body);
+      if (problem) throw new HttpError(400, 'INVALID_REQUEST', problemMessage(problem, 'The body'), { field: problem.field });
+    },
+  };
+}
+
+function isReply(v: unknown): v is Reply {
+  return typeof v === 'object' && v !== null && typeof (v as Reply).status === 'number' && !('statusCode' in v);
+}
+
+function toResult(reply: Reply, requestId: string): HttpResult {
+  return {
+    statusCode: reply.status,
+    headers: { 'content-type': 'application/json', 'x-request-id': requestId, ...reply.headers },
+    body: reply.rawBody ?? (reply.body === undefined ? '' : JSON.stringify(reply.body)),
+  };
+}
+
+export function httpResponse(): Mw {
+  return {
+    name: 'httpResponse',
+    after: (request) => {
+      const r = request.response;
+      if (isReply(r)) request.response = toResult(r, state(request.event).requestId);
+    },
+    onError: (request) => {
+      const s = state(request.event);
+      const err = request.error;
+      if (err instanceof HttpError) {
+        s.decision = { ...s.decision, error_code: err.code };
+        request.response = toResult({ status: err.status, body: err.body(s.requestId) }, s.requestId);
+        return;
+      }
+      // A real fault: log it with the request id; the body says nothing about the internals.
+      console.error(JSON.stringify({ level: 'error', request_id: s.requestId, message: 'unhandled error', error: err instanceof Error ? err.stack : String(err) }));
+      request.response = toResult(
+        { status: 500, body: { error: { code: 'INTERNAL_ERROR', message: 'The service failed to answer; retry, and report the request id if it persists.', request_id: s.requestId } } },
+        s.requestId,
+      );
+    },
+  };
+}
+
+/** One JSON line per decision: id, caller, action(s), resource(s), decision, reason, latency, catalog version. */
+export function decisionLog(fn: string): Mw {
+  const write = (event: HttpEvent, status: number | undefined): void => {
+    const s = state(event);
+    if (!s.decision) return;
+    console.log(JSON.stringify({ level: 'info', fn, request_id: s.requestId, status, latency_ms: Date.now() - s.startedAt, ...s.decision }));
+  };
+  return {
+    name: 'decisionLog',
+    after: (request) => write(request.event, (request.response as HttpResult | null)?.statusCode),
+    onError: (request) => write(request.event, (request.response as HttpResult | null)?.statusCode),
+  };
+}
