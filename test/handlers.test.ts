@@ -4,7 +4,7 @@
  * every decision writes one log line without policy documents or context values.
  */
 import { readFileSync } from 'node:fs';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { handler as catalogHandler } from '../functions/catalog.js';
 import { handler as evaluateHandler } from '../functions/evaluate.js';
 import { handler as explainHandler } from '../functions/explain.js';
@@ -41,6 +41,10 @@ function conforms(name: SchemaName, value: unknown): void {
   expect(checkSchema(name, value)).toBeNull();
 }
 
+beforeEach(() => {
+  // Decision log lines go to stdout; keep the test output readable (tests that check them spy again).
+  vi.spyOn(console, 'log').mockImplementation(() => undefined);
+});
 afterEach(() => vi.restoreAllMocks());
 
 describe('POST /v1/evaluate', () => {

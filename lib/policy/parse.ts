@@ -3,6 +3,7 @@
  * versions, operator syntax and value types. Produces the normalised policy and reports what is wrong;
  * catalog-based checks (actions, URNs, keys) run afterwards on the normalised form (validate/checks.ts).
  */
+import { normalizeConditionKey } from '../catalog/catalog.js';
 import { pointer } from '../json/source.js';
 import type { JsonValue, PolicyType } from '../types.js';
 import type { Reporter } from '../validate/reporter.js';
@@ -25,6 +26,7 @@ function isObject(v: JsonValue | undefined): v is { [key: string]: JsonValue } {
 
 function typeName(v: JsonValue | undefined): string {
   if (v === null) return 'null';
+  if (v === undefined) return 'nothing';
   if (Array.isArray(v)) return 'an array';
   if (typeof v === 'object') return 'an object';
   return `a ${typeof v}`;
@@ -90,7 +92,6 @@ function parseStatement(s: JsonValue, index: number, version: PolicyVersion, r: 
     return null;
   }
   const allowed = version === '1.1' ? STATEMENT_11 : STATEMENT_5;
-  let usable = true;
   for (const key of Object.keys(s)) {
     if (allowed.includes(key)) continue;
     const at = pointer(path, key);
@@ -118,12 +119,10 @@ function parseStatement(s: JsonValue, index: number, version: PolicyVersion, r: 
   let effect: 'Allow' | 'Deny' = 'Deny';
   if (!has(s, 'Effect')) {
     r.report('MISSING_EFFECT', path, 'The statement has no "Effect"; it must be "Allow" or "Deny".');
-    usable = false;
   } else {
     const v = s['Effect'];
     if (v === 'Allow' || v === 'Deny') effect = v;
     else {
-      usable = false;
       const text = typeof v === 'string' ? `"${v}"` : typeName(v);
       r.report('INVALID_EFFECT', pointer(path, 'Effect'), `"Effect" must be "Allow" or "Deny" (case-sensitive), not ${text}.`, {
         suggestions: typeof v === 'string' ? suggest(v, ['Allow', 'Deny']) : [],
@@ -138,16 +137,14 @@ function parseStatement(s: JsonValue, index: number, version: PolicyVersion, r: 
   let notActions: string[] | null = null;
   if (hasAction && hasNotAction) {
     r.report('UNSUPPORTED_ELEMENT_COMBINATION', pointer(path, 'NotAction'), 'A statement has either "Action" or "NotAction", not both.', { atKey: true });
-    usable = false;
+    actions = readStringList(s['Action'], pointer(path, 'Action'), 'Action', version, r);
   } else if (hasAction) {
     actions = readStringList(s['Action'], pointer(path, 'Action'), 'Action', version, r);
   } else if (hasNotAction) {
     notActions = readStringList(s['NotAction'], pointer(path, 'NotAction'), 'NotAction', version, r);
   } else {
     r.report('MISSING_ACTION', path, `The statement has no "Action"${version === '5.0' ? ' (or "NotAction")' : ''}.`);
-    usable = false;
   }
-  if ((hasAction && actions === null) || (hasNotAction && !hasAction && notActions === null)) usable = false;
   const actionList = actions ?? notActions;
   if (version === '1.1' && actionList && actionList.length > V11_LIMITS.actionsPerStatement) {
     r.report('TOO_MANY_ACTIONS', pointer(path, 'Action'), `A 1.1 statement may list at most ${V11_LIMITS.actionsPerStatement} actions; this one lists ${actionList.length}.`);
@@ -160,13 +157,11 @@ function parseStatement(s: JsonValue, index: number, version: PolicyVersion, r: 
   let notResources: string[] | null = null;
   if (hasResource && hasNotResource) {
     r.report('UNSUPPORTED_ELEMENT_COMBINATION', pointer(path, 'NotResource'), 'A statement has either "Resource" or "NotResource", not both.', { atKey: true });
-    usable = false;
+    resources = readStringList(s['Resource'], pointer(path, 'Resource'), 'Resource', version, r);
   } else if (hasResource) {
     resources = readStringList(s['Resource'], pointer(path, 'Resource'), 'Resource', version, r);
-    if (resources === null) usable = false;
   } else if (hasNotResource) {
     notResources = readStringList(s['NotResource'], pointer(path, 'NotResource'), 'NotResource', version, r);
-    if (notResources === null) usable = false;
   }
   if (version === '1.1' && resources) {
     if (resources.length > V11_LIMITS.resourcesPerStatement) {
@@ -182,15 +177,14 @@ function parseStatement(s: JsonValue, index: number, version: PolicyVersion, r: 
   // Condition
   let conditions: ParsedCondition[] = [];
   if (has(s, 'Condition')) {
-    const parsed = parseCondition(s['Condition'], pointer(path, 'Condition'), version, r);
-    if (parsed === null) usable = false;
-    else conditions = parsed;
+    conditions = parseCondition(s['Condition'], pointer(path, 'Condition'), version, r);
     if (version === '1.1' && conditions.length > V11_LIMITS.conditionsPerStatement) {
       r.report('TOO_MANY_CONDITIONS', pointer(path, 'Condition'), `A 1.1 statement may have at most ${V11_LIMITS.conditionsPerStatement} conditions; this one has ${conditions.length}.`);
     }
   }
 
-  if (!usable) return null;
+  // Returned even when parts are broken (the policy is then invalid and never evaluated), so that the
+  // catalog checks still report everything wrong in one pass.
   const statement: ParsedStatement = { index, sid, effect, actions, notActions, resources, notResources, conditions, path };
   const span = r.spanOf(path);
   if (span) statement.span = span;
@@ -219,13 +213,12 @@ function readStringList(v: JsonValue | undefined, path: string, element: string,
   return ok ? out : null;
 }
 
-function parseCondition(v: JsonValue | undefined, path: string, version: PolicyVersion, r: Reporter): ParsedCondition[] | null {
+function parseCondition(v: JsonValue | undefined, path: string, version: PolicyVersion, r: Reporter): ParsedCondition[] {
   if (!isObject(v)) {
     r.report('DATA_TYPE_MISMATCH', path, `"Condition" must be an object of operator -> key -> values, not ${typeName(v)}.`);
-    return null;
+    return [];
   }
   const out: ParsedCondition[] = [];
-  let ok = true;
   const operators = Object.keys(v);
   if (operators.length === 0) r.report('EMPTY_CONDITION', path, 'The "Condition" block is empty; remove it.');
   for (const written of operators) {
@@ -233,7 +226,6 @@ function parseCondition(v: JsonValue | undefined, path: string, version: PolicyV
     const block = v[written];
     const parsed = parseOperator(written);
     if (!parsed.ok) {
-      ok = false;
       if (parsed.reason === 'null_if_exists') {
         r.report('NULL_WITH_IF_EXISTS', opPath, '"Null" cannot take "IfExists": Null already tests whether the key exists.', { atKey: true });
       } else if (parsed.reason === 'bad_qualifier') {
@@ -251,7 +243,6 @@ function parseCondition(v: JsonValue | undefined, path: string, version: PolicyV
     }
     const op = parsed.operator;
     if (!isObject(block)) {
-      ok = false;
       r.report('DATA_TYPE_MISMATCH', opPath, `The "${written}" block must be an object of key -> values, not ${typeName(block)}.`);
       continue;
     }
@@ -260,24 +251,20 @@ function parseCondition(v: JsonValue | undefined, path: string, version: PolicyV
     const seen = new Map<string, string>();
     for (const key of keys) {
       const keyPath = pointer(opPath, key);
-      const lower = key.toLowerCase();
+      // Key names are case-insensitive; the tag key after g:ResourceTag/ (etc.) is not.
+      const lower = normalizeConditionKey(key).normalized;
       const prior = seen.get(lower);
       if (prior !== undefined) {
-        ok = false;
         r.report('DUPLICATE_CONDITION_KEY', keyPath, `"${key}" and "${prior}" are the same condition key (key names are case-insensitive); merge their values.`, { atKey: true });
         continue;
       }
       seen.set(lower, key);
       const values = readConditionValues(block[key], keyPath, version, r);
-      if (values === null) {
-        ok = false;
-        continue;
-      }
-      if (!checkValueTypes(values, op.info.family, keyPath, written, r)) ok = false;
-      out.push({ operator: op, key, values, path: keyPath });
+      if (values === null) continue;
+      if (checkValueTypes(values, op.info.family, keyPath, written, r)) out.push({ operator: op, key, values, path: keyPath });
     }
   }
-  return ok ? out : null;
+  return out;
 }
 
 function readConditionValues(v: JsonValue | undefined, path: string, version: PolicyVersion, r: Reporter): string[] | null {

@@ -26,6 +26,7 @@ export function readDate(s: string): number | undefined {
   const minute = mi === undefined ? 0 : Number(mi);
   const second = sec === undefined ? 0 : Number(sec);
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 24 || minute > 59 || second > 60) return undefined;
+  if (hour === 24 && (minute !== 0 || second !== 0 || (frac !== undefined && Number(frac) !== 0))) return undefined; // only 24:00:00 is midnight
   let t = Date.UTC(year, month - 1, day, hour, minute, second);
   const check = new Date(Date.UTC(year, month - 1, day));
   if (check.getUTCDate() !== day) return undefined; // 2026-02-30
@@ -110,22 +111,30 @@ function readIPv6Words(s: string): number[] | undefined {
   return words;
 }
 
-export function readIp(s: string): IpAddr | undefined {
+function readIpRaw(s: string): IpAddr | undefined {
   if (s.indexOf(':') === -1) {
     const w = readIPv4Words(s);
     return w === undefined ? undefined : { v: 4, words: [w] };
   }
   const words = readIPv6Words(s);
-  if (!words) return undefined;
-  // IPv4-mapped IPv6 (::ffff:a.b.c.d) is the IPv4 address.
-  if (words[0] === 0 && words[1] === 0 && words[2] === 0xffff) return { v: 4, words: [words[3] as number] };
-  return { v: 6, words };
+  return words ? { v: 6, words } : undefined;
+}
+
+function isV4Mapped(a: IpAddr): boolean {
+  return a.v === 6 && a.words[0] === 0 && a.words[1] === 0 && a.words[2] === 0xffff;
+}
+
+/** An IP address; an IPv4-mapped IPv6 address (::ffff:a.b.c.d) is the IPv4 address. */
+export function readIp(s: string): IpAddr | undefined {
+  const a = readIpRaw(s);
+  if (a && isV4Mapped(a)) return { v: 4, words: [a.words[3] as number] };
+  return a;
 }
 
 /** An IP address or CIDR block (`10.0.0.0/8`, `2001:db8::/32`); a bare address is a /32 or /128. */
 export function readIpRange(s: string): IpRange | undefined {
   const slash = s.indexOf('/');
-  const addr = readIp(slash === -1 ? s : s.slice(0, slash));
+  const addr = readIpRaw(slash === -1 ? s : s.slice(0, slash));
   if (!addr) return undefined;
   const max = addr.v === 4 ? 32 : 128;
   let prefix = max;
@@ -135,6 +144,8 @@ export function readIpRange(s: string): IpRange | undefined {
     prefix = Number(p);
     if (prefix > max) return undefined;
   }
+  // An IPv4-mapped block (::ffff:10.0.0.0/104) is the IPv4 block (10.0.0.0/8).
+  if (isV4Mapped(addr) && prefix >= 96) return { v: 4, words: [addr.words[3] as number], prefix: prefix - 96 };
   return { v: addr.v, words: addr.words, prefix };
 }
 

@@ -1,7 +1,8 @@
 /**
  * A small validator for the JSON Schema subset used in schemas.ts (type, properties, required,
  * additionalProperties, items, min/max items/length/properties, enum, const, anyOf/oneOf/allOf, $ref).
- * It returns the first problem as a readable message with the offending field, or null.
+ * Each schema is compiled once into a function; a conforming value costs no allocation, and the first
+ * problem is reported with the offending field.
  */
 import { SCHEMAS, type JsonSchema, type SchemaName } from './schemas.js';
 
@@ -10,6 +11,12 @@ export interface SchemaProblem {
   field: string;
   message: string;
 }
+
+interface Problem {
+  path: Array<string | number>;
+  message: string;
+}
+type Validator = (v: unknown) => Problem | null;
 
 function typeOf(v: unknown): string {
   if (v === null) return 'null';
@@ -23,11 +30,7 @@ function article(t: string): string {
 }
 
 function resolve(s: JsonSchema): JsonSchema {
-  if (s.$ref) {
-    const name = s.$ref.slice('#/components/schemas/'.length) as SchemaName;
-    return SCHEMAS[name];
-  }
-  return s;
+  return s.$ref ? SCHEMAS[s.$ref.slice('#/components/schemas/'.length) as SchemaName] : s;
 }
 
 function describe(s: JsonSchema): string {
@@ -38,77 +41,157 @@ function describe(s: JsonSchema): string {
   return t ? article(t) : 'a value';
 }
 
-const join = (base: string, key: string | number): string => (typeof key === 'number' ? `${base}[${key}]` : base ? `${base}.${key}` : key);
+const problem = (message: string): Problem => ({ path: [], message });
+const within = (p: Problem | null, key: string | number): Problem | null => {
+  if (p) p.path.unshift(key);
+  return p;
+};
 
-function check(value: unknown, schema: JsonSchema, field: string, depth: number): SchemaProblem | null {
-  if (depth > 32) return { field, message: 'is nested too deeply' };
-  const s = resolve(schema);
+const compiledRefs = new Map<string, Validator>();
+
+function compile(schema: JsonSchema): Validator {
+  if (schema.$ref) {
+    const ref = schema.$ref;
+    // Late-bound so recursive references work.
+    return (v) => {
+      let fn = compiledRefs.get(ref);
+      if (!fn) {
+        fn = compile(resolve(schema));
+        compiledRefs.set(ref, fn);
+      }
+      return fn(v);
+    };
+  }
+  const checks: Validator[] = [];
+  const s = schema;
   if (s.allOf) {
-    for (const sub of s.allOf) {
-      const p = check(value, sub, field, depth + 1);
-      if (p) return p;
-    }
+    const subs = s.allOf.map(compile);
+    checks.push((v) => {
+      for (const f of subs) {
+        const p = f(v);
+        if (p) return p;
+      }
+      return null;
+    });
   }
   if (s.anyOf || s.oneOf) {
     const alts = (s.anyOf ?? s.oneOf) as JsonSchema[];
-    const problems = alts.map((a) => check(value, a, field, depth + 1));
-    if (problems.every((p) => p !== null)) {
-      // Report the deepest problem when one alternative got further (same field prefix), else the union.
-      const deeper = problems.find((p) => p && p.field !== field);
-      return deeper ?? { field, message: `must be ${alts.map(describe).join(' or ')}, not ${article(typeOf(value))}` };
-    }
+    const subs = alts.map(compile);
+    const expected = alts.map(describe).join(' or ');
+    checks.push((v) => {
+      let deeper: Problem | null = null;
+      for (const f of subs) {
+        const p = f(v);
+        if (!p) return null;
+        if (p.path.length > 0 && !deeper) deeper = p;
+      }
+      // The alternative that got further into the value explains best; else the union of expectations.
+      return deeper ?? problem(`must be ${expected}, not ${article(typeOf(v))}`);
+    });
   }
-  if (s.const !== undefined && value !== s.const) return { field, message: `must be ${JSON.stringify(s.const)}` };
-  if (s.enum && !s.enum.includes(value as string)) {
-    return { field, message: `must be one of ${s.enum.map((x) => JSON.stringify(x)).join(', ')}, not ${typeof value === 'string' ? JSON.stringify(value.slice(0, 64)) : article(typeOf(value))}` };
+  if (s.const !== undefined) {
+    const c = s.const;
+    checks.push((v) => (v === c ? null : problem(`must be ${JSON.stringify(c)}`)));
+  }
+  if (s.enum) {
+    const values = s.enum;
+    checks.push((v) =>
+      values.includes(v as string)
+        ? null
+        : problem(`must be one of ${values.map((x) => JSON.stringify(x)).join(', ')}, not ${typeof v === 'string' ? JSON.stringify(v.slice(0, 64)) : article(typeOf(v))}`),
+    );
   }
   if (s.type) {
-    const t = typeOf(value);
     const types = Array.isArray(s.type) ? s.type : [s.type];
-    const ok = types.some((x) => x === t || (x === 'number' && t === 'integer'));
-    if (!ok) return { field, message: `must be ${types.map(article).join(' or ')}, not ${article(t)}` };
+    checks.push((v) => {
+      const t = typeOf(v);
+      for (const x of types) if (x === t || (x === 'number' && t === 'integer')) return null;
+      return problem(`must be ${types.map(article).join(' or ')}, not ${article(t)}`);
+    });
   }
-  if (typeof value === 'string') {
-    if (s.minLength !== undefined && value.length < s.minLength) return { field, message: s.minLength === 1 ? 'must not be empty' : `must have at least ${s.minLength} characters` };
-    if (s.maxLength !== undefined && value.length > s.maxLength) return { field, message: `must have at most ${s.maxLength} characters (has ${value.length})` };
+  if (s.minLength !== undefined || s.maxLength !== undefined) {
+    const min = s.minLength ?? 0;
+    const max = s.maxLength ?? Infinity;
+    checks.push((v) => {
+      if (typeof v !== 'string') return null;
+      if (v.length < min) return problem(min === 1 ? 'must not be empty' : `must have at least ${min} characters`);
+      if (v.length > max) return problem(`must have at most ${max} characters (has ${v.length})`);
+      return null;
+    });
   }
-  if (typeof value === 'number' && !Number.isFinite(value)) return { field, message: 'must be a finite number' };
-  if (Array.isArray(value)) {
-    if (s.minItems !== undefined && value.length < s.minItems) return { field, message: `must have at least ${s.minItems} item${s.minItems > 1 ? 's' : ''}` };
-    if (s.maxItems !== undefined && value.length > s.maxItems) return { field, message: `must have at most ${s.maxItems} items (has ${value.length})` };
-    if (s.items) {
-      for (let i = 0; i < value.length; i++) {
-        const p = check(value[i], s.items, join(field, i), depth + 1);
-        if (p) return p;
+  checks.push((v) => (typeof v === 'number' && !Number.isFinite(v) ? problem('must be a finite number') : null));
+  if (s.minItems !== undefined || s.maxItems !== undefined || s.items) {
+    const min = s.minItems ?? 0;
+    const max = s.maxItems ?? Infinity;
+    const item = s.items ? compile(s.items) : null;
+    checks.push((v) => {
+      if (!Array.isArray(v)) return null;
+      if (v.length < min) return problem(`must have at least ${min} item${min > 1 ? 's' : ''}`);
+      if (v.length > max) return problem(`must have at most ${max} items (has ${v.length})`);
+      if (item) {
+        for (let i = 0; i < v.length; i++) {
+          const p = item(v[i]);
+          if (p) return within(p, i);
+        }
       }
-    }
+      return null;
+    });
   }
-  if (typeOf(value) === 'object' && (s.properties || s.additionalProperties !== undefined || s.required || s.maxProperties !== undefined)) {
-    const obj = value as Record<string, unknown>;
-    const keys = Object.keys(obj);
-    if (s.maxProperties !== undefined && keys.length > s.maxProperties) return { field, message: `must have at most ${s.maxProperties} keys (has ${keys.length})` };
-    for (const r of s.required ?? []) {
-      if (!Object.prototype.hasOwnProperty.call(obj, r) || obj[r] === undefined) return { field: join(field, r), message: 'is required' };
-    }
-    for (const k of keys) {
-      const prop = s.properties && Object.prototype.hasOwnProperty.call(s.properties, k) ? s.properties[k] : undefined;
-      if (prop) {
-        const p = check(obj[k], prop, join(field, k), depth + 1);
-        if (p) return p;
-      } else if (s.additionalProperties === false) {
-        return { field: join(field, k), message: 'is not a known field' };
-      } else if (typeof s.additionalProperties === 'object') {
-        const p = check(obj[k], s.additionalProperties, join(field, k), depth + 1);
-        if (p) return p;
+  if (s.properties || s.additionalProperties !== undefined || s.required || s.maxProperties !== undefined) {
+    const props = new Map(Object.entries(s.properties ?? {}).map(([k, sub]) => [k, compile(sub)]));
+    const required = s.required ?? [];
+    const extra = s.additionalProperties === false ? false : typeof s.additionalProperties === 'object' ? compile(s.additionalProperties) : true;
+    const maxProps = s.maxProperties ?? Infinity;
+    checks.push((v) => {
+      if (typeof v !== 'object' || v === null || Array.isArray(v)) return null;
+      const obj = v as Record<string, unknown>;
+      for (const r of required) if (!Object.prototype.hasOwnProperty.call(obj, r) || obj[r] === undefined) return within(problem('is required'), r);
+      let count = 0;
+      for (const k in obj) {
+        if (!Object.prototype.hasOwnProperty.call(obj, k)) continue;
+        if (++count > maxProps) return problem(`must have at most ${maxProps} keys`);
+        const f = props.get(k);
+        if (f) {
+          const p = f(obj[k]);
+          if (p) return within(p, k);
+        } else if (extra === false) return within(problem('is not a known field'), k);
+        else if (extra !== true) {
+          const p = extra(obj[k]);
+          if (p) return within(p, k);
+        }
       }
-    }
+      // An own "__proto__" key is not enumerated by for..in on some engines: check it explicitly.
+      if (extra === false && Object.prototype.hasOwnProperty.call(obj, '__proto__') && !props.has('__proto__')) return within(problem('is not a known field'), '__proto__');
+      return null;
+    });
   }
-  return null;
+  if (checks.length === 1) return checks[0] as Validator;
+  return (v) => {
+    for (let i = 0; i < checks.length; i++) {
+      const p = (checks[i] as Validator)(v);
+      if (p) return p;
+    }
+    return null;
+  };
+}
+
+const validators = new Map<SchemaName, Validator>();
+
+function fieldOf(path: Array<string | number>): string {
+  let out = '';
+  for (const k of path) out = typeof k === 'number' ? `${out}[${k}]` : out ? `${out}.${k}` : k;
+  return out;
 }
 
 /** Validates a value against a named schema: null when it conforms, else the first problem. */
 export function checkSchema(name: SchemaName, value: unknown): SchemaProblem | null {
-  return check(value, SCHEMAS[name], '', 0);
+  let fn = validators.get(name);
+  if (!fn) {
+    fn = compile(SCHEMAS[name]);
+    validators.set(name, fn);
+  }
+  const p = fn(value);
+  return p ? { field: fieldOf(p.path), message: p.message } : null;
 }
 
 export function problemMessage(p: SchemaProblem, what = 'The request'): string {

@@ -194,7 +194,11 @@ function checkResources(st: ParsedStatement, version: string, coverage: ActionCo
       });
     }
     if (version === '1.1') {
-      r.report('V11_RESOURCE_NOT_SUPPORTED', at, 'IMS does not support resource-level authorization in 1.1 policies (Huawei refuses to create such a policy); use "*" or a 5.0 policy.');
+      r.report(
+        'V11_RESOURCE_NOT_SUPPORTED',
+        at,
+        'Huawei does not list IMS among the services with resource-level authorization in 1.1 policies, and may refuse to create this policy; use "*" or a 5.0 policy. It is evaluated as written.',
+      );
     }
   });
   if (list.some((x) => /^\*+$/.test(x)) && list.length > 1) {
@@ -289,11 +293,25 @@ function checkConditions(st: ParsedStatement, coverage: ActionCoverage | null, r
       }
     }
     // Keys scoped per action in the tables: warn when no action of the statement supports the key.
+    // ims:TargetOrgPaths is accepted on every sharing/member action: the validator recommends it there
+    // (the seed lists it on ims:images:share only; see the catalog note TARGET_ORG_PATHS_ONLY_ON_SHARE).
     if (coverage && !coverage.foreign && coverage.indices.size > 0 && isActionScopedConditionKey(key)) {
-      const supported = [...coverage.indices].some((idx) => actionSupportsConditionKey(actionAt(idx), key));
+      const orgPathsOnSharing = norm.lookup === 'ims:targetorgpaths' && [...coverage.indices].some((idx) => SHARING_ACTIONS.has(actionAt(idx).name.toLowerCase()));
+      const supported = orgPathsOnSharing || [...coverage.indices].some((idx) => actionSupportsConditionKey(actionAt(idx), key));
       if (!supported) {
         r.report('CONDITION_KEY_NOT_SUPPORTED_BY_ACTION', keyPath, `No action of this statement supports "${key}": the key is absent from their requests.`, { atKey: true });
       }
+    }
+  }
+  // Null "true" (key absent) together with a positive test of the same key (key present): never both.
+  for (const n of st.conditions) {
+    if (n.operator.info.family !== 'null' || !n.values.every((v) => v.toLowerCase() === 'true')) continue;
+    const k = normalizeConditionKey(n.key).normalized;
+    const clash = st.conditions.find(
+      (c) => c !== n && normalizeConditionKey(c.key).normalized === k && c.operator.info.family !== 'null' && !c.operator.info.negated && !c.operator.ifExists && c.operator.qualifier !== 'ForAllValues',
+    );
+    if (clash) {
+      r.report('STATEMENT_NEVER_APPLIES', st.path.concat('/Condition'), `"Null": {"${n.key}": "true"} requires the key to be absent while ${clash.operator.written} requires it: the statement never applies.`);
     }
   }
   // Operator-level checks that need the operator's written name.
@@ -321,7 +339,7 @@ function checkRisk(st: ParsedStatement, opts: CheckOptions, coverage: ActionCove
     const allResources = st.resources === null || st.resources.some((x) => /^\*+$/.test(x));
     const allActions = st.actions.some((p) => {
       const l = p.toLowerCase();
-      return /^\*+$/.test(l) || /^ims:\*+(:\*+)*$/.test(l);
+      return /^[*:]+$/.test(l) || /^ims:\*+(:\*+)*$/.test(l);
     });
     if (allResources && allActions) {
       r.report('ALLOW_ALL_WITHOUT_CONDITION', pointer(st.path, 'Action'), 'This statement allows every IMS action on every resource with no condition; grant only the actions needed, or add conditions.');

@@ -23,6 +23,16 @@ export interface PolicyAnalysis {
 const SEVERITY_ORDER = { error: 0, security_warning: 1, warning: 2, suggestion: 3 } as const;
 
 export function analyzePolicy(input: string | PolicyDocument | JsonValue, options: ValidateOptions = {}): PolicyAnalysis {
+  try {
+    return analyze(input, options);
+  } catch {
+    // Only exotic objects get here (throwing getters, proxies): JSON input never does.
+    const finding: Finding = { code: 'INVALID_DOCUMENT', severity: 'error', message: 'The document could not be read as JSON data.', path: '' };
+    return { policy: null, findings: [finding], valid: false };
+  }
+}
+
+function analyze(input: string | PolicyDocument | JsonValue, options: ValidateOptions): PolicyAnalysis {
   const type: PolicyType = options.type === 'scp' ? 'scp' : 'identity';
   const scpRevision: ScpRevision = options.scp_revision ?? '2025-12';
   let doc: JsonValue;
@@ -36,7 +46,7 @@ export function analyzePolicy(input: string | PolicyDocument | JsonValue, option
         severity: 'error',
         message: `${parsed.message} at line ${line} column ${column} (offset ${offset}).`,
         path: '',
-        span: { start: parsed.position, end: { line, column: column + 1, offset: offset + 1 } },
+        span: offset < input.length ? { start: parsed.position, end: { line, column: column + 1, offset: offset + 1 } } : { start: parsed.position, end: parsed.position },
       };
       return { policy: null, findings: [finding], valid: false };
     }
@@ -53,12 +63,12 @@ export function analyzePolicy(input: string | PolicyDocument | JsonValue, option
   }
   const size = minifiedLength(doc);
   const limit = SIZE_LIMITS[type];
-  if (size > limit) {
+  if (size !== null && size > limit) {
     r.report('POLICY_SIZE_EXCEEDED', '', `The ${type === 'scp' ? 'SCP' : 'policy'} is ${size} characters (minified JSON); the limit is ${limit}.`);
   }
   const policy = parsePolicyDocument(doc, type, r);
   // Deep checks are skipped on documents far beyond the limit: they cannot be stored anyway.
-  if (policy && size <= 4 * limit) checkPolicy(policy, { type, scpRevision }, r);
+  if (policy && size !== null && size <= 4 * limit) checkPolicy(policy, { type, scpRevision }, r);
   const findings = r.findings.sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || comparePaths(a.path, b.path));
   const valid = !findings.some((f) => f.severity === 'error');
   return { policy, findings, valid };
@@ -69,11 +79,13 @@ export function validate(input: string | PolicyDocument, options: ValidateOption
   return { valid, findings, catalog_version: catalogVersion() };
 }
 
-function minifiedLength(doc: JsonValue): number {
+/** Characters of the minified JSON; null when the value is not JSON data (then the parse reports it). */
+function minifiedLength(doc: JsonValue): number | null {
   try {
-    return JSON.stringify(doc).length;
+    const text = JSON.stringify(doc) as string | undefined;
+    return text === undefined ? null : text.length;
   } catch {
-    return Number.MAX_SAFE_INTEGER;
+    return null;
   }
 }
 
