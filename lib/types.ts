@@ -102,6 +102,31 @@ export interface InlinePolicy {
   document: PolicyDocument | string;
 }
 
+/**
+ * Where a granted policy takes effect (Huawei IAM authorization scopes): everywhere (`global`,
+ * `all_projects`), in one region project, or in one enterprise project (only for actions that support
+ * enterprise projects, and only for requests in that enterprise project).
+ */
+export type GrantScope =
+  | { type: 'global' }
+  | { type: 'all_projects' }
+  | { type: 'project'; project: string }
+  | { type: 'enterprise_project'; enterprise_project_id: string };
+
+/** How a stored policy came into a decision: its version and the grant that attached it. */
+export interface PolicySource {
+  version: string;
+  grant_id?: string;
+  principal?: { type: 'user' | 'group' | 'agency'; id: string };
+  scope?: GrantScope;
+}
+
+/** A policy of a policy set, with the scope and origin of a stored grant (library and stored model). */
+export interface ScopedPolicy extends InlinePolicy {
+  scope?: GrantScope;
+  source?: PolicySource;
+}
+
 export interface ScpLevelInput {
   /** Root, OU or account id; outermost first in `scps`. */
   level: string;
@@ -162,6 +187,9 @@ export interface MatchedStatement {
   statement: number;
   sid: string | null;
   effect: 'Allow' | 'Deny';
+  /** Stored policies: the version evaluated and the grant that attached it. */
+  version?: string;
+  grant_id?: string;
 }
 
 export interface ActionResult {
@@ -236,12 +264,16 @@ export interface StatementTrace {
   resource_pattern: string | null;
   conditions: ConditionTrace[];
   conditions_matched: boolean;
-  /** action && resource && conditions. */
+  /** For a policy granted with a project or enterprise-project scope: whether the scope covers the request. */
+  scope_matched?: boolean;
+  /** scope && action && resource && conditions. */
   applies: boolean;
 }
 
 export interface PolicyTrace {
   policy_id: string;
+  /** For stored policies: the version evaluated and the grant that brought the policy in. */
+  source?: PolicySource;
   statements: StatementTrace[];
 }
 

@@ -1,9 +1,9 @@
 /** Regressions found by reviewing the validator against the rules (each failed before its fix). */
 import { describe, expect, it } from 'vitest';
-import { validate } from '../lib/index.js';
+import { validate, type PolicyDocument } from '../lib/index.js';
 import { readDate, readIp, readIpRange, ipInRange } from '../lib/policy/values.js';
 
-const codes = (doc: unknown, type: 'identity' | 'scp' = 'identity'): string[] => validate(doc as object, { type }).findings.map((f) => f.code);
+const codes = (doc: unknown, type: 'identity' | 'scp' = 'identity'): string[] => validate(doc as PolicyDocument, { type }).findings.map((f) => f.code);
 const stmt = (s: object) => ({ Version: '5.0', Statement: [s] });
 
 describe('validator regressions', () => {
@@ -54,7 +54,7 @@ describe('validator regressions', () => {
 
   it('non-JSON documents get no nonsense size finding', () => {
     expect(codes(undefined)).toEqual(['INVALID_DOCUMENT']);
-    const f = validate(undefined as unknown as object).findings[0];
+    const f = validate(undefined as unknown as PolicyDocument).findings[0];
     expect(f?.message).not.toContain('a undefined');
   });
 
@@ -71,8 +71,8 @@ describe('validator regressions', () => {
         throw new Error('boom');
       },
     });
-    expect(() => validate(doc)).not.toThrow();
-    expect(validate(doc).valid).toBe(false);
+    expect(() => validate(doc as unknown as PolicyDocument)).not.toThrow();
+    expect(validate(doc as unknown as PolicyDocument).valid).toBe(false);
   });
 
   it('Null "true" with a positive test of the same key never applies', () => {

@@ -6,7 +6,7 @@
 import { actionNamesLower, catalog } from '../catalog/catalog.js';
 import { compileGlob, compileGlobLower, type Glob } from '../match/glob.js';
 import type { ParsedPolicy, ParsedStatement } from '../policy/model.js';
-import type { DeniedBy, Layer, MatchedStatement } from '../types.js';
+import type { DeniedBy, GrantScope, Layer, MatchedStatement, PolicySource } from '../types.js';
 import { compileCondition, type CompiledCondition } from './conditions.js';
 
 export const ResourceMode = { Any: 0, List: 1, NotList: 2 } as const;
@@ -33,14 +33,20 @@ export interface CompiledStatement {
   conditions: CompiledCondition[];
   /** Distinct condition keys (normalised) with the name as first written, for missing-key reports. */
   conditionKeys: Array<{ key: string; written: string }>;
+  /** A restricting grant scope of the policy (null: applies everywhere). */
+  scope: RestrictingScope | null;
   /** Shared, frozen reply fragments (no allocation when the statement matches). */
   ref: Readonly<MatchedStatement>;
   deniedBy: Readonly<DeniedBy>;
 }
 
+export type RestrictingScope = Extract<GrantScope, { type: 'project' | 'enterprise_project' }>;
+
 export interface CompiledPolicy {
   id: string;
   version: ParsedPolicy['version'];
+  scope: GrantScope | null;
+  source: PolicySource | null;
   statements: CompiledStatement[];
 }
 
@@ -70,6 +76,8 @@ export interface CompiledPolicySet {
 export interface PolicyInputParsed {
   id: string;
   policy: ParsedPolicy;
+  scope?: GrantScope;
+  source?: PolicySource;
 }
 
 /** Lower-cases the service segment (before the first `:`) of a URN or URN pattern. */
@@ -83,7 +91,7 @@ export function normalizeUrn(urn: string): string {
 
 const ALL_STARS = /^\*+$/;
 
-export function compileStatement(st: ParsedStatement, layer: Layer, level: string | null, policyId: string): CompiledStatement {
+export function compileStatement(st: ParsedStatement, layer: Layer, level: string | null, policyId: string, scope: GrantScope | null = null, source: PolicySource | null = null): CompiledStatement {
   const actionList = st.actions ?? st.notActions ?? [];
   const resList = st.resources ?? st.notResources;
   const resPatterns = (resList ?? []).filter((p) => !ALL_STARS.test(p)).map(normalizeUrn);
@@ -106,7 +114,16 @@ export function compileStatement(st: ParsedStatement, layer: Layer, level: strin
     resPatterns,
     conditions,
     conditionKeys,
-    ref: Object.freeze({ layer, level, policy_id: policyId, statement: st.index, sid: st.sid, effect: st.effect }),
+    scope: scope && (scope.type === 'project' || scope.type === 'enterprise_project') ? scope : null,
+    ref: Object.freeze({
+      layer,
+      level,
+      policy_id: policyId,
+      statement: st.index,
+      sid: st.sid,
+      effect: st.effect,
+      ...(source ? { version: source.version, ...(source.grant_id ? { grant_id: source.grant_id } : {}) } : {}),
+    }),
     deniedBy: Object.freeze({ layer, level, policy_id: policyId, statement: st.index, sid: st.sid }),
   };
 }
@@ -132,9 +149,9 @@ export function compileLayer(layer: Layer, level: string | null, policies: Polic
   const allow: CompiledStatement[][] = Array.from({ length: n }, () => []);
   const names = actionNamesLower();
   const compiled: CompiledPolicy[] = [];
-  for (const { id, policy } of policies) {
-    const statements = policy.statements.map((st) => compileStatement(st, layer, level, id));
-    compiled.push({ id, version: policy.version, statements });
+  for (const { id, policy, scope, source } of policies) {
+    const statements = policy.statements.map((st) => compileStatement(st, layer, level, id, scope ?? null, source ?? null));
+    compiled.push({ id, version: policy.version, scope: scope ?? null, source: source ?? null, statements });
     for (const st of statements) {
       for (let a = 0; a < n; a++) {
         if (statementAdmitsAction(st, names[a] as string[])) (st.effect === 'Deny' ? deny : allow)[a]!.push(st);

@@ -3,6 +3,7 @@
  * each layer. Explicit Deny anywhere wins; each SCP level (unless the principal is exempt) needs an
  * Allow; the identity layer needs an Allow unless the principal is the account itself.
  */
+import { actionAt } from '../catalog/catalog.js';
 import { globCovers, globsIntersect } from '../match/glob.js';
 import type { ActionResult, DeniedBy, MatchedStatement } from '../types.js';
 import type { CompiledLayer, CompiledPolicySet, CompiledStatement } from './compile.js';
@@ -55,8 +56,25 @@ export function conditionsHold(st: CompiledStatement, ctx: RequestContext, missi
   return true;
 }
 
-function applies(st: CompiledStatement, item: RequestItem, ctx: RequestContext, missing: Map<string, string> | null): boolean {
-  return resourceMatches(st, item) && conditionsHold(st, ctx, missing);
+/**
+ * Whether a grant scope covers the request. Fails closed when the request does not say: an Allow needs
+ * the scope to hold, a Deny applies as soon as it may hold. An enterprise-project grant never applies to
+ * an action that does not support enterprise projects.
+ */
+export function scopeAdmits(st: CompiledStatement, item: RequestItem, req: ResolvedRequest): boolean {
+  const scope = st.scope;
+  if (scope === null) return true;
+  const allow = st.effect === 'Allow';
+  if (scope.type === 'project') return req.region === undefined ? !allow : req.region === scope.project;
+  if (!actionAt(item.actionIndex).enterprise_project) return false;
+  const ep = req.context.get('g:enterpriseprojectid');
+  if (ep === undefined) return !allow;
+  const id = scope.enterprise_project_id;
+  return ep.some((v) => String(v) === id);
+}
+
+function applies(st: CompiledStatement, item: RequestItem, req: ResolvedRequest, missing: Map<string, string> | null): boolean {
+  return (st.scope === null || scopeAdmits(st, item, req)) && resourceMatches(st, item) && conditionsHold(st, req.context, missing);
 }
 
 const NO_MATCHES: readonly MatchedStatement[] = Object.freeze([]);
@@ -64,7 +82,6 @@ const NO_MATCHES: readonly MatchedStatement[] = Object.freeze([]);
 /** Decides one item. `missing` collects condition keys the request lacked (null: don't collect). */
 export function decideItem(set: CompiledPolicySet, req: ResolvedRequest, item: RequestItem, missing: Map<string, string> | null): ActionResult {
   const a = item.actionIndex;
-  const ctx = req.context;
   let matched: MatchedStatement[] | null = null;
   let explicit: DeniedBy | null = null;
   let implicit: DeniedBy | null = null;
@@ -76,7 +93,7 @@ export function decideItem(set: CompiledPolicySet, req: ResolvedRequest, item: R
       const denies = layer.deny[a]!;
       for (let i = 0; i < denies.length; i++) {
         const st = denies[i]!;
-        if (applies(st, item, ctx, missing)) {
+        if (applies(st, item, req, missing)) {
           (matched ??= []).push(st.ref);
           explicit ??= st.deniedBy;
         }
@@ -85,7 +102,7 @@ export function decideItem(set: CompiledPolicySet, req: ResolvedRequest, item: R
       let allowed = false;
       for (let i = 0; i < allows.length; i++) {
         const st = allows[i]!;
-        if (applies(st, item, ctx, missing)) {
+        if (applies(st, item, req, missing)) {
           (matched ??= []).push(st.ref);
           allowed = true;
           break;
@@ -99,7 +116,7 @@ export function decideItem(set: CompiledPolicySet, req: ResolvedRequest, item: R
   const denies = id.deny[a]!;
   for (let i = 0; i < denies.length; i++) {
     const st = denies[i]!;
-    if (applies(st, item, ctx, missing)) {
+    if (applies(st, item, req, missing)) {
       (matched ??= []).push(st.ref);
       explicit ??= st.deniedBy;
     }
@@ -108,7 +125,7 @@ export function decideItem(set: CompiledPolicySet, req: ResolvedRequest, item: R
   let allowed = false;
   for (let i = 0; i < allows.length; i++) {
     const st = allows[i]!;
-    if (applies(st, item, ctx, missing)) {
+    if (applies(st, item, req, missing)) {
       (matched ??= []).push(st.ref);
       allowed = true;
       break;

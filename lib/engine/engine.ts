@@ -12,7 +12,7 @@ import type {
   ExplainResponse,
   ExplainResult,
   Finding,
-  InlinePolicy,
+  ScopedPolicy,
   JsonValue,
   ScpLevelInput,
 } from '../types.js';
@@ -25,7 +25,8 @@ import { checkRequestShape, requestError, resolveRequest, type ResolvedRequest }
 import { traceItem } from './trace.js';
 
 export interface PolicySetInput {
-  policies?: InlinePolicy[];
+  /** Identity policies; stored ones carry the scope and origin of their grant. */
+  policies?: ScopedPolicy[];
   scps?: ScpLevelInput[];
 }
 
@@ -38,7 +39,7 @@ interface PolicyProblem {
 /** Validates and compiles policies; a policy with error findings makes the whole set unusable. */
 export function compileInlinePolicies(input: PolicySetInput): CompiledPolicySet | ErrorResponse {
   const problems: PolicyProblem[] = [];
-  const read = (p: InlinePolicy, type: 'identity' | 'scp', level?: string): PolicyInputParsed | null => {
+  const read = (p: ScopedPolicy, type: 'identity' | 'scp', level?: string): PolicyInputParsed | null => {
     const analysis = analyzePolicy(p.document as string | JsonValue, { type });
     if (!analysis.valid || !analysis.policy) {
       const problem: PolicyProblem = { policy_id: p.id, findings: analysis.findings.filter((f) => f.severity === 'error') };
@@ -46,7 +47,10 @@ export function compileInlinePolicies(input: PolicySetInput): CompiledPolicySet 
       problems.push(problem);
       return null;
     }
-    return { id: p.id, policy: analysis.policy };
+    const parsed: PolicyInputParsed = { id: p.id, policy: analysis.policy };
+    if (p.scope) parsed.scope = p.scope;
+    if (p.source) parsed.source = p.source;
+    return parsed;
   };
   const identity = (input.policies ?? []).map((p) => read(p, 'identity'));
   const scps = (input.scps ?? []).map((lvl) => ({ level: lvl.level, policies: lvl.policies.map((p) => read(p, 'scp', lvl.level)) }));

@@ -1,12 +1,19 @@
 /** A readable rendering of an explain response: the answer first, then why, layer by layer. */
-import type { ConditionTrace, EvaluateResponse, LayerTrace, ResultTrace, StatementTrace } from '../types.js';
+import type { ConditionTrace, EvaluateResponse, GrantScope, LayerTrace, PolicyTrace, ResultTrace, StatementTrace } from '../types.js';
 
 function layerName(l: LayerTrace): string {
   return l.layer === 'scp' ? `SCP level ${l.level}` : 'identity policies';
 }
 
-function stmtName(policyId: string, s: StatementTrace): string {
-  return `${policyId} statement ${s.statement}${s.sid ? ` (Sid "${s.sid}")` : ''}`;
+function stmtName(p: PolicyTrace, s: StatementTrace): string {
+  const origin = p.source ? ` v${p.source.version}${p.source.grant_id ? ` (grant ${p.source.grant_id}${p.source.scope ? `, scope ${scopeLabel(p.source.scope)}` : ''})` : ''}` : '';
+  return `${p.policy_id}${origin} statement ${s.statement}${s.sid ? ` (Sid "${s.sid}")` : ''}`;
+}
+
+function scopeLabel(scope: GrantScope): string {
+  if (scope.type === 'project') return `project ${scope.project}`;
+  if (scope.type === 'enterprise_project') return `enterprise project ${scope.enterprise_project_id}`;
+  return scope.type;
 }
 
 function conditionLine(c: ConditionTrace): string {
@@ -15,6 +22,7 @@ function conditionLine(c: ConditionTrace): string {
 }
 
 function whyNot(s: StatementTrace): string {
+  if (s.scope_matched === false) return 'the grant scope does not cover this request';
   if (!s.action_matched) return s.action_pattern ? `action excluded by NotAction "${s.action_pattern}"` : 'action not listed';
   if (!s.resource_matched) return s.resource_pattern ? `resource excluded by NotResource "${s.resource_pattern}"` : 'resource not matched';
   const failed = s.conditions.filter((c) => !c.result).map((c) => `${c.operator} ${c.key}${c.missing ? ' (key absent)' : ''}`);
@@ -30,10 +38,10 @@ function renderLayer(l: LayerTrace, out: string[]): void {
         const how = [`action "${s.action_pattern ?? '(NotAction)'}"`];
         if (s.resource_pattern) how.push(`resource "${s.resource_pattern}"`);
         if (s.conditions.length) how.push(`${s.conditions.length} condition${s.conditions.length > 1 ? 's' : ''} true`);
-        out.push(`    ${s.effect === 'Deny' ? 'DENY ' : 'allow'} ${stmtName(p.policy_id, s)}: ${how.join(', ')}`);
+        out.push(`    ${s.effect === 'Deny' ? 'DENY ' : 'allow'} ${stmtName(p, s)}: ${how.join(', ')}`);
         for (const c of s.conditions) out.push(`          ${conditionLine(c)}`);
       } else if (s.action_matched) {
-        out.push(`    -     ${stmtName(p.policy_id, s)} (${s.effect}) does not apply: ${whyNot(s)}`);
+        out.push(`    -     ${stmtName(p, s)} (${s.effect}) does not apply: ${whyNot(s)}`);
         for (const c of s.conditions) if (!c.result) out.push(`          ${conditionLine(c)}`);
       }
     }

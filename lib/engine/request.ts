@@ -39,6 +39,8 @@ export interface ResolvedRequest {
   /** `false` for the account itself: no identity Allow is needed. */
   identityNeedsAllow: boolean;
   context: RequestContext;
+  /** The request's region (project), for project-scoped grants. */
+  region?: string;
   api?: ApiResolution;
   warnings: string[];
 }
@@ -224,6 +226,7 @@ export function resolveRequest(req: EvaluateRequest): ResolvedRequest | ErrorRes
     warnings,
   };
   if (api) resolved.api = api;
+  if (req.region !== undefined) resolved.region = req.region;
   return resolved;
 }
 

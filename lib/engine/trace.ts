@@ -9,7 +9,7 @@ import type { CompiledLayer, CompiledPolicySet, CompiledStatement } from './comp
 import { firstMatchingActionPattern, ResourceMode } from './compile.js';
 import { evalConditionValues } from './conditions.js';
 import { scalarToString } from './context.js';
-import { resourceMatches } from './decide.js';
+import { resourceMatches, scopeAdmits } from './decide.js';
 import type { RequestItem, ResolvedRequest } from './request.js';
 
 function traceStatement(st: CompiledStatement, item: RequestItem, req: ResolvedRequest): StatementTrace {
@@ -48,6 +48,7 @@ function traceStatement(st: CompiledStatement, item: RequestItem, req: ResolvedR
     };
   });
   const conditionsMatched = conditions.every((c) => c.result);
+  const scopeMatched = st.scope === null || scopeAdmits(st, item, req);
   const trace: StatementTrace = {
     statement: st.index,
     sid: st.sid,
@@ -59,8 +60,9 @@ function traceStatement(st: CompiledStatement, item: RequestItem, req: ResolvedR
     resource_pattern: resourcePattern,
     conditions,
     conditions_matched: conditionsMatched,
-    applies: actionMatched && resourceMatched && conditionsMatched,
+    applies: scopeMatched && actionMatched && resourceMatched && conditionsMatched,
   };
+  if (st.scope !== null) trace.scope_matched = scopeMatched;
   if (src.span) trace.span = src.span;
   return trace;
 }
@@ -70,6 +72,7 @@ function traceLayer(layer: CompiledLayer, item: RequestItem, req: ResolvedReques
   let allow = false;
   const policies = layer.policies.map((p) => ({
     policy_id: p.id,
+    ...(p.source ? { source: p.source } : {}),
     statements: p.statements.map((st) => {
       const t = traceStatement(st, item, req);
       if (t.applies) {
