@@ -4,6 +4,7 @@
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { ErrorBody, JsonValue } from '../../lib/types.js';
+import type { Caller } from './auth.js';
 
 /** Per-request state the middlewares share (set by `requestContext`). */
 export interface RequestState {
@@ -13,6 +14,8 @@ export interface RequestState {
   body?: unknown;
   /** Fields of the decision log line (set by handlers that decide). */
   decision?: DecisionLogFields;
+  /** The authenticated caller (set by `auth`). */
+  caller?: Caller;
 }
 
 export interface HttpEvent extends APIGatewayProxyEventV2 {

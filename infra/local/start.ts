@@ -1,0 +1,242 @@
+/**
+ * `npm start`: the whole local stack in one command.
+ *
+ *  1. checks the ports are free (HTTP_PORT 4000, LAMBDA_PORT 4002, DYNAMODB_PORT 4567);
+ *  2. builds (`npm run build`) while dynalite starts on 127.0.0.1, gets the policy table (infra/table.json)
+ *     and the example policies of account acc-1;
+ *  3. starts `serverless offline` on 127.0.0.1 (the bundles in dist/functions; CODE_ROOT=functions runs
+ *     the TypeScript sources instead) and waits for "Server ready";
+ *  4. prints the URLs and a copy-paste curl for each endpoint, then relays the request log.
+ *
+ * Ctrl-C (SIGINT) or SIGTERM stops everything it started: the build and serverless-offline run in their own
+ * process groups, which are killed whole (npm -> sh -> node chains would otherwise leave orphans).
+ *
+ * Options: --no-build (reuse dist/ as it is).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startDynalite, type LocalDynamo } from './dynalite.js';
+import { assertPortFree, LOCAL_HOST, portFromEnv, type PortSetting } from './ports.js';
+import { EXAMPLE_ACCOUNT, seedExamples } from './seed.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const READY_TIMEOUT_MS = 30_000;
+const STOP_GRACE_MS = 4_000;
+
+const children = new Set<ChildProcess>();
+let db: LocalDynamo | undefined;
+let stopping = false;
+
+const seconds = (): string => (performance.now() / 1000).toFixed(1);
+const log = (line: string): void => console.log(line);
+
+/** Kills a child's whole process group (it was spawned detached, so it leads its own group). */
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    try {
+      child.kill(signal);
+    } catch {
+      /* already gone */
+    }
+  }
+}
+
+async function stopAll(code: number): Promise<never> {
+  if (stopping) return new Promise<never>(() => undefined);
+  stopping = true;
+  const waits = [...children].map(
+    (child) =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        const timer = setTimeout(() => {
+          killGroup(child, 'SIGKILL');
+          resolve();
+        }, STOP_GRACE_MS);
+        child.once('exit', () => {
+          clearTimeout(timer);
+          killGroup(child, 'SIGKILL'); // stragglers of the group (esbuild services, workers)
+          resolve();
+        });
+        killGroup(child, 'SIGTERM');
+      }),
+  );
+  await Promise.all(waits);
+  await db?.close();
+  process.exit(code);
+}
+
+// Last resort if the process exits some other way: no child outlives it.
+process.on('exit', () => {
+  for (const child of children) killGroup(child, 'SIGKILL');
+});
+process.on('SIGINT', () => {
+  log('\nStopping (serverless-offline, dynalite) ...');
+  void stopAll(0);
+});
+process.on('SIGTERM', () => void stopAll(0));
+
+function fail(message: string): Promise<never> {
+  console.error(`\nnpm start failed: ${message}`);
+  return stopAll(1);
+}
+
+function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): ChildProcess {
+  const child = spawn(command, args, { cwd: root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
+function build(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const npm = process.env.npm_execpath;
+    // Under `npm start`, npm_execpath is npm's own CLI script: run it with this node, no shell in between.
+    const child = npm && npm.endsWith('.js') ? run(process.execPath, [npm, 'run', '--silent', 'build']) : run('npm', ['run', '--silent', 'build']);
+    let output = '';
+    child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+    child.once('error', reject);
+    child.once('exit', (code, signal) => (code === 0 ? resolve(output) : reject(new Error(`npm run build exited with ${signal ?? code}:\n${output}`))));
+  });
+}
+
+function serverlessBin(): string {
+  const require = createRequire(import.meta.url);
+  const pkgPath = require.resolve('serverless/package.json');
+  const bin = (require(pkgPath) as { bin: Record<string, string> }).bin.serverless as string;
+  return join(dirname(pkgPath), bin);
+}
+
+function startOffline(http: PortSetting, lambda: PortSetting, dynamoEndpoint: string): Promise<ChildProcess> {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    HTTP_PORT: String(http.port),
+    LAMBDA_PORT: String(lambda.port),
+    DYNAMODB_ENDPOINT: dynamoEndpoint,
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  };
+  const child = run(process.execPath, [serverlessBin(), 'offline', 'start', '--stage', 'dev'], env);
+  return new Promise((resolve, reject) => {
+    let banner = '';
+    let ready = false;
+    const timer = setTimeout(() => reject(new Error(`serverless-offline was not ready after ${READY_TIMEOUT_MS / 1000} s. Its output:\n${banner}`)), READY_TIMEOUT_MS);
+    const relay = (stream: NodeJS.WritableStream) => (d: Buffer) => {
+      const text = d.toString();
+      if (ready) {
+        stream.write(text.replace(/^(?=.)/gm, 'offline │ '));
+        return;
+      }
+      banner += text;
+      if (/Server ready:/.test(banner)) {
+        ready = true;
+        clearTimeout(timer);
+        resolve(child);
+      }
+    };
+    child.stdout?.on('data', relay(process.stdout));
+    child.stderr?.on('data', relay(process.stderr));
+    child.once('error', (err) => reject(err));
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      if (!ready) reject(new Error(`serverless-offline exited (${signal ?? code}) before it was ready. Its output:\n${banner}`));
+      else if (!stopping) void fail(`serverless-offline exited (${signal ?? code}).`);
+    });
+  });
+}
+
+const sq = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+
+function usage(base: string, dynamo: LocalDynamo): string {
+  const evaluate = {
+    principal: { account_id: EXAMPLE_ACCOUNT, user_name: 'alice' },
+    action: 'ims:images:deleteImage',
+    resource: 'ims:cn-north-4:acc-1:image:abc',
+    region: 'cn-north-4',
+    policies: [
+      { id: 'IMS FullAccess', document: { Version: '1.1', Statement: [{ Effect: 'Allow', Action: ['ims:*:*'] }] } },
+      { id: 'no-delete', document: { Version: '1.1', Statement: [{ Effect: 'Deny', Action: ['ims:images:delete'] }] } },
+    ],
+  };
+  const explain = { ...evaluate, action: 'ims:images:get' };
+  const validate = { policy: '{"Version":"1.1","Statement":[{"Effect":"Allow","Action":["ims:images:dlete"]}]}', type: 'identity' };
+  const post = (path: string, body: unknown): string => `curl -s -X POST ${base}${path} -H 'content-type: application/json' -d ${sq(JSON.stringify(body))}`;
+  return [
+    '',
+    `  HTTP API    ${base}    (serverless-offline, code: ${process.env.CODE_ROOT || 'dist/functions'})`,
+    `  DynamoDB    ${dynamo.endpoint}    (dynalite in memory, table ${dynamo.tableName}, example policies of ${EXAMPLE_ACCOUNT})`,
+    '',
+    `  POST ${base}/v1/evaluate      IMS FullAccess + "deny delete": delete is denied (explicit_deny)`,
+    `    ${post('/v1/evaluate', evaluate)}`,
+    '',
+    `  POST ${base}/v1/explain       the same policies, ims:images:get: allowed, with the trace and text`,
+    `    ${post('/v1/explain', explain)}`,
+    '',
+    `  POST ${base}/v1/validate      a policy with a misspelled action (UNKNOWN_ACTION, did you mean ims:images:delete?)`,
+    `    ${post('/v1/validate', validate)}`,
+    '',
+    `  GET  ${base}/v1/catalog       the compiled catalog (ETag, Cache-Control; If-None-Match gives 304)`,
+    `    curl -si ${base}/v1/catalog | head -n 12`,
+    '',
+    `  GET  ${base}/v1/openapi.json  the OpenAPI 3.1 document`,
+    `    curl -s ${base}/v1/openapi.json`,
+    '',
+    '  Ctrl-C stops everything.',
+    '',
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  const noBuild = process.argv.includes('--no-build');
+  let http: PortSetting, lambda: PortSetting, dynamoPort: PortSetting;
+  try {
+    http = portFromEnv('HTTP_PORT', 4000, 'serverless-offline (the HTTP API)');
+    lambda = portFromEnv('LAMBDA_PORT', 4002, "serverless-offline's Lambda invoke API");
+    dynamoPort = portFromEnv('DYNAMODB_PORT', 4567, 'the local DynamoDB (dynalite)');
+  } catch (err) {
+    return void fail((err as Error).message);
+  }
+  const settings = [http, lambda, dynamoPort];
+  for (const a of settings) {
+    for (const b of settings) if (a !== b && a.port === b.port) return void fail(`${a.env} and ${b.env} are both ${a.port}; give them different ports.`);
+  }
+  const checks = await Promise.allSettled(settings.map(assertPortFree));
+  const busy = checks.flatMap((c) => (c.status === 'rejected' ? [(c.reason as Error).message] : []));
+  if (busy.length) return void fail(busy.join('\n'));
+
+  log(`ims-authz local stack: ${noBuild ? 'skipping the build' : 'building'}, starting dynalite on ${LOCAL_HOST}:${dynamoPort.port} ...`);
+  const building = noBuild ? Promise.resolve('') : build();
+  const database = (async () => {
+    db = await startDynalite({ port: dynamoPort.port });
+    const seeded = await seedExamples({ endpoint: db.endpoint, tableName: db.tableName });
+    return { db, seeded };
+  })();
+  let buildOutput: string;
+  let local: Awaited<typeof database>;
+  try {
+    [buildOutput, local] = await Promise.all([building, database]);
+  } catch (err) {
+    return void fail((err as Error).message);
+  }
+  if (buildOutput.trim()) log(buildOutput.trimEnd().replace(/^/gm, '  build │ '));
+  log(`  dynalite ready at ${local.db.endpoint}: table ${local.db.tableName}, ${local.seeded.created.length} example policies seeded (${seconds()} s)`);
+  if (!process.env.CODE_ROOT && !existsSync(join(root, 'dist', 'functions', 'evaluate.cjs'))) {
+    return void fail('dist/functions/evaluate.cjs is missing: run npm run build (or drop --no-build).');
+  }
+
+  try {
+    await startOffline(http, lambda, local.db.endpoint);
+  } catch (err) {
+    return void fail((err as Error).message);
+  }
+  const base = `http://${LOCAL_HOST}:${http.port}`;
+  log(`\nReady in ${seconds()} s.`);
+  log(usage(base, local.db));
+}
+
+void main();

@@ -1,0 +1,253 @@
+/**
+ * End to end over the real local stack: dynalite in-process (seeded) + `serverless offline` as a child
+ * process on free ports of 127.0.0.1, running the esbuild bundles in dist/functions (the ones that get
+ * deployed; `CODE_ROOT=functions` runs the TypeScript sources instead). Every endpoint is called over HTTP,
+ * with good and bad input; nothing may answer 500.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDynalite, type LocalDynamo } from '../infra/local/dynalite.js';
+import { freePort } from '../infra/local/ports.js';
+import { seedExamples } from '../infra/local/seed.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const FUNCTIONS = ['evaluate', 'explain', 'validate', 'catalog', 'openapi', 'not-found'];
+const READY_TIMEOUT_MS = 45_000;
+
+let db: LocalDynamo | undefined;
+let offline: ChildProcess | undefined;
+let base = '';
+let output = '';
+
+function serverlessBin(): string {
+  const require = createRequire(import.meta.url);
+  const pkgPath = require.resolve('serverless/package.json');
+  return join(dirname(pkgPath), (require(pkgPath) as { bin: Record<string, string> }).bin.serverless as string);
+}
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    /* gone */
+  }
+}
+
+beforeAll(async () => {
+  const codeRoot = process.env.CODE_ROOT;
+  if (!codeRoot) {
+    const missing = FUNCTIONS.filter((f) => !existsSync(join(root, 'dist', 'functions', `${f}.cjs`)));
+    if (missing.length) {
+      throw new Error(`The e2e test runs the bundles, and dist/functions/${missing[0]}.cjs is missing (${missing.length} missing): run npm run build (npm ci runs it through prepare).`);
+    }
+  }
+  db = await startDynalite({ port: 0 });
+  await seedExamples({ endpoint: db.endpoint, tableName: db.tableName });
+  const [httpPort, lambdaPort] = [await freePort(), await freePort()];
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    HTTP_PORT: String(httpPort),
+    LAMBDA_PORT: String(lambdaPort),
+    DYNAMODB_ENDPOINT: db.endpoint,
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  };
+  const child = spawn(process.execPath, [serverlessBin(), 'offline', 'start', '--stage', 'dev'], { cwd: root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  offline = child;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serverless-offline not ready after ${READY_TIMEOUT_MS} ms:\n${output}`)), READY_TIMEOUT_MS);
+    const onData = (d: Buffer): void => {
+      output += d.toString();
+      if (/Server ready:/.test(output)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`serverless-offline exited (${signal ?? code}) before it was ready:\n${output}`));
+    });
+  });
+  base = `http://127.0.0.1:${httpPort}`;
+}, 60_000);
+
+afterAll(async () => {
+  const child = offline;
+  if (child && child.exitCode === null && child.signalCode === null) {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        killGroup(child, 'SIGKILL');
+        resolve();
+      }, 5_000);
+      child.once('exit', () => {
+        clearTimeout(timer);
+        killGroup(child, 'SIGKILL');
+        resolve();
+      });
+      killGroup(child, 'SIGTERM');
+    });
+  }
+  await db?.close();
+}, 15_000);
+
+interface Answer {
+  status: number;
+  headers: Headers;
+  text: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  json: any;
+}
+
+async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
+  const init: RequestInit = { method, headers: { ...headers } };
+  if (body !== undefined) {
+    init.body = typeof body === 'string' ? body : JSON.stringify(body);
+    (init.headers as Record<string, string>)['content-type'] ??= 'application/json';
+  }
+  const res = await fetch(`${base}${path}`, init);
+  const text = await res.text();
+  let json: unknown = undefined;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    /* not JSON */
+  }
+  expect(res.status, `${method} ${path} answered 500: ${text}`).toBeLessThan(500);
+  return { status: res.status, headers: res.headers, text, json };
+}
+
+function expectError(a: Answer, status: number): void {
+  expect(a.status, a.text).toBe(status);
+  expect(a.headers.get('content-type')).toMatch(/^application\/json/);
+  expect(typeof a.json?.error?.code).toBe('string');
+  expect(typeof a.json?.error?.message).toBe('string');
+  expect(a.json.error.message.length).toBeGreaterThan(0);
+}
+
+const example = (path: string): string => readFileSync(join(root, 'examples', path), 'utf8');
+const deleteRequest = JSON.parse(example('requests/delete-image.json')) as Record<string, unknown>;
+
+describe('POST /v1/evaluate', () => {
+  it('denies delete under IMS FullAccess + "deny delete" (explicit deny)', async () => {
+    const a = await call('POST', '/v1/evaluate', deleteRequest);
+    expect(a.status, a.text).toBe(200);
+    expect(a.json).toMatchObject({ decision: 'deny', reason: 'explicit_deny', denied_by: { policy_id: 'no-delete' } });
+    expect(a.json.catalog_version).toMatch(/\S/);
+  });
+
+  it('allows what the deny does not cover', async () => {
+    const a = await call('POST', '/v1/evaluate', { ...deleteRequest, action: 'ims:images:get' });
+    expect(a.status, a.text).toBe(200);
+    expect(a.json).toMatchObject({ decision: 'allow', reason: 'allowed' });
+  });
+
+  it('decides an API call through the SCP chain', async () => {
+    const a = await call('POST', '/v1/evaluate', JSON.parse(example('requests/copy-api.json')));
+    expect(a.status, a.text).toBe(200);
+    expect(a.json).toMatchObject({ decision: 'deny', reason: 'explicit_deny' });
+  });
+});
+
+describe('POST /v1/explain', () => {
+  it('returns the decision with a trace and the readable text', async () => {
+    const a = await call('POST', '/v1/explain', deleteRequest);
+    expect(a.status, a.text).toBe(200);
+    expect(a.json.decision).toBe('deny');
+    expect(a.json.trace).toBeTruthy();
+    expect(typeof a.json.text).toBe('string');
+    expect(a.json.text).toMatch(/^DENY \(explicit_deny\)/);
+  });
+});
+
+describe('POST /v1/validate', () => {
+  it('accepts a valid policy', async () => {
+    const a = await call('POST', '/v1/validate', { policy: JSON.parse(example('policies/ims-full-access.json')) });
+    expect(a.status, a.text).toBe(200);
+    expect(a.json).toMatchObject({ valid: true });
+  });
+
+  it('reports a misspelled action with a suggestion', async () => {
+    const a = await call('POST', '/v1/validate', { policy: { Version: '1.1', Statement: [{ Effect: 'Allow', Action: ['ims:images:dlete'] }] }, type: 'identity' });
+    expect(a.status, a.text).toBe(200);
+    expect(a.json.valid).toBe(false);
+    const finding = a.json.findings.find((f: { code: string }) => f.code === 'UNKNOWN_ACTION');
+    expect(finding.suggestions).toContain('ims:images:delete');
+  });
+
+  it('keeps source spans when the policy is given as text', async () => {
+    const a = await call('POST', '/v1/validate', { policy: example('policies/needs-work.json') });
+    expect(a.status, a.text).toBe(200);
+    const finding = a.json.findings.find((f: { code: string }) => f.code === 'UNKNOWN_ACTION');
+    expect(finding.path).toBe('/Statement/0/Action/0');
+    expect(finding.span.start.line).toBe(6);
+  });
+
+  it('validates SCPs', async () => {
+    const a = await call('POST', '/v1/validate', { policy: example('scps/deny-unencrypted-copy.json'), type: 'scp' });
+    expect(a.status, a.text).toBe(200);
+    expect(a.json.valid).toBe(true);
+  });
+});
+
+describe('GET /v1/catalog', () => {
+  it('is cacheable: ETag, Cache-Control, 304 on If-None-Match', async () => {
+    const a = await call('GET', '/v1/catalog');
+    expect(a.status, a.text).toBe(200);
+    const etag = a.headers.get('etag');
+    expect(etag).toBeTruthy();
+    expect(a.headers.get('cache-control')).toMatch(/max-age=\d+/);
+    expect(a.json.version).toBeTruthy();
+    expect(etag).toContain(a.json.version);
+    expect(Array.isArray(a.json.actions)).toBe(true);
+
+    const again = await call('GET', '/v1/catalog', undefined, { 'if-none-match': etag as string });
+    expect(again.status).toBe(304);
+    expect(again.text).toBe('');
+  });
+});
+
+describe('GET /v1/openapi.json', () => {
+  it('is an OpenAPI 3.1 document with every route', async () => {
+    const a = await call('GET', '/v1/openapi.json');
+    expect(a.status, a.text).toBe(200);
+    expect(a.json.openapi).toMatch(/^3\.1/);
+    expect(Object.keys(a.json.paths).sort()).toEqual(['/v1/catalog', '/v1/evaluate', '/v1/explain', '/v1/openapi.json', '/v1/validate']);
+    expect(a.json.paths['/v1/evaluate'].post).toBeTruthy();
+  });
+});
+
+describe('bad input', () => {
+  it('malformed JSON → 400', async () => {
+    expectError(await call('POST', '/v1/evaluate', '{"principal": {'), 400);
+    expectError(await call('POST', '/v1/validate', 'not json at all'), 400);
+  });
+
+  it('an empty body → 400', async () => {
+    expectError(await call('POST', '/v1/explain', ''), 400);
+  });
+
+  it('wrong types → 400', async () => {
+    expectError(await call('POST', '/v1/evaluate', { ...deleteRequest, action: 42 }), 400);
+    expectError(await call('POST', '/v1/evaluate', []), 400);
+    expectError(await call('POST', '/v1/validate', { policy: 42 }), 400);
+    expectError(await call('POST', '/v1/validate', { policy: {}, type: 'role' }), 400);
+  });
+
+  it('a body over 64 KiB → 413', async () => {
+    const big = { ...deleteRequest, context: { padding: 'x'.repeat(70 * 1024) } };
+    expectError(await call('POST', '/v1/evaluate', big), 413);
+    expectError(await call('POST', '/v1/validate', { policy: ' '.repeat(65 * 1024) }), 413);
+  });
+
+  it('an unknown route or method → 404', async () => {
+    expectError(await call('GET', '/v1/nothing-here'), 404);
+    expectError(await call('POST', '/v2/evaluate', deleteRequest), 404);
+    expectError(await call('DELETE', '/v1/catalog'), 404);
+  });
+});
