@@ -1,6 +1,5 @@
 /** POST /v1/explain: evaluate plus the per-statement trace and a readable text. */
-import { explain } from '../lib/engine/engine.js';
 import { decideReply } from './shared/decide.js';
 import { service } from './shared/service.js';
 
-export const handler = service({ name: 'explain', body: 'EvaluateRequest' }, (event) => decideReply(event, explain));
+export const handler = service({ name: 'explain', auth: 'evaluate', body: 'EvaluateRequest' }, (event) => decideReply(event, 'explain'));

@@ -4,7 +4,7 @@ import { validate } from '../lib/validate/validate.js';
 import { state } from './shared/middlewares.js';
 import { service } from './shared/service.js';
 
-export const handler = service({ name: 'validate', body: 'ValidateRequest' }, (event) => {
+export const handler = service({ name: 'validate', auth: 'authenticated', body: 'ValidateRequest' }, (event) => {
   const body = state(event).body as ValidateRequest;
   const options: Parameters<typeof validate>[1] = {};
   if (body.type) options.type = body.type;

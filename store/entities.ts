@@ -1,24 +1,48 @@
 /**
- * dynamodb-toolbox entities of the policy table. Only the store's own modules import this file: callers
- * get plain types from store/policies.ts.
+ * dynamodb-toolbox entities of the policy table (keys: store/keys.ts). Only the store's own modules import
+ * this file: callers get plain types from the store functions.
  *
- * Policy item (one item holds the policy and all its versions, at most 5; see the README key schema):
- *   pk `ACCT#<account>`, sk `POLICY#<policyId>`, gsi1pk `POLICIES#<account>`, gsi1sk `<type>#<name>`
- *   versions: { v1: { document, created_at }, ... }   documents as JSON text, exactly as submitted
- *   default_version: 'v1' ...                          the version the engine evaluates
- *   next_version: 2 ...                                version ids are never reused (Huawei numbers v1, v2, ...)
- *   revision: 1 ...                                    +1 on every write; the ETag, checked by conditional writes
+ * Policy item (one item holds the policy and all its versions, at most 5):
+ *   versions: { v1: { document, created_at, findings }, ... }   documents as JSON text, exactly as submitted;
+ *                                                               findings: the validator's warnings, JSON text
+ *   default_version: 'v1' ...                                   the version the engine evaluates
+ *   next_version: 2 ...                                         version ids are never reused (v1, v2, ...)
+ *   revision: 1 ...                                             +1 on every write; the ETag
  * Keeping the versions in the policy item makes every policy change a single conditional write (no
  * transaction, which dynalite lacks): 5 versions of at most 32 KiB of text stay far below the 400 KB item
  * limit.
+ *
+ * Every entity is written with `timestamps: false`: the store writes ISO 8601 times itself, so what a
+ * function returns and what is stored carry the same times.
  */
 import { Entity } from 'dynamodb-toolbox/entity';
+import { boolean } from 'dynamodb-toolbox/schema/boolean';
 import { item } from 'dynamodb-toolbox/schema/item';
 import { map } from 'dynamodb-toolbox/schema/map';
 import { number } from 'dynamodb-toolbox/schema/number';
 import { record } from 'dynamodb-toolbox/schema/record';
+import { set } from 'dynamodb-toolbox/schema/set';
 import { string } from 'dynamodb-toolbox/schema/string';
-import { accountPk, policiesGsi1pk, policiesGsi1sk, policySk } from './keys.js';
+import {
+  ACCOUNT_SK,
+  accountPk,
+  childGsi1sk,
+  childrenGsi1pk,
+  grantsGsi1pk,
+  grantsGsi1sk,
+  grantSk,
+  membersGsi1pk,
+  membershipSk,
+  nameGsi1sk,
+  nodeSk,
+  ORG_SK,
+  orgPk,
+  policiesGsi1pk,
+  policiesGsi1sk,
+  policySk,
+  principalSk,
+  principalsGsi1pk,
+} from './keys.js';
 import { PolicyTable } from './table.js';
 
 const policySchema = item({
@@ -31,7 +55,8 @@ const policySchema = item({
   description: string().optional(),
   default_version: string(),
   next_version: number(),
-  versions: record(string(), map({ document: string(), created_at: string() })),
+  // `findings` is optional: items written before versions kept their findings have none.
+  versions: record(string(), map({ document: string(), created_at: string(), findings: string().optional() })),
   revision: number(),
   created_at: string(),
   updated_at: string(),
@@ -49,6 +74,151 @@ export const PolicyEntity = new Entity({
       .link<typeof prev>(({ type, name }) => policiesGsi1sk(type, name)),
   })),
   computeKey: ({ account_id, policy_id }) => ({ pk: accountPk(account_id), sk: policySk(policy_id) }),
-  // Written by store/policies.ts (ISO 8601), so the returned policy and the stored item carry the same times.
+  timestamps: false,
+});
+
+/** The account's `#ACCOUNT` item: the change counter and the organization the account belongs to. */
+export const AccountEntity = new Entity({
+  name: 'Account',
+  table: PolicyTable,
+  schema: item({
+    account_id: string().key(),
+    /** Bumped (ADD 1) after every write that can change a decision of the account. */
+    counter: number().optional(),
+    /** The organization the account is a member of (set conditionally: one organization at most). */
+    org_id: string().optional(),
+    /** The organization the account manages (so SCP changes of the account bump that org's counter). */
+    manages_org: string().optional(),
+  }),
+  computeKey: ({ account_id }) => ({ pk: accountPk(account_id), sk: ACCOUNT_SK }),
+  timestamps: false,
+});
+
+const principalSchema = item({
+  account_id: string().key(),
+  kind: string().enum('user', 'group', 'agency').key(),
+  principal_id: string().key(),
+  name: string(),
+  description: string().optional(),
+  revision: number(),
+  created_at: string(),
+  updated_at: string(),
+});
+
+/** Users, user groups and agencies: the same shape, told apart by `kind` (part of the key). */
+export const PrincipalEntity = new Entity({
+  name: 'Principal',
+  table: PolicyTable,
+  schema: principalSchema.and((prev) => ({
+    gsi1pk: string()
+      .hidden()
+      .link<typeof prev>(({ kind, account_id }) => principalsGsi1pk(kind, account_id)),
+    gsi1sk: string()
+      .hidden()
+      .link<typeof prev>(({ name }) => nameGsi1sk(name)),
+  })),
+  computeKey: ({ account_id, kind, principal_id }) => ({ pk: accountPk(account_id), sk: principalSk(kind, principal_id) }),
+  timestamps: false,
+});
+
+const membershipSchema = item({
+  account_id: string().key(),
+  user_id: string().key(),
+  group_id: string().key(),
+  created_at: string(),
+});
+
+export const MembershipEntity = new Entity({
+  name: 'Membership',
+  table: PolicyTable,
+  schema: membershipSchema.and((prev) => ({
+    gsi1pk: string()
+      .hidden()
+      .link<typeof prev>(({ account_id, group_id }) => membersGsi1pk(account_id, group_id)),
+    gsi1sk: string()
+      .hidden()
+      .link<typeof prev>(({ user_id }) => user_id),
+  })),
+  computeKey: ({ account_id, user_id, group_id }) => ({ pk: accountPk(account_id), sk: membershipSk(user_id, group_id) }),
+  timestamps: false,
+});
+
+const grantSchema = item({
+  account_id: string().key(),
+  principal_type: string().enum('user', 'group', 'agency').key(),
+  principal_id: string().key(),
+  grant_hash: string().key(),
+  grant_id: string(),
+  policy_id: string(),
+  /** `global`, `all_projects`, `project:<region>`, `ep:<enterpriseProjectId>`. */
+  scope_key: string(),
+  created_at: string(),
+});
+
+export const GrantEntity = new Entity({
+  name: 'Grant',
+  table: PolicyTable,
+  schema: grantSchema.and((prev) => ({
+    gsi1pk: string()
+      .hidden()
+      .link<typeof prev>(({ account_id, policy_id }) => grantsGsi1pk(account_id, policy_id)),
+    gsi1sk: string()
+      .hidden()
+      .link<typeof prev>(({ principal_type, principal_id, scope_key }) => grantsGsi1sk(principal_type, principal_id, scope_key)),
+  })),
+  computeKey: ({ account_id, principal_type, principal_id, grant_hash }) => ({ pk: accountPk(account_id), sk: grantSk(principal_type, principal_id, grant_hash) }),
+  timestamps: false,
+});
+
+export const OrgEntity = new Entity({
+  name: 'Org',
+  table: PolicyTable,
+  schema: item({
+    org_id: string().key(),
+    root_id: string(),
+    management_account_id: string(),
+    scp_enabled: boolean(),
+    /** Bumped (ADD 1) after every change of the tree, its attachments and the SCPs they name. */
+    counter: number(),
+    revision: number(),
+    created_at: string(),
+    updated_at: string(),
+  }),
+  computeKey: ({ org_id }) => ({ pk: orgPk(org_id), sk: ORG_SK }),
+  timestamps: false,
+});
+
+const nodeSchema = item({
+  org_id: string().key(),
+  node_id: string().key(),
+  node_type: string().enum('root', 'ou', 'account'),
+  name: string().optional(),
+  /** Absent on the root. */
+  parent_id: string().optional(),
+  /** Root 0, OUs 1-5, an account one more than its parent. */
+  depth: number(),
+  /** Roots and OUs: OUs and accounts directly below (a delete is conditioned on 0). */
+  child_count: number(),
+  /** The SCPs attached to the node (absent when none: DynamoDB has no empty sets). */
+  scps: set(string()).optional(),
+  revision: number(),
+  created_at: string(),
+  updated_at: string(),
+});
+
+export const OrgNodeEntity = new Entity({
+  name: 'OrgNode',
+  table: PolicyTable,
+  schema: nodeSchema.and((prev) => ({
+    gsi1pk: string()
+      .optional()
+      .hidden()
+      .link<typeof prev>(({ org_id, parent_id }) => (parent_id === undefined ? undefined : childrenGsi1pk(org_id, parent_id))),
+    gsi1sk: string()
+      .optional()
+      .hidden()
+      .link<typeof prev>(({ node_type, node_id, parent_id }) => (parent_id === undefined ? undefined : childGsi1sk(node_type, node_id))),
+  })),
+  computeKey: ({ org_id, node_id }) => ({ pk: orgPk(org_id), sk: nodeSk(node_id) }),
   timestamps: false,
 });

@@ -4,37 +4,73 @@
  * Table keys: `pk` (hash), `sk` (range); one global index `gsi1` (`gsi1pk`, `gsi1sk`, all attributes).
  * Ids are restricted to `[A-Za-z0-9_.:-]` (see `ID_PATTERN`), so `#` only ever separates key parts.
  *
- * | entity                  | pk               | sk                                              | gsi1pk                          | gsi1sk                         |
- * |-------------------------|------------------|-------------------------------------------------|---------------------------------|--------------------------------|
- * | policy (with versions)  | `ACCT#<account>` | `POLICY#<policyId>`                             | `POLICIES#<account>`            | `<type>#<name, lower-cased>`   |
- *
- * Planned for the next issue (same table, same index; the README's "Local stack and deployment" explains
- * the access patterns):
- *
- * | account change counter  | `ACCT#<account>` | `#ACCOUNT`                                      | -                               | -                              |
- * | policy name claim       | `ACCT#<account>` | `POLICYNAME#<type>#<name, lower-cased>`         | -                               | -                              |
- * | user                    | `ACCT#<account>` | `USER#<userId>`                                 | `USERNAME#<account>`            | `<name, lower-cased>`          |
- * | user group              | `ACCT#<account>` | `GROUP#<groupId>`                               | `GROUPNAME#<account>`           | `<name, lower-cased>`          |
- * | group membership        | `ACCT#<account>` | `USERGROUP#<userId>#<groupId>`                  | `MEMBERS#<account>#<groupId>`   | `<userId>`                     |
- * | agency                  | `ACCT#<account>` | `AGENCY#<agencyId>`                             | `AGENCYNAME#<account>`          | `<name, lower-cased>`          |
- * | grant                   | `ACCT#<account>` | `GRANT#<kind>#<principalId>#<policyId>#<scope>` | `GRANTS#<account>#<policyId>`   | `<kind>#<principalId>#<scope>` |
- * | account's organization  | `ACCT#<account>` | `#ORG`                                          | -                               | -                              |
- * | organization            | `ORG#<orgId>`    | `#ORG`                                          | -                               | -                              |
- * | root or OU              | `ORG#<orgId>`    | `NODE#<nodeId>`                                 | `CHILDREN#<orgId>#<parentId>`   | `NODE#<nodeId>`                |
- * | member account          | `ORG#<orgId>`    | `ACCOUNT#<account>`                             | `CHILDREN#<orgId>#<parentId>`   | `ACCOUNT#<account>`            |
- * | SCP attachment          | `ORG#<orgId>`    | `SCP#<targetId>#<policyId>`                     | `SCPTARGETS#<orgId>#<policyId>` | `<targetId>`                   |
+ * | entity                  | pk               | sk                                         | gsi1pk                        | gsi1sk                          |
+ * |-------------------------|------------------|--------------------------------------------|-------------------------------|---------------------------------|
+ * | policy (with versions)  | `ACCT#<account>` | `POLICY#<policyId>`                        | `POLICIES#<account>`          | `<type>#<name, lower-cased>`    |
+ * | account (stamp, org)    | `ACCT#<account>` | `#ACCOUNT`                                 | -                             | -                               |
+ * | user                    | `ACCT#<account>` | `USER#<userId>`                            | `USERNAME#<account>`          | `<name, lower-cased>`           |
+ * | user group              | `ACCT#<account>` | `GROUP#<groupId>`                          | `GROUPNAME#<account>`         | `<name, lower-cased>`           |
+ * | agency                  | `ACCT#<account>` | `AGENCY#<agencyId>`                        | `AGENCYNAME#<account>`        | `<name, lower-cased>`           |
+ * | group membership        | `ACCT#<account>` | `USERGROUP#<userId>#<groupId>`             | `MEMBERS#<account>#<groupId>` | `<userId>`                      |
+ * | grant                   | `ACCT#<account>` | `GRANT#<kind>#<principalId>#<grantHash>`   | `GRANTS#<account>#<policyId>` | `<kind>#<principalId>#<scope>`  |
+ * | organization            | `ORG#<orgId>`    | `#ORG`                                     | -                             | -                               |
+ * | root, OU, member account| `ORG#<orgId>`    | `NODE#<nodeId or accountId>`               | `CHILDREN#<orgId>#<parentId>` | `NODE#<ouId>` / `ACCOUNT#<acc>` |
  *
  * `<kind>` is `user`, `group` or `agency`; `<scope>` is `global`, `all_projects`, `project:<region>` or
- * `ep:<enterpriseProjectId>`. Prefix queries always end in `#` (`USERGROUP#alice#`), so `alice` never
- * matches `alice2`, and no prefix is a prefix of another entity's (`POLICY#` vs `POLICYNAME#`).
+ * `ep:<enterpriseProjectId>`; `<grantHash>` is 16 hex digits of SHA-256 over policy id and scope, so a
+ * grant id (`<kind>:<principalId>:<grantHash>`) gives the item's key and the same grant twice has the same
+ * key (the duplicate is refused by a conditional put). The root has no gsi1 attributes (no parent).
+ *
+ * Differences from the plan of the previous issue, and why:
+ *  - The account's organization is the `org_id` attribute of the `#ACCOUNT` item (with the change counter),
+ *    not a separate `#ORG` item: the change stamp is then 2 GetItems (`#ACCOUNT`, then the org's `#ORG`).
+ *    Setting it is conditional (`attribute_not_exists(org_id)`), so an account joins one organization.
+ *  - SCP attachments are a string set `scps` on the node item, not `SCP#<target>#<policy>` items: attach
+ *    and detach are one conditional write each (`size(scps) > 1` refuses the last detach atomically, with
+ *    no count that could drift from the items), and the tree with its attachments is one Query of the org
+ *    partition. Where a policy is attached is a filtered Query of that partition (`contains(scps, :p)`).
+ *  - Roots, OUs and member accounts share the `NODE#` sort-key prefix: a target id (root, OU or account)
+ *    addresses one item with one GetItem. OU and account ids cannot collide (puts are conditional).
+ *  - No policy-name claim: names are not unique (Huawei refuses duplicates in its console; the API here
+ *    addresses policies by id).
+ *
+ * Prefix queries always end in `#` (`USERGROUP#alice#`), so `alice` never matches `alice2`, and no prefix
+ * is a prefix of another entity's (`POLICY#` vs `POLICIES#` live in different attributes).
  */
 
 /** Account ids, policy ids and other key parts: no `#`, no spaces, at most 64 characters. */
 export const ID_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
 
 export const accountPk = (accountId: string): string => `ACCT#${accountId}`;
+export const ACCOUNT_SK = '#ACCOUNT';
 
 export const POLICY_SK_PREFIX = 'POLICY#';
 export const policySk = (policyId: string): string => `${POLICY_SK_PREFIX}${policyId}`;
 export const policiesGsi1pk = (accountId: string): string => `POLICIES#${accountId}`;
 export const policiesGsi1sk = (type: string, name: string): string => `${type}#${name.toLowerCase()}`;
+
+export type PrincipalKind = 'user' | 'group' | 'agency';
+const PRINCIPAL_SK: Record<PrincipalKind, string> = { user: 'USER#', group: 'GROUP#', agency: 'AGENCY#' };
+const PRINCIPAL_GSI: Record<PrincipalKind, string> = { user: 'USERNAME#', group: 'GROUPNAME#', agency: 'AGENCYNAME#' };
+export const principalSkPrefix = (kind: PrincipalKind): string => PRINCIPAL_SK[kind];
+export const principalSk = (kind: PrincipalKind, id: string): string => `${PRINCIPAL_SK[kind]}${id}`;
+export const principalsGsi1pk = (kind: PrincipalKind, accountId: string): string => `${PRINCIPAL_GSI[kind]}${accountId}`;
+export const nameGsi1sk = (name: string): string => name.toLowerCase();
+
+export const MEMBERSHIP_SK_PREFIX = 'USERGROUP#';
+export const userGroupsSkPrefix = (userId: string): string => `${MEMBERSHIP_SK_PREFIX}${userId}#`;
+export const membershipSk = (userId: string, groupId: string): string => `${MEMBERSHIP_SK_PREFIX}${userId}#${groupId}`;
+export const membersGsi1pk = (accountId: string, groupId: string): string => `MEMBERS#${accountId}#${groupId}`;
+
+export const GRANT_SK_PREFIX = 'GRANT#';
+export const principalGrantsSkPrefix = (kind: PrincipalKind, principalId: string): string => `${GRANT_SK_PREFIX}${kind}#${principalId}#`;
+export const grantSk = (kind: PrincipalKind, principalId: string, grantHash: string): string => `${principalGrantsSkPrefix(kind, principalId)}${grantHash}`;
+export const grantsGsi1pk = (accountId: string, policyId: string): string => `GRANTS#${accountId}#${policyId}`;
+export const grantsGsi1sk = (kind: PrincipalKind, principalId: string, scopeKey: string): string => `${kind}#${principalId}#${scopeKey}`;
+
+export const orgPk = (orgId: string): string => `ORG#${orgId}`;
+export const ORG_SK = '#ORG';
+export const NODE_SK_PREFIX = 'NODE#';
+export const nodeSk = (nodeId: string): string => `${NODE_SK_PREFIX}${nodeId}`;
+export const childrenGsi1pk = (orgId: string, parentId: string): string => `CHILDREN#${orgId}#${parentId}`;
+export const childGsi1sk = (nodeType: 'root' | 'ou' | 'account', nodeId: string): string => `${nodeType === 'account' ? 'ACCOUNT' : 'NODE'}#${nodeId}`;

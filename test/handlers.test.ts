@@ -4,7 +4,7 @@
  * every decision writes one log line without policy documents or context values.
  */
 import { readFileSync } from 'node:fs';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { handler as catalogHandler } from '../functions/catalog.js';
 import { handler as evaluateHandler } from '../functions/evaluate.js';
 import { handler as explainHandler } from '../functions/explain.js';
@@ -16,7 +16,12 @@ import { service } from '../functions/shared/service.js';
 import { handler as validateHandler } from '../functions/validate.js';
 import { checkSchema } from '../lib/schema/check.js';
 import { SCHEMAS, type SchemaName } from '../lib/schema/schemas.js';
-import { httpEvent, lambdaContext } from './support/events.js';
+import { LOCAL_JWT_SECRET, mintToken } from '../infra/local/token.js';
+import { httpEvent, lambdaContext, useToken } from './support/events.js';
+
+process.env.AUTH_JWT_SECRET = LOCAL_JWT_SECRET;
+beforeAll(async () => useToken(await mintToken('acc-1')));
+afterAll(() => useToken(undefined));
 
 const FULL = { Version: '1.1', Statement: [{ Effect: 'Allow', Action: ['ims:*:*'] }] };
 const NO_DELETE = { Version: '1.1', Statement: [{ Effect: 'Deny', Action: ['ims:images:delete'] }] };
@@ -208,6 +213,47 @@ describe('GET /v1/openapi.json', () => {
   it('serverless.yml routes every documented path to its function', () => {
     const yml = readFileSync(new URL('../serverless.yml', import.meta.url), 'utf8');
     for (const route of ROUTES) expect(yml).toMatch(new RegExp(`${route.method.toUpperCase()} ${route.path.replace(/\./g, '\\.')}`));
+  });
+});
+
+describe('authentication', () => {
+  const req = { ...deleteRequest, action: 'ims:images:get' };
+  it.each([
+    ['no token', undefined, 401],
+    ['a malformed header', 'Token abc', 401],
+    ['a garbage token', 'Bearer not.a.jwt', 401],
+  ])('%s -> %i', async (_n, authorization, status) => {
+    const r = await call(evaluateHandler, 'POST', '/v1/evaluate', req, authorization === undefined ? { authorization: '' } : { authorization });
+    expect(r.statusCode).toBe(status);
+    expect(r.json.error.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('rejects a wrong signature, alg none, an expired token and another issuer', async () => {
+    const bad = [
+      await mintToken('acc-1', undefined, { secret: 'another-key-of-sufficient-length-000' }),
+      await mintToken('acc-1', undefined, { ttl: -60 }),
+      await mintToken('acc-1', undefined, { issuer: 'someone-else' }),
+      await mintToken('acc-1', undefined, { audience: 'another-service' }),
+    ];
+    const [h, p] = (await mintToken('acc-1')).split('.') as [string, string, string];
+    const none = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')}.${p}.`;
+    void h;
+    for (const token of [...bad, none]) {
+      const r = await call(evaluateHandler, 'POST', '/v1/evaluate', req, { authorization: `Bearer ${token}` });
+      expect(r.statusCode).toBe(401);
+    }
+  });
+
+  it('requires the evaluate scope to evaluate', async () => {
+    const token = await mintToken('acc-1', ['policies:read']);
+    const r = await call(evaluateHandler, 'POST', '/v1/evaluate', req, { authorization: `Bearer ${token}` });
+    expect(r.statusCode).toBe(403);
+    expect(r.json.error.code).toBe('FORBIDDEN');
+  });
+
+  it('catalog and openapi are public', async () => {
+    expect((await call(catalogHandler, 'GET', '/v1/catalog', undefined, { authorization: '' })).statusCode).toBe(200);
+    expect((await call(openapiHandler, 'GET', '/v1/openapi.json', undefined, { authorization: '' })).statusCode).toBe(200);
   });
 });
 

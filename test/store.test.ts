@@ -66,7 +66,7 @@ describe('createPolicy', () => {
     const { policy, findings } = await createPolicy({ account_id: 'acc-c', policy_id: 'list-one', name: 'List one image', description: 'warning only', document: text });
     expect(findings.map((f) => f.code)).toEqual(['RESOURCE_NOT_SUPPORTED_BY_ACTION']);
     expect(policy).toMatchObject({ account_id: 'acc-c', policy_id: 'list-one', name: 'List one image', type: 'identity', syntax: '5.0', default_version: 'v1', revision: 1, etag: '"1"', description: 'warning only' });
-    expect(policy.versions).toEqual([{ version_id: 'v1', document: text, is_default: true, created_at: policy.created_at }]);
+    expect(policy.versions).toEqual([{ version_id: 'v1', document: text, is_default: true, created_at: policy.created_at, findings }]);
 
     const read = await getPolicy('acc-c', 'list-one');
     expect(read).toEqual(policy);
@@ -96,10 +96,10 @@ describe('createPolicy', () => {
   it('refuses a document with error findings, returns the findings, and writes nothing', async () => {
     const err = await refusal(createPolicy({ account_id: 'acc-f', policy_id: 'typo', name: 'Typo', document: '{"Version":"5.0","Statement":[{"Effect":"Allow","Action":["ims:images:dlete"]}]}' }));
     expect(err.code).toBe('INVALID_POLICY');
-    expect(err.status).toBe(400);
+    expect(err.status).toBe(422);
     expect(err.findings?.find((f) => f.code === 'UNKNOWN_ACTION')?.suggestions).toContain('ims:images:delete');
     expect(err.findings?.[0]?.span).toBeDefined();
-    expect(await getPolicy('acc-f', 'typo')).toBeNull();
+    expect((await refusal(getPolicy('acc-f', 'typo'))).code).toBe('NOT_FOUND');
 
     const notJson = await refusal(createPolicy({ account_id: 'acc-f', policy_id: 'bad', name: 'Bad', document: '{"Version": ' }));
     expect(notJson.findings?.[0]?.code).toBe('JSON_SYNTAX_ERROR');
@@ -114,13 +114,13 @@ describe('createPolicy', () => {
       const err = await refusal(createPolicy({ account_id: 'acc-g', policy_id: 'ok', name: 'ok', document: FULL_ACCESS, ...c }));
       expect(err.code).toBe('INVALID_INPUT');
     }
-    expect(await getPolicy('acc-g', 'ok')).toBeNull();
+    expect((await refusal(getPolicy('acc-g', 'ok'))).code).toBe('NOT_FOUND');
   });
 });
 
 describe('getPolicy', () => {
-  it('returns null for an unknown policy', async () => {
-    expect(await getPolicy('acc-nobody', 'nothing')).toBeNull();
+  it('refuses an unknown policy with NOT_FOUND', async () => {
+    expect(await refusal(getPolicy('acc-nobody', 'nothing'))).toMatchObject({ code: 'NOT_FOUND', status: 404 });
   });
 });
 
@@ -137,7 +137,7 @@ describe('listPolicies', () => {
     let cursor: string | undefined;
     let pages = 0;
     do {
-      const page = await listPolicies('acc-l', cursor === undefined ? { limit: 3 } : { limit: 3, cursor });
+      const page = await listPolicies('acc-l', cursor === undefined ? { limit: 3, include_system: false } : { limit: 3, cursor, include_system: false });
       expect(page.items.length).toBeLessThanOrEqual(3);
       seen.push(...page.items.map((p) => p.name));
       for (const item of page.items) {
@@ -153,10 +153,10 @@ describe('listPolicies', () => {
   });
 
   it('filters by type', async () => {
-    const scps = await listPolicies('acc-l', { type: 'scp' });
+    const scps = await listPolicies('acc-l', { type: 'scp', include_system: false });
     expect(scps.items.map((p) => p.policy_id)).toEqual(['scp-1']);
     expect(scps.next_cursor).toBeNull();
-    const identity = await listPolicies('acc-l', { type: 'identity', limit: 100 });
+    const identity = await listPolicies('acc-l', { type: 'identity', limit: 100, include_system: false });
     expect(identity.items).toHaveLength(7);
   });
 
@@ -172,8 +172,8 @@ describe('listPolicies', () => {
     expect((await refusal(listPolicies('acc-l', { limit: 101 }))).code).toBe('INVALID_INPUT');
   });
 
-  it('returns an empty page for an account without policies', async () => {
-    expect(await listPolicies('acc-empty')).toEqual({ items: [], next_cursor: null });
+  it('returns an empty page for an account without stored policies', async () => {
+    expect(await listPolicies('acc-empty', { include_system: false })).toEqual({ items: [], next_cursor: null });
   });
 });
 
@@ -181,17 +181,22 @@ describe('seed', () => {
   it('stores the documented examples and is idempotent', async () => {
     const target = { endpoint: db.endpoint, tableName: db.tableName };
     const first = await seedExamples(target);
-    expect(first.created.sort()).toEqual(examplePolicies().map((p) => p.policy_id).sort());
+    for (const p of examplePolicies()) expect(first.created).toContain(`policy ${p.policy_id}`);
+    expect(first.created).toEqual(expect.arrayContaining(['user alice', 'group viewers', 'grant deny-delete to group image-admins', `organization ${first.org_id}`]));
+    expect(first.path).toHaveLength(4); // root, prod, eu, team-a
     const second = await seedExamples(target);
     expect(second.created).toEqual([]);
     expect(second.existing).toHaveLength(first.created.length);
-    const page = await listPolicies('acc-1', { limit: 100 });
+    expect(second.org_id).toBe(first.org_id);
+    expect(second.path).toEqual(first.path);
+    const page = await listPolicies('acc-1', { limit: 100, include_system: false });
     expect(page.items.map((p) => `${p.type}:${p.name}`)).toEqual([
       'identity:Deny image deletion',
       'identity:IMS FullAccess',
       'identity:IMS ReadOnlyAccess',
       'identity:Share images within the organization',
-      'scp:Deny unencrypted copies',
     ]);
+    const mgmt = await listPolicies('acc-0', { limit: 100, include_system: false });
+    expect(mgmt.items.map((p) => `${p.type}:${p.name}`)).toEqual(['scp:Deny unencrypted copies']);
   });
 });

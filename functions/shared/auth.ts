@@ -1,8 +1,10 @@
 /**
- * Bearer-token authentication and scopes. On AWS the HTTP API's JWT authorizer verifies the token and
- * passes its claims (requestContext.authorizer.jwt.claims); offline and in tests the same check runs
- * here with the local signing key (HS256, `AUTH_JWT_SECRET`), using jose. No token, a bad signature,
- * `alg: none`, an expired token or a token without the route's scope never gets through.
+ * Bearer-token authentication and scopes, checked by the function itself with jose: HS256 with the key in
+ * `AUTH_JWT_SECRET`, issuer and audience `ims-authz`. The same check runs on AWS, offline and in tests.
+ * When no key is configured and an API Gateway JWT authorizer has already verified the token (its claims
+ * arrive in requestContext.authorizer.jwt.claims), those claims are used instead; a local key always wins,
+ * so an emulator's unverified claims are never trusted. No token, a bad signature, `alg: none`, an expired
+ * token or a token without the route's scope never gets through.
  *
  * Claims: `account_id` (the caller's account), `scope` (space-separated: evaluate, policies:read,
  * policies:write, org:write), `sub` (who).
@@ -42,13 +44,15 @@ function callerFrom(claims: Record<string, unknown>): Caller {
 }
 
 export async function authenticate(event: HttpEvent): Promise<Caller> {
-  const authorizer = (event.requestContext as { authorizer?: { jwt?: { claims?: Record<string, unknown> } } }).authorizer;
-  if (authorizer?.jwt?.claims) return callerFrom(authorizer.jwt.claims);
+  const secret = localSecret();
+  if (!secret) {
+    const authorizer = (event.requestContext as { authorizer?: { jwt?: { claims?: Record<string, unknown> } } }).authorizer;
+    if (authorizer?.jwt?.claims) return callerFrom(authorizer.jwt.claims);
+    throw new HttpError(401, 'UNAUTHENTICATED', 'Token verification is not configured (AUTH_JWT_SECRET).');
+  }
   const value = header(event, 'authorization');
   const match = value ? /^Bearer\s+(\S+)$/i.exec(value) : null;
   if (!match) throw new HttpError(401, 'UNAUTHENTICATED', 'Send a bearer token: Authorization: Bearer <jwt>.');
-  const secret = localSecret();
-  if (!secret) throw new HttpError(401, 'UNAUTHENTICATED', 'Token verification is not configured (AUTH_JWT_SECRET).');
   try {
     const { payload } = await jwtVerify(match[1] as string, secret, { algorithms: ['HS256'], issuer: TOKEN_ISSUER, audience: TOKEN_AUDIENCE, clockTolerance: 5 });
     return callerFrom(payload as Record<string, unknown>);

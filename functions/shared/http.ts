@@ -81,3 +81,15 @@ export function header(event: APIGatewayProxyEventV2, name: string): string | un
   for (const k of Object.keys(h)) if (k.toLowerCase() === lower) return h[k];
   return undefined;
 }
+
+/** Errors that carry their own HTTP status and code (the store's): 4xx become HttpErrors, the rest stay faults. */
+export function asHttpError(err: unknown): unknown {
+  if (err instanceof HttpError) return err;
+  if (err instanceof Error) {
+    const e = err as Error & { status?: unknown; code?: unknown; details?: unknown };
+    if (typeof e.status === 'number' && e.status >= 400 && e.status < 500 && typeof e.code === 'string') {
+      return new HttpError(e.status, e.code, e.message, e.details as JsonValue | undefined);
+    }
+  }
+  return err;
+}

@@ -32,26 +32,36 @@ export function requestContext(): Mw {
   };
 }
 
+/** Reads and parses the JSON body (64 KiB limit -> 413; invalid JSON -> 400 with the position). */
+export function readJsonBody(event: HttpEvent, limit = BODY_LIMIT_BYTES): unknown {
+  const raw = event.body;
+  if (raw === undefined || raw === null || raw === '') throw new HttpError(400, 'INVALID_JSON', 'The request body is empty; send a JSON object.');
+  const bytes = event.isBase64Encoded ? Math.floor((raw.length * 3) / 4) : Buffer.byteLength(raw, 'utf8');
+  if (bytes > limit) throw new HttpError(413, 'INPUT_TOO_LARGE', `The request body is ${bytes} bytes; the limit is ${limit} bytes.`, { limit });
+  const text = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
+  const type = header(event, 'content-type');
+  if (type && !/^application\/(.+\+)?json\b/i.test(type) && !/^text\/plain\b/i.test(type)) {
+    throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', `Send the body as application/json (got ${type.slice(0, 100)}).`);
+  }
+  const parsed = parseJsonWithSource(text);
+  if (!parsed.ok) {
+    const { line, column, offset } = parsed.position;
+    throw new HttpError(400, 'INVALID_JSON', `The request body is not valid JSON: ${parsed.message} at line ${line} column ${column}.`, { line, column, offset });
+  }
+  return parsed.value;
+}
+
+/** Checks a value against a named schema of lib/schema; 400 with the offending field. */
+export function assertSchema(schema: SchemaName, value: unknown): void {
+  const problem = checkSchema(schema, value);
+  if (problem) throw new HttpError(400, 'INVALID_REQUEST', problemMessage(problem, 'The body'), { field: problem.field });
+}
+
 export function jsonBody(limit = BODY_LIMIT_BYTES): Mw {
   return {
     name: 'jsonBody',
     before: (request) => {
-      const event = request.event;
-      const raw = event.body;
-      if (raw === undefined || raw === null || raw === '') throw new HttpError(400, 'INVALID_JSON', 'The request body is empty; send a JSON object.');
-      const bytes = event.isBase64Encoded ? Math.floor((raw.length * 3) / 4) : Buffer.byteLength(raw, 'utf8');
-      if (bytes > limit) throw new HttpError(413, 'INPUT_TOO_LARGE', `The request body is ${bytes} bytes; the limit is ${limit} bytes.`, { limit });
-      const text = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
-      const type = header(event, 'content-type');
-      if (type && !/^application\/(.+\+)?json\b/i.test(type) && !/^text\/plain\b/i.test(type)) {
-        throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', `Send the body as application/json (got ${type.slice(0, 100)}).`);
-      }
-      const parsed = parseJsonWithSource(text);
-      if (!parsed.ok) {
-        const { line, column, offset } = parsed.position;
-        throw new HttpError(400, 'INVALID_JSON', `The request body is not valid JSON: ${parsed.message} at line ${line} column ${column}.`, { line, column, offset });
-      }
-      state(event).body = parsed.value;
+      state(request.event).body = readJsonBody(request.event, limit);
     },
   };
 }
@@ -59,10 +69,7 @@ export function jsonBody(limit = BODY_LIMIT_BYTES): Mw {
 export function validateBody(schema: SchemaName): Mw {
   return {
     name: 'validateBody',
-    before: (request) => {
-      const problem = checkSchema(schema, state(request.event).body);
-      if (problem) throw new HttpError(400, 'INVALID_REQUEST', problemMessage(problem, 'The body'), { field: problem.field });
-    },
+    before: (request) => assertSchema(schema, state(request.event).body),
   };
 }
 

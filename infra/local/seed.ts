@@ -1,17 +1,42 @@
 /**
- * Seeds the local table with the documented example policies of account `acc-1`, through the storage
- * module (so they are validated like any write). Idempotent: a policy that already exists is left as is.
+ * Seeds the local table through the storage module (so everything is validated like any write):
+ *  - account `acc-1`: the example policies, users alice (group image-admins) and bob (group viewers), an
+ *    agency, and grants with each kind of scope;
+ *  - account `acc-0`: the management account of organization o-*, with the path root -> ou "prod" ->
+ *    ou "eu" -> ou "team-a" -> acc-1, SCPs enabled (FullAccess everywhere) and the SCP "deny unencrypted
+ *    copies" attached at ou "eu".
+ * Idempotent: what already exists is left as is (the organization is created once).
  *
  *   node --import tsx infra/local/seed.ts      (DYNAMODB_ENDPOINT / POLICY_TABLE, defaults: local dynalite)
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { resetClient } from '../../store/client.js';
-import { createPolicy, StoreError, type CreatePolicyInput } from '../../store/policies.js';
+import {
+  addAccount,
+  addMember,
+  attachScp,
+  createAgency,
+  createGrant,
+  createGroup,
+  createOrganization,
+  createOu,
+  createPolicy,
+  createUser,
+  enableScp,
+  getOrganization,
+  listChildren,
+  listUserGroups,
+  StoreError,
+  type CreatePolicyInput,
+  type GrantScope,
+} from '../../store/index.js';
+import { readStamp } from '../../store/counters.js';
 import { DEFAULT_DYNAMODB_PORT } from './dynalite.js';
 import { LOCAL_TABLE_NAME } from './table.js';
 
 export const EXAMPLE_ACCOUNT = 'acc-1';
+export const MANAGEMENT_ACCOUNT = 'acc-0';
 
 const example = (path: string): string => readFileSync(new URL(`../../examples/${path}`, import.meta.url), 'utf8');
 
@@ -28,33 +53,91 @@ export function examplePolicies(): CreatePolicyInput[] {
       document: '{"Version":"1.1","Statement":[{"Effect":"Allow","Action":["ims:*:get*","ims:*:list*"]}]}',
     },
     { account_id: EXAMPLE_ACCOUNT, policy_id: 'share-within-org', name: 'Share images within the organization', description: 'IAM 5.0: read images, share them only with accounts of organization o-1.', document: example('policies/share-within-org.json') },
-    { account_id: EXAMPLE_ACCOUNT, policy_id: 'deny-unencrypted-copy', name: 'Deny unencrypted copies', type: 'scp', description: 'SCP: no in-region copies of unencrypted images.', document: example('scps/deny-unencrypted-copy.json') },
+    { account_id: MANAGEMENT_ACCOUNT, policy_id: 'deny-unencrypted-copy', name: 'Deny unencrypted copies', type: 'scp', description: 'SCP: no in-region copies of unencrypted images.', document: example('scps/deny-unencrypted-copy.json') },
   ];
 }
 
 export interface SeedResult {
   created: string[];
   existing: string[];
+  org_id: string;
+  /** The OU path of acc-1, outermost first (root, prod, eu, team-a). */
+  path: string[];
 }
+
+/** Runs a create; an "already exists" answer counts as done. */
+async function ensure(what: string, result: SeedResult, create: () => Promise<unknown>): Promise<void> {
+  try {
+    await create();
+    result.created.push(what);
+  } catch (err) {
+    if (err instanceof StoreError && (err.code === 'POLICY_EXISTS' || err.code === 'ALREADY_EXISTS')) result.existing.push(what);
+    else throw err;
+  }
+}
+
+async function seedPrincipals(result: SeedResult): Promise<void> {
+  const a = EXAMPLE_ACCOUNT;
+  await ensure('user alice', result, () => createUser(a, { user_id: 'alice', name: 'Alice' }));
+  await ensure('user bob', result, () => createUser(a, { user_id: 'bob', name: 'Bob' }));
+  await ensure('group image-admins', result, () => createGroup(a, { group_id: 'image-admins', name: 'Image administrators' }));
+  await ensure('group viewers', result, () => createGroup(a, { group_id: 'viewers', name: 'Image viewers' }));
+  const member = async (groupId: string, userId: string): Promise<void> => {
+    const what = `${userId} in ${groupId}`;
+    if ((await listUserGroups(a, userId)).some((m) => m.group_id === groupId)) result.existing.push(what);
+    else await ensure(what, result, () => addMember(a, groupId, userId));
+  };
+  await member('image-admins', 'alice');
+  await member('viewers', 'bob');
+  await ensure('agency ims-copy', result, () => createAgency(a, { agency_id: 'ims-copy', name: 'IMS copy agency' }));
+  const grant = (policy_id: string, type: 'user' | 'group' | 'agency', id: string, scope: GrantScope) =>
+    ensure(`grant ${policy_id} to ${type} ${id}`, result, () => createGrant(a, { policy_id, principal: { type, id }, scope }));
+  await grant('ims-full-access', 'group', 'image-admins', { type: 'all_projects' });
+  await grant('deny-delete', 'group', 'image-admins', { type: 'project', project: 'cn-north-4' });
+  await grant('system:IMS-ReadOnlyAccess', 'group', 'viewers', { type: 'project', project: 'cn-north-4' });
+  await grant('system:IMS-Administrator', 'agency', 'ims-copy', { type: 'enterprise_project', enterprise_project_id: 'ep-1' });
+}
+
+/** The organization of the management account, created once: root -> prod -> eu -> team-a -> acc-1. */
+async function seedOrganization(result: SeedResult): Promise<void> {
+  const m = MANAGEMENT_ACCOUNT;
+  const existing = (await readStamp(m)).account.org_id;
+  if (existing) {
+    result.existing.push(`organization ${existing}`);
+    result.org_id = existing;
+    const root = (await getOrganization(m, existing)).root_id;
+    result.path = [root];
+    let parent = root;
+    for (const name of ['prod', 'eu', 'team-a']) {
+      const child = (await listChildren(m, existing, parent)).items.find((n) => n.name === name);
+      if (!child) break;
+      result.path.push(child.node_id);
+      parent = child.node_id;
+    }
+    return;
+  }
+  const org = await createOrganization(m);
+  result.created.push(`organization ${org.org_id}`);
+  result.org_id = org.org_id;
+  const prod = await createOu(m, org.org_id, { parent_id: org.root_id, name: 'prod' });
+  const eu = await createOu(m, org.org_id, { parent_id: prod.node_id, name: 'eu' });
+  const team = await createOu(m, org.org_id, { parent_id: eu.node_id, name: 'team-a' });
+  await addAccount(m, org.org_id, { account_id: EXAMPLE_ACCOUNT, parent_id: team.node_id });
+  await enableScp(m, org.org_id);
+  await attachScp(m, org.org_id, eu.node_id, 'deny-unencrypted-copy');
+  result.path = [org.root_id, prod.node_id, eu.node_id, team.node_id];
+}
+
 
 /** Writes the examples into the table at `endpoint` (points the store at it first). */
 export async function seedExamples(target: { endpoint: string; tableName: string }): Promise<SeedResult> {
   process.env.DYNAMODB_ENDPOINT = target.endpoint;
   process.env.POLICY_TABLE = target.tableName;
   resetClient();
-  const result: SeedResult = { created: [], existing: [] };
-  const outcomes = await Promise.all(
-    examplePolicies().map(async (p) => {
-      try {
-        await createPolicy(p);
-        return { id: p.policy_id as string, created: true };
-      } catch (err) {
-        if (err instanceof StoreError && err.code === 'POLICY_EXISTS') return { id: p.policy_id as string, created: false };
-        throw err;
-      }
-    }),
-  );
-  for (const o of outcomes) (o.created ? result.created : result.existing).push(o.id);
+  const result: SeedResult = { created: [], existing: [], org_id: '', path: [] };
+  for (const p of examplePolicies()) await ensure(`policy ${p.policy_id}`, result, () => createPolicy(p));
+  await seedPrincipals(result);
+  await seedOrganization(result);
   return result;
 }
 

@@ -20,7 +20,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDynalite, type LocalDynamo } from './dynalite.js';
 import { assertPortFree, LOCAL_HOST, portFromEnv, type PortSetting } from './ports.js';
-import { EXAMPLE_ACCOUNT, seedExamples } from './seed.js';
+import { EXAMPLE_ACCOUNT, MANAGEMENT_ACCOUNT, seedExamples, type SeedResult } from './seed.js';
+import { LOCAL_JWT_SECRET, mintToken } from './token.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const READY_TIMEOUT_MS = 30_000;
@@ -119,6 +120,7 @@ function startOffline(http: PortSetting, lambda: PortSetting, dynamoEndpoint: st
     HTTP_PORT: String(http.port),
     LAMBDA_PORT: String(lambda.port),
     DYNAMODB_ENDPOINT: dynamoEndpoint,
+    AUTH_JWT_SECRET: process.env.AUTH_JWT_SECRET || LOCAL_JWT_SECRET,
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
   const child = run(process.execPath, [serverlessBin(), 'offline', 'start', '--stage', 'dev'], env);
@@ -152,7 +154,7 @@ function startOffline(http: PortSetting, lambda: PortSetting, dynamoEndpoint: st
 
 const sq = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
-function usage(base: string, dynamo: LocalDynamo): string {
+function usage(base: string, dynamo: LocalDynamo, token: string): string {
   const evaluate = {
     principal: { account_id: EXAMPLE_ACCOUNT, user_name: 'alice' },
     action: 'ims:images:deleteImage',
@@ -165,11 +167,15 @@ function usage(base: string, dynamo: LocalDynamo): string {
   };
   const explain = { ...evaluate, action: 'ims:images:get' };
   const validate = { policy: '{"Version":"1.1","Statement":[{"Effect":"Allow","Action":["ims:images:dlete"]}]}', type: 'identity' };
-  const post = (path: string, body: unknown): string => `curl -s -X POST ${base}${path} -H 'content-type: application/json' -d ${sq(JSON.stringify(body))}`;
+  const auth = `-H "authorization: Bearer $TOKEN"`;
+  const post = (path: string, body: unknown): string => `curl -s -X POST ${base}${path} ${auth} -H 'content-type: application/json' -d ${sq(JSON.stringify(body))}`;
   return [
     '',
     `  HTTP API    ${base}    (serverless-offline, code: ${process.env.CODE_ROOT || 'dist/functions'})`,
-    `  DynamoDB    ${dynamo.endpoint}    (dynalite in memory, table ${dynamo.tableName}, example policies of ${EXAMPLE_ACCOUNT})`,
+    `  DynamoDB    ${dynamo.endpoint}    (dynalite in memory, table ${dynamo.tableName}, example data of ${EXAMPLE_ACCOUNT})`,
+    '',
+    `  A bearer token for ${EXAMPLE_ACCOUNT} with every scope (evaluate, policies:read, policies:write, org:write), valid 24 h:`,
+    `    export TOKEN=${token}`,
     '',
     `  POST ${base}/v1/evaluate      IMS FullAccess + "deny delete": delete is denied (explicit_deny)`,
     `    ${post('/v1/evaluate', evaluate)}`,
@@ -185,6 +191,39 @@ function usage(base: string, dynamo: LocalDynamo): string {
     '',
     `  GET  ${base}/v1/openapi.json  the OpenAPI 3.1 document`,
     `    curl -s ${base}/v1/openapi.json`,
+    '',
+  ].join('\n');
+}
+
+/** Curl lines for the stored model: evaluation by reference, scopes, SCP inheritance, tenancy, last SCP. */
+function storedUsage(base: string, seeded: SeedResult, mgmtToken: string): string {
+  const auth = (v = 'TOKEN'): string => `-H "authorization: Bearer $${v}"`;
+  const post = (path: string, body: unknown): string => `curl -s -X POST ${base}${path} ${auth()} -H 'content-type: application/json' -d ${sq(JSON.stringify(body))}`;
+  const [root, prod, eu, team] = seeded.path;
+  const org = seeded.org_id;
+  const alice = { account_id: EXAMPLE_ACCOUNT, user_id: 'alice' };
+  return [
+    `  Stored example data: ${EXAMPLE_ACCOUNT} has users alice (group image-admins: IMS FullAccess in all projects + "deny delete" in`,
+    `  cn-north-4) and bob (group viewers: IMS ReadOnlyAccess in cn-north-4), agency ims-copy (IMS Administrator in enterprise`,
+    `  project ep-1); organization ${org} (management account ${MANAGEMENT_ACCOUNT}): ${root} -> ${prod} (prod) -> ${eu} (eu, SCP`,
+    `  "deny unencrypted copies") -> ${team} (team-a) -> ${EXAMPLE_ACCOUNT}. A token for ${MANAGEMENT_ACCOUNT}:`,
+    `    export MGMT_TOKEN=${mgmtToken}`,
+    '',
+    `  Evaluate by reference (no inline policies): alice may not delete in cn-north-4 (project-scoped Deny) ...`,
+    `    ${post('/v1/evaluate', { principal: alice, region: 'cn-north-4', action: 'ims:images:deleteImage', resource: `ims:cn-north-4:${EXAMPLE_ACCOUNT}:image:abc` })}`,
+    `  ... but may in cn-east-3 (the Deny's project scope does not cover it):`,
+    `    ${post('/v1/evaluate', { principal: alice, region: 'cn-east-3', action: 'ims:images:deleteImage', resource: `ims:cn-east-3:${EXAMPLE_ACCOUNT}:image:abc` })}`,
+    `  bob may list images in cn-north-4, not in cn-east-3:`,
+    `    ${post('/v1/evaluate', { principal: { account_id: EXAMPLE_ACCOUNT, user_id: 'bob' }, region: 'cn-east-3', action: 'ims:images:list' })}`,
+    `  The SCP inherited from OU eu denies copying an unencrypted image (explain names policies, versions, grants):`,
+    `    ${post('/v1/explain', { principal: alice, region: 'cn-north-4', api: { method: 'POST', path: '/v1/cloudimages/abc/copy', hints: { enterprise_project: false } }, context: { 'ims:Encrypted': false } })} | jq -r .text`,
+    '',
+    `  Stored data: curl -s ${base}/v1/policies ${auth()}    curl -s '${base}/v1/grants?principal_type=group&principal_id=image-admins' ${auth()}`,
+    `  Another tenant's SCP is not found (404): curl -si ${base}/v1/policies/deny-unencrypted-copy ${auth()} | head -n 1`,
+    `  The management account sees it:          curl -s ${base}/v1/policies/deny-unencrypted-copy ${auth('MGMT_TOKEN')}`,
+    `  SCPs along the path: curl -s ${base}/v1/organizations/${org}/nodes/${eu}/policies ${auth('MGMT_TOKEN')}`,
+    `  Detaching the last SCP of a node is refused (409):`,
+    `    curl -si -X DELETE ${base}/v1/organizations/${org}/nodes/${team}/policies/system:FullAccess ${auth('MGMT_TOKEN')} | head -n 1`,
     '',
     '  Ctrl-C stops everything.',
     '',
@@ -224,7 +263,7 @@ async function main(): Promise<void> {
     return void fail((err as Error).message);
   }
   if (buildOutput.trim()) log(buildOutput.trimEnd().replace(/^/gm, '  build │ '));
-  log(`  dynalite ready at ${local.db.endpoint}: table ${local.db.tableName}, ${local.seeded.created.length} example policies seeded (${seconds()} s)`);
+  log(`  dynalite ready at ${local.db.endpoint}: table ${local.db.tableName}, ${local.seeded.created.length} example items seeded (${seconds()} s)`);
   if (!process.env.CODE_ROOT && !existsSync(join(root, 'dist', 'functions', 'evaluate.cjs'))) {
     return void fail('dist/functions/evaluate.cjs is missing: run npm run build (or drop --no-build).');
   }
@@ -236,7 +275,9 @@ async function main(): Promise<void> {
   }
   const base = `http://${LOCAL_HOST}:${http.port}`;
   log(`\nReady in ${seconds()} s.`);
-  log(usage(base, local.db));
+  const secret = process.env.AUTH_JWT_SECRET || LOCAL_JWT_SECRET;
+  log(usage(base, local.db, await mintToken(EXAMPLE_ACCOUNT, undefined, { secret })));
+  log(storedUsage(base, local.seeded, await mintToken(MANAGEMENT_ACCOUNT, undefined, { secret })));
 }
 
 void main();

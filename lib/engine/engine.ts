@@ -113,6 +113,17 @@ function explainPrepared(p: Prepared | ErrorResponse): ExplainResult {
   return { ...response, trace, text: renderExplain(response, trace) };
 }
 
+/**
+ * Checks a request without any policy set (shape, actions, API route, resources): what a caller that
+ * loads policies from elsewhere runs first, so bad input is refused before any I/O.
+ */
+export function precheck(request: EvaluateRequest | unknown): ErrorResponse | null {
+  const shaped = checkRequestShape(request);
+  if ('error' in shaped) return shaped;
+  const resolved = resolveRequest(shaped);
+  return 'error' in resolved ? resolved : null;
+}
+
 /** Decides a request carrying its policies inline. Never throws for bad input. */
 export function evaluate(request: EvaluateRequest | unknown): EvaluateResult {
   return evaluatePrepared(prepare(request, null));

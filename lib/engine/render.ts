@@ -6,7 +6,7 @@ function layerName(l: LayerTrace): string {
 }
 
 function stmtName(p: PolicyTrace, s: StatementTrace): string {
-  const origin = p.source ? ` v${p.source.version}${p.source.grant_id ? ` (grant ${p.source.grant_id}${p.source.scope ? `, scope ${scopeLabel(p.source.scope)}` : ''})` : ''}` : '';
+  const origin = p.source ? ` ${p.source.version.startsWith("v") ? "" : "v"}${p.source.version}${p.source.grant_id ? ` (grant ${p.source.grant_id}${p.source.scope ? `, scope ${scopeLabel(p.source.scope)}` : ''})` : ''}` : '';
   return `${p.policy_id}${origin} statement ${s.statement}${s.sid ? ` (Sid "${s.sid}")` : ''}`;
 }
 

@@ -46,12 +46,28 @@ export type SchemaName =
   | 'EvaluateResponse'
   | 'ExplainResponse'
   | 'Catalog'
-  | 'Error';
+  | 'Error'
+  | 'GrantScope'
+  | 'CreatePolicyBody'
+  | 'UpdatePolicyBody'
+  | 'CreatePolicyVersionBody'
+  | 'SetDefaultVersionBody'
+  | 'CreateUserBody'
+  | 'CreateGroupBody'
+  | 'CreateAgencyBody'
+  | 'CreateGrantBody'
+  | 'CreateOuBody'
+  | 'AddAccountBody'
+  | 'MoveAccountBody';
 
 const ref = (name: SchemaName): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
 const str = (maxLength = 2048, description?: string): JsonSchema => ({ type: 'string', minLength: 1, maxLength, ...(description ? { description } : {}) });
 
 export const LIMITS = { actions: 100, resources: 100, contextKeys: 100, contextValues: 100, policies: 50, scpLevels: 7, scpPoliciesPerLevel: 10, string: 2048 };
+
+const id = (description?: string): JsonSchema => ({ type: 'string', minLength: 1, maxLength: 64, ...(description ? { description } : {}) });
+const name = (): JsonSchema => ({ type: 'string', minLength: 1, maxLength: 128 });
+const description: JsonSchema = { type: 'string', maxLength: 1000 };
 
 const contextScalar: JsonSchema = { anyOf: [{ type: 'string', maxLength: LIMITS.string }, { type: 'number' }, { type: 'boolean' }] };
 
@@ -258,6 +274,56 @@ export const SCHEMAS: Record<SchemaName, JsonSchema> = {
     properties: { version: { type: 'string' }, service: { const: 'ims' }, actions: { type: 'array' }, apis: { type: 'array' } },
     required: ['version', 'service', 'actions', 'apis'],
   },
+  GrantScope: {
+    description: 'Where the grant takes effect.',
+    anyOf: [
+      { type: 'object', properties: { type: { enum: ['global', 'all_projects'] } }, required: ['type'], additionalProperties: false },
+      { type: 'object', properties: { type: { const: 'project' }, project: str(64, 'region project, e.g. cn-north-4') }, required: ['type', 'project'], additionalProperties: false },
+      {
+        type: 'object',
+        properties: { type: { const: 'enterprise_project' }, enterprise_project_id: str(64) },
+        required: ['type', 'enterprise_project_id'],
+        additionalProperties: false,
+      },
+    ],
+  },
+  CreatePolicyBody: {
+    type: 'object',
+    properties: { policy_id: id('chosen by the caller, or generated'), name: name(), type: { enum: ['identity', 'scp'] }, document: ref('PolicyDocument'), description },
+    required: ['name', 'type', 'document'],
+    additionalProperties: false,
+    examples: [{ name: 'no-delete', type: 'identity', document: { Version: '1.1', Statement: [{ Effect: 'Deny', Action: ['ims:images:delete'] }] } }],
+  },
+  UpdatePolicyBody: { type: 'object', properties: { name: name(), description }, additionalProperties: false },
+  CreatePolicyVersionBody: {
+    type: 'object',
+    properties: { document: ref('PolicyDocument'), set_as_default: { type: 'boolean' } },
+    required: ['document'],
+    additionalProperties: false,
+  },
+  SetDefaultVersionBody: { type: 'object', properties: { version_id: str(16) }, required: ['version_id'], additionalProperties: false },
+  CreateUserBody: { type: 'object', properties: { user_id: id(), name: name() }, required: ['user_id', 'name'], additionalProperties: false },
+  CreateGroupBody: { type: 'object', properties: { group_id: id(), name: name(), description }, required: ['group_id', 'name'], additionalProperties: false },
+  CreateAgencyBody: { type: 'object', properties: { agency_id: id(), name: name(), description }, required: ['agency_id', 'name'], additionalProperties: false },
+  CreateGrantBody: {
+    type: 'object',
+    properties: {
+      policy_id: str(128),
+      principal: {
+        type: 'object',
+        properties: { type: { enum: ['user', 'group', 'agency'] }, id: id() },
+        required: ['type', 'id'],
+        additionalProperties: false,
+      },
+      scope: ref('GrantScope'),
+    },
+    required: ['policy_id', 'principal', 'scope'],
+    additionalProperties: false,
+    examples: [{ policy_id: 'system:IMS-ReadOnlyAccess', principal: { type: 'group', id: 'viewers' }, scope: { type: 'project', project: 'cn-north-4' } }],
+  },
+  CreateOuBody: { type: 'object', properties: { parent_id: id(), name: name() }, required: ['parent_id', 'name'], additionalProperties: false },
+  AddAccountBody: { type: 'object', properties: { account_id: id(), parent_id: id() }, required: ['account_id', 'parent_id'], additionalProperties: false },
+  MoveAccountBody: { type: 'object', properties: { parent_id: id() }, required: ['parent_id'], additionalProperties: false },
   Error: {
     type: 'object',
     properties: {

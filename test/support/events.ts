@@ -3,6 +3,12 @@ import type { Context } from 'aws-lambda';
 import type { HttpEvent } from '../../functions/shared/http.js';
 
 let counter = 0;
+let defaultAuthorization: string | undefined;
+
+/** Bearer token added to every event that does not set its own `authorization` header. */
+export function useToken(token: string | undefined): void {
+  defaultAuthorization = token === undefined ? undefined : `Bearer ${token}`;
+}
 
 export function httpEvent(method: string, path: string, body?: string | object, headers: Record<string, string> = {}): HttpEvent {
   const requestId = `req-${++counter}`;
@@ -12,7 +18,7 @@ export function httpEvent(method: string, path: string, body?: string | object, 
     routeKey: `${method} ${path}`,
     rawPath: path,
     rawQueryString: '',
-    headers: { 'content-type': 'application/json', host: 'api.example.test', ...headers },
+    headers: { 'content-type': 'application/json', host: 'api.example.test', ...(defaultAuthorization ? { authorization: defaultAuthorization } : {}), ...headers },
     requestContext: {
       accountId: '123456789012',
       apiId: 'api-1',

@@ -1,0 +1,88 @@
+/**
+ * Cold start of the function bundles: a fresh `node` process requires a bundle and answers one request
+ * (inline policies), median of N runs, beside a bare `node -e ''`, plus each bundle's size.
+ *   npm run bench:cold [-- --runs 15]
+ * Run `npm run build` first (npm ci does). The token is minted with the local development key.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { LOCAL_JWT_SECRET, mintToken } from '../infra/local/token.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const runsArg = process.argv.indexOf('--runs');
+const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 15;
+
+const token = await mintToken('acc-1', undefined, { secret: LOCAL_JWT_SECRET });
+const inline = {
+  principal: { account_id: 'acc-1', user_name: 'alice' },
+  action: 'ims:images:deleteImage',
+  resource: 'ims:cn-north-4:acc-1:image:abc',
+  policies: [
+    { id: 'full', document: { Version: '1.1', Statement: [{ Effect: 'Allow', Action: ['ims:*:*'] }] } },
+    { id: 'no-delete', document: { Version: '1.1', Statement: [{ Effect: 'Deny', Action: ['ims:images:delete'] }] } },
+  ],
+};
+
+const cases: Array<{ fn: string; method: string; path: string; body?: unknown }> = [
+  { fn: 'evaluate', method: 'POST', path: '/v1/evaluate', body: inline },
+  { fn: 'explain', method: 'POST', path: '/v1/explain', body: inline },
+  { fn: 'validate', method: 'POST', path: '/v1/validate', body: { policy: inline.policies[1]?.document } },
+  { fn: 'catalog', method: 'GET', path: '/v1/catalog' },
+  { fn: 'openapi', method: 'GET', path: '/v1/openapi.json' },
+];
+
+/** The driver a fresh process runs: times require + first invocation, prints JSON. */
+const driver = `
+const t0 = performance.now();
+const { handler } = require(process.env.BUNDLE);
+const t1 = performance.now();
+const e = JSON.parse(process.env.EVENT);
+handler(e, { getRemainingTimeInMillis: () => 10000, awsRequestId: 'cold' }).then((r) => {
+  const t2 = performance.now();
+  process.stdout.write(JSON.stringify({ status: r.statusCode, importMs: t1 - t0, invokeMs: t2 - t1 }));
+});`;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] as number;
+}
+
+function timeProcess(args: string[], env: NodeJS.ProcessEnv): { wallMs: number; out: string } {
+  const t = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, args, { env, encoding: 'utf8' });
+  const wallMs = Number(process.hrtime.bigint() - t) / 1e6;
+  if (r.status !== 0) throw new Error(`node ${args.join(' ')} failed: ${r.stderr}`);
+  return { wallMs, out: r.stdout };
+}
+
+const baseEnv = { ...process.env, AUTH_JWT_SECRET: LOCAL_JWT_SECRET, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', NODE_OPTIONS: '' };
+const bare = median(Array.from({ length: RUNS }, () => timeProcess(['-e', ''], baseEnv).wallMs));
+
+const rows = ['| function | bundle KiB | require ms | first answer ms | process wall ms | above bare node ms |', '|---|---|---|---|---|---|'];
+for (const c of cases) {
+  const bundle = join(root, 'dist', 'functions', `${c.fn}.cjs`);
+  if (!existsSync(bundle)) throw new Error(`${bundle} is missing: run npm run build`);
+  const event = {
+    version: '2.0',
+    routeKey: `${c.method} ${c.path}`,
+    rawPath: c.path,
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    requestContext: { requestId: 'cold', http: { method: c.method, path: c.path } },
+    isBase64Encoded: false,
+    ...(c.body === undefined ? {} : { body: JSON.stringify(c.body) }),
+  };
+  const samples = Array.from({ length: RUNS }, () => {
+    const r = timeProcess(['-e', driver], { ...baseEnv, BUNDLE: bundle, EVENT: JSON.stringify(event) });
+    const parsed = JSON.parse(r.out) as { status: number; importMs: number; invokeMs: number };
+    if (parsed.status !== 200) throw new Error(`${c.fn} answered ${parsed.status}`);
+    return { ...parsed, wallMs: r.wallMs };
+  });
+  const wall = median(samples.map((s) => s.wallMs));
+  rows.push(
+    `| ${c.fn} | ${(statSync(bundle).size / 1024).toFixed(1)} | ${median(samples.map((s) => s.importMs)).toFixed(1)} | ${median(samples.map((s) => s.invokeMs)).toFixed(1)} | ${wall.toFixed(1)} | ${(wall - bare).toFixed(1)} |`,
+  );
+}
+console.log(`bare \`node -e ''\`: ${bare.toFixed(1)} ms (median of ${RUNS})\n`);
+console.log(rows.join('\n'));

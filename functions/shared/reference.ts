@@ -1,0 +1,84 @@
+/**
+ * Evaluation by reference: the principal's stored grants (in scope) and the SCPs along its account's
+ * organization path, compiled once and cached in the warm function. The cache key includes the account's
+ * change stamp (one or two GetItems per request), so the next request after any write sees it; entries
+ * also expire after 30 s, and the cache holds at most 500 principals.
+ */
+import { createEvaluator, type Evaluator } from '../../lib/engine/engine.js';
+import type { Principal, ScopedPolicy, ScpLevelInput } from '../../lib/types.js';
+import { HttpError } from './http.js';
+
+/** The store (DynamoDB client, dynamodb-toolbox) loads on the first by-reference request only: inline
+ * evaluations never pay for it at cold start. */
+let storeModule: Promise<typeof import('../../store/index.js')> | undefined;
+const store = (): Promise<typeof import('../../store/index.js')> => (storeModule ??= import('../../store/index.js'));
+
+export interface PrincipalRef {
+  user_id?: string;
+  agency?: string;
+}
+
+interface Entry {
+  stamp: string;
+  at: number;
+  evaluator: Evaluator;
+  principal: Principal;
+}
+
+const TTL_MS = 30_000;
+const MAX_ENTRIES = 500;
+const cache = new Map<string, Entry>();
+
+export interface ReferenceResult {
+  evaluator: Evaluator;
+  /** The stored facts about the principal (type, names, organization path, management account). */
+  principal: Principal;
+  cached: boolean;
+}
+
+export async function referenceEvaluator(accountId: string, ref: PrincipalRef): Promise<ReferenceResult> {
+  const key = `${accountId}|${ref.user_id !== undefined ? `u:${ref.user_id}` : ref.agency !== undefined ? `a:${ref.agency}` : 'account'}`;
+  const { changeStamp, loadPrincipalPolicies } = await store();
+  const stamp = await changeStamp(accountId);
+  const hit = cache.get(key);
+  if (hit && hit.stamp === stamp && Date.now() - hit.at < TTL_MS) {
+    cache.delete(key); // keep the map in LRU order
+    cache.set(key, hit);
+    return { evaluator: hit.evaluator, principal: hit.principal, cached: true };
+  }
+  const loaded = await loadPrincipalPolicies(accountId, ref);
+  const policies: ScopedPolicy[] = loaded.grants.map((g) => ({
+    id: g.policy_id,
+    document: g.document,
+    scope: g.scope,
+    source: { version: g.version, grant_id: g.grant_id, principal: g.principal, scope: g.scope },
+  }));
+  const org = loaded.organization;
+  const scps: ScpLevelInput[] =
+    org && org.scp_enabled
+      ? org.levels.map((l) => ({ level: l.node_id, policies: l.policies.map((p): ScopedPolicy => ({ id: p.policy_id, document: p.document, source: { version: p.version } })) }))
+      : [];
+  const evaluator = createEvaluator({ policies, scps });
+  if (evaluator.error) {
+    // Stored policies are validated on write; one that no longer validates (a newer catalog) is not
+    // evaluated around: the request fails closed with the findings.
+    throw new HttpError(409, 'STORED_POLICY_INVALID', 'A stored policy of this principal no longer validates; the request was not evaluated.', evaluator.error.error.details);
+  }
+  const principal: Principal = { type: loaded.principal.type, account_id: accountId };
+  if (loaded.principal.type === 'user') {
+    principal.user_id = loaded.principal.id;
+    if (loaded.principal.name) principal.user_name = loaded.principal.name;
+  } else if (loaded.principal.type === 'agency') principal.agency = loaded.principal.id;
+  if (org) {
+    principal.org_path = org.org_path;
+    principal.management_account = org.management_account_id === accountId;
+  }
+  cache.set(key, { stamp: loaded.stamp, at: Date.now(), evaluator, principal });
+  while (cache.size > MAX_ENTRIES) cache.delete(cache.keys().next().value as string);
+  return { evaluator, principal, cached: false };
+}
+
+/** Empties the cache (tests). */
+export function clearReferenceCache(): void {
+  cache.clear();
+}

@@ -1,0 +1,229 @@
+/**
+ * What the evaluation of a stored principal needs, read-only: the account's change stamp (for the warm
+ * function's cache) and the principal's policy set (its grants with the default version of each policy,
+ * and the SCPs along its account's organization path).
+ *
+ * Requests:
+ *  - `changeStamp`: GetItem `#ACCOUNT` (counter and org id), then GetItem of the org's `#ORG` (counter):
+ *    one read for an account outside any organization, two otherwise. A warm evaluation by reference
+ *    costs exactly this when nothing changed.
+ *  - `loadPrincipalPolicies`: the stamp first, then in parallel the principal (GetItem), its groups
+ *    (one Query), its grants (one Query, plus one per group, at most 16 at a time) and the whole
+ *    organization (one Query of `ORG#<org>`, paginated: about 1 MB per page, thousands of nodes); then the
+ *    granted and attached policies (BatchGetItem, 100 keys per request). All reads are strongly
+ *    consistent, so data written before a counter bump is seen by a load that read the bumped stamp.
+ *
+ * Reading the stamp before the data means a write racing the load can only make the stamp older than the
+ * data (the next request then misses the cache and reloads), never newer.
+ *
+ * A grant or attachment naming a policy that no longer exists (a delete racing a create, see
+ * store/policies.ts) is skipped: the policy is gone. A BatchGet that leaves keys unprocessed fails the
+ * load instead of skipping them.
+ */
+import { BatchGetRequest } from 'dynamodb-toolbox/entity/actions/batchGet';
+import { BatchGetCommand, execute } from 'dynamodb-toolbox/table/actions/batchGet';
+import { systemPolicy } from '../lib/system-policies.js';
+import type { GrantScope } from '../lib/types.js';
+import { checkId, mapLimit } from './common.js';
+import { readStamp } from './counters.js';
+import { PolicyEntity } from './entities.js';
+import { invalidInput } from './errors.js';
+import { type GrantItem, queryPrincipalGrants, scopeFromKey } from './grants.js';
+import type { PrincipalKind } from './keys.js';
+import { type NodeItem, readOrgPartition } from './nodes.js';
+import { isSystemPolicyId, type PolicyItem } from './policies.js';
+import { principalNotFound, queryUserMemberships, readPrincipal } from './principals.js';
+import { PolicyTable } from './table.js';
+
+/** Version id of every system policy. */
+export const SYSTEM_POLICY_VERSION = 'v1';
+
+export interface PrincipalSelector {
+  user_id?: string;
+  /** The agency's id. */
+  agency?: string;
+}
+
+export interface LoadedGrant {
+  grant_id: string;
+  principal: { type: PrincipalKind; id: string };
+  scope: GrantScope;
+  policy_id: string;
+  /** The default version evaluated. */
+  version: string;
+  /** JSON text of the default version. */
+  document: string;
+}
+
+export interface LoadedScp {
+  policy_id: string;
+  version: string;
+  document: string;
+}
+
+export interface LoadedLevel {
+  node_id: string;
+  node_type: 'root' | 'ou' | 'account';
+  /** The SCPs attached to the node, by policy id (empty when SCPs are disabled). */
+  policies: LoadedScp[];
+}
+
+export interface LoadedOrganization {
+  org_id: string;
+  management_account_id: string;
+  scp_enabled: boolean;
+  /** `<org>/<root>/<ou>/.../<account>` */
+  org_path: string;
+  /** Root, OUs, the account: outermost first. */
+  levels: LoadedLevel[];
+}
+
+export interface LoadedPolicies {
+  /** The change stamp read before the data (cache key). */
+  stamp: string;
+  principal: { type: 'user' | 'agency' | 'account'; id: string; name?: string };
+  /** The user's group ids (empty for agencies and the account). */
+  groups: string[];
+  /** The principal's grants, then its groups' grants (by group id). */
+  grants: LoadedGrant[];
+  /** `null` when the account is in no organization. */
+  organization: LoadedOrganization | null;
+}
+
+/** The account's change stamp: changes after every write that can change a decision of the account. */
+export async function changeStamp(accountId: string): Promise<string> {
+  checkId(accountId, 'account_id');
+  return (await readStamp(accountId)).stamp;
+}
+
+/**
+ * The policy set of a user (`user_id`), an agency (`agency`) or the account itself (neither: no grants,
+ * SCPs still apply). `NOT_FOUND` for a missing user or agency.
+ */
+export async function loadPrincipalPolicies(accountId: string, principal: PrincipalSelector = {}): Promise<LoadedPolicies> {
+  checkId(accountId, 'account_id');
+  const userId = principal.user_id === undefined ? undefined : checkId(principal.user_id, 'user_id');
+  const agencyId = principal.agency === undefined ? undefined : checkId(principal.agency, 'agency');
+  if (userId !== undefined && agencyId !== undefined) throw invalidInput('Give user_id or agency, not both.');
+
+  const { stamp, account } = await readStamp(accountId);
+  const [who, org] = await Promise.all([loadPrincipal(accountId, userId, agencyId), account.org_id ? loadOrganization(accountId, account.org_id) : Promise.resolve(null)]);
+
+  // The policies: custom identity policies of the account, custom SCPs of the management account.
+  const keys = new Map<string, { account_id: string; policy_id: string }>();
+  for (const g of who.grants) if (!isSystemPolicyId(g.policy_id)) keys.set(`${accountId}#${g.policy_id}`, { account_id: accountId, policy_id: g.policy_id });
+  if (org) {
+    for (const level of org.nodes) for (const id of level.scpIds) if (!isSystemPolicyId(id)) keys.set(`${org.management_account_id}#${id}`, { account_id: org.management_account_id, policy_id: id });
+  }
+  const items = await batchGetPolicies([...keys.values()]);
+  const resolve = (owner: string, policyId: string, type: 'identity' | 'scp'): { version: string; document: string } | undefined => {
+    if (isSystemPolicyId(policyId)) {
+      const sp = systemPolicy(policyId);
+      return sp && sp.type === type ? { version: SYSTEM_POLICY_VERSION, document: JSON.stringify(sp.document) } : undefined;
+    }
+    const item = items.get(`${owner}#${policyId}`);
+    const version = item?.versions[item.default_version];
+    return item && item.type === type && version ? { version: item.default_version, document: version.document } : undefined;
+  };
+
+  const grants: LoadedGrant[] = [];
+  for (const g of who.grants) {
+    const p = resolve(accountId, g.policy_id, 'identity');
+    if (p) grants.push({ grant_id: g.grant_id, principal: { type: g.principal_type, id: g.principal_id }, scope: scopeFromKey(g.scope_key), policy_id: g.policy_id, ...p });
+  }
+  let organization: LoadedOrganization | null = null;
+  if (org) {
+    organization = {
+      org_id: org.org_id,
+      management_account_id: org.management_account_id,
+      scp_enabled: org.scp_enabled,
+      org_path: [org.org_id, ...org.nodes.map((n) => n.node.node_id)].join('/'),
+      levels: org.nodes.map(({ node, scpIds }) => ({
+        node_id: node.node_id,
+        node_type: node.node_type,
+        policies: org.scp_enabled ? scpIds.flatMap((id) => ((p) => (p ? [{ policy_id: id, ...p }] : []))(resolve(org.management_account_id, id, 'scp'))) : [],
+      })),
+    };
+  }
+  return { stamp, principal: who.principal, groups: who.groups, grants, organization };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+
+interface PrincipalSide {
+  principal: LoadedPolicies['principal'];
+  groups: string[];
+  grants: GrantItem[];
+}
+
+async function loadPrincipal(accountId: string, userId: string | undefined, agencyId: string | undefined): Promise<PrincipalSide> {
+  if (userId !== undefined) {
+    const [user, memberships, own] = await Promise.all([readPrincipal(accountId, 'user', userId), queryUserMemberships(accountId, userId), queryPrincipalGrants(accountId, 'user', userId)]);
+    if (!user) throw principalNotFound('user', accountId, userId);
+    const groups = memberships.map((m) => m.group_id).sort();
+    const groupGrants = await mapLimit(groups, 16, (g) => queryPrincipalGrants(accountId, 'group', g));
+    return { principal: { type: 'user', id: userId, name: user.name }, groups, grants: [...own, ...groupGrants.flat()] };
+  }
+  if (agencyId !== undefined) {
+    const [agency, own] = await Promise.all([readPrincipal(accountId, 'agency', agencyId), queryPrincipalGrants(accountId, 'agency', agencyId)]);
+    if (!agency) throw principalNotFound('agency', accountId, agencyId);
+    return { principal: { type: 'agency', id: agencyId, name: agency.name }, groups: [], grants: own };
+  }
+  return { principal: { type: 'account', id: accountId }, groups: [], grants: [] };
+}
+
+interface OrgSide {
+  org_id: string;
+  management_account_id: string;
+  scp_enabled: boolean;
+  /** Root first, the account last. */
+  nodes: Array<{ node: NodeItem; scpIds: string[] }>;
+}
+
+/**
+ * The account's path in its organization, or null when the organization or the account's node is gone.
+ * A path broken at a missing parent (only possible when a multi-page read of a large organization
+ * straddles a move, or after a crash mid-operation) is read once more, then fails the load.
+ */
+async function loadOrganization(accountId: string, orgId: string, attempt = 1): Promise<OrgSide | null> {
+  const { org, nodes } = await readOrgPartition(orgId);
+  if (!org) return null;
+  const byId = new Map(nodes.map((n) => [n.node_id, n]));
+  const leaf = byId.get(accountId);
+  if (!leaf || leaf.node_type !== 'account') return null;
+  const chain: NodeItem[] = [leaf];
+  for (let n = leaf; n.parent_id !== undefined; ) {
+    const parent = byId.get(n.parent_id);
+    // A broken chain or a cycle: no path rather than a wrong one.
+    if (!parent || chain.length > 10) {
+      if (attempt < 2) return loadOrganization(accountId, orgId, attempt + 1);
+      throw new Error(`organization ${orgId}: the path of account ${accountId} is broken at ${n.parent_id}`);
+    }
+    chain.unshift(parent);
+    n = parent;
+  }
+  return {
+    org_id: org.org_id,
+    management_account_id: org.management_account_id,
+    scp_enabled: org.scp_enabled,
+    nodes: chain.map((node) => ({ node, scpIds: [...(node.scps ?? [])].sort() })),
+  };
+}
+
+async function batchGetPolicies(keys: Array<{ account_id: string; policy_id: string }>): Promise<Map<string, PolicyItem>> {
+  const out = new Map<string, PolicyItem>();
+  const chunks: Array<typeof keys> = [];
+  for (let i = 0; i < keys.length; i += 100) chunks.push(keys.slice(i, i + 100));
+  await Promise.all(
+    chunks.map(async (chunk) => {
+      const command = PolicyTable.build(BatchGetCommand)
+        .requests(...chunk.map((k) => PolicyEntity.build(BatchGetRequest).key(k)))
+        .options({ consistent: true });
+      const response = await execute({ maxAttempts: 5 }, command);
+      const unprocessed = response.UnprocessedKeys ?? {};
+      if (Object.values(unprocessed).some((t) => (t?.Keys?.length ?? 0) > 0)) throw new Error('BatchGetItem left policies unprocessed after 5 attempts (throttled); the policy set was not loaded.');
+      for (const item of response.Responses?.[0] ?? []) if (item) out.set(`${item.account_id}#${item.policy_id}`, item as PolicyItem);
+    }),
+  );
+  return out;
+}
