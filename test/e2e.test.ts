@@ -227,6 +227,29 @@ describe('GET /v1/openapi.json', () => {
   });
 });
 
+describe('stored model over HTTP (seeded data)', () => {
+  it('evaluates by reference: the stored grants in scope and the SCPs along the OU path', async () => {
+    const principal = { account_id: 'acc-1', user_id: 'alice' };
+    const del = await call('POST', '/v1/evaluate', { principal, region: 'cn-north-4', action: 'ims:images:deleteImage', resource: 'ims:cn-north-4:acc-1:image:abc' });
+    expect(del.status, del.text).toBe(200);
+    expect(del.json).toMatchObject({ decision: 'deny', reason: 'explicit_deny', denied_by: { layer: 'identity', policy_id: 'deny-delete' } });
+    const elsewhere = await call('POST', '/v1/evaluate', { principal, region: 'cn-east-3', action: 'ims:images:deleteImage', resource: 'ims:cn-east-3:acc-1:image:abc' });
+    expect(elsewhere.json.decision).toBe('allow');
+    const copy = await call('POST', '/v1/explain', { principal, region: 'cn-north-4', api: { method: 'POST', path: '/v1/cloudimages/abc/copy', hints: { enterprise_project: false } }, context: { 'ims:Encrypted': false } });
+    expect(copy.json.denied_by).toMatchObject({ layer: 'scp', policy_id: 'deny-unencrypted-copy' });
+    expect(copy.json.text).toContain('grant');
+  });
+
+  it('lists the caller\'s policies and hides another tenant\'s (404)', async () => {
+    const mine = await call('GET', '/v1/policies');
+    expect(mine.status).toBe(200);
+    expect(mine.json.items.map((p: { policy_id: string }) => p.policy_id)).toContain('deny-delete');
+    const theirs = await call('GET', '/v1/policies/deny-unencrypted-copy');
+    expect(theirs.status).toBe(404);
+    expect((await call('GET', '/v1/policies', undefined, { authorization: '' })).status).toBe(401);
+  });
+});
+
 describe('bad input', () => {
   it('malformed JSON → 400', async () => {
     expectError(await call('POST', '/v1/evaluate', '{"principal": {'), 400);

@@ -15,6 +15,7 @@ import {
   getGrant,
   getPolicy,
   getPolicyVersion,
+  listGrants,
   listPolicies,
   setDefaultVersion,
   StoreError,
@@ -318,5 +319,22 @@ describe('deleting a granted policy', () => {
     expect(result.detached_grants.sort()).toEqual([g1.grant_id, g2.grant_id].sort());
     expect((await refusal(getGrant(account, g1.grant_id))).code).toBe('NOT_FOUND');
     expect((await refusal(getPolicy(account, 'deny'))).code).toBe('NOT_FOUND');
+  });
+
+  it('racing createGrant: whichever order, no grant is left on a deleted policy', async () => {
+    const account = 'acc-del-race';
+    await createUser(account, { user_id: 'bob', name: 'Bob' });
+    for (let round = 0; round < 8; round++) {
+      const id = `racy-${round}`;
+      await createPolicy({ account_id: account, policy_id: id, name: id, document: IDENTITY_ALLOW });
+      const grant = createGrant(account, { policy_id: id, principal: { type: 'user', id: 'bob' }, scope: { type: 'global' } });
+      const del = new Promise((r) => setTimeout(r, round % 4)).then(() => deletePolicy(account, id));
+      const [g, d] = await Promise.allSettled([grant, del]);
+      const policyGone = d.status === 'fulfilled';
+      if (!policyGone) expect((d.reason as StoreError).code).toBe('CONFLICT'); // the grant came first
+      if (g.status === 'rejected') expect((g.reason as StoreError).code).toBe('NOT_FOUND'); // the delete came first
+      const grants = (await listGrants(account, { policy_id: id })).items;
+      expect(grants).toHaveLength(policyGone ? 0 : 1);
+    }
   });
 });
