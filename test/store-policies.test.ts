@@ -328,7 +328,7 @@ describe('deleting a granted policy', () => {
       const id = `racy-${round}`;
       await createPolicy({ account_id: account, policy_id: id, name: id, document: IDENTITY_ALLOW });
       const grant = createGrant(account, { policy_id: id, principal: { type: 'user', id: 'bob' }, scope: { type: 'global' } });
-      const del = new Promise((r) => setTimeout(r, round % 4)).then(() => deletePolicy(account, id));
+      const del = new Promise((r) => setTimeout(r, round * 3)).then(() => deletePolicy(account, id)); // 0-21 ms: both orders and the middle
       const [g, d] = await Promise.allSettled([grant, del]);
       const policyGone = d.status === 'fulfilled';
       if (!policyGone) expect((d.reason as StoreError).code).toBe('CONFLICT'); // the grant came first
