@@ -1,19 +1,23 @@
 /**
  * Organizations: the caller's organization, its OUs and member accounts, and SCP attachments. Only the
- * management account manages them; any other account gets 404 (existence does not leak).
+ * management account manages them; any other account gets 404 (existence does not leak). An account joins
+ * only by accepting an invitation with its own token, as in Huawei Organizations.
  */
 import {
-  addAccount,
+  acceptInvitation,
   attachScp,
   createOrganization,
   createOu,
+  declineInvitation,
   deleteOu,
   detachScp,
   disableScp,
   enableScp,
   getOrganization,
+  inviteAccount,
   listAttachments,
   listChildren,
+  listInvitations,
   moveAccount,
   removeAccount,
 } from '../store/index.js';
@@ -42,7 +46,22 @@ export const handler = router('organizations', [
     key: 'POST /v1/organizations/{org_id}/accounts',
     scope: 'org:write',
     body: 'AddAccountBody',
-    handle: async ({ caller, params, body }) => ok(await addAccount(caller.account_id, p(params, 'org_id'), body as { account_id: string; parent_id: string }), 201),
+    // An invitation: the account joins when it accepts (POST /v1/invitations/{org_id}/accept with its own token).
+    handle: async ({ caller, params, body }) => ok(await inviteAccount(caller.account_id, p(params, 'org_id'), body as { account_id: string; parent_id: string }), 202),
+  },
+  { key: 'GET /v1/invitations', scope: 'policies:read', handle: async ({ caller }) => ok({ items: await listInvitations(caller.account_id) }) },
+  {
+    key: 'POST /v1/invitations/{org_id}/accept',
+    scope: 'org:write',
+    handle: async ({ caller, params }) => ok(await acceptInvitation(caller.account_id, p(params, 'org_id')), 201),
+  },
+  {
+    key: 'DELETE /v1/invitations/{org_id}',
+    scope: 'org:write',
+    handle: async ({ caller, params }) => {
+      await declineInvitation(caller.account_id, p(params, 'org_id'));
+      return { status: 204 };
+    },
   },
   {
     key: 'PATCH /v1/organizations/{org_id}/accounts/{account_id}',

@@ -31,6 +31,7 @@ import {
   grantsGsi1pk,
   grantsGsi1sk,
   grantSk,
+  invitationSk,
   membersGsi1pk,
   membershipSk,
   nameGsi1sk,
@@ -220,5 +221,20 @@ export const OrgNodeEntity = new Entity({
       .link<typeof prev>(({ node_type, node_id, parent_id }) => (parent_id === undefined ? undefined : childGsi1sk(node_type, node_id))),
   })),
   computeKey: ({ org_id, node_id }) => ({ pk: orgPk(org_id), sk: nodeSk(node_id) }),
+  timestamps: false,
+});
+
+/** An organization's invitation, under the invited account (`ACCT#<account>` / `INVITE#<orgId>`). */
+export const InvitationEntity = new Entity({
+  name: 'Invitation',
+  table: PolicyTable,
+  schema: item({
+    account_id: string().key(),
+    org_id: string().key(),
+    parent_id: string(),
+    invited_by: string(),
+    created_at: string(),
+  }),
+  computeKey: ({ account_id, org_id }) => ({ pk: accountPk(account_id), sk: invitationSk(org_id) }),
   timestamps: false,
 });

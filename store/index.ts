@@ -74,6 +74,10 @@ export {
   createOu,
   deleteOu,
   addAccount,
+  inviteAccount,
+  listInvitations,
+  acceptInvitation,
+  declineInvitation,
   moveAccount,
   removeAccount,
   listChildren,
@@ -89,6 +93,7 @@ export {
   type ScpAttachment,
   type CreateOuInput,
   type AddAccountInput,
+  type Invitation,
 } from './organizations.js';
 export {
   changeStamp,

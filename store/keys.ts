@@ -74,3 +74,7 @@ export const NODE_SK_PREFIX = 'NODE#';
 export const nodeSk = (nodeId: string): string => `${NODE_SK_PREFIX}${nodeId}`;
 export const childrenGsi1pk = (orgId: string, parentId: string): string => `CHILDREN#${orgId}#${parentId}`;
 export const childGsi1sk = (nodeType: 'root' | 'ou' | 'account', nodeId: string): string => `${nodeType === 'account' ? 'ACCOUNT' : 'NODE'}#${nodeId}`;
+
+/** An invitation of an account to an organization, kept under the invited account until it accepts. */
+export const INVITATION_SK_PREFIX = 'INVITE#';
+export const invitationSk = (orgId: string): string => `${INVITATION_SK_PREFIX}${orgId}`;

@@ -8,7 +8,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { clearReferenceCache } from '../functions/shared/reference.js';
 import { getDocumentClient } from '../store/client.js';
-import { client, seg, startLocalApi, type ApiReply, type Client } from './support/api.js';
+import { client, join, seg, startLocalApi, type ApiReply, type Client } from './support/api.js';
 
 const MGMT = 'acc-ref-mgmt';
 const ACC = 'acc-ref-member';
@@ -56,7 +56,7 @@ beforeAll(async () => {
     parent = (await must(mgmt.post(`/v1/organizations/${orgId}/ous`, { parent_id: parent, name }), 201)).json.node_id;
     ou.push(parent);
   }
-  await must(mgmt.post(`/v1/organizations/${orgId}/accounts`, { account_id: ACC, parent_id: parent }), 201);
+  await must(join(mgmt, orgId, ACC, parent), 201);
 
   // ACC: one group per scope, each with IMS ReadOnlyAccess (list and get) in that scope, and one user in each.
   const scopes: Record<string, object> = {

@@ -6,7 +6,7 @@
  * concurrent conflicting writers.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { client, listAll, seg, startLocalApi, type Client } from './support/api.js';
+import { client, join, listAll, seg, startLocalApi, type Client } from './support/api.js';
 
 const ACCOUNT = 'acc-life';
 let stop: () => Promise<void>;
@@ -490,12 +490,25 @@ describe('organizations', () => {
     expect((await org.del(`/v1/organizations/${orgId}/ous/${sibling.json.node_id}`)).status).toBe(404);
   });
 
-  it('accounts: add (201), move (200), children, remove (204); a non-empty OU is not deleted (409)', async () => {
-    const add = await org.post(`/v1/organizations/${orgId}/accounts`, { account_id: 'acc-member-1', parent_id: ous[0] });
+  it('accounts: invite (202) and accept (201), move (200), children, remove (204); a non-empty OU is not deleted (409)', async () => {
+    // An invitation changes nothing until the invited account accepts with its own token.
+    const invited = await org.post(`/v1/organizations/${orgId}/accounts`, { account_id: 'acc-member-1', parent_id: ous[0] });
+    expect(invited.status, invited.text).toBe(202);
+    expect((await listAll(org, `/v1/organizations/${orgId}/nodes/${ous[0]}/children`)).items.map((c) => c.node_id)).not.toContain('acc-member-1');
+    const member1 = await client('acc-member-1');
+    expect((await member1.get('/v1/invitations')).json.items.map((i: { org_id: string }) => i.org_id)).toEqual([orgId]);
+    expect((await org.post(`/v1/organizations/${orgId}/accounts`, { account_id: 'acc-member-1', parent_id: rootId })).status).toBe(409); // invited twice
+    const add = await member1.post(`/v1/invitations/${orgId}/accept`);
     expect(add.status, add.text).toBe(201);
-    expect((await org.post(`/v1/organizations/${orgId}/accounts`, { account_id: 'acc-member-2', parent_id: rootId })).status).toBe(201);
-    expect((await org.post(`/v1/organizations/${orgId}/accounts`, { account_id: 'acc-member-1', parent_id: rootId })).status).toBe(409);
+    expect((await member1.post(`/v1/invitations/${orgId}/accept`)).status).toBe(404); // used up
+    expect((await join(org, orgId, 'acc-member-2', rootId)).status).toBe(201);
+    expect((await org.post(`/v1/organizations/${orgId}/accounts`, { account_id: 'acc-member-1', parent_id: rootId })).status).toBe(409); // already a member
     expect((await org.post(`/v1/organizations/${orgId}/accounts`, { account_id: 'acc-member-3', parent_id: 'ou-nothing' })).status).toBe(404);
+    const declined = await org.post(`/v1/organizations/${orgId}/accounts`, { account_id: 'acc-member-4', parent_id: rootId });
+    expect(declined.status).toBe(202);
+    const member4 = await client('acc-member-4');
+    expect((await member4.del(`/v1/invitations/${orgId}`)).status).toBe(204);
+    expect((await member4.post(`/v1/invitations/${orgId}/accept`)).status).toBe(404);
 
     const ids = async (node: string): Promise<string[]> => (await listAll(org, `/v1/organizations/${orgId}/nodes/${node}/children`)).items.map((c) => c.node_id);
     expect(await ids(ous[0] as string)).toContain('acc-member-1');
@@ -524,7 +537,7 @@ describe('organizations', () => {
     const late = await org.post(`/v1/organizations/${orgId}/ous`, { parent_id: rootId, name: 'late' });
     expect(late.status).toBe(201);
     expect(await attachedIds(late.json.node_id)).toEqual(['system:FullAccess']);
-    expect((await org.post(`/v1/organizations/${orgId}/accounts`, { account_id: 'acc-member-late', parent_id: late.json.node_id })).status).toBe(201);
+    expect((await join(org, orgId, 'acc-member-late', late.json.node_id)).status).toBe(201);
     expect(await attachedIds('acc-member-late')).toEqual(['system:FullAccess']);
 
     await createPolicy(org, { policy_id: 'scp-no-delete', name: 'no delete', type: 'scp', document: scpDeny(['ims:images:delete']) });

@@ -1,5 +1,5 @@
 /** Regressions found by the API tests (each failed before its fix). */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { client, startLocalApi, type Client } from './support/api.js';
 
 let stop: () => Promise<void>;
@@ -8,6 +8,7 @@ let orgId = '';
 let rootId = '';
 
 beforeAll(async () => {
+  vi.spyOn(console, 'log').mockImplementation(() => undefined); // decision log lines
   ({ stop } = await startLocalApi('api-regressions'));
   a = await client('acc-reg');
   const org = await a.post('/v1/organizations');
@@ -16,7 +17,10 @@ beforeAll(async () => {
   rootId = org.json.root_id;
   expect((await a.post('/v1/users', { user_id: 'u1', name: 'U1' })).status).toBe(201);
 });
-afterAll(async () => stop());
+afterAll(async () => {
+  vi.restoreAllMocks();
+  await stop();
+});
 
 describe('API regressions', () => {
   it.each([

@@ -68,7 +68,10 @@ beforeAll(async () => {
   ids.org = org.json.org_id;
   ids.root = org.json.root_id;
   ids.ou = (await must(a.post(`/v1/organizations/${ids.org}/ous`, { parent_id: ids.root, name: `${SECRET} ou` }), 201)).json.node_id;
-  await must(a.post(`/v1/organizations/${ids.org}/accounts`, { account_id: B, parent_id: ids.ou }), 201);
+  await must(a.post(`/v1/organizations/${ids.org}/accounts`, { account_id: B, parent_id: ids.ou }), 202);
+  await must(b.post(`/v1/invitations/${ids.org}/accept`), 201);
+  // An invitation for C stays pending: B can neither see, accept nor decline it.
+  await must(a.post(`/v1/organizations/${ids.org}/accounts`, { account_id: C, parent_id: ids.root }), 202);
   await must(a.post(`/v1/organizations/${ids.org}/scp/enable`), 200);
   await must(a.put(`/v1/organizations/${ids.org}/nodes/${ids.ou}/policies/${ids.scp}`), 204);
   // B's own principal, evaluated by reference under A's organization (the Deny SCP at the OU applies).
@@ -268,6 +271,14 @@ describe("account B on account A's resources", () => {
       // B's own principal evaluates.
       expect((await as(b, 'POST', path, byRef({ account_id: B, user_id: 'u-b' }))).status).toBe(200);
     }
+  });
+
+  it("invitations: B can neither see, accept nor decline another account's invitation", async () => {
+    const list = await as(b, 'GET', '/v1/invitations');
+    expect(list.status).toBe(200);
+    expect(list.json.items).toEqual([]);
+    expect((await as(b, 'POST', `/v1/invitations/${ids.org}/accept`)).status).toBe(404);
+    expect((await as(b, 'DELETE', `/v1/invitations/${ids.org}`)).status).toBe(404);
   });
 
   it('routes without a tenant resource: validate and the public catalog/openapi answer B alike', async () => {

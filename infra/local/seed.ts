@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { resetClient } from '../../store/client.js';
 import {
-  addAccount,
+  acceptInvitation,
   addMember,
   attachScp,
   createAgency,
@@ -25,6 +25,7 @@ import {
   createUser,
   enableScp,
   getOrganization,
+  inviteAccount,
   listChildren,
   listUserGroups,
   StoreError,
@@ -122,7 +123,8 @@ async function seedOrganization(result: SeedResult): Promise<void> {
   const prod = await createOu(m, org.org_id, { parent_id: org.root_id, name: 'prod' });
   const eu = await createOu(m, org.org_id, { parent_id: prod.node_id, name: 'eu' });
   const team = await createOu(m, org.org_id, { parent_id: eu.node_id, name: 'team-a' });
-  await addAccount(m, org.org_id, { account_id: EXAMPLE_ACCOUNT, parent_id: team.node_id });
+  await inviteAccount(m, org.org_id, { account_id: EXAMPLE_ACCOUNT, parent_id: team.node_id });
+  await acceptInvitation(EXAMPLE_ACCOUNT, org.org_id);
   await enableScp(m, org.org_id);
   await attachScp(m, org.org_id, eu.node_id, 'deny-unencrypted-copy');
   result.path = [org.root_id, prod.node_id, eu.node_id, team.node_id];

@@ -183,3 +183,10 @@ export async function listAll(c: Client, url: string, limit?: number): Promise<{
   } while (cursor);
   return { items, pages };
 }
+
+/** The management account invites an account into the organization (202) and the account accepts (201). */
+export async function join(mgmt: Client, orgId: string, accountId: string, parentId: string): Promise<ApiReply> {
+  const invite = await mgmt.post(`/v1/organizations/${orgId}/accounts`, { account_id: accountId, parent_id: parentId });
+  if (invite.status !== 202) return invite;
+  return (await client(accountId)).post(`/v1/invitations/${orgId}/accept`);
+}
