@@ -12,7 +12,7 @@ import type { MiddlewareObj } from '@middy/core';
 import { parseJsonWithSource } from '../../lib/json/source.js';
 import { checkSchema, problemMessage } from '../../lib/schema/check.js';
 import type { SchemaName } from '../../lib/schema/schemas.js';
-import { header, HttpError, type HttpEvent, type HttpResult, type Reply, type RequestState } from './http.js';
+import { header, HttpError, type DecisionLogFields, type HttpEvent, type HttpResult, type Reply, type RequestState } from './http.js';
 
 type Mw = MiddlewareObj<HttpEvent, HttpResult | Reply>;
 
@@ -110,12 +110,20 @@ export function httpResponse(): Mw {
   };
 }
 
-/** One JSON line per decision: id, caller, action(s), resource(s), decision, reason, latency, catalog version. */
+/**
+ * One JSON line per decision (HTTP functions, the authorizer, the batch worker): decision id, caller
+ * account, action(s), resource(s), decision, reason, latency, catalog version. Never policy documents,
+ * context values or tokens.
+ */
+export function writeDecisionLog(fn: string, fields: DecisionLogFields & { request_id?: string; status?: number; latency_ms: number; correlation_id?: string }): void {
+  console.log(JSON.stringify({ level: 'info', fn, ...fields }));
+}
+
 export function decisionLog(fn: string): Mw {
   const write = (event: HttpEvent, status: number | undefined): void => {
     const s = state(event);
     if (!s.decision) return;
-    console.log(JSON.stringify({ level: 'info', fn, request_id: s.requestId, status, latency_ms: Date.now() - s.startedAt, ...s.decision }));
+    writeDecisionLog(fn, { request_id: s.requestId, ...(status === undefined ? {} : { status }), latency_ms: Date.now() - s.startedAt, ...s.decision });
   };
   return {
     name: 'decisionLog',
