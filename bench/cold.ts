@@ -41,7 +41,7 @@ const t1 = performance.now();
 const e = JSON.parse(process.env.EVENT);
 handler(e, { getRemainingTimeInMillis: () => 10000, awsRequestId: 'cold' }).then((r) => {
   const t2 = performance.now();
-  process.stdout.write(JSON.stringify({ status: r.statusCode, importMs: t1 - t0, invokeMs: t2 - t1 }));
+  process.stdout.write(String.fromCharCode(10) + JSON.stringify({ status: r.statusCode, importMs: t1 - t0, invokeMs: t2 - t1 }));
 });`;
 
 function median(xs: number[]): number {
@@ -75,7 +75,7 @@ for (const c of cases) {
   };
   const samples = Array.from({ length: RUNS }, () => {
     const r = timeProcess(['-e', driver], { ...baseEnv, BUNDLE: bundle, EVENT: JSON.stringify(event) });
-    const parsed = JSON.parse(r.out) as { status: number; importMs: number; invokeMs: number };
+    const parsed = JSON.parse(r.out.trim().split('\n').pop() as string) as { status: number; importMs: number; invokeMs: number }; // after the decision log line
     if (parsed.status !== 200) throw new Error(`${c.fn} answered ${parsed.status}`);
     return { ...parsed, wallMs: r.wallMs };
   });
