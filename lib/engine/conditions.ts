@@ -7,7 +7,7 @@ import { normalizeConditionKey } from '../catalog/catalog.js';
 import { compileGlob } from '../match/glob.js';
 import type { ParsedCondition } from '../policy/model.js';
 import type { OperatorInfo, Qualifier } from '../policy/operators.js';
-import { ipInRange, readBool, readDate, readIp, readIpRange, readNumber, type IpRange } from '../policy/values.js';
+import { ipInRange, readBool, readDate, readIp, readIpRange, readNumber, type IpAddr, type IpRange } from '../policy/values.js';
 import type { ContextScalar } from '../types.js';
 import { scalarToString, type ContextValues, type RequestContext } from './context.js';
 
@@ -92,7 +92,7 @@ function compileTest(op: OperatorInfo, values: string[]): ValueTest {
       const ranges = values.map(readIpRange).filter((r): r is IpRange => r !== undefined);
       return (v) => {
         if (typeof v !== 'string') return undefined;
-        const ip = readIp(v);
+        const ip = readIpCached(v);
         if (!ip) return undefined;
         for (const r of ranges) if (ipInRange(ip, r)) return true;
         return false;
@@ -103,6 +103,18 @@ function compileTest(op: OperatorInfo, values: string[]): ValueTest {
     default:
       return compileOrdered(op, values);
   }
+}
+
+/** Request IP addresses recur (one caller, many decisions): parsed ones are kept, a bounded few. */
+const parsedIps = new Map<string, IpAddr | null>();
+function readIpCached(s: string): IpAddr | undefined {
+  let ip = parsedIps.get(s);
+  if (ip === undefined) {
+    ip = readIp(s) ?? null;
+    if (parsedIps.size >= 1024) parsedIps.clear();
+    parsedIps.set(s, ip);
+  }
+  return ip ?? undefined;
 }
 
 /** Number* and Date* operators: read both sides as numbers (dates as epoch milliseconds). */

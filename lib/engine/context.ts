@@ -7,6 +7,17 @@ import type { ContextScalar, ContextValue, Principal } from '../types.js';
 
 export type ContextValues = readonly ContextScalar[];
 
+/** Normalised form of context key names: the same few keys recur in every request, so they are cached. */
+const normalizedKeys = new Map<string, string>();
+function normalizedKey(key: string): string {
+  let n = normalizedKeys.get(key);
+  if (n === undefined) {
+    n = normalizeConditionKey(key).normalized;
+    if (normalizedKeys.size < 4096) normalizedKeys.set(key, n);
+  }
+  return n;
+}
+
 export class RequestContext {
   private map: Map<string, ContextValues> | undefined;
   constructor(
@@ -21,11 +32,11 @@ export class RequestContext {
 
   private build(): Map<string, ContextValues> {
     const map = new Map<string, ContextValues>();
-    for (const [key, value] of this.defaults) map.set(normalizeConditionKey(key).normalized, [value]);
+    for (const [key, value] of this.defaults) map.set(normalizedKey(key), [value]);
     if (this.raw) {
       for (const key of Object.keys(this.raw)) {
         const values = toValues(this.raw[key]);
-        const norm = normalizeConditionKey(key).normalized;
+        const norm = normalizedKey(key);
         if (values) map.set(norm, values);
         else map.delete(norm); // an explicit null / [] removes a default too
       }
@@ -36,6 +47,7 @@ export class RequestContext {
 
 function toValues(v: ContextValue | undefined): ContextValues | null {
   if (v === null || v === undefined) return null;
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return [v];
   if (Array.isArray(v)) {
     const out = v.filter((x) => typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean');
     return out.length > 0 ? out : null;

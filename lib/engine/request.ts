@@ -103,8 +103,11 @@ function resolveActionName(name: string): number[] | ErrorResponse {
 
 function checkResource(urn: string): ErrorResponse | null {
   if (/^\*+$/.test(urn)) return null;
-  const parts = urn.split(':');
-  if (parts.length < 5 || parts[0] === '' || parts[0]!.includes('*') || urn.includes('?')) {
+  // At least five ':'-separated segments, a literal service, no '?'.
+  let colons = 0;
+  for (let i = urn.indexOf(':'); i !== -1 && colons < 4; i = urn.indexOf(':', i + 1)) colons++;
+  const service = urn.slice(0, Math.max(0, urn.indexOf(':')));
+  if (colons < 4 || service === '' || service.includes('*') || urn.includes('?')) {
     return requestError(
       'INVALID_RESOURCE',
       `"${urn}" is not a resource URN: write service:region:account-id:type:id, e.g. ims:cn-north-4:<account-id>:image:<image-id> ("*" may stand for any part except the service; "?" is not allowed).`,

@@ -14,7 +14,8 @@ export interface SchemaProblem {
 
 interface Problem {
   path: Array<string | number>;
-  message: string;
+  /** Built only when the problem is reported (failed alternatives of anyOf are discarded unread). */
+  message: () => string;
 }
 type Validator = (v: unknown) => Problem | null;
 
@@ -41,7 +42,7 @@ function describe(s: JsonSchema): string {
   return t ? article(t) : 'a value';
 }
 
-const problem = (message: string): Problem => ({ path: [], message });
+const problem = (message: () => string): Problem => ({ path: [], message });
 const within = (p: Problem | null, key: string | number): Problem | null => {
   if (p) p.path.unshift(key);
   return p;
@@ -86,19 +87,19 @@ function compile(schema: JsonSchema): Validator {
         if (p.path.length > 0 && !deeper) deeper = p;
       }
       // The alternative that got further into the value explains best; else the union of expectations.
-      return deeper ?? problem(`must be ${expected}, not ${article(typeOf(v))}`);
+      return deeper ?? problem(() => `must be ${expected}, not ${article(typeOf(v))}`);
     });
   }
   if (s.const !== undefined) {
     const c = s.const;
-    checks.push((v) => (v === c ? null : problem(`must be ${JSON.stringify(c)}`)));
+    checks.push((v) => (v === c ? null : problem(() => `must be ${JSON.stringify(c)}`)));
   }
   if (s.enum) {
     const values = s.enum;
     checks.push((v) =>
       values.includes(v as string)
         ? null
-        : problem(`must be one of ${values.map((x) => JSON.stringify(x)).join(', ')}, not ${typeof v === 'string' ? JSON.stringify(v.slice(0, 64)) : article(typeOf(v))}`),
+        : problem(() => `must be one of ${values.map((x) => JSON.stringify(x)).join(', ')}, not ${typeof v === 'string' ? JSON.stringify(v.slice(0, 64)) : article(typeOf(v))}`),
     );
   }
   if (s.type) {
@@ -106,7 +107,7 @@ function compile(schema: JsonSchema): Validator {
     checks.push((v) => {
       const t = typeOf(v);
       for (const x of types) if (x === t || (x === 'number' && t === 'integer')) return null;
-      return problem(`must be ${types.map(article).join(' or ')}, not ${article(t)}`);
+      return problem(() => `must be ${types.map(article).join(' or ')}, not ${article(t)}`);
     });
   }
   if (s.minLength !== undefined || s.maxLength !== undefined) {
@@ -114,20 +115,20 @@ function compile(schema: JsonSchema): Validator {
     const max = s.maxLength ?? Infinity;
     checks.push((v) => {
       if (typeof v !== 'string') return null;
-      if (v.length < min) return problem(min === 1 ? 'must not be empty' : `must have at least ${min} characters`);
-      if (v.length > max) return problem(`must have at most ${max} characters (has ${v.length})`);
+      if (v.length < min) return problem(() => (min === 1 ? 'must not be empty' : `must have at least ${min} characters`));
+      if (v.length > max) return problem(() => `must have at most ${max} characters (has ${v.length})`);
       return null;
     });
   }
-  checks.push((v) => (typeof v === 'number' && !Number.isFinite(v) ? problem('must be a finite number') : null));
+  checks.push((v) => (typeof v === 'number' && !Number.isFinite(v) ? problem(() => 'must be a finite number') : null));
   if (s.minItems !== undefined || s.maxItems !== undefined || s.items) {
     const min = s.minItems ?? 0;
     const max = s.maxItems ?? Infinity;
     const item = s.items ? compile(s.items) : null;
     checks.push((v) => {
       if (!Array.isArray(v)) return null;
-      if (v.length < min) return problem(`must have at least ${min} item${min > 1 ? 's' : ''}`);
-      if (v.length > max) return problem(`must have at most ${max} items (has ${v.length})`);
+      if (v.length < min) return problem(() => `must have at least ${min} item${min > 1 ? 's' : ''}`);
+      if (v.length > max) return problem(() => `must have at most ${max} items (has ${v.length})`);
       if (item) {
         for (let i = 0; i < v.length; i++) {
           const p = item(v[i]);
@@ -145,23 +146,23 @@ function compile(schema: JsonSchema): Validator {
     checks.push((v) => {
       if (typeof v !== 'object' || v === null || Array.isArray(v)) return null;
       const obj = v as Record<string, unknown>;
-      for (const r of required) if (!Object.prototype.hasOwnProperty.call(obj, r) || obj[r] === undefined) return within(problem('is required'), r);
+      for (const r of required) if (!Object.prototype.hasOwnProperty.call(obj, r) || obj[r] === undefined) return within(problem(() => 'is required'), r);
       let count = 0;
       for (const k in obj) {
         if (!Object.prototype.hasOwnProperty.call(obj, k)) continue;
-        if (++count > maxProps) return problem(`must have at most ${maxProps} keys`);
+        if (++count > maxProps) return problem(() => `must have at most ${maxProps} keys`);
         const f = props.get(k);
         if (f) {
           const p = f(obj[k]);
           if (p) return within(p, k);
-        } else if (extra === false) return within(problem('is not a known field'), k);
+        } else if (extra === false) return within(problem(() => 'is not a known field'), k);
         else if (extra !== true) {
           const p = extra(obj[k]);
           if (p) return within(p, k);
         }
       }
       // An own "__proto__" key is not enumerated by for..in on some engines: check it explicitly.
-      if (extra === false && Object.prototype.hasOwnProperty.call(obj, '__proto__') && !props.has('__proto__')) return within(problem('is not a known field'), '__proto__');
+      if (extra === false && Object.prototype.hasOwnProperty.call(obj, '__proto__') && !props.has('__proto__')) return within(problem(() => 'is not a known field'), '__proto__');
       return null;
     });
   }
@@ -191,7 +192,7 @@ export function checkSchema(name: SchemaName, value: unknown): SchemaProblem | n
     validators.set(name, fn);
   }
   const p = fn(value);
-  return p ? { field: fieldOf(p.path), message: p.message } : null;
+  return p ? { field: fieldOf(p.path), message: p.message() } : null;
 }
 
 export function problemMessage(p: SchemaProblem, what = 'The request'): string {
