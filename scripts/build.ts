@@ -25,7 +25,7 @@ const common: BuildOptions = {
 };
 
 /** One bundle per Lambda function (functions/<name>.ts -> dist/functions/<name>.cjs). */
-export const FUNCTIONS = ['evaluate', 'explain', 'validate', 'catalog', 'openapi', 'not-found', 'policies', 'principals', 'grants', 'organizations'];
+export const FUNCTIONS = ['evaluate', 'explain', 'validate', 'catalog', 'openapi', 'not-found', 'policies', 'principals', 'grants', 'organizations', 'authorizer', 'ims-demo', 'decisions', 'batch', 'revalidate-stream', 'revalidate-sweep'];
 
 const targets: Array<{ entry: string; out: string; banner?: string }> = [
   { entry: 'cli/bin.ts', out: 'dist/cli.cjs', banner: '#!/usr/bin/env node' },

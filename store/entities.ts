@@ -36,6 +36,7 @@ import {
   membershipSk,
   nameGsi1sk,
   nodeSk,
+  decisionSk,
   ORG_SK,
   orgPk,
   policiesGsi1pk,
@@ -43,6 +44,8 @@ import {
   policySk,
   principalSk,
   principalsGsi1pk,
+  SWEEP_PK,
+  SWEEP_SK,
 } from './keys.js';
 import { PolicyTable } from './table.js';
 
@@ -61,6 +64,21 @@ const policySchema = item({
   revision: number(),
   created_at: string(),
   updated_at: string(),
+  /**
+   * The latest revalidation of every version against the catalog (store/revalidation.ts), written by the
+   * stream and sweep functions without touching `revision`/`updated_at` or the change counters.
+   * `findings`: JSON text `{ "<versionId>": Finding[] }`; `revision`: the policy revision that was checked.
+   */
+  revalidation: map({
+    catalog_version: string(),
+    checked_at: string(),
+    revision: number(),
+    has_errors: boolean(),
+    newly_failing: boolean(),
+    /** The versions with error findings (absent when none: DynamoDB has no empty sets). */
+    error_versions: set(string()).optional(),
+    findings: string(),
+  }).optional(),
 });
 
 export const PolicyEntity = new Entity({
@@ -236,5 +254,51 @@ export const InvitationEntity = new Entity({
     created_at: string(),
   }),
   computeKey: ({ account_id, org_id }) => ({ pk: accountPk(account_id), sk: invitationSk(org_id) }),
+  timestamps: false,
+});
+
+/**
+ * A batch evaluation result (store/decisions.ts): the EvaluateResponse or the error, as JSON text, under
+ * the account it belongs to. Written once (conditional put): a redelivered message stores nothing new.
+ */
+export const DecisionEntity = new Entity({
+  name: 'Decision',
+  table: PolicyTable,
+  schema: item({
+    account_id: string().key(),
+    correlation_id: string().key(),
+    status: string().enum('completed', 'error'),
+    decision_id: string().optional(),
+    /** `EvaluateResponse` as JSON text (status `completed`). */
+    result: string().optional(),
+    /** `{code, message, details}` as JSON text (status `error`). */
+    error: string().optional(),
+    message_id: string(),
+    created_at: string(),
+    /** TTL attribute (epoch seconds): DynamoDB deletes the item some time after it; reads ignore it from then on. */
+    expires_at: number(),
+  }),
+  computeKey: ({ account_id, correlation_id }) => ({ pk: accountPk(account_id), sk: decisionSk(correlation_id) }),
+  timestamps: false,
+});
+
+/** The revalidation sweep's state (functions/revalidate-sweep.ts): one item. */
+export const SweepEntity = new Entity({
+  name: 'Sweep',
+  table: PolicyTable,
+  schema: item({
+    sweep_id: string().key().const('catalog'),
+    /** The catalog version every stored policy was last revalidated against (set when a sweep completes). */
+    catalog_version: string().optional(),
+    /** The catalog version of the sweep under way, and where it stopped (JSON text of the Scan key). */
+    in_progress: string().optional(),
+    cursor: string().optional(),
+    /** Policies revalidated by the sweep under way (or the last one). */
+    checked: number().optional(),
+    started_at: string().optional(),
+    updated_at: string().optional(),
+    completed_at: string().optional(),
+  }),
+  computeKey: () => ({ pk: SWEEP_PK, sk: SWEEP_SK }),
   timestamps: false,
 });

@@ -35,6 +35,7 @@ export {
   type CreatePolicyVersionResult,
   type DeletePolicyOptions,
   type DeletePolicyResult,
+  type PolicyRevalidation,
 } from './policies.js';
 export {
   createUser,
@@ -106,3 +107,8 @@ export {
   type LoadedLevel,
   type LoadedOrganization,
 } from './evaluation.js';
+// The batch results (./decisions.js) and the revalidation (./revalidation.js) are imported directly by the
+// functions that use them (batch, decisions, revalidate-stream, revalidate-sweep): re-exported here they
+// would ride along in every HTTP bundle (the Scan command alone is 5 KiB). Their types are re-exported.
+export type { StoredDecision, DecisionOutcome, DecisionError, PutDecisionInput } from './decisions.js';
+export type { RevalidationTarget, RevalidationOutcome, PolicyScanPage, SweepState } from './revalidation.js';

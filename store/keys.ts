@@ -15,6 +15,8 @@
  * | grant                   | `ACCT#<account>` | `GRANT#<kind>#<principalId>#<grantHash>`   | `GRANTS#<account>#<policyId>` | `<kind>#<principalId>#<scope>`  |
  * | organization            | `ORG#<orgId>`    | `#ORG`                                     | -                             | -                               |
  * | root, OU, member account| `ORG#<orgId>`    | `NODE#<nodeId or accountId>`               | `CHILDREN#<orgId>#<parentId>` | `NODE#<ouId>` / `ACCOUNT#<acc>` |
+ * | batch decision result   | `ACCT#<account>` | `DECISION#<correlationId>`                 | -                             | -                               |
+ * | revalidation sweep state| `#SWEEP`         | `#SWEEP`                                   | -                             | -                               |
  *
  * `<kind>` is `user`, `group` or `agency`; `<scope>` is `global`, `all_projects`, `project:<region>` or
  * `ep:<enterpriseProjectId>`; `<grantHash>` is 16 hex digits of SHA-256 over policy id and scope, so a
@@ -78,3 +80,11 @@ export const childGsi1sk = (nodeType: 'root' | 'ou' | 'account', nodeId: string)
 /** An invitation of an account to an organization, kept under the invited account until it accepts. */
 export const INVITATION_SK_PREFIX = 'INVITE#';
 export const invitationSk = (orgId: string): string => `${INVITATION_SK_PREFIX}${orgId}`;
+
+/** A batch (SQS) evaluation result, under the account it belongs to; `expires_at` is its TTL attribute. */
+export const DECISION_SK_PREFIX = 'DECISION#';
+export const decisionSk = (correlationId: string): string => `${DECISION_SK_PREFIX}${correlationId}`;
+
+/** The state of the catalog revalidation sweep: one item, outside every account partition. */
+export const SWEEP_PK = '#SWEEP';
+export const SWEEP_SK = '#SWEEP';

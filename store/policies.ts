@@ -92,6 +92,26 @@ export interface StoredPolicy {
   updated_at: string;
   /** A built-in system policy: read-only, present in every account. */
   system?: true;
+  /** The latest revalidation against the catalog (absent until the stream or the sweep has checked it). */
+  revalidation?: PolicyRevalidation;
+}
+
+/**
+ * What the latest revalidation found (store/revalidation.ts): every version checked against the catalog
+ * the service ran with. `has_errors`: some version no longer validates (it did when it was written).
+ */
+export interface PolicyRevalidation {
+  catalog_version: string;
+  checked_at: string;
+  /** The policy revision that was checked (older than `revision` until the change is revalidated). */
+  revision: number;
+  has_errors: boolean;
+  /** `has_errors`, and the revalidation before this one had none (or there was none). */
+  newly_failing: boolean;
+  /** The versions with error findings. */
+  error_versions: string[];
+  /** Every finding, by version id. Absent in list entries. */
+  findings?: Record<string, Finding[]>;
 }
 
 /** A list entry: the policy without its documents. */
@@ -449,6 +469,19 @@ export interface PolicyItem {
   revision: number;
   created_at: string;
   updated_at: string;
+  revalidation?: RevalidationItem | undefined;
+}
+
+export interface RevalidationItem {
+  catalog_version: string;
+  checked_at: string;
+  revision: number;
+  has_errors: boolean;
+  newly_failing: boolean;
+  /** Absent when none (DynamoDB has no empty sets). */
+  error_versions?: Set<string> | undefined;
+  /** JSON text `{ "<versionId>": Finding[] }`. */
+  findings: string;
 }
 
 export async function readPolicyItem(accountId: string, policyId: string): Promise<PolicyItem | undefined> {
@@ -517,7 +550,27 @@ export function toStoredPolicy(item: PolicyItem): StoredPolicy {
     updated_at: item.updated_at,
   };
   if (item.description !== undefined) policy.description = item.description;
+  if (item.revalidation) policy.revalidation = toRevalidation(item.revalidation);
   return policy;
+}
+
+function toRevalidation(r: RevalidationItem): PolicyRevalidation {
+  let findings: Record<string, Finding[]> = {};
+  try {
+    const parsed = JSON.parse(r.findings) as unknown;
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) findings = parsed as Record<string, Finding[]>;
+  } catch {
+    /* unreadable: no findings */
+  }
+  return {
+    catalog_version: r.catalog_version,
+    checked_at: r.checked_at,
+    revision: r.revision,
+    has_errors: r.has_errors,
+    newly_failing: r.newly_failing,
+    error_versions: [...(r.error_versions ?? [])].sort((a, b) => Number(a.slice(1)) - Number(b.slice(1))),
+    findings,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -564,6 +617,10 @@ function systemFindings(sp: SystemPolicy): Finding[] {
 
 function summary(policy: StoredPolicy): PolicySummary {
   const { versions, ...rest } = policy;
+  if (rest.revalidation) {
+    const { findings: _findings, ...flags } = rest.revalidation;
+    rest.revalidation = flags;
+  }
   return { ...rest, version_ids: versions.map((v) => v.version_id) };
 }
 

@@ -10,6 +10,8 @@ import { SCOPES } from '../functions/shared/auth.js';
 import { ROUTES } from '../functions/shared/openapi.js';
 import { LOCAL_JWT_SECRET, mintToken } from '../infra/local/token.js';
 import { clearReferenceCache } from '../functions/shared/reference.js';
+import { handler as batch } from '../functions/batch.js';
+import { sqsEvent, sqsRecord } from './support/fixtures.js';
 import { client, keyOf, listAll, ROUTE_KEYS, seg, send, startLocalApi, type ApiReply, type Client } from './support/api.js';
 
 const A = 'acc-tenant-a';
@@ -42,6 +44,7 @@ const ids = {
   org: '',
   root: '',
   ou: '',
+  decision: 'job-tenant',
 };
 
 const LIST = { Version: '5.0', Statement: [{ Effect: 'Allow', Action: ['ims:images:list'] }] };
@@ -77,6 +80,11 @@ beforeAll(async () => {
   // B's own principal, evaluated by reference under A's organization (the Deny SCP at the OU applies).
   await must(b.post('/v1/users', { user_id: 'u-b', name: 'B user' }), 201);
   await must(b.post('/v1/grants', { policy_id: 'system:IMS-ReadOnlyAccess', principal: { type: 'user', id: 'u-b' }, scope: { type: 'global' } }), 201);
+  // A batch (SQS) result of A's, by reference to A's user.
+  const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+  const stored = await batch(sqsEvent(sqsRecord({ correlation_id: ids.decision, account_id: A, request: { principal: { user_id: ids.user }, action: 'ims:images:list', region: 'cn-north-4' } })));
+  log.mockRestore();
+  if (stored.batchItemFailures.length > 0) throw new Error('setup: the batch result of A was not stored');
 });
 afterAll(async () => stop?.());
 beforeEach(() => {
@@ -101,6 +109,7 @@ async function snapshotOfA(): Promise<string> {
     `/v1/organizations/${ids.org}/nodes/${ids.ou}/children`,
     `/v1/organizations/${ids.org}/nodes/${ids.ou}/policies`,
     `/v1/organizations/${ids.org}/nodes/${B}/policies`,
+    `/v1/decisions/${ids.decision}`,
   ];
   const out: unknown[] = [];
   for (const url of reads) {
@@ -271,6 +280,20 @@ describe("account B on account A's resources", () => {
       // B's own principal evaluates.
       expect((await as(b, 'POST', path, byRef({ account_id: B, user_id: 'u-b' }))).status).toBe(200);
     }
+  });
+
+  it("batch results: A's are 404 for B; B's own message with the same correlation id is B's", async () => {
+    const r = await as(b, 'GET', `/v1/decisions/${ids.decision}`);
+    expect(r.status, r.text).toBe(404);
+    expect(r.json.error.code).toBe('NOT_FOUND');
+    expect((await as(c, 'GET', `/v1/decisions/${ids.decision}`)).status).toBe(404);
+    // A principal of A named in B's message is not found for B (stored as B's error result).
+    const own = await batch(sqsEvent(sqsRecord({ correlation_id: ids.decision, account_id: B, request: { principal: { account_id: A, user_id: ids.user }, action: 'ims:images:list' } })));
+    expect(own.batchItemFailures).toEqual([]);
+    const mine = await as(b, 'GET', `/v1/decisions/${ids.decision}`);
+    expect(mine.status).toBe(200);
+    expect(mine.json).toMatchObject({ status: 'error', error: { code: 'NOT_FOUND' } });
+    expect((await a.get(`/v1/decisions/${ids.decision}`)).json.status).toBe('completed');
   });
 
   it("invitations: B can neither see, accept nor decline another account's invitation", async () => {

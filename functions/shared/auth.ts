@@ -7,7 +7,8 @@
  * token or a token without the route's scope never gets through.
  *
  * Claims: `account_id` (the caller's account), `scope` (space-separated: evaluate, policies:read,
- * policies:write, org:write), `sub` (who).
+ * policies:write, org:write), `sub` (who); for callers of an IMS API behind the IMS authorizer, optionally
+ * `user_id` or `agency` (the principal; neither: the account itself; those callers need no scope).
  */
 import type { MiddlewareObj } from '@middy/core';
 import { errors, jwtVerify } from 'jose';
@@ -21,6 +22,21 @@ export interface Caller {
   account_id: string;
   subject: string;
   scopes: ReadonlySet<string>;
+  /** The IMS user (claim `user_id`) or agency (claim `agency`) the token names; neither: the account itself. */
+  user_id?: string;
+  agency?: string;
+}
+
+/** Why a bearer token was refused: the IMS authorizer reports it; the HTTP functions answer 401 either way. */
+export type TokenProblem = 'not_configured' | 'missing' | 'expired' | 'not_for_service' | 'invalid' | 'bad_claims';
+
+export class TokenError extends HttpError {
+  constructor(
+    readonly problem: TokenProblem,
+    message: string,
+  ) {
+    super(401, 'UNAUTHENTICATED', message);
+  }
 }
 
 export const TOKEN_ISSUER = 'ims-authz';
@@ -37,30 +53,44 @@ const ACCOUNT_RE = /^[A-Za-z0-9_.:-]{1,64}$/;
 
 function callerFrom(claims: Record<string, unknown>): Caller {
   const account = claims.account_id;
-  if (typeof account !== 'string' || !ACCOUNT_RE.test(account)) throw new HttpError(401, 'UNAUTHENTICATED', 'The token names no valid account_id.');
+  if (typeof account !== 'string' || !ACCOUNT_RE.test(account)) throw new TokenError('bad_claims', 'The token names no valid account_id.');
   const raw = claims.scope ?? claims.scp;
   const scopes = typeof raw === 'string' ? raw.split(/\s+/) : Array.isArray(raw) ? raw.filter((x): x is string => typeof x === 'string') : [];
-  return { account_id: account, subject: typeof claims.sub === 'string' ? claims.sub : account, scopes: new Set(scopes) };
+  const caller: Caller = { account_id: account, subject: typeof claims.sub === 'string' ? claims.sub : account, scopes: new Set(scopes) };
+  for (const claim of ['user_id', 'agency'] as const) {
+    const v = claims[claim];
+    if (v === undefined) continue;
+    if (typeof v !== 'string' || !ACCOUNT_RE.test(v)) throw new TokenError('bad_claims', `The token's ${claim} is not a valid id.`);
+    caller[claim] = v;
+  }
+  if (caller.user_id !== undefined && caller.agency !== undefined) throw new TokenError('bad_claims', 'The token names both a user_id and an agency.');
+  return caller;
 }
 
-export async function authenticate(event: HttpEvent): Promise<Caller> {
+/** Verifies an `Authorization` header value (`Bearer <jwt>`) with the local key; the caller, or a TokenError. */
+export async function verifyBearer(authorization: string | undefined): Promise<Caller> {
   const secret = localSecret();
-  if (!secret) {
-    const authorizer = (event.requestContext as { authorizer?: { jwt?: { claims?: Record<string, unknown> } } }).authorizer;
-    if (authorizer?.jwt?.claims) return callerFrom(authorizer.jwt.claims);
-    throw new HttpError(401, 'UNAUTHENTICATED', 'Token verification is not configured (AUTH_JWT_SECRET).');
-  }
-  const value = header(event, 'authorization');
-  const match = value ? /^Bearer\s+(\S+)$/i.exec(value) : null;
-  if (!match) throw new HttpError(401, 'UNAUTHENTICATED', 'Send a bearer token: Authorization: Bearer <jwt>.');
+  if (!secret) throw new TokenError('not_configured', 'Token verification is not configured (AUTH_JWT_SECRET).');
+  const match = authorization ? /^Bearer\s+(\S+)$/i.exec(authorization) : null;
+  if (!match) throw new TokenError('missing', 'Send a bearer token: Authorization: Bearer <jwt>.');
   try {
     const { payload } = await jwtVerify(match[1] as string, secret, { algorithms: ['HS256'], issuer: TOKEN_ISSUER, audience: TOKEN_AUDIENCE, clockTolerance: 5 });
     return callerFrom(payload as Record<string, unknown>);
   } catch (err) {
     if (err instanceof HttpError) throw err;
-    const why = err instanceof errors.JWTExpired ? 'The token has expired.' : err instanceof errors.JWTClaimValidationFailed ? 'The token is not for this service.' : 'The token is not valid.';
-    throw new HttpError(401, 'UNAUTHENTICATED', why);
+    if (err instanceof errors.JWTExpired) throw new TokenError('expired', 'The token has expired.');
+    if (err instanceof errors.JWTClaimValidationFailed) throw new TokenError('not_for_service', 'The token is not for this service.');
+    throw new TokenError('invalid', 'The token is not valid.');
   }
+}
+
+export async function authenticate(event: HttpEvent): Promise<Caller> {
+  if (!localSecret()) {
+    const authorizer = (event.requestContext as { authorizer?: { jwt?: { claims?: Record<string, unknown> } } }).authorizer;
+    if (authorizer?.jwt?.claims) return callerFrom(authorizer.jwt.claims);
+    throw new TokenError('not_configured', 'Token verification is not configured (AUTH_JWT_SECRET).');
+  }
+  return verifyBearer(header(event, 'authorization'));
 }
 
 export function requireScope(caller: Caller, scope: Scope): void {

@@ -115,7 +115,10 @@ export function httpResponse(): Mw {
  * account, action(s), resource(s), decision, reason, latency, catalog version. Never policy documents,
  * context values or tokens.
  */
-export function writeDecisionLog(fn: string, fields: DecisionLogFields & { request_id?: string; status?: number; latency_ms: number; correlation_id?: string }): void {
+export function writeDecisionLog(
+  fn: string,
+  fields: DecisionLogFields & { request_id?: string; status?: number; latency_ms: number; correlation_id?: string; message_id?: string; duplicate?: boolean },
+): void {
   console.log(JSON.stringify({ level: 'info', fn, ...fields }));
 }
 

@@ -22,6 +22,7 @@ export const ROUTES: readonly RouteSpec[] = [
   { method: 'post', path: '/v1/evaluate', function: 'evaluate', summary: 'Decide a request against identity policies and an SCP chain', request: 'EvaluateRequest', response: 'EvaluateResponse' },
   { method: 'post', path: '/v1/explain', function: 'explain', summary: 'Decide and explain: per-layer, per-statement trace and readable text', request: 'EvaluateRequest', response: 'ExplainResponse' },
   { method: 'post', path: '/v1/validate', function: 'validate', summary: 'Validate a policy document (identity 5.0/1.1 or SCP)', request: 'ValidateRequest', response: 'ValidateResponse' },
+  { method: 'get', path: '/v1/decisions/{correlation_id}', function: 'decisions', summary: 'The stored result of a batch (SQS) evaluation of the caller account, by correlation id' },
   { method: 'get', path: '/v1/catalog', function: 'catalog', summary: 'The compiled IMS action catalog (cacheable)', response: 'Catalog', public: true },
   { method: 'get', path: '/v1/openapi.json', function: 'openapi', summary: 'This document', public: true },
   { method: 'post', path: '/v1/policies', function: 'policies', summary: 'Create a policy (identity 5.0/1.1 or SCP), validated on write', request: 'CreatePolicyBody' },

@@ -16,11 +16,13 @@ export interface MintOptions {
   subject?: string;
   issuer?: string;
   audience?: string;
+  /** Extra claims, e.g. `{ user_id: 'alice' }` or `{ agency: 'ims-copy' }` for a caller of the IMS authorizer. */
+  claims?: Record<string, string>;
 }
 
 export async function mintToken(accountId: string, scopes: readonly string[] = SCOPES, options: MintOptions = {}): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ account_id: accountId, scope: scopes.join(' ') })
+  return new SignJWT({ ...options.claims, account_id: accountId, scope: scopes.join(' ') })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setIssuer(options.issuer ?? TOKEN_ISSUER)
     .setAudience(options.audience ?? TOKEN_AUDIENCE)

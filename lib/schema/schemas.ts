@@ -58,7 +58,8 @@ export type SchemaName =
   | 'CreateGrantBody'
   | 'CreateOuBody'
   | 'AddAccountBody'
-  | 'MoveAccountBody';
+  | 'MoveAccountBody'
+  | 'BatchMessage';
 
 const ref = (name: SchemaName): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
 const str = (maxLength = 2048, description?: string): JsonSchema => ({ type: 'string', minLength: 1, maxLength, ...(description ? { description } : {}) });
@@ -324,6 +325,26 @@ export const SCHEMAS: Record<SchemaName, JsonSchema> = {
   CreateOuBody: { type: 'object', properties: { parent_id: id(), name: name() }, required: ['parent_id', 'name'], additionalProperties: false },
   AddAccountBody: { type: 'object', properties: { account_id: id(), parent_id: id() }, required: ['account_id', 'parent_id'], additionalProperties: false },
   MoveAccountBody: { type: 'object', properties: { parent_id: id() }, required: ['parent_id'], additionalProperties: false },
+  BatchMessage: {
+    type: 'object',
+    description:
+      'The body of one message of the batch queue (SQS): an evaluate request, by reference or with inline policies, and the account its result belongs to. The result is stored under `correlation_id` (GET /v1/decisions/{correlation_id}); ids are 1-64 characters of A-Z, a-z, 0-9, "_", ".", ":", "-".',
+    properties: {
+      correlation_id: id('Chosen by the producer; the same id twice stores one result (the first).'),
+      account_id: id('The tenant the result belongs to; by-reference requests evaluate its principals.'),
+      request: ref('EvaluateRequest'),
+    },
+    required: ['correlation_id', 'account_id', 'request'],
+    additionalProperties: false,
+    examples: [
+      { correlation_id: 'job-42-item-1', account_id: 'acc-1', request: { principal: { user_id: 'alice' }, action: 'ims:images:list', region: 'cn-north-4' } },
+      {
+        correlation_id: 'job-42-item-2',
+        account_id: 'acc-1',
+        request: { action: 'ims:images:delete', resource: 'ims:cn-north-4:acc-1:image:abc', policies: [{ id: 'no-delete', document: { Version: '1.1', Statement: [{ Effect: 'Deny', Action: ['ims:images:delete'] }] } }] },
+      },
+    ],
+  },
   Error: {
     type: 'object',
     properties: {

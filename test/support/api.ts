@@ -6,6 +6,7 @@
  */
 import type { Context } from 'aws-lambda';
 import { handler as catalog } from '../../functions/catalog.js';
+import { handler as decisions } from '../../functions/decisions.js';
 import { handler as evaluate } from '../../functions/evaluate.js';
 import { handler as explain } from '../../functions/explain.js';
 import { handler as grants } from '../../functions/grants.js';
@@ -23,7 +24,7 @@ import { lambdaContext } from './events.js';
 
 type Handler = (event: HttpEvent, context: Context) => Promise<HttpResult>;
 
-export const HANDLERS: Readonly<Record<string, Handler>> = { evaluate, explain, validate, catalog, openapi, policies, principals, grants, organizations };
+export const HANDLERS: Readonly<Record<string, Handler>> = { evaluate, explain, validate, catalog, openapi, policies, principals, grants, organizations, decisions };
 
 /** `METHOD /template`, as API Gateway names a route. */
 export const keyOf = (r: Pick<RouteSpec, 'method' | 'path'>): string => `${r.method.toUpperCase()} ${r.path}`;

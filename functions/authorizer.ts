@@ -1,0 +1,209 @@
+/**
+ * IMS API authorizer: an API Gateway (HTTP API, payload 2.0) Lambda REQUEST authorizer for a gateway in front
+ * of an IMS-compatible API, with simple responses. It verifies the caller's bearer token (the same check as
+ * the HTTP functions; no scope is needed: the caller calls IMS, not ims-authz), reads the IMS call (method,
+ * path without the gateway prefix, region, hints, g:SourceIp), resolves it through the catalog and decides it
+ * by reference (the principal's stored grants and its account's SCP chain) in api mode.
+ *
+ * Never throws: any problem is `isAuthorized: false` with a reason code (fail closed). Every call writes one
+ * decision log line (no token, no policies, no context values). What makes the answers safe for API
+ * Gateway's cache is explained in shared/ims-request.ts.
+ */
+import { randomUUID } from 'node:crypto';
+import type { APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerWithContextResult } from 'aws-lambda';
+import { catalogVersion } from '../lib/catalog/catalog.js';
+import { precheck } from '../lib/engine/engine.js';
+import type { ApiCall, EvaluateRequest, ExplainResult } from '../lib/types.js';
+import { TokenError, verifyBearer, type Caller, type TokenProblem } from './shared/auth.js';
+import { eventHeader, gatewayConfig, readImsRequest } from './shared/ims-request.js';
+import { writeDecisionLog } from './shared/middlewares.js';
+import { referenceEvaluator, type PrincipalRef } from './shared/reference.js';
+
+/** What the protected backend receives in `requestContext.authorizer.lambda` (strings only). */
+export interface ImsAuthorizerContext {
+  decision_id: string;
+  /** `allowed`, `explicit_deny`, `implicit_deny`, or the code of what stopped the evaluation. */
+  reason: string;
+  catalog_version: string;
+  /** The IMS API's own action (when the route was resolved). */
+  action?: string;
+  /** The verified caller (when the token was valid). */
+  account_id?: string;
+  /** `user:<id>`, `agency:<id>` or `account`. */
+  principal?: string;
+  /** The region the call was decided in. */
+  region?: string;
+}
+
+export type ImsAuthorizerResult = APIGatewaySimpleAuthorizerWithContextResult<ImsAuthorizerContext>;
+
+const TOKEN_REASONS: Record<TokenProblem, string> = {
+  not_configured: 'AUTH_NOT_CONFIGURED',
+  missing: 'TOKEN_MISSING',
+  expired: 'TOKEN_EXPIRED',
+  not_for_service: 'TOKEN_INVALID',
+  invalid: 'TOKEN_INVALID',
+  bad_claims: 'TOKEN_INVALID',
+};
+
+const ENGINE_REASONS = new Set(['allowed', 'explicit_deny', 'implicit_deny']);
+
+interface Outcome {
+  decisionId: string;
+  decision: 'allow' | 'deny';
+  reason: string;
+  catalogVersion: string;
+  account?: string;
+  principal?: string;
+  region?: string;
+  action?: string;
+  /** Every action the call needed (the API's own first), for the log. */
+  actions?: string[];
+  /** The call, for the log when no action was resolved. */
+  call?: string;
+  resource?: string | string[];
+}
+
+function principalLabel(c: Caller): string {
+  return c.user_id !== undefined ? `user:${c.user_id}` : c.agency !== undefined ? `agency:${c.agency}` : 'account';
+}
+
+/** A store refusal (unknown principal, a stored policy that no longer validates) as a reason; faults rethrown. */
+function storeReason(err: unknown): string {
+  const e = err as { status?: unknown; code?: unknown };
+  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500 && typeof e.code === 'string') {
+    return e.code === 'NOT_FOUND' ? 'UNKNOWN_PRINCIPAL' : e.code;
+  }
+  throw err;
+}
+
+/**
+ * Whether a Deny statement matched the call (action, resource, grant scope) and failed only for want of
+ * condition keys the request lacks: with them it might apply.
+ */
+function denyMayApply(explained: ExplainResult): boolean {
+  if ('error' in explained) return true;
+  return explained.trace.some((r) =>
+    r.layers.some(
+      (layer) =>
+        layer.outcome !== 'skipped' &&
+        layer.policies.some((p) =>
+          p.statements.some(
+            (st) =>
+              st.effect === 'Deny' &&
+              !st.applies &&
+              st.action_matched &&
+              st.resource_matched &&
+              st.scope_matched !== false &&
+              st.conditions.some((c) => c.missing && !c.result) &&
+              st.conditions.every((c) => c.result || c.missing),
+          ),
+        ),
+    ),
+  );
+}
+
+async function decide(event: APIGatewayRequestAuthorizerEventV2, out: Outcome): Promise<void> {
+  if (typeof event !== 'object' || event === null || Array.isArray(event)) {
+    out.reason = 'INVALID_EVENT';
+    return;
+  }
+  let caller: Caller;
+  try {
+    caller = await verifyBearer(eventHeader(event, 'authorization'));
+  } catch (err) {
+    out.reason = err instanceof TokenError ? TOKEN_REASONS[err.problem] : 'TOKEN_INVALID';
+    return;
+  }
+  out.account = caller.account_id;
+  out.principal = principalLabel(caller);
+
+  const read = readImsRequest(event, gatewayConfig());
+  if (!read.ok) {
+    out.reason = read.problem;
+    return;
+  }
+  const ims = read.request;
+  out.region = ims.region;
+  out.call = `${ims.method} ${ims.path}`;
+  const api: ApiCall = { method: ims.method, path: ims.path };
+  if (Object.keys(ims.hints).length > 0) api.hints = ims.hints;
+  const request: EvaluateRequest = { principal: { account_id: caller.account_id }, api, region: ims.region };
+  if (Object.keys(ims.context).length > 0) request.context = ims.context;
+  // Unknown route or bad input: refused before any I/O.
+  const bad = precheck(request);
+  if (bad) {
+    out.reason = bad.error.code;
+    return;
+  }
+
+  const ref: PrincipalRef = {};
+  if (caller.user_id !== undefined) ref.user_id = caller.user_id;
+  else if (caller.agency !== undefined) ref.agency = caller.agency;
+  let loaded: Awaited<ReturnType<typeof referenceEvaluator>>;
+  try {
+    loaded = await referenceEvaluator(caller.account_id, ref);
+  } catch (err) {
+    out.reason = storeReason(err);
+    return;
+  }
+  const evaluated: EvaluateRequest = { ...request, principal: loaded.principal };
+  const result = loaded.evaluator.evaluate(evaluated);
+  if ('error' in result) {
+    out.reason = result.error.code;
+    return;
+  }
+  out.decisionId = result.decision_id;
+  out.decision = result.decision;
+  out.reason = result.reason;
+  if (result.decision === 'allow' && result.missing_context_keys.length > 0 && denyMayApply(loaded.evaluator.explain(evaluated))) {
+    // The gateway cannot supply a key a matching Deny needs (a resource attribute such as ims:Encrypted, a
+    // tag): it cannot rule that Deny out, so it does not allow.
+    out.decision = 'deny';
+    out.reason = 'CONTEXT_REQUIRED';
+  }
+  out.catalogVersion = result.catalog_version;
+  if (result.api) {
+    out.action = result.api.action;
+    out.actions = result.api.required_actions;
+  }
+  const resources = [...new Set(result.results.map((r) => r.resource))];
+  out.resource = resources.length === 1 ? resources[0] : resources;
+}
+
+export async function handler(event: APIGatewayRequestAuthorizerEventV2): Promise<ImsAuthorizerResult> {
+  const started = Date.now();
+  const out: Outcome = { decisionId: randomUUID(), decision: 'deny', reason: 'AUTHORIZER_ERROR', catalogVersion: catalogVersion() };
+  let requestId: string | undefined;
+  try {
+    const id = (event as { requestContext?: { requestId?: unknown } } | null)?.requestContext?.requestId;
+    if (typeof id === 'string') requestId = id.slice(0, 128);
+    await decide(event, out);
+  } catch (err) {
+    // A fault (the store unreachable, a bug): denied, and logged with the decision id.
+    out.decision = 'deny';
+    out.reason = 'AUTHORIZER_ERROR';
+    console.error(JSON.stringify({ level: 'error', fn: 'authorizer', decision_id: out.decisionId, request_id: requestId, message: 'authorizer fault', error: err instanceof Error ? err.stack : String(err) }));
+  }
+  const isAuthorized = out.decision === 'allow';
+  const context: ImsAuthorizerContext = { decision_id: out.decisionId, reason: out.reason, catalog_version: out.catalogVersion };
+  if (out.action !== undefined) context.action = out.action;
+  if (out.account !== undefined) context.account_id = out.account;
+  if (out.principal !== undefined) context.principal = out.principal;
+  if (out.region !== undefined) context.region = out.region;
+
+  const action = out.actions ?? out.call;
+  writeDecisionLog('authorizer', {
+    ...(requestId === undefined ? {} : { request_id: requestId }),
+    decision_id: out.decisionId,
+    ...(out.account === undefined ? {} : { caller_account: out.account }),
+    ...(action === undefined ? {} : { action }),
+    ...(out.resource === undefined ? {} : { resource: out.resource }),
+    decision: isAuthorized ? 'allow' : 'deny',
+    reason: out.reason,
+    ...(ENGINE_REASONS.has(out.reason) ? {} : { error_code: out.reason }),
+    latency_ms: Date.now() - started,
+    catalog_version: out.catalogVersion,
+  });
+  return { isAuthorized, context };
+}

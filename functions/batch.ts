@@ -1,0 +1,188 @@
+/**
+ * Batch evaluation from SQS (`BatchQueue`, event mapping with `ReportBatchItemFailures`). Each message body
+ * is a `BatchMessage`: `{"correlation_id", "account_id", "request": <EvaluateRequest>}`. By-reference
+ * requests evaluate that account's principal (stored grants and SCPs, like POST /v1/evaluate); inline ones
+ * go straight to the engine. The result is stored under `ACCT#<account>` / `DECISION#<correlation_id>`
+ * (GET /v1/decisions/{correlation_id}), written once: a redelivered message stores nothing new.
+ *
+ * What happens to each message (the reply lists the messages to retry in `batchItemFailures`; the others
+ * are deleted from the queue, so one bad message never holds back the good ones of its batch):
+ *
+ * | message                                                   | stored result        | reported (retried, then DLQ) |
+ * |-----------------------------------------------------------|----------------------|------------------------------|
+ * | decided (allow/deny)                                      | the EvaluateResponse | no                           |
+ * | not JSON; no usable `correlation_id`/`account_id`         | none (no key)        | yes: malformed               |
+ * | usable ids, unusable request (schema, unknown action, invalid inline policy, > 64 KiB) | the error | yes: malformed |
+ * | well formed, definite refusal (unknown principal 404, stored policy no longer valid 409) | the error | no |
+ * | decided, but the result is over 350 KB                     | RESULT_TOO_LARGE     | no                           |
+ * | a fault (DynamoDB error, throttling, a bug)               | none                 | yes: transient               |
+ * | not started because the function is about to time out    | none                 | yes                          |
+ *
+ * Malformed messages are reported as the issue asks: after `maxReceiveCount` receives they move to the
+ * dead-letter queue, where operators see them. Their retries are cheap and change nothing (the error
+ * result is already stored; the put is a no-op). Transient failures are retried the same way and store
+ * the real result when a retry succeeds.
+ *
+ * One decision log line per message (writeDecisionLog): correlation and decision ids, the account,
+ * action(s), resource(s), decision, reason, catalog version, latency; or the error code. Never the
+ * message body, policy documents or context values.
+ */
+import type { Context, SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { catalogVersion } from '../lib/catalog/catalog.js';
+import { evaluate, precheck } from '../lib/engine/engine.js';
+import { parseJsonWithSource } from '../lib/json/source.js';
+import { checkSchema, problemMessage } from '../lib/schema/check.js';
+import type { EvaluateRequest, EvaluateResponse, JsonValue } from '../lib/types.js';
+import { putDecisionResult, type DecisionError } from '../store/decisions.js';
+import { ID_PATTERN } from '../store/index.js';
+import { statusOfEngineError } from './shared/http.js';
+import { BODY_LIMIT_BYTES, writeDecisionLog } from './shared/middlewares.js';
+import { referenceEvaluator } from './shared/reference.js';
+
+/** Messages processed at once (evaluation is CPU; by-reference loads and the put are DynamoDB calls). */
+const CONCURRENCY = 4;
+/** Messages not started with less time left than this are reported, not half-processed. */
+const TIME_RESERVE_MS = 2_000;
+
+type Decided = { result: EvaluateResponse } | { error: DecisionError; status: number };
+
+/** What became of one message. `report`: list it in batchItemFailures. */
+interface Handled {
+  report: boolean;
+}
+
+export async function handler(event: SQSEvent, context?: Context): Promise<SQSBatchResponse> {
+  const records = Array.isArray(event?.Records) ? event.Records : [];
+  const report = new Array<boolean>(records.length).fill(false);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < records.length) {
+      const i = next++;
+      const record = records[i] as SQSRecord;
+      const timeLeft = context?.getRemainingTimeInMillis?.() ?? Infinity;
+      report[i] = (timeLeft < TIME_RESERVE_MS ? deferred(record) : await handleRecord(record)).report;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, records.length) }, worker));
+  // In the order of the batch.
+  const batchItemFailures: SQSBatchItemFailure[] = records.filter((_r, i) => report[i]).map((r) => ({ itemIdentifier: r.messageId }));
+  return { batchItemFailures };
+}
+
+function deferred(record: SQSRecord): Handled {
+  writeDecisionLog('batch', { message_id: record.messageId, error_code: 'DEFERRED', latency_ms: 0 });
+  return { report: true };
+}
+
+export async function handleRecord(record: SQSRecord): Promise<Handled> {
+  const startedAt = Date.now();
+  const messageId = String(record.messageId);
+  const log = { message_id: messageId };
+  try {
+    // 1. JSON, and the ids the result is stored under.
+    const body = typeof record.body === 'string' ? record.body : '';
+    const parsed = parseJsonWithSource(body);
+    if (!parsed.ok) {
+      writeDecisionLog('batch', { ...log, error_code: 'INVALID_JSON', latency_ms: Date.now() - startedAt });
+      return { report: true };
+    }
+    const message = parsed.value;
+    const envelope = message !== null && typeof message === 'object' && !Array.isArray(message) ? (message as Record<string, JsonValue>) : {};
+    const correlationId = envelope.correlation_id;
+    const accountId = envelope.account_id;
+    if (typeof correlationId !== 'string' || !ID_PATTERN.test(correlationId) || typeof accountId !== 'string' || !ID_PATTERN.test(accountId)) {
+      writeDecisionLog('batch', { ...log, error_code: 'INVALID_MESSAGE', latency_ms: Date.now() - startedAt });
+      return { report: true };
+    }
+    const ids = { ...log, correlation_id: correlationId, caller_account: accountId };
+
+    // 2. The rest of the envelope and the request; then the decision.
+    let decided: Decided;
+    let request: EvaluateRequest | undefined;
+    const bytes = Buffer.byteLength(body, 'utf8');
+    const problem = bytes > BODY_LIMIT_BYTES ? null : checkSchema('BatchMessage', message);
+    if (bytes > BODY_LIMIT_BYTES) {
+      decided = { status: 413, error: { code: 'INPUT_TOO_LARGE', message: `The message body is ${bytes} bytes; the limit is ${BODY_LIMIT_BYTES} bytes.`, details: { limit: BODY_LIMIT_BYTES } } };
+    } else if (problem) {
+      decided = { status: 400, error: { code: 'INVALID_REQUEST', message: problemMessage(problem, 'The message'), details: { field: problem.field } } };
+    } else {
+      request = envelope.request as unknown as EvaluateRequest;
+      decided = await decide(accountId, request);
+    }
+    const described = request ? describe(request) : {};
+
+    // 3. Store it (once), log it.
+    const outcome = 'result' in decided ? { result: decided.result } : { error: decided.error };
+    const { stored, decision } = await putDecisionResult({ account_id: accountId, correlation_id: correlationId, message_id: messageId, outcome });
+    const latency_ms = Date.now() - startedAt;
+    if ('result' in decided) {
+      const r = decided.result;
+      writeDecisionLog('batch', {
+        ...ids,
+        ...described,
+        decision_id: r.decision_id,
+        decision: r.decision,
+        reason: r.reason,
+        catalog_version: r.catalog_version,
+        latency_ms,
+        // A result too large to store was stored as a RESULT_TOO_LARGE error (a definite outcome: not retried).
+        ...(stored && decision.error ? { error_code: decision.error.code } : {}),
+        ...(stored ? {} : { duplicate: true }),
+      });
+      return { report: false };
+    }
+    writeDecisionLog('batch', { ...ids, ...described, error_code: decided.error.code, catalog_version: catalogVersion(), latency_ms, ...(stored ? {} : { duplicate: true }) });
+    return { report: isMalformed(decided.status) };
+  } catch (err) {
+    // A fault (DynamoDB, a bug): nothing was stored; the message is retried, then dead-lettered.
+    console.error(JSON.stringify({ level: 'error', fn: 'batch', message_id: messageId, message: 'message not processed; it will be retried', error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) }));
+    writeDecisionLog('batch', { ...log, error_code: 'INTERNAL_ERROR', latency_ms: Date.now() - startedAt });
+    return { report: true };
+  }
+}
+
+/** Refusals of the request itself (its shape, actions, inline policies, size): the message is malformed. */
+const isMalformed = (status: number): boolean => status === 400 || status === 413 || status === 422;
+
+/** Decides a schema-valid request for `accountId`, as POST /v1/evaluate does. Throws only on faults. */
+async function decide(accountId: string, request: EvaluateRequest): Promise<Decided> {
+  if (request.policies !== undefined || request.scps !== undefined) {
+    const r = evaluate(request);
+    return 'error' in r ? { status: statusOfEngineError(r.error.code), error: r.error } : { result: r };
+  }
+  const p = request.principal ?? {};
+  // Another account's principals do not exist for this message's account (as over HTTP: 404).
+  if (p.account_id !== undefined && p.account_id !== accountId) return { status: 404, error: { code: 'NOT_FOUND', message: 'No such principal in the account of the message.' } };
+  if (p.user_id !== undefined && p.agency !== undefined) return { status: 400, error: { code: 'INVALID_REQUEST', message: 'Name the principal by "user_id" or "agency", not both.', details: { field: 'request.principal' } } };
+  const bad = precheck(request);
+  if (bad) return { status: statusOfEngineError(bad.error.code), error: bad.error };
+  const ref: { user_id?: string; agency?: string } = {};
+  if (p.user_id !== undefined) ref.user_id = p.user_id;
+  if (p.agency !== undefined) ref.agency = p.agency;
+  let loaded: Awaited<ReturnType<typeof referenceEvaluator>>;
+  try {
+    loaded = await referenceEvaluator(accountId, ref);
+  } catch (err) {
+    // The store's and the loader's refusals carry a 4xx status and a code (unknown principal, malformed id,
+    // a stored policy that no longer validates); anything else is a fault.
+    const e = err as { status?: unknown; code?: unknown; message?: unknown; details?: unknown };
+    if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500 && typeof e.code === 'string') {
+      const error: DecisionError = { code: e.code, message: String(e.message) };
+      if (e.details !== undefined) error.details = e.details as JsonValue;
+      return { status: e.status, error };
+    }
+    throw err;
+  }
+  const r = loaded.evaluator.evaluate({ ...request, principal: loaded.principal });
+  return 'error' in r ? { status: statusOfEngineError(r.error.code), error: r.error } : { result: r };
+}
+
+/** Action(s) and resource(s) for the log line (as the HTTP functions log them). */
+function describe(request: EvaluateRequest): { action?: string | string[]; resource?: string | string[] } {
+  const out: { action?: string | string[]; resource?: string | string[] } = {};
+  const action = request.action ?? request.actions ?? (request.api ? `${request.api.method} ${request.api.path}` : undefined);
+  const resource = request.resource ?? request.resources;
+  if (action !== undefined) out.action = action;
+  if (resource !== undefined) out.resource = resource;
+  return out;
+}

@@ -1,0 +1,500 @@
+/**
+ * The IMS API authorizer (functions/authorizer.ts) on real API Gateway HTTP API payload 2.0 REQUEST
+ * authorizer events (test/fixtures/events/authorizer-v2-*.json: the AWS shape, serverless-offline's shape,
+ * and malformed ones), against the seeded local table (dynalite in-process): allow, explicit and implicit
+ * deny, unknown routes, bad tokens, region, hints, malformed events, the decision log line, and the cache
+ * key API Gateway derives from the identity sources of serverless.yml.
+ */
+import { readFileSync } from 'node:fs';
+import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { handler, type ImsAuthorizerResult } from '../functions/authorizer.js';
+import { clearReferenceCache } from '../functions/shared/reference.js';
+import { IDENTITY_SOURCES, IMS_HEADERS, imsPath } from '../functions/shared/ims-request.js';
+import { startDynalite, type LocalDynamo } from '../infra/local/dynalite.js';
+import { seedExamples } from '../infra/local/seed.js';
+import { LOCAL_JWT_SECRET, mintToken } from '../infra/local/token.js';
+import { resetClient } from '../store/client.js';
+
+const REGION = 'cn-north-4';
+const IMG = '/ims/v2/images/img-1';
+const yml = readFileSync(new URL('../serverless.yml', import.meta.url), 'utf8');
+/** API Gateway's cache TTL for the authorizer, as serverless.yml sets it. */
+const DEPLOYED_TTL = Number(/imsAuthorizer:\n\s+#[^\n]*\n(?:\s+#[^\n]*\n)*\s+resultTtlInSeconds: (\d+)/.exec(yml)?.[1]);
+
+let db: LocalDynamo | undefined;
+const tokens = { alice: '', bob: '', account: '', agency: '', expired: '', forged: '', otherAudience: '', both: '', badUser: '', ghost: '', none: '' };
+
+const fixtureText = (name: string): string => readFileSync(new URL(`./fixtures/events/${name}`, import.meta.url), 'utf8');
+/** A fixture event with `<token>` replaced. */
+function fixture(name: string, token = ''): APIGatewayRequestAuthorizerEventV2 {
+  return JSON.parse(fixtureText(name).replaceAll('<token>', token)) as APIGatewayRequestAuthorizerEventV2;
+}
+
+interface CallOptions {
+  token?: string | null;
+  method?: string;
+  path?: string;
+  ip?: string;
+  headers?: Record<string, string>;
+}
+
+/** The AWS-shaped event for a call (headers, method, rawPath, http.path, sourceIp, identitySource consistent). */
+function awsEvent(o: CallOptions = {}): APIGatewayRequestAuthorizerEventV2 {
+  const e = fixture('authorizer-v2-request.json', o.token ?? '');
+  const method = o.method ?? 'GET';
+  const path = o.path ?? IMG;
+  const headers: Record<string, string | undefined> = { ...e.headers, ...o.headers };
+  if (o.token === null || o.token === undefined) delete headers.authorization;
+  e.headers = headers;
+  e.rawPath = path;
+  e.requestContext.http.method = method;
+  e.requestContext.http.path = path;
+  e.requestContext.http.sourceIp = o.ip ?? '198.51.100.7';
+  e.routeArn = `arn:aws:execute-api:eu-west-1:123456789012:abcdef123/$default/${method}${path}`;
+  e.identitySource = IDENTITY_SOURCES.map((s) => identityValue(e, s) ?? '');
+  return e;
+}
+
+/** The value of one identity source in an event, as API Gateway reads it (undefined: absent). */
+function identityValue(e: APIGatewayRequestAuthorizerEventV2, source: string): string | undefined {
+  const header = /^\$request\.header\.(.+)$/.exec(source);
+  if (header) {
+    const name = (header[1] as string).toLowerCase();
+    const k = Object.keys(e.headers ?? {}).find((h) => h.toLowerCase() === name);
+    return k === undefined ? undefined : e.headers?.[k];
+  }
+  const query = /^\$request\.querystring\.(.+)$/.exec(source);
+  if (query) return e.queryStringParameters?.[query[1] as string];
+  switch (source) {
+    case '$context.httpMethod':
+      return e.requestContext.http.method;
+    case '$context.path':
+      return e.requestContext.http.path;
+    case '$context.identity.sourceIp':
+      return e.requestContext.http.sourceIp;
+    case '$context.routeKey':
+      return e.requestContext.routeKey;
+    default:
+      throw new Error(`identity source ${source} is not modelled`);
+  }
+}
+
+/**
+ * API Gateway's authorizer cache key for an event: the values of the identity sources, in order. `null`
+ * when one is missing or empty: then API Gateway answers 401 and neither calls the authorizer nor caches.
+ */
+function cacheKey(e: APIGatewayRequestAuthorizerEventV2, sources: readonly string[] = IDENTITY_SOURCES): string | null {
+  const values = sources.map((s) => identityValue(e, s));
+  return values.some((v) => v === undefined || v === '') ? null : JSON.stringify(values);
+}
+
+interface Answer {
+  result: ImsAuthorizerResult;
+  /** The decision log lines the call wrote. */
+  lines: Array<Record<string, unknown>>;
+  /** Everything the call wrote to the console. */
+  written: string;
+}
+
+async function authorize(event: unknown): Promise<Answer> {
+  const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+  const error = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+  try {
+    const result = await handler(event as APIGatewayRequestAuthorizerEventV2);
+    const written = [...log.mock.calls, ...error.mock.calls].map((c) => c.map(String).join(' ')).join('\n');
+    const lines = log.mock.calls.map((c) => JSON.parse(String(c[0])) as Record<string, unknown>).filter((l) => l.fn === 'authorizer');
+    return { result, lines, written };
+  } finally {
+    log.mockRestore();
+    error.mockRestore();
+  }
+}
+
+const call = (o: CallOptions): Promise<Answer> => authorize(awsEvent(o));
+
+function setTtl(ttl: number): void {
+  process.env.IMS_AUTHORIZER_CACHE_TTL = String(ttl);
+}
+
+beforeAll(async () => {
+  process.env.AUTH_JWT_SECRET = LOCAL_JWT_SECRET;
+  process.env.IMS_PATH_PREFIX = '/ims';
+  process.env.IMS_REGION = REGION;
+  db = await startDynalite({ port: 0, tableName: `authorizer-${process.pid}` });
+  await seedExamples({ endpoint: db.endpoint, tableName: db.tableName });
+  const mint = (claims: Record<string, string>, options: Parameters<typeof mintToken>[2] = {}): Promise<string> => mintToken('acc-1', [], { ...options, claims });
+  tokens.alice = await mint({ user_id: 'alice' });
+  tokens.bob = await mint({ user_id: 'bob' });
+  tokens.account = await mint({});
+  tokens.agency = await mint({ agency: 'ims-copy' });
+  tokens.expired = await mint({ user_id: 'alice' }, { ttl: -60 });
+  tokens.forged = await mint({ user_id: 'alice' }, { secret: 'another-key-of-sufficient-length-000' });
+  tokens.otherAudience = await mint({ user_id: 'alice' }, { audience: 'another-service' });
+  tokens.both = await mint({ user_id: 'alice', agency: 'ims-copy' });
+  tokens.badUser = await mint({ user_id: 'alice/../bob' });
+  tokens.ghost = await mint({ user_id: 'nobody' });
+  const [, payload] = tokens.alice.split('.') as [string, string, string];
+  tokens.none = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')}.${payload}.`;
+});
+
+beforeEach(() => {
+  setTtl(DEPLOYED_TTL);
+  process.env.IMS_REGION = REGION;
+});
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+afterAll(async () => {
+  resetClient();
+  await db?.close();
+});
+
+describe('decisions (seeded data, region cn-north-4)', () => {
+  it('allows alice to get img-1: the simple response with the decision in its context', async () => {
+    const { result, lines } = await authorize(fixture('authorizer-v2-request.json', tokens.alice));
+    expect(result.isAuthorized).toBe(true);
+    expect(result.context).toMatchObject({ reason: 'allowed', action: 'ims:images:get', account_id: 'acc-1', principal: 'user:alice', region: REGION });
+    expect(result.context.decision_id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(result.context.catalog_version).toMatch(/\S/);
+    // The URN comes from the path's image id, the region and the token's account.
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ decision_id: result.context.decision_id, resource: `ims:${REGION}:acc-1:image:img-1`, action: ['ims:images:get'] });
+    // Every context value is a string (what REST-style consumers and access logs expect).
+    for (const v of Object.values(result.context)) expect(typeof v).toBe('string');
+  });
+
+  it('denies alice deleting img-1: explicit deny (the Deny granted on project cn-north-4)', async () => {
+    const { result } = await call({ token: tokens.alice, method: 'DELETE' });
+    expect(result).toMatchObject({ isAuthorized: false, context: { reason: 'explicit_deny', action: 'ims:images:deleteImage', principal: 'user:alice' } });
+  });
+
+  it('denies bob deleting img-1: implicit deny (read-only)', async () => {
+    const { result } = await call({ token: tokens.bob, method: 'DELETE' });
+    expect(result).toMatchObject({ isAuthorized: false, context: { reason: 'implicit_deny', action: 'ims:images:deleteImage', principal: 'user:bob' } });
+    expect((await call({ token: tokens.bob })).result.isAuthorized).toBe(true);
+  });
+
+  it('a token naming no user or agency is the account itself (no identity Allow needed; SCPs apply)', async () => {
+    const { result } = await call({ token: tokens.account, method: 'DELETE' });
+    expect(result).toMatchObject({ isAuthorized: true, context: { principal: 'account', reason: 'allowed' } });
+  });
+
+  it('an agency token is decided as the agency', async () => {
+    const { result } = await call({ token: tokens.agency, path: '/ims/v2/cloudimages' });
+    expect(result).toMatchObject({ isAuthorized: false, context: { principal: 'agency:ims-copy', reason: 'implicit_deny', action: 'ims:images:list' } });
+  });
+
+  it('fails closed when a matching Deny needs a key the gateway cannot supply (ims:Encrypted)', async () => {
+    const { result, lines } = await call({ token: tokens.alice, method: 'POST', path: '/ims/v1/cloudimages/img-1/copy' });
+    expect(result).toMatchObject({ isAuthorized: false, context: { reason: 'CONTEXT_REQUIRED', action: 'ims:images:copyInRegion' } });
+    expect(lines[0]).toMatchObject({ decision: 'deny', reason: 'CONTEXT_REQUIRED', error_code: 'CONTEXT_REQUIRED' });
+  });
+
+  it('an unknown principal is denied', async () => {
+    expect((await call({ token: tokens.ghost })).result).toMatchObject({ isAuthorized: false, context: { reason: 'UNKNOWN_PRINCIPAL' } });
+  });
+
+  it('the offline event shape (template in http.path, no sourceIp, stage "dev") is read from rawPath', async () => {
+    const { result } = await authorize(fixture('authorizer-v2-offline.json', tokens.alice));
+    expect(result).toMatchObject({ isAuthorized: true, context: { action: 'ims:images:get' } });
+  });
+});
+
+describe('routes and paths', () => {
+  it.each([
+    ['an unknown IMS route', 'GET', '/ims/v9/nothing', 'UNKNOWN_API'],
+    ['a known path with another method', 'POST', IMG, 'UNKNOWN_API'],
+    ['a path outside the prefix', 'GET', '/v2/images/img-1', 'UNKNOWN_API'],
+    ['the prefix alone', 'GET', '/ims', 'UNKNOWN_API'],
+    ['an encoded slash', 'GET', '/ims/v2/images/img%2F1', 'INVALID_PATH'],
+    ['a dot segment', 'GET', '/ims/v2/images/../images/img-1', 'INVALID_PATH'],
+    ['an encoded dot segment', 'GET', '/ims/v2/images/%2e%2e', 'INVALID_PATH'],
+    ['an empty segment', 'GET', '/ims/v2//images/img-1', 'INVALID_PATH'],
+    ['a wildcard image id', 'GET', '/ims/v2/images/*', 'INVALID_PATH'],
+    ['a colon in the image id (URN injection)', 'GET', '/ims/v2/images/x:image:img-1', 'INVALID_PATH'],
+    ['a malformed escape', 'GET', '/ims/v2/images/%zz', 'INVALID_PATH'],
+  ])('%s -> deny %s %s: %s', async (_n, method, path, reason) => {
+    const { result, lines } = await call({ token: tokens.alice, method, path });
+    expect(result).toMatchObject({ isAuthorized: false, context: { reason } });
+    expect(lines).toHaveLength(1);
+  });
+
+  it('a trailing slash and a query string do not change the API', async () => {
+    expect((await call({ token: tokens.alice, path: `${IMG}/` })).result.context.action).toBe('ims:images:get');
+  });
+
+  it('strips a named stage before the prefix', () => {
+    expect(imsPath('/prod/ims/v2/images/img-1', '/ims', 'prod')).toEqual({ ok: true, path: '/v2/images/img-1' });
+    expect(imsPath('/ims/v2/images/img-1', '/ims', '$default')).toEqual({ ok: true, path: '/v2/images/img-1' });
+    expect(imsPath('/v2/images/img-1', '', undefined)).toEqual({ ok: true, path: '/v2/images/img-1' });
+  });
+});
+
+describe('tokens (the same verification as the HTTP functions; no scope needed)', () => {
+  it.each([
+    ['no Authorization header', () => null, 'TOKEN_MISSING'],
+    ['a Basic credential', () => 'BASIC', 'TOKEN_MISSING'],
+    ['an expired token', () => tokens.expired, 'TOKEN_EXPIRED'],
+    ['a forged signature', () => tokens.forged, 'TOKEN_INVALID'],
+    ['alg none', () => tokens.none, 'TOKEN_INVALID'],
+    ['another audience', () => tokens.otherAudience, 'TOKEN_INVALID'],
+    ['a user and an agency', () => tokens.both, 'TOKEN_INVALID'],
+    ['a malformed user id', () => tokens.badUser, 'TOKEN_INVALID'],
+    ['garbage', () => 'not.a.jwt', 'TOKEN_INVALID'],
+  ])('%s -> deny %s', async (_n, token, reason) => {
+    const t = token();
+    const { result, lines } = t === 'BASIC' ? await call({ token: null, headers: { authorization: 'Basic YWxpY2U6cHc=' } }) : await call({ token: t });
+    expect(result).toEqual({ isAuthorized: false, context: { decision_id: expect.stringMatching(/^[0-9a-f-]{36}$/), reason, catalog_version: expect.any(String) } });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).not.toHaveProperty('caller_account'); // unverified claims are not logged as the caller
+  });
+
+  it('no key configured (AUTH_JWT_SECRET) -> deny AUTH_NOT_CONFIGURED, whatever the event carries', async () => {
+    const saved = process.env.AUTH_JWT_SECRET;
+    delete process.env.AUTH_JWT_SECRET;
+    try {
+      const e = awsEvent({ token: tokens.alice }) as APIGatewayRequestAuthorizerEventV2 & { requestContext: { authorizer?: unknown } };
+      e.requestContext.authorizer = { jwt: { claims: { account_id: 'acc-1', user_id: 'alice' } } };
+      expect((await authorize(e)).result).toMatchObject({ isAuthorized: false, context: { reason: 'AUTH_NOT_CONFIGURED' } });
+    } finally {
+      process.env.AUTH_JWT_SECRET = saved;
+    }
+  });
+});
+
+describe('region, hints and context', () => {
+  it('the region is IMS_REGION; none configured -> REGION_UNKNOWN', async () => {
+    process.env.IMS_REGION = '';
+    expect((await call({ token: tokens.alice })).result).toMatchObject({ isAuthorized: false, context: { reason: 'REGION_UNKNOWN' } });
+  });
+
+  it('while answers are cached, x-ims-* headers are not read (they are not in the cache key)', async () => {
+    setTtl(60);
+    // With the header read, alice could delete in cn-east-3; cached, the deployment's region decides.
+    const del = await call({ token: tokens.alice, method: 'DELETE', headers: { [IMS_HEADERS.region]: 'cn-east-3' } });
+    expect(del.result).toMatchObject({ isAuthorized: false, context: { reason: 'explicit_deny', region: REGION } });
+    process.env.IMS_REGION = '';
+    expect((await call({ token: tokens.alice, headers: { [IMS_HEADERS.region]: 'cn-east-3' } })).result.context.reason).toBe('REGION_UNKNOWN');
+    process.env.IMS_REGION = REGION;
+    // The enterprise project id would let the agency list images; unread, it does not.
+    const list = await call({ token: tokens.agency, path: '/ims/v2/cloudimages', headers: { [IMS_HEADERS.enterpriseProjectId]: 'ep-1' } });
+    expect(list.result.isAuthorized).toBe(false);
+    // Hints unread: every conditional requirement applies (fail closed).
+    const quick = await call({ token: tokens.alice, method: 'POST', path: '/ims/v2/cloudimages/quickimport/action', headers: { [IMS_HEADERS.quickImportDisk]: 'data' } });
+    expect(quick.lines[0]?.action).toEqual(['ims:images:import', 'ims:dataImages:create', 'ims:serverImages:create']);
+    // Garbage in an unread header changes nothing.
+    expect((await call({ token: tokens.alice, headers: { [IMS_HEADERS.quickImportDisk]: '??' } })).result.isAuthorized).toBe(true);
+  });
+
+  it('without caching (TTL 0), x-ims-region wins over IMS_REGION', async () => {
+    setTtl(0);
+    const del = await call({ token: tokens.alice, method: 'DELETE', headers: { [IMS_HEADERS.region]: 'cn-east-3' } });
+    expect(del.result).toMatchObject({ isAuthorized: true, context: { region: 'cn-east-3' } });
+    expect(del.lines[0]?.resource).toBe('ims:cn-east-3:acc-1:image:img-1');
+    process.env.IMS_REGION = '';
+    expect((await call({ token: tokens.alice, headers: { [IMS_HEADERS.region]: REGION } })).result.isAuthorized).toBe(true);
+    expect((await call({ token: tokens.alice, headers: { [IMS_HEADERS.region]: 'cn-north-4:acc-2' } })).result.context.reason).toBe('INVALID_REGION');
+  });
+
+  it('without caching, the hints select the conditional requirements', async () => {
+    setTtl(0);
+    const path = '/ims/v2/cloudimages/quickimport/action';
+    const data = await call({ token: tokens.alice, method: 'POST', path, headers: { [IMS_HEADERS.quickImportDisk]: 'data' } });
+    expect(data.lines[0]?.action).toEqual(['ims:images:import', 'ims:dataImages:create']);
+    const system = await call({ token: tokens.alice, method: 'POST', path, headers: { [IMS_HEADERS.quickImportDisk]: 'SYSTEM' } });
+    expect(system.lines[0]?.action).toEqual(['ims:images:import', 'ims:serverImages:create']);
+    const none = await call({ token: tokens.alice, method: 'POST', path });
+    expect(none.lines[0]?.action).toEqual(['ims:images:import', 'ims:dataImages:create', 'ims:serverImages:create']);
+    const copy = await call({ token: tokens.account, method: 'POST', path: '/ims/v1/cloudimages/img-1/copy', headers: { [IMS_HEADERS.enterpriseProject]: 'false' } });
+    expect(copy.lines[0]?.action).toEqual(['ims:images:copyInRegion']);
+    expect((await call({ token: tokens.account, method: 'POST', path: '/ims/v1/cloudimages/img-1/copy' })).lines[0]?.action).toEqual(['ims:images:copyInRegion', 'ims:serverImages:create']);
+    for (const [h, v] of [
+      [IMS_HEADERS.quickImportDisk, 'both'],
+      [IMS_HEADERS.enterpriseProject, 'yes'],
+      [IMS_HEADERS.enterpriseProjectId, 'ep 1'],
+    ] as const) {
+      expect((await call({ token: tokens.alice, method: 'POST', path, headers: { [h]: v } })).result.context.reason).toBe('INVALID_HEADER');
+    }
+  });
+
+  it('without caching, x-ims-enterprise-project-id is g:EnterpriseProjectId (enterprise-project grants apply)', async () => {
+    setTtl(0);
+    const list = await call({ token: tokens.agency, path: '/ims/v2/cloudimages', headers: { [IMS_HEADERS.enterpriseProjectId]: 'ep-1' } });
+    expect(list.result).toMatchObject({ isAuthorized: true, context: { principal: 'agency:ims-copy', action: 'ims:images:list' } });
+    expect((await call({ token: tokens.agency, path: '/ims/v2/cloudimages', headers: { [IMS_HEADERS.enterpriseProjectId]: 'ep-2' } })).result.isAuthorized).toBe(false);
+  });
+});
+
+describe('malformed events never throw: deny, one log line', () => {
+  it.each([
+    ['null', () => null, 'INVALID_EVENT'],
+    ['undefined', () => undefined, 'INVALID_EVENT'],
+    ['a string', () => 'GET /ims/v2/images/img-1', 'INVALID_EVENT'],
+    ['an array', () => [awsEvent({ token: tokens.alice })], 'INVALID_EVENT'],
+    ['an empty object', () => ({}), 'TOKEN_MISSING'],
+    ['no headers', () => fixture('authorizer-v2-no-headers.json'), 'TOKEN_MISSING'],
+    ['no requestContext', () => fixture('authorizer-v2-no-request-context.json', tokens.alice), 'INVALID_EVENT'],
+    ['garbage (array headers, object rawPath, binary body)', () => fixture('authorizer-v2-garbage.json', tokens.alice), 'TOKEN_MISSING'],
+    [
+      'garbage with a valid token',
+      () => {
+        const e = fixture('authorizer-v2-garbage.json', tokens.alice) as unknown as Record<string, unknown>;
+        e.headers = { authorization: `Bearer ${tokens.alice}` };
+        return e;
+      },
+      'INVALID_EVENT',
+    ],
+    [
+      'no rawPath and no http.path',
+      () => {
+        const e = awsEvent({ token: tokens.alice }) as unknown as { rawPath?: string; requestContext: { http: { path?: string } } };
+        delete e.rawPath;
+        delete e.requestContext.http.path;
+        return e;
+      },
+      'INVALID_EVENT',
+    ],
+    [
+      'a header value that is not a string',
+      () => {
+        const e = awsEvent({ token: null }) as unknown as { headers: Record<string, unknown> };
+        e.headers.authorization = ['Bearer', tokens.alice];
+        return e;
+      },
+      'TOKEN_MISSING',
+    ],
+    ['a 2 KiB path', () => awsEvent({ token: tokens.alice, path: `/ims/${'a'.repeat(2048)}` }), 'INVALID_PATH'],
+  ])('%s -> deny %s', async (_n, event, reason) => {
+    const { result, lines } = await authorize(event());
+    expect(result.isAuthorized).toBe(false);
+    expect(result.context.reason).toBe(reason);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ fn: 'authorizer', decision: 'deny', reason, decision_id: result.context.decision_id });
+  });
+
+  it('the store unreachable -> deny AUTHORIZER_ERROR, logged with the decision id', async () => {
+    const endpoint = process.env.DYNAMODB_ENDPOINT;
+    clearReferenceCache();
+    process.env.DYNAMODB_ENDPOINT = 'http://127.0.0.1:9';
+    resetClient();
+    try {
+      const { result, lines, written } = await call({ token: tokens.alice });
+      expect(result).toMatchObject({ isAuthorized: false, context: { reason: 'AUTHORIZER_ERROR' } });
+      expect(lines).toHaveLength(1);
+      expect(written).toContain(`"decision_id":"${result.context.decision_id}","request_id"`);
+    } finally {
+      process.env.DYNAMODB_ENDPOINT = endpoint;
+      resetClient();
+    }
+  });
+});
+
+describe('decision log', () => {
+  it('one line per call: decision id, account, actions, resource, decision, reason, latency, catalog version; no token, policies or context values', async () => {
+    setTtl(0);
+    const epId = 'ep-secret-123';
+    const ip = '203.0.113.250';
+    const { result, lines, written } = await call({ token: tokens.alice, ip, headers: { [IMS_HEADERS.enterpriseProjectId]: epId } });
+    expect(lines).toHaveLength(1);
+    const line = lines[0] as Record<string, unknown>;
+    expect(Object.keys(line).sort()).toEqual(['action', 'caller_account', 'catalog_version', 'decision', 'decision_id', 'fn', 'latency_ms', 'level', 'reason', 'request_id', 'resource'].sort());
+    expect(line).toMatchObject({
+      fn: 'authorizer',
+      request_id: 'CAfMZg0sDoEEMJw=',
+      decision_id: result.context.decision_id,
+      caller_account: 'acc-1',
+      action: ['ims:images:get'],
+      resource: `ims:${REGION}:acc-1:image:img-1`,
+      decision: 'allow',
+      reason: 'allowed',
+      catalog_version: result.context.catalog_version,
+    });
+    expect(typeof line.latency_ms).toBe('number');
+    for (const secret of [tokens.alice, tokens.alice.split('.')[2] as string, ip, epId, 'Statement', '"Effect"', 'alice']) expect(written).not.toContain(secret);
+  });
+});
+
+describe('cache safety (API Gateway caches each answer under the identity-source values)', () => {
+  it('serverless.yml: the identity sources are IDENTITY_SOURCES; one TTL for API Gateway and the function', () => {
+    const block = /imsAuthorizer:\n((?:\s{8}[^\n]*\n)+)/.exec(yml)?.[1] ?? '';
+    expect(block).toMatch(/type: request\n/);
+    expect(block).toMatch(/functionName: authorizer\n/);
+    expect(block).toMatch(/enableSimpleResponses: true\n/);
+    expect(block).toMatch(/payloadVersion: '2\.0'\n/);
+    expect(block).toMatch(/resultTtlInSeconds: \$\{self:custom\.imsAuthorizer\.resultTtlInSeconds\}\n/);
+    const sources = /identitySource:\n((?:\s+- [^\n]+\n)+)/.exec(block)?.[1]?.trim().split('\n').map((l) => l.trim().replace(/^- /, ''));
+    expect(sources).toEqual([...IDENTITY_SOURCES]);
+    expect(yml).toMatch(/IMS_AUTHORIZER_CACHE_TTL: '\$\{self:custom\.imsAuthorizer\.resultTtlInSeconds\}'/);
+    expect(DEPLOYED_TTL).toBeGreaterThan(0);
+    expect(yml).toMatch(/path: \/ims\/\{proxy\+\}\n\s+authorizer:\n\s+name: imsAuthorizer\n/);
+  });
+
+  it('the key holds the token, the method, the full path and the source IP; a request without a token has no key (401)', () => {
+    const base = awsEvent({ token: tokens.alice });
+    const variants = [
+      awsEvent({ token: tokens.bob }),
+      awsEvent({ token: tokens.account }),
+      awsEvent({ token: tokens.alice, method: 'DELETE' }),
+      awsEvent({ token: tokens.alice, path: '/ims/v2/images/img-2' }),
+      awsEvent({ token: tokens.alice, path: '/ims/v2/images/img-1/members' }),
+      awsEvent({ token: tokens.alice, ip: '203.0.113.9' }),
+    ];
+    const keys = new Set([base, ...variants].map((e) => cacheKey(e)));
+    expect(keys.size).toBe(variants.length + 1);
+    expect(keys.has(null)).toBe(false);
+    expect(cacheKey(awsEvent({ token: null }))).toBeNull();
+    // The route key alone would put every path and method under /ims/{proxy+} in one entry.
+    expect(cacheKey(base, ['$request.header.Authorization', '$context.routeKey'])).toBe(cacheKey(awsEvent({ token: tokens.alice, method: 'DELETE', path: '/ims/v2/images/img-2' }), ['$request.header.Authorization', '$context.routeKey']));
+  });
+
+  it('two principals on the same call get different answers, under different keys', async () => {
+    const alice = awsEvent({ token: tokens.alice, method: 'DELETE' });
+    const account = awsEvent({ token: tokens.account, method: 'DELETE' });
+    const [a, b] = [await authorize(alice), await authorize(account)];
+    expect([a.result.isAuthorized, b.result.isAuthorized]).toEqual([false, true]);
+    expect(cacheKey(alice)).not.toBe(cacheKey(account));
+  });
+
+  it('the answer is a function of the key: requests that share a key get the same answer, whatever else they carry', async () => {
+    setTtl(DEPLOYED_TTL);
+    const requests: CallOptions[] = [];
+    for (const token of [tokens.alice, tokens.bob, tokens.account, tokens.agency]) {
+      for (const [method, path] of [
+        ['GET', IMG],
+        ['DELETE', IMG],
+        ['GET', '/ims/v2/cloudimages'],
+        ['POST', '/ims/v2/cloudimages/quickimport/action'],
+      ] as const) {
+        for (const headers of <Array<Record<string, string>>>[
+          {},
+          { [IMS_HEADERS.region]: 'cn-east-3' },
+          { [IMS_HEADERS.enterpriseProjectId]: 'ep-1', [IMS_HEADERS.enterpriseProject]: 'true' },
+          { [IMS_HEADERS.quickImportDisk]: 'data', 'x-forwarded-for': '10.0.0.1', cookie: 'a=b' },
+        ]) {
+          requests.push({ token, method, path, headers });
+        }
+      }
+    }
+    const byKey = new Map<string, Set<string>>();
+    for (const r of requests) {
+      const event = awsEvent(r);
+      const { result } = await authorize(event);
+      const { decision_id: _id, ...answer } = result.context;
+      const key = cacheKey(event) as string;
+      (byKey.get(key) ?? byKey.set(key, new Set()).get(key)!).add(JSON.stringify({ ok: result.isAuthorized, ...answer }));
+    }
+    expect(byKey.size).toBe(16); // 4 tokens x 4 calls: the x-ims-* headers do not make keys, and do not change answers
+    for (const [key, answers] of byKey) expect(answers.size, `${key}: ${[...answers].join(' | ')}`).toBe(1);
+  });
+
+  it('with caching off the headers change answers: the configuration that reads them must not cache', async () => {
+    setTtl(0);
+    const plain = await call({ token: tokens.alice, method: 'DELETE' });
+    const east = await call({ token: tokens.alice, method: 'DELETE', headers: { [IMS_HEADERS.region]: 'cn-east-3' } });
+    expect(cacheKey(awsEvent({ token: tokens.alice, method: 'DELETE' }))).toBe(cacheKey(awsEvent({ token: tokens.alice, method: 'DELETE', headers: { [IMS_HEADERS.region]: 'cn-east-3' } })));
+    expect([plain.result.isAuthorized, east.result.isAuthorized]).toEqual([false, true]);
+  });
+});

@@ -1,0 +1,218 @@
+/**
+ * End to end: the IMS API authorizer protecting the demo route `ANY /ims/{proxy+}` on the real local stack
+ * (dynalite in-process, seeded; `serverless offline` as a child process on free ports of 127.0.0.1, running
+ * the bundles of dist/functions, or the sources with CODE_ROOT=functions). serverless-offline 14 runs httpApi
+ * Lambda REQUEST authorizers with simple responses itself: a missing Authorization header (the first
+ * identity source) is its 401, `isAuthorized: false` its 403, and the demo backend gets the authorizer's
+ * context in requestContext.authorizer.lambda. It does not cache answers (resultTtlInSeconds only matters on
+ * AWS), so every request here reaches the authorizer. The AWS-shaped fixture event also goes through
+ * serverless-offline's Lambda Invoke API (lambdaPort).
+ *
+ * Seeded data (infra/local/seed.ts), region cn-north-4 (IMS_REGION): alice (image-admins: IMS FullAccess on
+ * all projects, "deny delete" on project cn-north-4) may get img-1 but not delete it (explicit deny); bob
+ * (viewers: IMS ReadOnlyAccess on cn-north-4) may not delete it either (implicit deny).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDynalite, type LocalDynamo } from '../infra/local/dynalite.js';
+import { freePort } from '../infra/local/ports.js';
+import { seedExamples } from '../infra/local/seed.js';
+import { LOCAL_JWT_SECRET, mintToken } from '../infra/local/token.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const FUNCTIONS = ['authorizer', 'ims-demo'];
+const READY_TIMEOUT_MS = 45_000;
+const REGION = 'cn-north-4';
+
+let db: LocalDynamo | undefined;
+let offline: ChildProcess | undefined;
+let base = '';
+let lambdaBase = '';
+let output = '';
+const tokens: Record<'alice' | 'bob' | 'account' | 'expired' | 'forged', string> = { alice: '', bob: '', account: '', expired: '', forged: '' };
+
+function serverlessBin(): string {
+  const require = createRequire(import.meta.url);
+  const pkgPath = require.resolve('serverless/package.json');
+  return join(dirname(pkgPath), (require(pkgPath) as { bin: Record<string, string> }).bin.serverless as string);
+}
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    /* gone */
+  }
+}
+
+beforeAll(async () => {
+  if (!process.env.CODE_ROOT) {
+    const missing = FUNCTIONS.filter((f) => !existsSync(join(root, 'dist', 'functions', `${f}.cjs`)));
+    if (missing.length) throw new Error(`The e2e test runs the bundles, and dist/functions/${missing[0]}.cjs is missing: run npm run build.`);
+  }
+  db = await startDynalite({ port: 0 });
+  await seedExamples({ endpoint: db.endpoint, tableName: db.tableName });
+  const [httpPort, lambdaPort] = [await freePort(), await freePort()];
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    HTTP_PORT: String(httpPort),
+    LAMBDA_PORT: String(lambdaPort),
+    DYNAMODB_ENDPOINT: db.endpoint,
+    AUTH_JWT_SECRET: LOCAL_JWT_SECRET,
+    IMS_REGION: REGION,
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  };
+  // IMS callers: no ims-authz scope needed; the principal is the token's user (or agency, or the account).
+  tokens.alice = await mintToken('acc-1', [], { secret: LOCAL_JWT_SECRET, claims: { user_id: 'alice' } });
+  tokens.bob = await mintToken('acc-1', [], { secret: LOCAL_JWT_SECRET, claims: { user_id: 'bob' } });
+  tokens.account = await mintToken('acc-1', [], { secret: LOCAL_JWT_SECRET });
+  tokens.expired = await mintToken('acc-1', [], { secret: LOCAL_JWT_SECRET, ttl: -60, claims: { user_id: 'alice' } });
+  tokens.forged = await mintToken('acc-1', [], { secret: 'not-the-local-key-but-long-enough-0000', claims: { user_id: 'alice' } });
+  const child = spawn(process.execPath, [serverlessBin(), 'offline', 'start', '--stage', 'dev'], { cwd: root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  offline = child;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serverless-offline not ready after ${READY_TIMEOUT_MS} ms:\n${output}`)), READY_TIMEOUT_MS);
+    const onData = (d: Buffer): void => {
+      output += d.toString();
+      if (/Server ready:/.test(output)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`serverless-offline exited (${signal ?? code}) before it was ready:\n${output}`));
+    });
+  });
+  base = `http://127.0.0.1:${httpPort}`;
+  lambdaBase = `http://127.0.0.1:${lambdaPort}`;
+}, 60_000);
+
+afterAll(async () => {
+  const child = offline;
+  if (child && child.exitCode === null && child.signalCode === null) {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        killGroup(child, 'SIGKILL');
+        resolve();
+      }, 5_000);
+      child.once('exit', () => {
+        clearTimeout(timer);
+        killGroup(child, 'SIGKILL');
+        resolve();
+      });
+      killGroup(child, 'SIGTERM');
+    });
+  }
+  await db?.close();
+}, 15_000);
+
+interface Answer {
+  status: number;
+  text: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  json: any;
+}
+
+async function call(method: string, path: string, token?: string, headers: Record<string, string> = {}): Promise<Answer> {
+  const res = await fetch(`${base}${path}`, { method, headers: { ...(token === undefined ? {} : { authorization: `Bearer ${token}` }), ...headers } });
+  const text = await res.text();
+  let json: unknown;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    /* not JSON */
+  }
+  expect(res.status, `${method} ${path} answered 500: ${text}`).toBeLessThan(500);
+  return { status: res.status, text, json };
+}
+
+/** The authorizer's decision log lines written so far (offline prints the functions' stdout). */
+function decisionLines(): Array<Record<string, unknown>> {
+  return output
+    .split('\n')
+    .map((l) => l.slice(l.indexOf('{')))
+    .filter((l) => l.startsWith('{"level":"info","fn":"authorizer"'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+describe('IMS API authorizer in front of the demo route (serverless-offline)', () => {
+  it('lets alice get img-1: the backend sees the decision in the authorizer context', async () => {
+    const a = await call('GET', '/ims/v2/images/img-1', tokens.alice);
+    expect(a.status, a.text).toBe(200);
+    expect(a.json).toMatchObject({ backend: 'ims-demo', method: 'GET', path: '/ims/v2/images/img-1' });
+    expect(a.json.authorizer).toMatchObject({ reason: 'allowed', action: 'ims:images:get', account_id: 'acc-1', principal: 'user:alice', region: REGION });
+    expect(a.json.authorizer.decision_id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(a.json.authorizer.catalog_version).toMatch(/\S/);
+
+    // One decision log line for that decision, without the token.
+    await new Promise((r) => setTimeout(r, 100));
+    const line = decisionLines().find((l) => l.decision_id === a.json.authorizer.decision_id);
+    expect(line).toMatchObject({ caller_account: 'acc-1', action: ['ims:images:get'], resource: `ims:${REGION}:acc-1:image:img-1`, decision: 'allow', reason: 'allowed' });
+    expect(typeof line?.latency_ms).toBe('number');
+    expect(JSON.stringify(line)).not.toContain(tokens.alice.split('.')[2] as string);
+  });
+
+  it('denies alice deleting img-1 (the project-scoped Deny): 403, the backend is not called', async () => {
+    const a = await call('DELETE', '/ims/v2/images/img-1', tokens.alice);
+    expect(a.status, a.text).toBe(403);
+    expect(a.text).not.toContain('ims-demo');
+  });
+
+  it('denies bob deleting img-1 (nothing allows it)', async () => {
+    expect((await call('DELETE', '/ims/v2/images/img-1', tokens.bob)).status).toBe(403);
+    expect((await call('PATCH', '/ims/v2/images/img-1', tokens.bob)).status).toBe(403);
+    await new Promise((r) => setTimeout(r, 100));
+    const denies = decisionLines().filter((l) => String(l.action) === 'ims:images:deleteImage' && l.decision === 'deny');
+    expect(denies.map((l) => l.reason).sort()).toEqual(['explicit_deny', 'implicit_deny']);
+  });
+
+  it('lets the account itself (a token naming no user) delete', async () => {
+    const a = await call('DELETE', '/ims/v2/images/img-1', tokens.account);
+    expect(a.status, a.text).toBe(200);
+    expect(a.json.authorizer).toMatchObject({ principal: 'account', action: 'ims:images:deleteImage' });
+  });
+
+  it('no token -> 401 (the gateway, before the authorizer); expired or forged token -> 403', async () => {
+    expect((await call('GET', '/ims/v2/images/img-1')).status).toBe(401);
+    expect((await call('GET', '/ims/v2/images/img-1', tokens.expired)).status).toBe(403);
+    expect((await call('GET', '/ims/v2/images/img-1', tokens.forged)).status).toBe(403);
+    expect((await call('GET', '/ims/v2/images/img-1', undefined, { authorization: 'Basic YWxpY2U6cHc=' })).status).toBe(403);
+    await new Promise((r) => setTimeout(r, 100));
+    const reasons = decisionLines().map((l) => l.reason);
+    for (const r of ['TOKEN_EXPIRED', 'TOKEN_INVALID', 'TOKEN_MISSING']) expect(reasons).toContain(r);
+  });
+
+  it('an unknown IMS route or an odd path -> 403', async () => {
+    expect((await call('GET', '/ims/v9/nothing', tokens.alice)).status).toBe(403);
+    expect((await call('POST', '/ims/v2/images/img-1', tokens.alice)).status).toBe(403);
+    expect((await call('GET', '/ims/v2/images/img%2F1', tokens.alice)).status).toBe(403);
+    await new Promise((r) => setTimeout(r, 100));
+    const reasons = decisionLines().map((l) => l.reason);
+    expect(reasons).toContain('UNKNOWN_API');
+    expect(reasons).toContain('INVALID_PATH');
+  });
+
+  it('answers the AWS-shaped fixture event through the Lambda Invoke API (lambdaPort)', async () => {
+    const event = readFileSync(join(root, 'test', 'fixtures', 'events', 'authorizer-v2-request.json'), 'utf8').replaceAll('<token>', tokens.alice);
+    const invoke = async (body: string): Promise<{ isAuthorized: boolean; context: Record<string, string> }> => {
+      const res = await fetch(`${lambdaBase}/2015-03-31/functions/ims-authz-dev-authorizer/invocations`, { method: 'POST', body });
+      expect(res.status).toBe(200);
+      return (await res.json()) as { isAuthorized: boolean; context: Record<string, string> };
+    };
+    expect(await invoke(event)).toMatchObject({ isAuthorized: true, context: { reason: 'allowed', principal: 'user:alice', action: 'ims:images:get' } });
+    expect(await invoke(readFileSync(join(root, 'test', 'fixtures', 'events', 'authorizer-v2-garbage.json'), 'utf8'))).toMatchObject({ isAuthorized: false });
+  });
+
+  it('leaves the ims-authz API alone', async () => {
+    const res = await fetch(`${base}/v1/catalog`);
+    expect(res.status).toBe(200);
+  });
+});

@@ -1,0 +1,158 @@
+/**
+ * The event-driven functions on the local stack: dynalite in-process (seeded) + `serverless offline` as a
+ * child process on free ports of 127.0.0.1, running the esbuild bundles (dist/functions). serverless-offline
+ * ignores `sqs` and `stream` events (no SQS and no DynamoDB streams here), and its `rate(1 day)` schedule
+ * will not fire during a test: all three functions are invoked through its Lambda Invoke API (lambdaPort)
+ * with the fixture events, as the event source mappings and EventBridge would invoke them on AWS. The
+ * batch result is then read over HTTP.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBStreamEvent, SQSEvent } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDynalite, type LocalDynamo } from '../infra/local/dynalite.js';
+import { freePort } from '../infra/local/ports.js';
+import { seedExamples } from '../infra/local/seed.js';
+import { LOCAL_JWT_SECRET, mintToken } from '../infra/local/token.js';
+import { getDocumentClient } from '../store/client.js';
+import { loadEvent, streamEvent, streamRecord } from './support/fixtures.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const WORKERS = ['batch', 'decisions', 'revalidate-stream', 'revalidate-sweep'];
+const READY_TIMEOUT_MS = 45_000;
+
+let db: LocalDynamo | undefined;
+let offline: ChildProcess | undefined;
+let base = '';
+let lambda: LambdaClient | undefined;
+let output = '';
+let token = '';
+
+function serverlessBin(): string {
+  const require = createRequire(import.meta.url);
+  const pkgPath = require.resolve('serverless/package.json');
+  return join(dirname(pkgPath), (require(pkgPath) as { bin: Record<string, string> }).bin.serverless as string);
+}
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    /* gone */
+  }
+}
+
+beforeAll(async () => {
+  if (!process.env.CODE_ROOT) {
+    const missing = WORKERS.filter((f) => !existsSync(join(root, 'dist', 'functions', `${f}.cjs`)));
+    if (missing.length) throw new Error(`This test runs the bundles, and dist/functions/${missing[0]}.cjs is missing: run npm run build.`);
+  }
+  db = await startDynalite({ port: 0 });
+  await seedExamples({ endpoint: db.endpoint, tableName: db.tableName });
+  const [httpPort, lambdaPort] = [await freePort(), await freePort()];
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    HTTP_PORT: String(httpPort),
+    LAMBDA_PORT: String(lambdaPort),
+    DYNAMODB_ENDPOINT: db.endpoint,
+    AUTH_JWT_SECRET: LOCAL_JWT_SECRET,
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  };
+  token = await mintToken('acc-1', undefined, { secret: LOCAL_JWT_SECRET });
+  const child = spawn(process.execPath, [serverlessBin(), 'offline', 'start', '--stage', 'dev'], { cwd: root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  offline = child;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serverless-offline not ready after ${READY_TIMEOUT_MS} ms:\n${output}`)), READY_TIMEOUT_MS);
+    const onData = (d: Buffer): void => {
+      output += d.toString();
+      if (/Server ready:/.test(output)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`serverless-offline exited (${signal ?? code}) before it was ready:\n${output}`));
+    });
+  });
+  base = `http://127.0.0.1:${httpPort}`;
+  lambda = new LambdaClient({ endpoint: `http://127.0.0.1:${lambdaPort}`, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+}, 60_000);
+
+afterAll(async () => {
+  lambda?.destroy();
+  const child = offline;
+  if (child && child.exitCode === null && child.signalCode === null) {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        killGroup(child, 'SIGKILL');
+        resolve();
+      }, 5_000);
+      child.once('exit', () => {
+        clearTimeout(timer);
+        killGroup(child, 'SIGKILL');
+        resolve();
+      });
+      killGroup(child, 'SIGTERM');
+    });
+  }
+  await db?.close();
+}, 15_000);
+
+/** Invokes `ims-authz-dev-<function key>` through serverless-offline's Lambda Invoke API (RequestResponse). */
+async function invoke(fn: 'batch' | 'revalidateStream' | 'revalidateSweep', event: unknown): Promise<any> {
+  const r = await (lambda as LambdaClient).send(new InvokeCommand({ FunctionName: `ims-authz-dev-${fn}`, InvocationType: 'RequestResponse', Payload: Buffer.from(JSON.stringify(event)) }));
+  expect(r.StatusCode).toBe(200);
+  expect(r.FunctionError, Buffer.from(r.Payload ?? []).toString()).toBeUndefined();
+  return JSON.parse(Buffer.from(r.Payload ?? []).toString());
+}
+
+describe('offline: workers through the Lambda Invoke API', () => {
+  it('batch: the fixture SQS events (good and malformed); only the malformed are reported; the result is read over HTTP', async () => {
+    const good = loadEvent<SQSEvent>('sqs-batch.json');
+    const bad = loadEvent<SQSEvent>('sqs-malformed.json');
+    const r = await invoke('batch', { Records: [...good.Records, ...bad.Records] });
+    expect(r).toEqual({ batchItemFailures: bad.Records.map((x) => ({ itemIdentifier: x.messageId })) });
+    const res = await fetch(`${base}/v1/decisions/job-1-by-reference`, { headers: { authorization: `Bearer ${token}` } });
+    const body = (await res.json()) as { status: string; result: { decision: string } };
+    expect(res.status).toBe(200);
+    expect(body).toMatchObject({ status: 'completed', result: { decision: 'allow' } });
+    // Redelivery: one result.
+    expect(await invoke('batch', good)).toEqual({ batchItemFailures: [] });
+  });
+
+  it('revalidate-stream: the fixture INSERT of a policy is revalidated; its own MODIFY is then skipped', async () => {
+    const event = loadEvent<DynamoDBStreamEvent>('dynamodb-stream-policy.json');
+    const insert = event.Records[0]!;
+    const client = getDocumentClient();
+    const item = unmarshall(insert.dynamodb!.NewImage as Record<string, AttributeValue>);
+    await client.send(new PutCommand({ TableName: db!.tableName, Item: item }));
+    expect(await invoke('revalidateStream', { Records: [insert] })).toEqual({ batchItemFailures: [] });
+    const read = async (): Promise<Record<string, unknown> | undefined> =>
+      (await client.send(new GetCommand({ TableName: db!.tableName, Key: { pk: item.pk, sk: item.sk }, ConsistentRead: true }))).Item;
+    const after = await read();
+    expect(after?.revalidation).toMatchObject({ revision: 1, has_errors: false });
+    expect(after?.revision).toBe(1);
+    // The MODIFY DynamoDB emits for that write: skipped, the item stays as it is.
+    expect(await invoke('revalidateStream', streamEvent(streamRecord('MODIFY', { newItem: after!, oldItem: item })))).toEqual({ batchItemFailures: [] });
+    expect(await read()).toEqual(after);
+  });
+
+  it('revalidate-sweep: the scheduled event sweeps every policy once, then does nothing', async () => {
+    const scheduled = loadEvent<unknown>('schedule.json');
+    const first = await invoke('revalidateSweep', scheduled);
+    expect(first).toMatchObject({ status: 'completed', newly_failing: [] });
+    expect(first.checked).toBeGreaterThanOrEqual(5);
+    expect(await invoke('revalidateSweep', scheduled)).toMatchObject({ status: 'up_to_date', checked: 0 });
+  });
+});
