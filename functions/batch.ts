@@ -29,15 +29,15 @@
  */
 import type { Context, SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { catalogVersion } from '../lib/catalog/catalog.js';
-import { evaluate, precheck } from '../lib/engine/engine.js';
+import { evaluate } from '../lib/engine/engine.js';
 import { parseJsonWithSource } from '../lib/json/source.js';
 import { checkSchema, problemMessage } from '../lib/schema/check.js';
 import type { EvaluateRequest, EvaluateResponse, JsonValue } from '../lib/types.js';
 import { putDecisionResult, type DecisionError } from '../store/decisions.js';
 import { ID_PATTERN } from '../store/index.js';
-import { statusOfEngineError } from './shared/http.js';
+import { HttpError, statusOfEngineError } from './shared/http.js';
 import { BODY_LIMIT_BYTES, writeDecisionLog } from './shared/middlewares.js';
-import { referenceEvaluator } from './shared/reference.js';
+import { loadByReference } from './shared/reference.js';
 
 /** Messages processed at once (evaluation is CPU; by-reference loads and the put are DynamoDB calls). */
 const CONCURRENCY = 4;
@@ -150,30 +150,18 @@ async function decide(accountId: string, request: EvaluateRequest): Promise<Deci
     const r = evaluate(request);
     return 'error' in r ? { status: statusOfEngineError(r.error.code), error: r.error } : { result: r };
   }
-  const p = request.principal ?? {};
-  // Another account's principals do not exist for this message's account (as over HTTP: 404).
-  if (p.account_id !== undefined && p.account_id !== accountId) return { status: 404, error: { code: 'NOT_FOUND', message: 'No such principal in the account of the message.' } };
-  if (p.user_id !== undefined && p.agency !== undefined) return { status: 400, error: { code: 'INVALID_REQUEST', message: 'Name the principal by "user_id" or "agency", not both.', details: { field: 'request.principal' } } };
-  const bad = precheck(request);
-  if (bad) return { status: statusOfEngineError(bad.error.code), error: bad.error };
-  const ref: { user_id?: string; agency?: string } = {};
-  if (p.user_id !== undefined) ref.user_id = p.user_id;
-  if (p.agency !== undefined) ref.agency = p.agency;
-  let loaded: Awaited<ReturnType<typeof referenceEvaluator>>;
+  let loaded: Awaited<ReturnType<typeof loadByReference>>;
   try {
-    loaded = await referenceEvaluator(accountId, ref);
+    loaded = await loadByReference(accountId, request);
   } catch (err) {
-    // The store's and the loader's refusals carry a 4xx status and a code (unknown principal, malformed id,
-    // a stored policy that no longer validates); anything else is a fault.
-    const e = err as { status?: unknown; code?: unknown; message?: unknown; details?: unknown };
-    if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500 && typeof e.code === 'string') {
-      const error: DecisionError = { code: e.code, message: String(e.message) };
-      if (e.details !== undefined) error.details = e.details as JsonValue;
-      return { status: e.status, error };
-    }
-    throw err;
+    // Refusals (unknown principal, another account's, malformed id, a stored policy that no longer
+    // validates) carry a 4xx status and a code; anything else is a fault.
+    if (!(err instanceof HttpError)) throw err;
+    const error: DecisionError = { code: err.code, message: err.message };
+    if (err.details !== undefined) error.details = err.details;
+    return { status: err.status, error };
   }
-  const r = loaded.evaluator.evaluate({ ...request, principal: loaded.principal });
+  const r = loaded.evaluator.evaluate(loaded.request);
   return 'error' in r ? { status: statusOfEngineError(r.error.code), error: r.error } : { result: r };
 }
 

@@ -79,59 +79,49 @@ function applies(st: CompiledStatement, item: RequestItem, req: ResolvedRequest,
 
 const NO_MATCHES: readonly MatchedStatement[] = Object.freeze([]);
 
+/** What a walk over the layers collects for one item: every matching statement, the first explicit Deny. */
+interface Walk {
+  matched: MatchedStatement[] | null;
+  explicit: DeniedBy | null;
+}
+
+/** One layer: every Deny that applies is recorded, then the first Allow that applies. Returns whether one did. */
+function walkLayer(layer: CompiledLayer, item: RequestItem, req: ResolvedRequest, missing: Map<string, string> | null, w: Walk): boolean {
+  const a = item.actionIndex;
+  const denies = layer.deny[a]!;
+  for (let i = 0; i < denies.length; i++) {
+    const st = denies[i]!;
+    if (applies(st, item, req, missing)) {
+      (w.matched ??= []).push(st.ref);
+      w.explicit ??= st.deniedBy;
+    }
+  }
+  const allows = layer.allow[a]!;
+  for (let i = 0; i < allows.length; i++) {
+    const st = allows[i]!;
+    if (applies(st, item, req, missing)) {
+      (w.matched ??= []).push(st.ref);
+      return true;
+    }
+  }
+  return false;
+}
+
 /** Decides one item. `missing` collects condition keys the request lacked (null: don't collect). */
 export function decideItem(set: CompiledPolicySet, req: ResolvedRequest, item: RequestItem, missing: Map<string, string> | null): ActionResult {
-  const a = item.actionIndex;
-  let matched: MatchedStatement[] | null = null;
-  let explicit: DeniedBy | null = null;
+  const w: Walk = { matched: null, explicit: null };
   let implicit: DeniedBy | null = null;
-
   if (!req.scpExempt) {
     const scps = set.scps;
     for (let l = 0; l < scps.length; l++) {
       const layer = scps[l]!;
-      const denies = layer.deny[a]!;
-      for (let i = 0; i < denies.length; i++) {
-        const st = denies[i]!;
-        if (applies(st, item, req, missing)) {
-          (matched ??= []).push(st.ref);
-          explicit ??= st.deniedBy;
-        }
-      }
-      const allows = layer.allow[a]!;
-      let allowed = false;
-      for (let i = 0; i < allows.length; i++) {
-        const st = allows[i]!;
-        if (applies(st, item, req, missing)) {
-          (matched ??= []).push(st.ref);
-          allowed = true;
-          break;
-        }
-      }
-      if (!allowed && implicit === null) implicit = layer.implicit;
+      if (!walkLayer(layer, item, req, missing, w) && implicit === null) implicit = layer.implicit;
     }
   }
-
-  const id = set.identity;
-  const denies = id.deny[a]!;
-  for (let i = 0; i < denies.length; i++) {
-    const st = denies[i]!;
-    if (applies(st, item, req, missing)) {
-      (matched ??= []).push(st.ref);
-      explicit ??= st.deniedBy;
-    }
-  }
-  const allows = id.allow[a]!;
-  let allowed = false;
-  for (let i = 0; i < allows.length; i++) {
-    const st = allows[i]!;
-    if (applies(st, item, req, missing)) {
-      (matched ??= []).push(st.ref);
-      allowed = true;
-      break;
-    }
-  }
-  if (!allowed && req.identityNeedsAllow && implicit === null) implicit = id.implicit;
+  const allowed = walkLayer(set.identity, item, req, missing, w);
+  if (!allowed && req.identityNeedsAllow && implicit === null) implicit = set.identity.implicit;
+  const explicit = w.explicit;
+  const matched = w.matched;
 
   const result: ActionResult =
     explicit !== null
