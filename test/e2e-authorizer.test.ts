@@ -12,106 +12,36 @@
  * all projects, "deny delete" on project cn-north-4) may get img-1 but not delete it (explicit deny); bob
  * (viewers: IMS ReadOnlyAccess on cn-north-4) may not delete it either (implicit deny).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDynalite, type LocalDynamo } from '../infra/local/dynalite.js';
-import { freePort } from '../infra/local/ports.js';
-import { seedExamples } from '../infra/local/seed.js';
 import { LOCAL_JWT_SECRET, mintToken } from '../infra/local/token.js';
+import { startLocalStack, type LocalStack } from './support/offline.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const FUNCTIONS = ['authorizer', 'ims-demo'];
-const READY_TIMEOUT_MS = 45_000;
 const REGION = 'cn-north-4';
 
-let db: LocalDynamo | undefined;
-let offline: ChildProcess | undefined;
+let stack: LocalStack | undefined;
 let base = '';
 let lambdaBase = '';
-let output = '';
+let output: () => string = () => '';
 const tokens: Record<'alice' | 'bob' | 'account' | 'expired' | 'forged', string> = { alice: '', bob: '', account: '', expired: '', forged: '' };
 
-function serverlessBin(): string {
-  const require = createRequire(import.meta.url);
-  const pkgPath = require.resolve('serverless/package.json');
-  return join(dirname(pkgPath), (require(pkgPath) as { bin: Record<string, string> }).bin.serverless as string);
-}
-
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  try {
-    process.kill(-child.pid, signal);
-  } catch {
-    /* gone */
-  }
-}
-
 beforeAll(async () => {
-  if (!process.env.CODE_ROOT) {
-    const missing = FUNCTIONS.filter((f) => !existsSync(join(root, 'dist', 'functions', `${f}.cjs`)));
-    if (missing.length) throw new Error(`The e2e test runs the bundles, and dist/functions/${missing[0]}.cjs is missing: run npm run build.`);
-  }
-  db = await startDynalite({ port: 0 });
-  await seedExamples({ endpoint: db.endpoint, tableName: db.tableName });
-  const [httpPort, lambdaPort] = [await freePort(), await freePort()];
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    HTTP_PORT: String(httpPort),
-    LAMBDA_PORT: String(lambdaPort),
-    DYNAMODB_ENDPOINT: db.endpoint,
-    AUTH_JWT_SECRET: LOCAL_JWT_SECRET,
-    IMS_REGION: REGION,
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-  };
   // IMS callers: no ims-authz scope needed; the principal is the token's user (or agency, or the account).
   tokens.alice = await mintToken('acc-1', [], { secret: LOCAL_JWT_SECRET, claims: { user_id: 'alice' } });
   tokens.bob = await mintToken('acc-1', [], { secret: LOCAL_JWT_SECRET, claims: { user_id: 'bob' } });
   tokens.account = await mintToken('acc-1', [], { secret: LOCAL_JWT_SECRET });
   tokens.expired = await mintToken('acc-1', [], { secret: LOCAL_JWT_SECRET, ttl: -60, claims: { user_id: 'alice' } });
   tokens.forged = await mintToken('acc-1', [], { secret: 'not-the-local-key-but-long-enough-0000', claims: { user_id: 'alice' } });
-  const child = spawn(process.execPath, [serverlessBin(), 'offline', 'start', '--stage', 'dev'], { cwd: root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  offline = child;
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serverless-offline not ready after ${READY_TIMEOUT_MS} ms:\n${output}`)), READY_TIMEOUT_MS);
-    const onData = (d: Buffer): void => {
-      output += d.toString();
-      if (/Server ready:/.test(output)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`serverless-offline exited (${signal ?? code}) before it was ready:\n${output}`));
-    });
-  });
-  base = `http://127.0.0.1:${httpPort}`;
-  lambdaBase = `http://127.0.0.1:${lambdaPort}`;
+  stack = await startLocalStack(FUNCTIONS, { IMS_REGION: REGION });
+  ({ base, lambdaBase, output } = stack);
 }, 60_000);
 
 afterAll(async () => {
-  const child = offline;
-  if (child && child.exitCode === null && child.signalCode === null) {
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        killGroup(child, 'SIGKILL');
-        resolve();
-      }, 5_000);
-      child.once('exit', () => {
-        clearTimeout(timer);
-        killGroup(child, 'SIGKILL');
-        resolve();
-      });
-      killGroup(child, 'SIGTERM');
-    });
-  }
-  await db?.close();
+  await stack?.stop();
 }, 15_000);
 
 interface Answer {
@@ -136,7 +66,7 @@ async function call(method: string, path: string, token?: string, headers: Recor
 
 /** The authorizer's decision log lines written so far (offline prints the functions' stdout). */
 function decisionLines(): Array<Record<string, unknown>> {
-  return output
+  return output()
     .split('\n')
     .map((l) => l.slice(l.indexOf('{')))
     .filter((l) => l.startsWith('{"level":"info","fn":"authorizer"'))

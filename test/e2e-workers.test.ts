@@ -6,107 +6,36 @@
  * with the fixture events, as the event source mappings and EventBridge would invoke them on AWS. The
  * batch result is then read over HTTP.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamEvent, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDynalite, type LocalDynamo } from '../infra/local/dynalite.js';
-import { freePort } from '../infra/local/ports.js';
-import { seedExamples } from '../infra/local/seed.js';
+import type { LocalDynamo } from '../infra/local/dynalite.js';
 import { LOCAL_JWT_SECRET, mintToken } from '../infra/local/token.js';
 import { getDocumentClient } from '../store/client.js';
 import { loadEvent, streamEvent, streamRecord } from './support/fixtures.js';
+import { startLocalStack, type LocalStack } from './support/offline.js';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const WORKERS = ['batch', 'decisions', 'revalidate-stream', 'revalidate-sweep'];
-const READY_TIMEOUT_MS = 45_000;
 
+let stack: LocalStack | undefined;
 let db: LocalDynamo | undefined;
-let offline: ChildProcess | undefined;
 let base = '';
 let lambda: LambdaClient | undefined;
-let output = '';
 let token = '';
 
-function serverlessBin(): string {
-  const require = createRequire(import.meta.url);
-  const pkgPath = require.resolve('serverless/package.json');
-  return join(dirname(pkgPath), (require(pkgPath) as { bin: Record<string, string> }).bin.serverless as string);
-}
-
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  try {
-    process.kill(-child.pid, signal);
-  } catch {
-    /* gone */
-  }
-}
-
 beforeAll(async () => {
-  if (!process.env.CODE_ROOT) {
-    const missing = WORKERS.filter((f) => !existsSync(join(root, 'dist', 'functions', `${f}.cjs`)));
-    if (missing.length) throw new Error(`This test runs the bundles, and dist/functions/${missing[0]}.cjs is missing: run npm run build.`);
-  }
-  db = await startDynalite({ port: 0 });
-  await seedExamples({ endpoint: db.endpoint, tableName: db.tableName });
-  const [httpPort, lambdaPort] = [await freePort(), await freePort()];
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    HTTP_PORT: String(httpPort),
-    LAMBDA_PORT: String(lambdaPort),
-    DYNAMODB_ENDPOINT: db.endpoint,
-    AUTH_JWT_SECRET: LOCAL_JWT_SECRET,
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-  };
   token = await mintToken('acc-1', undefined, { secret: LOCAL_JWT_SECRET });
-  const child = spawn(process.execPath, [serverlessBin(), 'offline', 'start', '--stage', 'dev'], { cwd: root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  offline = child;
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serverless-offline not ready after ${READY_TIMEOUT_MS} ms:\n${output}`)), READY_TIMEOUT_MS);
-    const onData = (d: Buffer): void => {
-      output += d.toString();
-      if (/Server ready:/.test(output)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`serverless-offline exited (${signal ?? code}) before it was ready:\n${output}`));
-    });
-  });
-  base = `http://127.0.0.1:${httpPort}`;
-  lambda = new LambdaClient({ endpoint: `http://127.0.0.1:${lambdaPort}`, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  stack = await startLocalStack(WORKERS);
+  ({ db, base } = stack);
+  lambda = new LambdaClient({ endpoint: stack.lambdaBase, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
 }, 60_000);
 
 afterAll(async () => {
   lambda?.destroy();
-  const child = offline;
-  if (child && child.exitCode === null && child.signalCode === null) {
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        killGroup(child, 'SIGKILL');
-        resolve();
-      }, 5_000);
-      child.once('exit', () => {
-        clearTimeout(timer);
-        killGroup(child, 'SIGKILL');
-        resolve();
-      });
-      killGroup(child, 'SIGTERM');
-    });
-  }
-  await db?.close();
+  await stack?.stop();
 }, 15_000);
 
 /** Invokes `ims-authz-dev-<function key>` through serverless-offline's Lambda Invoke API (RequestResponse). */

@@ -4,101 +4,29 @@
  * deployed; `CODE_ROOT=functions` runs the TypeScript sources instead). Every endpoint is called over HTTP,
  * with good and bad input; nothing may answer 500.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDynalite, type LocalDynamo } from '../infra/local/dynalite.js';
-import { freePort } from '../infra/local/ports.js';
-import { seedExamples } from '../infra/local/seed.js';
 import { LOCAL_JWT_SECRET, mintToken } from '../infra/local/token.js';
 import { ROUTES } from '../functions/shared/openapi.js';
+import { startLocalStack, type LocalStack } from './support/offline.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const FUNCTIONS = ['evaluate', 'explain', 'validate', 'catalog', 'openapi', 'not-found', 'policies', 'principals', 'grants', 'organizations'];
-const READY_TIMEOUT_MS = 45_000;
 
-let db: LocalDynamo | undefined;
-let offline: ChildProcess | undefined;
+let stack: LocalStack | undefined;
 let base = '';
-let output = '';
 let token = '';
 
-function serverlessBin(): string {
-  const require = createRequire(import.meta.url);
-  const pkgPath = require.resolve('serverless/package.json');
-  return join(dirname(pkgPath), (require(pkgPath) as { bin: Record<string, string> }).bin.serverless as string);
-}
-
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  try {
-    process.kill(-child.pid, signal);
-  } catch {
-    /* gone */
-  }
-}
-
 beforeAll(async () => {
-  const codeRoot = process.env.CODE_ROOT;
-  if (!codeRoot) {
-    const missing = FUNCTIONS.filter((f) => !existsSync(join(root, 'dist', 'functions', `${f}.cjs`)));
-    if (missing.length) {
-      throw new Error(`The e2e test runs the bundles, and dist/functions/${missing[0]}.cjs is missing (${missing.length} missing): run npm run build (npm ci runs it through prepare).`);
-    }
-  }
-  db = await startDynalite({ port: 0 });
-  await seedExamples({ endpoint: db.endpoint, tableName: db.tableName });
-  const [httpPort, lambdaPort] = [await freePort(), await freePort()];
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    HTTP_PORT: String(httpPort),
-    LAMBDA_PORT: String(lambdaPort),
-    DYNAMODB_ENDPOINT: db.endpoint,
-    AUTH_JWT_SECRET: LOCAL_JWT_SECRET,
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-  };
   token = await mintToken('acc-1', undefined, { secret: LOCAL_JWT_SECRET });
-  const child = spawn(process.execPath, [serverlessBin(), 'offline', 'start', '--stage', 'dev'], { cwd: root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  offline = child;
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serverless-offline not ready after ${READY_TIMEOUT_MS} ms:\n${output}`)), READY_TIMEOUT_MS);
-    const onData = (d: Buffer): void => {
-      output += d.toString();
-      if (/Server ready:/.test(output)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`serverless-offline exited (${signal ?? code}) before it was ready:\n${output}`));
-    });
-  });
-  base = `http://127.0.0.1:${httpPort}`;
+  stack = await startLocalStack(FUNCTIONS);
+  base = stack.base;
 }, 60_000);
 
 afterAll(async () => {
-  const child = offline;
-  if (child && child.exitCode === null && child.signalCode === null) {
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        killGroup(child, 'SIGKILL');
-        resolve();
-      }, 5_000);
-      child.once('exit', () => {
-        clearTimeout(timer);
-        killGroup(child, 'SIGKILL');
-        resolve();
-      });
-      killGroup(child, 'SIGTERM');
-    });
-  }
-  await db?.close();
+  await stack?.stop();
 }, 15_000);
 
 interface Answer {

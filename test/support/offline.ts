@@ -1,0 +1,118 @@
+/**
+ * The real local stack for end-to-end tests: dynalite in-process (seeded with the example data) and
+ * `serverless offline` as a child process on free ports of 127.0.0.1, running the esbuild bundles in
+ * dist/functions (`CODE_ROOT=functions` runs the TypeScript sources instead). Stopping kills the child's
+ * whole process group (npm -> sh -> node would otherwise orphan it) and closes dynalite.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startDynalite, type LocalDynamo } from '../../infra/local/dynalite.js';
+import { freePort } from '../../infra/local/ports.js';
+import { seedExamples, type SeedResult } from '../../infra/local/seed.js';
+import { LOCAL_JWT_SECRET } from '../../infra/local/token.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const READY_TIMEOUT_MS = 45_000;
+
+export interface LocalStack {
+  /** `http://127.0.0.1:<httpPort>` */
+  base: string;
+  /** `http://127.0.0.1:<lambdaPort>` (serverless-offline's Lambda Invoke API). */
+  lambdaBase: string;
+  db: LocalDynamo;
+  seeded: SeedResult;
+  /** Everything serverless-offline printed so far. */
+  output: () => string;
+  stop: () => Promise<void>;
+}
+
+function serverlessBin(): string {
+  const require = createRequire(import.meta.url);
+  const pkgPath = require.resolve('serverless/package.json');
+  return join(dirname(pkgPath), (require(pkgPath) as { bin: Record<string, string> }).bin.serverless as string);
+}
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    /* gone */
+  }
+}
+
+/** Starts dynalite (seeded) and serverless-offline; `functions` are the bundles the test needs. */
+export async function startLocalStack(functions: readonly string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<LocalStack> {
+  if (!process.env.CODE_ROOT) {
+    const missing = functions.filter((f) => !existsSync(join(root, 'dist', 'functions', `${f}.cjs`)));
+    if (missing.length) {
+      throw new Error(`The e2e tests run the bundles, and dist/functions/${missing[0]}.cjs is missing (${missing.length} missing): run npm run build (npm ci runs it through prepare).`);
+    }
+  }
+  const db = await startDynalite({ port: 0 });
+  let seeded: SeedResult;
+  let httpPort: number;
+  let lambdaPort: number;
+  let child: ChildProcess;
+  try {
+    seeded = await seedExamples({ endpoint: db.endpoint, tableName: db.tableName });
+    [httpPort, lambdaPort] = [await freePort(), await freePort()];
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      HTTP_PORT: String(httpPort),
+      LAMBDA_PORT: String(lambdaPort),
+      DYNAMODB_ENDPOINT: db.endpoint,
+      AUTH_JWT_SECRET: LOCAL_JWT_SECRET,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      ...extraEnv,
+    };
+    child = spawn(process.execPath, [serverlessBin(), 'offline', 'start', '--stage', 'dev'], { cwd: root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (err) {
+    // Nothing to stop yet but dynalite: the caller gets no stack, so it cannot close it.
+    await db.close();
+    throw err;
+  }
+  let output = '';
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          killGroup(child, 'SIGKILL');
+          resolve();
+        }, 5_000);
+        child.once('exit', () => {
+          clearTimeout(timer);
+          killGroup(child, 'SIGKILL');
+          resolve();
+        });
+        killGroup(child, 'SIGTERM');
+      });
+    }
+    await db.close();
+  };
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`serverless-offline not ready after ${READY_TIMEOUT_MS} ms:\n${output}`)), READY_TIMEOUT_MS);
+      const onData = (d: Buffer): void => {
+        output += d.toString();
+        if (/Server ready:/.test(output)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      child.stdout?.on('data', onData);
+      child.stderr?.on('data', onData);
+      child.once('exit', (code, signal) => {
+        clearTimeout(timer);
+        reject(new Error(`serverless-offline exited (${signal ?? code}) before it was ready:\n${output}`));
+      });
+    });
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { base: `http://127.0.0.1:${httpPort}`, lambdaBase: `http://127.0.0.1:${lambdaPort}`, db, seeded, output: () => output, stop };
+}
