@@ -268,6 +268,9 @@ export interface StatementTrace {
   scope_matched?: boolean;
   /** scope && action && resource && conditions. */
   applies: boolean;
+  /** Resource and conditions were not evaluated: the action does not match, or (an Allow) an earlier Allow of
+   * the same layer already applies. Reported as not matched. */
+  not_evaluated?: true;
 }
 
 export interface PolicyTrace {

@@ -107,6 +107,13 @@ function walkLayer(layer: CompiledLayer, item: RequestItem, req: ResolvedRequest
   return false;
 }
 
+/** How many of the layer's Allow statements for the item the decision core looks at (up to the first that applies). */
+export function allowsExamined(layer: CompiledLayer, item: RequestItem, req: ResolvedRequest): number {
+  const allows = layer.allow[item.actionIndex]!;
+  for (let i = 0; i < allows.length; i++) if (applies(allows[i]!, item, req, null)) return i + 1;
+  return allows.length;
+}
+
 /** Decides one item. `missing` collects condition keys the request lacked (null: don't collect). */
 export function decideItem(set: CompiledPolicySet, req: ResolvedRequest, item: RequestItem, missing: Map<string, string> | null): ActionResult {
   const w: Walk = { matched: null, explicit: null };

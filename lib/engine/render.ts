@@ -1,4 +1,5 @@
 /** A readable rendering of an explain response: the answer first, then why, layer by layer. */
+import { isIdlePolicyTrace } from './trace.js';
 import type { ConditionTrace, EvaluateResponse, GrantScope, LayerTrace, PolicyTrace, ResultTrace, StatementTrace } from '../types.js';
 
 function layerName(l: LayerTrace): string {
@@ -33,6 +34,7 @@ function renderLayer(l: LayerTrace, out: string[]): void {
   const verdict = { allow: 'allows', deny: 'DENIES', no_match: 'no statement applies', skipped: 'skipped' }[l.outcome];
   out.push(`  ${layerName(l)}: ${verdict}${l.note ? ` (${l.note})` : ''}`);
   for (const p of l.policies) {
+    if (isIdlePolicyTrace(p)) continue;
     for (const s of p.statements) {
       if (s.applies) {
         const how = [`action "${s.action_pattern ?? '(NotAction)'}"`];
@@ -40,7 +42,7 @@ function renderLayer(l: LayerTrace, out: string[]): void {
         if (s.conditions.length) how.push(`${s.conditions.length} condition${s.conditions.length > 1 ? 's' : ''} true`);
         out.push(`    ${s.effect === 'Deny' ? 'DENY ' : 'allow'} ${stmtName(p, s)}: ${how.join(', ')}`);
         for (const c of s.conditions) out.push(`          ${conditionLine(c)}`);
-      } else if (s.action_matched) {
+      } else if (s.action_matched && !s.not_evaluated) {
         out.push(`    -     ${stmtName(p, s)} (${s.effect}) does not apply: ${whyNot(s)}`);
         for (const c of s.conditions) if (!c.result) out.push(`          ${conditionLine(c)}`);
       }
