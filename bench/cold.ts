@@ -1,18 +1,26 @@
 /**
  * Cold start of the function bundles: a fresh `node` process requires a bundle and answers one request
- * (inline policies), median of N runs, beside a bare `node -e ''`, plus each bundle's size.
+ * (inline policies; and, for evaluate/explain, by reference against a local dynalite with the example
+ * data), median of N runs, beside a bare `node -e ''`, plus each bundle's size.
  *   npm run bench:cold [-- --runs 15]
- * Run `npm run build` first (npm ci does). The token is minted with the local development key.
+ * The token is minted with the local development key. Writes bench/results/cold.{json,md}.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startDynalite } from '../infra/local/dynalite.js';
+import { seedExamples } from '../infra/local/seed.js';
 import { LOCAL_JWT_SECRET, mintToken } from '../infra/local/token.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const runsArg = process.argv.indexOf('--runs');
 const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 15;
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+const db = await startDynalite({ port: 0, tableName: `bench-cold-${process.pid}` });
+await seedExamples({ endpoint: db.endpoint, tableName: db.tableName });
+const byReference = { principal: { account_id: 'acc-1', user_id: 'alice' }, region: 'cn-north-4', action: 'ims:images:deleteImage', resource: 'ims:cn-north-4:acc-1:image:abc' };
 
 const token = await mintToken('acc-1', undefined, { secret: LOCAL_JWT_SECRET });
 const inline = {
@@ -25,9 +33,11 @@ const inline = {
   ],
 };
 
-const cases: Array<{ fn: string; method: string; path: string; body?: unknown }> = [
-  { fn: 'evaluate', method: 'POST', path: '/v1/evaluate', body: inline },
-  { fn: 'explain', method: 'POST', path: '/v1/explain', body: inline },
+const cases: Array<{ fn: string; label?: string; method: string; path: string; body?: unknown }> = [
+  { fn: 'evaluate', label: 'evaluate (inline)', method: 'POST', path: '/v1/evaluate', body: inline },
+  { fn: 'evaluate', label: 'evaluate (by reference, dynalite)', method: 'POST', path: '/v1/evaluate', body: byReference },
+  { fn: 'explain', label: 'explain (inline)', method: 'POST', path: '/v1/explain', body: inline },
+  { fn: 'explain', label: 'explain (by reference, dynalite)', method: 'POST', path: '/v1/explain', body: byReference },
   { fn: 'validate', method: 'POST', path: '/v1/validate', body: { policy: inline.policies[1]?.document } },
   { fn: 'catalog', method: 'GET', path: '/v1/catalog' },
   { fn: 'openapi', method: 'GET', path: '/v1/openapi.json' },
@@ -57,10 +67,18 @@ function timeProcess(args: string[], env: NodeJS.ProcessEnv): { wallMs: number; 
   return { wallMs, out: r.stdout };
 }
 
-const baseEnv = { ...process.env, AUTH_JWT_SECRET: LOCAL_JWT_SECRET, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', NODE_OPTIONS: '' };
+const baseEnv = {
+  ...process.env,
+  AUTH_JWT_SECRET: LOCAL_JWT_SECRET,
+  DYNAMODB_ENDPOINT: db.endpoint,
+  POLICY_TABLE: db.tableName,
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  NODE_OPTIONS: '',
+};
 const bare = median(Array.from({ length: RUNS }, () => timeProcess(['-e', ''], baseEnv).wallMs));
 
 const rows = ['| function | bundle KiB | require ms | first answer ms | process wall ms | above bare node ms |', '|---|---|---|---|---|---|'];
+const json: Array<Record<string, number | string>> = [];
 for (const c of cases) {
   const bundle = join(root, 'dist', 'functions', `${c.fn}.cjs`);
   if (!existsSync(bundle)) throw new Error(`${bundle} is missing: run npm run build`);
@@ -80,9 +98,21 @@ for (const c of cases) {
     return { ...parsed, wallMs: r.wallMs };
   });
   const wall = median(samples.map((s) => s.wallMs));
-  rows.push(
-    `| ${c.fn} | ${(statSync(bundle).size / 1024).toFixed(1)} | ${median(samples.map((s) => s.importMs)).toFixed(1)} | ${median(samples.map((s) => s.invokeMs)).toFixed(1)} | ${wall.toFixed(1)} | ${(wall - bare).toFixed(1)} |`,
-  );
+  const row = {
+    function: c.label ?? c.fn,
+    bundle_kib: statSync(bundle).size / 1024,
+    require_ms: median(samples.map((s) => s.importMs)),
+    first_answer_ms: median(samples.map((s) => s.invokeMs)),
+    wall_ms: wall,
+    above_bare_ms: wall - bare,
+  };
+  json.push(row);
+  rows.push(`| ${row.function} | ${row.bundle_kib.toFixed(1)} | ${row.require_ms.toFixed(1)} | ${row.first_answer_ms.toFixed(1)} | ${wall.toFixed(1)} | ${row.above_bare_ms.toFixed(1)} |`);
 }
-console.log(`bare \`node -e ''\`: ${bare.toFixed(1)} ms (median of ${RUNS})\n`);
-console.log(rows.join('\n'));
+await db.close();
+const md = `bare \`node -e ''\`: ${bare.toFixed(1)} ms (median of ${RUNS}); each row: a fresh node process requires the bundle and answers one request, median of ${RUNS}.\n\n${rows.join('\n')}`;
+const dir = fileURLToPath(new URL('./results/', import.meta.url));
+mkdirSync(dir, { recursive: true });
+writeFileSync(`${dir}cold.json`, `${JSON.stringify({ node: process.version, date: new Date().toISOString(), runs: RUNS, bare_ms: bare, rows: json }, null, 2)}\n`);
+writeFileSync(`${dir}cold.md`, `${md}\n`);
+console.log(md);

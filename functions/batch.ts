@@ -34,7 +34,7 @@ import { parseJsonWithSource } from '../lib/json/source.js';
 import { checkSchema, problemMessage } from '../lib/schema/check.js';
 import type { EvaluateRequest, EvaluateResponse, JsonValue } from '../lib/types.js';
 import { putDecisionResult, type DecisionError } from '../store/decisions.js';
-import { ID_PATTERN } from '../store/index.js';
+import { ID_PATTERN } from '../store/keys.js';
 import { HttpError, statusOfEngineError } from './shared/http.js';
 import { BODY_LIMIT_BYTES, writeDecisionLog } from './shared/middlewares.js';
 import { loadByReference } from './shared/reference.js';

@@ -39,9 +39,13 @@ const results = await Promise.all(
     if (t.banner) options.banner = { js: t.banner };
     const r = await build(options);
     if (t.banner) chmodSync(join(root, t.out), 0o755);
+    // `(DynamoDB)`: dynamodb-toolbox (or a bundled DynamoDB client) is in the bundle. `(lib-dynamodb)`: the
+    // bundle only imports the external AWS SDK document client (store/evaluation-reader.ts), which costs
+    // nothing here: the SDK is not bundled.
     const inputs = Object.keys(r.metafile?.inputs ?? {});
     const dynamo = inputs.some((i) => i.includes('dynamodb-toolbox') || i.includes('client-dynamodb'));
-    return `${t.out.padEnd(30)} ${(statSync(join(root, t.out)).size / 1024).toFixed(1).padStart(7)} KiB${dynamo ? '  (DynamoDB)' : ''}`;
+    const sdkOnly = !dynamo && Object.values(r.metafile?.outputs ?? {}).some((o) => o.imports.some((i) => i.external && /^@aws-sdk\/(lib|client)-dynamodb/.test(i.path)));
+    return `${t.out.padEnd(30)} ${(statSync(join(root, t.out)).size / 1024).toFixed(1).padStart(7)} KiB${dynamo ? '  (DynamoDB)' : sdkOnly ? '  (lib-dynamodb)' : ''}`;
   }),
 );
 console.log(results.join('\n'));

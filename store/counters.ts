@@ -16,17 +16,15 @@
  * window if the function crashes between the two writes, which the cache's 30 s expiry then bounds). The
  * loader reads the stamp BEFORE the data, so an entry is never stored under a stamp newer than its data.
  */
-import { GetItemCommand } from 'dynamodb-toolbox/entity/actions/get';
 import { UpdateItemCommand } from 'dynamodb-toolbox/entity/actions/update';
 import { $add } from 'dynamodb-toolbox/entity/actions/update/symbols';
 import { isConditionFailure } from './common.js';
 import { AccountEntity, OrgEntity } from './entities.js';
+import { accountState, type AccountState } from './evaluation-reader.js';
 
-export interface AccountState {
-  counter: number;
-  org_id?: string;
-  manages_org?: string;
-}
+// The reads of the account item and of the stamp are toolbox-free (the evaluation's loader uses them):
+// store/evaluation-reader.ts.
+export { readAccount, readStamp, type AccountState, type Stamp } from './evaluation-reader.js';
 
 /** `ADD counter 1` on the account item (created on first use). Returns the account's state after it. */
 export async function bumpAccount(accountId: string): Promise<AccountState> {
@@ -56,32 +54,4 @@ export async function bumpOrg(orgId: string): Promise<void> {
 export async function bumpForPolicy(accountId: string, type: 'identity' | 'scp'): Promise<void> {
   const state = await bumpAccount(accountId);
   if (type === 'scp' && state.manages_org) await bumpOrg(state.manages_org);
-}
-
-export async function readAccount(accountId: string): Promise<AccountState> {
-  const { Item } = await AccountEntity.build(GetItemCommand).key({ account_id: accountId }).options({ consistent: true }).send();
-  return accountState(Item);
-}
-
-function accountState(item: { counter?: number | undefined; org_id?: string | undefined; manages_org?: string | undefined } | undefined): AccountState {
-  const state: AccountState = { counter: item?.counter ?? 0 };
-  if (item?.org_id) state.org_id = item.org_id;
-  if (item?.manages_org) state.manages_org = item.manages_org;
-  return state;
-}
-
-export interface Stamp {
-  stamp: string;
-  account: AccountState;
-  /** The organization's counter, when the account is in one and it exists. */
-  org_counter?: number;
-}
-
-/** The account's change stamp: `<accountCounter>` or `<accountCounter>/<orgId>:<orgCounter>`. Two reads at most. */
-export async function readStamp(accountId: string): Promise<Stamp> {
-  const account = await readAccount(accountId);
-  if (!account.org_id) return { stamp: `${account.counter}`, account };
-  const { Item } = await OrgEntity.build(GetItemCommand).key({ org_id: account.org_id }).options({ consistent: true, attributes: ['counter'] }).send();
-  if (!Item) return { stamp: `${account.counter}/${account.org_id}:-`, account };
-  return { stamp: `${account.counter}/${account.org_id}:${Item.counter}`, account, org_counter: Item.counter };
 }

@@ -37,6 +37,7 @@ import {
   nameGsi1sk,
   nodeSk,
   decisionSk,
+  ENTITY,
   ORG_SK,
   orgPk,
   policiesGsi1pk,
@@ -82,7 +83,7 @@ const policySchema = item({
 });
 
 export const PolicyEntity = new Entity({
-  name: 'Policy',
+  name: ENTITY.policy,
   table: PolicyTable,
   schema: policySchema.and((prev) => ({
     gsi1pk: string()
@@ -98,7 +99,7 @@ export const PolicyEntity = new Entity({
 
 /** The account's `#ACCOUNT` item: the change counter and the organization the account belongs to. */
 export const AccountEntity = new Entity({
-  name: 'Account',
+  name: ENTITY.account,
   table: PolicyTable,
   schema: item({
     account_id: string().key(),
@@ -126,7 +127,7 @@ const principalSchema = item({
 
 /** Users, user groups and agencies: the same shape, told apart by `kind` (part of the key). */
 export const PrincipalEntity = new Entity({
-  name: 'Principal',
+  name: ENTITY.principal,
   table: PolicyTable,
   schema: principalSchema.and((prev) => ({
     gsi1pk: string()
@@ -148,7 +149,7 @@ const membershipSchema = item({
 });
 
 export const MembershipEntity = new Entity({
-  name: 'Membership',
+  name: ENTITY.membership,
   table: PolicyTable,
   schema: membershipSchema.and((prev) => ({
     gsi1pk: string()
@@ -175,7 +176,7 @@ const grantSchema = item({
 });
 
 export const GrantEntity = new Entity({
-  name: 'Grant',
+  name: ENTITY.grant,
   table: PolicyTable,
   schema: grantSchema.and((prev) => ({
     gsi1pk: string()
@@ -190,7 +191,7 @@ export const GrantEntity = new Entity({
 });
 
 export const OrgEntity = new Entity({
-  name: 'Org',
+  name: ENTITY.org,
   table: PolicyTable,
   schema: item({
     org_id: string().key(),
@@ -226,7 +227,7 @@ const nodeSchema = item({
 });
 
 export const OrgNodeEntity = new Entity({
-  name: 'OrgNode',
+  name: ENTITY.node,
   table: PolicyTable,
   schema: nodeSchema.and((prev) => ({
     gsi1pk: string()
@@ -244,7 +245,7 @@ export const OrgNodeEntity = new Entity({
 
 /** An organization's invitation, under the invited account (`ACCT#<account>` / `INVITE#<orgId>`). */
 export const InvitationEntity = new Entity({
-  name: 'Invitation',
+  name: ENTITY.invitation,
   table: PolicyTable,
   schema: item({
     account_id: string().key(),
@@ -262,7 +263,7 @@ export const InvitationEntity = new Entity({
  * the account it belongs to. Written once (conditional put): a redelivered message stores nothing new.
  */
 export const DecisionEntity = new Entity({
-  name: 'Decision',
+  name: ENTITY.decision,
   table: PolicyTable,
   schema: item({
     account_id: string().key(),
@@ -284,7 +285,7 @@ export const DecisionEntity = new Entity({
 
 /** The revalidation sweep's state (functions/revalidate-sweep.ts): one item. */
 export const SweepEntity = new Entity({
-  name: 'Sweep',
+  name: ENTITY.sweep,
   table: PolicyTable,
   schema: item({
     sweep_id: string().key().const('catalog'),

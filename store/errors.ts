@@ -16,6 +16,7 @@
  * | `INVALID_POLICY`      | 422    | a document with error findings (`details` = every finding, errors first)  |
  */
 import type { Finding } from '../lib/types.js';
+import type { PrincipalKind } from './keys.js';
 
 export type StoreErrorCode =
   | 'INVALID_INPUT'
@@ -53,3 +54,4 @@ export const readOnly = (message: string): StoreError => new StoreError('READ_ON
 export const alreadyExists = (message: string): StoreError => new StoreError('ALREADY_EXISTS', 409, message);
 export const conflict = (message: string, details?: unknown): StoreError => new StoreError('CONFLICT', 409, message, details);
 export const preconditionFailed = (message: string, details?: unknown): StoreError => new StoreError('PRECONDITION_FAILED', 412, message, details);
+export const principalNotFound = (kind: PrincipalKind, accountId: string, id: string): StoreError => notFound(`Account ${accountId} has no ${kind} ${id}.`);

@@ -18,10 +18,10 @@ import type { GrantScope } from '../lib/types.js';
 import { checkId, checkLimit, decodeCursor, encodeCursor, type CursorExpectation, isConditionFailure, nowIso, type Page, type PageOptions } from './common.js';
 import { bumpAccount } from './counters.js';
 import { GrantEntity } from './entities.js';
-import { alreadyExists, invalidInput, notFound, type StoreError } from './errors.js';
-import { accountPk, GRANT_SK_PREFIX, grantsGsi1pk, ID_PATTERN, principalGrantsSkPrefix, type PrincipalKind } from './keys.js';
-import { isSystemPolicyId, readPolicyItem } from './policies.js';
-import { principalNotFound, readPrincipal } from './principals.js';
+import { alreadyExists, invalidInput, notFound, principalNotFound, type StoreError } from './errors.js';
+import { accountPk, GRANT_SK_PREFIX, grantsGsi1pk, ID_PATTERN, isSystemPolicyId, principalGrantsSkPrefix, type PrincipalKind, scopeFromKey } from './keys.js';
+import { readPolicyItem } from './policies.js';
+import { readPrincipal } from './principals.js';
 import { GSI1, PolicyTable } from './table.js';
 
 export type { GrantScope } from '../lib/types.js';
@@ -145,7 +145,8 @@ export async function listGrants(accountId: string, filter: GrantFilter = {}, pa
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Shared with store/evaluation.ts (not in the barrel)
+// Item shape and scope keys (not in the barrel). The evaluation reads grants itself, without the toolbox:
+// store/evaluation-reader.ts.
 
 export interface GrantItem {
   account_id: string;
@@ -156,16 +157,6 @@ export interface GrantItem {
   policy_id: string;
   scope_key: string;
   created_at: string;
-}
-
-/** The grants of one principal (strongly consistent, all pages). */
-export async function queryPrincipalGrants(accountId: string, kind: PrincipalKind, principalId: string): Promise<GrantItem[]> {
-  const { Items = [] } = await PolicyTable.build(QueryCommand)
-    .entities(GrantEntity)
-    .query({ partition: accountPk(accountId), range: { beginsWith: principalGrantsSkPrefix(kind, principalId) } })
-    .options({ consistent: true, maxPages: Infinity })
-    .send();
-  return Items;
 }
 
 export function toGrant(i: GrantItem): Grant {
@@ -192,13 +183,6 @@ export function scopeKeyOf(scope: unknown): string {
     default:
       throw bad();
   }
-}
-
-export function scopeFromKey(key: string): GrantScope {
-  if (key === 'global' || key === 'all_projects') return { type: key };
-  if (key.startsWith('project:')) return { type: 'project', project: key.slice('project:'.length) };
-  if (key.startsWith('ep:')) return { type: 'enterprise_project', enterprise_project_id: key.slice('ep:'.length) };
-  throw new Error(`stored grant has an unknown scope ${key}`);
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -38,13 +38,41 @@
  *
  * Prefix queries always end in `#` (`USERGROUP#alice#`), so `alice` never matches `alice2`, and no prefix
  * is a prefix of another entity's (`POLICY#` vs `POLICIES#` live in different attributes).
+ *
+ * This file, store/errors.ts, store/common.ts and store/client.ts import nothing of dynamodb-toolbox: the
+ * read-only loader of the evaluation (store/evaluation-reader.ts) is built on them alone, so that the
+ * evaluate, explain and authorizer bundles leave the toolbox out. Keep them that way.
  */
+import type { GrantScope } from '../lib/types.js';
+
+/**
+ * The attribute in which dynamodb-toolbox stores every item's entity name (`entityAttributeSavedAs` of
+ * store/table.ts), and the entity names (store/entities.ts). Queries of the toolbox filter on it; the
+ * toolbox-free reader (store/evaluation-reader.ts) filters the same way.
+ */
+export const ENTITY_ATTRIBUTE = '_et';
+export const ENTITY = {
+  policy: 'Policy',
+  account: 'Account',
+  principal: 'Principal',
+  membership: 'Membership',
+  grant: 'Grant',
+  org: 'Org',
+  node: 'OrgNode',
+  invitation: 'Invitation',
+  decision: 'Decision',
+  sweep: 'Sweep',
+} as const;
 
 /** Account ids, policy ids and other key parts: no `#`, no spaces, at most 64 characters. */
 export const ID_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
 
 export const accountPk = (accountId: string): string => `ACCT#${accountId}`;
 export const ACCOUNT_SK = '#ACCOUNT';
+
+/** The prefix of system policy ids: never stored (lib/system-policies.ts), and refused as custom ids. */
+export const SYSTEM_POLICY_PREFIX = 'system:';
+export const isSystemPolicyId = (policyId: string): boolean => policyId.startsWith(SYSTEM_POLICY_PREFIX);
 
 export const POLICY_SK_PREFIX = 'POLICY#';
 export const policySk = (policyId: string): string => `${POLICY_SK_PREFIX}${policyId}`;
@@ -69,6 +97,14 @@ export const principalGrantsSkPrefix = (kind: PrincipalKind, principalId: string
 export const grantSk = (kind: PrincipalKind, principalId: string, grantHash: string): string => `${principalGrantsSkPrefix(kind, principalId)}${grantHash}`;
 export const grantsGsi1pk = (accountId: string, policyId: string): string => `GRANTS#${accountId}#${policyId}`;
 export const grantsGsi1sk = (kind: PrincipalKind, principalId: string, scopeKey: string): string => `${kind}#${principalId}#${scopeKey}`;
+
+/** The scope of a stored grant from its `scope_key` (written by `scopeKeyOf` in store/grants.ts). */
+export function scopeFromKey(key: string): GrantScope {
+  if (key === 'global' || key === 'all_projects') return { type: key };
+  if (key.startsWith('project:')) return { type: 'project', project: key.slice('project:'.length) };
+  if (key.startsWith('ep:')) return { type: 'enterprise_project', enterprise_project_id: key.slice('ep:'.length) };
+  throw new Error(`stored grant has an unknown scope ${key}`);
+}
 
 export const orgPk = (orgId: string): string => `ORG#${orgId}`;
 export const ORG_SK = '#ORG';

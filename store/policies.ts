@@ -45,7 +45,7 @@ import {
 import { bumpForPolicy, bumpOrg, readAccount } from './counters.js';
 import { GrantEntity, PolicyEntity } from './entities.js';
 import { conflict, invalidInput, notFound, readOnly, StoreError } from './errors.js';
-import { accountPk, GRANT_SK_PREFIX, policiesGsi1pk, policiesGsi1sk } from './keys.js';
+import { accountPk, GRANT_SK_PREFIX, isSystemPolicyId, policiesGsi1pk, policiesGsi1sk, SYSTEM_POLICY_PREFIX } from './keys.js';
 import { readOrg, removeScp, scpTargetsOf } from './nodes.js';
 import { GSI1, PolicyTable } from './table.js';
 
@@ -56,8 +56,8 @@ export { DEFAULT_PAGE_SIZE, MAX_DESCRIPTION_LENGTH, MAX_NAME_LENGTH, MAX_PAGE_SI
 export const MAX_POLICY_VERSIONS = 5;
 /** Largest document text stored per version (the validator limits the minified document to 6144/5120). */
 export const MAX_DOCUMENT_TEXT = 32 * 1024;
-/** The prefix of system policy ids. */
-export const SYSTEM_POLICY_PREFIX = 'system:';
+/** The prefix of system policy ids (store/keys.ts). */
+export { isSystemPolicyId, SYSTEM_POLICY_PREFIX } from './keys.js';
 /** `created_at`/`updated_at` of the system policies. */
 export const SYSTEM_POLICY_TIME = '1970-01-01T00:00:00.000Z';
 
@@ -453,8 +453,6 @@ export async function deletePolicy(accountId: string, policyId: string, options:
 
 // ---------------------------------------------------------------------------------------------------------
 // Helpers for the other store modules (not in the barrel)
-
-export const isSystemPolicyId = (policyId: string): boolean => policyId.startsWith(SYSTEM_POLICY_PREFIX);
 
 export interface PolicyItem {
   account_id: string;

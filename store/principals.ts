@@ -33,7 +33,7 @@ import {
 } from './common.js';
 import { bumpAccount } from './counters.js';
 import { GrantEntity, MembershipEntity, PrincipalEntity } from './entities.js';
-import { alreadyExists, conflict, invalidInput, notFound, type StoreError } from './errors.js';
+import { alreadyExists, conflict, invalidInput, notFound, principalNotFound, type StoreError } from './errors.js';
 import { accountPk, MEMBERSHIP_SK_PREFIX, membersGsi1pk, principalGrantsSkPrefix, type PrincipalKind, principalsGsi1pk, userGroupsSkPrefix } from './keys.js';
 import { deleteGrantItems } from './policies.js';
 import { GSI1, PolicyTable } from './table.js';
@@ -247,7 +247,8 @@ export async function deleteAgency(accountId: string, agencyId: string, ifMatch?
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Shared by the three kinds, and by store/grants.ts and store/evaluation.ts (not in the barrel)
+// Shared by the three kinds, and by store/grants.ts (not in the barrel). The evaluation reads principals and
+// memberships itself, without the toolbox: store/evaluation-reader.ts.
 
 export interface PrincipalItem {
   account_id: string;
@@ -286,7 +287,6 @@ export async function queryUserMemberships(accountId: string, userId: string): P
   return Items;
 }
 
-export const principalNotFound = (kind: PrincipalKind, accountId: string, id: string): StoreError => notFound(`Account ${accountId} has no ${LABEL[kind]} ${id}.`);
 
 async function createPrincipal(kind: PrincipalKind, accountId: string, id: unknown, name: unknown, description: unknown): Promise<PrincipalItem> {
   checkId(accountId, 'account_id');

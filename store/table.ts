@@ -4,6 +4,7 @@
  */
 import { Table } from 'dynamodb-toolbox/table';
 import { getDocumentClient, getTableName } from './client.js';
+import { ENTITY_ATTRIBUTE } from './keys.js';
 
 export const GSI1 = 'gsi1';
 
@@ -14,7 +15,7 @@ export const PolicyTable = new Table({
   indexes: {
     gsi1: { type: 'global', partitionKey: { name: 'gsi1pk', type: 'string' }, sortKey: { name: 'gsi1sk', type: 'string' } },
   },
-  entityAttributeSavedAs: '_et',
+  entityAttributeSavedAs: ENTITY_ATTRIBUTE,
 });
 
 // The toolbox reads `table.documentClient` when it sends a command: a getter creates the client then.

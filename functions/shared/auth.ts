@@ -11,7 +11,9 @@
  * `user_id` or `agency` (the principal; neither: the account itself; those callers need no scope).
  */
 import type { MiddlewareObj } from '@middy/core';
-import { errors, jwtVerify } from 'jose';
+// Subpath imports: `import { errors } from 'jose'` would bundle every jose error class (the namespace object).
+import { JWTClaimValidationFailed, JWTExpired } from 'jose/errors';
+import { jwtVerify } from 'jose/jwt/verify';
 import { header, HttpError, type HttpEvent, type HttpResult, type Reply } from './http.js';
 import { state } from './middlewares.js';
 
@@ -78,8 +80,8 @@ export async function verifyBearer(authorization: string | undefined): Promise<C
     return callerFrom(payload as Record<string, unknown>);
   } catch (err) {
     if (err instanceof HttpError) throw err;
-    if (err instanceof errors.JWTExpired) throw new TokenError('expired', 'The token has expired.');
-    if (err instanceof errors.JWTClaimValidationFailed) throw new TokenError('not_for_service', 'The token is not for this service.');
+    if (err instanceof JWTExpired) throw new TokenError('expired', 'The token has expired.');
+    if (err instanceof JWTClaimValidationFailed) throw new TokenError('not_for_service', 'The token is not for this service.');
     throw new TokenError('invalid', 'The token is not valid.');
   }
 }

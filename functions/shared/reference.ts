@@ -10,10 +10,10 @@ import { precheck } from '../../lib/engine/engine.js';
 import type { EvaluateRequest } from '../../lib/types.js';
 import { asHttpError, HttpError, statusOfEngineError } from './http.js';
 
-/** The store (DynamoDB client, dynamodb-toolbox) loads on the first by-reference request only: inline
- * evaluations never pay for it at cold start. */
-let storeModule: Promise<typeof import('../../store/index.js')> | undefined;
-const store = (): Promise<typeof import('../../store/index.js')> => (storeModule ??= import('../../store/index.js'));
+/** The store's read-only loader (the DynamoDB document client; no dynamodb-toolbox) loads on the first
+ * by-reference request only: inline evaluations never pay for it at cold start. */
+let storeModule: Promise<typeof import('../../store/evaluation-reader.js')> | undefined;
+const store = (): Promise<typeof import('../../store/evaluation-reader.js')> => (storeModule ??= import('../../store/evaluation-reader.js'));
 
 export interface PrincipalRef {
   user_id?: string;

@@ -1,0 +1,204 @@
+/**
+ * store/evaluation-reader.ts reads the items the dynamodb-toolbox entities write, with plain
+ * `@aws-sdk/lib-dynamodb` commands and without importing the toolbox. This file pins the three things that
+ * depends on: the module graph (no toolbox), the stored shapes it reads (written through the store, read
+ * back raw), and the toolbox's query semantics it reproduces (entity filter, pages, BatchGet retries).
+ */
+import { join } from 'node:path';
+import { BatchGetCommand, GetCommand, PutCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { build } from 'esbuild';
+import { describe, expect, it, vi } from 'vitest';
+import { SCP_FULL_ACCESS_ID } from '../lib/system-policies.js';
+import { getDocumentClient, getTableName } from '../store/client.js';
+import { changeStamp, loadPrincipalPolicies } from '../store/evaluation-reader.js';
+import {
+  addAccount,
+  addMember,
+  attachScp,
+  createAgency,
+  createGrant,
+  createGroup,
+  createOrganization,
+  createOu,
+  createPolicy,
+  createPolicyVersion,
+  createUser,
+  enableScp,
+  listGrants,
+  moveAccount,
+} from '../store/index.js';
+import { readOrgPartition } from '../store/nodes.js';
+import { IDENTITY_ALLOW, IDENTITY_DENY_DELETE, SCP_DENY_DELETE, useLocalTable } from './support/store-db.js';
+
+useLocalTable('store-reader');
+
+const raw = async (pk: string, sk: string): Promise<Record<string, unknown> | undefined> =>
+  (await getDocumentClient().send(new GetCommand({ TableName: getTableName(), Key: { pk, sk }, ConsistentRead: true }))).Item;
+
+describe('the reader module', () => {
+  it('imports no dynamodb-toolbox and no toolbox-based store module, transitively', async () => {
+    const root = join(import.meta.dirname, '..');
+    const result = await build({
+      absWorkingDir: root,
+      entryPoints: ['store/evaluation-reader.ts'],
+      bundle: true,
+      write: false,
+      metafile: true,
+      platform: 'node',
+      format: 'esm',
+      external: ['@aws-sdk/*', '@smithy/*', '@ims-authz/catalog'],
+      logLevel: 'silent',
+    });
+    const inputs = Object.keys(result.metafile.inputs);
+    expect(inputs.filter((i) => i.includes('dynamodb-toolbox'))).toEqual([]);
+    expect(inputs.filter((i) => i.startsWith('store/')).sort()).toEqual(['store/client.ts', 'store/common.ts', 'store/errors.ts', 'store/evaluation-reader.ts', 'store/keys.ts']);
+  });
+});
+
+describe('the stored shapes it reads', () => {
+  it('are the ones the toolbox entities write', async () => {
+    const mgmt = 'shape-mgmt';
+    const acc = 'shape-acc';
+    const org = await createOrganization(mgmt);
+    await createPolicy({ account_id: mgmt, policy_id: 'scp', name: 'SCP', type: 'scp', document: SCP_DENY_DELETE });
+    await addAccount(mgmt, org.org_id, { account_id: acc, parent_id: org.root_id });
+    const ou = await createOu(mgmt, org.org_id, { parent_id: org.root_id, name: 'ou' });
+    await moveAccount(mgmt, org.org_id, acc, { parent_id: ou.node_id });
+    await enableScp(mgmt, org.org_id);
+    await attachScp(mgmt, org.org_id, ou.node_id, 'scp');
+    await createPolicy({ account_id: acc, policy_id: 'p', name: 'P', document: IDENTITY_ALLOW });
+    await createPolicyVersion(acc, 'p', { document: IDENTITY_DENY_DELETE, set_as_default: true });
+    await createUser(acc, { user_id: 'u', name: 'User U' });
+    await createGroup(acc, { group_id: 'g', name: 'G' });
+    await createAgency(acc, { agency_id: 'a', name: 'Agency A' });
+    await addMember(acc, 'g', 'u');
+    const grant = await createGrant(acc, { policy_id: 'p', principal: { type: 'group', id: 'g' }, scope: { type: 'enterprise_project', enterprise_project_id: 'ep-1' } });
+
+    expect(await raw(`ACCT#${acc}`, '#ACCOUNT')).toMatchObject({ _et: 'Account', counter: expect.any(Number), org_id: org.org_id });
+    expect(await raw(`ORG#${org.org_id}`, '#ORG')).toMatchObject({ _et: 'Org', org_id: org.org_id, management_account_id: mgmt, scp_enabled: true, counter: expect.any(Number) });
+    const root = await raw(`ORG#${org.org_id}`, `NODE#${org.root_id}`);
+    expect(root).toMatchObject({ _et: 'OrgNode', node_id: org.root_id, node_type: 'root', scps: new Set([SCP_FULL_ACCESS_ID]) });
+    expect(root).not.toHaveProperty('parent_id');
+    expect(await raw(`ORG#${org.org_id}`, `NODE#${ou.node_id}`)).toMatchObject({ _et: 'OrgNode', node_type: 'ou', parent_id: org.root_id, scps: new Set([SCP_FULL_ACCESS_ID, 'scp']) });
+    expect(await raw(`ORG#${org.org_id}`, `NODE#${acc}`)).toMatchObject({ _et: 'OrgNode', node_type: 'account', parent_id: ou.node_id });
+    expect(await raw(`ACCT#${acc}`, 'USER#u')).toMatchObject({ _et: 'Principal', name: 'User U' });
+    expect(await raw(`ACCT#${acc}`, 'AGENCY#a')).toMatchObject({ _et: 'Principal', name: 'Agency A' });
+    expect(await raw(`ACCT#${acc}`, 'USERGROUP#u#g')).toMatchObject({ _et: 'Membership', group_id: 'g' });
+    const [, , hash] = grant.grant_id.split(':');
+    expect(await raw(`ACCT#${acc}`, `GRANT#group#g#${hash}`)).toMatchObject({
+      _et: 'Grant',
+      grant_id: grant.grant_id,
+      principal_type: 'group',
+      principal_id: 'g',
+      policy_id: 'p',
+      scope_key: 'ep:ep-1',
+    });
+    expect(await raw(`ACCT#${acc}`, 'POLICY#p')).toMatchObject({
+      _et: 'Policy',
+      account_id: acc,
+      policy_id: 'p',
+      type: 'identity',
+      default_version: 'v2',
+      versions: { v1: { document: IDENTITY_ALLOW }, v2: { document: IDENTITY_DENY_DELETE } },
+    });
+
+    // And what the reader makes of them agrees with the toolbox's own reads.
+    const loaded = await loadPrincipalPolicies(acc, { user_id: 'u' });
+    const viaToolbox = await listGrants(acc, { principal: { type: 'group', id: 'g' } });
+    expect(loaded.grants.map((g) => ({ grant_id: g.grant_id, policy_id: g.policy_id, principal: g.principal, scope: g.scope }))).toEqual(
+      viaToolbox.items.map((g) => ({ grant_id: g.grant_id, policy_id: g.policy_id, principal: g.principal, scope: g.scope })),
+    );
+    expect(loaded.grants[0]).toMatchObject({ version: 'v2', document: IDENTITY_DENY_DELETE });
+    const { org: orgItem, nodes } = await readOrgPartition(org.org_id);
+    expect(loaded.organization).toMatchObject({ org_id: orgItem?.org_id, management_account_id: orgItem?.management_account_id, scp_enabled: orgItem?.scp_enabled });
+    expect(loaded.organization?.levels.map((l) => [l.node_id, l.node_type, l.policies.map((p) => p.policy_id)])).toEqual(
+      [org.root_id, ou.node_id, acc].map((id) => {
+        const n = nodes.find((x) => x.node_id === id);
+        return [id, n?.node_type, [...(n?.scps ?? [])].sort()];
+      }),
+    );
+    expect(loaded.organization?.org_path).toBe(`${org.org_id}/${org.root_id}/${ou.node_id}/${acc}`);
+  });
+});
+
+describe('the toolbox semantics it keeps', () => {
+  it('skips items of other entities under the same key prefix, as the toolbox queries do', async () => {
+    const acc = 'filter-acc';
+    await createUser(acc, { user_id: 'u', name: 'U' });
+    await createGrant(acc, { policy_id: 'system:IMS-FullAccess', principal: { type: 'user', id: 'u' }, scope: { type: 'global' } });
+    const put = (item: Record<string, unknown>): Promise<unknown> => getDocumentClient().send(new PutCommand({ TableName: getTableName(), Item: item }));
+    await put({ pk: `ACCT#${acc}`, sk: 'GRANT#user#u#ffffffffffffffff', _et: 'Other', grant_id: 'x', principal_type: 'user', principal_id: 'u', policy_id: 'system:IMS-FullAccess', scope_key: 'global' });
+    await put({ pk: `ACCT#${acc}`, sk: 'USERGROUP#u#ghost', _et: 'Other', group_id: 'ghost' });
+    const loaded = await loadPrincipalPolicies(acc, { user_id: 'u' });
+    expect(loaded.groups).toEqual([]);
+    expect(loaded.grants.map((g) => g.policy_id)).toEqual(['system:IMS-FullAccess']);
+  });
+
+  it('reads more than 100 policies in chunks of 100, and retries unprocessed keys up to 5 times', async () => {
+    const acc = 'batch-acc';
+    await createUser(acc, { user_id: 'u', name: 'U' });
+    const ids = Array.from({ length: 101 }, (_, i) => `p${String(i).padStart(3, '0')}`);
+    for (const id of ids) {
+      await createPolicy({ account_id: acc, policy_id: id, name: id, document: IDENTITY_ALLOW });
+      await createGrant(acc, { policy_id: id, principal: { type: 'user', id: 'u' }, scope: { type: 'global' } });
+    }
+    const client = getDocumentClient();
+    const send = client.send.bind(client) as (command: unknown) => Promise<unknown>;
+
+    // Every BatchGet answers its first key as unprocessed once: each chunk needs a second attempt.
+    const retried = new Set<string>();
+    let batches = 0;
+    const spy = vi.spyOn(client, 'send').mockImplementation((async (command: unknown) => {
+      if (!(command instanceof BatchGetCommand)) return send(command);
+      batches++;
+      const [table, request] = Object.entries(command.input.RequestItems ?? {})[0] as [string, { Keys: Array<Record<string, string>> }];
+      const first = request.Keys[0] as Record<string, string>;
+      const id = `${first.pk}|${first.sk}`;
+      if (retried.has(id)) return send(command);
+      retried.add(id);
+      const others = request.Keys.slice(1);
+      const rest = others.length > 0 ? ((await send(new BatchGetCommand({ RequestItems: { [table]: { ...request, Keys: others } } }))) as BatchGetCommandOutput) : { Responses: { [table]: [] }, $metadata: {} };
+      return { ...rest, UnprocessedKeys: { [table]: { ...request, Keys: [first] } } };
+    }) as never);
+    try {
+      const loaded = await loadPrincipalPolicies(acc, { user_id: 'u' });
+      expect(loaded.grants.map((g) => g.policy_id).sort()).toEqual(ids);
+      expect(batches).toBe(4); // two chunks (100 + 1 keys), two attempts each
+    } finally {
+      spy.mockRestore();
+    }
+
+    // Keys still unprocessed after 5 attempts fail the load.
+    let attempts = 0;
+    const stuck = vi.spyOn(client, 'send').mockImplementation((async (command: unknown) => {
+      if (!(command instanceof BatchGetCommand)) return send(command);
+      attempts++;
+      return { Responses: {}, UnprocessedKeys: command.input.RequestItems, $metadata: {} };
+    }) as never);
+    try {
+      await expect(loadPrincipalPolicies(acc, { user_id: 'u' })).rejects.toThrow(/unprocessed after 5 attempts/);
+      expect(attempts).toBe(10); // both chunks, 5 attempts each
+    } finally {
+      stuck.mockRestore();
+    }
+  });
+
+  it('reads the stamp with at most 2 strongly consistent GetItems and the rest strongly consistent too', async () => {
+    const mgmt = 'consistent-mgmt';
+    await createOrganization(mgmt);
+    const client = getDocumentClient();
+    const spy = vi.spyOn(client, 'send');
+    try {
+      await changeStamp(mgmt);
+      await loadPrincipalPolicies(mgmt);
+      const inputs = spy.mock.calls.map(([c]) => [(c as object).constructor.name, (c as { input: Record<string, unknown> }).input] as const);
+      expect(inputs.slice(0, 2).map(([name]) => name)).toEqual(['GetCommand', 'GetCommand']);
+      for (const [name, input] of inputs) {
+        if (name === 'BatchGetCommand') continue; // none here: only the system SCP is attached
+        expect(input.ConsistentRead, name).toBe(true);
+      }
+    } finally {
+      spy.mockRestore();
+    }
+  });
+});
