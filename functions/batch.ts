@@ -31,13 +31,16 @@ import type { Context, SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecor
 import { catalogVersion } from '../lib/catalog/catalog.js';
 import { evaluate } from '../lib/engine/engine.js';
 import { parseJsonWithSource } from '../lib/json/source.js';
-import { checkSchema, problemMessage } from '../lib/schema/check.js';
+import { checkSchema, problemMessage, registerSchemas } from '../lib/schema/check.js';
+import { RESOURCE_SCHEMAS } from '../lib/schema/resources.js';
 import type { EvaluateRequest, EvaluateResponse, JsonValue } from '../lib/types.js';
 import { putDecisionResult, type DecisionError } from '../store/decisions.js';
 import { ID_PATTERN } from '../store/keys.js';
 import { HttpError, statusOfEngineError } from './shared/http.js';
 import { BODY_LIMIT_BYTES, writeDecisionLog } from './shared/middlewares.js';
 import { loadByReference } from './shared/reference.js';
+
+registerSchemas(RESOURCE_SCHEMAS); // the BatchMessage envelope
 
 /** Messages processed at once (evaluation is CPU; by-reference loads and the put are DynamoDB calls). */
 const CONCURRENCY = 4;

@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import type { MiddlewareObj } from '@middy/core';
 import { parseJsonWithSource } from '../../lib/json/source.js';
 import { checkSchema, problemMessage } from '../../lib/schema/check.js';
-import type { SchemaName } from '../../lib/schema/schemas.js';
+import type { SchemaName } from '../../lib/schema/core.js';
 import { header, HttpError, type DecisionLogFields, type HttpEvent, type HttpResult, type Reply, type RequestState } from './http.js';
 
 type Mw = MiddlewareObj<HttpEvent, HttpResult | Reply>;

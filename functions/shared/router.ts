@@ -3,7 +3,9 @@
  * organizations): each route names its scope and body schema; the shared middlewares do the rest.
  * Store errors become structured 4xx replies; list routes read `limit`/`cursor` from the query string.
  */
-import type { SchemaName } from '../../lib/schema/schemas.js';
+import { registerSchemas } from '../../lib/schema/check.js';
+import type { SchemaName } from '../../lib/schema/core.js';
+import { RESOURCE_SCHEMAS } from '../../lib/schema/resources.js';
 import { callerOf, requireScope, type Caller, type Scope } from './auth.js';
 import { asHttpError, header, HttpError, type HttpEvent, type Reply } from './http.js';
 import { assertSchema, readJsonBody } from './middlewares.js';
@@ -31,6 +33,8 @@ function routeKeyOf(event: HttpEvent): string {
   if (rk && rk !== '$default') return rk;
   return `${event.requestContext?.http?.method ?? 'GET'} ${event.rawPath ?? '/'}`;
 }
+
+registerSchemas(RESOURCE_SCHEMAS);
 
 export function router(name: string, routes: readonly Route[]): ReturnType<typeof service> {
   const table = new Map(routes.map((r) => [r.key, r]));

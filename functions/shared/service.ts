@@ -3,7 +3,7 @@
  * request id -> decision log -> response formatting/errors -> JSON body -> schema validation.
  */
 import middy from '@middy/core';
-import type { SchemaName } from '../../lib/schema/schemas.js';
+import type { SchemaName } from '../../lib/schema/core.js';
 import type { HttpEvent, HttpResult, Reply } from './http.js';
 import { auth, type Scope } from './auth.js';
 import { decisionLog, httpResponse, jsonBody, requestContext, validateBody } from './middlewares.js';

@@ -6,7 +6,7 @@
 import { actionAt, actionNamesLower, catalog, lookupAction, matchRoute } from '../catalog/catalog.js';
 import { compileGlobLower, hasWildcard } from '../match/glob.js';
 import { checkSchema, problemMessage } from '../schema/check.js';
-import { SCHEMAS } from '../schema/schemas.js';
+import { REQUEST_SCHEMAS } from '../schema/requests.js';
 import type { ApiResolution, ContextValue, ErrorResponse, EvaluateRequest, JsonValue, Principal } from '../types.js';
 import { suggest } from '../validate/suggest.js';
 import { normalizeUrn } from './compile.js';
@@ -49,7 +49,7 @@ export function requestError(code: string, message: string, details?: JsonValue)
   return details === undefined ? { error: { code, message } } : { error: { code, message, details } };
 }
 
-const REQUEST_FIELDS = Object.keys(SCHEMAS.EvaluateRequest.properties ?? {});
+const REQUEST_FIELDS = Object.keys(REQUEST_SCHEMAS.EvaluateRequest?.properties ?? {});
 
 /**
  * Checks a request against the EvaluateRequest schema (the same one the HTTP functions and the OpenAPI

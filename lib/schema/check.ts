@@ -4,7 +4,24 @@
  * Each schema is compiled once into a function; a conforming value costs no allocation, and the first
  * problem is reported with the offending field.
  */
-import { SCHEMAS, type JsonSchema, type SchemaName } from './schemas.js';
+import type { JsonSchema, SchemaName } from './core.js';
+import { REQUEST_SCHEMAS } from './requests.js';
+
+/**
+ * The schemas this process can check, by name. The request schemas are always there; the stored-model
+ * bodies and the replies are added by the modules that use them (so a bundle carries only what it checks).
+ */
+const registry: Partial<Record<SchemaName, JsonSchema>> = { ...REQUEST_SCHEMAS };
+
+export function registerSchemas(schemas: Partial<Record<SchemaName, JsonSchema>>): void {
+  Object.assign(registry, schemas);
+}
+
+function named(name: SchemaName): JsonSchema {
+  const s = registry[name];
+  if (!s) throw new Error(`schema ${name} is not registered (import its module and call registerSchemas)`);
+  return s;
+}
 
 export interface SchemaProblem {
   /** Dotted field path, e.g. `principal.type` or `policies[0].id` (empty for the body itself). */
@@ -31,7 +48,7 @@ function article(t: string): string {
 }
 
 function resolve(s: JsonSchema): JsonSchema {
-  return s.$ref ? SCHEMAS[s.$ref.slice('#/components/schemas/'.length) as SchemaName] : s;
+  return s.$ref ? named(s.$ref.slice('#/components/schemas/'.length) as SchemaName) : s;
 }
 
 function describe(s: JsonSchema): string {
@@ -188,7 +205,7 @@ function fieldOf(path: Array<string | number>): string {
 export function checkSchema(name: SchemaName, value: unknown): SchemaProblem | null {
   let fn = validators.get(name);
   if (!fn) {
-    fn = compile(SCHEMAS[name]);
+    fn = compile(named(name));
     validators.set(name, fn);
   }
   const p = fn(value);

@@ -1,0 +1,112 @@
+/** Request schemas: what the engine (checkRequestShape) and the decision and validate functions check. */
+import { contextScalar, LIMITS, ref, str, type JsonSchema, type SchemaName } from './core.js';
+
+export const REQUEST_SCHEMAS: Partial<Record<SchemaName, JsonSchema>> = {
+  Principal: {
+    type: 'object',
+    description: 'Who is asking. All fields optional; `type` defaults to `user`.',
+    properties: {
+      type: { enum: ['user', 'agency', 'account', 'service_linked_agency'] },
+      account_id: { type: 'string', maxLength: 256 },
+      user_id: { type: 'string', maxLength: 256 },
+      user_name: { type: 'string', maxLength: 256 },
+      agency: { type: 'string', maxLength: 256 },
+      org_path: { type: 'string', maxLength: 1024, description: '<org-id>/<root-id>/(<ou-id>/)*<account-id>' },
+      management_account: { type: 'boolean' },
+    },
+    additionalProperties: false,
+  },
+  PolicyDocument: {
+    description: 'A policy document (5.0 identity policy, 1.1 fine-grained policy, or 5.0 SCP), or its JSON text (text keeps source spans).',
+    anyOf: [{ type: 'object' }, { type: 'string', maxLength: 65536 }],
+  },
+  InlinePolicy: {
+    type: 'object',
+    properties: { id: str(256), document: ref('PolicyDocument') },
+    required: ['id', 'document'],
+    additionalProperties: false,
+  },
+  ScpLevel: {
+    type: 'object',
+    description: 'One level of the organization path (root, OU or account) with the SCPs attached to it.',
+    properties: { level: str(256), policies: { type: 'array', items: ref('InlinePolicy'), maxItems: LIMITS.scpPoliciesPerLevel } },
+    required: ['level', 'policies'],
+    additionalProperties: false,
+  },
+  ApiCall: {
+    type: 'object',
+    properties: {
+      method: str(16),
+      path: str(),
+      hints: {
+        type: 'object',
+        properties: { quick_import_disk: { enum: ['system', 'data'] }, enterprise_project: { type: 'boolean' } },
+        additionalProperties: false,
+      },
+    },
+    required: ['method', 'path'],
+    additionalProperties: false,
+  },
+  EvaluateRequest: {
+    type: 'object',
+    description: 'Exactly one of `action`, `actions`, `api`; at most one of `resource`, `resources`.',
+    properties: {
+      principal: ref('Principal'),
+      action: str(256),
+      actions: { type: 'array', items: str(256), minItems: 1, maxItems: LIMITS.actions },
+      api: ref('ApiCall'),
+      resource: str(),
+      resources: { type: 'array', items: str(), minItems: 1, maxItems: LIMITS.resources },
+      region: str(64),
+      context: {
+        type: 'object',
+        maxProperties: LIMITS.contextKeys,
+        additionalProperties: { anyOf: [contextScalar, { type: 'null' }, { type: 'array', items: contextScalar, maxItems: LIMITS.contextValues }] },
+      },
+      policies: { type: 'array', items: ref('InlinePolicy'), maxItems: LIMITS.policies },
+      scps: { type: 'array', items: ref('ScpLevel'), maxItems: LIMITS.scpLevels },
+    },
+    additionalProperties: false,
+    examples: [
+      {
+        principal: { account_id: 'acc-1', user_name: 'alice' },
+        action: 'ims:images:deleteImage',
+        resource: 'ims:cn-north-4:acc-1:image:abc',
+        policies: [
+          { id: 'IMS FullAccess', document: { Version: '1.1', Statement: [{ Effect: 'Allow', Action: ['ims:*:*'] }] } },
+          { id: 'no-delete', document: { Version: '1.1', Statement: [{ Effect: 'Deny', Action: ['ims:images:delete'] }] } },
+        ],
+      },
+      {
+        principal: { account_id: 'acc-1', user_name: 'alice' },
+        api: { method: 'POST', path: '/v1/cloudimages/abc/copy', hints: { enterprise_project: false } },
+        region: 'cn-north-4',
+        context: { 'ims:Encrypted': true },
+        policies: [{ id: 'copy', document: { Version: '5.0', Statement: [{ Effect: 'Allow', Action: ['ims:images:copyInRegion'], Resource: ['ims:*:acc-1:image:*'] }] } }],
+      },
+    ],
+  },
+  ValidateRequest: {
+    type: 'object',
+    properties: {
+      policy: ref('PolicyDocument'),
+      type: { enum: ['identity', 'scp'] },
+      scp_revision: { enum: ['2024', '2025-07', '2025-12'] },
+    },
+    required: ['policy'],
+    additionalProperties: false,
+    examples: [{ policy: '{"Version":"5.0","Statement":[{"Effect":"Allow","Action":["ims:images:dlete"]}]}', type: 'identity' }],
+  },
+  Error: {
+    type: 'object',
+    properties: {
+      error: {
+        type: 'object',
+        properties: { code: { type: 'string' }, message: { type: 'string' }, details: {}, request_id: { type: 'string' } },
+        required: ['code', 'message'],
+      },
+    },
+    required: ['error'],
+  },
+
+};
