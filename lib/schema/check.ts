@@ -96,7 +96,21 @@ function compile(schema: JsonSchema): Validator {
     const alts = (s.anyOf ?? s.oneOf) as JsonSchema[];
     const subs = alts.map(compile);
     const expected = alts.map(describe).join(' or ');
-    checks.push((v) => {
+    // Alternatives that differ by JSON type (string | number | boolean ...): pick the one by type at once.
+    const byType = new Map<string, Validator>();
+    const simple = alts.every((a, i) => {
+      const r = resolve(a);
+      if (typeof r.type !== 'string' || byType.has(r.type)) return false;
+      byType.set(r.type, subs[i] as Validator);
+      return true;
+    });
+    if (simple) {
+      checks.push((v) => {
+        const t = typeOf(v);
+        const f = byType.get(t) ?? (t === 'integer' ? byType.get('number') : undefined);
+        return f ? f(v) : problem(() => `must be ${expected}, not ${article(t)}`);
+      });
+    } else checks.push((v) => {
       let deeper: Problem | null = null;
       for (const f of subs) {
         const p = f(v);
