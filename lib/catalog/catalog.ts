@@ -21,9 +21,16 @@ export function actionNamesLower(): string[][] {
 
 /** Indices of catalog entries whose canonical name or alias equals `name` (case-insensitive). */
 export function lookupAction(name: string): readonly number[] {
-  const key = name.toLowerCase();
-  return Object.prototype.hasOwnProperty.call(catalog.action_index, key) ? (catalog.action_index[key] as number[]) : EMPTY;
+  let hit = lookedUp.get(name);
+  if (hit === undefined) {
+    const key = name.toLowerCase();
+    hit = Object.prototype.hasOwnProperty.call(catalog.action_index, key) ? (catalog.action_index[key] as number[]) : EMPTY;
+    if (lookedUp.size < 1024) lookedUp.set(name, hit);
+  }
+  return hit;
 }
+/** Names as requests spell them -> catalog indices (requests repeat the same few spellings). */
+const lookedUp = new Map<string, readonly number[]>();
 const EMPTY: readonly number[] = Object.freeze([]);
 
 export function actionAt(index: number): CatalogAction {
