@@ -5,7 +5,7 @@
  *   npm run bench:cold [-- --runs 15]
  * The token is minted with the local development key. Writes bench/results/cold.{json,md}.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -59,12 +59,28 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)] as number;
 }
 
-function timeProcess(args: string[], env: NodeJS.ProcessEnv): { wallMs: number; out: string } {
-  const t = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, args, { env, encoding: 'utf8' });
-  const wallMs = Number(process.hrtime.bigint() - t) / 1e6;
-  if (r.status !== 0) throw new Error(`node ${args.join(' ')} failed: ${r.stderr}`);
-  return { wallMs, out: r.stdout };
+/** Runs a fresh node process (asynchronously: the dynalite of this process must keep answering). */
+function timeProcess(args: string[], env: NodeJS.ProcessEnv): Promise<{ wallMs: number; out: string }> {
+  return new Promise((resolve, reject) => {
+    const t = process.hrtime.bigint();
+    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      const wallMs = Number(process.hrtime.bigint() - t) / 1e6;
+      if (code !== 0) reject(new Error(`node ${args[0]} ... failed: ${err}`));
+      else resolve({ wallMs, out });
+    });
+  });
+}
+
+async function samplesOf<T>(n: number, run: () => Promise<T>): Promise<T[]> {
+  const out: T[] = [];
+  for (let i = 0; i < n; i++) out.push(await run());
+  return out;
 }
 
 const baseEnv = {
@@ -75,7 +91,7 @@ const baseEnv = {
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   NODE_OPTIONS: '',
 };
-const bare = median(Array.from({ length: RUNS }, () => timeProcess(['-e', ''], baseEnv).wallMs));
+const bare = median((await samplesOf(RUNS, () => timeProcess(['-e', ''], baseEnv))).map((r) => r.wallMs));
 
 const rows = ['| function | bundle KiB | require ms | first answer ms | process wall ms | above bare node ms |', '|---|---|---|---|---|---|'];
 const json: Array<Record<string, number | string>> = [];
@@ -91,8 +107,8 @@ for (const c of cases) {
     isBase64Encoded: false,
     ...(c.body === undefined ? {} : { body: JSON.stringify(c.body) }),
   };
-  const samples = Array.from({ length: RUNS }, () => {
-    const r = timeProcess(['-e', driver], { ...baseEnv, BUNDLE: bundle, EVENT: JSON.stringify(event) });
+  const samples = await samplesOf(RUNS, async () => {
+    const r = await timeProcess(['-e', driver], { ...baseEnv, BUNDLE: bundle, EVENT: JSON.stringify(event) });
     const parsed = JSON.parse(r.out.trim().split('\n').pop() as string) as { status: number; importMs: number; invokeMs: number }; // after the decision log line
     if (parsed.status !== 200) throw new Error(`${c.fn} answered ${parsed.status}`);
     return { ...parsed, wallMs: r.wallMs };
