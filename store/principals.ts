@@ -33,7 +33,7 @@ import {
 } from './common.js';
 import { bumpAccount } from './counters.js';
 import { GrantEntity, MembershipEntity, PrincipalEntity } from './entities.js';
-import { alreadyExists, conflict, invalidInput, notFound, principalNotFound, type StoreError } from './errors.js';
+import { alreadyExists, conflict, invalidInput, notFound, principalNotFound } from './errors.js';
 import { accountPk, MEMBERSHIP_SK_PREFIX, membersGsi1pk, principalGrantsSkPrefix, type PrincipalKind, principalsGsi1pk, userGroupsSkPrefix } from './keys.js';
 import { deleteGrantItems } from './policies.js';
 import { GSI1, PolicyTable } from './table.js';

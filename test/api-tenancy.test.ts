@@ -12,7 +12,7 @@ import { LOCAL_JWT_SECRET, mintToken } from '../infra/local/token.js';
 import { clearReferenceCache } from '../functions/shared/reference.js';
 import { handler as batch } from '../functions/batch.js';
 import { sqsEvent, sqsRecord } from './support/fixtures.js';
-import { client, keyOf, listAll, ROUTE_KEYS, seg, send, startLocalApi, type ApiReply, type Client } from './support/api.js';
+import { client, keyOf, ROUTE_KEYS, seg, send, startLocalApi, type ApiReply, type Client } from './support/api.js';
 
 const A = 'acc-tenant-a';
 const B = 'acc-tenant-b';

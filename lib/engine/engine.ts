@@ -9,7 +9,6 @@ import type {
   EvaluateRequest,
   EvaluateResponse,
   EvaluateResult,
-  ExplainResponse,
   ExplainResult,
   Finding,
   ScopedPolicy,
