@@ -37,7 +37,7 @@ import type { EvaluateRequest, EvaluateResponse, JsonValue } from '../lib/types.
 import { putDecisionResult, type DecisionError } from '../store/decisions.js';
 import { ID_PATTERN } from '../store/keys.js';
 import { HttpError, statusOfEngineError } from './shared/http.js';
-import { BODY_LIMIT_BYTES, writeDecisionLog } from './shared/middlewares.js';
+import { BODY_LIMIT_BYTES, decisionSubject, writeDecisionLog } from './shared/middlewares.js';
 import { loadByReference } from './shared/reference.js';
 
 registerSchemas(RESOURCE_SCHEMAS); // the BatchMessage envelope
@@ -112,7 +112,7 @@ export async function handleRecord(record: SQSRecord): Promise<Handled> {
       request = envelope.request as unknown as EvaluateRequest;
       decided = await decide(accountId, request);
     }
-    const described = request ? describe(request) : {};
+    const described = request ? decisionSubject(request) : {};
 
     // 3. Store it (once), log it.
     const outcome = 'result' in decided ? { result: decided.result } : { error: decided.error };
@@ -166,14 +166,4 @@ async function decide(accountId: string, request: EvaluateRequest): Promise<Deci
   }
   const r = loaded.evaluator.evaluate(loaded.request);
   return 'error' in r ? { status: statusOfEngineError(r.error.code), error: r.error } : { result: r };
-}
-
-/** Action(s) and resource(s) for the log line (as the HTTP functions log them). */
-function describe(request: EvaluateRequest): { action?: string | string[]; resource?: string | string[] } {
-  const out: { action?: string | string[]; resource?: string | string[] } = {};
-  const action = request.action ?? request.actions ?? (request.api ? `${request.api.method} ${request.api.path}` : undefined);
-  const resource = request.resource ?? request.resources;
-  if (action !== undefined) out.action = action;
-  if (resource !== undefined) out.resource = resource;
-  return out;
 }

@@ -106,7 +106,7 @@ export {
   type LoadedScp,
   type LoadedLevel,
   type LoadedOrganization,
-} from './evaluation.js';
+} from './evaluation-reader.js';
 // The batch results (./decisions.js) and the revalidation (./revalidation.js) are imported directly by the
 // functions that use them (batch, decisions, revalidate-stream, revalidate-sweep): re-exported here they
 // would ride along in every HTTP bundle (the Scan command alone is 5 KiB). Their types are re-exported.

@@ -7,18 +7,14 @@ import { evaluate, explain } from '../../lib/engine/engine.js';
 import type { EvaluateRequest, EvaluateResult, ExplainResult } from '../../lib/types.js';
 import { callerOf } from './auth.js';
 import { HttpError, statusOfEngineError, type HttpEvent, type Reply } from './http.js';
-import { state } from './middlewares.js';
+import { decisionSubject, state } from './middlewares.js';
 import { loadByReference } from './reference.js';
 
 export async function decideReply(event: HttpEvent, mode: 'evaluate' | 'explain'): Promise<Reply> {
   const s = state(event);
   const caller = callerOf(event);
   const request = s.body as EvaluateRequest;
-  s.decision = {
-    caller_account: caller.account_id,
-    action: request.action ?? request.actions ?? (request.api ? `${request.api.method} ${request.api.path}` : undefined),
-    resource: request.resource ?? request.resources,
-  };
+  s.decision = { caller_account: caller.account_id, ...decisionSubject(request) };
   let result: EvaluateResult | ExplainResult;
   if (request.policies !== undefined || request.scps !== undefined) {
     result = mode === 'evaluate' ? evaluate(request) : explain(request);

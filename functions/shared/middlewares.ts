@@ -12,6 +12,7 @@ import type { MiddlewareObj } from '@middy/core';
 import { parseJsonWithSource } from '../../lib/json/source.js';
 import { checkSchema, problemMessage } from '../../lib/schema/check.js';
 import type { SchemaName } from '../../lib/schema/core.js';
+import type { EvaluateRequest } from '../../lib/types.js';
 import { header, HttpError, type DecisionLogFields, type HttpEvent, type HttpResult, type Reply, type RequestState } from './http.js';
 
 type Mw = MiddlewareObj<HttpEvent, HttpResult | Reply>;
@@ -120,6 +121,16 @@ export function writeDecisionLog(
   fields: DecisionLogFields & { request_id?: string; status?: number; latency_ms: number; correlation_id?: string; message_id?: string; duplicate?: boolean },
 ): void {
   console.log(JSON.stringify({ level: 'info', fn, ...fields }));
+}
+
+/** Action(s) and resource(s) of a request, as every decision log line names them. */
+export function decisionSubject(request: EvaluateRequest): Pick<DecisionLogFields, 'action' | 'resource'> {
+  const out: Pick<DecisionLogFields, 'action' | 'resource'> = {};
+  const action = request.action ?? request.actions ?? (request.api ? `${request.api.method} ${request.api.path}` : undefined);
+  const resource = request.resource ?? request.resources;
+  if (action !== undefined) out.action = action;
+  if (resource !== undefined) out.resource = resource;
+  return out;
 }
 
 export function decisionLog(fn: string): Mw {
