@@ -4,7 +4,7 @@
  * Allow; the identity layer needs an Allow unless the principal is the account itself.
  */
 import { actionAt } from '../catalog/catalog.js';
-import { globCovers, globsIntersect } from '../match/glob.js';
+import { globsCover, globsIntersect } from '../match/glob.js';
 import type { ActionResult, DeniedBy, MatchedStatement } from '../types.js';
 import type { CompiledLayer, CompiledPolicySet, CompiledStatement } from './compile.js';
 import { denialOrder, ResourceMode } from './compile.js';
@@ -38,11 +38,11 @@ function familyMatches(st: CompiledStatement, family: string): boolean {
   const allow = st.effect === 'Allow';
   if (st.resMode === ResourceMode.List) {
     if (st.resAllStar) return true;
-    return allow ? st.resGlobs.some((g) => globCovers(g, family)) : st.resPatterns.some((p) => globsIntersect(p, family));
+    return allow ? globsCover(st.resGlobs, family) : st.resPatterns.some((p) => globsIntersect(p, family));
   }
   // NotResource: applies to the members outside the list.
   if (st.resAllStar) return false;
-  return allow ? !st.resPatterns.some((p) => globsIntersect(p, family)) : !st.resGlobs.some((g) => globCovers(g, family));
+  return allow ? !st.resPatterns.some((p) => globsIntersect(p, family)) : !globsCover(st.resGlobs, family);
 }
 
 /** Conditions of a statement (AND); records keys the request lacks into `missing`. */

@@ -98,13 +98,92 @@ const ANY_RUN = '\u0000';
 
 /**
  * Whether glob `p` matches every string of the star pattern `q` (literals and `*` only).
- * Sound: `q`'s stars become a character no literal matches, so `p` can only match them with its own
- * stars; a `p` with `?` is never taken to cover (it could match one character of a run, not all).
+ * Without `?`: `q`'s stars become a character no literal matches, so `p` can only match them with its own
+ * stars (exact). With `?`: see `coversWithQ`.
  */
 export function globCovers(p: Glob, q: string): boolean {
   if (p.matchesAll) return true;
-  if (p.source.indexOf('?') !== -1) return false;
+  if (p.source.indexOf('?') !== -1) return coversWithQ([p.source], q);
   return p.test(q.split('*').join(ANY_RUN));
+}
+
+/**
+ * Whether the globs together match every string of the star pattern `q` (a Resource list covering a
+ * family of resources). Without `?` several globs cover only if one does (a member whose runs are long
+ * runs of a character no glob names needs one glob's stars for all of them); with `?` they may cover
+ * together (`x?*` and `x` cover `x*`).
+ */
+export function globsCover(globs: readonly Glob[], q: string): boolean {
+  for (const g of globs) if (globCovers(g, q)) return true;
+  if (globs.length < 2 || !globs.some((g) => g.source.indexOf('?') !== -1)) return false;
+  return coversWithQ(globs.map((g) => g.source), q);
+}
+
+/** Work bound of `coversWithQ` (states stepped); beyond it the answer is "does not cover" (fail closed). */
+const COVER_WORK_LIMIT = 200_000;
+
+/**
+ * Exact coverage for globs with `?`. The hardest content of a run of `q` is a run of a character no glob
+ * names (only `?` and `*` match it): the globs cover `q` iff they match `q` with every run replaced by
+ * such characters, for every run length. Simulates the globs' automaton (a set of positions) over `q`,
+ * keeping every set a run length can lead to (the sets one run produces repeat, so there are few).
+ */
+function coversWithQ(patterns: readonly string[], q: string): boolean {
+  const codes: number[] = []; // character read from each position; -1 at a glob's end
+  const starts: number[] = [];
+  for (const raw of patterns) {
+    const p = raw.indexOf('**') === -1 ? raw : raw.replace(/\*{2,}/g, '*');
+    starts.push(codes.length);
+    for (let i = 0; i < p.length; i++) codes.push(p.charCodeAt(i));
+    codes.push(-1);
+  }
+  const OTHER = -2;
+  let work = 0;
+  const close = (states: readonly number[]): number[] => {
+    const out = new Set<number>();
+    for (const s of states) {
+      out.add(s);
+      if (codes[s] === 42) out.add(s + 1); // stars are collapsed: s + 1 is not a star
+    }
+    return [...out].sort((a, b) => a - b);
+  };
+  const step = (set: readonly number[], c: number): number[] => {
+    work += set.length;
+    const next: number[] = [];
+    for (const s of set) {
+      const code = codes[s] as number;
+      if (code === 42) next.push(s);
+      else if (code === 63 || (code === c && c >= 0)) next.push(s + 1);
+    }
+    return close(next);
+  };
+  let sets = new Map<string, number[]>();
+  const first = close(starts);
+  sets.set(first.join(), first);
+  const qq = q.indexOf('**') === -1 ? q : q.replace(/\*{2,}/g, '*');
+  for (let j = 0; j < qq.length; j++) {
+    const c = qq.charCodeAt(j);
+    const next = new Map<string, number[]>();
+    for (const set of sets.values()) {
+      if (c !== 42) {
+        const s = step(set, c);
+        if (s.length === 0) return false;
+        next.set(s.join(), s);
+      } else {
+        // Every run length: the set, then after one, two, ... characters no glob names, until it repeats.
+        let cur = set;
+        while (!next.has(cur.join())) {
+          next.set(cur.join(), cur);
+          cur = step(cur, OTHER);
+          if (cur.length === 0 || work > COVER_WORK_LIMIT) return false;
+        }
+      }
+      if (work > COVER_WORK_LIMIT) return false;
+    }
+    sets = next;
+  }
+  for (const set of sets.values()) if (!set.some((s) => codes[s] === -1)) return false;
+  return true;
 }
 
 /** Whether glob pattern `p` (with `*` and `?`) and star pattern `q` match at least one common string. */

@@ -12,7 +12,9 @@ export function readNumber(s: string): number | undefined {
 }
 
 // ISO 8601: date, or date-time with optional seconds, fraction and zone (Z or +hh:mm / +hhmm).
-const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|z|[+-]\d{2}(?::?\d{2})?)?)?$/;
+const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?(Z|z|[+-]\d{2}(?::?\d{2})?)?)?$/;
+
+const GREGORIAN_CYCLE_MS = 146_097 * 86_400_000;
 
 /** Epoch milliseconds of an ISO 8601 date or date-time (no zone = UTC). */
 export function readDate(s: string): number | undefined {
@@ -27,10 +29,12 @@ export function readDate(s: string): number | undefined {
   const second = sec === undefined ? 0 : Number(sec);
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 24 || minute > 59 || second > 60) return undefined;
   if (hour === 24 && (minute !== 0 || second !== 0 || (frac !== undefined && Number(frac) !== 0))) return undefined; // only 24:00:00 is midnight
-  let t = Date.UTC(year, month - 1, day, hour, minute, second);
-  const check = new Date(Date.UTC(year, month - 1, day));
+  // Date.UTC reads the years 0-99 as 1900-1999: compute 400 years later (the Gregorian calendar repeats
+  // every 400 years, 146097 days) and step back.
+  let t = Date.UTC(year + 400, month - 1, day, hour, minute, second) - GREGORIAN_CYCLE_MS;
+  const check = new Date(Date.UTC(year + 400, month - 1, day));
   if (check.getUTCDate() !== day) return undefined; // 2026-02-30
-  if (frac) t += Math.floor(Number(`0.${frac}`) * 1000);
+  if (frac) t += Number(`0.${frac}`) * 1000; // a fraction of a millisecond still orders two times
   if (zone && zone !== 'Z' && zone !== 'z') {
     const sign = zone[0] === '-' ? -1 : 1;
     const digits = zone.slice(1).replace(':', '');

@@ -1,0 +1,372 @@
+/**
+ * Reference model of ims-authz: a deliberately simple interpreter over the raw policy JSON and the request,
+ * written from docs/semantics.md and the Huawei research doc. No compilation, no indexes, and no code shared
+ * with the engine (nothing from lib/match, lib/engine or lib/policy): it reads the IMS catalog only as data
+ * (action names, aliases, resource types, enterprise-project support).
+ *
+ * It assumes the request and its policies are valid (the engine refuses the others), and computes what the
+ * differential test compares: the decision, the reason, `denied_by`, per-result decisions, and the
+ * condition keys relevant statements lacked.
+ */
+import catalog from '@ims-authz/catalog';
+import type { CatalogAction } from '@ims-authz/catalog';
+import type { ContextScalar, ContextValue, DeniedBy, EvaluateRequest, GrantScope, InlinePolicy, JsonValue, ScopedPolicy, ScpLevelInput } from '../../lib/types.js';
+import { conditionHolds, readOperator, type RequestScalar, type WrittenOperator } from './conditions.js';
+import { everyMemberMatched, globMatch, someMemberMatched } from './glob.js';
+
+// ---------------------------------------------------------------------------------------------------------
+// Reading policies
+// ---------------------------------------------------------------------------------------------------------
+
+interface Condition {
+  operator: WrittenOperator;
+  /** The key with its name lower-cased (tag keys keep their case). */
+  key: string;
+  values: string[];
+}
+
+interface Statement {
+  index: number;
+  sid: string | null;
+  effect: 'Allow' | 'Deny';
+  /** Action or NotAction patterns, lower-cased (action names are case-insensitive). */
+  actions: string[];
+  notAction: boolean;
+  /** `any`: no Resource element (means `*`). */
+  resourceMode: 'any' | 'list' | 'not';
+  /** Resource or NotResource patterns, their service segment lower-cased. */
+  resources: string[];
+  conditions: Condition[];
+}
+
+interface Policy {
+  id: string;
+  scope: GrantScope | null;
+  statements: Statement[];
+}
+
+type JsonObject = { [key: string]: JsonValue };
+
+function asObject(v: JsonValue | undefined): JsonObject {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? v : {};
+}
+
+/** A list element: a string or an array of strings. */
+function asStrings(v: JsonValue | undefined): string[] {
+  if (v === undefined || v === null) return [];
+  return (Array.isArray(v) ? v : [v]).map((x) => String(x));
+}
+
+const TAG_PREFIXES = ['g:resourcetag/', 'g:requesttag/', 'g:principaltag/'];
+
+/** Condition key names are case-insensitive, except the tag key after g:ResourceTag/ (and the like). */
+export function normalizeKey(key: string): string {
+  const lower = key.toLowerCase();
+  const prefix = TAG_PREFIXES.find((p) => lower.startsWith(p));
+  return prefix ? prefix + key.slice(prefix.length) : lower;
+}
+
+/** The service segment (before the first `:`) of a URN or URN pattern is compared case-insensitively. */
+function lowerService(urn: string): string {
+  const i = urn.indexOf(':');
+  return i === -1 ? urn : urn.slice(0, i).toLowerCase() + urn.slice(i);
+}
+
+function readStatement(raw: JsonValue | undefined, index: number): Statement {
+  const s = asObject(raw);
+  const conditions: Condition[] = [];
+  for (const [op, block] of Object.entries(asObject(s['Condition']))) {
+    const operator = readOperator(op);
+    if (!operator) throw new Error(`reference model: unknown operator ${op}`);
+    for (const [key, values] of Object.entries(asObject(block))) conditions.push({ operator, key: normalizeKey(key), values: asStrings(values) });
+  }
+  const notAction = 'NotAction' in s;
+  const resourceMode = 'Resource' in s ? 'list' : 'NotResource' in s ? 'not' : 'any';
+  return {
+    index,
+    sid: typeof s['Sid'] === 'string' ? s['Sid'] : null,
+    effect: s['Effect'] === 'Allow' ? 'Allow' : 'Deny',
+    actions: asStrings(notAction ? s['NotAction'] : s['Action']).map((a) => a.toLowerCase()),
+    notAction,
+    resourceMode,
+    resources: asStrings(resourceMode === 'list' ? s['Resource'] : s['NotResource']).map(lowerService),
+    conditions,
+  };
+}
+
+/** Policies read before (the requests of a generated set share them; reading is a pure function of the object). */
+const read = new WeakMap<InlinePolicy | ScopedPolicy, Policy>();
+
+function readPolicy(p: InlinePolicy | ScopedPolicy): Policy {
+  let policy = read.get(p);
+  if (!policy) read.set(p, (policy = readPolicyNow(p)));
+  return policy;
+}
+
+function readPolicyNow(p: InlinePolicy | ScopedPolicy): Policy {
+  const doc = asObject(typeof p.document === 'string' ? (JSON.parse(p.document) as JsonValue) : (p.document as JsonValue));
+  const statements = Array.isArray(doc['Statement']) ? doc['Statement'] : [];
+  return { id: p.id, scope: 'scope' in p && p.scope ? p.scope : null, statements: statements.map((s, i) => readStatement(s, i)) };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Reading the request
+// ---------------------------------------------------------------------------------------------------------
+
+/** What one result is requested on. */
+type Target =
+  | { kind: 'none' } // an action without resource type: requested on `*`
+  | { kind: 'urn'; urn: string } // one resource
+  | { kind: 'family'; pattern: string }; // every resource a pattern with `*` designates (choice 6)
+
+interface Item {
+  action: CatalogAction;
+  /** As the result shows it. */
+  resource: string;
+  target: Target;
+}
+
+const hasWildcard = (s: string): boolean => s.includes('*') || s.includes('?');
+
+/** An action's names, lower-cased (action names are case-insensitive): the canonical one and every alias. */
+const lowerNames = new Map<CatalogAction, string[]>(catalog.actions.map((a) => [a, [a.name, ...a.aliases].map((n) => n.toLowerCase())]));
+const namesOf = (a: CatalogAction): string[] => lowerNames.get(a)!;
+
+/** The catalog actions a request names (remembered: a pure function of the name). */
+const named = new Map<string, CatalogAction[]>();
+function actionsNamed(name: string): CatalogAction[] {
+  let actions = named.get(name);
+  if (!actions) named.set(name, (actions = actionsNamedNow(name)));
+  return actions;
+}
+
+/** A pattern is expanded over the catalog's actions (not the dependency-only or foreign entries); a name is looked up. */
+function actionsNamedNow(name: string): CatalogAction[] {
+  const lower = name.toLowerCase();
+  if (hasWildcard(name)) return catalog.actions.filter((a) => a.kind === 'action' && namesOf(a).some((n) => globMatch(lower, n)));
+  return catalog.actions.filter((a) => namesOf(a).includes(lower));
+}
+
+function items(req: EvaluateRequest): Item[] {
+  const names = req.actions ?? (req.action !== undefined ? [req.action] : []);
+  const given = req.resources ?? (req.resource !== undefined ? [req.resource] : null);
+  const actions: CatalogAction[] = [];
+  for (const n of names) for (const a of actionsNamed(n)) if (!actions.includes(a)) actions.push(a);
+  const out: Item[] = [];
+  for (const action of actions) {
+    if (action.resource_types.length === 0) {
+      out.push({ action, resource: '*', target: { kind: 'none' } });
+      continue;
+    }
+    // Omitted: every image of the request's region and account (unknown parts: any).
+    const resources = given ?? [`ims:${req.region ?? '*'}:${req.principal?.account_id ?? '*'}:image:*`];
+    for (const r of resources) {
+      out.push({ action, resource: r, target: r.includes('*') ? { kind: 'family', pattern: lowerService(r) } : { kind: 'urn', urn: lowerService(r) } });
+    }
+  }
+  return out;
+}
+
+type Context = Map<string, RequestScalar[]>;
+
+/** The request context, completed from the principal and region (choice 2); `null` and `[]` mean absent (choice 3). */
+function context(req: EvaluateRequest): Context {
+  const ctx: Context = new Map();
+  const p = req.principal ?? {};
+  const defaults: Array<[string, string | undefined]> = [
+    ['g:UserId', p.user_id],
+    ['g:UserName', p.user_name],
+    ['g:PrincipalAccount', p.account_id],
+    ['g:PrincipalOrgPath', p.org_path],
+    ['g:ProjectName', req.region],
+    ['g:RequestedRegion', req.region],
+  ];
+  for (const [key, value] of defaults) if (value) ctx.set(normalizeKey(key), [value]);
+  for (const [key, value] of Object.entries(req.context ?? {}) as Array<[string, ContextValue]>) {
+    const values: ContextScalar[] = value === null ? [] : Array.isArray(value) ? value : [value];
+    if (values.length === 0) ctx.delete(normalizeKey(key));
+    else ctx.set(normalizeKey(key), values);
+  }
+  return ctx;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Does a statement apply?
+// ---------------------------------------------------------------------------------------------------------
+
+/** Answers per statement and action, remembered (statements are read once per policy object). */
+const actionAnswers = new WeakMap<Statement, Map<CatalogAction, boolean>>();
+
+function actionMatches(st: Statement, action: CatalogAction): boolean {
+  let answers = actionAnswers.get(st);
+  if (!answers) actionAnswers.set(st, (answers = new Map()));
+  let answer = answers.get(action);
+  if (answer === undefined) {
+    const hit = st.actions.some((pattern) => namesOf(action).some((n) => globMatch(pattern, n)));
+    answers.set(action, (answer = st.notAction ? !hit : hit));
+  }
+  return answer;
+}
+
+const onlyStars = (p: string): boolean => /^\*+$/.test(p);
+
+/**
+ * Resource / NotResource. One URN: glob match. An action without resource type is requested on `*`: a
+ * Resource list applies only if it holds `*`, a NotResource list only if it does not. A family fails
+ * closed: an Allow must admit every member, a Deny applies if it admits one.
+ */
+function resourceMatches(st: Statement, target: Target): boolean {
+  if (st.resourceMode === 'any') return true;
+  const patterns = st.resources;
+  const listed = st.resourceMode === 'list';
+  switch (target.kind) {
+    case 'none': {
+      const star = patterns.some(onlyStars);
+      return listed ? star : !star;
+    }
+    case 'urn': {
+      const hit = patterns.some((p) => globMatch(p, target.urn));
+      return listed ? hit : !hit;
+    }
+    case 'family': {
+      const f = target.pattern;
+      if (st.effect === 'Allow') return listed ? everyMemberMatched(f, patterns) : !someMemberMatched(f, patterns);
+      return listed ? someMemberMatched(f, patterns) : !everyMemberMatched(f, patterns);
+    }
+  }
+}
+
+/**
+ * Grant scopes: a project grant applies in its region; an enterprise-project grant only to actions that
+ * support enterprise projects and requests in that project. When the request does not say, an Allow does
+ * not apply and a Deny does.
+ */
+function scopeAdmits(policy: Policy, st: Statement, action: CatalogAction, req: EvaluateRequest, ctx: Context): boolean {
+  const scope = policy.scope;
+  if (scope === null || scope.type === 'global' || scope.type === 'all_projects') return true;
+  const unknown = st.effect === 'Deny';
+  if (scope.type === 'project') return req.region === undefined ? unknown : req.region === scope.project;
+  if (!action.enterprise_project) return false;
+  const ep = ctx.get('g:enterpriseprojectid');
+  if (ep === undefined) return unknown;
+  return ep.some((v) => String(v) === scope.enterprise_project_id);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Deciding
+// ---------------------------------------------------------------------------------------------------------
+
+interface Layer {
+  layer: 'identity' | 'scp';
+  level: string | null;
+  policies: Policy[];
+}
+
+export interface ModelResult {
+  action: string;
+  resource: string;
+  decision: 'allow' | 'deny';
+  reason: 'allowed' | 'explicit_deny' | 'implicit_deny';
+  denied_by: DeniedBy | null;
+}
+
+export interface ModelResponse {
+  decision: 'allow' | 'deny';
+  reason: 'allowed' | 'explicit_deny' | 'implicit_deny';
+  denied_by: DeniedBy | null;
+  results: ModelResult[];
+  /** Normalised key names (lower-case, tag keys keep their case), sorted. */
+  missing_context_keys: string[];
+}
+
+export interface PolicySet {
+  policies?: ScopedPolicy[];
+  scps?: ScpLevelInput[];
+}
+
+/**
+ * Decides a request. `preset` stands for a policy set compiled once (createEvaluator): used when the
+ * request carries no policies of its own.
+ */
+export function referenceEvaluate(req: EvaluateRequest, preset?: PolicySet): ModelResponse {
+  const inline = req.policies !== undefined || req.scps !== undefined;
+  const set: PolicySet = inline || !preset ? { policies: req.policies ?? [], scps: req.scps ?? [] } : preset;
+  const principal = req.principal ?? {};
+  const type = principal.type ?? 'user';
+  // SCPs apply unless the principal is the management account or a service-linked agency.
+  const scpsApply = principal.management_account !== true && type !== 'service_linked_agency';
+  // The account itself needs no identity Allow.
+  const identityNeedsAllow = type !== 'account';
+
+  const scpLayers: Layer[] = (set.scps ?? []).map((l) => ({ layer: 'scp', level: l.level, policies: l.policies.map(readPolicy) }));
+  const identity: Layer = { layer: 'identity', level: null, policies: (set.policies ?? []).map(readPolicy) };
+  // Choice 1 order: SCP levels outermost first, then the identity layer.
+  const layers = [...(scpsApply ? scpLayers : []), identity];
+  const ctx = context(req);
+  const missing = new Set<string>();
+
+  /** The position of a denial in the choice-1 order (statement denials and implicit denials of a layer). */
+  const order = (d: DeniedBy): number => {
+    let n = 0;
+    for (const layer of [...scpLayers, identity]) {
+      if (layer.layer === d.layer && layer.level === d.level && d.policy_id === null) return n;
+      n++;
+      for (const p of layer.policies) {
+        for (const st of p.statements) {
+          if (layer.layer === d.layer && layer.level === d.level && p.id === d.policy_id && st.index === d.statement) return n;
+          n++;
+        }
+      }
+    }
+    return n;
+  };
+
+  const results: ModelResult[] = items(req).map((item) => {
+    let firstDeny: DeniedBy | null = null;
+    let firstLayerWithoutAllow: DeniedBy | null = null;
+    for (const layer of layers) {
+      /** Whether the statement applies; a statement whose action, scope and resource match is relevant. */
+      const applies = (p: Policy, st: Statement): boolean => {
+        if (!actionMatches(st, item.action) || !scopeAdmits(p, st, item.action, req, ctx) || !resourceMatches(st, item.target)) return false;
+        for (const c of st.conditions) if (!ctx.has(c.key)) missing.add(c.key);
+        return st.conditions.every((c) => conditionHolds(c.operator, c.values, ctx.get(c.key)));
+      };
+      const denial = (p: Policy, st: Statement): DeniedBy => ({ layer: layer.layer, level: layer.level, policy_id: p.id, statement: st.index, sid: st.sid });
+      // Every Deny statement is looked at; the first one that applies (in choice-1 order) is named.
+      for (const p of layer.policies) for (const st of p.statements) if (st.effect === 'Deny' && applies(p, st)) firstDeny ??= denial(p, st);
+      // Allow statements are looked at until one applies: after that, the layer's answer cannot change.
+      let allowed = false;
+      for (const p of layer.policies) {
+        for (const st of p.statements) {
+          if (st.effect === 'Allow' && applies(p, st)) {
+            allowed = true;
+            break;
+          }
+        }
+        if (allowed) break;
+      }
+      const needsAllow = layer.layer === 'scp' || identityNeedsAllow;
+      if (!allowed && needsAllow) firstLayerWithoutAllow ??= { layer: layer.layer, level: layer.level, policy_id: null, statement: null, sid: null };
+    }
+    const base = { action: item.action.name, resource: item.resource };
+    if (firstDeny) return { ...base, decision: 'deny', reason: 'explicit_deny', denied_by: firstDeny };
+    if (firstLayerWithoutAllow) return { ...base, decision: 'deny', reason: 'implicit_deny', denied_by: firstLayerWithoutAllow };
+    return { ...base, decision: 'allow', reason: 'allowed', denied_by: null };
+  });
+
+  // The request: allowed only if every result is; otherwise the strongest reason (explicit, then SCP
+  // implicit, then identity implicit), ties broken by the choice-1 order, then by result order.
+  const strength = (r: ModelResult): number => (r.reason === 'explicit_deny' ? 3 : r.reason === 'allowed' ? 0 : r.denied_by?.layer === 'scp' ? 2 : 1);
+  let deciding: ModelResult | undefined;
+  for (const r of results) {
+    if (r.decision !== 'deny') continue;
+    if (!deciding || strength(r) > strength(deciding) || (strength(r) === strength(deciding) && order(r.denied_by!) < order(deciding.denied_by!))) deciding = r;
+  }
+  return {
+    decision: deciding ? 'deny' : 'allow',
+    reason: deciding ? deciding.reason : 'allowed',
+    denied_by: deciding ? deciding.denied_by : null,
+    results,
+    missing_context_keys: [...missing].sort(),
+  };
+}
