@@ -16,6 +16,7 @@ import { precheck } from '../lib/engine/engine.js';
 import type { ApiCall, EvaluateRequest, ExplainResult } from '../lib/types.js';
 import { TokenError, verifyBearer, type Caller, type TokenProblem } from './shared/auth.js';
 import { eventHeader, gatewayConfig, readImsRequest } from './shared/ims-request.js';
+import { isStoreUnavailable } from './shared/http.js';
 import { writeDecisionLog } from './shared/middlewares.js';
 import { referenceEvaluator, type PrincipalRef } from './shared/reference.js';
 
@@ -180,9 +181,9 @@ export async function handler(event: APIGatewayRequestAuthorizerEventV2): Promis
     if (typeof id === 'string') requestId = id.slice(0, 128);
     await decide(event, out);
   } catch (err) {
-    // A fault (the store unreachable, a bug): denied, and logged with the decision id.
+    // A fault (the store unreachable or too slow, a bug): denied, and logged with the decision id.
     out.decision = 'deny';
-    out.reason = 'AUTHORIZER_ERROR';
+    out.reason = isStoreUnavailable(err) ? 'STORE_UNAVAILABLE' : 'AUTHORIZER_ERROR';
     console.error(JSON.stringify({ level: 'error', fn: 'authorizer', decision_id: out.decisionId, request_id: requestId, message: 'authorizer fault', error: err instanceof Error ? err.stack : String(err) }));
   }
   const isAuthorized = out.decision === 'allow';

@@ -159,7 +159,8 @@ async function decide(accountId: string, request: EvaluateRequest): Promise<Deci
   } catch (err) {
     // Refusals (unknown principal, another account's, malformed id, a stored policy that no longer
     // validates) carry a 4xx status and a code; anything else is a fault.
-    if (!(err instanceof HttpError)) throw err;
+    // A 5xx (the store unavailable) is a fault too: retried, never stored as the message's result.
+    if (!(err instanceof HttpError) || err.status >= 500) throw err;
     const error: DecisionError = { code: err.code, message: err.message };
     if (err.details !== undefined) error.details = err.details;
     return { status: err.status, error };

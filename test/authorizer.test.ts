@@ -375,14 +375,14 @@ describe('malformed events never throw: deny, one log line', () => {
     expect(lines[0]).toMatchObject({ fn: 'authorizer', decision: 'deny', reason, decision_id: result.context.decision_id });
   });
 
-  it('the store unreachable -> deny AUTHORIZER_ERROR, logged with the decision id', async () => {
+  it('the store unreachable -> deny STORE_UNAVAILABLE, logged with the decision id', async () => {
     const endpoint = process.env.DYNAMODB_ENDPOINT;
     clearReferenceCache();
     process.env.DYNAMODB_ENDPOINT = 'http://127.0.0.1:9';
     resetClient();
     try {
       const { result, lines, written } = await call({ token: tokens.alice });
-      expect(result).toMatchObject({ isAuthorized: false, context: { reason: 'AUTHORIZER_ERROR' } });
+      expect(result).toMatchObject({ isAuthorized: false, context: { reason: 'STORE_UNAVAILABLE' } });
       expect(lines).toHaveLength(1);
       expect(written).toContain(`"decision_id":"${result.context.decision_id}","request_id"`);
     } finally {

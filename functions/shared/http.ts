@@ -82,6 +82,17 @@ export function header(event: APIGatewayProxyEventV2, name: string): string | un
   return undefined;
 }
 
+/**
+ * Whether a fault means the policy store could not be reached or did not answer in time (a refused or
+ * dropped connection, a Node network error `E...`, a timeout, throttling, a 5xx from DynamoDB):
+ * transient, answered 503 STORE_UNAVAILABLE, never a decision made without the stored data. Other faults
+ * (a missing table, a bug) stay 500s.
+ */
+export function isStoreUnavailable(err: unknown): boolean {
+  const e = err as { name?: string; code?: string; $metadata?: { httpStatusCode?: number } } | null;
+  return /^(Timeout|Throttling|ProvisionedThroughput|RequestLimit)/.test(e?.name as string) || /^E[A-Z_]+$/.test(e?.code as string) || (e?.$metadata?.httpStatusCode as number) >= 500;
+}
+
 /** Errors that carry their own HTTP status and code (the store's): 4xx become HttpErrors, the rest stay faults. */
 export function asHttpError(err: unknown): unknown {
   if (err instanceof HttpError) return err;

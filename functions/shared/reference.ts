@@ -38,7 +38,24 @@ export interface ReferenceResult {
   cached: boolean;
 }
 
-export async function referenceEvaluator(accountId: string, ref: PrincipalRef): Promise<ReferenceResult> {
+/**
+ * The most one by-reference load may take (the store client also bounds each call: store/client.ts). Past
+ * it the request fails closed with a TimeoutError (503 STORE_UNAVAILABLE over HTTP, a deny in the
+ * authorizer), well inside the functions' 10 s timeout, even when every call of the load is slow.
+ */
+export const LOAD_BUDGET_MS = 5_000;
+
+/**
+ * The principal's evaluator. The change stamp is read on every request, warm or not: when it cannot be
+ * read (the store down or slow), there is no answer, not even from the cache (fail closed).
+ */
+export function referenceEvaluator(accountId: string, ref: PrincipalRef): Promise<ReferenceResult> {
+  let timer: NodeJS.Timeout | undefined;
+  const budget = new Promise<never>((_resolve, reject) => (timer = setTimeout(reject, LOAD_BUDGET_MS, Object.assign(new Error('store timeout'), { name: 'TimeoutError' }))));
+  return Promise.race([load(accountId, ref), budget]).finally(() => clearTimeout(timer));
+}
+
+async function load(accountId: string, ref: PrincipalRef): Promise<ReferenceResult> {
   const key = `${accountId}|${ref.user_id !== undefined ? `u:${ref.user_id}` : ref.agency !== undefined ? `a:${ref.agency}` : 'account'}`;
   const { changeStamp, loadPrincipalPolicies } = await store();
   const stamp = await changeStamp(accountId);

@@ -44,15 +44,21 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   }
 }
 
+export interface StackOptions {
+  /** A local DynamoDB already running (e.g. in another process, so a load generator does not slow it down);
+   * it is seeded here and closed by `stop`. Default: dynalite in this process. */
+  db?: LocalDynamo;
+}
+
 /** Starts dynalite (seeded) and serverless-offline; `functions` are the bundles the test needs. */
-export async function startLocalStack(functions: readonly string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<LocalStack> {
+export async function startLocalStack(functions: readonly string[], extraEnv: NodeJS.ProcessEnv = {}, options: StackOptions = {}): Promise<LocalStack> {
   if (!process.env.CODE_ROOT) {
     const missing = functions.filter((f) => !existsSync(join(root, 'dist', 'functions', `${f}.cjs`)));
     if (missing.length) {
       throw new Error(`The e2e tests run the bundles, and dist/functions/${missing[0]}.cjs is missing (${missing.length} missing): run npm run build (npm ci runs it through prepare).`);
     }
   }
-  const db = await startDynalite({ port: 0 });
+  const db = options.db ?? (await startDynalite({ port: 0 }));
   let seeded: SeedResult;
   let httpPort: number;
   let lambdaPort: number;
@@ -96,9 +102,12 @@ export async function startLocalStack(functions: readonly string[], extraEnv: No
   try {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`serverless-offline not ready after ${READY_TIMEOUT_MS} ms:\n${output}`)), READY_TIMEOUT_MS);
+      let ready = false;
       const onData = (d: Buffer): void => {
         output += d.toString();
-        if (/Server ready:/.test(output)) {
+        // Looked for until found only: the output grows with every request (a load run writes megabytes).
+        if (!ready && /Server ready:/.test(output)) {
+          ready = true;
           clearTimeout(timer);
           resolve();
         }
