@@ -97,6 +97,7 @@ describe('reference model', () => {
         for (const [k, v] of Object.entries(want)) expect((m.results[i] as unknown as Record<string, unknown> | undefined)?.[k], `${where} (results[${i}].${k})`).toEqual(v);
       });
       if (c.expect.result_actions) expect([...new Set(m.results.map((r) => r.action))].sort(), `${where} (result actions)`).toEqual([...new Set(c.expect.result_actions)].sort());
+      if (typeof c.expect.has_warnings === 'boolean') expect(m.warnings > 0, `${where} (has_warnings)`).toBe(c.expect.has_warnings);
     }
   });
 

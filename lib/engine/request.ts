@@ -153,7 +153,11 @@ export function resolveRequest(req: EvaluateRequest): ResolvedRequest | ErrorRes
       push(idx, 'family', pattern, requiredBy);
       return;
     }
-    for (const r of resources) push(idx, r.includes('*') ? 'family' : 'urn', r, requiredBy);
+    for (const r of resources) {
+      // A wildcard resource designates a family too (choice 6: the response carries a warning).
+      if (r.includes('*') && !onFamily.includes(r)) onFamily.push(r);
+      push(idx, r.includes('*') ? 'family' : 'urn', r, requiredBy);
+    }
   };
 
   let api: ApiResolution | undefined;
@@ -216,7 +220,7 @@ export function resolveRequest(req: EvaluateRequest): ResolvedRequest | ErrorRes
   }
   if (onFamily.length > 0) {
     warnings.push(
-      `No complete resource URN for an image-typed action: evaluated on every image of ${onFamily.join(', ')} (an Allow must cover them all; a Deny that may match one applies). Give "resource", or "region" and "principal.account_id".`,
+      `No complete resource URN for an image-typed action: evaluated on every image of ${onFamily.join(', ')} (an Allow must cover them all; a Deny that may match one applies). Give a complete URN in "resource", or "region" and "principal.account_id".`,
     );
   }
   const type = principal.type ?? 'user';

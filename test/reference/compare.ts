@@ -1,7 +1,7 @@
 /**
  * Runs one case through the engine and the reference model and compares what both compute: the decision,
- * the reason, `denied_by`, every result (action, resource, decision, reason, denied_by) and the missing
- * context keys (as normalised key names).
+ * the reason, `denied_by`, every result (action, resource, decision, reason, denied_by), the missing
+ * context keys (as normalised key names) and how many warnings the response carries.
  */
 import { createEvaluator, evaluate, type Evaluator } from '../../lib/index.js';
 import type { DeniedBy, EvaluateRequest, EvaluateResult } from '../../lib/types.js';
@@ -26,6 +26,7 @@ function project(r: Exclude<EvaluateResult, { error: unknown }>): ModelResponse 
     denied_by: r.denied_by,
     results: r.results.map((x) => ({ action: x.action, resource: x.resource, decision: x.decision, reason: x.reason, denied_by: x.denied_by })),
     missing_context_keys: [...new Set(r.missing_context_keys.map(normalizeKey))].sort(),
+    warnings: r.warnings.length,
   };
 }
 
@@ -62,6 +63,7 @@ export function compareCase(c: DiffCase): Outcome {
   if (engine.reason !== model.reason) differences.push('reason');
   if (!sameDenial(engine.denied_by, model.denied_by)) differences.push('denied_by');
   if (engine.missing_context_keys.join('\n') !== model.missing_context_keys.join('\n')) differences.push('missing_context_keys');
+  if (engine.warnings !== model.warnings) differences.push('warnings');
   if (engine.results.length !== model.results.length) differences.push('results.length');
   else engine.results.forEach((r, i) => !sameResult(r, model.results[i]) && differences.push(`results[${i}]`));
   return differences.length === 0 ? { kind: 'agree', model } : { kind: 'disagree', engine, model, differences };

@@ -277,6 +277,11 @@ export interface ModelResponse {
   results: ModelResult[];
   /** Normalised key names (lower-case, tag keys keep their case), sorted. */
   missing_context_keys: string[];
+  /**
+   * How many kinds of warning the response carries: resources given for actions without resource type
+   * (evaluated on `*`), and families of resources (choice 6).
+   */
+  warnings: number;
 }
 
 export interface PolicySet {
@@ -321,7 +326,11 @@ export function referenceEvaluate(req: EvaluateRequest, preset?: PolicySet): Mod
     return n;
   };
 
-  const results: ModelResult[] = items(req).map((item) => {
+  const all = items(req);
+  const given = req.resources !== undefined || req.resource !== undefined;
+  const warnings = (given && all.some((i) => i.target.kind === 'none') ? 1 : 0) + (all.some((i) => i.target.kind === 'family') ? 1 : 0);
+
+  const results: ModelResult[] = all.map((item) => {
     let firstDeny: DeniedBy | null = null;
     let firstLayerWithoutAllow: DeniedBy | null = null;
     for (const layer of layers) {
@@ -368,5 +377,6 @@ export function referenceEvaluate(req: EvaluateRequest, preset?: PolicySet): Mod
     denied_by: deciding ? deciding.denied_by : null,
     results,
     missing_context_keys: [...missing].sort(),
+    warnings,
   };
 }
