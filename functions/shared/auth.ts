@@ -1,5 +1,5 @@
 /**
- * Bearer-token authentication and scopes, checked by the function itself with jose: HS256 with the key in
+ * Bearer-token authentication and scopes, checked by the function itself (jwt.ts): HS256 with the key in
  * `AUTH_JWT_SECRET`, issuer and audience `ims-authz`. The same check runs on AWS, offline and in tests.
  * When no key is configured and an API Gateway JWT authorizer has already verified the token (its claims
  * arrive in requestContext.authorizer.jwt.claims), those claims are used instead; a local key always wins,
@@ -11,10 +11,8 @@
  * `user_id` or `agency` (the principal; neither: the account itself; those callers need no scope).
  */
 import type { MiddlewareObj } from '@middy/core';
-// Subpath imports: `import { errors } from 'jose'` would bundle every jose error class (the namespace object).
-import { JWTClaimValidationFailed, JWTExpired } from 'jose/errors';
-import { jwtVerify } from 'jose/jwt/verify';
 import { header, HttpError, type HttpEvent, type HttpResult, type Reply } from './http.js';
+import { JwtError, verifyHs256, type JwtProblem } from './jwt.js';
 import { state } from './middlewares.js';
 
 export type Scope = 'evaluate' | 'policies:read' | 'policies:write' | 'org:write';
@@ -44,12 +42,28 @@ export class TokenError extends HttpError {
 export const TOKEN_ISSUER = 'ims-authz';
 export const TOKEN_AUDIENCE = 'ims-authz';
 
-let secretKey: Uint8Array | undefined;
-function localSecret(): Uint8Array | null {
+let secretKey: { text: string; key: Buffer } | undefined;
+function localSecret(): Buffer | null {
   const s = process.env.AUTH_JWT_SECRET?.trim();
   if (!s) return null;
-  return (secretKey ??= new TextEncoder().encode(s));
+  if (secretKey?.text !== s) secretKey = { text: s, key: Buffer.from(s, 'utf8') };
+  return secretKey.key;
 }
+
+/** The longest a bearer token may live (exp - iat, or exp - now without iat): a leaked token expires soon. */
+export const MAX_TOKEN_LIFETIME_SEC = 24 * 3600;
+
+const TOKEN_PROBLEMS: Record<JwtProblem, TokenProblem> = {
+  malformed: 'invalid',
+  lifetime: 'invalid',
+  algorithm: 'invalid',
+  signature: 'invalid',
+  claims: 'invalid',
+  not_yet_valid: 'invalid',
+  expired: 'expired',
+  issuer: 'not_for_service',
+  audience: 'not_for_service',
+};
 
 const ACCOUNT_RE = /^[A-Za-z0-9_.:-]{1,64}$/;
 
@@ -75,15 +89,15 @@ export async function verifyBearer(authorization: string | undefined): Promise<C
   if (!secret) throw new TokenError('not_configured', 'Token verification is not configured (AUTH_JWT_SECRET).');
   const match = authorization ? /^Bearer\s+(\S+)$/i.exec(authorization) : null;
   if (!match) throw new TokenError('missing', 'Send a bearer token: Authorization: Bearer <jwt>.');
+  let claims: Record<string, unknown>;
   try {
-    const { payload } = await jwtVerify(match[1] as string, secret, { algorithms: ['HS256'], issuer: TOKEN_ISSUER, audience: TOKEN_AUDIENCE, clockTolerance: 5 });
-    return callerFrom(payload as Record<string, unknown>);
+    claims = verifyHs256(match[1] as string, secret, { issuer: TOKEN_ISSUER, audience: TOKEN_AUDIENCE, clockToleranceSec: 5, maxLifetimeSec: MAX_TOKEN_LIFETIME_SEC });
   } catch (err) {
-    if (err instanceof HttpError) throw err;
-    if (err instanceof JWTExpired) throw new TokenError('expired', 'The token has expired.');
-    if (err instanceof JWTClaimValidationFailed) throw new TokenError('not_for_service', 'The token is not for this service.');
-    throw new TokenError('invalid', 'The token is not valid.');
+    if (!(err instanceof JwtError)) throw err;
+    const problem = TOKEN_PROBLEMS[err.problem];
+    throw new TokenError(problem, problem === 'expired' ? 'The token has expired.' : problem === 'not_for_service' ? 'The token is not for this service.' : err.message);
   }
+  return callerFrom(claims);
 }
 
 export async function authenticate(event: HttpEvent): Promise<Caller> {

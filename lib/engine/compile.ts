@@ -30,9 +30,17 @@ export interface CompiledStatement {
   resGlobs: Glob[];
   /** The same patterns as text, for family (wildcard resource) requests. */
   resPatterns: string[];
+  /** The same patterns as written (explain's trace). */
+  resWritten: string[];
+  /** The first pattern made only of `*`, as written (null: none). */
+  resStar: string | null;
   conditions: CompiledCondition[];
   /** Distinct condition keys (normalised) with the name as first written, for missing-key reports. */
   conditionKeys: Array<{ key: string; written: string }>;
+  /** Slots of `conditions`, `conditionKeys` and `resGlobs` in the set's memo (same order). */
+  condSlots: Int32Array;
+  keySlots: Int32Array;
+  resSlots: Int32Array;
   /** A restricting grant scope of the policy (null: applies everywhere). */
   scope: RestrictingScope | null;
   /** Shared, frozen reply fragments (no allocation when the statement matches). */
@@ -57,6 +65,12 @@ export interface CompiledLayer {
   /** By catalog action index: the Deny / Allow statements whose Action (or NotAction) admits the action. */
   deny: CompiledStatement[][];
   allow: CompiledStatement[][];
+  /**
+   * The same lists without the statements that can never apply to an action without resource type (one
+   * requested on `*`): those whose Resource names only specific patterns, or whose NotResource lists `*`.
+   */
+  denyOnStar: CompiledStatement[][];
+  allowOnStar: CompiledStatement[][];
   /** The implicit deny this layer reports when nothing in it allows. */
   implicit: Readonly<DeniedBy>;
 }
@@ -71,6 +85,84 @@ export interface CompiledPolicySet {
   identity: CompiledLayer;
   /** Outermost level first. */
   scps: CompiledLayer[];
+  memo: DecisionMemo;
+}
+
+/**
+ * The set's distinct conditions, condition keys and resource patterns, each with a slot, and the results
+ * of the current decision by slot. Policy sets repeat the same conditions (guardrails, tag and project
+ * checks) and patterns across statements and layers: each is evaluated once per request (conditions,
+ * keys) or per item (patterns). Results carry the stamp of the request or item they belong to, so
+ * nothing is cleared between decisions; a request is recognised by its context object, an item by its
+ * identity (see `enterItem` in decide.ts).
+ */
+export interface DecisionMemo {
+  conditions: CompiledCondition[];
+  keys: Array<{ key: string; written: string }>;
+  globs: Glob[];
+  condStamp: Uint32Array;
+  condValue: Uint8Array;
+  keyStamp: Uint32Array;
+  resStamp: Uint32Array;
+  resValue: Uint8Array;
+  /** What the current stamps belong to. */
+  context: object | null;
+  missing: object | null;
+  item: object | null;
+  requestStamp: number;
+  keysStamp: number;
+  itemStamp: number;
+}
+
+/** Assigns slots while a set compiles. */
+export class MemoBuilder {
+  private readonly condIndex = new Map<string, number>();
+  private readonly keyIndex = new Map<string, number>();
+  private readonly globIndex = new Map<string, number>();
+  readonly conditions: CompiledCondition[] = [];
+  readonly keys: Array<{ key: string; written: string }> = [];
+  readonly globs: Glob[] = [];
+
+  /** Conditions written alike (operator, key as written, values) share a slot (and so a trace). */
+  condition(c: CompiledCondition): number {
+    const o = c.source.operator;
+    const id = `${o.written}\u0000${c.source.key}\u0000${c.source.values.join('\u0001')}`;
+    let slot = this.condIndex.get(id);
+    if (slot === undefined) this.condIndex.set(id, (slot = this.conditions.push(c) - 1));
+    return slot;
+  }
+
+  key(k: { key: string; written: string }): number {
+    let slot = this.keyIndex.get(k.key);
+    if (slot === undefined) this.keyIndex.set(k.key, (slot = this.keys.push(k) - 1));
+    return slot;
+  }
+
+  /** `pattern` with a lower-cased service segment. */
+  glob(pattern: string): { slot: number; glob: Glob } {
+    let slot = this.globIndex.get(pattern);
+    if (slot === undefined) this.globIndex.set(pattern, (slot = this.globs.push(compileGlob(pattern)) - 1));
+    return { slot, glob: this.globs[slot] as Glob };
+  }
+
+  build(): DecisionMemo {
+    return {
+      conditions: this.conditions,
+      keys: this.keys,
+      globs: this.globs,
+      condStamp: new Uint32Array(this.conditions.length),
+      condValue: new Uint8Array(this.conditions.length),
+      keyStamp: new Uint32Array(this.keys.length),
+      resStamp: new Uint32Array(this.globs.length),
+      resValue: new Uint8Array(this.globs.length),
+      context: null,
+      missing: null,
+      item: null,
+      requestStamp: 0,
+      keysStamp: 0,
+      itemStamp: 0,
+    };
+  }
 }
 
 export interface PolicyInputParsed {
@@ -91,10 +183,20 @@ export function normalizeUrn(urn: string): string {
 
 const ALL_STARS = /^\*+$/;
 
-export function compileStatement(st: ParsedStatement, layer: Layer, level: string | null, policyId: string, scope: GrantScope | null = null, source: PolicySource | null = null): CompiledStatement {
+export function compileStatement(
+  st: ParsedStatement,
+  layer: Layer,
+  level: string | null,
+  policyId: string,
+  scope: GrantScope | null = null,
+  source: PolicySource | null = null,
+  memo: MemoBuilder = new MemoBuilder(),
+): CompiledStatement {
   const actionList = st.actions ?? st.notActions ?? [];
   const resList = st.resources ?? st.notResources;
-  const resPatterns = (resList ?? []).filter((p) => !ALL_STARS.test(p)).map(normalizeUrn);
+  const resWritten = (resList ?? []).filter((p) => !ALL_STARS.test(p));
+  const resPatterns = resWritten.map(normalizeUrn);
+  const resources = resPatterns.map((p) => memo.glob(p));
   const conditions = st.conditions.map(compileCondition);
   const conditionKeys: Array<{ key: string; written: string }> = [];
   for (const c of conditions) if (!conditionKeys.some((k) => k.key === c.key)) conditionKeys.push({ key: c.key, written: c.source.key });
@@ -110,10 +212,15 @@ export function compileStatement(st: ParsedStatement, layer: Layer, level: strin
     actionGlobs: actionList.map(compileGlobLower),
     resMode: st.resources !== null ? ResourceMode.List : st.notResources !== null ? ResourceMode.NotList : ResourceMode.Any,
     resAllStar: resList !== null && resList.some((p) => ALL_STARS.test(p)),
-    resGlobs: resPatterns.map((p) => compileGlob(p)),
+    resGlobs: resources.map((r) => r.glob),
     resPatterns,
+    resWritten,
+    resStar: resList?.find((p) => ALL_STARS.test(p)) ?? null,
     conditions,
     conditionKeys,
+    condSlots: Int32Array.from(conditions, (c) => memo.condition(c)),
+    keySlots: Int32Array.from(conditionKeys, (k) => memo.key(k)),
+    resSlots: Int32Array.from(resources, (r) => r.slot),
     scope: scope && (scope.type === 'project' || scope.type === 'enterprise_project') ? scope : null,
     ref: Object.freeze({
       layer,
@@ -143,14 +250,14 @@ export function statementAdmitsAction(st: CompiledStatement, names: readonly str
   return st.notAction ? !hit : hit;
 }
 
-export function compileLayer(layer: Layer, level: string | null, policies: PolicyInputParsed[]): CompiledLayer {
+export function compileLayer(layer: Layer, level: string | null, policies: PolicyInputParsed[], memo: MemoBuilder = new MemoBuilder()): CompiledLayer {
   const n = catalog.actions.length;
   const deny: CompiledStatement[][] = Array.from({ length: n }, () => []);
   const allow: CompiledStatement[][] = Array.from({ length: n }, () => []);
   const names = actionNamesLower();
   const compiled: CompiledPolicy[] = [];
   for (const { id, policy, scope, source } of policies) {
-    const statements = policy.statements.map((st) => compileStatement(st, layer, level, id, scope ?? null, source ?? null));
+    const statements = policy.statements.map((st) => compileStatement(st, layer, level, id, scope ?? null, source ?? null, memo));
     compiled.push({ id, version: policy.version, scope: scope ?? null, source: source ?? null, statements });
     for (const st of statements) {
       for (let a = 0; a < n; a++) {
@@ -159,14 +266,19 @@ export function compileLayer(layer: Layer, level: string | null, policies: Polic
     }
   }
   const implicit = Object.freeze({ layer, level, policy_id: null, statement: null, sid: null });
-  return { layer, level, policies: compiled, deny, allow, implicit };
+  const onStar = (lists: CompiledStatement[][]): CompiledStatement[][] => lists.map((l) => l.filter(appliesOnStar));
+  return { layer, level, policies: compiled, deny, allow, denyOnStar: onStar(deny), allowOnStar: onStar(allow), implicit };
+}
+
+/** Whether the statement's Resource / NotResource admits `*`, the resource of an action without resource type. */
+export function appliesOnStar(st: CompiledStatement): boolean {
+  return st.resMode === ResourceMode.Any || (st.resMode === ResourceMode.List ? st.resAllStar : !st.resAllStar);
 }
 
 export function compilePolicySet(identity: PolicyInputParsed[], scps: Array<{ level: string; policies: PolicyInputParsed[] }>): CompiledPolicySet {
-  const set: CompiledPolicySet = {
-    identity: compileLayer('identity', null, identity),
-    scps: scps.map((s) => compileLayer('scp', s.level, s.policies)),
-  };
+  const memo = new MemoBuilder();
+  const scpLayers = scps.map((s) => compileLayer('scp', s.level, s.policies, memo));
+  const set: CompiledPolicySet = { identity: compileLayer('identity', null, identity, memo), scps: scpLayers, memo: memo.build() };
   let order = 0;
   for (const layer of [...set.scps, set.identity]) {
     denialOrder.set(layer.implicit, order++);

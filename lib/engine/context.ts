@@ -18,56 +18,58 @@ function normalizedKey(key: string): string {
   return n;
 }
 
+/** A value as stored while the context is built: a request scalar (wrapped when read) or a list of scalars. */
+type Stored = ContextScalar | ContextValues;
+
 export class RequestContext {
-  private map: Map<string, ContextValues> | undefined;
+  private map: Map<string, Stored | null> | undefined;
   constructor(
     private readonly raw: Record<string, ContextValue> | undefined,
-    private readonly defaults: ReadonlyArray<readonly [string, string]>,
+    private readonly principal: Principal | undefined,
+    private readonly region: string | undefined,
   ) {}
 
   /** Values of a normalised key (see `normalizeConditionKey`), or undefined when the request lacks it. */
   get(normalizedKey: string): ContextValues | undefined {
-    return (this.map ??= this.build()).get(normalizedKey);
+    const v = (this.map ??= this.build()).get(normalizedKey);
+    if (v === undefined || v === null) return undefined;
+    return typeof v === 'object' ? v : [v];
   }
 
-  private build(): Map<string, ContextValues> {
-    const map = new Map<string, ContextValues>();
-    for (const [key, value] of this.defaults) map.set(normalizedKey(key), [value]);
-    if (this.raw) {
-      for (const key of Object.keys(this.raw)) {
-        const values = toValues(this.raw[key]);
-        const norm = normalizedKey(key);
-        if (values) map.set(norm, values);
-        else map.delete(norm); // an explicit null / [] removes a default too
-      }
+  /**
+   * The defaults IAM fills from the caller and the request (docs/semantics.md, choice 2), then the
+   * request's keys, which replace them; an explicit null / [] removes a key (and its default).
+   */
+  private build(): Map<string, Stored | null> {
+    const map = new Map<string, Stored | null>();
+    const p = this.principal;
+    if (p !== undefined) {
+      if (p.user_id) map.set(normalizedKey('g:UserId'), p.user_id);
+      if (p.user_name) map.set(normalizedKey('g:UserName'), p.user_name);
+      if (p.account_id) map.set(normalizedKey('g:PrincipalAccount'), p.account_id);
+      if (p.org_path) map.set(normalizedKey('g:PrincipalOrgPath'), p.org_path);
+    }
+    if (this.region) {
+      map.set(normalizedKey('g:ProjectName'), this.region);
+      map.set(normalizedKey('g:RequestedRegion'), this.region);
+    }
+    const raw = this.raw;
+    if (raw) {
+      for (const key of Object.keys(raw)) map.set(normalizedKey(key), toStored(raw[key]));
     }
     return map;
   }
 }
 
-function toValues(v: ContextValue | undefined): ContextValues | null {
-  if (v === null || v === undefined) return null;
-  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return [v];
-  if (Array.isArray(v)) {
-    const out = v.filter((x) => typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean');
-    return out.length > 0 ? out : null;
-  }
-  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return [v];
-  return null;
-}
+const isScalar = (x: unknown): x is ContextScalar => typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean';
 
-/** Global keys IAM fills from the caller and the request (docs/semantics.md, choice 2). */
-export function contextDefaults(principal: Principal | undefined, region: string | undefined): Array<readonly [string, string]> {
-  const out: Array<readonly [string, string]> = [];
-  if (principal?.user_id) out.push(['g:UserId', principal.user_id]);
-  if (principal?.user_name) out.push(['g:UserName', principal.user_name]);
-  if (principal?.account_id) out.push(['g:PrincipalAccount', principal.account_id]);
-  if (principal?.org_path) out.push(['g:PrincipalOrgPath', principal.org_path]);
-  if (region) {
-    out.push(['g:ProjectName', region]);
-    out.push(['g:RequestedRegion', region]);
-  }
-  return out;
+/** A request value in stored form; null when it holds no scalar (absent). Lists of scalars are kept as given. */
+function toStored(v: ContextValue | undefined): Stored | null {
+  if (isScalar(v)) return v;
+  if (!Array.isArray(v)) return null;
+  const list: readonly unknown[] = v;
+  const out = list.every(isScalar) ? (list as ContextValues) : list.filter(isScalar);
+  return out.length > 0 ? out : null;
 }
 
 export function scalarToString(v: ContextScalar): string {

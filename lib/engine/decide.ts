@@ -6,7 +6,7 @@
 import { actionAt } from '../catalog/catalog.js';
 import { globsCover, globsIntersect } from '../match/glob.js';
 import type { ActionResult, DeniedBy, MatchedStatement } from '../types.js';
-import type { CompiledLayer, CompiledPolicySet, CompiledStatement } from './compile.js';
+import type { CompiledLayer, CompiledPolicySet, CompiledStatement, DecisionMemo } from './compile.js';
 import { denialOrder, ResourceMode } from './compile.js';
 import { evalCondition } from './conditions.js';
 import type { RequestContext } from './context.js';
@@ -45,15 +45,86 @@ function familyMatches(st: CompiledStatement, family: string): boolean {
   return allow ? !st.resPatterns.some((p) => globsIntersect(p, family)) : !globsCover(st.resGlobs, family);
 }
 
-/** Conditions of a statement (AND); records keys the request lacks into `missing`. */
-export function conditionsHold(st: CompiledStatement, ctx: RequestContext, missing: Map<string, string> | null): boolean {
-  const conds = st.conditions;
-  if (conds.length === 0) return true;
-  if (missing) {
-    for (const k of st.conditionKeys) if (ctx.get(k.key) === undefined && !missing.has(k.key)) missing.set(k.key, k.written);
+/**
+ * Makes the set's memo current for this request and item: results stamped for another context, another
+ * `missing` collection or another item are stale. Stamps are never reused, so nothing needs clearing.
+ */
+function enterItem(memo: DecisionMemo, req: ResolvedRequest, item: RequestItem, missing: Map<string, string> | null): void {
+  if (memo.context !== req.context) {
+    memo.context = req.context;
+    memo.requestStamp = nextStamp(memo.requestStamp, memo.condStamp);
   }
-  for (let i = 0; i < conds.length; i++) if (!evalCondition(conds[i]!, ctx)) return false;
+  if (missing !== null && memo.missing !== missing) {
+    memo.missing = missing;
+    memo.keysStamp = nextStamp(memo.keysStamp, memo.keyStamp);
+  }
+  if (memo.item !== item) {
+    memo.item = item;
+    memo.itemStamp = nextStamp(memo.itemStamp, memo.resStamp);
+  }
+}
+
+function nextStamp(stamp: number, stamps: Uint32Array): number {
+  if (stamp < 0xfffffffe) return stamp + 1;
+  stamps.fill(0);
+  return 1;
+}
+
+/** A statement's conditions (AND), each distinct condition evaluated once per request; records keys the request lacks into `missing`. */
+function memoConditionsHold(st: CompiledStatement, memo: DecisionMemo, ctx: RequestContext, missing: Map<string, string> | null): boolean {
+  const slots = st.condSlots;
+  if (slots.length === 0) return true;
+  if (missing !== null) {
+    const keys = st.keySlots;
+    const stamp = memo.keysStamp;
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i]!;
+      if (memo.keyStamp[k] === stamp) continue;
+      memo.keyStamp[k] = stamp;
+      const key = memo.keys[k]!;
+      if (ctx.get(key.key) === undefined && !missing.has(key.key)) missing.set(key.key, key.written);
+    }
+  }
+  const stamp = memo.requestStamp;
+  for (let i = 0; i < slots.length; i++) {
+    const c = slots[i]!;
+    let holds: boolean;
+    if (memo.condStamp[c] === stamp) holds = memo.condValue[c] === 1;
+    else {
+      holds = evalCondition(memo.conditions[c]!, ctx);
+      memo.condStamp[c] = stamp;
+      memo.condValue[c] = holds ? 1 : 0;
+    }
+    if (!holds) return false;
+  }
   return true;
+}
+
+/** `resourceMatches` through the memo: each distinct pattern is tested once per item. */
+function memoResourceMatches(st: CompiledStatement, memo: DecisionMemo, item: RequestItem): boolean {
+  if (st.resMode === ResourceMode.Any) return true;
+  if (item.kind === 'family') return familyMatches(st, item.resourceNorm as string);
+  let hit = st.resAllStar;
+  const urn = item.resourceNorm;
+  if (!hit && urn !== null) {
+    const slots = st.resSlots;
+    const stamp = memo.itemStamp;
+    for (let i = 0; i < slots.length; i++) {
+      const g = slots[i]!;
+      let m: boolean;
+      if (memo.resStamp[g] === stamp) m = memo.resValue[g] === 1;
+      else {
+        m = memo.globs[g]!.test(urn);
+        memo.resStamp[g] = stamp;
+        memo.resValue[g] = m ? 1 : 0;
+      }
+      if (m) {
+        hit = true;
+        break;
+      }
+    }
+  }
+  return st.resMode === ResourceMode.List ? hit : !hit;
 }
 
 /**
@@ -73,8 +144,9 @@ export function scopeAdmits(st: CompiledStatement, item: RequestItem, req: Resol
   return ep.some((v) => String(v) === id);
 }
 
-function applies(st: CompiledStatement, item: RequestItem, req: ResolvedRequest, missing: Map<string, string> | null): boolean {
-  return (st.scope === null || scopeAdmits(st, item, req)) && resourceMatches(st, item) && conditionsHold(st, req.context, missing);
+/** Scope, resource and conditions, in that order (the memo must be entered for this item). */
+function applies(st: CompiledStatement, memo: DecisionMemo, item: RequestItem, req: ResolvedRequest, missing: Map<string, string> | null): boolean {
+  return (st.scope === null || scopeAdmits(st, item, req)) && memoResourceMatches(st, memo, item) && memoConditionsHold(st, memo, req.context, missing);
 }
 
 const NO_MATCHES: readonly MatchedStatement[] = Object.freeze([]);
@@ -86,20 +158,21 @@ interface Walk {
 }
 
 /** One layer: every Deny that applies is recorded, then the first Allow that applies. Returns whether one did. */
-function walkLayer(layer: CompiledLayer, item: RequestItem, req: ResolvedRequest, missing: Map<string, string> | null, w: Walk): boolean {
+function walkLayer(layer: CompiledLayer, memo: DecisionMemo, item: RequestItem, req: ResolvedRequest, missing: Map<string, string> | null, w: Walk): boolean {
   const a = item.actionIndex;
-  const denies = layer.deny[a]!;
+  const onStar = item.kind === 'none';
+  const denies = (onStar ? layer.denyOnStar : layer.deny)[a]!;
   for (let i = 0; i < denies.length; i++) {
     const st = denies[i]!;
-    if (applies(st, item, req, missing)) {
+    if (applies(st, memo, item, req, missing)) {
       (w.matched ??= []).push(st.ref);
       w.explicit ??= st.deniedBy;
     }
   }
-  const allows = layer.allow[a]!;
+  const allows = (onStar ? layer.allowOnStar : layer.allow)[a]!;
   for (let i = 0; i < allows.length; i++) {
     const st = allows[i]!;
-    if (applies(st, item, req, missing)) {
+    if (applies(st, memo, item, req, missing)) {
       (w.matched ??= []).push(st.ref);
       return true;
     }
@@ -107,25 +180,29 @@ function walkLayer(layer: CompiledLayer, item: RequestItem, req: ResolvedRequest
   return false;
 }
 
-/** How many of the layer's Allow statements for the item the decision core looks at (up to the first that applies). */
-export function allowsExamined(layer: CompiledLayer, item: RequestItem, req: ResolvedRequest): number {
-  const allows = layer.allow[item.actionIndex]!;
-  for (let i = 0; i < allows.length; i++) if (applies(allows[i]!, item, req, null)) return i + 1;
-  return allows.length;
+/** The layer's first Allow statement that applies to the item (the decision core looks no further), or null. */
+export function firstApplyingAllow(set: CompiledPolicySet, layer: CompiledLayer, item: RequestItem, req: ResolvedRequest): CompiledStatement | null {
+  const memo = set.memo;
+  enterItem(memo, req, item, null);
+  const allows = (item.kind === 'none' ? layer.allowOnStar : layer.allow)[item.actionIndex]!;
+  for (let i = 0; i < allows.length; i++) if (applies(allows[i]!, memo, item, req, null)) return allows[i]!;
+  return null;
 }
 
 /** Decides one item. `missing` collects condition keys the request lacked (null: don't collect). */
 export function decideItem(set: CompiledPolicySet, req: ResolvedRequest, item: RequestItem, missing: Map<string, string> | null): ActionResult {
   const w: Walk = { matched: null, explicit: null };
+  const memo = set.memo;
+  enterItem(memo, req, item, missing);
   let implicit: DeniedBy | null = null;
   if (!req.scpExempt) {
     const scps = set.scps;
     for (let l = 0; l < scps.length; l++) {
       const layer = scps[l]!;
-      if (!walkLayer(layer, item, req, missing, w) && implicit === null) implicit = layer.implicit;
+      if (!walkLayer(layer, memo, item, req, missing, w) && implicit === null) implicit = layer.implicit;
     }
   }
-  const allowed = walkLayer(set.identity, item, req, missing, w);
+  const allowed = walkLayer(set.identity, memo, item, req, missing, w);
   if (!allowed && req.identityNeedsAllow && implicit === null) implicit = set.identity.implicit;
   const explicit = w.explicit;
   const matched = w.matched;

@@ -17,9 +17,17 @@ function scopeLabel(scope: GrantScope): string {
   return scope.type;
 }
 
-function conditionLine(c: ConditionTrace): string {
-  const req = c.missing ? 'absent from the request' : `request has ${JSON.stringify(c.request_values)}`;
-  return `${c.result ? 'true ' : 'false'}  ${c.operator} ${c.key} ${JSON.stringify(c.policy_values)}: ${req}`;
+/** Condition traces are shared by the statements that carry the same condition: each line is made once per rendering. */
+type LineCache = Map<ConditionTrace, string>;
+
+function conditionLine(c: ConditionTrace, cache: LineCache): string {
+  let line = cache.get(c);
+  if (line === undefined) {
+    const req = c.missing ? 'absent from the request' : `request has ${JSON.stringify(c.request_values)}`;
+    line = `          ${c.result ? 'true ' : 'false'}  ${c.operator} ${c.key} ${JSON.stringify(c.policy_values)}: ${req}`;
+    cache.set(c, line);
+  }
+  return line;
 }
 
 function whyNot(s: StatementTrace): string {
@@ -30,8 +38,10 @@ function whyNot(s: StatementTrace): string {
   return `condition false: ${failed.join(', ')}`;
 }
 
-function renderLayer(l: LayerTrace, out: string[]): void {
-  const verdict = { allow: 'allows', deny: 'DENIES', no_match: 'no statement applies', skipped: 'skipped' }[l.outcome];
+const VERDICTS: Readonly<Record<LayerTrace['outcome'], string>> = { allow: 'allows', deny: 'DENIES', no_match: 'no statement applies', skipped: 'skipped' };
+
+function renderLayer(l: LayerTrace, out: string[], lines: LineCache): void {
+  const verdict = VERDICTS[l.outcome];
   out.push(`  ${layerName(l)}: ${verdict}${l.note ? ` (${l.note})` : ''}`);
   for (const p of l.policies) {
     if (isIdlePolicyTrace(p)) continue;
@@ -41,10 +51,10 @@ function renderLayer(l: LayerTrace, out: string[]): void {
         if (s.resource_pattern) how.push(`resource "${s.resource_pattern}"`);
         if (s.conditions.length) how.push(`${s.conditions.length} condition${s.conditions.length > 1 ? 's' : ''} true`);
         out.push(`    ${s.effect === 'Deny' ? 'DENY ' : 'allow'} ${stmtName(p, s)}: ${how.join(', ')}`);
-        for (const c of s.conditions) out.push(`          ${conditionLine(c)}`);
+        for (const c of s.conditions) out.push(conditionLine(c, lines));
       } else if (s.action_matched && !s.not_evaluated) {
         out.push(`    -     ${stmtName(p, s)} (${s.effect}) does not apply: ${whyNot(s)}`);
-        for (const c of s.conditions) if (!c.result) out.push(`          ${conditionLine(c)}`);
+        for (const c of s.conditions) if (!c.result) out.push(conditionLine(c, lines));
       }
     }
   }
@@ -52,12 +62,13 @@ function renderLayer(l: LayerTrace, out: string[]): void {
 
 export function renderExplain(resp: EvaluateResponse, traces: readonly ResultTrace[]): string {
   const out: string[] = [];
+  const lines: LineCache = new Map();
   out.push(`${resp.decision.toUpperCase()} (${resp.reason}): ${resp.message}`);
   if (resp.api) out.push(`API ${resp.api.method} ${resp.api.template} needs ${resp.api.required_actions.join(', ')}`);
   for (const t of traces) {
     out.push('');
     out.push(`${t.decision === 'allow' ? 'allow' : 'DENY '} ${t.action} on ${t.resource} (${t.reason})`);
-    for (const l of t.layers) renderLayer(l, out);
+    for (const l of t.layers) renderLayer(l, out, lines);
   }
   if (resp.missing_context_keys.length > 0) out.push('', `Missing context keys (more context may change the answer): ${resp.missing_context_keys.join(', ')}`);
   for (const w of resp.warnings) out.push(`Warning: ${w}`);

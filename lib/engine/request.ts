@@ -10,7 +10,7 @@ import { REQUEST_SCHEMAS } from '../schema/requests.js';
 import type { ApiResolution, ContextValue, ErrorResponse, EvaluateRequest, JsonValue, Principal } from '../types.js';
 import { suggest } from '../validate/suggest.js';
 import { normalizeUrn } from './compile.js';
-import { contextDefaults, RequestContext } from './context.js';
+import { RequestContext } from './context.js';
 
 /**
  * What an item is requested on: `none` = an action without resource type (requested on `*`); `urn` = one
@@ -229,7 +229,7 @@ export function resolveRequest(req: EvaluateRequest): ResolvedRequest | ErrorRes
     principal,
     scpExempt: principal.management_account === true || type === 'service_linked_agency',
     identityNeedsAllow: type !== 'account',
-    context: new RequestContext(req.context as Record<string, ContextValue> | undefined, contextDefaults(principal, req.region)),
+    context: new RequestContext(req.context as Record<string, ContextValue> | undefined, principal, req.region),
     warnings,
   };
   if (api) resolved.api = api;

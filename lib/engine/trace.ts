@@ -5,62 +5,82 @@
 import { actionNamesLower } from '../catalog/catalog.js';
 import { globCovers, globsIntersect } from '../match/glob.js';
 import type { ActionResult, ConditionTrace, LayerTrace, PolicyTrace, ResultTrace, StatementTrace } from '../types.js';
-import type { CompiledLayer, CompiledPolicy, CompiledPolicySet, CompiledStatement } from './compile.js';
+import type { CompiledLayer, CompiledPolicy, CompiledPolicySet, CompiledStatement, DecisionMemo } from './compile.js';
 import { firstMatchingActionPattern, ResourceMode } from './compile.js';
 import { evalConditionValues } from './conditions.js';
-import { scalarToString } from './context.js';
-import { allowsExamined, resourceMatches, scopeAdmits } from './decide.js';
+import { scalarToString, type RequestContext } from './context.js';
+import { firstApplyingAllow, resourceMatches, scopeAdmits } from './decide.js';
 import type { RequestItem, ResolvedRequest } from './request.js';
 
-function traceStatement(st: CompiledStatement, item: RequestItem, req: ResolvedRequest): StatementTrace {
-  const names = actionNamesLower()[item.actionIndex] as string[];
-  const src = st.source;
-  const actionList = (src.actions ?? src.notActions) as string[];
-  const pi = firstMatchingActionPattern(st, names);
-  const actionMatched = st.notAction ? pi === -1 : pi !== -1;
+/**
+ * Condition traces of the current request by condition slot: a condition reads the same context values
+ * with the same result wherever it appears, so its trace is made once per request and shared (frozen).
+ */
+interface ConditionTraces {
+  stamp: Uint32Array;
+  traces: ConditionTrace[];
+}
+const conditionTraces = new WeakMap<DecisionMemo, ConditionTraces>();
 
-  const resourceMatched = resourceMatches(st, item);
-  let resourcePattern: string | null = null;
-  const resList = src.resources ?? src.notResources;
-  if (st.resMode === ResourceMode.Any) resourcePattern = null;
-  else if (resList) {
-    const star = resList.find((p) => /^\*+$/.test(p));
-    if (star !== undefined) resourcePattern = star;
-    else if (item.kind === 'urn') {
-      const idx = st.resGlobs.findIndex((g) => g.test(item.resourceNorm as string));
-      if (idx !== -1) resourcePattern = resList.filter((p) => !/^\*+$/.test(p))[idx] ?? null;
-    } else if (item.kind === 'family') {
-      const family = item.resourceNorm as string;
-      const idx = st.resPatterns.findIndex((p, i) => (st.effect === 'Allow' && st.resMode === ResourceMode.List ? globCovers(st.resGlobs[i]!, family) : globsIntersect(p, family)));
-      if (idx !== -1) resourcePattern = resList.filter((p) => !/^\*+$/.test(p))[idx] ?? null;
-    }
-  }
-
-  const conditions: ConditionTrace[] = st.conditions.map((c) => {
-    const values = req.context.get(c.key);
-    return {
-      operator: c.source.operator.written,
-      key: c.source.key,
-      policy_values: c.source.values,
-      request_values: values ? values.map(scalarToString) : null,
-      missing: values === undefined,
-      result: evalConditionValues(c, values),
-    };
+function conditionTrace(memo: DecisionMemo, slot: number, ctx: RequestContext): ConditionTrace {
+  let ct = conditionTraces.get(memo);
+  if (!ct) conditionTraces.set(memo, (ct = { stamp: new Uint32Array(memo.conditions.length), traces: new Array<ConditionTrace>(memo.conditions.length) }));
+  if (ct.stamp[slot] === memo.requestStamp) return ct.traces[slot]!;
+  const c = memo.conditions[slot]!;
+  const values = ctx.get(c.key);
+  const trace: ConditionTrace = Object.freeze({
+    operator: c.source.operator.written,
+    key: c.source.key,
+    policy_values: c.source.values,
+    request_values: values ? values.map(scalarToString) : null,
+    missing: values === undefined,
+    result: evalConditionValues(c, values),
   });
-  const conditionsMatched = conditions.every((c) => c.result);
+  ct.stamp[slot] = memo.requestStamp;
+  ct.traces[slot] = trace;
+  return trace;
+}
+
+/** The written Resource / NotResource pattern that decided the match, for the trace. */
+function decidingResourcePattern(st: CompiledStatement, item: RequestItem): string | null {
+  if (st.resMode === ResourceMode.Any) return null;
+  if (st.resStar !== null) return st.resStar;
+  let idx = -1;
+  if (item.kind === 'urn') idx = st.resGlobs.findIndex((g) => g.test(item.resourceNorm as string));
+  else if (item.kind === 'family') {
+    const family = item.resourceNorm as string;
+    const covers = st.effect === 'Allow' && st.resMode === ResourceMode.List;
+    idx = st.resPatterns.findIndex((p, i) => (covers ? globCovers(st.resGlobs[i]!, family) : globsIntersect(p, family)));
+  }
+  return idx === -1 ? null : (st.resWritten[idx] ?? null);
+}
+
+/** A statement that admits the item's action (the memo is entered for the item). */
+function traceStatement(memo: DecisionMemo, live: LiveStatement, item: RequestItem, req: ResolvedRequest): StatementTrace {
+  const st = live.st;
+  const src = st.source;
+  const resourceMatched = resourceMatches(st, item);
+  const slots = st.condSlots;
+  const conditions = new Array<ConditionTrace>(slots.length);
+  let conditionsMatched = true;
+  for (let i = 0; i < slots.length; i++) {
+    const c = conditionTrace(memo, slots[i]!, req.context);
+    conditions[i] = c;
+    if (!c.result) conditionsMatched = false;
+  }
   const scopeMatched = st.scope === null || scopeAdmits(st, item, req);
   const trace: StatementTrace = {
     statement: st.index,
     sid: st.sid,
     effect: st.effect,
     path: src.path,
-    action_matched: actionMatched,
-    action_pattern: pi === -1 ? null : (actionList[pi] ?? null),
+    action_matched: true,
+    action_pattern: live.actionPattern,
     resource_matched: resourceMatched,
-    resource_pattern: resourcePattern,
+    resource_pattern: decidingResourcePattern(st, item),
     conditions,
     conditions_matched: conditionsMatched,
-    applies: scopeMatched && actionMatched && resourceMatched && conditionsMatched,
+    applies: scopeMatched && resourceMatched && conditionsMatched,
   };
   if (st.scope !== null) trace.scope_matched = scopeMatched;
   if (src.span) trace.span = src.span;
@@ -71,21 +91,41 @@ function traceStatement(st: CompiledStatement, item: RequestItem, req: ResolvedR
  * Per layer and action, a plan prepared once: policies none of whose statements admits the action get a
  * shared, frozen trace; in the others, statements that do not admit it get shared, frozen traces (their
  * resource and conditions are not evaluated), and so do Allows that come after the first Allow that applies
- * (not evaluated, as in evaluate). Explain then pays only for the statements the decision core examines.
+ * (not evaluated, as in evaluate); a policy in which nothing is evaluated for a request is that shared
+ * trace too. Explain then pays only for the statements the decision core examines.
  */
+interface LiveStatement {
+  /** Position of the policy in the layer, and of the statement in the policy. */
+  policy: number;
+  at: number;
+  st: CompiledStatement;
+  /** The pattern of Action that admits the action. */
+  actionPattern: string | null;
+  /** Position in the layer's Allow list for the action (-1 for a Deny). */
+  allowAt: number;
+}
 interface LivePolicy {
   policy: CompiledPolicy;
   /** Statement traces for this action when nothing is evaluated; live slots are overwritten per request. */
   template: StatementTrace[];
-  /** Position in the policy and statement, for statements that admit the action. */
-  live: Array<{ at: number; st: CompiledStatement; passed: StatementTrace }>;
+  /** The policy's trace when none of its live statements is evaluated (shared, frozen). */
+  passed: PolicyTrace;
 }
 type PolicyPlan = { idle: PolicyTrace } | LivePolicy;
+interface LayerPlan {
+  policies: PolicyPlan[];
+  /** The Deny statements that admit the action, in document order. */
+  denies: LiveStatement[];
+  /** The Allow statements that admit the action, in the order of the layer's Allow list. */
+  allows: LiveStatement[];
+  /** Position of each Allow in the layer's Allow list for the action. */
+  allowAt: Map<CompiledStatement, number>;
+}
 
-const plans = new WeakMap<CompiledLayer, Map<number, PolicyPlan[]>>();
+const plans = new WeakMap<CompiledLayer, Map<number, LayerPlan>>();
 const idleTraces = new WeakSet<PolicyTrace>();
 
-/** A policy trace none of whose statements admits the action (nothing in it was evaluated). */
+/** A policy trace in which nothing was evaluated (no statement admits the action, or none was examined). */
 export function isIdlePolicyTrace(p: PolicyTrace): boolean {
   return idleTraces.has(p);
 }
@@ -111,52 +151,72 @@ function notEvaluated(st: CompiledStatement, a: number, admits: boolean): Statem
   return Object.freeze(trace);
 }
 
-function planFor(layer: CompiledLayer, a: number): PolicyPlan[] {
+function planFor(layer: CompiledLayer, a: number): LayerPlan {
   let byAction = plans.get(layer);
   if (!byAction) plans.set(layer, (byAction = new Map()));
   let plan = byAction.get(a);
   if (!plan) {
-    const admitted = new Set([...(layer.deny[a] ?? []), ...(layer.allow[a] ?? [])]);
-    plan = layer.policies.map((p): PolicyPlan => {
+    const allowAt = new Map((layer.allow[a] ?? []).map((st, i) => [st, i]));
+    const admitted = new Set([...(layer.deny[a] ?? []), ...allowAt.keys()]);
+    const names = actionNamesLower()[a] as string[];
+    const denies: LiveStatement[] = [];
+    const allows: LiveStatement[] = [];
+    const policies = layer.policies.map((p, k): PolicyPlan => {
       const template = p.statements.map((st) => notEvaluated(st, a, admitted.has(st)));
-      const live = p.statements.flatMap((st, at) => (admitted.has(st) ? [{ at, st, passed: template[at] as StatementTrace }] : []));
-      if (live.length === 0) {
-        const idle: PolicyTrace = Object.freeze({ policy_id: p.id, ...(p.source ? { source: p.source } : {}), statements: Object.freeze(template) as StatementTrace[] });
-        idleTraces.add(idle);
-        return { idle };
-      }
-      return { policy: p, template, live };
+      const idle: PolicyTrace = Object.freeze({ policy_id: p.id, ...(p.source ? { source: p.source } : {}), statements: Object.freeze(template.slice()) as StatementTrace[] });
+      idleTraces.add(idle);
+      let live = false;
+      p.statements.forEach((st, at) => {
+        if (!admitted.has(st)) return;
+        live = true;
+        const pi = firstMatchingActionPattern(st, names);
+        const actionPattern = pi === -1 ? null : (((st.source.actions ?? st.source.notActions) as string[])[pi] ?? null);
+        (st.effect === 'Deny' ? denies : allows).push({ policy: k, at, st, actionPattern, allowAt: allowAt.get(st) ?? -1 });
+      });
+      return live ? { policy: p, template, passed: idle } : { idle };
     });
+    allows.sort((x, y) => x.allowAt - y.allowAt);
+    plan = { policies, denies, allows, allowAt };
     byAction.set(a, plan);
   }
   return plan;
 }
 
-function traceLayer(layer: CompiledLayer, item: RequestItem, req: ResolvedRequest): LayerTrace {
+function traceLayer(set: CompiledPolicySet, layer: CompiledLayer, item: RequestItem, req: ResolvedRequest): LayerTrace {
   let deny = false;
   let allow = false;
   const plan = planFor(layer, item.actionIndex);
   // Allows after the first one that applies are not evaluated (the layer already allows), as in evaluate.
-  const allows = layer.allow[item.actionIndex] ?? [];
-  const examined = allowsExamined(layer, item, req);
-  const passed = examined < allows.length ? new Set(allows.slice(examined)) : null;
-  const policies = plan.map((pp): PolicyTrace => {
-    if ('idle' in pp) return pp.idle;
-    const statements = pp.template.slice();
-    for (const { at, st, passed: skipped } of pp.live) {
-      if (passed?.has(st)) {
-        statements[at] = skipped;
-        continue;
-      }
-      const t = traceStatement(st, item, req);
-      if (t.applies) {
-        if (st.effect === 'Deny') deny = true;
-        else allow = true;
-      }
-      statements[at] = t;
+  const first = firstApplyingAllow(set, layer, item, req);
+  const lastExamined = first === null ? Infinity : (plan.allowAt.get(first) as number);
+  const memo = set.memo;
+  const n = plan.policies.length;
+  /** Statement traces of the policies in which something is evaluated (by policy position). */
+  const touched = new Array<StatementTrace[] | undefined>(n);
+  const visit = (live: LiveStatement): void => {
+    const t = traceStatement(memo, live, item, req);
+    if (t.applies) {
+      if (live.st.effect === 'Deny') deny = true;
+      else allow = true;
     }
-    return { policy_id: pp.policy.id, ...(pp.policy.source ? { source: pp.policy.source } : {}), statements };
-  });
+    const pp = plan.policies[live.policy] as LivePolicy;
+    (touched[live.policy] ??= pp.template.slice())[live.at] = t;
+  };
+  for (const live of plan.denies) visit(live);
+  for (const live of plan.allows) {
+    if (live.allowAt > lastExamined) break;
+    visit(live);
+  }
+  const policies = new Array<PolicyTrace>(n);
+  for (let k = 0; k < n; k++) {
+    const pp = plan.policies[k]!;
+    const statements = touched[k];
+    if (statements === undefined) policies[k] = 'idle' in pp ? pp.idle : pp.passed;
+    else {
+      const p = (pp as LivePolicy).policy;
+      policies[k] = p.source ? { policy_id: p.id, source: p.source, statements } : { policy_id: p.id, statements };
+    }
+  }
   const outcome = deny ? 'deny' : allow ? 'allow' : 'no_match';
   const out: LayerTrace = { layer: layer.layer, level: layer.level, outcome, policies };
   if (layer.layer === 'identity' && !req.identityNeedsAllow && outcome === 'no_match') {
@@ -177,8 +237,8 @@ export function traceItem(set: CompiledPolicySet, req: ResolvedRequest, item: Re
         note: req.principal.management_account ? 'SCPs do not restrict the management account.' : 'SCPs do not restrict service-linked agencies.',
         policies: [],
       });
-    } else layers.push(traceLayer(scp, item, req));
+    } else layers.push(traceLayer(set, scp, item, req));
   }
-  layers.push(traceLayer(set.identity, item, req));
+  layers.push(traceLayer(set, set.identity, item, req));
   return { action: item.action, resource: item.resource, decision: result.decision, reason: result.reason, layers };
 }
