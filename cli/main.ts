@@ -60,15 +60,21 @@ function readInput(file: string | undefined, io: Io): string {
 
 function parseArgs(args: string[], flags: Record<string, 'bool' | 'value'>): { positional: string[]; options: Record<string, string | true> } {
   const positional: string[] = [];
-  const options: Record<string, string | true> = {};
+  const options: Record<string, string | true> = Object.create(null) as Record<string, string | true>;
   for (let i = 0; i < args.length; i++) {
     const a = args[i] as string;
     if (a.startsWith('--')) {
-      const [name, inline] = a.slice(2).split('=', 2) as [string, string | undefined];
-      const kind = flags[name];
+      // `--name=value`: the value is everything after the first '=' (split('=', 2) would drop a second '=' and what follows).
+      const eq = a.indexOf('=');
+      const name = eq === -1 ? a.slice(2) : a.slice(2, eq);
+      const inline = eq === -1 ? undefined : a.slice(eq + 1);
+      // Own keys only: `--constructor` or `--__proto__` must not find Object.prototype's members.
+      const kind = Object.prototype.hasOwnProperty.call(flags, name) ? flags[name] : undefined;
       if (!kind) throw new UsageError('UNKNOWN_OPTION', `Unknown option --${name}.`);
-      if (kind === 'bool') options[name] = true;
-      else {
+      if (kind === 'bool') {
+        if (inline !== undefined) throw new UsageError('INVALID_OPTION', `--${name} takes no value.`);
+        options[name] = true;
+      } else {
         const v = inline ?? args[++i];
         if (v === undefined) throw new UsageError('MISSING_OPTION_VALUE', `--${name} needs a value.`);
         options[name] = v;

@@ -316,6 +316,7 @@ export type ErrorCode =
   | 'UNKNOWN_API'
   | 'INVALID_RESOURCE'
   | 'INPUT_TOO_LARGE'
+  | 'REQUEST_TOO_COMPLEX'
   | 'UNUSABLE_INPUT';
 
 export interface ErrorBody {

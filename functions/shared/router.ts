@@ -49,9 +49,10 @@ export function router(name: string, routes: readonly Route[]): ReturnType<typeo
       body = readJsonBody(event);
       assertSchema(route.body, body);
     }
-    const params: Record<string, string> = {};
-    for (const [k, v] of Object.entries(event.pathParameters ?? {})) if (v !== undefined) params[k] = decodeURIComponent(v);
-    const query: Record<string, string> = {};
+    // Null-prototype records: a parameter named `__proto__` or `constructor` is just a key.
+    const params: Record<string, string> = Object.create(null) as Record<string, string>;
+    for (const [k, v] of Object.entries(event.pathParameters ?? {})) if (v !== undefined) params[k] = decodeParam(k, v);
+    const query: Record<string, string> = Object.create(null) as Record<string, string>;
     for (const [k, v] of Object.entries(event.queryStringParameters ?? {})) if (v !== undefined) query[k] = v;
     try {
       return await route.handle({ caller, params, query, body, ifMatch: header(event, 'if-match') });
@@ -61,13 +62,23 @@ export function router(name: string, routes: readonly Route[]): ReturnType<typeo
   });
 }
 
+/** A path parameter, percent-decoded; a malformed escape (`%`, `%zz`, a broken UTF-8 sequence) is a 400, not a URIError. */
+function decodeParam(name: string, value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    throw new HttpError(400, 'INVALID_REQUEST', `The path parameter "${name}" is not valid percent-encoding.`, { field: name });
+  }
+}
+
 export const ok = (body: unknown, status = 200, headers?: Record<string, string>): Reply => (headers ? { status, body, headers } : { status, body });
 
 /** `limit` and `cursor` of a list route. */
 export function page(query: Record<string, string>): { limit?: number; cursor?: string } {
   const out: { limit?: number; cursor?: string } = {};
   if (query.limit !== undefined) {
-    const n = Number(query.limit);
+    // Decimal digits only: Number() would also read "1e1", "0x10", " 5" and "" (as 0).
+    const n = /^[0-9]{1,3}$/.test(query.limit) ? Number(query.limit) : NaN;
     if (!Number.isInteger(n) || n < 1 || n > 100) throw new HttpError(400, 'INVALID_REQUEST', '"limit" must be an integer from 1 to 100.', { field: 'limit' });
     out.limit = n;
   }

@@ -21,6 +21,7 @@ import { decideItem, decidingResult } from './decide.js';
 import { decisionMessage } from './message.js';
 import { renderExplain } from './render.js';
 import { checkRequestShape, requestError, resolveRequest, type ResolvedRequest } from './request.js';
+import { workLimitError } from './limits.js';
 import { traceItem } from './trace.js';
 
 export interface PolicySetInput {
@@ -102,11 +103,14 @@ function prepare(request: unknown, preset: CompiledPolicySet | ErrorResponse | n
 }
 
 function evaluatePrepared(p: Prepared | ErrorResponse): EvaluateResult {
-  return 'error' in p ? p : decide(p.set, p.resolved);
+  if ('error' in p) return p;
+  return workLimitError(p.set, p.resolved, 'evaluate') ?? decide(p.set, p.resolved);
 }
 
 function explainPrepared(p: Prepared | ErrorResponse): ExplainResult {
   if ('error' in p) return p;
+  const tooMuch = workLimitError(p.set, p.resolved, 'explain');
+  if (tooMuch) return tooMuch;
   const response = decide(p.set, p.resolved);
   const trace = p.resolved.items.map((item, i) => traceItem(p.set, p.resolved, item, response.results[i]!));
   return { ...response, trace, text: renderExplain(response, trace) };

@@ -2,6 +2,7 @@
  * A strict JSON parser that remembers where every value came from, so findings can point at the text
  * (line, column, offset) as well as at a JSON Pointer. It never throws: syntax errors are returned with
  * their position. Objects are built so that `__proto__` is an ordinary key, and nesting is bounded.
+ * It reads I-JSON (RFC 7493): numbers beyond the double range and unpaired surrogates are syntax errors.
  */
 import type { JsonValue, Position, Span } from '../types.js';
 
@@ -19,6 +20,9 @@ export type ParseOutcome =
   | { ok: false; message: string; position: Position };
 
 export const MAX_JSON_DEPTH = 64;
+
+/** A surrogate code unit that is not half of a pair (with the `u` flag, pairs are one code point). */
+const LONE_SURROGATE = /\p{Cs}/u;
 
 /** Escapes one reference token of a JSON Pointer (RFC 6901). */
 export function escapePointerToken(token: string): string {
@@ -92,12 +96,15 @@ export function parseJsonWithSource(text: string): ParseOutcome {
     i++;
     let out = '';
     let chunkStart = i;
+    let hasSurrogate = false;
     while (true) {
       if (i >= n) fail('Unterminated string', start);
       const c = text.charCodeAt(i);
       if (c === 34) {
         out += text.slice(chunkStart, i);
         i++;
+        // I-JSON (RFC 7493): no unpaired surrogates (raw or escaped); they are not text and do not survive UTF-8.
+        if (hasSurrogate && LONE_SURROGATE.test(out)) fail('Unpaired UTF-16 surrogate in string (not valid Unicode)', start);
         return out;
       }
       if (c === 92) {
@@ -115,7 +122,9 @@ export function parseJsonWithSource(text: string): ParseOutcome {
           case 'u': {
             const hex = text.slice(i + 2, i + 6);
             if (!/^[0-9a-fA-F]{4}$/.test(hex)) fail('Invalid \\u escape in string', i);
-            out += String.fromCharCode(parseInt(hex, 16));
+            const code = parseInt(hex, 16);
+            if (code >= 0xd800 && code <= 0xdfff) hasSurrogate = true;
+            out += String.fromCharCode(code);
             i += 4;
             break;
           }
@@ -127,6 +136,7 @@ export function parseJsonWithSource(text: string): ParseOutcome {
         continue;
       }
       if (c < 32) fail('Control character in string (escape it)', i);
+      if (c >= 0xd800 && c <= 0xdfff) hasSurrogate = true;
       i++;
     }
   };
@@ -149,7 +159,10 @@ export function parseJsonWithSource(text: string): ParseOutcome {
       if (!(text[i] !== undefined && text[i]! >= '0' && text[i]! <= '9')) fail('Invalid number: digit expected in the exponent');
       while (i < n && text[i]! >= '0' && text[i]! <= '9') i++;
     }
-    return Number(text.slice(start, i));
+    const value = Number(text.slice(start, i));
+    // I-JSON (RFC 7493): a number must fit a double; 1e999 would silently become Infinity (and null when stored).
+    if (!Number.isFinite(value)) fail('Number out of range (beyond the double-precision range)', start);
+    return value;
   };
 
   const parseValue = (ptr: string, depth: number): JsonValue => {
