@@ -270,6 +270,7 @@ afterAll(async () => {
     };
     table('fn');
     table('family');
+    lines.push(`CLI: ${cliCalls} in-process runs (each under ${BUDGET_MS} ms for inputs of at most 64 KiB)`);
     lines.push('slowest calls (best attempt):');
     for (const s of [...run.samples].sort((x, y) => y.ms - x.ms).slice(0, 12)) lines.push(`  ${s.ms.toFixed(1)} ms (${s.totalMs.toFixed(1)} with the store, first attempt ${s.firstMs.toFixed(1)}) ${s.status} ${s.fn} ${s.family} ${s.bytes} B, ${s.store} store requests: ${s.label}`);
     for (const s of run.slow) lines.push(`slow${s.replayed ? '' : ' (successful write, not replayed)'}: ${s.fn} ${s.family} ${s.label.slice(0, 120)} ${s.ms.map((m) => m.toFixed(1)).join('/')} ms`);
@@ -803,7 +804,10 @@ interface CliRun {
   ms: number;
 }
 
+let cliCalls = 0;
+
 function cli(argv: string[], files: Record<string, string | Error> = {}, stdin?: string): CliRun {
+  cliCalls++;
   let stdout = '';
   let stderr = '';
   const t0 = performance.now();
