@@ -3,7 +3,7 @@
  * (identity, each SCP level) holds the Deny and Allow statements that can match it, so evaluation cost
  * grows with the statements that name the action, not with the size of the set.
  */
-import { actionNamesLower, catalog } from '../catalog/catalog.js';
+import { actionNamesLower, catalog, lookupAction } from '../catalog/catalog.js';
 import { compileGlob, compileGlobLower, type Glob } from '../match/glob.js';
 import type { ParsedPolicy, ParsedStatement } from '../policy/model.js';
 import type { DeniedBy, GrantScope, Layer, MatchedStatement, PolicySource } from '../types.js';
@@ -244,11 +244,30 @@ export function firstMatchingActionPattern(st: CompiledStatement, names: readonl
   return -1;
 }
 
-/** Whether the statement's Action / NotAction admits the action with these (lower-cased) names. */
-export function statementAdmitsAction(st: CompiledStatement, names: readonly string[]): boolean {
-  const hit = firstMatchingActionPattern(st, names) !== -1;
-  return st.notAction ? !hit : hit;
+/**
+ * Marks in `hit` the catalog actions some Action / NotAction pattern of the statement matches (by any
+ * name): a pattern without wildcards through the catalog's name index, the others against every name.
+ */
+function markMatchedActions(st: CompiledStatement, names: readonly string[][], hit: Uint8Array): void {
+  hit.fill(0);
+  for (const g of st.actionGlobs) {
+    if (g.literal) {
+      for (const a of lookupAction(g.source)) hit[a] = 1;
+      continue;
+    }
+    for (let a = 0; a < names.length; a++) {
+      if (hit[a] === 1) continue;
+      const ns = names[a] as string[];
+      for (let j = 0; j < ns.length; j++) {
+        if (g.test(ns[j] as string)) {
+          hit[a] = 1;
+          break;
+        }
+      }
+    }
+  }
 }
+
 
 export function compileLayer(layer: Layer, level: string | null, policies: PolicyInputParsed[], memo: MemoBuilder = new MemoBuilder()): CompiledLayer {
   const n = catalog.actions.length;
@@ -256,13 +275,14 @@ export function compileLayer(layer: Layer, level: string | null, policies: Polic
   const allow: CompiledStatement[][] = Array.from({ length: n }, () => []);
   const names = actionNamesLower();
   const compiled: CompiledPolicy[] = [];
+  const hit = new Uint8Array(n);
   for (const { id, policy, scope, source } of policies) {
     const statements = policy.statements.map((st) => compileStatement(st, layer, level, id, scope ?? null, source ?? null, memo));
     compiled.push({ id, version: policy.version, scope: scope ?? null, source: source ?? null, statements });
     for (const st of statements) {
-      for (let a = 0; a < n; a++) {
-        if (statementAdmitsAction(st, names[a] as string[])) (st.effect === 'Deny' ? deny : allow)[a]!.push(st);
-      }
+      markMatchedActions(st, names, hit);
+      const lists = st.effect === 'Deny' ? deny : allow;
+      for (let a = 0; a < n; a++) if ((hit[a] === 1) !== st.notAction) lists[a]!.push(st);
     }
   }
   const implicit = Object.freeze({ layer, level, policy_id: null, statement: null, sid: null });
