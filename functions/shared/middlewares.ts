@@ -13,7 +13,7 @@ import { parseJsonWithSource } from '../../lib/json/source.js';
 import { checkSchema, problemMessage } from '../../lib/schema/check.js';
 import type { SchemaName } from '../../lib/schema/core.js';
 import type { EvaluateRequest } from '../../lib/types.js';
-import { header, HttpError, type DecisionLogFields, type HttpEvent, type HttpResult, type Reply, type RequestState } from './http.js';
+import { header, HttpError, isStoreUnavailable, type DecisionLogFields, type HttpEvent, type HttpResult, type Reply, type RequestState } from './http.js';
 
 type Mw = MiddlewareObj<HttpEvent, HttpResult | Reply>;
 
@@ -37,9 +37,13 @@ export function requestContext(): Mw {
 export function readJsonBody(event: HttpEvent, limit = BODY_LIMIT_BYTES): unknown {
   const raw = event.body;
   if (raw === undefined || raw === null || raw === '') throw new HttpError(400, 'INVALID_JSON', 'The request body is empty; send a JSON object.');
-  const bytes = event.isBase64Encoded ? Math.floor((raw.length * 3) / 4) : Buffer.byteLength(raw, 'utf8');
-  if (bytes > limit) throw new HttpError(413, 'INPUT_TOO_LARGE', `The request body is ${bytes} bytes; the limit is ${limit} bytes.`, { limit });
-  const text = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
+  let text: string;
+  if (event.isBase64Encoded) text = decodeBase64Body(raw, limit);
+  else {
+    const bytes = Buffer.byteLength(raw, 'utf8');
+    if (bytes > limit) throw new HttpError(413, 'INPUT_TOO_LARGE', `The request body is ${bytes} bytes; the limit is ${limit} bytes.`, { limit });
+    text = raw;
+  }
   const type = header(event, 'content-type');
   if (type && !/^application\/(.+\+)?json\b/i.test(type) && !/^text\/plain\b/i.test(type)) {
     throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', `Send the body as application/json (got ${type.slice(0, 100)}).`);
@@ -50,6 +54,25 @@ export function readJsonBody(event: HttpEvent, limit = BODY_LIMIT_BYTES): unknow
     throw new HttpError(400, 'INVALID_JSON', `The request body is not valid JSON: ${parsed.message} at line ${line} column ${column}.`, { line, column, offset });
   }
   return parsed.value;
+}
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+/** Made on the first base64 body: a TextDecoder at import would load the encoding module into every cold start. */
+let utf8: TextDecoder | undefined;
+
+/** A base64 body (API Gateway's isBase64Encoded): strict base64 of UTF-8 text, at most `limit` bytes once decoded. */
+function decodeBase64Body(raw: string, limit: number): string {
+  const estimate = Math.floor((raw.length * 3) / 4); // never decode a body that is surely too large
+  if (estimate > limit + 2) throw new HttpError(413, 'INPUT_TOO_LARGE', `The request body is ${estimate} bytes; the limit is ${limit} bytes.`, { limit });
+  if (raw.length % 4 === 1 || !BASE64.test(raw)) throw new HttpError(400, 'INVALID_JSON', 'The request body is marked base64-encoded but is not valid base64.');
+  const buf = Buffer.from(raw, 'base64');
+  if (buf.length > limit) throw new HttpError(413, 'INPUT_TOO_LARGE', `The request body is ${buf.length} bytes; the limit is ${limit} bytes.`, { limit });
+  try {
+    // Invalid or overlong UTF-8 is refused, not replaced by U+FFFD (which would alter names and documents).
+    return (utf8 ??= new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })).decode(buf);
+  } catch {
+    throw new HttpError(400, 'INVALID_JSON', 'The request body is not valid UTF-8.');
+  }
 }
 
 /** Checks a value against a named schema of lib/schema; 400 with the offending field. */
@@ -86,6 +109,18 @@ function toResult(reply: Reply, requestId: string): HttpResult {
   };
 }
 
+/**
+ * A fault, logged with the request id; the reply says nothing about the internals. The store unreachable
+ * or too slow is a 503: nothing was decided from data that could not be read (fail closed).
+ */
+function fault(err: unknown, requestId: string): HttpError {
+  const down = isStoreUnavailable(err);
+  console.error(JSON.stringify({ level: 'error', request_id: requestId, message: down ? 'store unavailable' : 'unhandled error', error: err instanceof Error ? err.stack : String(err) }));
+  return down
+    ? new HttpError(503, 'STORE_UNAVAILABLE', 'The policy store did not answer in time; retry.')
+    : new HttpError(500, 'INTERNAL_ERROR', 'The service failed to answer; retry, and report the request id if it persists.');
+}
+
 export function httpResponse(): Mw {
   return {
     name: 'httpResponse',
@@ -95,18 +130,9 @@ export function httpResponse(): Mw {
     },
     onError: (request) => {
       const s = state(request.event);
-      const err = request.error;
-      if (err instanceof HttpError) {
-        s.decision = { ...s.decision, error_code: err.code };
-        request.response = toResult({ status: err.status, body: err.body(s.requestId) }, s.requestId);
-        return;
-      }
-      // A real fault: log it with the request id; the body says nothing about the internals.
-      console.error(JSON.stringify({ level: 'error', request_id: s.requestId, message: 'unhandled error', error: err instanceof Error ? err.stack : String(err) }));
-      request.response = toResult(
-        { status: 500, body: { error: { code: 'INTERNAL_ERROR', message: 'The service failed to answer; retry, and report the request id if it persists.', request_id: s.requestId } } },
-        s.requestId,
-      );
+      const err = request.error instanceof HttpError ? request.error : fault(request.error, s.requestId);
+      s.decision = { ...s.decision, error_code: err.code };
+      request.response = toResult({ status: err.status, body: err.body(s.requestId) }, s.requestId);
     },
   };
 }
