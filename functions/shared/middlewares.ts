@@ -58,7 +58,7 @@ export function readJsonBody(event: HttpEvent, limit = BODY_LIMIT_BYTES): unknow
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 /** Made on the first base64 body: a TextDecoder at import would load the encoding module into every cold start. */
-let utf8: TextDecoder | undefined;
+let utf8: InstanceType<typeof TextDecoder> | undefined;
 
 /** A base64 body (API Gateway's isBase64Encoded): strict base64 of UTF-8 text, at most `limit` bytes once decoded. */
 function decodeBase64Body(raw: string, limit: number): string {
