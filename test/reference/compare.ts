@@ -1,7 +1,8 @@
 /**
  * Runs one case through the engine and the reference model and compares what both compute: the decision,
  * the reason, `denied_by`, every result (action, resource, decision, reason, denied_by), the missing
- * context keys (as normalised key names) and how many warnings the response carries.
+ * context keys (as normalised key names), how many warnings the response carries, and in api mode the
+ * template matched, the actions required and why each result is required.
  */
 import { createEvaluator, evaluate, type Evaluator } from '../../lib/index.js';
 import type { DeniedBy, EvaluateRequest, EvaluateResult } from '../../lib/types.js';
@@ -24,9 +25,10 @@ function project(r: Exclude<EvaluateResult, { error: unknown }>): ModelResponse 
     decision: r.decision,
     reason: r.reason,
     denied_by: r.denied_by,
-    results: r.results.map((x) => ({ action: x.action, resource: x.resource, decision: x.decision, reason: x.reason, denied_by: x.denied_by })),
+    results: r.results.map((x) => ({ action: x.action, resource: x.resource, decision: x.decision, reason: x.reason, denied_by: x.denied_by, ...(x.required_by ? { required_by: x.required_by } : {}) })),
     missing_context_keys: [...new Set(r.missing_context_keys.map(normalizeKey))].sort(),
     warnings: r.warnings.length,
+    ...(r.api ? { api: { template: r.api.template, required_actions: r.api.required_actions } } : {}),
   };
 }
 
@@ -34,7 +36,13 @@ const sameDenial = (a: DeniedBy | null | undefined, b: DeniedBy | null | undefin
   a === b || (!!a && !!b && a.layer === b.layer && a.level === b.level && a.policy_id === b.policy_id && a.statement === b.statement && a.sid === b.sid);
 
 const sameResult = (a: ModelResult, b: ModelResult | undefined): boolean =>
-  b !== undefined && a.action === b.action && a.resource === b.resource && a.decision === b.decision && a.reason === b.reason && sameDenial(a.denied_by, b.denied_by);
+  b !== undefined &&
+  a.action === b.action &&
+  a.resource === b.resource &&
+  a.decision === b.decision &&
+  a.reason === b.reason &&
+  a.required_by === b.required_by &&
+  sameDenial(a.denied_by, b.denied_by);
 
 /** JSON data only: a JSON round trip is a deep copy. */
 const copy = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
@@ -64,6 +72,7 @@ export function compareCase(c: DiffCase): Outcome {
   if (!sameDenial(engine.denied_by, model.denied_by)) differences.push('denied_by');
   if (engine.missing_context_keys.join('\n') !== model.missing_context_keys.join('\n')) differences.push('missing_context_keys');
   if (engine.warnings !== model.warnings) differences.push('warnings');
+  if (engine.api?.template !== model.api?.template || engine.api?.required_actions.join() !== model.api?.required_actions.join()) differences.push('api');
   if (engine.results.length !== model.results.length) differences.push('results.length');
   else engine.results.forEach((r, i) => !sameResult(r, model.results[i]) && differences.push(`results[${i}]`));
   return differences.length === 0 ? { kind: 'agree', model } : { kind: 'disagree', engine, model, differences };

@@ -49,6 +49,7 @@ const summary = {
   decisions: stats.decisions,
   reasons: stats.reasons,
   implicit_deny_by: stats.implicitBy,
+  cases_with: { several_results: stats.batches, missing_context_keys: stats.withMissingKeys, compiled_set: stats.presets, api_mode: stats.apiCalls, resource_families: stats.families },
   seconds: Number(seconds.toFixed(1)),
   cpu_seconds: Number(((cpu.user + cpu.system) / 1e6).toFixed(1)),
 };

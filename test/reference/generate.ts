@@ -11,7 +11,7 @@
  */
 import fc from 'fast-check';
 import catalog from '@ims-authz/catalog';
-import type { ContextValue, EvaluateRequest, GrantScope, JsonValue, Principal, ScopedPolicy, ScpLevelInput } from '../../lib/types.js';
+import type { ApiCall, ContextValue, EvaluateRequest, GrantScope, JsonValue, Principal, ScopedPolicy, ScpLevelInput } from '../../lib/types.js';
 import type { DiffCase } from './compare.js';
 import type { PolicySet } from './model.js';
 
@@ -499,11 +499,37 @@ function compact<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
 
+/** Values for the parameters of API paths (an image id may be %-escaped: `dir%2Fimg-3` is `dir/img-3`). */
+const PATH_VALUES: Record<string, string[]> = { image_id: ['img-1', 'img-2', 'IMG-1', 'dir%2Fimg-3', 'x:y', '%E4%B8%AD', '%zz'], project_id: ['p-1'], member_id: ['m-1'], job_id: ['j-1'] };
+
+/** An IMS API call (api mode, choice 7): a route of the catalog with its parameters filled, and hints. */
+const apiCall: fc.Arbitrary<ApiCall> = fc
+  .record({
+    api: fc.constantFrom(...catalog.apis),
+    values: fc.array(fc.nat(), { minLength: 3, maxLength: 3 }),
+    lowerMethod: fc.constantFrom(false, false, false, true),
+    suffix: fc.constantFrom('', '', '', '', '/', '?limit=1', '/?marker=x#top'),
+    hints: fc.option(
+      fc.record({ quick_import_disk: fc.constantFrom<'system' | 'data'>('system', 'data'), enterprise_project: fc.boolean() }, { requiredKeys: [] }),
+      { nil: undefined },
+    ),
+  })
+  .map(({ api, values, lowerMethod, suffix, hints }) => {
+    let k = 0;
+    const path = api.path.replace(/\{(\w+)\}/g, (_m, name: string) => {
+      const choices = PATH_VALUES[name] ?? ['v'];
+      return choices[values[k++ % values.length]! % choices.length]!;
+    });
+    return compact({ method: lowerMethod ? api.method.toLowerCase() : api.method, path: path + suffix, hints });
+  });
+
 const request: fc.Arbitrary<EvaluateRequest> = fc
   .record({
     principal,
+    /** `action`, `actions` (a batch) or `api`. */
+    mode: fc.constantFrom('action', 'action', 'action', 'action', 'actions', 'api', 'api'),
     names: fc.array(requestAction, { minLength: 1, maxLength: 3 }),
-    batch: fc.constantFrom(false, false, false, true),
+    api: apiCall,
     resourceForm: fc.constantFrom('none', 'none', 'none', 'none', 'one', 'one', 'one', 'many'),
     resources: fc.array(requestResource, { minLength: 1, maxLength: 3 }),
     region: fc.constantFrom<string | undefined>(...REGIONS, ...REGIONS, undefined),
@@ -514,7 +540,7 @@ const request: fc.Arbitrary<EvaluateRequest> = fc
       principal: g.principal,
       region: g.region,
       context: g.context,
-      ...(g.batch ? { actions: g.names } : { action: g.names[0]! }),
+      ...(g.mode === 'api' ? { api: g.api } : g.mode === 'actions' ? { actions: g.names } : { action: g.names[0]! }),
       ...(g.resourceForm === 'one' ? { resource: g.resources[0]! } : g.resourceForm === 'many' ? { resources: [...new Set(g.resources)] } : {}),
     }),
   );

@@ -10,7 +10,7 @@
  */
 import catalog from '@ims-authz/catalog';
 import type { CatalogAction } from '@ims-authz/catalog';
-import type { ContextScalar, ContextValue, DeniedBy, EvaluateRequest, GrantScope, InlinePolicy, JsonValue, ScopedPolicy, ScpLevelInput } from '../../lib/types.js';
+import type { ApiCall, ContextScalar, ContextValue, DeniedBy, EvaluateRequest, GrantScope, InlinePolicy, JsonValue, ScopedPolicy, ScpLevelInput } from '../../lib/types.js';
 import { conditionHolds, readOperator, type RequestScalar, type WrittenOperator } from './conditions.js';
 import { everyMemberMatched, globMatch, someMemberMatched } from './glob.js';
 
@@ -124,6 +124,8 @@ interface Item {
   /** As the result shows it. */
   resource: string;
   target: Target;
+  /** In api mode: the API's own action, or a dependency. */
+  requiredBy: 'api' | 'dependency' | undefined;
 }
 
 const hasWildcard = (s: string): boolean => s.includes('*') || s.includes('?');
@@ -131,6 +133,16 @@ const hasWildcard = (s: string): boolean => s.includes('*') || s.includes('?');
 /** An action's names, lower-cased (action names are case-insensitive): the canonical one and every alias. */
 const lowerNames = new Map<CatalogAction, string[]>(catalog.actions.map((a) => [a, [a.name, ...a.aliases].map((n) => n.toLowerCase())]));
 const namesOf = (a: CatalogAction): string[] => lowerNames.get(a)!;
+
+/** Whether a (lower-cased) action pattern matches an action's name or one of its aliases (remembered: patterns recur). */
+const patternAnswers = new Map<string, Map<CatalogAction, boolean>>();
+function patternMatches(pattern: string, action: CatalogAction): boolean {
+  let answers = patternAnswers.get(pattern);
+  if (!answers) patternAnswers.set(pattern, (answers = new Map()));
+  let answer = answers.get(action);
+  if (answer === undefined) answers.set(action, (answer = namesOf(action).some((n) => globMatch(pattern, n))));
+  return answer;
+}
 
 /** The catalog actions a request names (remembered: a pure function of the name). */
 const named = new Map<string, CatalogAction[]>();
@@ -143,25 +155,102 @@ function actionsNamed(name: string): CatalogAction[] {
 /** A pattern is expanded over the catalog's actions (not the dependency-only or foreign entries); a name is looked up. */
 function actionsNamedNow(name: string): CatalogAction[] {
   const lower = name.toLowerCase();
-  if (hasWildcard(name)) return catalog.actions.filter((a) => a.kind === 'action' && namesOf(a).some((n) => globMatch(lower, n)));
+  if (hasWildcard(name)) return catalog.actions.filter((a) => a.kind === 'action' && patternMatches(lower, a));
   return catalog.actions.filter((a) => namesOf(a).includes(lower));
 }
 
-function items(req: EvaluateRequest): Item[] {
-  const names = req.actions ?? (req.action !== undefined ? [req.action] : []);
+/** An API call resolved through the catalog's API table (choice 7). */
+interface ApiResolved {
+  template: string;
+  /** The API's own action first, then its dependencies, after the hints. */
+  required: CatalogAction[];
+  params: Record<string, string>;
+}
+
+/** Path segments decode their %-escapes (a malformed escape stays as written). */
+function decodeSegment(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+/**
+ * Finds the API a call designates: same method (any case), same number of segments, every literal segment
+ * equal and every `{param}` a non-empty segment; the query string and a trailing slash do not count. Of
+ * several templates, the one with the most literal segments wins.
+ */
+const resolvedApis = new Map<string, ApiResolved | undefined>();
+function resolveApi(call: ApiCall): ApiResolved | undefined {
+  // Remembered: a pure function of the call.
+  const key = JSON.stringify([call.method, call.path, call.hints?.quick_import_disk, call.hints?.enterprise_project]);
+  if (!resolvedApis.has(key)) resolvedApis.set(key, resolveApiNow(call));
+  return resolvedApis.get(key);
+}
+
+function resolveApiNow(call: ApiCall): ApiResolved | undefined {
+  let path = call.path.split(/[?#]/)[0]!;
+  if (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
+  if (!path.startsWith('/')) path = `/${path}`;
+  const parts = path.split('/').slice(1);
+  let best: { index: number; literals: number; params: Record<string, string> } | undefined;
+  catalog.apis.forEach((api, index) => {
+    if (api.method !== call.method.toUpperCase()) return;
+    const segments = api.path.split('/').slice(1);
+    if (segments.length !== parts.length) return;
+    const params: Record<string, string> = {};
+    let literals = 0;
+    for (let i = 0; i < segments.length; i++) {
+      const seg = segments[i]!;
+      const part = parts[i]!;
+      if (/^\{.+\}$/.test(seg)) {
+        if (part === '') return;
+        params[seg.slice(1, -1)] = decodeSegment(part);
+      } else if (seg === part) literals++;
+      else return;
+    }
+    if (!best || literals > best.literals) best = { index, literals, params };
+  });
+  if (!best) return undefined;
+  // Which catalog entries an API needs is catalog data: always, and per hint (an absent hint applies: fail closed).
+  const needs = catalog.api_requirements[best.index]!;
+  const hints = call.hints ?? {};
+  const wanted = [...needs.always];
+  for (const c of needs.conditional) {
+    const given = c.condition.hint === 'quick_import_disk' ? hints.quick_import_disk : hints.enterprise_project;
+    if ((given === undefined || given === c.condition.value) && !wanted.includes(c.action)) wanted.push(c.action);
+  }
+  return { template: catalog.apis[best.index]!.path, required: wanted.map((i) => catalog.actions[i]!), params: best.params };
+}
+
+function items(req: EvaluateRequest, api: ApiResolved | undefined): Item[] {
   const given = req.resources ?? (req.resource !== undefined ? [req.resource] : null);
   const actions: CatalogAction[] = [];
-  for (const n of names) for (const a of actionsNamed(n)) if (!actions.includes(a)) actions.push(a);
+  let resources = given;
+  // Omitted: every image of the request's region and account (unknown parts: any) ...
+  let family = `ims:${req.region ?? '*'}:${req.principal?.account_id ?? '*'}:image:*`;
+  if (api) {
+    actions.push(...api.required);
+    // ... or, in api mode, the image the path names: one URN when region and account are known.
+    const imageId = api.params['image_id'];
+    if (!resources && imageId !== undefined) {
+      if (req.region && req.principal?.account_id) resources = [`ims:${req.region}:${req.principal.account_id}:image:${imageId}`];
+      else family = `ims:${req.region ?? '*'}:${req.principal?.account_id ?? '*'}:image:${imageId}`;
+    }
+  } else {
+    const names = req.actions ?? (req.action !== undefined ? [req.action] : []);
+    for (const n of names) for (const a of actionsNamed(n)) if (!actions.includes(a)) actions.push(a);
+  }
   const out: Item[] = [];
   for (const action of actions) {
+    const requiredBy = api ? (action === api.required[0] ? 'api' : 'dependency') : undefined;
     if (action.resource_types.length === 0) {
-      out.push({ action, resource: '*', target: { kind: 'none' } });
+      out.push({ action, resource: '*', target: { kind: 'none' }, requiredBy });
       continue;
     }
-    // Omitted: every image of the request's region and account (unknown parts: any).
-    const resources = given ?? [`ims:${req.region ?? '*'}:${req.principal?.account_id ?? '*'}:image:*`];
-    for (const r of resources) {
-      out.push({ action, resource: r, target: r.includes('*') ? { kind: 'family', pattern: lowerService(r) } : { kind: 'urn', urn: lowerService(r) } });
+    for (const r of resources ?? [family]) {
+      out.push({ action, resource: r, target: r.includes('*') ? { kind: 'family', pattern: lowerService(r) } : { kind: 'urn', urn: lowerService(r) }, requiredBy });
     }
   }
   return out;
@@ -194,18 +283,9 @@ function context(req: EvaluateRequest): Context {
 // Does a statement apply?
 // ---------------------------------------------------------------------------------------------------------
 
-/** Answers per statement and action, remembered (statements are read once per policy object). */
-const actionAnswers = new WeakMap<Statement, Map<CatalogAction, boolean>>();
-
 function actionMatches(st: Statement, action: CatalogAction): boolean {
-  let answers = actionAnswers.get(st);
-  if (!answers) actionAnswers.set(st, (answers = new Map()));
-  let answer = answers.get(action);
-  if (answer === undefined) {
-    const hit = st.actions.some((pattern) => namesOf(action).some((n) => globMatch(pattern, n)));
-    answers.set(action, (answer = st.notAction ? !hit : hit));
-  }
-  return answer;
+  const hit = st.actions.some((pattern) => patternMatches(pattern, action));
+  return st.notAction ? !hit : hit;
 }
 
 const onlyStars = (p: string): boolean => /^\*+$/.test(p);
@@ -252,6 +332,17 @@ function scopeAdmits(policy: Policy, st: Statement, action: CatalogAction, req: 
   return ep.some((v) => String(v) === scope.enterprise_project_id);
 }
 
+/**
+ * Whether a statement applies to an item: action, grant scope, resource, then conditions. A statement whose
+ * action, scope and resource match is relevant: the condition keys it names that the request lacks are
+ * added to `missing`.
+ */
+function applies(p: Policy, st: Statement, item: Item, req: EvaluateRequest, ctx: Context, missing: Set<string>): boolean {
+  if (!actionMatches(st, item.action) || !scopeAdmits(p, st, item.action, req, ctx) || !resourceMatches(st, item.target)) return false;
+  for (const c of st.conditions) if (!ctx.has(c.key)) missing.add(c.key);
+  return st.conditions.every((c) => conditionHolds(c.operator, c.values, ctx.get(c.key)));
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Deciding
 // ---------------------------------------------------------------------------------------------------------
@@ -268,6 +359,8 @@ export interface ModelResult {
   decision: 'allow' | 'deny';
   reason: 'allowed' | 'explicit_deny' | 'implicit_deny';
   denied_by: DeniedBy | null;
+  /** In api mode. */
+  required_by?: 'api' | 'dependency';
 }
 
 export interface ModelResponse {
@@ -279,9 +372,12 @@ export interface ModelResponse {
   missing_context_keys: string[];
   /**
    * How many kinds of warning the response carries: resources given for actions without resource type
-   * (evaluated on `*`), and families of resources (choice 6).
+   * (evaluated on `*`; not said in api mode, whose dependencies often have none), and families of
+   * resources (choice 6).
    */
   warnings: number;
+  /** In api mode: the template the path matched and every action the call needs. */
+  api?: { template: string; required_actions: string[] };
 }
 
 export interface PolicySet {
@@ -326,28 +422,29 @@ export function referenceEvaluate(req: EvaluateRequest, preset?: PolicySet): Mod
     return n;
   };
 
-  const all = items(req);
+  const api = req.api ? resolveApi(req.api) : undefined;
+  if (req.api && !api) throw new Error('reference model: the request names no API of the catalog');
+  const all = items(req, api);
   const given = req.resources !== undefined || req.resource !== undefined;
-  const warnings = (given && all.some((i) => i.target.kind === 'none') ? 1 : 0) + (all.some((i) => i.target.kind === 'family') ? 1 : 0);
+  const warnings = (given && !api && all.some((i) => i.target.kind === 'none') ? 1 : 0) + (all.some((i) => i.target.kind === 'family') ? 1 : 0);
 
   const results: ModelResult[] = all.map((item) => {
     let firstDeny: DeniedBy | null = null;
     let firstLayerWithoutAllow: DeniedBy | null = null;
     for (const layer of layers) {
-      /** Whether the statement applies; a statement whose action, scope and resource match is relevant. */
-      const applies = (p: Policy, st: Statement): boolean => {
-        if (!actionMatches(st, item.action) || !scopeAdmits(p, st, item.action, req, ctx) || !resourceMatches(st, item.target)) return false;
-        for (const c of st.conditions) if (!ctx.has(c.key)) missing.add(c.key);
-        return st.conditions.every((c) => conditionHolds(c.operator, c.values, ctx.get(c.key)));
-      };
-      const denial = (p: Policy, st: Statement): DeniedBy => ({ layer: layer.layer, level: layer.level, policy_id: p.id, statement: st.index, sid: st.sid });
       // Every Deny statement is looked at; the first one that applies (in choice-1 order) is named.
-      for (const p of layer.policies) for (const st of p.statements) if (st.effect === 'Deny' && applies(p, st)) firstDeny ??= denial(p, st);
+      for (const p of layer.policies) {
+        for (const st of p.statements) {
+          if (st.effect === 'Deny' && applies(p, st, item, req, ctx, missing)) {
+            firstDeny ??= { layer: layer.layer, level: layer.level, policy_id: p.id, statement: st.index, sid: st.sid };
+          }
+        }
+      }
       // Allow statements are looked at until one applies: after that, the layer's answer cannot change.
       let allowed = false;
       for (const p of layer.policies) {
         for (const st of p.statements) {
-          if (st.effect === 'Allow' && applies(p, st)) {
+          if (st.effect === 'Allow' && applies(p, st, item, req, ctx, missing)) {
             allowed = true;
             break;
           }
@@ -357,7 +454,7 @@ export function referenceEvaluate(req: EvaluateRequest, preset?: PolicySet): Mod
       const needsAllow = layer.layer === 'scp' || identityNeedsAllow;
       if (!allowed && needsAllow) firstLayerWithoutAllow ??= { layer: layer.layer, level: layer.level, policy_id: null, statement: null, sid: null };
     }
-    const base = { action: item.action.name, resource: item.resource };
+    const base = { action: item.action.name, resource: item.resource, ...(item.requiredBy ? { required_by: item.requiredBy } : {}) };
     if (firstDeny) return { ...base, decision: 'deny', reason: 'explicit_deny', denied_by: firstDeny };
     if (firstLayerWithoutAllow) return { ...base, decision: 'deny', reason: 'implicit_deny', denied_by: firstLayerWithoutAllow };
     return { ...base, decision: 'allow', reason: 'allowed', denied_by: null };
@@ -378,5 +475,6 @@ export function referenceEvaluate(req: EvaluateRequest, preset?: PolicySet): Mod
     results,
     missing_context_keys: [...missing].sort(),
     warnings,
+    ...(api ? { api: { template: api.template, required_actions: api.required.map((a) => a.name) } } : {}),
   };
 }

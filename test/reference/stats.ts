@@ -19,6 +19,9 @@ export interface DiffStats {
   batches: number;
   withMissingKeys: number;
   presets: number;
+  /** Cases in api mode; cases with a family of resources (a URN pattern with `*`). */
+  apiCalls: number;
+  families: number;
   /** The first disagreement met (unshrunk). */
   first?: { case: DiffCase; outcome: Extract<Outcome, { kind: 'disagree' }> };
 }
@@ -35,6 +38,8 @@ export function emptyStats(): DiffStats {
     batches: 0,
     withMissingKeys: 0,
     presets: 0,
+    apiCalls: 0,
+    families: 0,
   };
 }
 
@@ -57,6 +62,8 @@ export function record(stats: DiffStats, c: DiffCase, outcome: Outcome): void {
   if (m.reason === 'implicit_deny' && m.denied_by) stats.implicitBy[m.denied_by.layer]++;
   if (m.results.length > 1) stats.batches++;
   if (m.missing_context_keys.length > 0) stats.withMissingKeys++;
+  if (c.request.api) stats.apiCalls++;
+  if (m.results.some((r) => r.resource.includes('*') && r.resource !== '*')) stats.families++;
 }
 
 export const skippedTotal = (s: DiffStats): number => Object.values(s.skipped).reduce((a, b) => a + b, 0);
