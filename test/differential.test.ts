@@ -64,6 +64,17 @@ describe('engine vs reference model', () => {
     expect(share(stats.families)).toBeGreaterThan(0.1);
   });
 
+  it('the model shares no code with the engine: it imports only types from lib/ and the catalog data', () => {
+    for (const file of ['model.ts', 'conditions.ts', 'glob.ts', 'values.ts']) {
+      const source = readFileSync(new URL(`./reference/${file}`, import.meta.url), 'utf8');
+      const imports = [...source.matchAll(/^import\s+(type\s+)?[^'"]*from\s+'([^']+)'/gm)].map((m) => ({ typeOnly: m[1] !== undefined, from: m[2]! }));
+      for (const i of imports) {
+        const allowed = i.from.startsWith('./') || i.from === '@ims-authz/catalog' || (i.typeOnly && i.from === '../../lib/types.js');
+        expect(allowed, `${file} imports ${i.typeOnly ? 'types from ' : ''}${i.from}`).toBe(true);
+      }
+    }
+  });
+
   it('generates, and the model knows, every condition operator of the engine', () => {
     const engine = OPERATORS.map((o) => o.name).sort();
     expect(GENERATED_OPERATORS.map((o) => o.name).sort()).toEqual(engine);
