@@ -41,16 +41,24 @@ function conditionTrace(memo: DecisionMemo, slot: number, ctx: RequestContext): 
   return trace;
 }
 
-/** The written Resource / NotResource pattern that decided the match, for the trace. */
-function decidingResourcePattern(st: CompiledStatement, item: RequestItem): string | null {
+/**
+ * The written pattern that decided the resource match, for the trace: for Resource, the pattern that
+ * admits the item (null when none does); for NotResource, the pattern that excludes it (null when none
+ * does, i.e. the statement applies). For a family of resources, an Allow's Resource (and a Deny's
+ * NotResource) decides by covering the family, possibly with several patterns together (the first of
+ * those that meets it is named); the others decide by meeting it.
+ */
+function decidingResourcePattern(st: CompiledStatement, item: RequestItem, matched: boolean): string | null {
   if (st.resMode === ResourceMode.Any) return null;
+  const list = st.resMode === ResourceMode.List;
+  if (list !== matched) return null;
   if (st.resStar !== null) return st.resStar;
   let idx = -1;
   if (item.kind === 'urn') idx = st.resGlobs.findIndex((g) => g.test(item.resourceNorm as string));
   else if (item.kind === 'family') {
     const family = item.resourceNorm as string;
-    const covers = st.effect === 'Allow' && st.resMode === ResourceMode.List;
-    idx = st.resPatterns.findIndex((p, i) => (covers ? globCovers(st.resGlobs[i]!, family) : globsIntersect(p, family)));
+    if (list === (st.effect === 'Allow')) idx = st.resGlobs.findIndex((g) => globCovers(g, family));
+    if (idx === -1) idx = st.resPatterns.findIndex((p) => globsIntersect(p, family));
   }
   return idx === -1 ? null : (st.resWritten[idx] ?? null);
 }
@@ -77,7 +85,7 @@ function traceStatement(memo: DecisionMemo, live: LiveStatement, item: RequestIt
     action_matched: true,
     action_pattern: live.actionPattern,
     resource_matched: resourceMatched,
-    resource_pattern: decidingResourcePattern(st, item),
+    resource_pattern: decidingResourcePattern(st, item, resourceMatched),
     conditions,
     conditions_matched: conditionsMatched,
     applies: scopeMatched && resourceMatched && conditionsMatched,
