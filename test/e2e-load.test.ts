@@ -1,10 +1,11 @@
 /**
  * A short load run over the real local stack (dynalite in-process, seeded; `serverless offline` as a
- * child process on 127.0.0.1, running the bundles): autocannon at 50 connections for 3 s on the evaluate
+ * child process on 127.0.0.1, running the bundles): autocannon at 20 connections for 3 s on the evaluate
  * requests of the mix of test/support/load.ts (inline and by reference, with known decisions). Every
  * answer must be right: no connection error, no timeout, no non-2xx, no wrong decision. serverless-offline
- * runs one worker thread per concurrent invocation, so the pool is grown first (warmUp: 50 cold starts,
- * most of this file's time). The 30 s run (with the catalog in the mix) and the fault runs under load are
+ * runs one worker thread per concurrent invocation, so the pool is grown first (warmUp: 20 cold starts,
+ * most of this file's time; the suite runs two files at a time, so fewer connections keep it fast and
+ * steady). The 30 s run at 50 connections (with the catalog in the mix) and the fault runs under load are
  * `npm run load` (bench/load.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +13,7 @@ import { LOCAL_JWT_SECRET, mintToken } from '../infra/local/token.js';
 import { runLoad, standardMix, warmUp } from './support/load.js';
 import { startLocalStack, type LocalStack } from './support/offline.js';
 
-const CONNECTIONS = 50;
+const CONNECTIONS = 20;
 const SECONDS = 3;
 
 let stack: LocalStack | undefined;
