@@ -59,6 +59,17 @@ function describe(s: JsonSchema): string {
   return t ? article(t) : 'a value';
 }
 
+/** One JSON type, tested without computing the value's type name. */
+const TYPE_TESTS: Record<string, ((v: unknown) => boolean) | undefined> = {
+  string: (v) => typeof v === 'string',
+  boolean: (v) => typeof v === 'boolean',
+  number: (v) => typeof v === 'number',
+  integer: (v) => Number.isInteger(v),
+  null: (v) => v === null,
+  array: (v) => Array.isArray(v),
+  object: (v) => typeof v === 'object' && v !== null && !Array.isArray(v),
+};
+
 const problem = (message: () => string): Problem => ({ path: [], message });
 const within = (p: Problem | null, key: string | number): Problem | null => {
   if (p) p.path.unshift(key);
@@ -70,12 +81,12 @@ const compiledRefs = new Map<string, Validator>();
 function compile(schema: JsonSchema): Validator {
   if (schema.$ref) {
     const ref = schema.$ref;
-    // Late-bound so recursive references work.
+    // Late-bound so recursive references work; resolved once.
+    let fn: Validator | undefined;
     return (v) => {
-      let fn = compiledRefs.get(ref);
       if (!fn) {
-        fn = compile(resolve(schema));
-        compiledRefs.set(ref, fn);
+        fn = compiledRefs.get(ref);
+        if (!fn) compiledRefs.set(ref, (fn = compile(resolve(schema))));
       }
       return fn(v);
     };
@@ -105,10 +116,18 @@ function compile(schema: JsonSchema): Validator {
       return true;
     });
     if (simple) {
+      const forString = byType.get('string');
+      const forNumber = byType.get('number');
+      const forInteger = byType.get('integer') ?? forNumber;
+      const forBoolean = byType.get('boolean');
+      const wrongType = (v: unknown): Problem => problem(() => `must be ${expected}, not ${article(typeOf(v))}`);
       checks.push((v) => {
-        const t = typeOf(v);
-        const f = byType.get(t) ?? (t === 'integer' ? byType.get('number') : undefined);
-        return f ? f(v) : problem(() => `must be ${expected}, not ${article(t)}`);
+        let f: Validator | undefined;
+        if (typeof v === 'string') f = forString;
+        else if (typeof v === 'boolean') f = forBoolean;
+        else if (typeof v === 'number') f = Number.isInteger(v) ? forInteger : forNumber;
+        else f = byType.get(typeOf(v));
+        return f ? f(v) : wrongType(v);
       });
     } else checks.push((v) => {
       let deeper: Problem | null = null;
@@ -135,11 +154,18 @@ function compile(schema: JsonSchema): Validator {
   }
   if (s.type) {
     const types = Array.isArray(s.type) ? s.type : [s.type];
-    checks.push((v) => {
-      const t = typeOf(v);
-      for (const x of types) if (x === t || (x === 'number' && t === 'integer')) return null;
-      return problem(() => `must be ${types.map(article).join(' or ')}, not ${article(t)}`);
-    });
+    const single = types.length === 1 ? (types[0] as string) : null;
+    const expected = (): string => types.map(article).join(' or ');
+    const is = single === null ? null : TYPE_TESTS[single];
+    checks.push(
+      is
+        ? (v) => (is(v) ? null : problem(() => `must be ${expected()}, not ${article(typeOf(v))}`))
+        : (v) => {
+            const t = typeOf(v);
+            for (const x of types) if (x === t || (x === 'number' && t === 'integer')) return null;
+            return problem(() => `must be ${expected()}, not ${article(t)}`);
+          },
+    );
   }
   if (s.minLength !== undefined || s.maxLength !== undefined) {
     const min = s.minLength ?? 0;
@@ -151,7 +177,12 @@ function compile(schema: JsonSchema): Validator {
       return null;
     });
   }
-  checks.push((v) => (typeof v === 'number' && !Number.isFinite(v) ? problem(() => 'must be a finite number') : null));
+  // Infinity and NaN are no JSON numbers (a library caller can still pass them). Where the type excludes
+  // numbers, the type check already refuses them.
+  const types = s.type === undefined ? null : Array.isArray(s.type) ? s.type : [s.type];
+  if (types === null || types.includes('number') || types.includes('integer')) {
+    checks.push((v) => (typeof v === 'number' && !Number.isFinite(v) ? problem(() => 'must be a finite number') : null));
+  }
   if (s.minItems !== undefined || s.maxItems !== undefined || s.items) {
     const min = s.minItems ?? 0;
     const max = s.maxItems ?? Infinity;
@@ -178,10 +209,11 @@ function compile(schema: JsonSchema): Validator {
       if (typeof v !== 'object' || v === null || Array.isArray(v)) return null;
       const obj = v as Record<string, unknown>;
       for (const r of required) if (!Object.prototype.hasOwnProperty.call(obj, r) || obj[r] === undefined) return within(problem(() => 'is required'), r);
-      let count = 0;
-      for (const k in obj) {
-        if (!Object.prototype.hasOwnProperty.call(obj, k)) continue;
-        if (++count > maxProps) return problem(() => `must have at most ${maxProps} keys`);
+      // Own enumerable keys, "__proto__" included when it is an own key (JSON.parse makes it one).
+      const keys = Object.keys(obj);
+      if (keys.length > maxProps) return problem(() => `must have at most ${maxProps} keys`);
+      for (let i = 0; i < keys.length; i++) {
+        const k = keys[i] as string;
         const f = props.get(k);
         if (f) {
           const p = f(obj[k]);
@@ -192,12 +224,18 @@ function compile(schema: JsonSchema): Validator {
           if (p) return within(p, k);
         }
       }
-      // An own "__proto__" key is not enumerated by for..in on some engines: check it explicitly.
-      if (extra === false && Object.prototype.hasOwnProperty.call(obj, '__proto__') && !props.has('__proto__')) return within(problem(() => 'is not a known field'), '__proto__');
       return null;
     });
   }
   if (checks.length === 1) return checks[0] as Validator;
+  if (checks.length === 2) {
+    const [a, b] = checks as [Validator, Validator];
+    return (v) => a(v) ?? b(v);
+  }
+  if (checks.length === 3) {
+    const [a, b, c] = checks as [Validator, Validator, Validator];
+    return (v) => a(v) ?? b(v) ?? c(v);
+  }
   return (v) => {
     for (let i = 0; i < checks.length; i++) {
       const p = (checks[i] as Validator)(v);
