@@ -12,7 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { catalog } from '../lib/catalog/catalog.js';
 import { evaluate, explain } from '../lib/engine/engine.js';
-import { parseJsonWithSource } from '../lib/json/source.js';
+import { parseJson } from '../lib/json/source.js';
 import type { ErrorResponse, Finding, PolicyType, ScpRevision, ValidateResponse } from '../lib/types.js';
 import { validate } from '../lib/validate/validate.js';
 
@@ -97,7 +97,7 @@ function renderFindings(r: ValidateResponse): string {
 
 function readRequest(file: string | undefined, io: Io): unknown {
   const text = readInput(file, io);
-  const parsed = parseJsonWithSource(text);
+  const parsed = parseJson(text);
   if (!parsed.ok) {
     throw new UsageError('INVALID_JSON', `The request is not valid JSON: ${parsed.message} at line ${parsed.position.line} column ${parsed.position.column}.`);
   }

@@ -30,7 +30,7 @@
 import type { Context, SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { catalogVersion } from '../lib/catalog/catalog.js';
 import { evaluate } from '../lib/engine/engine.js';
-import { parseJsonWithSource } from '../lib/json/source.js';
+import { parseJson } from '../lib/json/source.js';
 import { checkSchema, problemMessage, registerSchemas } from '../lib/schema/check.js';
 import { RESOURCE_SCHEMAS } from '../lib/schema/resources.js';
 import type { EvaluateRequest, EvaluateResponse, JsonValue } from '../lib/types.js';
@@ -84,7 +84,7 @@ export async function handleRecord(record: SQSRecord): Promise<Handled> {
   try {
     // 1. JSON, and the ids the result is stored under.
     const body = typeof record.body === 'string' ? record.body : '';
-    const parsed = parseJsonWithSource(body);
+    const parsed = parseJson(body);
     if (!parsed.ok) {
       writeDecisionLog('batch', { ...log, error_code: 'INVALID_JSON', latency_ms: Date.now() - startedAt });
       return { report: true };

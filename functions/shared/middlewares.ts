@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { MiddlewareObj } from '@middy/core';
-import { parseJsonWithSource } from '../../lib/json/source.js';
+import { parseJson } from '../../lib/json/source.js';
 import { checkSchema, problemMessage } from '../../lib/schema/check.js';
 import type { SchemaName } from '../../lib/schema/core.js';
 import type { EvaluateRequest } from '../../lib/types.js';
@@ -48,7 +48,7 @@ export function readJsonBody(event: HttpEvent, limit = BODY_LIMIT_BYTES): unknow
   if (type && !/^application\/(.+\+)?json\b/i.test(type) && !/^text\/plain\b/i.test(type)) {
     throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', `Send the body as application/json (got ${type.slice(0, 100)}).`);
   }
-  const parsed = parseJsonWithSource(text);
+  const parsed = parseJson(text);
   if (!parsed.ok) {
     const { line, column, offset } = parsed.position;
     throw new HttpError(400, 'INVALID_JSON', `The request body is not valid JSON: ${parsed.message} at line ${line} column ${column}.`, { line, column, offset });

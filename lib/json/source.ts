@@ -262,3 +262,39 @@ export function parseJsonWithSource(text: string): ParseOutcome {
     throw err;
   }
 }
+
+export type ValueOutcome = { ok: true; value: JsonValue } | { ok: false; message: string; position: Position };
+
+/** Whether a value JSON.parse produced keeps the rules above: bounded nesting, finite numbers, well-formed strings. */
+function readsAsStrictJson(v: unknown, depth: number): boolean {
+  if (typeof v === 'string') return !LONE_SURROGATE.test(v);
+  if (typeof v === 'number') return Number.isFinite(v);
+  if (typeof v !== 'object' || v === null) return true;
+  if (depth >= MAX_JSON_DEPTH) return false;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) if (!readsAsStrictJson(v[i], depth + 1)) return false;
+    return true;
+  }
+  for (const key of Object.keys(v)) {
+    if (LONE_SURROGATE.test(key) || !readsAsStrictJson((v as Record<string, unknown>)[key], depth + 1)) return false;
+  }
+  return true;
+}
+
+/**
+ * The same reading as parseJsonWithSource, without the source map: the engine's own JSON.parse (which
+ * also keeps `__proto__` an own key, and of duplicate keys the last), checked for the rules it does not
+ * enforce (nesting, I-JSON). Input it refuses, or that breaks a rule, goes through parseJsonWithSource for
+ * the message and the position (a leading byte order mark too, which JSON.parse does not accept).
+ */
+export function parseJson(text: string): ValueOutcome {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    value = undefined;
+  }
+  if (value !== undefined && readsAsStrictJson(value, 0)) return { ok: true, value: value as JsonValue };
+  const slow = parseJsonWithSource(text);
+  return slow.ok ? { ok: true, value: slow.value } : slow;
+}
