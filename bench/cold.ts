@@ -43,10 +43,13 @@ const cases: Array<{ fn: string; label?: string; method: string; path: string; b
   { fn: 'openapi', method: 'GET', path: '/v1/openapi.json' },
 ];
 
-/** The driver a fresh process runs: times require + first invocation, prints JSON. */
+/**
+ * The driver a fresh process runs: times require + first invocation, prints JSON. Without BUNDLE it runs an
+ * empty handler: the same process, event parsing and output, so the difference is the bundle's own cost.
+ */
 const driver = `
 const t0 = performance.now();
-const { handler } = require(process.env.BUNDLE);
+const { handler } = process.env.BUNDLE ? require(process.env.BUNDLE) : { handler: async () => ({ statusCode: 200 }) };
 const t1 = performance.now();
 const e = JSON.parse(process.env.EVENT);
 handler(e, { getRemainingTimeInMillis: () => 10000, awsRequestId: 'cold' }).then((r) => {
@@ -93,7 +96,7 @@ const baseEnv = {
 };
 const bare = median((await samplesOf(RUNS, () => timeProcess(['-e', ''], baseEnv))).map((r) => r.wallMs));
 
-const rows = ['| function | bundle KiB | require ms | first answer ms | process wall ms | above bare node ms |', '|---|---|---|---|---|---|'];
+const rows = ['| function | bundle KiB | require ms | first answer ms | process wall ms | above bare node ms | above the empty driver ms |', '|---|---|---|---|---|---|---|'];
 const json: Array<Record<string, number | string>> = [];
 for (const c of cases) {
   const bundle = join(root, 'dist', 'functions', `${c.fn}.cjs`);
@@ -107,12 +110,16 @@ for (const c of cases) {
     isBase64Encoded: false,
     ...(c.body === undefined ? {} : { body: JSON.stringify(c.body) }),
   };
+  // Each sample runs the empty driver (same event) right before the bundle, so both see the same machine.
+  const empties: number[] = [];
   const samples = await samplesOf(RUNS, async () => {
+    empties.push((await timeProcess(['-e', driver], { ...baseEnv, BUNDLE: '', EVENT: JSON.stringify(event) })).wallMs);
     const r = await timeProcess(['-e', driver], { ...baseEnv, BUNDLE: bundle, EVENT: JSON.stringify(event) });
     const parsed = JSON.parse(r.out.trim().split('\n').pop() as string) as { status: number; importMs: number; invokeMs: number }; // after the decision log line
     if (parsed.status !== 200) throw new Error(`${c.fn} answered ${parsed.status}`);
     return { ...parsed, wallMs: r.wallMs };
   });
+  const emptyDriver = median(empties);
   const wall = median(samples.map((s) => s.wallMs));
   const row = {
     function: c.label ?? c.fn,
@@ -121,12 +128,16 @@ for (const c of cases) {
     first_answer_ms: median(samples.map((s) => s.invokeMs)),
     wall_ms: wall,
     above_bare_ms: wall - bare,
+    empty_driver_ms: emptyDriver,
+    above_empty_driver_ms: wall - emptyDriver,
   };
   json.push(row);
-  rows.push(`| ${row.function} | ${row.bundle_kib.toFixed(1)} | ${row.require_ms.toFixed(1)} | ${row.first_answer_ms.toFixed(1)} | ${wall.toFixed(1)} | ${row.above_bare_ms.toFixed(1)} |`);
+  rows.push(
+    `| ${row.function} | ${row.bundle_kib.toFixed(1)} | ${row.require_ms.toFixed(1)} | ${row.first_answer_ms.toFixed(1)} | ${wall.toFixed(1)} | ${row.above_bare_ms.toFixed(1)} | ${row.above_empty_driver_ms.toFixed(1)} |`,
+  );
 }
 await db.close();
-const md = `bare \`node -e ''\`: ${bare.toFixed(1)} ms (median of ${RUNS}); each row: a fresh node process requires the bundle and answers one request, median of ${RUNS}.\n\n${rows.join('\n')}`;
+const md = `bare \`node -e ''\`: ${bare.toFixed(1)} ms. Each row: a fresh node process requires the bundle and answers one request; each of its runs follows a run of the same driver with an empty handler (the same process, event parsing and output, no bundle), so the last column is the bundle's own cost. Medians of ${RUNS}.\n\n${rows.join('\n')}`;
 const dir = fileURLToPath(new URL('./results/', import.meta.url));
 mkdirSync(dir, { recursive: true });
 writeFileSync(`${dir}cold.json`, `${JSON.stringify({ node: process.version, date: new Date().toISOString(), runs: RUNS, bare_ms: bare, rows: json }, null, 2)}\n`);
