@@ -1,6 +1,6 @@
 /**
- * Compiles `packages/catalog/source/ims.json` (the readable source) into `packages/catalog/dist/index.js`,
- * the artifact every function loads from the shared Lambda layer, and copies the package into
+ * Compiles `packages/catalog/source/ims.json` (the readable source) into `packages/catalog/dist/catalog.json`
+ * (loaded by `dist/index.js`), the artifact every function loads from the shared Lambda layer, and copies the package into
  * `.build/layers/catalog/nodejs/node_modules/@ims-authz/catalog` (the layer's content).
  *
  * The compiled module holds lookup tables ready to use (name index, condition-key index, routes sorted by
