@@ -15,17 +15,23 @@ import type { RequestItem, ResolvedRequest } from './request.js';
 /**
  * Condition traces of the current request by condition slot: a condition reads the same context values
  * with the same result wherever it appears, so its trace is made once per request and shared (frozen).
+ * A request is recognised by its context object.
  */
 interface ConditionTraces {
-  stamp: Uint32Array;
-  traces: ConditionTrace[];
+  context: RequestContext | null;
+  traces: Array<ConditionTrace | undefined>;
 }
 const conditionTraces = new WeakMap<DecisionMemo, ConditionTraces>();
 
 function conditionTrace(memo: DecisionMemo, slot: number, ctx: RequestContext): ConditionTrace {
   let ct = conditionTraces.get(memo);
-  if (!ct) conditionTraces.set(memo, (ct = { stamp: new Uint32Array(memo.conditions.length), traces: new Array<ConditionTrace>(memo.conditions.length) }));
-  if (ct.stamp[slot] === memo.requestStamp) return ct.traces[slot]!;
+  if (!ct) conditionTraces.set(memo, (ct = { context: null, traces: new Array<ConditionTrace | undefined>(memo.conditions.length) }));
+  if (ct.context !== ctx) {
+    ct.context = ctx;
+    ct.traces.fill(undefined);
+  }
+  const known = ct.traces[slot];
+  if (known) return known;
   const c = memo.conditions[slot]!;
   const values = ctx.get(c.key);
   const trace: ConditionTrace = Object.freeze({
@@ -36,7 +42,6 @@ function conditionTrace(memo: DecisionMemo, slot: number, ctx: RequestContext): 
     missing: values === undefined,
     result: evalConditionValues(c, values),
   });
-  ct.stamp[slot] = memo.requestStamp;
   ct.traces[slot] = trace;
   return trace;
 }
