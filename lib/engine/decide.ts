@@ -47,7 +47,8 @@ function familyMatches(st: CompiledStatement, family: string): boolean {
 
 /**
  * Makes the set's memo current for this request and item: results stamped for another context, another
- * `missing` collection or another item are stale. Stamps are never reused, so nothing needs clearing.
+ * `missing` collection or another item are stale. Stamps only grow (an array is cleared when its stamp
+ * would wrap around), so nothing is cleared between requests.
  */
 function enterItem(memo: DecisionMemo, req: ResolvedRequest, item: RequestItem, missing: Map<string, string> | null): void {
   if (memo.context !== req.context) {
