@@ -16,7 +16,6 @@
  */
 import type { ErrorResponse } from '../types.js';
 import type { CompiledPolicySet } from './compile.js';
-import type { CompiledCondition } from './conditions.js';
 import { scalarToString } from './context.js';
 import type { ResolvedRequest } from './request.js';
 
@@ -45,23 +44,14 @@ function workOf(set: CompiledPolicySet): SetWork {
   if (w) return w;
   const layers = [set.identity, ...set.scps];
   let statements = 0;
-  const seen = new Set<string>();
+  for (const layer of layers) for (const policy of layer.policies) statements += policy.statements.length;
+  // The set's distinct conditions are its memo's (compile.ts interns them).
   const matchConditions: SetWork['matchConditions'] = [];
-  for (const layer of layers) {
-    for (const policy of layer.policies) {
-      statements += policy.statements.length;
-      for (const st of policy.statements) {
-        for (const c of st.conditions as CompiledCondition[]) {
-          if (c.op.comparison !== 'match') continue;
-          const id = `${c.key}\u0000${c.source.operator.written}\u0000${c.source.values.join('\u0001')}`;
-          if (seen.has(id)) continue;
-          seen.add(id);
-          let steps = 0;
-          for (const pattern of c.source.values) steps += pattern.indexOf('?') === -1 ? 1 : Math.ceil((pattern.length + 1) / 32);
-          matchConditions.push({ key: c.key, steps });
-        }
-      }
-    }
+  for (const c of set.memo.conditions) {
+    if (c.op.comparison !== 'match') continue;
+    let steps = 0;
+    for (const pattern of c.source.values) steps += pattern.indexOf('?') === -1 ? 1 : Math.ceil((pattern.length + 1) / 32);
+    matchConditions.push({ key: c.key, steps });
   }
   const n = set.identity.deny.length;
   const checksByAction = new Int32Array(n);
