@@ -9,15 +9,9 @@ export { ID_PATTERN, type PrincipalKind } from './keys.js';
 export {
   createPolicy,
   getPolicy,
-  getPolicyVersion,
   listPolicies,
   updatePolicy,
-  deletePolicy,
-  createPolicyVersion,
-  deletePolicyVersion,
-  setDefaultVersion,
   defaultVersion,
-  MAX_POLICY_VERSIONS,
   MAX_DOCUMENT_TEXT,
   MAX_NAME_LENGTH,
   MAX_DESCRIPTION_LENGTH,
@@ -31,12 +25,18 @@ export {
   type ListPoliciesOptions,
   type PolicyPage,
   type UpdatePolicyInput,
-  type CreatePolicyVersionInput,
-  type CreatePolicyVersionResult,
-  type DeletePolicyOptions,
-  type DeletePolicyResult,
   type PolicyRevalidation,
 } from './policies.js';
+export {
+  getPolicyVersion,
+  createPolicyVersion,
+  deletePolicyVersion,
+  setDefaultVersion,
+  MAX_POLICY_VERSIONS,
+  type CreatePolicyVersionInput,
+  type CreatePolicyVersionResult,
+} from './policy-versions.js';
+export { deletePolicy, type DeletePolicyOptions, type DeletePolicyResult } from './policy-deletion.js';
 export {
   createUser,
   getUser,

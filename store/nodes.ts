@@ -1,6 +1,6 @@
 /**
  * Low-level reads and writes of organization nodes shared by store/organizations.ts and
- * store/policies.ts (internal). A node's SCPs are the string set `scps` on its item; attach and detach are
+ * store/policy-deletion.ts (internal). A node's SCPs are the string set `scps` on its item; attach and detach are
  * single conditional UpdateItems, so the "a node keeps at least one SCP" rule holds under concurrency.
  */
 import { GetItemCommand } from 'dynamodb-toolbox/entity/actions/get';

@@ -51,9 +51,9 @@ import {
 import { bumpAccount, bumpOrg, readAccount } from './counters.js';
 import { AccountEntity, InvitationEntity, OrgEntity, OrgNodeEntity } from './entities.js';
 import { conflict, invalidInput, notFound, StoreError } from './errors.js';
-import { accountPk, childrenGsi1pk, INVITATION_SK_PREFIX, orgPk } from './keys.js';
+import { accountPk, childrenGsi1pk, INVITATION_SK_PREFIX, isSystemPolicyId, orgPk } from './keys.js';
 import { addScp, type NodeItem, type OrgItem, readNode, readOrg, readOrgPartition, removeScp } from './nodes.js';
-import { isSystemPolicyId, readPolicyItem } from './policies.js';
+import { readPolicyItem } from './policy-items.js';
 import { GSI1, PolicyTable } from './table.js';
 
 export { MAX_SCPS_PER_NODE } from './nodes.js';

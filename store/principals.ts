@@ -35,7 +35,7 @@ import { bumpAccount } from './counters.js';
 import { GrantEntity, MembershipEntity, PrincipalEntity } from './entities.js';
 import { alreadyExists, conflict, invalidInput, notFound, principalNotFound } from './errors.js';
 import { accountPk, MEMBERSHIP_SK_PREFIX, membersGsi1pk, principalGrantsSkPrefix, type PrincipalKind, principalsGsi1pk, userGroupsSkPrefix } from './keys.js';
-import { deleteGrantItems } from './policies.js';
+import { deleteGrantItems } from './grant-items.js';
 import { GSI1, PolicyTable } from './table.js';
 
 /** The most groups a user can be a member of (the evaluation loads them all). */
