@@ -16,7 +16,7 @@ import { precheck } from '../lib/engine/engine.js';
 import type { ApiCall, EvaluateRequest, ExplainResult } from '../lib/types.js';
 import { TokenError, verifyBearer, type Caller, type TokenProblem } from './shared/auth.js';
 import { eventHeader, gatewayConfig, readImsRequest } from './shared/ims-request.js';
-import { isStoreUnavailable } from './shared/http.js';
+import { asHttpError, HttpError, isStoreUnavailable } from './shared/http.js';
 import { writeDecisionLog } from './shared/middlewares.js';
 import { referenceEvaluator, type PrincipalRef } from './shared/reference.js';
 
@@ -71,10 +71,8 @@ function principalLabel(c: Caller): string {
 
 /** A store refusal (unknown principal, a stored policy that no longer validates) as a reason; faults rethrown. */
 function storeReason(err: unknown): string {
-  const e = err as { status?: unknown; code?: unknown };
-  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500 && typeof e.code === 'string') {
-    return e.code === 'NOT_FOUND' ? 'UNKNOWN_PRINCIPAL' : e.code;
-  }
+  const e = asHttpError(err);
+  if (e instanceof HttpError && e.status >= 400 && e.status < 500) return e.code === 'NOT_FOUND' ? 'UNKNOWN_PRINCIPAL' : e.code;
   throw err;
 }
 

@@ -32,13 +32,13 @@ export async function inviteAccount(caller: string, orgId: string, input: AddAcc
   const accountId = checkId(input.account_id, 'account_id');
   const parentId = checkId(input.parent_id, 'parent_id');
   await requireContainer(orgId, parentId);
-  if ((await readAccount(accountId)).org_id === orgId) throw new StoreError('ALREADY_EXISTS', 409, `Account ${accountId} is already in organization ${orgId}.`);
+  if ((await readAccount(accountId)).org_id === orgId) throw new StoreError('ALREADY_EXISTS', `Account ${accountId} is already in organization ${orgId}.`);
   const invitation: Invitation = { org_id: orgId, account_id: accountId, parent_id: parentId, invited_by: caller, created_at: nowIso() };
   try {
     await InvitationEntity.build(PutItemCommand).item(invitation).options({ condition: { attr: 'org_id', exists: false } }).send();
   } catch (err) {
     if (!isConditionFailure(err)) throw err;
-    throw new StoreError('ALREADY_EXISTS', 409, `Account ${accountId} already has an invitation to ${orgId}.`);
+    throw new StoreError('ALREADY_EXISTS', `Account ${accountId} already has an invitation to ${orgId}.`);
   }
   return invitation;
 }

@@ -247,7 +247,7 @@ export async function addAccount(caller: string, orgId: string, input: AddAccoun
     }
     const existing = await readNode(orgId, accountId);
     if (existing?.node_type !== 'account' && !wasMember) await releaseAccount(accountId, orgId, false);
-    throw new StoreError('ALREADY_EXISTS', 409, existing?.node_type === 'account' ? `Account ${accountId} is already in organization ${orgId}.` : `${accountId} is the id of a node of organization ${orgId}.`);
+    throw new StoreError('ALREADY_EXISTS', existing?.node_type === 'account' ? `Account ${accountId} is already in organization ${orgId}.` : `${accountId} is the id of a node of organization ${orgId}.`);
   }
   const synced = await syncNewNode(orgId, node);
   await bumpOrg(orgId);

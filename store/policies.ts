@@ -4,16 +4,16 @@
  *
  * Plain types in, plain types out: nothing from DynamoDB or dynamodb-toolbox leaves this module. Documents
  * are validated with the engine's validator before they are written: error findings refuse the write
- * (`INVALID_POLICY`, 422, with the findings), warnings are stored beside the version and returned.
+ * (`INVALID_POLICY`, with the findings), warnings are stored beside the version and returned.
  *
  * Layout (store/entities.ts): one item per policy holding all its versions (at most 5, ids `v1`, `v2`, ...
  * never reused, one of them the default) and a `revision` that every write increments. The ETag is
  * `"<revision>"`. Every change of an existing policy is read, then one UpdateItem conditioned on the
- * revision it read: with If-Match a lost race is 412 (nothing written); without, the change is recomputed
+ * revision it read: with If-Match a lost race is `PRECONDITION_FAILED` (nothing written); without, the change is recomputed
  * on the new state and retried, so concurrent writers never lose each other's changes.
  *
  * System policies (`system:` ids) are answered from lib/system-policies.ts: revision 1, one version `v1`.
- * Updating, deleting or versioning them is `READ_ONLY` (403); custom ids cannot start with `system:`.
+ * Updating, deleting or versioning them is `READ_ONLY`; custom ids cannot start with `system:`.
  *
  * This module creates, reads, lists and updates policies; their versions are store/policy-versions.ts,
  * their deletion store/policy-deletion.ts, and the item, its mapping and the conditional write they all
@@ -118,7 +118,7 @@ export async function createPolicy(input: CreatePolicyInput): Promise<CreatePoli
       .options({ condition: { attr: 'policy_id', exists: false } })
       .send();
   } catch (err) {
-    if (isConditionFailure(err)) throw new StoreError('POLICY_EXISTS', 409, `Account ${accountId} already has a policy with id ${policyId}.`);
+    if (isConditionFailure(err)) throw new StoreError('POLICY_EXISTS', `Account ${accountId} already has a policy with id ${policyId}.`);
     throw err;
   }
   await bumpForPolicy(accountId, type);

@@ -174,7 +174,7 @@ type PolicyChanges = Record<string, unknown>;
 
 /**
  * Read, compute `plan(current)`, write it with `revision = current.revision` as the condition (and
- * `revision + 1`). With If-Match: a revision other than the expected one is 412, before or at the write.
+ * `revision + 1`). With If-Match: a revision other than the expected one is `PRECONDITION_FAILED`, before or at the write.
  * Without: a lost race recomputes on the new state (plan may throw, e.g. the version limit now reached).
  */
 export async function mutatePolicy(accountId: string, policyId: string, ifMatch: IfMatch, what: string, plan: (current: PolicyItem) => PolicyChanges): Promise<StoredPolicy> {
@@ -249,7 +249,7 @@ export function checkDocument(document: PolicyDocument | string, type: PolicyTyp
   if (!analysis.valid || !analysis.policy) {
     const errors = analysis.findings.filter((f) => f.severity === 'error');
     const first = errors[0];
-    throw new StoreError('INVALID_POLICY', 422, `The ${type === 'scp' ? 'SCP' : 'policy'} has ${errors.length} error finding(s)${first ? `, first: ${first.code} ${first.message}` : ''}`, analysis.findings);
+    throw new StoreError('INVALID_POLICY', `The ${type === 'scp' ? 'SCP' : 'policy'} has ${errors.length} error finding(s)${first ? `, first: ${first.code} ${first.message}` : ''}`, analysis.findings);
   }
   return { text, syntax: analysis.policy.version, findings: analysis.findings };
 }
