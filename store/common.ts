@@ -1,7 +1,7 @@
 /**
  * Helpers shared by the store modules (internal: the barrel does not export this file, except the page
- * types): input checks, pages and cursors, If-Match parsing, conditional-write failures, bounded
- * parallelism, generated ids.
+ * types): input checks, pages and cursors, If-Match parsing, conditional-write failures, generated ids
+ * (bounded parallelism is lib/util/concurrency.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { invalidInput, StoreError } from './errors.js';
@@ -165,20 +165,6 @@ export async function withRetries<T>(attempt: () => Promise<T | typeof RETRY>, w
     await new Promise((r) => setTimeout(r, Math.random() * Math.min(100, 4 * 2 ** i)));
   }
   throw new StoreError('CONFLICT', `${what} kept changing under concurrent writes; try again.`);
-}
-
-/** `fn` over `items`, at most `limit` at a time; results in input order. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i] as T, i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }
 
 const ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyz';

@@ -32,8 +32,9 @@
 import { BatchGetCommand, GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { systemPolicy } from '../lib/system-policies.js';
 import type { GrantScope } from '../lib/types.js';
+import { mapLimit } from '../lib/util/concurrency.js';
 import { getDocumentClient, getTableName } from './client.js';
-import { checkId, mapLimit } from './common.js';
+import { checkId } from './common.js';
 import { invalidInput, principalNotFound } from './errors.js';
 import {
   ACCOUNT_SK,

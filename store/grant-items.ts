@@ -4,7 +4,7 @@
  */
 import { DeleteItemCommand } from 'dynamodb-toolbox/entity/actions/delete';
 import { QueryCommand } from 'dynamodb-toolbox/table/actions/query';
-import { mapLimit } from './common.js';
+import { mapLimit } from '../lib/util/concurrency.js';
 import { GrantEntity } from './entities.js';
 import { accountPk, GRANT_SK_PREFIX } from './keys.js';
 import { PolicyTable } from './table.js';

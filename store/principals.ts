@@ -13,6 +13,7 @@ import { GetItemCommand } from 'dynamodb-toolbox/entity/actions/get';
 import { PutItemCommand } from 'dynamodb-toolbox/entity/actions/put';
 import { $add, $remove, UpdateItemCommand } from 'dynamodb-toolbox/entity/actions/update';
 import { QueryCommand } from 'dynamodb-toolbox/table/actions/query';
+import { mapLimit } from '../lib/util/concurrency.js';
 import {
   checkId,
   checkLimit,
@@ -22,7 +23,6 @@ import {
   etagOf,
   type IfMatch,
   isConditionFailure,
-  mapLimit,
   MAX_DESCRIPTION_LENGTH,
   MAX_NAME_LENGTH,
   nowIso,

@@ -6,7 +6,8 @@
  */
 import { $add, UpdateItemCommand } from 'dynamodb-toolbox/entity/actions/update';
 import { SCP_FULL_ACCESS_ID, systemPolicy } from '../lib/system-policies.js';
-import { checkId, type IfMatch, isConditionFailure, mapLimit, nowIso, parseIfMatch, stale } from './common.js';
+import { mapLimit } from '../lib/util/concurrency.js';
+import { checkId, type IfMatch, isConditionFailure, nowIso, parseIfMatch, stale } from './common.js';
 import { bumpOrg } from './counters.js';
 import { OrgEntity } from './entities.js';
 import { conflict, invalidInput, notFound, StoreError } from './errors.js';
