@@ -34,6 +34,7 @@ import { parseJson } from '../lib/json/source.js';
 import { checkSchema, problemMessage, registerSchemas } from '../lib/schema/check.js';
 import { RESOURCE_SCHEMAS } from '../lib/schema/resources.js';
 import type { EvaluateRequest, EvaluateResponse, JsonValue } from '../lib/types.js';
+import { mapLimit } from '../lib/util/concurrency.js';
 import { putDecisionResult, type DecisionError } from '../store/decisions.js';
 import { ID_PATTERN } from '../store/keys.js';
 import { HttpError, statusOfEngineError } from './shared/http.js';
@@ -55,18 +56,11 @@ interface Handled {
 }
 
 export async function handler(event: SQSEvent, context?: Context): Promise<SQSBatchResponse> {
-  const records = Array.isArray(event?.Records) ? event.Records : [];
-  const report = new Array<boolean>(records.length).fill(false);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < records.length) {
-      const i = next++;
-      const record = records[i] as SQSRecord;
-      const timeLeft = context?.getRemainingTimeInMillis?.() ?? Infinity;
-      report[i] = (timeLeft < TIME_RESERVE_MS ? deferred(record) : await handleRecord(record)).report;
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, records.length) }, worker));
+  const records: SQSRecord[] = Array.isArray(event?.Records) ? event.Records : [];
+  const report = await mapLimit(records, CONCURRENCY, async (record) => {
+    const timeLeft = context?.getRemainingTimeInMillis?.() ?? Infinity;
+    return (timeLeft < TIME_RESERVE_MS ? deferred(record) : await handleRecord(record)).report;
+  });
   // In the order of the batch.
   const batchItemFailures: SQSBatchItemFailure[] = records.filter((_r, i) => report[i]).map((r) => ({ itemIdentifier: r.messageId }));
   return { batchItemFailures };

@@ -19,6 +19,7 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Context, DynamoDBBatchItemFailure, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { catalogVersion } from '../lib/catalog/catalog.js';
+import { mapLimit } from '../lib/util/concurrency.js';
 import { isRevalidated, POLICY_SK_PREFIX, revalidatePolicy, type RevalidationTarget } from '../store/revalidation.js';
 
 const CONCURRENCY = 4;
@@ -29,17 +30,9 @@ export async function handler(event: DynamoDBStreamEvent, _context?: Context): P
   const records = Array.isArray(event?.Records) ? event.Records : [];
   const cv = catalogVersion();
   const counts: Record<Result, number> = { written: 0, up_to_date: 0, skipped: 0, ignored: 0, failed: 0 };
-  const results = new Array<Result>(records.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < records.length) {
-      const i = next++;
-      results[i] = await handleRecord(records[i] as DynamoDBRecord, cv);
-    }
-  };
   // Records of one item may be handled out of order: each write is conditioned on the revision its image
   // shows, so an older record never overwrites the check of a newer revision.
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, records.length) }, worker));
+  const results = await mapLimit(records, CONCURRENCY, (record: DynamoDBRecord) => handleRecord(record, cv));
   for (const r of results) counts[r]++;
   console.log(JSON.stringify({ level: 'info', fn: 'revalidate-stream', catalog_version: cv, records: records.length, ...counts }));
   // In stream order. Lambda retries from the lowest reported sequence number. An empty identifier (a record

@@ -11,6 +11,7 @@
  */
 import type { Context } from 'aws-lambda';
 import { catalogVersion } from '../lib/catalog/catalog.js';
+import { mapLimit } from '../lib/util/concurrency.js';
 import { readSweepState, revalidatePolicy, scanPolicies, writeSweepState, type SweepState } from '../store/revalidation.js';
 
 export interface SweepOptions {
@@ -63,17 +64,13 @@ export function createSweepHandler(options: SweepOptions = {}): (event?: unknown
       }
       const page = await scanPolicies({ limit: pageSize, cursor: state.cursor });
       report.pages++;
-      let index = 0;
-      const worker = async (): Promise<void> => {
-        while (index < page.items.length) {
-          const item = page.items[index++]!;
-          const r = await revalidatePolicy(item, cv);
-          if (r.outcome !== 'written') continue;
-          report.written++;
-          if (r.revalidation.newly_failing) report.newly_failing.push({ account_id: item.account_id, policy_id: item.policy_id, error_versions: [...(r.revalidation.error_versions ?? [])] });
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(CONCURRENCY, page.items.length) }, worker));
+      const outcomes = await mapLimit(page.items, CONCURRENCY, (item) => revalidatePolicy(item, cv));
+      outcomes.forEach((r, i) => {
+        if (r.outcome !== 'written') return;
+        const item = page.items[i]!;
+        report.written++;
+        if (r.revalidation.newly_failing) report.newly_failing.push({ account_id: item.account_id, policy_id: item.policy_id, error_versions: [...(r.revalidation.error_versions ?? [])] });
+      });
       report.checked += page.items.length;
       state.checked += page.items.length;
       if (page.cursor === undefined) {
