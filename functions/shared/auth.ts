@@ -11,6 +11,7 @@
  * `user_id` or `agency` (the principal; neither: the account itself; those callers need no scope).
  */
 import type { MiddlewareObj } from '@middy/core';
+import type { Caller } from './caller.js';
 import { header, HttpError, type HttpEvent, type HttpResult, type Reply } from './http.js';
 import { JwtError, verifyHs256, type JwtProblem } from './jwt.js';
 import { state } from './middlewares.js';
@@ -18,14 +19,7 @@ import { state } from './middlewares.js';
 export type Scope = 'evaluate' | 'policies:read' | 'policies:write' | 'org:write';
 export const SCOPES: readonly Scope[] = ['evaluate', 'policies:read', 'policies:write', 'org:write'];
 
-export interface Caller {
-  account_id: string;
-  subject: string;
-  scopes: ReadonlySet<string>;
-  /** The IMS user (claim `user_id`) or agency (claim `agency`) the token names; neither: the account itself. */
-  user_id?: string;
-  agency?: string;
-}
+export type { Caller } from './caller.js';
 
 /** Why a bearer token was refused: the IMS authorizer reports it; the HTTP functions answer 401 either way. */
 export type TokenProblem = 'not_configured' | 'missing' | 'expired' | 'not_for_service' | 'invalid' | 'bad_claims';

@@ -6,7 +6,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { ErrorBody, JsonValue } from '../../lib/types.js';
 import { StoreError, type StoreErrorCode } from '../../store/errors.js';
-import type { Caller } from './auth.js';
+import type { Caller } from './caller.js';
 
 /** Per-request state the middlewares share (set by `requestContext`). */
 export interface RequestState {

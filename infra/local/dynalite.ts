@@ -10,10 +10,10 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import dynalite from 'dynalite';
-import { LOCAL_HOST, PortInUseError, portFromEnv, type PortSetting } from './ports.js';
+import { DEFAULT_DYNAMODB_PORT, LOCAL_HOST, PortInUseError, portFromEnv, type PortSetting } from './ports.js';
 import { createLocalTable, LOCAL_TABLE_NAME } from './table.js';
 
-export const DEFAULT_DYNAMODB_PORT = 4567;
+export { DEFAULT_DYNAMODB_PORT } from './ports.js';
 
 export interface StartDynaliteOptions {
   /** 0 picks a free port. Default: DYNAMODB_PORT, else 4567. */

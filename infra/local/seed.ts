@@ -33,7 +33,7 @@ import {
   type GrantScope,
 } from '../../store/index.js';
 import { readStamp } from '../../store/counters.js';
-import { DEFAULT_DYNAMODB_PORT } from './dynalite.js';
+import { DEFAULT_DYNAMODB_PORT } from './ports.js';
 import { LOCAL_TABLE_NAME } from './table.js';
 
 export const EXAMPLE_ACCOUNT = 'acc-1';
