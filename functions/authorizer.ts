@@ -14,6 +14,7 @@ import type { APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerWith
 import { catalogVersion } from '../lib/catalog/catalog.js';
 import { precheck } from '../lib/engine/engine.js';
 import type { ApiCall, EvaluateRequest, ExplainResult } from '../lib/types.js';
+import { Logger } from '../lib/util/logger.js';
 import { TokenError, verifyBearer, type Caller, type TokenProblem } from './shared/auth.js';
 import { eventHeader, gatewayConfig, readImsRequest } from './shared/ims-request.js';
 import { asHttpError, HttpError, isStoreUnavailable } from './shared/http.js';
@@ -48,6 +49,8 @@ const TOKEN_REASONS: Record<TokenProblem, string> = {
 };
 
 const ENGINE_REASONS = new Set(['allowed', 'explicit_deny', 'implicit_deny']);
+
+const log = new Logger('authorizer');
 
 interface Outcome {
   decisionId: string;
@@ -182,7 +185,7 @@ export async function handler(event: APIGatewayRequestAuthorizerEventV2): Promis
     // A fault (the store unreachable or too slow, a bug): denied, and logged with the decision id.
     out.decision = 'deny';
     out.reason = isStoreUnavailable(err) ? 'STORE_UNAVAILABLE' : 'AUTHORIZER_ERROR';
-    console.error(JSON.stringify({ level: 'error', fn: 'authorizer', decision_id: out.decisionId, request_id: requestId, message: 'authorizer fault', error: err instanceof Error ? err.stack : String(err) }));
+    log.child({ decision_id: out.decisionId, request_id: requestId }).error('authorizer fault', { error: err instanceof Error ? err.stack : String(err) });
   }
   const isAuthorized = out.decision === 'allow';
   const context: ImsAuthorizerContext = { decision_id: out.decisionId, reason: out.reason, catalog_version: out.catalogVersion };

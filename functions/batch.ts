@@ -35,6 +35,7 @@ import { checkSchema, problemMessage, registerSchemas } from '../lib/schema/chec
 import { RESOURCE_SCHEMAS } from '../lib/schema/resources.js';
 import type { EvaluateRequest, EvaluateResponse, JsonValue } from '../lib/types.js';
 import { mapLimit } from '../lib/util/concurrency.js';
+import { Logger } from '../lib/util/logger.js';
 import { putDecisionResult, type DecisionError } from '../store/decisions.js';
 import { ID_PATTERN } from '../store/keys.js';
 import { HttpError, statusOfEngineError } from './shared/http.js';
@@ -47,6 +48,8 @@ registerSchemas(RESOURCE_SCHEMAS); // the BatchMessage envelope
 const CONCURRENCY = 4;
 /** Messages not started with less time left than this are reported, not half-processed. */
 const TIME_RESERVE_MS = 2_000;
+
+const log = new Logger('batch');
 
 type Decided = { result: EvaluateResponse } | { error: DecisionError; status: number };
 
@@ -74,13 +77,13 @@ function deferred(record: SQSRecord): Handled {
 export async function handleRecord(record: SQSRecord): Promise<Handled> {
   const startedAt = Date.now();
   const messageId = String(record.messageId);
-  const log = { message_id: messageId };
+  const logKeys = { message_id: messageId };
   try {
     // 1. JSON, and the ids the result is stored under.
     const body = typeof record.body === 'string' ? record.body : '';
     const parsed = parseJson(body);
     if (!parsed.ok) {
-      writeDecisionLog('batch', { ...log, error_code: 'INVALID_JSON', latency_ms: Date.now() - startedAt });
+      writeDecisionLog('batch', { ...logKeys, error_code: 'INVALID_JSON', latency_ms: Date.now() - startedAt });
       return { report: true };
     }
     const message = parsed.value;
@@ -88,10 +91,10 @@ export async function handleRecord(record: SQSRecord): Promise<Handled> {
     const correlationId = envelope.correlation_id;
     const accountId = envelope.account_id;
     if (typeof correlationId !== 'string' || !ID_PATTERN.test(correlationId) || typeof accountId !== 'string' || !ID_PATTERN.test(accountId)) {
-      writeDecisionLog('batch', { ...log, error_code: 'INVALID_MESSAGE', latency_ms: Date.now() - startedAt });
+      writeDecisionLog('batch', { ...logKeys, error_code: 'INVALID_MESSAGE', latency_ms: Date.now() - startedAt });
       return { report: true };
     }
-    const ids = { ...log, correlation_id: correlationId, caller_account: accountId };
+    const ids = { ...logKeys, correlation_id: correlationId, caller_account: accountId };
 
     // 2. The rest of the envelope and the request; then the decision.
     let decided: Decided;
@@ -132,8 +135,8 @@ export async function handleRecord(record: SQSRecord): Promise<Handled> {
     return { report: isMalformed(decided.status) };
   } catch (err) {
     // A fault (DynamoDB, a bug): nothing was stored; the message is retried, then dead-lettered.
-    console.error(JSON.stringify({ level: 'error', fn: 'batch', message_id: messageId, message: 'message not processed; it will be retried', error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) }));
-    writeDecisionLog('batch', { ...log, error_code: 'INTERNAL_ERROR', latency_ms: Date.now() - startedAt });
+    log.child(logKeys).error('message not processed; it will be retried', { error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) });
+    writeDecisionLog('batch', { ...logKeys, error_code: 'INTERNAL_ERROR', latency_ms: Date.now() - startedAt });
     return { report: true };
   }
 }

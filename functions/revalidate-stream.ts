@@ -20,9 +20,12 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Context, DynamoDBBatchItemFailure, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { catalogVersion } from '../lib/catalog/catalog.js';
 import { mapLimit } from '../lib/util/concurrency.js';
+import { Logger } from '../lib/util/logger.js';
 import { isRevalidated, POLICY_SK_PREFIX, revalidatePolicy, type RevalidationTarget } from '../store/revalidation.js';
 
 const CONCURRENCY = 4;
+
+const log = new Logger('revalidate-stream');
 
 type Result = 'written' | 'up_to_date' | 'skipped' | 'ignored' | 'failed';
 
@@ -34,7 +37,7 @@ export async function handler(event: DynamoDBStreamEvent, _context?: Context): P
   // shows, so an older record never overwrites the check of a newer revision.
   const results = await mapLimit(records, CONCURRENCY, (record: DynamoDBRecord) => handleRecord(record, cv));
   for (const r of results) counts[r]++;
-  console.log(JSON.stringify({ level: 'info', fn: 'revalidate-stream', catalog_version: cv, records: records.length, ...counts }));
+  log.info({ catalog_version: cv, records: records.length, ...counts });
   // In stream order. Lambda retries from the lowest reported sequence number. An empty identifier (a record
   // without one) makes it retry the whole batch, then bisect it.
   const batchItemFailures: DynamoDBBatchItemFailure[] = records.filter((_r, i) => results[i] === 'failed').map((r) => ({ itemIdentifier: r.dynamodb?.SequenceNumber ?? '' }));
@@ -58,18 +61,13 @@ export async function handleRecord(record: DynamoDBRecord, cv: string): Promise<
     if (isRevalidated(target, cv)) return 'up_to_date';
     const r = await revalidatePolicy(target, cv);
     if (r.outcome === 'written' && r.revalidation.newly_failing) {
-      console.warn(
-        JSON.stringify({
-          level: 'warn',
-          fn: 'revalidate-stream',
-          message: 'stored policy no longer validates',
-          account_id: target.account_id,
-          policy_id: target.policy_id,
-          revision: target.revision,
-          error_versions: [...(r.revalidation.error_versions ?? [])],
-          catalog_version: cv,
-        }),
-      );
+      log.warn('stored policy no longer validates', {
+        account_id: target.account_id,
+        policy_id: target.policy_id,
+        revision: target.revision,
+        error_versions: [...(r.revalidation.error_versions ?? [])],
+        catalog_version: cv,
+      });
     }
     return r.outcome;
   } catch (err) {
@@ -78,7 +76,7 @@ export async function handleRecord(record: DynamoDBRecord, cv: string): Promise<
 }
 
 function failed(where: Record<string, unknown>, why: string): 'failed' {
-  console.error(JSON.stringify({ level: 'error', fn: 'revalidate-stream', message: 'record not processed', why, ...where }));
+  log.error('record not processed', { why, ...where });
   return 'failed';
 }
 

@@ -12,6 +12,7 @@
 import type { Context } from 'aws-lambda';
 import { catalogVersion } from '../lib/catalog/catalog.js';
 import { mapLimit } from '../lib/util/concurrency.js';
+import { Logger } from '../lib/util/logger.js';
 import { readSweepState, revalidatePolicy, scanPolicies, writeSweepState, type SweepState } from '../store/revalidation.js';
 
 export interface SweepOptions {
@@ -36,6 +37,8 @@ export interface SweepReport {
 }
 
 const CONCURRENCY = 4;
+
+const logger = new Logger('revalidate-sweep');
 
 export function createSweepHandler(options: SweepOptions = {}): (event?: unknown, context?: Context) => Promise<SweepReport> {
   const pageSize = options.pageSize ?? 100;
@@ -88,9 +91,9 @@ export function createSweepHandler(options: SweepOptions = {}): (event?: unknown
 }
 
 function log(report: SweepReport, state: SweepState, startedAt: number): void {
-  console.log(JSON.stringify({ level: 'info', fn: 'revalidate-sweep', ...report, newly_failing: report.newly_failing.length, total_checked: state.checked, latency_ms: Date.now() - startedAt }));
+  logger.info({ ...report, newly_failing: report.newly_failing.length, total_checked: state.checked, latency_ms: Date.now() - startedAt });
   for (const p of report.newly_failing) {
-    console.warn(JSON.stringify({ level: 'warn', fn: 'revalidate-sweep', message: 'stored policy no longer validates', ...p, catalog_version: report.catalog_version }));
+    logger.warn('stored policy no longer validates', { ...p, catalog_version: report.catalog_version });
   }
 }
 

@@ -10,6 +10,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import dynalite from 'dynalite';
+import { Logger, plainText } from '../../lib/util/logger.js';
 import { DEFAULT_DYNAMODB_PORT, LOCAL_HOST, PortInUseError, portFromEnv, type PortSetting } from './ports.js';
 import { createLocalTable, LOCAL_TABLE_NAME } from './table.js';
 
@@ -70,8 +71,8 @@ async function main(): Promise<void> {
   const db = await startDynalite(portArg === undefined ? {} : { port: portArg });
   const { seedExamples } = await import('./seed.js');
   const seeded = await seedExamples({ endpoint: db.endpoint, tableName: db.tableName });
-  console.log(`dynalite on ${db.endpoint}, table ${db.tableName} (${seeded.created.length} example policies created, ${seeded.existing.length} already there) in ${Math.round(performance.now() - started)} ms`);
-  console.log(`Use it with: DYNAMODB_ENDPOINT=${db.endpoint} npm run offline   (Ctrl-C stops dynalite; data is in memory)`);
+  log.info(`dynalite on ${db.endpoint}, table ${db.tableName} (${seeded.created.length} example policies created, ${seeded.existing.length} already there) in ${Math.round(performance.now() - started)} ms`);
+  log.info(`Use it with: DYNAMODB_ENDPOINT=${db.endpoint} npm run offline   (Ctrl-C stops dynalite; data is in memory)`);
   const stop = (): void => {
     void db.close().then(() => process.exit(0));
   };
@@ -79,9 +80,11 @@ async function main(): Promise<void> {
   process.once('SIGTERM', stop);
 }
 
+const log = new Logger('dynalite', undefined, plainText);
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   main().catch((err: unknown) => {
-    console.error(err instanceof Error ? err.message : String(err));
+    log.error(err instanceof Error ? err.message : String(err));
     process.exit(1);
   });
 }

@@ -18,6 +18,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Logger, plainText } from '../../lib/util/logger.js';
 import { startDynalite, type LocalDynamo } from './dynalite.js';
 import { assertPortFree, LOCAL_HOST, portFromEnv, type PortSetting } from './ports.js';
 import { EXAMPLE_ACCOUNT, MANAGEMENT_ACCOUNT, seedExamples, type SeedResult } from './seed.js';
@@ -32,7 +33,8 @@ let db: LocalDynamo | undefined;
 let stopping = false;
 
 const seconds = (): string => (performance.now() / 1000).toFixed(1);
-const log = (line: string): void => console.log(line);
+const logger = new Logger('local-stack', undefined, plainText);
+const log = (line: string): void => logger.info(line);
 
 /** Kills a child's whole process group (it was spawned detached, so it leads its own group). */
 function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
@@ -83,7 +85,7 @@ process.on('SIGINT', () => {
 process.on('SIGTERM', () => void stopAll(0));
 
 function fail(message: string): Promise<never> {
-  console.error(`\nnpm start failed: ${message}`);
+  logger.error(`\nnpm start failed: ${message}`);
   return stopAll(1);
 }
 

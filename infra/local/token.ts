@@ -34,5 +34,6 @@ export async function mintToken(accountId: string, scopes: readonly string[] = S
 
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/^.*\//, ''))) {
   const [account = 'acc-1', ...scopes] = process.argv.slice(2);
-  console.log(await mintToken(account, scopes.length ? scopes : SCOPES));
+  // The token is this command's output (for TOKEN=$(...)), not a log line.
+  process.stdout.write(`${await mintToken(account, scopes.length ? scopes : SCOPES)}\n`);
 }
