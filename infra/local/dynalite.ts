@@ -9,6 +9,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import dynalite from 'dynalite';
 import { Logger, plainText } from '../../lib/util/logger.js';
 import { DEFAULT_DYNAMODB_PORT, LOCAL_HOST, PortInUseError, portFromEnv, type PortSetting } from './ports.js';
@@ -64,8 +65,9 @@ export async function startDynalite(options: StartDynaliteOptions = {}): Promise
 }
 
 async function main(): Promise<void> {
-  const i = process.argv.indexOf('--port');
-  const portArg = i >= 0 ? Number(process.argv[i + 1]) : undefined;
+  const { values } = parseArgs({ args: process.argv.slice(2), options: { port: { type: 'string' } }, strict: false, allowPositionals: true });
+  // `--port` without a value reads as `true`: not a port number.
+  const portArg = values.port === undefined ? undefined : Number(typeof values.port === 'string' ? values.port : Number.NaN);
   if (portArg !== undefined && (!Number.isInteger(portArg) || portArg < 0 || portArg > 65535)) throw new Error('--port needs a port number.');
   const started = performance.now();
   const db = await startDynalite(portArg === undefined ? {} : { port: portArg });

@@ -18,6 +18,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { Logger, plainText } from '../../lib/util/logger.js';
 import { startDynalite, type LocalDynamo } from './dynalite.js';
 import { assertPortFree, LOCAL_HOST, portFromEnv, type PortSetting } from './ports.js';
@@ -233,7 +234,7 @@ function storedUsage(base: string, seeded: SeedResult, mgmtToken: string): strin
 }
 
 async function main(): Promise<void> {
-  const noBuild = process.argv.includes('--no-build');
+  const noBuild = parseArgs({ args: process.argv.slice(2), options: { 'no-build': { type: 'boolean' } }, strict: false, allowPositionals: true }).values['no-build'] === true;
   let http: PortSetting, lambda: PortSetting, dynamoPort: PortSetting;
   try {
     http = portFromEnv('HTTP_PORT', 4000, 'serverless-offline (the HTTP API)');
