@@ -9,7 +9,7 @@
  * serverless-offline's Lambda Invoke API (lambdaPort).
  *
  * Seeded data (infra/local/seed.ts), region cn-north-4 (IMS_REGION): alice (image-admins: IMS FullAccess on
- * all projects, "deny delete" on project cn-north-4) may get img-1 but not delete it (explicit deny); bob
+ * all projects, "deny delete" on project cn-north-4) may get 6f3c2a1e-8b4d-4c5e-9f7a-1b2c3d4e5f60 but not delete it (explicit deny); bob
  * (viewers: IMS ReadOnlyAccess on cn-north-4) may not delete it either (implicit deny).
  */
 import { readFileSync } from 'node:fs';
@@ -74,10 +74,10 @@ function decisionLines(): Array<Record<string, unknown>> {
 }
 
 describe('IMS API authorizer in front of the demo route (serverless-offline)', () => {
-  it('lets alice get img-1: the backend sees the decision in the authorizer context', async () => {
-    const a = await call('GET', '/ims/v2/images/img-1', tokens.alice);
+  it('lets alice get 6f3c2a1e-8b4d-4c5e-9f7a-1b2c3d4e5f60: the backend sees the decision in the authorizer context', async () => {
+    const a = await call('GET', '/ims/v2/images/6f3c2a1e-8b4d-4c5e-9f7a-1b2c3d4e5f60', tokens.alice);
     expect(a.status, a.text).toBe(200);
-    expect(a.json).toMatchObject({ backend: 'ims-demo', method: 'GET', path: '/ims/v2/images/img-1' });
+    expect(a.json).toMatchObject({ backend: 'ims-demo', method: 'GET', path: '/ims/v2/images/6f3c2a1e-8b4d-4c5e-9f7a-1b2c3d4e5f60' });
     expect(a.json.authorizer).toMatchObject({ reason: 'allowed', action: 'ims:images:get', account_id: 'acc-1', principal: 'user:alice', region: REGION });
     expect(a.json.authorizer.decision_id).toMatch(/^[0-9a-f-]{36}$/);
     expect(a.json.authorizer.catalog_version).toMatch(/\S/);
@@ -85,36 +85,36 @@ describe('IMS API authorizer in front of the demo route (serverless-offline)', (
     // One decision log line for that decision, without the token.
     await new Promise((r) => setTimeout(r, 100));
     const line = decisionLines().find((l) => l.decision_id === a.json.authorizer.decision_id);
-    expect(line).toMatchObject({ caller_account: 'acc-1', action: ['ims:images:get'], resource: `ims:${REGION}:acc-1:image:img-1`, decision: 'allow', reason: 'allowed' });
+    expect(line).toMatchObject({ caller_account: 'acc-1', action: ['ims:images:get'], resource: `ims:${REGION}:acc-1:image:6f3c2a1e-8b4d-4c5e-9f7a-1b2c3d4e5f60`, decision: 'allow', reason: 'allowed' });
     expect(typeof line?.latency_ms).toBe('number');
     expect(JSON.stringify(line)).not.toContain(tokens.alice.split('.')[2] as string);
   });
 
-  it('denies alice deleting img-1 (the project-scoped Deny): 403, the backend is not called', async () => {
-    const a = await call('DELETE', '/ims/v2/images/img-1', tokens.alice);
+  it('denies alice deleting 6f3c2a1e-8b4d-4c5e-9f7a-1b2c3d4e5f60 (the project-scoped Deny): 403, the backend is not called', async () => {
+    const a = await call('DELETE', '/ims/v2/images/6f3c2a1e-8b4d-4c5e-9f7a-1b2c3d4e5f60', tokens.alice);
     expect(a.status, a.text).toBe(403);
     expect(a.text).not.toContain('ims-demo');
   });
 
-  it('denies bob deleting img-1 (nothing allows it)', async () => {
-    expect((await call('DELETE', '/ims/v2/images/img-1', tokens.bob)).status).toBe(403);
-    expect((await call('PATCH', '/ims/v2/images/img-1', tokens.bob)).status).toBe(403);
+  it('denies bob deleting 6f3c2a1e-8b4d-4c5e-9f7a-1b2c3d4e5f60 (nothing allows it)', async () => {
+    expect((await call('DELETE', '/ims/v2/images/6f3c2a1e-8b4d-4c5e-9f7a-1b2c3d4e5f60', tokens.bob)).status).toBe(403);
+    expect((await call('PATCH', '/ims/v2/images/6f3c2a1e-8b4d-4c5e-9f7a-1b2c3d4e5f60', tokens.bob)).status).toBe(403);
     await new Promise((r) => setTimeout(r, 100));
     const denies = decisionLines().filter((l) => String(l.action) === 'ims:images:deleteImage' && l.decision === 'deny');
     expect(denies.map((l) => l.reason).sort()).toEqual(['explicit_deny', 'implicit_deny']);
   });
 
   it('lets the account itself (a token naming no user) delete', async () => {
-    const a = await call('DELETE', '/ims/v2/images/img-1', tokens.account);
+    const a = await call('DELETE', '/ims/v2/images/6f3c2a1e-8b4d-4c5e-9f7a-1b2c3d4e5f60', tokens.account);
     expect(a.status, a.text).toBe(200);
     expect(a.json.authorizer).toMatchObject({ principal: 'account', action: 'ims:images:deleteImage' });
   });
 
   it('no token -> 401 (the gateway, before the authorizer); expired or forged token -> 403', async () => {
-    expect((await call('GET', '/ims/v2/images/img-1')).status).toBe(401);
-    expect((await call('GET', '/ims/v2/images/img-1', tokens.expired)).status).toBe(403);
-    expect((await call('GET', '/ims/v2/images/img-1', tokens.forged)).status).toBe(403);
-    expect((await call('GET', '/ims/v2/images/img-1', undefined, { authorization: 'Basic YWxpY2U6cHc=' })).status).toBe(403);
+    expect((await call('GET', '/ims/v2/images/6f3c2a1e-8b4d-4c5e-9f7a-1b2c3d4e5f60')).status).toBe(401);
+    expect((await call('GET', '/ims/v2/images/6f3c2a1e-8b4d-4c5e-9f7a-1b2c3d4e5f60', tokens.expired)).status).toBe(403);
+    expect((await call('GET', '/ims/v2/images/6f3c2a1e-8b4d-4c5e-9f7a-1b2c3d4e5f60', tokens.forged)).status).toBe(403);
+    expect((await call('GET', '/ims/v2/images/6f3c2a1e-8b4d-4c5e-9f7a-1b2c3d4e5f60', undefined, { authorization: 'Basic YWxpY2U6cHc=' })).status).toBe(403);
     await new Promise((r) => setTimeout(r, 100));
     const reasons = decisionLines().map((l) => l.reason);
     for (const r of ['TOKEN_EXPIRED', 'TOKEN_INVALID', 'TOKEN_MISSING']) expect(reasons).toContain(r);
@@ -122,7 +122,7 @@ describe('IMS API authorizer in front of the demo route (serverless-offline)', (
 
   it('an unknown IMS route or an odd path -> 403', async () => {
     expect((await call('GET', '/ims/v9/nothing', tokens.alice)).status).toBe(403);
-    expect((await call('POST', '/ims/v2/images/img-1', tokens.alice)).status).toBe(403);
+    expect((await call('POST', '/ims/v2/images/6f3c2a1e-8b4d-4c5e-9f7a-1b2c3d4e5f60', tokens.alice)).status).toBe(403);
     expect((await call('GET', '/ims/v2/images/img%2F1', tokens.alice)).status).toBe(403);
     await new Promise((r) => setTimeout(r, 100));
     const reasons = decisionLines().map((l) => l.reason);

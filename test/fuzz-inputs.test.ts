@@ -224,6 +224,7 @@ beforeAll(async () => {
   });
   protoBefore = prototypesFingerprint();
   db = await startFuzzDb('fuzz-inputs');
+  process.env.AUTH_MODE = 'hs256';
   process.env.AUTH_JWT_SECRET = LOCAL_JWT_SECRET;
   token = await mintToken(ACC);
   invitedToken = await mintToken(INVITED);

@@ -21,7 +21,7 @@ export function service(options: ServiceOptions, handler: (event: HttpEvent) => 
     .use(requestContext())
     .use(decisionLog(options.name))
     .use(httpResponse());
-  if (options.auth) m.use(auth(options.auth === 'authenticated' ? undefined : options.auth));
+  if (options.auth) m.use(auth(options.auth === 'authenticated' ? undefined : options.auth, options.name));
   if (options.body) m.use(jsonBody()).use(validateBody(options.body));
   return m as unknown as (event: HttpEvent, context: import('aws-lambda').Context) => Promise<HttpResult>;
 }
