@@ -16,7 +16,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_JWT_SECRET, mintToken } from '../infra/local/token.js';
+import { LOCAL_JWT_SECRET, mintImsToken, mintToken } from '../infra/local/token.js';
 import { startLocalStack, type LocalStack } from './support/offline.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -27,15 +27,17 @@ let stack: LocalStack | undefined;
 let base = '';
 let lambdaBase = '';
 let output: () => string = () => '';
-const tokens: Record<'alice' | 'bob' | 'account' | 'expired' | 'forged', string> = { alice: '', bob: '', account: '', expired: '', forged: '' };
+const tokens: Record<'alice' | 'bob' | 'account' | 'expired' | 'forged' | 'api', string> = { alice: '', bob: '', account: '', expired: '', forged: '', api: '' };
 
 beforeAll(async () => {
-  // IMS callers: no ims-authz scope needed; the principal is the token's user (or agency, or the account).
-  tokens.alice = await mintToken('acc-1', [], { secret: LOCAL_JWT_SECRET, claims: { user_id: 'alice' } });
-  tokens.bob = await mintToken('acc-1', [], { secret: LOCAL_JWT_SECRET, claims: { user_id: 'bob' } });
-  tokens.account = await mintToken('acc-1', [], { secret: LOCAL_JWT_SECRET });
-  tokens.expired = await mintToken('acc-1', [], { secret: LOCAL_JWT_SECRET, ttl: -60, claims: { user_id: 'alice' } });
-  tokens.forged = await mintToken('acc-1', [], { secret: 'not-the-local-key-but-long-enough-0000', claims: { user_id: 'alice' } });
+  // IMS callers: tokens for the IMS API (audience ims-api), no ims-authz scope; the principal is explicit.
+  tokens.alice = await mintImsToken('acc-1', { user_id: 'alice' }, { secret: LOCAL_JWT_SECRET });
+  tokens.bob = await mintImsToken('acc-1', { user_id: 'bob' }, { secret: LOCAL_JWT_SECRET });
+  tokens.account = await mintImsToken('acc-1', 'account', { secret: LOCAL_JWT_SECRET });
+  tokens.expired = await mintImsToken('acc-1', { user_id: 'alice' }, { secret: LOCAL_JWT_SECRET, ttl: -60 });
+  tokens.forged = await mintImsToken('acc-1', { user_id: 'alice' }, { secret: 'not-the-local-key-but-long-enough-0000' });
+  // A token for the /v1 API, with every scope: not a token for the IMS API.
+  tokens.api = await mintToken('acc-1', undefined, { secret: LOCAL_JWT_SECRET });
   stack = await startLocalStack(FUNCTIONS, { IMS_REGION: REGION });
   ({ base, lambdaBase, output } = stack);
 }, 60_000);
@@ -104,7 +106,7 @@ describe('IMS API authorizer in front of the demo route (serverless-offline)', (
     expect(denies.map((l) => l.reason).sort()).toEqual(['explicit_deny', 'implicit_deny']);
   });
 
-  it('lets the account itself (a token naming no user) delete', async () => {
+  it('lets the account itself (principal_type "account") delete', async () => {
     const a = await call('DELETE', '/ims/v2/images/6f3c2a1e-8b4d-4c5e-9f7a-1b2c3d4e5f60', tokens.account);
     expect(a.status, a.text).toBe(200);
     expect(a.json.authorizer).toMatchObject({ principal: 'account', action: 'ims:images:deleteImage' });
@@ -128,6 +130,16 @@ describe('IMS API authorizer in front of the demo route (serverless-offline)', (
     const reasons = decisionLines().map((l) => l.reason);
     expect(reasons).toContain('UNKNOWN_API');
     expect(reasons).toContain('INVALID_PATH');
+  });
+
+  it('issue 12 items 4 and 8: a /v1 token and ids IMS never issues -> 403; an IMS token on /v1 -> 401', async () => {
+    expect((await call('DELETE', '/ims/v2/images/6f3c2a1e-8b4d-4c5e-9f7a-1b2c3d4e5f60', tokens.api)).status).toBe(403);
+    for (const id of ['SECRET', 'secret.', 'secret~', '6F3C2A1E-8B4D-4C5E-9F7A-1B2C3D4E5F60']) expect((await call('DELETE', `/ims/v2/images/${id}`, tokens.account)).status, id).toBe(403);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(decisionLines().map((l) => l.reason)).toContain('INVALID_IMAGE_ID');
+    const v1 = await fetch(`${base}/v1/policies?limit=1`, { headers: { authorization: `Bearer ${tokens.account}` } });
+    expect(v1.status).toBe(401);
+    expect((await fetch(`${base}/v1/policies?limit=1`, { headers: { authorization: `Bearer ${tokens.api}` } })).status).toBe(200);
   });
 
   it('answers the AWS-shaped fixture event through the Lambda Invoke API (lambdaPort)', async () => {

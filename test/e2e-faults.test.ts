@@ -16,7 +16,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_JWT_SECRET, mintToken } from '../infra/local/token.js';
+import { LOCAL_JWT_SECRET, mintImsToken, mintToken } from '../infra/local/token.js';
 import { startFaultProxy, type FaultProxy } from './support/fault-proxy.js';
 import { sqsEvent, sqsRecord } from './support/fixtures.js';
 import { runWithFault, standardMix, warmUp } from './support/load.js';
@@ -90,7 +90,7 @@ const dump = (): Promise<Item[]> => dumpTable(stack.db.endpoint, stack.db.tableN
 
 beforeAll(async () => {
   token = await mintToken('acc-1', undefined, { secret: LOCAL_JWT_SECRET });
-  aliceToken = await mintToken('acc-1', [], { secret: LOCAL_JWT_SECRET, claims: { user_id: 'alice' } });
+  aliceToken = await mintImsToken('acc-1', { user_id: 'alice' }, { secret: LOCAL_JWT_SECRET });
   proxy = await startFaultProxy();
   stack = await startLocalStack(FUNCTIONS, { DYNAMODB_ENDPOINT: proxy.endpoint, IMS_REGION: REGION });
   proxy.setTarget(stack.db.port);

@@ -12,7 +12,7 @@ import { handler as notFoundHandler } from '../functions/not-found.js';
 import { handler as openapiHandler } from '../functions/openapi.js';
 import { HttpError } from '../functions/shared/http.js';
 import { ROUTES } from '../functions/shared/openapi.js';
-import { service } from '../functions/shared/service.js';
+import { publicService as service } from '../functions/shared/public-service.js';
 import { handler as validateHandler } from '../functions/validate.js';
 import { checkSchema } from '../lib/schema/check.js';
 import { SCHEMAS, type SchemaName } from '../lib/schema/schemas.js';

@@ -60,18 +60,8 @@ export class TokenError extends HttpError {
 export const MAX_TOKEN_LIFETIME_SEC = 24 * 3600;
 const CLOCK_TOLERANCE_SEC = 5;
 
-const TOKEN_PROBLEMS: Record<JwtProblem, TokenProblem> = {
-  malformed: 'invalid',
-  lifetime: 'invalid',
-  algorithm: 'invalid',
-  signature: 'invalid',
-  claims: 'invalid',
-  not_yet_valid: 'invalid',
-  expired: 'expired',
-  issuer: 'not_for_service',
-  audience: 'not_for_service',
-  keys_unavailable: 'keys_unavailable',
-};
+/** The token problem of a JWT refusal: expired, not for this service (issuer, audience), keys unavailable, else invalid. */
+const tokenProblem = (p: JwtProblem): TokenProblem => (p === 'expired' || p === 'keys_unavailable' ? p : p === 'issuer' || p === 'audience' ? 'not_for_service' : 'invalid');
 
 const ID_RE = /^[A-Za-z0-9_.:-]{1,64}$/;
 /** A scope-token of RFC 6749 section 3.3: one or more NQCHAR (%x21 / %x23-5B / %x5D-7E). */
@@ -88,7 +78,7 @@ export function parseScopes(claims: Record<string, unknown>): Set<string> {
   if (raw === undefined) return new Set();
   const parts = typeof raw === 'string' ? (raw === '' ? [] : raw.split(' ')) : Array.isArray(raw) ? raw : null;
   if (parts === null || !parts.every((p) => typeof p === 'string' && SCOPE_TOKEN_RE.test(p))) {
-    throw new TokenError('bad_claims', 'The token\'s scope is not a list of scope tokens separated by single spaces (RFC 6749 section 3.3).');
+    throw new TokenError('bad_claims', 'The token\'s scope is not scope tokens separated by single spaces (RFC 6749 section 3.3).');
   }
   return new Set(parts as string[]);
 }
@@ -111,25 +101,16 @@ export function imsCallerFrom(claims: Record<string, unknown>): ImsCaller {
   for (const claim of ['user_id', 'agency'] as const) {
     const v = claims[claim];
     if (v === undefined) continue;
-    if (typeof v !== 'string' || !ID_RE.test(v)) throw new TokenError('bad_claims', `The token's ${claim} is not a valid id.`);
+    if (typeof v !== 'string' || !ID_RE.test(v)) throw new TokenError('bad_claims', `Bad ${claim}.`);
     ids[claim] = v;
   }
-  if (ids.user_id !== undefined && ids.agency !== undefined) throw new TokenError('bad_claims', 'The token names both a user_id and an agency.');
   const type = claims.principal_type;
-  if (type !== undefined && type !== 'account' && type !== 'user' && type !== 'agency') throw new TokenError('bad_claims', 'The token\'s principal_type is not account, user or agency.');
-  if (type === 'account') {
-    if (ids.user_id !== undefined || ids.agency !== undefined) throw new TokenError('bad_claims', 'The token says principal_type "account" and names a user or an agency.');
-    return { account_id: account, principal: { type: 'account' } };
-  }
-  if (ids.user_id !== undefined) {
-    if (type !== undefined && type !== 'user') throw new TokenError('bad_claims', `The token says principal_type "${type}" and names a user.`);
-    return { account_id: account, principal: { type: 'user', id: ids.user_id } };
-  }
-  if (ids.agency !== undefined) {
-    if (type !== undefined && type !== 'agency') throw new TokenError('bad_claims', `The token says principal_type "${type}" and names an agency.`);
-    return { account_id: account, principal: { type: 'agency', id: ids.agency } };
-  }
-  throw new TokenError('no_principal', 'The token names no principal: give user_id, agency, or principal_type "account" for the account itself.');
+  // The principal the ids name; principal_type, when given, must say the same (and "account" names no id).
+  const named = ids.user_id !== undefined ? (ids.agency !== undefined ? null : 'user') : ids.agency !== undefined ? 'agency' : type === 'account' ? 'account' : undefined;
+  if (named === undefined) throw new TokenError(type === undefined ? 'no_principal' : 'bad_claims', 'The token names no principal: user_id, agency, or principal_type "account".');
+  if (named === null || (type !== undefined && type !== named)) throw new TokenError('bad_claims', 'The token\'s principal_type, user_id and agency disagree.');
+  if (named === 'account') return { account_id: account, principal: { type: 'account' } };
+  return { account_id: account, principal: named === 'user' ? { type: 'user', id: ids.user_id as string } : { type: 'agency', id: ids.agency as string } };
 }
 
 /** The configuration, or a refusal that has been logged. */
@@ -137,7 +118,7 @@ function config(fn: string): AuthConfig {
   const setup = authSetup();
   if (!setup.ok) {
     logConfigurationError(fn, setup.message);
-    throw new TokenError('not_configured', 'The service\'s authentication is not configured; the operator must fix it (the logs say what).');
+    throw new TokenError('not_configured', 'Authentication is not configured (see the logs).');
   }
   return setup.config;
 }
@@ -150,8 +131,8 @@ function bearer(authorization: string | undefined): string {
 
 function asTokenError(err: unknown): never {
   if (!(err instanceof JwtError)) throw err;
-  const problem = TOKEN_PROBLEMS[err.problem];
-  throw new TokenError(problem, problem === 'expired' ? 'The token has expired.' : problem === 'not_for_service' ? 'The token is not for this service.' : problem === 'keys_unavailable' ? 'The issuer\'s keys could not be read.' : err.message);
+  const problem = tokenProblem(err.problem);
+  throw new TokenError(problem, problem === 'not_for_service' ? 'The token is not for this service.' : `The token is refused: ${err.message}`);
 }
 
 const expectations = (c: AuthConfig, audience: string, forbidden: string): JwtExpectations => ({
@@ -183,7 +164,7 @@ function gatewayAudiences(aud: unknown): unknown {
 function gatewayClaims(c: AuthConfig, event: HttpEvent): Record<string, unknown> {
   const authorizer = (event.requestContext as { authorizer?: { jwt?: { claims?: unknown } } } | undefined)?.authorizer;
   const claims = authorizer?.jwt?.claims;
-  if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) throw new TokenError('missing', 'No verified token: the route must have the JWT authorizer (AUTH_MODE=gateway-jwt).');
+  if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) throw new TokenError('missing', 'No token verified by the gateway.');
   const cl = claims as Record<string, unknown>;
   if (cl.iss !== c.issuer) throw new TokenError('not_for_service', 'The token is not for this service.');
   try {
@@ -192,7 +173,7 @@ function gatewayClaims(c: AuthConfig, event: HttpEvent): Record<string, unknown>
     asTokenError(err);
   }
   const exp = Number(cl.exp);
-  if (!Number.isFinite(exp) || exp <= Date.now() / 1000 - CLOCK_TOLERANCE_SEC) throw new TokenError('expired', 'The token has expired.');
+  if (!Number.isFinite(exp) || exp <= Date.now() / 1000 - CLOCK_TOLERANCE_SEC) throw new TokenError('expired', 'The token is refused: Expired.');
   // `scp` arrives as "[a b]": the scopes are read as an array of the gateway's strings.
   const scp = cl.scope === undefined && typeof cl.scp === 'string' ? { scp: gatewayAudiences(cl.scp) } : {};
   return { ...cl, ...scp };
@@ -214,10 +195,10 @@ export async function verifyImsCaller(authorization: string | undefined): Promis
   try {
     const parsed = parseJws(token);
     const alg = parsed.header.alg;
-    if (typeof alg !== 'string' || !(alg in ASYMMETRIC_ALGORITHMS)) throw new JwtError('algorithm', `The token is not signed with ${Object.keys(ASYMMETRIC_ALGORITHMS).join(' or ')}.`);
+    if (typeof alg !== 'string' || !(alg in ASYMMETRIC_ALGORITHMS)) throw new JwtError('algorithm', 'Not RS256 or ES256.');
     const kid = typeof parsed.header.kid === 'string' ? parsed.header.kid : undefined;
     const key = await issuerKey(c.issuer, c.jwksUrl, alg, kid);
-    if (!verifyAsymmetric(alg, key, parsed.signingInput, parsed.signature)) throw new JwtError('signature', 'The token signature is not valid.');
+    if (!verifyAsymmetric(alg, key, parsed.signingInput, parsed.signature)) throw new JwtError('signature', 'Bad signature.');
     claims = checkClaims(parsed, expectations(c, c.imsAudience, c.apiAudience));
   } catch (err) {
     return asTokenError(err);

@@ -173,9 +173,9 @@ export type PathIdProblem = 'INVALID_IMAGE_ID' | 'INVALID_MEMBER_ID' | 'INVALID_
  * whether the backend would read it as another spelling of a real id is its business, not this decision's.
  */
 export const PATH_ID_FORMATS: Readonly<Record<string, { re: RegExp; problem: PathIdProblem; what: string }>> = {
-  image_id: { re: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, problem: 'INVALID_IMAGE_ID', what: 'an image id (a lowercase UUID)' },
-  member_id: { re: /^[0-9a-f]{32}$/, problem: 'INVALID_MEMBER_ID', what: 'a member id (a project id: 32 lowercase hexadecimal digits)' },
-  project_id: { re: /^[0-9a-f]{32}$/, problem: 'INVALID_PROJECT_ID', what: 'a project id (32 lowercase hexadecimal digits)' },
+  image_id: { re: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, problem: 'INVALID_IMAGE_ID', what: 'a lowercase UUID' },
+  member_id: { re: /^[0-9a-f]{32}$/, problem: 'INVALID_MEMBER_ID', what: 'a project id (32 lowercase hex digits)' },
+  project_id: { re: /^[0-9a-f]{32}$/, problem: 'INVALID_PROJECT_ID', what: 'a project id (32 lowercase hex digits)' },
 };
 
 /** The first id of an IMS path (matched against the catalog's API table) that IMS never issues, or null. */
@@ -184,7 +184,7 @@ export function checkPathIds(method: string, path: string): { ok: false; problem
   if (!match) return null; // not an IMS API: the catalog lookup refuses it (UNKNOWN_API)
   for (const [name, value] of Object.entries(match.params)) {
     const format = PATH_ID_FORMATS[name];
-    if (format && !format.re.test(value)) return { ok: false, problem: format.problem, message: `The path's ${name} is not ${format.what}.` };
+    if (format && !format.re.test(value)) return { ok: false, problem: format.problem, message: `${name} is not ${format.what}.` };
   }
   return null;
 }

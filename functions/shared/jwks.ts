@@ -13,6 +13,7 @@
  * KEYS_UNAVAILABLE), never a key chosen some other way: `jku`, `jwk`, `x5u` and `x5c` headers are ignored.
  */
 import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { isHttpsUrl } from './auth-config.js';
 import { ASYMMETRIC_ALGORITHMS, JwtError } from './jwt.js';
 
 const FETCH_TIMEOUT_MS = 3000;
@@ -47,45 +48,30 @@ export function clearJwksCache(): void {
   lastFetch = 0;
 }
 
-/** Whether a URL may serve keys: https, or http on a loopback host. */
-export function isTrustedKeyUrl(url: string): boolean {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    return false;
-  }
-  if (u.protocol === 'https:') return true;
-  return u.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname);
-}
+const unavailable = (why: string): JwtError => new JwtError('keys_unavailable', `The issuer's keys: ${why}.`);
 
-async function fetchJson(url: string, what: string): Promise<unknown> {
-  if (!isTrustedKeyUrl(url)) throw new JwtError('keys_unavailable', `The ${what} URL is not https.`);
-  let res: Response;
+/** A JSON document of at most MAX_DOCUMENT_BYTES from a trusted URL; a failure is `keys_unavailable`. */
+async function fetchJson(url: string): Promise<unknown> {
+  if (!isHttpsUrl(url)) throw unavailable(`${url} is not https`);
   try {
-    res = await fetch(url, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS), redirect: 'error', headers: { accept: 'application/json' } });
-  } catch {
-    throw new JwtError('keys_unavailable', `The ${what} could not be fetched.`);
-  }
-  if (!res.ok) throw new JwtError('keys_unavailable', `The ${what} answered ${res.status}.`);
-  const text = await res.text().catch(() => '');
-  if (Buffer.byteLength(text) > MAX_DOCUMENT_BYTES) throw new JwtError('keys_unavailable', `The ${what} is larger than ${MAX_DOCUMENT_BYTES} bytes.`);
-  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS), redirect: 'error', headers: { accept: 'application/json' } });
+    const text = res.ok ? await res.text() : '';
+    if (!res.ok || Buffer.byteLength(text) > MAX_DOCUMENT_BYTES) throw new Error();
     return JSON.parse(text) as unknown;
   } catch {
-    throw new JwtError('keys_unavailable', `The ${what} is not JSON.`);
+    throw unavailable(`${url} gave no JSON document`);
   }
 }
 
 async function load(issuer: string, jwksUrl: string | undefined): Promise<KeySet> {
   let url = jwksUrl;
   if (!url) {
-    const discovery = (await fetchJson(`${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`, 'OpenID discovery document')) as { jwks_uri?: unknown } | null;
-    if (typeof discovery?.jwks_uri !== 'string') throw new JwtError('keys_unavailable', 'The OpenID discovery document names no jwks_uri.');
+    const discovery = (await fetchJson(`${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`)) as { jwks_uri?: unknown } | null;
+    if (typeof discovery?.jwks_uri !== 'string') throw unavailable('no jwks_uri');
     url = discovery.jwks_uri;
   }
-  const doc = (await fetchJson(url, 'key set')) as { keys?: unknown } | null;
-  if (!Array.isArray(doc?.keys)) throw new JwtError('keys_unavailable', 'The key set has no "keys" array.');
+  const doc = (await fetchJson(url)) as { keys?: unknown } | null;
+  if (!Array.isArray(doc?.keys)) throw unavailable('no keys');
   const set: KeySet = { source: `${issuer} ${jwksUrl ?? ''}`, keys: new Map(), anonymous: [], fetchedAt: Date.now() };
   for (const jwk of doc.keys as unknown[]) {
     if (typeof jwk !== 'object' || jwk === null) continue;
@@ -149,6 +135,6 @@ export async function issuerKey(issuer: string, jwksUrl: string | undefined, alg
     set = await refresh(issuer, jwksUrl);
     entry = pick(set, alg, kid);
   }
-  if (!entry) throw new JwtError('signature', 'The token names no key of the issuer for its algorithm.');
+  if (!entry) throw new JwtError('signature', 'No key of the issuer fits the token.');
   return entry.key;
 }

@@ -74,16 +74,16 @@ function decodeJsonObject(bytes: Buffer, what: string): Record<string, unknown> 
   try {
     value = JSON.parse(bytes.toString('utf8'));
   } catch {
-    throw new JwtError('malformed', `The token's ${what} is not JSON.`);
+    throw new JwtError('malformed', `The ${what} is not JSON.`);
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new JwtError('malformed', `The token's ${what} is not a JSON object.`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new JwtError('malformed', `The ${what} is not a JSON object.`);
   return value as Record<string, unknown>;
 }
 
 function numericDate(claims: Record<string, unknown>, name: string): number | undefined {
   const v = claims[name];
   if (v === undefined) return undefined;
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new JwtError('claims', `The token's "${name}" claim is not a number.`);
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new JwtError('claims', `"${name}" is not a number.`);
   return v;
 }
 
@@ -98,16 +98,16 @@ export interface ParsedJws {
 
 /** Splits and decodes a compact JWS; checks the header parameters every algorithm shares. */
 export function parseJws(token: string): ParsedJws {
-  if (token.length > MAX_TOKEN_LENGTH) throw new JwtError('malformed', 'The token is too long.');
+  if (token.length > MAX_TOKEN_LENGTH) throw new JwtError('malformed', 'Too long.');
   const parts = token.split('.');
-  if (parts.length !== 3 || parts[0] === '' || parts[1] === '') throw new JwtError('malformed', 'The token is not a compact JWS (three base64url parts).');
+  if (parts.length !== 3 || parts[0] === '' || parts[1] === '') throw new JwtError('malformed', 'Not a compact JWS.');
   const [h, p, s] = parts as [string, string, string];
   const decoded = [h, p, s].map(decodeBase64urlCanonical);
-  if (decoded.some((d) => d === null)) throw new JwtError('malformed', 'The token has a part that is not canonical base64url (RFC 7515: no padding, URL-safe alphabet, zero unused bits).');
+  if (decoded.some((d) => d === null)) throw new JwtError('malformed', 'A part is not canonical base64url (RFC 7515).');
   const [hb, pb, sb] = decoded as [Buffer, Buffer, Buffer];
   const header = decodeJsonObject(hb, 'header');
-  if (header.crit !== undefined) throw new JwtError('malformed', 'The token has critical header parameters this service does not understand.');
-  if (header.b64 !== undefined && header.b64 !== true) throw new JwtError('malformed', 'The token has an unencoded payload.');
+  if (header.crit !== undefined) throw new JwtError('malformed', 'Unsupported crit header.');
+  if (header.b64 !== undefined && header.b64 !== true) throw new JwtError('malformed', 'Unsupported b64 header.');
   return { signingInput: `${h}.${p}`, header, payload: pb, signature: sb };
 }
 
@@ -119,12 +119,12 @@ export function checkClaims(parsed: ParsedJws, expect: JwtExpectations): Record<
   const exp = numericDate(claims, 'exp');
   const nbf = numericDate(claims, 'nbf');
   const iat = numericDate(claims, 'iat');
-  if (exp === undefined) throw new JwtError('claims', 'The token has no expiry ("exp").');
-  if (exp <= now - tolerance) throw new JwtError('expired', 'The token has expired.');
-  if (nbf !== undefined && nbf > now + tolerance) throw new JwtError('not_yet_valid', 'The token is not valid yet ("nbf").');
-  if (iat !== undefined && iat > now + tolerance) throw new JwtError('not_yet_valid', 'The token is issued in the future ("iat").');
-  if (exp - (iat ?? now) > expect.maxLifetimeSec + tolerance) throw new JwtError('lifetime', `The token lives longer than ${expect.maxLifetimeSec / 3600} hours.`);
-  if (claims.iss !== expect.issuer) throw new JwtError('issuer', 'The token is not from this issuer.');
+  if (exp === undefined) throw new JwtError('claims', 'No "exp".');
+  if (exp <= now - tolerance) throw new JwtError('expired', 'Expired.');
+  if (nbf !== undefined && nbf > now + tolerance) throw new JwtError('not_yet_valid', 'Not valid yet ("nbf").');
+  if (iat !== undefined && iat > now + tolerance) throw new JwtError('not_yet_valid', 'Issued in the future ("iat").');
+  if (exp - (iat ?? now) > expect.maxLifetimeSec + tolerance) throw new JwtError('lifetime', `Lives over ${expect.maxLifetimeSec / 3600} h.`);
+  if (claims.iss !== expect.issuer) throw new JwtError('issuer', 'Another issuer.');
   checkAudience(claims.aud, expect);
   return claims;
 }
@@ -132,16 +132,16 @@ export function checkClaims(parsed: ParsedJws, expect: JwtExpectations): Record<
 /** `aud` (a string or an array of strings) holds the expected audience and none of the forbidden ones. */
 export function checkAudience(aud: unknown, expect: Pick<JwtExpectations, 'audience' | 'forbiddenAudiences'>): void {
   const audiences = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud : [];
-  if (!audiences.includes(expect.audience)) throw new JwtError('audience', 'The token is not for this audience.');
-  if (expect.forbiddenAudiences?.some((a) => audiences.includes(a))) throw new JwtError('audience', 'The token is also for another audience: tokens for this API and for the IMS API are not interchangeable.');
+  if (!audiences.includes(expect.audience)) throw new JwtError('audience', 'Not for this audience.');
+  if (expect.forbiddenAudiences?.some((a) => audiences.includes(a))) throw new JwtError('audience', 'Also for the other kind of token.');
 }
 
 /** The verified claims of an HS256 token; a JwtError says why it was refused. */
 export function verifyHs256(token: string, key: Buffer, expect: JwtExpectations): Record<string, unknown> {
   const parsed = parseJws(token);
-  if (parsed.header.alg !== 'HS256') throw new JwtError('algorithm', 'The token is not signed with HS256.');
+  if (parsed.header.alg !== 'HS256') throw new JwtError('algorithm', 'Not HS256.');
   const expected = createHmac('sha256', key).update(parsed.signingInput).digest();
-  if (parsed.signature.length !== expected.length || !timingSafeEqual(parsed.signature, expected)) throw new JwtError('signature', 'The token signature is not valid.');
+  if (parsed.signature.length !== expected.length || !timingSafeEqual(parsed.signature, expected)) throw new JwtError('signature', 'Bad signature.');
   return checkClaims(parsed, expect);
 }
 
