@@ -17,6 +17,7 @@ export {
   deletePolicyVersion,
   setDefaultVersion,
   defaultVersion,
+  managedOrg,
   MAX_POLICY_VERSIONS,
   MAX_DOCUMENT_TEXT,
   MAX_NAME_LENGTH,
@@ -36,6 +37,7 @@ export {
   type DeletePolicyOptions,
   type DeletePolicyResult,
   type PolicyRevalidation,
+  type PolicyWriteGuard,
 } from './policies.js';
 export {
   createUser,

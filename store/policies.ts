@@ -181,7 +181,17 @@ export interface DeletePolicyOptions {
   /** Remove the policy's grants and SCP attachments first (refused if that would leave a node without SCPs). */
   detach?: boolean;
   ifMatch?: IfMatch;
+  guard?: PolicyWriteGuard;
 }
+
+/**
+ * Called with the policy a write is about to change (a create: the new policy), after it was read and
+ * before anything is written; throws to refuse the write. The HTTP adapter uses it to let only the
+ * organization's management account, with the `org:write` scope, change an SCP (functions/policies.ts): the
+ * store reads the policy's type anyway, and every write is conditioned on the type it read, so a policy
+ * deleted and re-created as an SCP between the check and the write is not changed.
+ */
+export type PolicyWriteGuard = (policy: { policy_id: string; type: PolicyType }) => void | Promise<void>;
 
 export interface DeletePolicyResult {
   policy_id: string;
@@ -194,13 +204,14 @@ export interface DeletePolicyResult {
 // ---------------------------------------------------------------------------------------------------------
 // Create, read, list
 
-export async function createPolicy(input: CreatePolicyInput): Promise<CreatePolicyResult> {
+export async function createPolicy(input: CreatePolicyInput, guard?: PolicyWriteGuard): Promise<CreatePolicyResult> {
   const accountId = checkId(input.account_id, 'account_id');
   const policyId = input.policy_id === undefined ? randomUUID().replace(/-/g, '') : checkCustomPolicyId(input.policy_id);
   const name = checkText(input.name, 'name', MAX_NAME_LENGTH, true);
   const description = input.description === undefined ? undefined : checkText(input.description, 'description', MAX_DESCRIPTION_LENGTH, false);
   const type: PolicyType = input.type ?? 'identity';
   if (type !== 'identity' && type !== 'scp') throw invalidInput('type must be "identity" or "scp".');
+  await guard?.({ policy_id: policyId, type });
   const { text, syntax, findings } = checkDocument(input.document, type, input.scp_revision);
 
   const now = nowIso();
@@ -299,7 +310,7 @@ export async function listPolicies(accountId: string, options: ListPoliciesOptio
 // Changes of an existing policy
 
 /** Renames or re-describes a policy. */
-export async function updatePolicy(accountId: string, policyId: string, changes: UpdatePolicyInput, ifMatch?: IfMatch): Promise<StoredPolicy> {
+export async function updatePolicy(accountId: string, policyId: string, changes: UpdatePolicyInput, ifMatch?: IfMatch, guard?: PolicyWriteGuard): Promise<StoredPolicy> {
   checkIds(accountId, policyId);
   if (changes === null || typeof changes !== 'object') throw invalidInput('The changes must be an object with name and/or description.');
   const name = changes.name === undefined ? undefined : checkText(changes.name, 'name', MAX_NAME_LENGTH, true);
@@ -309,13 +320,13 @@ export async function updatePolicy(accountId: string, policyId: string, changes:
   const policy = await mutatePolicy(accountId, policyId, ifMatch, `Policy ${policyId}`, (current) => ({
     ...(name === undefined ? {} : { name, gsi1sk: policiesGsi1sk(current.type, name) }),
     ...(description === undefined ? {} : { description: description === null || description === '' ? $remove() : description }),
-  }));
+  }), guard);
   await bumpForPolicy(accountId, policy.type);
   return policy;
 }
 
 /** Adds a version (validated like a create). `CONFLICT` when the policy already has 5 versions. */
-export async function createPolicyVersion(accountId: string, policyId: string, input: CreatePolicyVersionInput, ifMatch?: IfMatch): Promise<CreatePolicyVersionResult> {
+export async function createPolicyVersion(accountId: string, policyId: string, input: CreatePolicyVersionInput, ifMatch?: IfMatch, guard?: PolicyWriteGuard): Promise<CreatePolicyVersionResult> {
   checkIds(accountId, policyId);
   if (input === null || typeof input !== 'object') throw invalidInput('The version must be an object with a document.');
   refuseSystem(policyId, 'given new versions');
@@ -324,11 +335,14 @@ export async function createPolicyVersion(accountId: string, policyId: string, i
   const first = await readPolicyItem(accountId, policyId);
   if (!first) throw policyNotFound(accountId, policyId);
   if (expected !== undefined && first.revision !== expected) throw stale(`Policy ${policyId}`, expected, first.revision);
+  await guard?.(first);
   const { text, syntax, findings } = checkDocument(input.document, first.type, input.scp_revision);
   if (syntax !== first.syntax) throw invalidInput(`Policy ${policyId} is a ${first.syntax} policy: a new version must have "Version": "${first.syntax}" (got ${syntax}).`);
 
   let versionId = '';
   const policy = await mutatePolicy(accountId, policyId, ifMatch, `Policy ${policyId}`, (current) => {
+    // The document was validated for the type read first; the write is conditioned on the type read now.
+    if (current.type !== first.type) throw policyNotFound(accountId, policyId);
     const count = Object.keys(current.versions).length;
     if (count >= MAX_POLICY_VERSIONS) {
       throw conflict(`Policy ${policyId} already has ${MAX_POLICY_VERSIONS} versions, the most it can keep. Delete a version that is not the default first.`, { version_ids: Object.keys(current.versions) });
@@ -339,14 +353,14 @@ export async function createPolicyVersion(accountId: string, policyId: string, i
       next_version: current.next_version + 1,
       ...(input.set_as_default ? { default_version: versionId } : {}),
     };
-  });
+  }, guard);
   await bumpForPolicy(accountId, policy.type);
   const version = policy.versions.find((v) => v.version_id === versionId) as PolicyVersionRecord;
   return { policy, version, findings };
 }
 
 /** Deletes a version that is not the default (`CONFLICT` for the default). */
-export async function deletePolicyVersion(accountId: string, policyId: string, versionId: string, ifMatch?: IfMatch): Promise<StoredPolicy> {
+export async function deletePolicyVersion(accountId: string, policyId: string, versionId: string, ifMatch?: IfMatch, guard?: PolicyWriteGuard): Promise<StoredPolicy> {
   checkIds(accountId, policyId);
   checkVersionId(versionId);
   refuseSystem(policyId, 'changed');
@@ -354,20 +368,20 @@ export async function deletePolicyVersion(accountId: string, policyId: string, v
     if (!(versionId in current.versions)) throw notFound(`Policy ${policyId} has no version ${versionId}.`);
     if (current.default_version === versionId) throw conflict(`${versionId} is the default version of policy ${policyId}: make another version the default before deleting it.`);
     return { versions: { [versionId]: $remove() } };
-  });
+  }, guard);
   await bumpForPolicy(accountId, policy.type);
   return policy;
 }
 
 /** Makes `versionId` the version the engine evaluates. */
-export async function setDefaultVersion(accountId: string, policyId: string, versionId: string, ifMatch?: IfMatch): Promise<StoredPolicy> {
+export async function setDefaultVersion(accountId: string, policyId: string, versionId: string, ifMatch?: IfMatch, guard?: PolicyWriteGuard): Promise<StoredPolicy> {
   checkIds(accountId, policyId);
   checkVersionId(versionId);
   refuseSystem(policyId, 'changed');
   const policy = await mutatePolicy(accountId, policyId, ifMatch, `Policy ${policyId}`, (current) => {
     if (!(versionId in current.versions)) throw notFound(`Policy ${policyId} has no version ${versionId}.`);
     return { default_version: versionId };
-  });
+  }, guard);
   await bumpForPolicy(accountId, policy.type);
   return policy;
 }
@@ -389,6 +403,7 @@ export async function deletePolicy(accountId: string, policyId: string, options:
   const current = await readPolicyItem(accountId, policyId);
   if (!current) throw policyNotFound(accountId, policyId);
   if (expected !== undefined && current.revision !== expected) throw stale(`Policy ${policyId}`, expected, current.revision);
+  await options.guard?.(current);
 
   const grants = await grantsOfPolicy(accountId, policyId);
   const orgId = current.type === 'scp' ? await managedOrg(accountId) : undefined;
@@ -424,7 +439,8 @@ export async function deletePolicy(accountId: string, policyId: string, options:
   try {
     await PolicyEntity.build(DeleteItemCommand)
       .key({ account_id: accountId, policy_id: policyId })
-      .options({ condition: expected === undefined ? { attr: 'policy_id', exists: true } : { attr: 'revision', eq: expected } })
+      // The type read above (the guard's decision holds for it): a policy re-created meanwhile as another type stays.
+      .options({ condition: { and: [expected === undefined ? { attr: 'policy_id', exists: true } : { attr: 'revision', eq: expected }, { attr: 'type', eq: current.type }] } })
       .send();
   } catch (err) {
     if (!isConditionFailure(err)) throw err;
@@ -504,7 +520,7 @@ export async function deleteGrantItems(accountId: string, grants: ReadonlyArray<
 }
 
 /** The organization `accountId` manages, if any (its SCPs can be attached there). */
-async function managedOrg(accountId: string): Promise<string | undefined> {
+export async function managedOrg(accountId: string): Promise<string | undefined> {
   const account = await readAccount(accountId);
   if (!account.manages_org) return undefined;
   const org = await readOrg(account.manages_org);
@@ -580,17 +596,20 @@ type PolicyChanges = Record<string, unknown>;
  * `revision + 1`). With If-Match: a revision other than the expected one is 412, before or at the write.
  * Without: a lost race recomputes on the new state (plan may throw, e.g. the version limit now reached).
  */
-async function mutatePolicy(accountId: string, policyId: string, ifMatch: IfMatch, what: string, plan: (current: PolicyItem) => PolicyChanges): Promise<StoredPolicy> {
+async function mutatePolicy(accountId: string, policyId: string, ifMatch: IfMatch, what: string, plan: (current: PolicyItem) => PolicyChanges, guard?: PolicyWriteGuard): Promise<StoredPolicy> {
   const expected = parseIfMatch(ifMatch);
   return withRetries(async () => {
     const current = await readPolicyItem(accountId, policyId);
     if (!current) throw policyNotFound(accountId, policyId);
     if (expected !== undefined && current.revision !== expected) throw stale(what, expected, current.revision);
+    await guard?.(current);
     const changes = plan(current);
     try {
+      // Conditioned on the revision and the type read: a policy deleted and re-created (revision 1 again) as
+      // another type is not the policy the guard allowed.
       const { Attributes } = await PolicyEntity.build(UpdateItemCommand)
         .item({ account_id: accountId, policy_id: policyId, ...changes, revision: current.revision + 1, updated_at: nowIso() } as UpdateItemInput<typeof PolicyEntity>)
-        .options({ condition: { attr: 'revision', eq: current.revision }, returnValues: 'ALL_NEW' })
+        .options({ condition: { and: [{ attr: 'revision', eq: current.revision }, { attr: 'type', eq: current.type }] }, returnValues: 'ALL_NEW' })
         .send();
       return toStoredPolicy(Attributes as PolicyItem);
     } catch (err) {

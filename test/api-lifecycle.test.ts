@@ -73,6 +73,8 @@ describe('policies', () => {
 
   it('list: pages with a cursor, system policies included, ?type= filters', async () => {
     for (const n of ['alpha', 'bravo', 'charlie', 'delta']) await createPolicy(api, { policy_id: `p-${n}`, name: n, document: LIST });
+    // SCPs belong to an organization: only a management account creates them.
+    expect((await api.post('/v1/organizations')).status).toBe(201);
     await createPolicy(api, { policy_id: 'scp-life', name: 'scp life', type: 'scp', document: scpDeny(['ims:images:delete']) });
 
     const { items, pages } = await listAll(api, '/v1/policies', 2);
