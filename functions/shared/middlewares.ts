@@ -102,11 +102,13 @@ function isReply(v: unknown): v is Reply {
 }
 
 function toResult(reply: Reply, requestId: string): HttpResult {
-  return {
+  const result: HttpResult = {
     statusCode: reply.status,
     headers: { 'content-type': 'application/json', 'x-request-id': requestId, ...reply.headers },
     body: reply.rawBody ?? (reply.body === undefined ? '' : JSON.stringify(reply.body)),
   };
+  if (reply.base64) result.isBase64Encoded = true;
+  return result;
 }
 
 /**
