@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { chooseEncoding, handler, PAGE_ROUTES } from '../functions/playground.js';
 import type { HttpResult } from '../functions/shared/http.js';
@@ -67,6 +68,17 @@ describe('playground function', () => {
     expect(r.statusCode).toBe(404);
     expect(r.headers?.['content-type']).toBe('application/json');
     expect(JSON.parse(r.text)).toMatchObject({ error: { code: 'NOT_FOUND' } });
+  });
+
+  it('any other asset name or encoding header is a 404 or the file, never a fault', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.string({ unit: 'binary', maxLength: 300 }), fc.string({ maxLength: 60 }), async (file, accept) => {
+        const r = await get(`/playground/assets/${file}`, { 'accept-encoding': accept }, file);
+        expect([200, 404]).toContain(r.statusCode);
+        if (r.statusCode === 404) expect(JSON.parse(r.text)).toMatchObject({ error: { code: 'NOT_FOUND', message: expect.any(String) } });
+      }),
+      { numRuns: 200 },
+    );
   });
 
   it('picks br, then gzip, then plain, honouring q=0', () => {

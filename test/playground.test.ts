@@ -2,8 +2,8 @@
 /**
  * The policy playground in a real browser: Debian's Chromium driven by playwright-core, the page served by the
  * local stack (serverless-offline running the `playground` bundle, dynalite for the by-reference call). One
- * browser for the file. Each step saves a screenshot under test-results/playground/ (git-ignored); two of them
- * are the README's pictures (docs/images/).
+ * browser for the file. Each step saves a screenshot under test-results/playground/ (git-ignored); the
+ * `readme-*` ones are the pictures of the README and docs/playground.md (copied to docs/images/ by hand).
  *
  * Steps: the page's caching and compression; a misspelled action underlined on its line, with message, code
  * and the suggestion applied by a click; catalog completion; a request evaluated to deny with the deciding
@@ -120,6 +120,7 @@ describe('the playground page in Chromium', () => {
     expect(await finding.getAttribute('data-line')).toBe('7');
     expect(await page.locator('.policies .tab[aria-selected="true"]').textContent()).toContain('1 error');
     await shot('1-misspelled-action');
+    await page.locator('section.policies').screenshot({ path: join(shots, 'readme-finding.png') });
     await finding.locator('button.fix', { hasText: 'Replace with ims:images:delete' }).click();
     await expect.poll(() => editorText(), POLL).toContain('"Action": ["ims:images:list", "ims:images:delete"]');
     await expect.poll(() => underline.count(), POLL).toBe(0);
@@ -173,6 +174,8 @@ describe('the playground page in Chromium', () => {
     const stmt = page.locator('.trace li.stmt[data-statement="image-admin#1"]');
     expect(await stmt.locator('summary').first().textContent()).toContain('applies');
     await shot('4-deny-highlighted');
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await shot('readme-deny');
   }, STEP_TIMEOUT);
 
   it('a shared link reproduces the page; a damaged one is refused with a message', async () => {

@@ -67,9 +67,12 @@ const ctx: ViewContext = {
 // ---------------------------------------------------------------------------------------------------------
 // Policy tabs
 
+/** The tab's label: id, kind (with the document's Version, read leniently: the text may not parse), errors. */
 function tabLabel(t: PolicyTab, marks: FindingMark[]): string {
   const errors = marks.filter((m) => m.severity === 'error').length;
-  return `${t.id || '(no id)'} · ${t.type === 'scp' ? `SCP ${t.level || 'root'}` : 'identity'}${errors ? ` · ${errors} error${errors > 1 ? 's' : ''}` : ''}`;
+  const version = /"Version"\s*:\s*"([^"\\]{1,8})"/.exec(t.text)?.[1];
+  const kind = t.type === 'scp' ? `SCP ${t.level || 'root'}` : `identity${version ? ` ${version}` : ''}`;
+  return `${t.id || '(no id)'} · ${kind}${errors ? ` · ${errors} error${errors > 1 ? 's' : ''}` : ''}`;
 }
 
 function selectTab(i: number, focus = false): void {
@@ -131,6 +134,7 @@ function buildTab(tab: PolicyTab): TabUi {
     type: () => tab.type,
     onChange: (text) => {
       tab.text = text;
+      ui.button.textContent = tabLabel(tab, ui.marks);
       stateChanged();
     },
     onFindings: (marks, text) => {
