@@ -120,7 +120,8 @@ describe('the playground page in Chromium', () => {
     expect(await finding.getAttribute('data-line')).toBe('7');
     expect(await page.locator('.policies .tab[aria-selected="true"]').textContent()).toContain('1 error');
     await shot('1-misspelled-action');
-    await page.locator('section.policies').screenshot({ path: join(shots, 'readme-finding.png') });
+    const box = await page.locator('section.policies').boundingBox();
+    if (box) await page.screenshot({ path: join(shots, 'readme-finding.png'), clip: { x: box.x, y: Math.max(box.y, 0), width: Math.min(box.width + 240, 1280 - box.x), height: box.height } });
     await finding.locator('button.fix', { hasText: 'Replace with ims:images:delete' }).click();
     await expect.poll(() => editorText(), POLL).toContain('"Action": ["ims:images:list", "ims:images:delete"]');
     await expect.poll(() => underline.count(), POLL).toBe(0);

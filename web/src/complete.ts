@@ -110,8 +110,9 @@ let actionOptions: Completion[] | undefined;
 function actions(): Completion[] {
   return (actionOptions ??= catalog.actions.flatMap((a) => {
     const level = a.access_level ? LEVEL_LABEL[a.access_level] : a.kind === 'foreign' ? 'other service' : 'dependency only';
-    const main: Completion = { label: a.name, detail: level, info: a.description || undefined, type: 'constant', boost: a.kind === 'action' ? 1 : 0 } as Completion;
-    const aliases = a.aliases.map((alias): Completion => ({ label: alias, detail: `${level} · 1.1 name of ${a.name}`, info: a.description || undefined, type: 'constant', boost: -1 } as Completion));
+    const info = a.description ? { info: a.description } : {};
+    const main: Completion = { label: a.name, detail: level, ...info, type: 'constant', boost: a.kind === 'action' ? 1 : 0 };
+    const aliases = a.aliases.map((alias): Completion => ({ label: alias, detail: `${level} · 1.1 name of ${a.name}`, ...info, type: 'constant', boost: -1 }));
     return [main, ...aliases];
   }));
 }

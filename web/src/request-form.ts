@@ -18,7 +18,7 @@ const PRINCIPAL_TYPES: Array<{ value: PrincipalType; label: string }> = [
   { value: 'service_linked_agency', label: 'Service-linked agency' },
 ];
 
-const PART_LABELS: Record<string, string> = { region: 'Region', 'account-id': 'Account id', 'image-id': 'Image id' };
+const PART_LABELS: Record<string, string> = { region: 'Region in the URN', 'account-id': 'Owner account id', 'image-id': 'Image id' };
 
 export class RequestForm {
   private dynamic = h('div', { class: 'dynamic' });
