@@ -10,8 +10,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { header, HttpError, type Reply } from './shared/http.js';
-import { service } from './shared/service.js';
+import type { Context } from 'aws-lambda';
+import { header, HttpError, type HttpEvent, type HttpResult, type Reply } from './shared/http.js';
+import { publicService } from './shared/public-service.js';
 
 /** The routes of this function (serverless.yml routes each of them here; test/playground-function.test.ts). */
 export const PAGE_ROUTES = ['GET /', 'GET /playground', 'GET /playground/assets/{file}'] as const;
@@ -113,10 +114,10 @@ function serve(name: string, accept: string | undefined, ifNoneMatch: string | u
   if (ifNoneMatch && ifNoneMatch.split(',').some((t) => t.trim().replace(/^W\//, '') === f.etag || t.trim() === '*')) return { status: 304, rawBody: '', headers };
   const encoding = chooseEncoding(accept);
   if (encoding !== 'identity') headers['content-encoding'] = encoding;
-  return { status: 200, rawBody: body(f[encoding].path), base64: true, headers };
+  return { status: 200, rawBody: body(f[encoding].path), headers };
 }
 
-export const handler = service({ name: 'playground' }, (event) => {
+const serveFiles = publicService({ name: 'playground' }, (event) => {
   const path = event.rawPath ?? '/';
   const accept = header(event, 'accept-encoding');
   const inm = header(event, 'if-none-match');
@@ -125,3 +126,14 @@ export const handler = service({ name: 'playground' }, (event) => {
   if (file === undefined || file.length === 0 || file.includes('/')) throw new HttpError(404, 'NOT_FOUND', `No playground route for ${path.slice(0, 200)}.`);
   return serve(`playground/assets/${file}`, accept, inm);
 });
+
+/**
+ * Every 200 of this function carries a file's bytes as base64 (`serve`), which API Gateway decodes when the
+ * result says so; 304s and errors are text. Marked here rather than in the shared reply shape, so the other
+ * functions' bundles carry nothing for it.
+ */
+export async function handler(event: HttpEvent, context: Context): Promise<HttpResult> {
+  const result = await serveFiles(event, context);
+  if (result.statusCode === 200) result.isBase64Encoded = true;
+  return result;
+}

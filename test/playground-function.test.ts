@@ -96,6 +96,10 @@ describe('playground function', () => {
     const fn = /\n {2}playground:\n([\s\S]*?)\n {2}[a-zA-Z]+:\n/.exec(yml)?.[1] ?? '';
     expect(fn).toContain('handler: ${self:custom.codeRoot}/playground.handler');
     expect(fn).toContain("'dist/web/**'");
-    for (const route of PAGE_ROUTES) expect(fn).toContain(`- httpApi: '${route}'`);
+    for (const route of PAGE_ROUTES) {
+      const [method, path] = route.split(' ');
+      expect(fn).toContain(`- httpApi: { method: ${method}, path: '${path}' }   # public`);
+    }
+    expect(fn).not.toContain('authorizer');
   });
 });

@@ -30,8 +30,6 @@ export interface Reply {
   /** Serialised as JSON unless `rawBody` is given. */
   body?: unknown;
   rawBody?: string;
-  /** `rawBody` is base64 of binary bytes (a precompressed static file): API Gateway decodes it. */
-  base64?: boolean;
   headers?: Record<string, string>;
 }
 

@@ -102,13 +102,11 @@ function isReply(v: unknown): v is Reply {
 }
 
 function toResult(reply: Reply, requestId: string): HttpResult {
-  const result: HttpResult = {
+  return {
     statusCode: reply.status,
     headers: { 'content-type': 'application/json', 'x-request-id': requestId, ...reply.headers },
     body: reply.rawBody ?? (reply.body === undefined ? '' : JSON.stringify(reply.body)),
   };
-  if (reply.base64) result.isBase64Encoded = true;
-  return result;
 }
 
 /**
