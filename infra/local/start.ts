@@ -6,7 +6,8 @@
  *     and the example policies of account acc-1;
  *  3. starts `serverless offline` on 127.0.0.1 (the bundles in dist/functions; CODE_ROOT=functions runs
  *     the TypeScript sources instead) and waits for "Server ready";
- *  4. prints the URLs and a copy-paste curl for each endpoint, then relays the request log.
+ *  4. prints the URLs (the playground page first) and a copy-paste curl for each endpoint, then relays the
+ *     request log.
  *
  * Ctrl-C (SIGINT) or SIGTERM stops everything it started: the build and serverless-offline run in their own
  * process groups, which are killed whole (npm -> sh -> node chains would otherwise leave orphans).
@@ -177,6 +178,7 @@ function usage(base: string, dynamo: LocalDynamo, token: string): string {
   const post = (path: string, body: unknown): string => `curl -s -X POST ${base}${path} ${auth} -H 'content-type: application/json' -d ${sq(JSON.stringify(body))}`;
   return [
     '',
+    `  Playground  ${base}/    open it in a browser: write policies, build a request, see the decision and the statement that made it`,
     `  HTTP API    ${base}    (serverless-offline, code: ${process.env.CODE_ROOT || 'dist/functions'})`,
     `  DynamoDB    ${dynamo.endpoint}    (dynalite in memory, table ${dynamo.tableName}, example data of ${EXAMPLE_ACCOUNT})`,
     '',
@@ -300,6 +302,7 @@ async function main(): Promise<void> {
   log(usage(base, local.db, await mintToken(EXAMPLE_ACCOUNT, undefined, { secret })));
   log(imsUsage(base, await mintImsToken(EXAMPLE_ACCOUNT, { user_id: 'alice' }, { secret })));
   log(storedUsage(base, local.seeded, await mintToken(MANAGEMENT_ACCOUNT, undefined, { secret })));
+  log(`  Playground: ${base}/ (the engine runs in the page; paste $TOKEN under "Stored policies" to evaluate by reference).\n`);
 }
 
 void main();
