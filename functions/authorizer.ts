@@ -18,7 +18,7 @@ import type { ApiCall, EvaluateRequest, ExplainResult } from '../lib/types.js';
 import { TokenError, verifyImsCaller, type ImsCaller, type TokenProblem } from './shared/auth.js';
 import { eventHeader, gatewayConfig, readImsRequest } from './shared/ims-request.js';
 import { isStoreUnavailable } from './shared/http.js';
-import { writeDecisionLog } from './shared/middlewares.js';
+import { gatewayRequestId, writeDecisionLog } from './shared/middlewares.js';
 import { referenceEvaluator, type PrincipalRef } from './shared/reference.js';
 
 /** What the protected backend receives in `requestContext.authorizer.lambda` (strings only). */
@@ -181,8 +181,9 @@ export async function handler(event: APIGatewayRequestAuthorizerEventV2): Promis
   const out: Outcome = { decisionId: randomUUID(), decision: 'deny', reason: 'AUTHORIZER_ERROR', catalogVersion: catalogVersion() };
   let requestId: string | undefined;
   try {
-    const id = (event as { requestContext?: { requestId?: unknown } } | null)?.requestContext?.requestId;
-    if (typeof id === 'string') requestId = id.slice(0, 128);
+    // The gateway's id when real (serverless-offline's placeholder is the same on every request: left out;
+    // the decision id identifies the line).
+    requestId = gatewayRequestId((event as { requestContext?: { requestId?: unknown } } | null)?.requestContext?.requestId)?.slice(0, 128);
     await decide(event, out);
   } catch (err) {
     // A fault (the store unreachable or too slow, a bug): denied, and logged with the decision id.

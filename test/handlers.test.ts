@@ -265,6 +265,26 @@ describe('errors', () => {
     expect(r.json.error.code).toBe('NOT_FOUND');
   });
 
+  it('request ids: the gateway\'s when real; a fresh UUID per request when it gives none or serverless-offline\'s placeholder', async () => {
+    const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+    const withId = (requestId: string | undefined): ReturnType<typeof httpEvent> => {
+      const e = httpEvent('POST', '/v1/evaluate', { action: 'ims:images:dlete' });
+      if (requestId === undefined) delete (e.requestContext as { requestId?: string }).requestId;
+      else e.requestContext.requestId = requestId;
+      return e;
+    };
+    const idOf = async (requestId: string | undefined): Promise<string> => {
+      const r = (await evaluateHandler(withId(requestId), lambdaContext)) as Result;
+      const body = JSON.parse(r.body as string);
+      expect(r.headers?.['x-request-id']).toBe(body.error.request_id);
+      return body.error.request_id as string;
+    };
+    expect(await idOf('Kx3vZg0sDoEEMJw=')).toBe('Kx3vZg0sDoEEMJw=');
+    const fresh = await Promise.all(['offlineContext_resourceId', 'offlineContext_resourceId', 'offlineContext_requestId', 'random-request-id', '', undefined].map(idOf));
+    for (const id of fresh) expect(id).toMatch(UUID);
+    expect(new Set(fresh).size).toBe(fresh.length);
+  });
+
   it('a real fault is a 500 with the request id and no stack', async () => {
     const err = vi.spyOn(console, 'error').mockImplementation(() => undefined);
     const boom = service({ name: 'boom' }, () => {
