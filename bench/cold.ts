@@ -89,6 +89,7 @@ async function samplesOf<T>(n: number, run: () => Promise<T>): Promise<T[]> {
 
 const baseEnv = {
   ...process.env,
+  AUTH_MODE: 'hs256',
   AUTH_JWT_SECRET: LOCAL_JWT_SECRET,
   DYNAMODB_ENDPOINT: db.endpoint,
   POLICY_TABLE: db.tableName,

@@ -1,8 +1,9 @@
 /**
  * IMS API authorizer: an API Gateway (HTTP API, payload 2.0) Lambda REQUEST authorizer for a gateway in front
- * of an IMS-compatible API, with simple responses. It verifies the caller's bearer token (the same check as
- * the HTTP functions; no scope is needed: the caller calls IMS, not ims-authz), reads the IMS call (method,
- * path without the gateway prefix, region, hints, g:SourceIp), resolves it through the catalog and decides it
+ * of an IMS-compatible API, with simple responses. It verifies the caller's bearer token per the auth mode
+ * (shared/auth.ts: a token for the IMS API, audience AUTH_IMS_AUDIENCE, naming its principal explicitly; no
+ * scope is needed: the caller calls IMS, not ims-authz), reads the IMS call (method, path without the gateway
+ * prefix, ids in the form IMS issues, region, hints, g:SourceIp), resolves it through the catalog and decides it
  * by reference (the principal's stored grants and its account's SCP chain) in api mode.
  *
  * Never throws: any problem is `isAuthorized: false` with a reason code (fail closed). Every call writes one
@@ -15,10 +16,10 @@ import { catalogVersion } from '../lib/catalog/catalog.js';
 import { precheck } from '../lib/engine/engine.js';
 import type { ApiCall, EvaluateRequest, ExplainResult } from '../lib/types.js';
 import { Logger } from '../lib/util/logger.js';
-import { TokenError, verifyBearer, type Caller, type TokenProblem } from './shared/auth.js';
+import { TokenError, verifyImsCaller, type ImsCaller, type TokenProblem } from './shared/auth.js';
 import { eventHeader, gatewayConfig, readImsRequest } from './shared/ims-request.js';
 import { asHttpError, HttpError, isStoreUnavailable } from './shared/http.js';
-import { writeDecisionLog } from './shared/middlewares.js';
+import { gatewayRequestId, writeDecisionLog } from './shared/middlewares.js';
 import { referenceEvaluator, type PrincipalRef } from './shared/reference.js';
 
 /** What the protected backend receives in `requestContext.authorizer.lambda` (strings only). */
@@ -46,6 +47,8 @@ const TOKEN_REASONS: Record<TokenProblem, string> = {
   not_for_service: 'TOKEN_INVALID',
   invalid: 'TOKEN_INVALID',
   bad_claims: 'TOKEN_INVALID',
+  no_principal: 'TOKEN_NO_PRINCIPAL',
+  keys_unavailable: 'KEYS_UNAVAILABLE',
 };
 
 const ENGINE_REASONS = new Set(['allowed', 'explicit_deny', 'implicit_deny']);
@@ -68,8 +71,8 @@ interface Outcome {
   resource?: string | string[];
 }
 
-function principalLabel(c: Caller): string {
-  return c.user_id !== undefined ? `user:${c.user_id}` : c.agency !== undefined ? `agency:${c.agency}` : 'account';
+function principalLabel(c: ImsCaller): string {
+  return c.principal.type === 'account' ? 'account' : `${c.principal.type}:${c.principal.id}`;
 }
 
 /** A store refusal (unknown principal, a stored policy that no longer validates) as a reason; faults rethrown. */
@@ -110,9 +113,10 @@ async function decide(event: APIGatewayRequestAuthorizerEventV2, out: Outcome): 
     out.reason = 'INVALID_EVENT';
     return;
   }
-  let caller: Caller;
+  let caller: ImsCaller;
   try {
-    caller = await verifyBearer(eventHeader(event, 'authorization'));
+    // A token for the IMS API (its own audience, an explicit principal); a token for this service's API is refused.
+    caller = await verifyImsCaller(eventHeader(event, 'authorization'));
   } catch (err) {
     out.reason = err instanceof TokenError ? TOKEN_REASONS[err.problem] : 'TOKEN_INVALID';
     return;
@@ -140,8 +144,8 @@ async function decide(event: APIGatewayRequestAuthorizerEventV2, out: Outcome): 
   }
 
   const ref: PrincipalRef = {};
-  if (caller.user_id !== undefined) ref.user_id = caller.user_id;
-  else if (caller.agency !== undefined) ref.agency = caller.agency;
+  if (caller.principal.type === 'user') ref.user_id = caller.principal.id;
+  else if (caller.principal.type === 'agency') ref.agency = caller.principal.id;
   let loaded: Awaited<ReturnType<typeof referenceEvaluator>>;
   try {
     loaded = await referenceEvaluator(caller.account_id, ref);
@@ -178,8 +182,9 @@ export async function handler(event: APIGatewayRequestAuthorizerEventV2): Promis
   const out: Outcome = { decisionId: randomUUID(), decision: 'deny', reason: 'AUTHORIZER_ERROR', catalogVersion: catalogVersion() };
   let requestId: string | undefined;
   try {
-    const id = (event as { requestContext?: { requestId?: unknown } } | null)?.requestContext?.requestId;
-    if (typeof id === 'string') requestId = id.slice(0, 128);
+    // The gateway's id when real (serverless-offline's placeholder is the same on every request: left out;
+    // the decision id identifies the line).
+    requestId = gatewayRequestId((event as { requestContext?: { requestId?: unknown } } | null)?.requestContext?.requestId)?.slice(0, 128);
     await decide(event, out);
   } catch (err) {
     // A fault (the store unreachable or too slow, a bug): denied, and logged with the decision id.

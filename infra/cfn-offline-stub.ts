@@ -7,7 +7,7 @@
  * does not exist" error, which the framework reads as a first deployment, so packaging goes on. Every AWS
  * endpoint is pointed at that server and dummy credentials are set, so nothing can reach AWS (or the
  * instance metadata service) whatever the user's shell holds. DYNAMODB_ENDPOINT and CODE_ROOT (local-stack
- * settings) are dropped so they cannot end up in the package.
+ * settings) and AUTH_OFFLINE_JWT_SECRET (the local stack's key) are dropped so they cannot end up in the package.
  *
  *   node --import tsx infra/cfn-offline-stub.ts -- sls package [options]
  */
@@ -58,8 +58,9 @@ for (const name of ['AWS_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_DEFAULT_PROFILE', '
   delete env[name];
 }
 // Local-stack settings must not leak into a deployable package: DYNAMODB_ENDPOINT would be baked into the
-// functions' environment, CODE_ROOT would point the handlers at the TypeScript sources.
-for (const name of ['DYNAMODB_ENDPOINT', 'CODE_ROOT']) {
+// functions' environment, CODE_ROOT would point the handlers at the TypeScript sources, and
+// AUTH_OFFLINE_JWT_SECRET would replace the Secrets Manager reference with the local key (infra/auth.cjs).
+for (const name of ['DYNAMODB_ENDPOINT', 'CODE_ROOT', 'AUTH_OFFLINE_JWT_SECRET']) {
   if (env[name]) log.warn(`cfn-offline-stub: ignoring ${name}=${env[name]} (local-stack setting) while packaging`);
   delete env[name];
 }

@@ -230,7 +230,10 @@ export interface EvaluateResponse {
   decision_id: string;
   /** In `api` mode: how the call was resolved. */
   api?: ApiResolution;
-  /** Things the caller should know (e.g. a resource omitted for an action that has a resource type). */
+  /**
+   * Things the caller should know: the request's own (e.g. a resource omitted for an action that has a
+   * resource type), then what validate warns about its inline policies (docs/semantics.md, "Warnings").
+   */
   warnings: string[];
 }
 

@@ -1,12 +1,14 @@
 /**
  * Builds the CLI and the library entry with esbuild (CommonJS, minified, tree-shaken). The compiled
- * catalog stays external: it is the shared package (`@ims-authz/catalog`, the Lambda layer).
+ * catalog stays external: it is the shared package (`@ims-authz/catalog`, the Lambda layer). Also builds the
+ * playground page into dist/web (scripts/build-web.ts), which the `playground` function serves.
  * Run after build-catalog.ts (`npm run build` does both).
  */
 import { chmodSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type BuildOptions, type Plugin } from 'esbuild';
+import { buildWeb, describeManifest } from './build-web.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -47,7 +49,7 @@ const common: BuildOptions = {
 };
 
 /** One bundle per Lambda function (functions/<name>.ts -> dist/functions/<name>.cjs). */
-export const FUNCTIONS = ['evaluate', 'explain', 'validate', 'catalog', 'openapi', 'not-found', 'policies', 'principals', 'grants', 'organizations', 'authorizer', 'ims-demo', 'decisions', 'batch', 'revalidate-stream', 'revalidate-sweep'];
+export const FUNCTIONS = ['evaluate', 'explain', 'validate', 'catalog', 'openapi', 'not-found', 'policies', 'principals', 'grants', 'organizations', 'authorizer', 'ims-demo', 'decisions', 'batch', 'revalidate-stream', 'revalidate-sweep', 'playground'];
 
 const targets: Array<{ entry: string; out: string; banner?: string }> = [
   { entry: 'cli/bin.ts', out: 'dist/cli.cjs', banner: '#!/usr/bin/env node' },
@@ -55,6 +57,7 @@ const targets: Array<{ entry: string; out: string; banner?: string }> = [
   ...FUNCTIONS.map((f) => ({ entry: `functions/${f}.ts`, out: `dist/functions/${f}.cjs` })),
 ];
 
+const web = buildWeb();
 const results = await Promise.all(
   targets.map(async (t) => {
     const options: BuildOptions = { ...common, entryPoints: [join(root, t.entry)], outfile: join(root, t.out), metafile: true };
@@ -71,3 +74,4 @@ const results = await Promise.all(
   }),
 );
 console.log(results.join('\n'));
+console.log(describeManifest(await web));

@@ -15,8 +15,8 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The source folders of the project (everything tsconfig.json includes, but package declarations). */
-export const SOURCE_DIRS = ['lib', 'cli', 'functions', 'store', 'infra', 'scripts', 'bench', 'test'];
+/** The source folders of the project (everything tsconfig.json and web/tsconfig.json include, but package declarations). */
+export const SOURCE_DIRS = ['lib', 'cli', 'functions', 'store', 'infra', 'scripts', 'bench', 'test', 'web'];
 
 const STATIC = /^[ \t]*(?:import|export)\b[^;'"`]*?\bfrom\s*['"]([^'"]+)['"]/gm;
 const SIDE_EFFECT = /^[ \t]*import\s*['"]([^'"]+)['"]/gm;

@@ -26,6 +26,7 @@ export {
   type PolicyPage,
   type UpdatePolicyInput,
   type PolicyRevalidation,
+  type PolicyWriteGuard,
 } from './policies.js';
 export {
   getPolicyVersion,
@@ -36,7 +37,7 @@ export {
   type CreatePolicyVersionInput,
   type CreatePolicyVersionResult,
 } from './policy-versions.js';
-export { deletePolicy, type DeletePolicyOptions, type DeletePolicyResult } from './policy-deletion.js';
+export { deletePolicy, managedOrg, type DeletePolicyOptions, type DeletePolicyResult } from './policy-deletion.js';
 export {
   createUser,
   getUser,

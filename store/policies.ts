@@ -30,7 +30,7 @@ import { bumpForPolicy } from './counters.js';
 import { PolicyEntity } from './entities.js';
 import { invalidInput, StoreError } from './errors.js';
 import { accountPk, isSystemPolicyId, policiesGsi1pk, policiesGsi1sk, SYSTEM_POLICY_PREFIX } from './keys.js';
-import { checkDocument, checkIds, mutatePolicy, policyNotFound, type PolicySummary, type PolicyVersionRecord, readPolicyItem, refuseSystem, type StoredPolicy, systemStoredPolicy, toStoredPolicy } from './policy-items.js';
+import { checkDocument, checkIds, mutatePolicy, policyNotFound, type PolicySummary, type PolicyVersionRecord, type PolicyWriteGuard, readPolicyItem, refuseSystem, type StoredPolicy, systemStoredPolicy, toStoredPolicy } from './policy-items.js';
 import { GSI1, PolicyTable } from './table.js';
 
 export { StoreError, type StoreErrorCode } from './errors.js';
@@ -38,7 +38,7 @@ export { DEFAULT_PAGE_SIZE, MAX_DESCRIPTION_LENGTH, MAX_NAME_LENGTH, MAX_PAGE_SI
 
 /** The prefix of system policy ids (store/keys.ts). */
 export { isSystemPolicyId, SYSTEM_POLICY_PREFIX } from './keys.js';
-export { MAX_DOCUMENT_TEXT, SYSTEM_POLICY_TIME, type PolicyRevalidation, type PolicySummary, type PolicySyntax, type PolicyVersionRecord, type StoredPolicy } from './policy-items.js';
+export { MAX_DOCUMENT_TEXT, SYSTEM_POLICY_TIME, type PolicyRevalidation, type PolicySummary, type PolicySyntax, type PolicyVersionRecord, type PolicyWriteGuard, type StoredPolicy } from './policy-items.js';
 
 export interface CreatePolicyInput {
   account_id: string;
@@ -87,13 +87,14 @@ export interface UpdatePolicyInput {
 // ---------------------------------------------------------------------------------------------------------
 // Create, read, list
 
-export async function createPolicy(input: CreatePolicyInput): Promise<CreatePolicyResult> {
+export async function createPolicy(input: CreatePolicyInput, guard?: PolicyWriteGuard): Promise<CreatePolicyResult> {
   const accountId = checkId(input.account_id, 'account_id');
   const policyId = input.policy_id === undefined ? randomUUID().replace(/-/g, '') : checkCustomPolicyId(input.policy_id);
   const name = checkText(input.name, 'name', MAX_NAME_LENGTH, true);
   const description = input.description === undefined ? undefined : checkText(input.description, 'description', MAX_DESCRIPTION_LENGTH, false);
   const type: PolicyType = input.type ?? 'identity';
   if (type !== 'identity' && type !== 'scp') throw invalidInput('type must be "identity" or "scp".');
+  await guard?.({ policy_id: policyId, type });
   const { text, syntax, findings } = checkDocument(input.document, type, input.scp_revision);
 
   const now = nowIso();
@@ -182,7 +183,7 @@ export async function listPolicies(accountId: string, options: ListPoliciesOptio
 // Changes of an existing policy
 
 /** Renames or re-describes a policy. */
-export async function updatePolicy(accountId: string, policyId: string, changes: UpdatePolicyInput, ifMatch?: IfMatch): Promise<StoredPolicy> {
+export async function updatePolicy(accountId: string, policyId: string, changes: UpdatePolicyInput, ifMatch?: IfMatch, guard?: PolicyWriteGuard): Promise<StoredPolicy> {
   checkIds(accountId, policyId);
   if (changes === null || typeof changes !== 'object') throw invalidInput('The changes must be an object with name and/or description.');
   const name = changes.name === undefined ? undefined : checkText(changes.name, 'name', MAX_NAME_LENGTH, true);
@@ -192,7 +193,7 @@ export async function updatePolicy(accountId: string, policyId: string, changes:
   const policy = await mutatePolicy(accountId, policyId, ifMatch, `Policy ${policyId}`, (current) => ({
     ...(name === undefined ? {} : { name, gsi1sk: policiesGsi1sk(current.type, name) }),
     ...(description === undefined ? {} : { description: description === null || description === '' ? $remove() : description }),
-  }));
+  }), guard);
   await bumpForPolicy(accountId, policy.type);
   return policy;
 }

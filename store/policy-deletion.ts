@@ -9,12 +9,13 @@ import { PolicyEntity } from './entities.js';
 import { conflict, StoreError } from './errors.js';
 import { deleteGrantItems, grantsOfPolicy } from './grant-items.js';
 import { readOrg, removeScp, scpTargetsOf } from './nodes.js';
-import { checkIds, policyNotFound, readPolicyItem, refuseSystem } from './policy-items.js';
+import { checkIds, policyNotFound, type PolicyWriteGuard, readPolicyItem, refuseSystem } from './policy-items.js';
 
 export interface DeletePolicyOptions {
   /** Remove the policy's grants and SCP attachments first (refused if that would leave a node without SCPs). */
   detach?: boolean;
   ifMatch?: IfMatch;
+  guard?: PolicyWriteGuard;
 }
 
 export interface DeletePolicyResult {
@@ -42,6 +43,7 @@ export async function deletePolicy(accountId: string, policyId: string, options:
   const current = await readPolicyItem(accountId, policyId);
   if (!current) throw policyNotFound(accountId, policyId);
   if (expected !== undefined && current.revision !== expected) throw stale(`Policy ${policyId}`, expected, current.revision);
+  await options.guard?.(current);
 
   const grants = await grantsOfPolicy(accountId, policyId);
   const orgId = current.type === 'scp' ? await managedOrg(accountId) : undefined;
@@ -77,7 +79,8 @@ export async function deletePolicy(accountId: string, policyId: string, options:
   try {
     await PolicyEntity.build(DeleteItemCommand)
       .key({ account_id: accountId, policy_id: policyId })
-      .options({ condition: expected === undefined ? { attr: 'policy_id', exists: true } : { attr: 'revision', eq: expected } })
+      // The type read above (the guard's decision holds for it): a policy re-created meanwhile as another type stays.
+      .options({ condition: { and: [expected === undefined ? { attr: 'policy_id', exists: true } : { attr: 'revision', eq: expected }, { attr: 'type', eq: current.type }] } })
       .send();
   } catch (err) {
     if (!isConditionFailure(err)) throw err;
@@ -105,7 +108,7 @@ export async function deletePolicy(accountId: string, policyId: string, options:
 }
 
 /** The organization `accountId` manages, if any (its SCPs can be attached there). */
-async function managedOrg(accountId: string): Promise<string | undefined> {
+export async function managedOrg(accountId: string): Promise<string | undefined> {
   const account = await readAccount(accountId);
   if (!account.manages_org) return undefined;
   const org = await readOrg(account.manages_org);

@@ -170,6 +170,15 @@ function toRevalidation(r: RevalidationItem): PolicyRevalidation {
 
 // ---------------------------------------------------------------------------------------------------------
 
+/**
+ * Called with the policy a write is about to change (a create: the new policy), after it was read and
+ * before anything is written; throws to refuse the write. The HTTP adapter uses it to let only the
+ * organization's management account, with the `org:write` scope, change an SCP (functions/policies.ts): the
+ * store reads the policy's type anyway, and every write is conditioned on the type it read, so a policy
+ * deleted and re-created as an SCP between the check and the write is not changed.
+ */
+export type PolicyWriteGuard = (policy: { policy_id: string; type: PolicyType }) => void | Promise<void>;
+
 type PolicyChanges = Record<string, unknown>;
 
 /**
@@ -177,17 +186,20 @@ type PolicyChanges = Record<string, unknown>;
  * `revision + 1`). With If-Match: a revision other than the expected one is `PRECONDITION_FAILED`, before or at the write.
  * Without: a lost race recomputes on the new state (plan may throw, e.g. the version limit now reached).
  */
-export async function mutatePolicy(accountId: string, policyId: string, ifMatch: IfMatch, what: string, plan: (current: PolicyItem) => PolicyChanges): Promise<StoredPolicy> {
+export async function mutatePolicy(accountId: string, policyId: string, ifMatch: IfMatch, what: string, plan: (current: PolicyItem) => PolicyChanges, guard?: PolicyWriteGuard): Promise<StoredPolicy> {
   const expected = parseIfMatch(ifMatch);
   return withRetries(async () => {
     const current = await readPolicyItem(accountId, policyId);
     if (!current) throw policyNotFound(accountId, policyId);
     if (expected !== undefined && current.revision !== expected) throw stale(what, expected, current.revision);
+    await guard?.(current);
     const changes = plan(current);
     try {
+      // Conditioned on the revision and the type read: a policy deleted and re-created (revision 1 again) as
+      // another type is not the policy the guard allowed.
       const { Attributes } = await PolicyEntity.build(UpdateItemCommand)
         .item({ account_id: accountId, policy_id: policyId, ...changes, revision: current.revision + 1, updated_at: nowIso() } as UpdateItemInput<typeof PolicyEntity>)
-        .options({ condition: { attr: 'revision', eq: current.revision }, returnValues: 'ALL_NEW' })
+        .options({ condition: { and: [{ attr: 'revision', eq: current.revision }, { attr: 'type', eq: current.type }] }, returnValues: 'ALL_NEW' })
         .send();
       return toStoredPolicy(Attributes as PolicyItem);
     } catch (err) {

@@ -8,7 +8,7 @@ import { type IfMatch, nowIso, parseIfMatch, stale } from './common.js';
 import { bumpForPolicy } from './counters.js';
 import { conflict, invalidInput, notFound } from './errors.js';
 import { getPolicy } from './policies.js';
-import { checkDocument, checkIds, checkVersionId, mutatePolicy, policyNotFound, type PolicyVersionRecord, readPolicyItem, refuseSystem, type StoredPolicy } from './policy-items.js';
+import { checkDocument, checkIds, checkVersionId, mutatePolicy, policyNotFound, type PolicyVersionRecord, type PolicyWriteGuard, readPolicyItem, refuseSystem, type StoredPolicy } from './policy-items.js';
 
 /** Versions a policy keeps (Huawei IAM keeps at most 5). */
 export const MAX_POLICY_VERSIONS = 5;
@@ -39,7 +39,7 @@ export async function getPolicyVersion(accountId: string, policyId: string, vers
 }
 
 /** Adds a version (validated like a create). `CONFLICT` when the policy already has 5 versions. */
-export async function createPolicyVersion(accountId: string, policyId: string, input: CreatePolicyVersionInput, ifMatch?: IfMatch): Promise<CreatePolicyVersionResult> {
+export async function createPolicyVersion(accountId: string, policyId: string, input: CreatePolicyVersionInput, ifMatch?: IfMatch, guard?: PolicyWriteGuard): Promise<CreatePolicyVersionResult> {
   checkIds(accountId, policyId);
   if (input === null || typeof input !== 'object') throw invalidInput('The version must be an object with a document.');
   refuseSystem(policyId, 'given new versions');
@@ -48,11 +48,14 @@ export async function createPolicyVersion(accountId: string, policyId: string, i
   const first = await readPolicyItem(accountId, policyId);
   if (!first) throw policyNotFound(accountId, policyId);
   if (expected !== undefined && first.revision !== expected) throw stale(`Policy ${policyId}`, expected, first.revision);
+  await guard?.(first);
   const { text, syntax, findings } = checkDocument(input.document, first.type, input.scp_revision);
   if (syntax !== first.syntax) throw invalidInput(`Policy ${policyId} is a ${first.syntax} policy: a new version must have "Version": "${first.syntax}" (got ${syntax}).`);
 
   let versionId = '';
   const policy = await mutatePolicy(accountId, policyId, ifMatch, `Policy ${policyId}`, (current) => {
+    // The document was validated for the type read first; the write is conditioned on the type read now.
+    if (current.type !== first.type) throw policyNotFound(accountId, policyId);
     const count = Object.keys(current.versions).length;
     if (count >= MAX_POLICY_VERSIONS) {
       throw conflict(`Policy ${policyId} already has ${MAX_POLICY_VERSIONS} versions, the most it can keep. Delete a version that is not the default first.`, { version_ids: Object.keys(current.versions) });
@@ -63,14 +66,14 @@ export async function createPolicyVersion(accountId: string, policyId: string, i
       next_version: current.next_version + 1,
       ...(input.set_as_default ? { default_version: versionId } : {}),
     };
-  });
+  }, guard);
   await bumpForPolicy(accountId, policy.type);
   const version = policy.versions.find((v) => v.version_id === versionId) as PolicyVersionRecord;
   return { policy, version, findings };
 }
 
 /** Deletes a version that is not the default (`CONFLICT` for the default). */
-export async function deletePolicyVersion(accountId: string, policyId: string, versionId: string, ifMatch?: IfMatch): Promise<StoredPolicy> {
+export async function deletePolicyVersion(accountId: string, policyId: string, versionId: string, ifMatch?: IfMatch, guard?: PolicyWriteGuard): Promise<StoredPolicy> {
   checkIds(accountId, policyId);
   checkVersionId(versionId);
   refuseSystem(policyId, 'changed');
@@ -78,20 +81,20 @@ export async function deletePolicyVersion(accountId: string, policyId: string, v
     if (!(versionId in current.versions)) throw notFound(`Policy ${policyId} has no version ${versionId}.`);
     if (current.default_version === versionId) throw conflict(`${versionId} is the default version of policy ${policyId}: make another version the default before deleting it.`);
     return { versions: { [versionId]: $remove() } };
-  });
+  }, guard);
   await bumpForPolicy(accountId, policy.type);
   return policy;
 }
 
 /** Makes `versionId` the version the engine evaluates. */
-export async function setDefaultVersion(accountId: string, policyId: string, versionId: string, ifMatch?: IfMatch): Promise<StoredPolicy> {
+export async function setDefaultVersion(accountId: string, policyId: string, versionId: string, ifMatch?: IfMatch, guard?: PolicyWriteGuard): Promise<StoredPolicy> {
   checkIds(accountId, policyId);
   checkVersionId(versionId);
   refuseSystem(policyId, 'changed');
   const policy = await mutatePolicy(accountId, policyId, ifMatch, `Policy ${policyId}`, (current) => {
     if (!(versionId in current.versions)) throw notFound(`Policy ${policyId} has no version ${versionId}.`);
     return { default_version: versionId };
-  });
+  }, guard);
   await bumpForPolicy(accountId, policy.type);
   return policy;
 }

@@ -851,7 +851,17 @@ describe('text rendering', () => {
       '  identity policies: allows',
       '    allow readers statement 1 (Sid "Read"): action "ims:images:get", resource "ims:cn-north-4:acc-1:image:*"',
       '',
+      ...r.warnings.map((w) => `Warning: ${w}`),
+      '',
       lastLine(r),
+    ]);
+    // The policies' warnings (what validate says about them), after the results.
+    expect(r.warnings.map((w) => /^(.*?: [A-Z0-9_]+) \(/.exec(w)?.[1])).toEqual([
+      'policy "readers" /Statement/0/Action: SHARING_WITHOUT_ORG_PATH_CONDITION',
+      'policy "readers" /Statement/2/Action: ALLOW_ALL_WITHOUT_CONDITION',
+      'policy "readers" /Statement/2/Action: SHARING_WITHOUT_ORG_PATH_CONDITION',
+      'policy "readers" /Statement/1/Resource: RESOURCE_NOT_SUPPORTED_BY_ACTION',
+      'policy "FullAccess" (SCP level root) /Statement/0/Effect: SCP_ALLOW_NOT_SUPPORTED',
     ]);
   });
 
@@ -876,7 +886,10 @@ describe('text rendering', () => {
         ),
       ],
     });
-    expect(r.warnings).toHaveLength(1);
+    // The request's warning (a family of resources) first, then the policies'.
+    expect(r.warnings[0]).toContain(FAMILY);
+    expect(r.warnings.length).toBeGreaterThan(1);
+    for (const w of r.warnings.slice(1)) expect(w).toMatch(/^policy "(admin|idle|guard)" \/Statement\/\d/);
     expect(linesOf(r)).toEqual([
       `DENY (explicit_deny): ${r.message}`,
       '',
@@ -894,7 +907,7 @@ describe('text rendering', () => {
       '          true   StringEquals g:ResourceTag/env ["prod"]: request has ["prod"]',
       '',
       'Missing context keys (more context may change the answer): g:MFAPresent',
-      `Warning: ${r.warnings[0]}`,
+      ...r.warnings.map((w) => `Warning: ${w}`),
       '',
       lastLine(r),
     ]);
@@ -930,6 +943,11 @@ describe('text rendering', () => {
       '  identity policies: allows',
       '    allow copy-images statement 0: action "ims:images:copyInRegion", resource "ims:cn-north-4:acc-1:image:*"',
       '',
+      ...['r-1', 'ou-a', 'acc-1'].map(
+        (level) =>
+          `Warning: policy "FullAccess" (SCP level ${level}) /Statement/0/Effect: SCP_ALLOW_NOT_SUPPORTED (warning): Custom SCPs may only Deny in the current SCP syntax (December 2025); Allow remains only in the system SCP FullAccess.`,
+      ),
+      '',
       lastLine(r),
     ]);
   });
@@ -958,6 +976,9 @@ describe('text rendering', () => {
       '  identity policies: allows',
       '    allow quota statement 0: action "ims:quotas:get"',
       '',
+      // A set compiled once (createEvaluator) carries its policies' warnings too.
+      'Warning: policy "list-only" (SCP level root) /Statement/0/Effect: SCP_ALLOW_NOT_SUPPORTED (warning): Custom SCPs may only Deny in the current SCP syntax (December 2025); Allow remains only in the system SCP FullAccess.',
+      '',
       lastLine(r),
     ]);
     const exempt = run({ principal: { ...ALICE, management_account: true }, action: 'ims:quotas:get', region: 'cn-north-4' }, pdp);
@@ -968,6 +989,8 @@ describe('text rendering', () => {
       `  SCP level root: skipped (${layerOf(traceOf(exempt), 'scp', 'root').note})`,
       '  identity policies: allows',
       '    allow quota statement 0: action "ims:quotas:get"',
+      '',
+      ...exempt.warnings.map((w) => `Warning: ${w}`),
       '',
       lastLine(exempt),
     ]);

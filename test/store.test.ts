@@ -89,7 +89,7 @@ describe('createPolicy', () => {
     const err = await refusal(createPolicy({ account_id: 'acc-f', policy_id: 'typo', name: 'Typo', document: '{"Version":"5.0","Statement":[{"Effect":"Allow","Action":["ims:images:dlete"]}]}' }));
     expect(err.code).toBe('INVALID_POLICY');
     expect(err.status).toBe(422);
-    expect(err.findings?.find((f) => f.code === 'UNKNOWN_ACTION')?.suggestions).toContain('ims:images:delete');
+    expect(err.findings?.find((f) => f.code === 'UNKNOWN_ACTION')?.suggestions).toEqual(['ims:images:deleteImage']);
     expect(err.findings?.[0]?.span).toBeDefined();
     expect((await refusal(getPolicy('acc-f', 'typo'))).code).toBe('NOT_FOUND');
 

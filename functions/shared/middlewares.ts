@@ -1,6 +1,7 @@
 /**
  * The middlewares every HTTP function uses, as plain middy `{before, after, onError}` objects:
- *  - requestContext: a request id (API Gateway's, else a fresh one) and the start time;
+ *  - requestContext: a request id (API Gateway's, else a fresh one: also when serverless-offline gives its
+ *    placeholder) and the start time;
  *  - jsonBody: reads the body (64 KiB limit, 413 beyond), parses JSON (400 with the position if invalid);
  *  - validateBody: checks the body against a named schema of lib/schema (400 with the field);
  *  - httpResponse: turns a Reply or an error into the API Gateway result, with the request id header;
@@ -20,16 +21,37 @@ type Mw = MiddlewareObj<HttpEvent, HttpResult | Reply>;
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
+/**
+ * What serverless-offline puts where API Gateway puts the request id: the same text on every request
+ * (`offlineContext_resourceId` in HTTP API events, `random-request-id` for authorizers), so no id at all.
+ */
+const OFFLINE_PLACEHOLDER = /^(offlineContext_\w*|random-request-id)$/;
+
+/** The gateway's request id when it is a real one (not absent, not empty, not an offline placeholder). */
+export function gatewayRequestId(id: unknown): string | undefined {
+  return typeof id === 'string' && id !== '' && !OFFLINE_PLACEHOLDER.test(id) ? id : undefined;
+}
+
+/** Request state whose id is the gateway's, else a fresh UUID made on first read. */
+function newState(gatewayId: string | undefined): RequestState {
+  let id = gatewayId;
+  return {
+    get requestId(): string {
+      return (id ??= randomUUID());
+    },
+    startedAt: Date.now(),
+  };
+}
+
 export function state(event: HttpEvent): RequestState {
-  return (event.state ??= { requestId: randomUUID(), startedAt: Date.now() });
+  return (event.state ??= newState(gatewayRequestId(event.requestContext?.requestId)));
 }
 
 export function requestContext(): Mw {
   return {
     name: 'requestContext',
     before: (request) => {
-      const event = request.event;
-      event.state = { requestId: event.requestContext?.requestId || randomUUID(), startedAt: Date.now() };
+      request.event.state = newState(gatewayRequestId(request.event.requestContext?.requestId));
     },
   };
 }

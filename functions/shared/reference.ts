@@ -77,7 +77,8 @@ async function load(accountId: string, ref: PrincipalRef): Promise<ReferenceResu
     org && org.scp_enabled
       ? org.levels.map((l) => ({ level: l.node_id, policies: l.policies.map((p): ScopedPolicy => ({ id: p.policy_id, document: p.document, source: { version: p.version } })) }))
       : [];
-  const evaluator = createEvaluator({ policies, scps });
+  // Stored policies were validated when written (their warnings are kept beside each version): not repeated here.
+  const evaluator = createEvaluator({ policies, scps }, { policyWarnings: false });
   if (evaluator.error) {
     // Stored policies are validated on write; one that no longer validates (a newer catalog) is not
     // evaluated around: the request fails closed with the findings.

@@ -39,6 +39,8 @@ import { LOCAL_TABLE_NAME } from './table.js';
 
 export const EXAMPLE_ACCOUNT = 'acc-1';
 export const MANAGEMENT_ACCOUNT = 'acc-0';
+/** An image id of the examples in the form IMS issues (a lowercase UUID): the IMS authorizer refuses others. */
+export const EXAMPLE_IMAGE_ID = '6f3c2a1e-8b4d-4c5e-9f7a-1b2c3d4e5f60';
 
 const example = (path: string): string => readFileSync(new URL(`../../examples/${path}`, import.meta.url), 'utf8');
 

@@ -70,7 +70,9 @@ export function renderExplain(resp: EvaluateResponse, traces: readonly ResultTra
     out.push(`${t.decision === 'allow' ? 'allow' : 'DENY '} ${t.action} on ${t.resource} (${t.reason})`);
     for (const l of t.layers) renderLayer(l, out, lines);
   }
-  if (resp.missing_context_keys.length > 0) out.push('', `Missing context keys (more context may change the answer): ${resp.missing_context_keys.join(', ')}`);
+  // Missing keys and warnings (the request's, then its policies') form one block after the results.
+  if (resp.missing_context_keys.length > 0 || resp.warnings.length > 0) out.push('');
+  if (resp.missing_context_keys.length > 0) out.push(`Missing context keys (more context may change the answer): ${resp.missing_context_keys.join(', ')}`);
   for (const w of resp.warnings) out.push(`Warning: ${w}`);
   out.push('', `catalog ${resp.catalog_version}, decision ${resp.decision_id}`);
   return out.join('\n');

@@ -8,7 +8,7 @@ import { compileGlobLower, hasWildcard } from '../match/glob.js';
 import { checkSchema, problemMessage } from '../schema/check.js';
 import { REQUEST_SCHEMAS } from '../schema/requests.js';
 import type { ApiResolution, ContextValue, ErrorResponse, EvaluateRequest, JsonValue, Principal } from '../types.js';
-import { suggest } from '../validate/suggest.js';
+import { suggest, suggestActionName } from '../validate/suggest.js';
 import { normalizeUrn } from './compile.js';
 import { RequestContext } from './context.js';
 
@@ -91,8 +91,7 @@ function resolveActionName(name: string): number[] | ErrorResponse {
   }
   const hit = lookupAction(name);
   if (hit.length === 0) {
-    const candidates = catalog.actions.flatMap((a) => [a.name, ...a.aliases]);
-    const suggestions = suggest(name, candidates);
+    const suggestions = suggestActionName(name, { foreign: true });
     return requestError('UNKNOWN_ACTION', `"${name}" is not an action of the catalog${suggestions.length ? `; did you mean ${suggestions.join(', ')}?` : '.'}`, {
       action: name,
       suggestions,

@@ -33,15 +33,22 @@ interface Problem {
   path: Array<string | number>;
   /** Built only when the problem is reported (failed alternatives of anyOf are discarded unread). */
   message: () => string;
+  /** The value is of a type the schema does not admit (an alternative that says this says nothing more). */
+  type?: true;
 }
 type Validator = (v: unknown) => Problem | null;
 
+/** The JSON type of a value; every number is a "number" (an integer is one). */
 function typeOf(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'array';
-  if (typeof v === 'number') return Number.isInteger(v) ? 'integer' : 'number';
-  return typeof v;
+  return v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v;
 }
+
+/** A value as a message shows it: a string (its first 64 characters) quoted, anything else by its type. */
+function shown(v: unknown): string {
+  return typeof v === 'string' ? JSON.stringify(v.slice(0, 64)) : article(typeOf(v));
+}
+
+const oneOf = (values: readonly unknown[]): string => `one of ${values.map((x) => JSON.stringify(x)).join(', ')}`;
 
 function article(t: string): string {
   return t === 'null' ? 'null' : /^[aeiou]/.test(t) ? `an ${t}` : `a ${t}`;
@@ -53,7 +60,8 @@ function resolve(s: JsonSchema): JsonSchema {
 
 function describe(s: JsonSchema): string {
   const r = resolve(s);
-  if (r.enum) return `one of ${r.enum.map((x) => JSON.stringify(x)).join(', ')}`;
+  if (r.const !== undefined) return JSON.stringify(r.const);
+  if (r.enum) return oneOf(r.enum);
   if (r.anyOf || r.oneOf) return (r.anyOf ?? r.oneOf)!.map(describe).join(' or ');
   const t = Array.isArray(r.type) ? r.type.join(' or ') : r.type;
   return t ? article(t) : 'a value';
@@ -71,10 +79,25 @@ const TYPE_TESTS: Record<string, ((v: unknown) => boolean) | undefined> = {
 };
 
 const problem = (message: () => string): Problem => ({ path: [], message });
+const typeProblem = (message: () => string): Problem => ({ path: [], message, type: true });
 const within = (p: Problem | null, key: string | number): Problem | null => {
   if (p) p.path.unshift(key);
   return p;
 };
+
+/**
+ * An object property whose const / enum values tell the alternatives of an anyOf apart (GrantScope's
+ * `type`), and each alternative's values of it.
+ */
+function discriminator(alts: readonly JsonSchema[]): { key: string; tags: Array<readonly unknown[]> } | undefined {
+  const objects = alts.map(resolve);
+  const tagsOf = (k: string): Array<readonly unknown[] | undefined> => objects.map((o) => {
+    const p = o.properties?.[k];
+    return p?.const !== undefined ? [p.const] : p?.enum;
+  });
+  const key = Object.keys(objects[0]?.properties ?? {}).find((k) => tagsOf(k).every((t) => t !== undefined));
+  return key === undefined ? undefined : { key, tags: tagsOf(key) as Array<readonly unknown[]> };
+}
 
 const compiledRefs = new Map<string, Validator>();
 
@@ -120,7 +143,7 @@ function compile(schema: JsonSchema): Validator {
       const forNumber = byType.get('number');
       const forInteger = byType.get('integer') ?? forNumber;
       const forBoolean = byType.get('boolean');
-      const wrongType = (v: unknown): Problem => problem(() => `must be ${expected}, not ${article(typeOf(v))}`);
+      const wrongType = (v: unknown): Problem => typeProblem(() => `must be ${expected}, not ${article(typeOf(v))}`);
       checks.push((v) => {
         let f: Validator | undefined;
         if (typeof v === 'string') f = forString;
@@ -129,27 +152,38 @@ function compile(schema: JsonSchema): Validator {
         else f = byType.get(typeOf(v));
         return f ? f(v) : wrongType(v);
       });
-    } else checks.push((v) => {
-      let deeper: Problem | null = null;
-      for (const f of subs) {
-        const p = f(v);
-        if (!p) return null;
-        if (p.path.length > 0 && !deeper) deeper = p;
-      }
-      // The alternative that got further into the value explains best; else the union of expectations.
-      return deeper ?? problem(() => `must be ${expected}, not ${article(typeOf(v))}`);
-    });
+    } else {
+      // An alternative that fails on the value's type says nothing about it; one that admits the type gives
+      // its own reason (a string too long is "at most N characters", not "must be a string or ..."). A
+      // discriminating property (GrantScope's `type`) picks the alternative outright.
+      const disc = discriminator(alts);
+      checks.push((v) => {
+        if (disc && typeOf(v) === 'object' && Object.prototype.hasOwnProperty.call(v, disc.key)) {
+          const tag = (v as Record<string, unknown>)[disc.key];
+          const i = disc.tags.findIndex((t) => t.includes(tag));
+          return i >= 0 ? (subs[i] as Validator)(v) : within(problem(() => `must be ${oneOf(disc.tags.flat())}, not ${shown(tag)}`), disc.key);
+        }
+        let best: Problem | null = null;
+        for (const f of subs) {
+          const p = f(v);
+          if (!p) return null;
+          // Of the alternatives that admit the type, the one that got furthest into the value explains best.
+          if (!(p.type && p.path.length === 0) && (!best || p.path.length > best.path.length)) best = p;
+        }
+        return best ?? typeProblem(() => `must be ${expected}, not ${article(typeOf(v))}`);
+      });
+    }
   }
   if (s.const !== undefined) {
     const c = s.const;
-    checks.push((v) => (v === c ? null : problem(() => `must be ${JSON.stringify(c)}`)));
+    checks.push((v) => (v === c ? null : problem(() => `must be ${JSON.stringify(c)}, not ${shown(v)}`)));
   }
   if (s.enum) {
     const values = s.enum;
     checks.push((v) =>
       values.includes(v as string)
         ? null
-        : problem(() => `must be one of ${values.map((x) => JSON.stringify(x)).join(', ')}, not ${typeof v === 'string' ? JSON.stringify(v.slice(0, 64)) : article(typeOf(v))}`),
+        : problem(() => `must be ${oneOf(values)}, not ${shown(v)}`),
     );
   }
   if (s.type) {
@@ -159,11 +193,11 @@ function compile(schema: JsonSchema): Validator {
     const is = single === null ? null : TYPE_TESTS[single];
     checks.push(
       is
-        ? (v) => (is(v) ? null : problem(() => `must be ${expected()}, not ${article(typeOf(v))}`))
+        ? (v) => (is(v) ? null : typeProblem(() => `must be ${expected()}, not ${single === 'integer' && typeof v === 'number' ? v : article(typeOf(v))}`))
         : (v) => {
             const t = typeOf(v);
-            for (const x of types) if (x === t || (x === 'number' && t === 'integer')) return null;
-            return problem(() => `must be ${expected()}, not ${article(t)}`);
+            for (const x of types) if (x === t || (x === 'integer' && Number.isInteger(v))) return null;
+            return typeProblem(() => `must be ${expected()}, not ${article(t)}`);
           },
     );
   }
@@ -172,7 +206,7 @@ function compile(schema: JsonSchema): Validator {
     const max = s.maxLength ?? Infinity;
     checks.push((v) => {
       if (typeof v !== 'string') return null;
-      if (v.length < min) return problem(() => (min === 1 ? 'must not be empty' : `must have at least ${min} characters`));
+      if (v.length < min) return problem(() => (v.length === 0 ? `must not be empty${min > 1 ? ` (at least ${min} characters)` : ''}` : `must have at least ${min} characters (has ${v.length})`));
       if (v.length > max) return problem(() => `must have at most ${max} characters (has ${v.length})`);
       return null;
     });
@@ -189,7 +223,7 @@ function compile(schema: JsonSchema): Validator {
     const item = s.items ? compile(s.items) : null;
     checks.push((v) => {
       if (!Array.isArray(v)) return null;
-      if (v.length < min) return problem(() => `must have at least ${min} item${min > 1 ? 's' : ''}`);
+      if (v.length < min) return problem(() => `must have at least ${min} item${min > 1 ? 's' : ''} (has ${v.length})`);
       if (v.length > max) return problem(() => `must have at most ${max} items (has ${v.length})`);
       if (item) {
         for (let i = 0; i < v.length; i++) {
@@ -211,7 +245,7 @@ function compile(schema: JsonSchema): Validator {
       for (const r of required) if (!Object.prototype.hasOwnProperty.call(obj, r) || obj[r] === undefined) return within(problem(() => 'is required'), r);
       // Own enumerable keys, "__proto__" included when it is an own key (JSON.parse makes it one).
       const keys = Object.keys(obj);
-      if (keys.length > maxProps) return problem(() => `must have at most ${maxProps} keys`);
+      if (keys.length > maxProps) return problem(() => `must have at most ${maxProps} keys (has ${keys.length})`);
       for (let i = 0; i < keys.length; i++) {
         const k = keys[i] as string;
         const f = props.get(k);

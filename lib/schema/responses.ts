@@ -86,7 +86,12 @@ export const RESPONSE_SCHEMAS: Partial<Record<SchemaName, JsonSchema>> = {
       catalog_version: { type: 'string' },
       decision_id: { type: 'string' },
       api: ref('ApiResolution'),
-      warnings: { type: 'array', items: { type: 'string' } },
+      warnings: {
+        type: 'array',
+        items: { type: 'string' },
+        description:
+          'The request\'s own warnings, then the warnings and security warnings validate reports for its inline policies (`policy "<id>"[ (SCP level <level>)] <path>: <CODE> (<severity>): <message>`), at most 10 of those plus one line counting the rest. Stored policies (by reference) add none: they were validated when written.',
+      },
     },
     required: ['decision', 'reason', 'denied_by', 'results', 'missing_context_keys', 'message', 'catalog_version', 'decision_id', 'warnings'],
   },

@@ -287,8 +287,10 @@ const statement = (v11: boolean): fc.Arbitrary<JsonObject> =>
       const actions = s.empty === 'actions' ? [] : s.broad ? [v11 ? 'ims:*:*' : '*'] : s.actions;
       st[!v11 && s.notAction && !s.broad ? 'NotAction' : 'Action'] = actions;
       const mode = v11 && s.resourceMode === 'not' ? 'list' : s.resourceMode;
-      // Unique entries (a repeated one only earns a suggestion, but there is no point).
-      const resources = s.empty === 'resources' ? [] : [...new Set(s.resources)];
+      // Unique entries (a repeated one only earns a suggestion, but there is no point). A 1.1 policy cannot
+      // name an IMS resource (V11_RESOURCE_NOT_SUPPORTED): there, such an entry becomes "*".
+      const written = v11 ? s.resources.map((r) => (/^ims:/i.test(r) ? '*' : r)) : s.resources;
+      const resources = s.empty === 'resources' ? [] : [...new Set(written)];
       const resValue: Json = s.resourceAsString && resources.length > 0 ? resources[0]! : resources;
       if (mode === 'list') st['Resource'] = resValue;
       if (mode === 'not') st['NotResource'] = resValue;
