@@ -15,9 +15,10 @@ import type { APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerWith
 import { catalogVersion } from '../lib/catalog/catalog.js';
 import { precheck } from '../lib/engine/engine.js';
 import type { ApiCall, EvaluateRequest, ExplainResult } from '../lib/types.js';
+import { Logger } from '../lib/util/logger.js';
 import { TokenError, verifyImsCaller, type ImsCaller, type TokenProblem } from './shared/auth.js';
 import { eventHeader, gatewayConfig, readImsRequest } from './shared/ims-request.js';
-import { isStoreUnavailable } from './shared/http.js';
+import { asHttpError, HttpError, isStoreUnavailable } from './shared/http.js';
 import { gatewayRequestId, writeDecisionLog } from './shared/middlewares.js';
 import { referenceEvaluator, type PrincipalRef } from './shared/reference.js';
 
@@ -52,6 +53,8 @@ const TOKEN_REASONS: Record<TokenProblem, string> = {
 
 const ENGINE_REASONS = new Set(['allowed', 'explicit_deny', 'implicit_deny']);
 
+const log = new Logger('authorizer');
+
 interface Outcome {
   decisionId: string;
   decision: 'allow' | 'deny';
@@ -74,10 +77,8 @@ function principalLabel(c: ImsCaller): string {
 
 /** A store refusal (unknown principal, a stored policy that no longer validates) as a reason; faults rethrown. */
 function storeReason(err: unknown): string {
-  const e = err as { status?: unknown; code?: unknown };
-  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500 && typeof e.code === 'string') {
-    return e.code === 'NOT_FOUND' ? 'UNKNOWN_PRINCIPAL' : e.code;
-  }
+  const e = asHttpError(err);
+  if (e instanceof HttpError && e.status >= 400 && e.status < 500) return e.code === 'NOT_FOUND' ? 'UNKNOWN_PRINCIPAL' : e.code;
   throw err;
 }
 
@@ -189,7 +190,7 @@ export async function handler(event: APIGatewayRequestAuthorizerEventV2): Promis
     // A fault (the store unreachable or too slow, a bug): denied, and logged with the decision id.
     out.decision = 'deny';
     out.reason = isStoreUnavailable(err) ? 'STORE_UNAVAILABLE' : 'AUTHORIZER_ERROR';
-    console.error(JSON.stringify({ level: 'error', fn: 'authorizer', decision_id: out.decisionId, request_id: requestId, message: 'authorizer fault', error: err instanceof Error ? err.stack : String(err) }));
+    log.child({ decision_id: out.decisionId, request_id: requestId }).error('authorizer fault', { error: err instanceof Error ? err.stack : String(err) });
   }
   const isAuthorized = out.decision === 'allow';
   const context: ImsAuthorizerContext = { decision_id: out.decisionId, reason: out.reason, catalog_version: out.catalogVersion };

@@ -16,7 +16,7 @@ export type PolicyDocument = { [key: string]: JsonValue };
 
 export type PolicyType = 'identity' | 'scp';
 
-/** SCP syntax revisions seen in Huawei Organizations (research doc 6.1); the default is the newest. */
+/** SCP syntax revisions seen in Huawei Organizations' "SCP Syntax" page (2024, 2025-07, 2025-12); the default is the newest. */
 export type ScpRevision = '2024' | '2025-07' | '2025-12';
 
 // ---------------------------------------------------------------------------------------------------------
@@ -224,7 +224,7 @@ export interface EvaluateResponse {
   results: ActionResult[];
   /** Condition keys a relevant statement referenced that the request lacked: more context may change the answer. */
   missing_context_keys: string[];
-  /** Huawei-style sentence (research doc 9.1). */
+  /** Huawei-style sentence (lib/engine/message.ts). */
   message: string;
   catalog_version: string;
   decision_id: string;

@@ -114,7 +114,7 @@ describe('the playground page in Chromium', () => {
     await tooltip.waitFor();
     expect(await tooltip.textContent()).toContain('"ims:images:dlete" is not an IMS action.');
     expect(await tooltip.locator('.cm-diagnosticSource').textContent()).toContain('UNKNOWN_ACTION');
-    expect(await tooltip.locator('.cm-diagnosticAction').first().textContent()).toBe('Replace with ims:images:delete');
+    expect(await tooltip.locator('.cm-diagnosticAction').first().textContent()).toBe('Replace with ims:images:deleteImage');
     // The findings list names the line and offers the same fix.
     const finding = page.locator('.policy-panel:not([hidden]) .finding[data-code="UNKNOWN_ACTION"]');
     expect(await finding.getAttribute('data-line')).toBe('7');
@@ -122,8 +122,8 @@ describe('the playground page in Chromium', () => {
     await shot('1-misspelled-action');
     const box = await page.locator('section.policies').boundingBox();
     if (box) await page.screenshot({ path: join(shots, 'readme-finding.png'), clip: { x: box.x, y: Math.max(box.y, 0), width: Math.min(box.width + 240, 1280 - box.x), height: box.height } });
-    await finding.locator('button.fix', { hasText: 'Replace with ims:images:delete' }).click();
-    await expect.poll(() => editorText(), POLL).toContain('"Action": ["ims:images:list", "ims:images:delete"]');
+    await finding.locator('button.fix', { hasText: 'Replace with ims:images:deleteImage' }).click();
+    await expect.poll(() => editorText(), POLL).toContain('"Action": ["ims:images:list", "ims:images:deleteImage"]');
     await expect.poll(() => underline.count(), POLL).toBe(0);
     await expect.poll(() => page.locator('.policy-panel:not([hidden]) .findings-summary').textContent(), POLL).toBe('No findings.');
     await shot('2-suggestion-applied');

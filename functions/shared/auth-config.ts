@@ -20,6 +20,7 @@
  * answers fail-closed: 503 `AUTH_NOT_CONFIGURED` from the HTTP functions, a deny with reason
  * `AUTH_NOT_CONFIGURED` from the IMS authorizer. Nothing is decided with a half-read configuration.
  */
+import { Logger } from '../../lib/util/logger.js';
 
 export type AuthMode = 'gateway-jwt' | 'hs256';
 export const AUTH_MODES: readonly AuthMode[] = ['gateway-jwt', 'hs256'];
@@ -99,5 +100,5 @@ export function isHttpsUrl(s: string): boolean {
 
 /** One log line per invocation that met an invalid configuration (the operator's signal). */
 export function logConfigurationError(fn: string, message: string): void {
-  console.error(JSON.stringify({ level: 'error', fn, message: 'configuration error', error: message }));
+  new Logger(fn).error('configuration error', { error: message });
 }

@@ -20,6 +20,7 @@
  */
 import type { MiddlewareObj } from '@middy/core';
 import { authSetup, logConfigurationError, type AuthConfig } from './auth-config.js';
+import type { Caller } from './caller.js';
 import { header, HttpError, type HttpEvent, type HttpResult, type Reply } from './http.js';
 import { issuerKey } from './jwks.js';
 import { checkAudience, checkClaims, JwtError, parseJws, verifyAsymmetric, verifyHs256, ASYMMETRIC_ALGORITHMS, type JwtExpectations, type JwtProblem } from './jwt.js';
@@ -28,12 +29,7 @@ import { state } from './middlewares.js';
 export type Scope = 'evaluate' | 'policies:read' | 'policies:write' | 'org:write';
 export const SCOPES: readonly Scope[] = ['evaluate', 'policies:read', 'policies:write', 'org:write'];
 
-/** A caller of this service's API. */
-export interface Caller {
-  account_id: string;
-  subject: string;
-  scopes: ReadonlySet<string>;
-}
+export type { Caller } from './caller.js';
 
 /** Who a caller of the IMS API is: the account itself, one of its users, or an agency. */
 export type ImsPrincipal = { type: 'account' } | { type: 'user'; id: string } | { type: 'agency'; id: string };

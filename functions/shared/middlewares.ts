@@ -14,6 +14,7 @@ import { parseJson } from '../../lib/json/source.js';
 import { checkSchema, problemMessage } from '../../lib/schema/check.js';
 import type { SchemaName } from '../../lib/schema/core.js';
 import type { EvaluateRequest } from '../../lib/types.js';
+import { Logger } from '../../lib/util/logger.js';
 import { header, HttpError, isStoreUnavailable, type DecisionLogFields, type HttpEvent, type HttpResult, type Reply, type RequestState } from './http.js';
 
 type Mw = MiddlewareObj<HttpEvent, HttpResult | Reply>;
@@ -137,7 +138,7 @@ function toResult(reply: Reply, requestId: string): HttpResult {
  */
 function fault(err: unknown, requestId: string): HttpError {
   const down = isStoreUnavailable(err);
-  console.error(JSON.stringify({ level: 'error', request_id: requestId, message: down ? 'store unavailable' : 'unhandled error', error: err instanceof Error ? err.stack : String(err) }));
+  new Logger(undefined, { request_id: requestId }).error(down ? 'store unavailable' : 'unhandled error', { error: err instanceof Error ? err.stack : String(err) });
   return down
     ? new HttpError(503, 'STORE_UNAVAILABLE', 'The policy store did not answer in time; retry.')
     : new HttpError(500, 'INTERNAL_ERROR', 'The service failed to answer; retry, and report the request id if it persists.');
@@ -159,16 +160,20 @@ export function httpResponse(): Mw {
   };
 }
 
+/** The logger of the decision lines (one function per process in practice: made once, not per line). */
+let decisionLogger: Logger | undefined;
+
 /**
- * One JSON line per decision (HTTP functions, the authorizer, the batch worker): decision id, caller
- * account, action(s), resource(s), decision, reason, latency, catalog version. Never policy documents,
- * context values or tokens.
+ * One JSON line per decision (HTTP functions, the authorizer, the batch worker), at level info: decision
+ * id, caller account, action(s), resource(s), decision, reason, latency, catalog version. Never policy
+ * documents, context values or tokens.
  */
 export function writeDecisionLog(
   fn: string,
   fields: DecisionLogFields & { request_id?: string; status?: number; latency_ms: number; correlation_id?: string; message_id?: string; duplicate?: boolean },
 ): void {
-  console.log(JSON.stringify({ level: 'info', fn, ...fields }));
+  if (decisionLogger?.service !== fn) decisionLogger = new Logger(fn);
+  decisionLogger.info(fields);
 }
 
 /** Action(s) and resource(s) of a request, as every decision log line names them. */

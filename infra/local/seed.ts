@@ -11,6 +11,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { Logger, plainText } from '../../lib/util/logger.js';
 import { resetClient } from '../../store/client.js';
 import {
   acceptInvitation,
@@ -33,7 +34,7 @@ import {
   type GrantScope,
 } from '../../store/index.js';
 import { readStamp } from '../../store/counters.js';
-import { DEFAULT_DYNAMODB_PORT } from './dynalite.js';
+import { DEFAULT_DYNAMODB_PORT } from './ports.js';
 import { LOCAL_TABLE_NAME } from './table.js';
 
 export const EXAMPLE_ACCOUNT = 'acc-1';
@@ -146,12 +147,13 @@ export async function seedExamples(target: { endpoint: string; tableName: string
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const log = new Logger('seed', undefined, plainText);
   const endpoint = process.env.DYNAMODB_ENDPOINT || `http://127.0.0.1:${process.env.DYNAMODB_PORT || DEFAULT_DYNAMODB_PORT}`;
   const tableName = process.env.POLICY_TABLE || LOCAL_TABLE_NAME;
   seedExamples({ endpoint, tableName })
-    .then((r) => console.log(`seeded ${endpoint} ${tableName}: created ${r.created.join(', ') || 'none'}; already there: ${r.existing.join(', ') || 'none'}`))
+    .then((r) => log.info(`seeded ${endpoint} ${tableName}: created ${r.created.join(', ') || 'none'}; already there: ${r.existing.join(', ') || 'none'}`))
     .catch((err: unknown) => {
-      console.error(err instanceof Error ? err.message : String(err));
+      log.error(err instanceof Error ? err.message : String(err));
       process.exit(1);
     });
 }

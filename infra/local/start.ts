@@ -19,6 +19,8 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Logger, plainText } from '../../lib/util/logger.js';
 import { startDynalite, type LocalDynamo } from './dynalite.js';
 import { assertPortFree, LOCAL_HOST, portFromEnv, type PortSetting } from './ports.js';
 import { EXAMPLE_ACCOUNT, EXAMPLE_IMAGE_ID, MANAGEMENT_ACCOUNT, seedExamples, type SeedResult } from './seed.js';
@@ -33,7 +35,8 @@ let db: LocalDynamo | undefined;
 let stopping = false;
 
 const seconds = (): string => (performance.now() / 1000).toFixed(1);
-const log = (line: string): void => console.log(line);
+const logger = new Logger('local-stack', undefined, plainText);
+const log = (line: string): void => logger.info(line);
 
 /** Kills a child's whole process group (it was spawned detached, so it leads its own group). */
 function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
@@ -84,7 +87,7 @@ process.on('SIGINT', () => {
 process.on('SIGTERM', () => void stopAll(0));
 
 function fail(message: string): Promise<never> {
-  console.error(`\nnpm start failed: ${message}`);
+  logger.error(`\nnpm start failed: ${message}`);
   return stopAll(1);
 }
 
@@ -254,7 +257,7 @@ function imsUsage(base: string, aliceToken: string): string {
 }
 
 async function main(): Promise<void> {
-  const noBuild = process.argv.includes('--no-build');
+  const noBuild = parseArgs({ args: process.argv.slice(2), options: { 'no-build': { type: 'boolean' } }, strict: false, allowPositionals: true }).values['no-build'] === true;
   let http: PortSetting, lambda: PortSetting, dynamoPort: PortSetting;
   try {
     http = portFromEnv('HTTP_PORT', 4000, 'serverless-offline (the HTTP API)');

@@ -8,6 +8,7 @@
  *   node --import tsx infra/local/token.ts <account_id> [scope ...]
  *   node --import tsx infra/local/token.ts --ims <account_id> [user:<id> | agency:<id> | account]
  */
+import { parseArgs } from 'node:util';
 import { SignJWT } from 'jose';
 import { DEFAULT_API_AUDIENCE, DEFAULT_HS256_ISSUER, DEFAULT_IMS_AUDIENCE, LOCAL_DEVELOPMENT_KEY } from '../../functions/shared/auth-config.js';
 import { SCOPES } from '../../functions/shared/auth.js';
@@ -55,14 +56,15 @@ export async function mintImsToken(accountId: string, principal: ImsPrincipalCla
 }
 
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/^.*\//, ''))) {
-  const args = process.argv.slice(2);
-  if (args[0] === '--ims') {
-    const [, account = 'acc-1', who = 'account'] = args;
+  const { values, positionals } = parseArgs({ args: process.argv.slice(2), options: { ims: { type: 'boolean' } }, strict: false, allowPositionals: true });
+  // The token is this command's output (for TOKEN=$(...)), not a log line.
+  if (values.ims === true) {
+    const [account = 'acc-1', who = 'account'] = positionals;
     const [kind, id] = who.split(':') as [string, string | undefined];
     const principal: ImsPrincipalClaim = kind === 'user' && id ? { user_id: id } : kind === 'agency' && id ? { agency: id } : 'account';
-    console.log(await mintImsToken(account, principal));
+    process.stdout.write(`${await mintImsToken(account, principal)}\n`);
   } else {
-    const [account = 'acc-1', ...scopes] = args;
-    console.log(await mintToken(account, scopes.length ? scopes : SCOPES));
+    const [account = 'acc-1', ...scopes] = positionals;
+    process.stdout.write(`${await mintToken(account, scopes.length ? scopes : SCOPES)}\n`);
   }
 }

@@ -1,4 +1,4 @@
-/** Huawei-style decision sentences (research doc 9.1). */
+/** Huawei-style decision sentences (the formats of Huawei IAM's FAQ "How Do I Handle Access Denied by Identity Policies?"). */
 import type { ActionResult, Principal } from '../types.js';
 
 export function principalLabel(p: Principal): string {

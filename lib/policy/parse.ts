@@ -1,6 +1,7 @@
 /**
- * Structural parse of a policy document (research doc sections 2, 3 and 6): element names and types,
- * versions, operator syntax and value types. Produces the normalised policy and reports what is wrong;
+ * Structural parse of a policy document (the grammars of Huawei IAM's "Policy Syntax" (1.1) and "Identity
+ * Policy Syntax" (5.0) pages and of Organizations' "SCP Syntax" page; docs/semantics.md for what they leave
+ * open): element names and types, versions, operator syntax and value types. Produces the normalised policy and reports what is wrong;
  * catalog-based checks (actions, URNs, keys) run afterwards on the normalised form (validate/checks.ts).
  */
 import { normalizeConditionKey } from '../catalog/catalog.js';
@@ -12,7 +13,7 @@ import type { ParsedCondition, ParsedPolicy, ParsedStatement, PolicyVersion } fr
 import { operatorNames, parseOperator } from './operators.js';
 import { readBool, readDate, readIpRange, readNumber } from './values.js';
 
-/** Huawei API limits for 1.1 custom policies (research doc 2.1). */
+/** Huawei API limits for 1.1 custom policies (IAM API reference, "Creating a Custom Policy for Cloud Services"). */
 export const V11_LIMITS = { statements: 8, actionsPerStatement: 100, resourcesPerStatement: 10, resourceLength: 128, conditionsPerStatement: 10 };
 
 const TOP_LEVEL = ['Version', 'Statement'];

@@ -221,8 +221,9 @@ function checkResources(st: ParsedStatement, version: string, coverage: ActionCo
       });
     }
     if (version === '1.1') {
-      // Research V11-RES: IMS is not among the services with resource-level authorization in 1.1, and a 1.1
-      // policy naming a resource type its service does not support fails to create. "*" stays fine.
+      // Huawei IAM user guide, "Cloud Services Supporting IAM Resource-Level Authorization": IMS is not among
+      // them in 1.1, and a 1.1 policy naming a resource type its service does not support fails to create
+      // (docs/semantics.md, "1.1 policies and resources"). "*" stays fine.
       r.report(
         'V11_RESOURCE_NOT_SUPPORTED',
         at,

@@ -1,6 +1,6 @@
 /**
  * Reference model of ims-authz: a deliberately simple interpreter over the raw policy JSON and the request,
- * written from docs/semantics.md and the Huawei research doc. No compilation, no indexes, and no code shared
+ * written from docs/semantics.md and the Huawei IAM and Organizations pages it follows. No compilation, no indexes, and no code shared
  * with the engine (nothing from lib/match, lib/engine or lib/policy): it reads the IMS catalog only as data
  * (action names, aliases, resource types, enterprise-project support).
  *
