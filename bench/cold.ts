@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { startDynalite } from '../infra/local/dynalite.js';
+import { startLocalDynamo } from '../infra/local/dynamo.js';
 import { seedExamples } from '../infra/local/seed.js';
 import { LOCAL_JWT_SECRET, mintToken } from '../infra/local/token.js';
 
@@ -19,7 +19,7 @@ const { runs: runsArg } = parseArgs({ args: process.argv.slice(2), options: { ru
 const RUNS = runsArg === undefined ? 15 : typeof runsArg === 'string' ? Number(runsArg) : Number.NaN;
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-const db = await startDynalite({ port: 0, tableName: `bench-cold-${process.pid}` });
+const db = await startLocalDynamo({ port: 0, tableName: `bench-cold-${process.pid}` });
 await seedExamples({ endpoint: db.endpoint, tableName: db.tableName });
 const byReference = { principal: { account_id: 'acc-1', user_id: 'alice' }, region: 'cn-north-4', action: 'ims:images:deleteImage', resource: 'ims:cn-north-4:acc-1:image:abc' };
 

@@ -17,7 +17,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { LocalDynamo } from '../infra/local/dynalite.js';
+import type { LocalDynamo } from '../infra/local/dynamo.js';
 import { LOCAL_JWT_SECRET, mintToken } from '../infra/local/token.js';
 import type { FaultMode } from '../test/support/fault-proxy.js';
 import { reportMarkdown, runLoad, runWithFault, standardMix, warmUp, type FaultWindowReport, type LoadReport } from '../test/support/load.js';

@@ -7,7 +7,7 @@ import type { Context } from 'aws-lambda';
 import { handler } from '../functions/evaluate.js';
 import type { HttpEvent } from '../functions/shared/http.js';
 import { clearReferenceCache } from '../functions/shared/reference.js';
-import { startDynalite } from '../infra/local/dynalite.js';
+import { startLocalDynamo } from '../infra/local/dynamo.js';
 import { seedExamples } from '../infra/local/seed.js';
 import { LOCAL_JWT_SECRET, mintToken } from '../infra/local/token.js';
 import { getDocumentClient } from '../store/client.js';
@@ -19,7 +19,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 console.log = () => undefined; // the decision log lines
 const out = (s: string): boolean => process.stdout.write(`${s}\n`);
 
-const db = await startDynalite({ port: 0, tableName: `bench-ref-${process.pid}` });
+const db = await startLocalDynamo({ port: 0, tableName: `bench-ref-${process.pid}` });
 await seedExamples({ endpoint: db.endpoint, tableName: db.tableName });
 const token = await mintToken('acc-1', undefined, { secret: LOCAL_JWT_SECRET });
 const body = JSON.stringify({ principal: { account_id: 'acc-1', user_id: 'alice' }, region: 'cn-north-4', action: 'ims:images:deleteImage', resource: 'ims:cn-north-4:acc-1:image:abc' });

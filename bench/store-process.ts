@@ -6,7 +6,7 @@
  *   child -> parent: { ready: { dynamoPort, proxyPort, tableName } }
  *   parent -> child: { mode: FaultMode } (answered { ok: true }), { close: true } (the child exits)
  */
-import { startDynalite } from '../infra/local/dynalite.js';
+import { startLocalDynamo } from '../infra/local/dynamo.js';
 import { startFaultProxy, type FaultMode } from '../test/support/fault-proxy.js';
 
 export interface StoreReady {
@@ -18,7 +18,7 @@ export interface StoreReady {
 export type StoreCommand = { mode: FaultMode } | { close: true };
 
 if (!process.send) throw new Error('bench/store-process.ts runs as a forked child (bench/load.ts).');
-const db = await startDynalite({ port: 0 }); // the table serverless.yml names for stage dev
+const db = await startLocalDynamo({ port: 0 }); // the table serverless.yml names for stage dev
 const proxy = await startFaultProxy(db.port);
 const ready: StoreReady = { dynamoPort: db.port, proxyPort: proxy.port, tableName: db.tableName };
 process.send({ ready });

@@ -162,6 +162,12 @@ export interface EvaluateRequest {
   policies?: InlinePolicy[];
   /** SCP chain, outermost level first. */
   scps?: ScpLevelInput[];
+  /**
+   * By reference only: the staleness (ms, at most 30,000) the caller accepts. Within it, a warm function
+   * answers from its cached policy set without reading the change stamp (no table call); absent or 0, the
+   * stamp is read on every request.
+   */
+  max_staleness_ms?: number;
 }
 
 export type Decision = 'allow' | 'deny';

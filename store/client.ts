@@ -16,6 +16,7 @@
  */
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { resetHttpClient } from './dynamo-http.js';
 
 let documentClient: DynamoDBDocumentClient | undefined;
 
@@ -47,4 +48,5 @@ export function getTableName(): string {
 export function resetClient(): void {
   documentClient?.destroy();
   documentClient = undefined;
+  resetHttpClient();
 }

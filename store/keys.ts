@@ -79,20 +79,27 @@ export const policySk = (policyId: string): string => `${POLICY_SK_PREFIX}${poli
 export const policiesGsi1pk = (accountId: string): string => `POLICIES#${accountId}`;
 export const policiesGsi1sk = (type: string, name: string): string => `${type}#${name.toLowerCase()}`;
 
+/**
+ * The account's authorization graph: every sort key that starts with `#` in an account partition (the
+ * `#ACCOUNT` item, principals `#P#`, memberships `#M#`, grants `#G#`), and nothing else does, so one Query
+ * (`begins_with(sk, '#')`) reads the principal, its groups and their grants together (docs/storage.md).
+ */
+export const GRAPH_PREFIX = '#';
+
 export type PrincipalKind = 'user' | 'group' | 'agency';
-const PRINCIPAL_SK: Record<PrincipalKind, string> = { user: 'USER#', group: 'GROUP#', agency: 'AGENCY#' };
+const PRINCIPAL_SK: Record<PrincipalKind, string> = { user: '#P#user#', group: '#P#group#', agency: '#P#agency#' };
 const PRINCIPAL_GSI: Record<PrincipalKind, string> = { user: 'USERNAME#', group: 'GROUPNAME#', agency: 'AGENCYNAME#' };
 export const principalSkPrefix = (kind: PrincipalKind): string => PRINCIPAL_SK[kind];
 export const principalSk = (kind: PrincipalKind, id: string): string => `${PRINCIPAL_SK[kind]}${id}`;
 export const principalsGsi1pk = (kind: PrincipalKind, accountId: string): string => `${PRINCIPAL_GSI[kind]}${accountId}`;
 export const nameGsi1sk = (name: string): string => name.toLowerCase();
 
-export const MEMBERSHIP_SK_PREFIX = 'USERGROUP#';
+export const MEMBERSHIP_SK_PREFIX = '#M#';
 export const userGroupsSkPrefix = (userId: string): string => `${MEMBERSHIP_SK_PREFIX}${userId}#`;
 export const membershipSk = (userId: string, groupId: string): string => `${MEMBERSHIP_SK_PREFIX}${userId}#${groupId}`;
 export const membersGsi1pk = (accountId: string, groupId: string): string => `MEMBERS#${accountId}#${groupId}`;
 
-export const GRANT_SK_PREFIX = 'GRANT#';
+export const GRANT_SK_PREFIX = '#G#';
 export const principalGrantsSkPrefix = (kind: PrincipalKind, principalId: string): string => `${GRANT_SK_PREFIX}${kind}#${principalId}#`;
 export const grantSk = (kind: PrincipalKind, principalId: string, grantHash: string): string => `${principalGrantsSkPrefix(kind, principalId)}${grantHash}`;
 export const grantsGsi1pk = (accountId: string, policyId: string): string => `GRANTS#${accountId}#${policyId}`;

@@ -11,7 +11,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { handler, type ImsAuthorizerResult } from '../functions/authorizer.js';
 import { clearReferenceCache } from '../functions/shared/reference.js';
 import { IDENTITY_SOURCES, IMS_HEADERS, imsPath } from '../functions/shared/ims-request.js';
-import { startDynalite, type LocalDynamo } from '../infra/local/dynalite.js';
+import { startLocalDynamo, type LocalDynamo } from '../infra/local/dynamo.js';
 import { seedExamples } from '../infra/local/seed.js';
 import { LOCAL_JWT_SECRET, mintImsToken, mintToken } from '../infra/local/token.js';
 import { resetClient } from '../store/client.js';
@@ -141,7 +141,7 @@ beforeAll(async () => {
   process.env.AUTH_JWT_SECRET = LOCAL_JWT_SECRET;
   process.env.IMS_PATH_PREFIX = '/ims';
   process.env.IMS_REGION = REGION;
-  db = await startDynalite({ port: 0, tableName: `authorizer-${process.pid}` });
+  db = await startLocalDynamo({ port: 0, tableName: `authorizer-${process.pid}` });
   await seedExamples({ endpoint: db.endpoint, tableName: db.tableName });
   type Who = Parameters<typeof mintImsToken>[1];
   const mint = (who: Who, options: Parameters<typeof mintImsToken>[2] = {}): Promise<string> => mintImsToken('acc-1', who, options);

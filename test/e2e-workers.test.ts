@@ -12,7 +12,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamEvent, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalDynamo } from '../infra/local/dynalite.js';
+import type { LocalDynamo } from '../infra/local/dynamo.js';
 import { LOCAL_JWT_SECRET, mintToken } from '../infra/local/token.js';
 import { getDocumentClient } from '../store/client.js';
 import { loadEvent, streamEvent, streamRecord } from './support/fixtures.js';

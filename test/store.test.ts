@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDynalite, type LocalDynamo } from '../infra/local/dynalite.js';
+import { startLocalDynamo, type LocalDynamo } from '../infra/local/dynamo.js';
 import { examplePolicies, seedExamples } from '../infra/local/seed.js';
 import { createTableInput, LOCAL_TABLE_NAME, tableDefinition } from '../infra/local/table.js';
 import { resetClient } from '../store/client.js';
@@ -17,7 +17,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 let db: LocalDynamo;
 
 beforeAll(async () => {
-  db = await startDynalite({ port: 0, tableName: `policies-store-test-${process.pid}` });
+  db = await startLocalDynamo({ port: 0, tableName: `policies-store-test-${process.pid}` });
   process.env.DYNAMODB_ENDPOINT = db.endpoint;
   process.env.POLICY_TABLE = db.tableName;
   resetClient();

@@ -65,7 +65,7 @@ export type SchemaName =
 export const ref = (name: SchemaName): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
 export const str = (maxLength = 2048, description?: string): JsonSchema => ({ type: 'string', minLength: 1, maxLength, ...(description ? { description } : {}) });
 
-export const LIMITS = { actions: 100, resources: 100, contextKeys: 100, contextValues: 100, policies: 50, scpLevels: 7, scpPoliciesPerLevel: 10, string: 2048 };
+export const LIMITS = { actions: 100, resources: 100, contextKeys: 100, contextValues: 100, policies: 50, scpLevels: 7, scpPoliciesPerLevel: 10, string: 2048, maxStalenessMs: 30_000 };
 
 export const id = (description?: string): JsonSchema => ({ type: 'string', minLength: 1, maxLength: 64, ...(description ? { description } : {}) });
 export const name = (): JsonSchema => ({ type: 'string', minLength: 1, maxLength: 128 });

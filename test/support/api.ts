@@ -17,7 +17,7 @@ import { handler as principals } from '../../functions/principals.js';
 import type { HttpEvent, HttpResult } from '../../functions/shared/http.js';
 import { ROUTES, type RouteSpec } from '../../functions/shared/openapi.js';
 import { handler as validate } from '../../functions/validate.js';
-import { startDynalite, type LocalDynamo } from '../../infra/local/dynalite.js';
+import { startLocalDynamo, type LocalDynamo } from '../../infra/local/dynamo.js';
 import { LOCAL_JWT_SECRET, mintToken } from '../../infra/local/token.js';
 import { resetClient } from '../../store/client.js';
 import { lambdaContext } from './events.js';
@@ -154,7 +154,7 @@ export async function startLocalApi(name: string): Promise<{ db: LocalDynamo; st
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   process.env.AUTH_MODE = 'hs256';
   process.env.AUTH_JWT_SECRET = LOCAL_JWT_SECRET;
-  const db = await startDynalite({ port: 0, tableName: `${name}-${process.pid}` });
+  const db = await startLocalDynamo({ port: 0, tableName: `${name}-${process.pid}` });
   process.env.DYNAMODB_ENDPOINT = db.endpoint;
   process.env.POLICY_TABLE = db.tableName;
   resetClient();

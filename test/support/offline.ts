@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startDynalite, type LocalDynamo } from '../../infra/local/dynalite.js';
+import { startLocalDynamo, type LocalDynamo } from '../../infra/local/dynamo.js';
 import { freePort } from '../../infra/local/ports.js';
 import { seedExamples, type SeedResult } from '../../infra/local/seed.js';
 import { LOCAL_JWT_SECRET } from '../../infra/local/token.js';
@@ -58,7 +58,7 @@ export async function startLocalStack(functions: readonly string[], extraEnv: No
       throw new Error(`The e2e tests run the bundles, and dist/functions/${missing[0]}.cjs is missing (${missing.length} missing): run npm run build (npm ci runs it through prepare).`);
     }
   }
-  const db = options.db ?? (await startDynalite({ port: 0 }));
+  const db = options.db ?? (await startLocalDynamo({ port: 0 }));
   let seeded: SeedResult;
   let httpPort: number;
   let lambdaPort: number;
