@@ -162,12 +162,28 @@ export class DynamoDBError extends Error {
 
 const RETRYABLE = /^(Throttling|ProvisionedThroughputExceeded|RequestLimitExceeded|InternalServerError|ServiceUnavailable|LimitExceeded)/;
 
+type Sender = (operation: Operation, body: Record<string, unknown>) => Promise<unknown>;
+let interceptor: ((operation: Operation, body: Record<string, unknown>, next: Sender) => Promise<unknown>) | undefined;
+/**
+ * Puts `fn` between the callers and the table (tests: an answer with unprocessed keys, a failure); it
+ * calls `next` to reach the table. Returns the function that removes it.
+ */
+export function interceptRequests(fn: (operation: Operation, body: Record<string, unknown>, next: Sender) => Promise<unknown>): () => void {
+  interceptor = fn;
+  return () => (interceptor = undefined);
+}
+
 /** Sends one operation, retried once on a network error, a 5xx or throttling. */
 export async function send<T = Record<string, unknown>>(operation: Operation, body: Record<string, unknown>): Promise<T> {
   for (const o of observers) o(operation, body);
+  if (interceptor) return (await interceptor(operation, body, (op, b) => sendWithRetry(op, b))) as T;
+  return (await sendWithRetry(operation, body)) as T;
+}
+
+async function sendWithRetry(operation: Operation, body: Record<string, unknown>): Promise<unknown> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return (await sendOnce(operation, JSON.stringify(body))) as T;
+      return await sendOnce(operation, JSON.stringify(body));
     } catch (err) {
       const e = err as { name?: string; code?: string; $metadata?: { httpStatusCode?: number } };
       const retryable = e.code !== undefined || e.name === 'TimeoutError' || (e.$metadata?.httpStatusCode ?? 0) >= 500 || RETRYABLE.test(e.name ?? '');

@@ -456,7 +456,8 @@ async function batchGet(keys: WireItem[], projection?: { ProjectionExpression: s
   const table = tableName();
   const chunks: WireItem[][] = [];
   for (let i = 0; i < keys.length; i += 100) chunks.push(keys.slice(i, i + 100));
-  await Promise.all(
+  // Every chunk runs to its end before a failure is reported (no request left running behind the answer).
+  const settled = await Promise.allSettled(
     chunks.map(async (chunk) => {
       let request = chunk;
       for (let attempt = 1; request.length > 0; attempt++) {
@@ -470,5 +471,6 @@ async function batchGet(keys: WireItem[], projection?: { ProjectionExpression: s
       }
     }),
   );
+  for (const s of settled) if (s.status === 'rejected') throw s.reason;
   return out;
 }
