@@ -9,6 +9,7 @@
  * each consistent on its own (the reference counts move with the references), and delete the item last,
  * conditioned on its count being 0.
  */
+import { randomUUID } from 'node:crypto';
 import { execute, type ExecuteTransactWriteInput, type ExecuteTransactWriteOptions } from 'dynamodb-toolbox/entity/actions/transactWrite';
 import { StoreError } from './errors.js';
 
@@ -39,7 +40,7 @@ interface CancelledError {
 }
 
 /**
- * Executes the items as one TransactWriteItems. A conflict with another transaction on the same items
+ * Executes the items as one TransactWriteItems (with a fresh ClientRequestToken per attempt). A conflict with another transaction on the same items
  * (`TransactionConflict`: DynamoDB cancels one of two concurrent transactions) is retried with jittered
  * backoff; a failed condition throws TransactionRefused (nothing written); anything else is rethrown.
  */
@@ -49,7 +50,9 @@ export async function transact(items: ReadonlyArray<WriteItem | undefined | fals
   if (list.length > MAX_TRANSACTION_ITEMS) throw new Error(`a transaction of ${list.length} items: at most ${MAX_TRANSACTION_ITEMS}`);
   for (let attempt = 1; ; attempt++) {
     try {
-      await execute(...list);
+      // A ClientRequestToken makes the SDK's own retry of a request whose answer was lost idempotent: DynamoDB
+      // answers it as the first one, without writing twice (or refusing the repeat on its own conditions).
+      await execute({ clientRequestToken: randomUUID() }, ...list);
       return;
     } catch (err) {
       const e = err as CancelledError;
