@@ -158,6 +158,12 @@ export interface EvaluateRequest {
   resources?: string[];
   region?: string;
   context?: Record<string, ContextValue>;
+  /**
+   * Condition keys whose value the caller does not know (docs/semantics.md, "Unknown context keys"): exact
+   * names, prefixes ending in `*` (`g:ResourceTag/*`, `ims:*`), or `*` (every key the request does not give
+   * and the engine does not derive). The request is allowed only if it is allowed whatever their values.
+   */
+  unknown_context_keys?: string[];
   /** Identity policies (5.0 or 1.1). */
   policies?: InlinePolicy[];
   /** SCP chain, outermost level first. */
@@ -165,7 +171,11 @@ export interface EvaluateRequest {
 }
 
 export type Decision = 'allow' | 'deny';
-export type Reason = 'allowed' | 'explicit_deny' | 'implicit_deny';
+/**
+ * `context_required`: with `unknown_context_keys`, the answer depends on their values (a Deny may apply, or
+ * a required layer's Allow may not): denied, with the keys that would decide it in `context_required_keys`.
+ */
+export type Reason = 'allowed' | 'explicit_deny' | 'implicit_deny' | 'context_required';
 export type Layer = 'identity' | 'scp';
 
 /** What denied a request: the explicit Deny statement, or the layer (and SCP level) that lacked an Allow. */
@@ -202,6 +212,8 @@ export interface ActionResult {
   matched: MatchedStatement[];
   /** In `api` mode: why this action is required (`api` = the API's own action). */
   required_by?: 'api' | 'dependency';
+  /** For `context_required`: the unknown keys the answer depends on, as written in the policies, sorted. */
+  context_required_keys?: string[];
 }
 
 export interface ApiResolution {
@@ -224,6 +236,11 @@ export interface EvaluateResponse {
   results: ActionResult[];
   /** Condition keys a relevant statement referenced that the request lacked: more context may change the answer. */
   missing_context_keys: string[];
+  /**
+   * Only when the request gave `unknown_context_keys`: for a `context_required` answer, the unknown keys it
+   * depends on (over every result), as written in the policies, sorted; otherwise empty.
+   */
+  context_required_keys?: string[];
   /** Huawei-style sentence (lib/engine/message.ts). */
   message: string;
   catalog_version: string;
@@ -246,10 +263,13 @@ export interface ConditionTrace {
   operator: string;
   key: string;
   policy_values: string[];
-  /** `null` when the request lacks the key. */
+  /** `null` when the request lacks the key (or its value is unknown). */
   request_values: string[] | null;
   missing: boolean;
-  result: boolean;
+  /** The key is unknown (`unknown_context_keys`). */
+  unknown?: true;
+  /** `unknown`: the result depends on the value of an unknown key. */
+  result: boolean | 'unknown';
 }
 
 export interface StatementTrace {
@@ -266,11 +286,15 @@ export interface StatementTrace {
   resource_matched: boolean;
   resource_pattern: string | null;
   conditions: ConditionTrace[];
-  conditions_matched: boolean;
-  /** For a policy granted with a project or enterprise-project scope: whether the scope covers the request. */
-  scope_matched?: boolean;
-  /** scope && action && resource && conditions. */
+  /** All true: true; one false: false; otherwise `unknown`. */
+  conditions_matched: boolean | 'unknown';
+  /** For a policy granted with a project or enterprise-project scope: whether the scope covers the request
+   * (`unknown` when it depends on an unknown `g:EnterpriseProjectId`). */
+  scope_matched?: boolean | 'unknown';
+  /** scope && action && resource && conditions, for sure. */
   applies: boolean;
+  /** It does not apply for sure but may, depending on unknown keys (nothing it needs is false). */
+  may_apply?: true;
   /** Resource and conditions were not evaluated: the action does not match, or (an Allow) an earlier Allow of
    * the same layer already applies. Reported as not matched. */
   not_evaluated?: true;
@@ -287,8 +311,9 @@ export interface LayerTrace {
   layer: Layer;
   level: string | null;
   /** `allow`: an Allow applies and no Deny; `deny`: a Deny applies; `no_match`: nothing applies (implicit deny
-   * for SCP levels and for a non-account identity layer); `skipped`: not evaluated (exempt principal). */
-  outcome: 'allow' | 'deny' | 'no_match' | 'skipped';
+   * for SCP levels and for a non-account identity layer); `skipped`: not evaluated (exempt principal);
+   * `unknown`: no Deny applies for sure, but one may, or no Allow applies for sure but one may. */
+  outcome: 'allow' | 'deny' | 'no_match' | 'skipped' | 'unknown';
   note?: string;
   policies: PolicyTrace[];
 }

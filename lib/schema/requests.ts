@@ -63,6 +63,8 @@ export const REQUEST_SCHEMAS: Partial<Record<SchemaName, JsonSchema>> = {
         maxProperties: LIMITS.contextKeys,
         additionalProperties: { anyOf: [contextScalar, { type: 'null' }, { type: 'array', items: contextScalar, maxItems: LIMITS.contextValues }] },
       },
+      // Keys the caller cannot supply (docs/semantics.md, "Unknown context keys"); described in lib/types.ts.
+      unknown_context_keys: { type: 'array', items: str(256), maxItems: LIMITS.contextKeys },
       policies: { type: 'array', items: ref('InlinePolicy'), maxItems: LIMITS.policies },
       scps: { type: 'array', items: ref('ScpLevel'), maxItems: LIMITS.scpLevels },
     },
