@@ -170,7 +170,7 @@ let decisionLogger: Logger | undefined;
  */
 export function writeDecisionLog(
   fn: string,
-  fields: DecisionLogFields & { request_id?: string; status?: number; latency_ms: number; correlation_id?: string; message_id?: string; duplicate?: boolean },
+  fields: DecisionLogFields & { request_id?: string; status?: number; latency_ms: number; correlation_id?: string; message_id?: string; duplicate?: boolean; context_required_keys?: string[] },
 ): void {
   if (decisionLogger?.service !== fn) decisionLogger = new Logger(fn);
   decisionLogger.info(fields);
