@@ -9,9 +9,13 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../cli/main.js';
 import { createEvaluator, evaluate, explain, isErrorResponse, type EvaluateRequest, type EvaluateResponse, type ExplainResponse, type InlinePolicy, type JsonValue } from '../lib/index.js';
-import { checkSchema } from '../lib/schema/check.js';
+import { schemaChecker } from '../lib/schema/check.js';
+import { REQUEST_SCHEMAS } from '../lib/schema/requests.js';
 import { client, startLocalApi, type Client } from './support/api.js';
 import { emptyUnknownStats, runUnknownCases } from './reference/unknown.js';
+
+const requestSchemas = schemaChecker(REQUEST_SCHEMAS);
+const checkSchema = (name: 'EvaluateRequest', value: unknown) => requestSchemas.check(name, value);
 
 type Statement = { [key: string]: JsonValue };
 const policy = (id: string, ...statements: Statement[]): InlinePolicy => ({ id, document: { Version: '5.0', Statement: statements } });

@@ -5,7 +5,7 @@
  */
 import { actionAt, actionNamesLower, catalog, lookupAction, matchRoute } from '../catalog/catalog.js';
 import { compileGlobLower, hasWildcard } from '../match/glob.js';
-import { checkSchema, problemMessage } from '../schema/check.js';
+import { problemMessage, schemaChecker } from '../schema/check.js';
 import { REQUEST_SCHEMAS } from '../schema/requests.js';
 import type { ApiResolution, ContextValue, ErrorResponse, EvaluateRequest, JsonValue, Principal } from '../types.js';
 import { suggest, suggestActionName } from '../validate/suggest.js';
@@ -49,14 +49,15 @@ export function requestError(code: string, message: string, details?: JsonValue)
   return details === undefined ? { error: { code, message } } : { error: { code, message, details } };
 }
 
-const REQUEST_FIELDS = Object.keys(REQUEST_SCHEMAS.EvaluateRequest?.properties ?? {});
+const requests = schemaChecker(REQUEST_SCHEMAS);
+const REQUEST_FIELDS = Object.keys(REQUEST_SCHEMAS.EvaluateRequest.properties);
 
 /**
  * Checks a request against the EvaluateRequest schema (the same one the HTTP functions and the OpenAPI
  * document use) plus the rules a schema cannot say well; returns it typed, or an error.
  */
 export function checkRequestShape(input: unknown): EvaluateRequest | ErrorResponse {
-  const problem = checkSchema('EvaluateRequest', input);
+  const problem = requests.check('EvaluateRequest', input);
   if (problem) {
     const details: { [key: string]: JsonValue } = { field: problem.field };
     if (problem.message === 'is not a known field' && !problem.field.includes('.') && !problem.field.includes('[')) {

@@ -1,7 +1,7 @@
 /** Reply schemas: for the OpenAPI document and the tests that check replies against it. */
-import { ref, type JsonSchema, type SchemaName } from './core.js';
+import { ref, type SchemaSet } from './core.js';
 
-export const RESPONSE_SCHEMAS: Partial<Record<SchemaName, JsonSchema>> = {
+export const RESPONSE_SCHEMAS = {
   Position: {
     type: 'object',
     properties: { line: { type: 'integer' }, column: { type: 'integer' }, offset: { type: 'integer' } },
@@ -116,4 +116,4 @@ export const RESPONSE_SCHEMAS: Partial<Record<SchemaName, JsonSchema>> = {
     properties: { version: { type: 'string' }, service: { const: 'ims' }, actions: { type: 'array' }, apis: { type: 'array' } },
     required: ['version', 'service', 'actions', 'apis'],
   },
-};
+} as const satisfies SchemaSet;
