@@ -5,6 +5,8 @@
  * scope is needed: the caller calls IMS, not ims-authz), reads the IMS call (method, path without the gateway
  * prefix, ids in the form IMS issues, region, hints, g:SourceIp), resolves it through the catalog and decides it
  * by reference (the principal's stored grants and its account's SCP chain) in api mode.
+ * Every condition key it did not compute itself is unknown (`AUTHORIZER_UNKNOWN_KEYS`): it allows only what
+ * is allowed whatever those keys are, and denies the rest (`context_required` when they would decide it).
  *
  * Never throws: any problem is `isAuthorized: false` with a reason code (fail closed). Every call writes one
  * decision log line (no token, no policies, no context values). What makes the answers safe for API
@@ -14,7 +16,8 @@ import { randomUUID } from 'node:crypto';
 import type { APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerWithContextResult } from 'aws-lambda';
 import { catalogVersion } from '../lib/catalog/catalog.js';
 import { precheck } from '../lib/engine/engine.js';
-import type { ApiCall, EvaluateRequest, ExplainResult } from '../lib/types.js';
+import { principalKeyError } from '../lib/engine/request.js';
+import type { ApiCall, EvaluateRequest } from '../lib/types.js';
 import { Logger } from '../lib/util/logger.js';
 import { TokenError, verifyImsCaller, type ImsCaller, type TokenProblem } from './shared/auth.js';
 import { eventHeader, gatewayConfig, readImsRequest } from './shared/ims-request.js';
@@ -25,8 +28,10 @@ import { referenceEvaluator, type PrincipalRef } from './shared/reference.js';
 /** What the protected backend receives in `requestContext.authorizer.lambda` (strings only). */
 export interface ImsAuthorizerContext {
   decision_id: string;
-  /** `allowed`, `explicit_deny`, `implicit_deny`, or the code of what stopped the evaluation. */
+  /** `allowed`, `explicit_deny`, `implicit_deny`, `context_required`, or the code of what stopped the evaluation. */
   reason: string;
+  /** For `context_required`: the condition keys the gateway cannot see that would decide the call, comma-separated. */
+  context_required_keys?: string;
   catalog_version: string;
   /** The IMS API's own action (when the route was resolved). */
   action?: string;
@@ -51,7 +56,15 @@ const TOKEN_REASONS: Record<TokenProblem, string> = {
   keys_unavailable: 'KEYS_UNAVAILABLE',
 };
 
-const ENGINE_REASONS = new Set(['allowed', 'explicit_deny', 'implicit_deny']);
+const ENGINE_REASONS = new Set(['allowed', 'explicit_deny', 'implicit_deny', 'context_required']);
+
+/**
+ * The keys the gateway cannot see: all of them (`*`), minus what the request gives (`g:SourceIp`, and
+ * `g:EnterpriseProjectId` when the header is read) and what the engine derives from the stored principal and
+ * the region (docs/semantics.md, "Unknown context keys"). So resource attributes (`ims:*`), tags, MFA,
+ * time and every key nobody computes are unknown, never absent.
+ */
+export const AUTHORIZER_UNKNOWN_KEYS: readonly string[] = Object.freeze(['*']);
 
 const log = new Logger('authorizer');
 
@@ -69,6 +82,7 @@ interface Outcome {
   /** The call, for the log when no action was resolved. */
   call?: string;
   resource?: string | string[];
+  contextRequired?: string[];
 }
 
 function principalLabel(c: ImsCaller): string {
@@ -80,32 +94,6 @@ function storeReason(err: unknown): string {
   const e = asHttpError(err);
   if (e instanceof HttpError && e.status >= 400 && e.status < 500) return e.code === 'NOT_FOUND' ? 'UNKNOWN_PRINCIPAL' : e.code;
   throw err;
-}
-
-/**
- * Whether a Deny statement matched the call (action, resource, grant scope) and failed only for want of
- * condition keys the request lacks: with them it might apply.
- */
-function denyMayApply(explained: ExplainResult): boolean {
-  if ('error' in explained) return true;
-  return explained.trace.some((r) =>
-    r.layers.some(
-      (layer) =>
-        layer.outcome !== 'skipped' &&
-        layer.policies.some((p) =>
-          p.statements.some(
-            (st) =>
-              st.effect === 'Deny' &&
-              !st.applies &&
-              st.action_matched &&
-              st.resource_matched &&
-              st.scope_matched !== false &&
-              st.conditions.some((c) => c.missing && !c.result) &&
-              st.conditions.every((c) => c.result || c.missing),
-          ),
-        ),
-    ),
-  );
 }
 
 async function decide(event: APIGatewayRequestAuthorizerEventV2, out: Outcome): Promise<void> {
@@ -134,10 +122,10 @@ async function decide(event: APIGatewayRequestAuthorizerEventV2, out: Outcome): 
   out.call = `${ims.method} ${ims.path}`;
   const api: ApiCall = { method: ims.method, path: ims.path };
   if (Object.keys(ims.hints).length > 0) api.hints = ims.hints;
-  const request: EvaluateRequest = { principal: { account_id: caller.account_id }, api, region: ims.region };
+  const request: EvaluateRequest = { principal: { account_id: caller.account_id }, api, region: ims.region, unknown_context_keys: [...AUTHORIZER_UNKNOWN_KEYS] };
   if (Object.keys(ims.context).length > 0) request.context = ims.context;
-  // Unknown route or bad input: refused before any I/O.
-  const bad = precheck(request);
+  // Unknown route or bad input: refused before any I/O. The stored principal decides its own keys.
+  const bad = precheck(request) ?? principalKeyError(request);
   if (bad) {
     out.reason = bad.error.code;
     return;
@@ -162,12 +150,7 @@ async function decide(event: APIGatewayRequestAuthorizerEventV2, out: Outcome): 
   out.decisionId = result.decision_id;
   out.decision = result.decision;
   out.reason = result.reason;
-  if (result.decision === 'allow' && result.missing_context_keys.length > 0 && denyMayApply(loaded.evaluator.explain(evaluated))) {
-    // The gateway cannot supply a key a matching Deny needs (a resource attribute such as ims:Encrypted, a
-    // tag): it cannot rule that Deny out, so it does not allow.
-    out.decision = 'deny';
-    out.reason = 'CONTEXT_REQUIRED';
-  }
+  if (result.context_required_keys && result.context_required_keys.length > 0) out.contextRequired = result.context_required_keys;
   out.catalogVersion = result.catalog_version;
   if (result.api) {
     out.action = result.api.action;
@@ -198,6 +181,7 @@ export async function handler(event: APIGatewayRequestAuthorizerEventV2): Promis
   if (out.account !== undefined) context.account_id = out.account;
   if (out.principal !== undefined) context.principal = out.principal;
   if (out.region !== undefined) context.region = out.region;
+  if (out.contextRequired !== undefined) context.context_required_keys = out.contextRequired.join(',');
 
   const action = out.actions ?? out.call;
   writeDecisionLog('authorizer', {
@@ -208,6 +192,7 @@ export async function handler(event: APIGatewayRequestAuthorizerEventV2): Promis
     ...(out.resource === undefined ? {} : { resource: out.resource }),
     decision: isAuthorized ? 'allow' : 'deny',
     reason: out.reason,
+    ...(out.contextRequired === undefined ? {} : { context_required_keys: out.contextRequired }),
     ...(ENGINE_REASONS.has(out.reason) ? {} : { error_code: out.reason }),
     latency_ms: Date.now() - started,
     catalog_version: out.catalogVersion,

@@ -31,9 +31,10 @@ import type { Context, SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecor
 import { catalogVersion } from '../lib/catalog/catalog.js';
 import { evaluate } from '../lib/engine/engine.js';
 import { parseJson } from '../lib/json/source.js';
-import { checkSchema, problemMessage, registerSchemas } from '../lib/schema/check.js';
+import { problemMessage, schemaChecker } from '../lib/schema/check.js';
+import { REQUEST_SCHEMAS } from '../lib/schema/requests.js';
 import { RESOURCE_SCHEMAS } from '../lib/schema/resources.js';
-import type { EvaluateRequest, EvaluateResponse, JsonValue } from '../lib/types.js';
+import type { EvaluateRequest, EvaluateResponse, JsonValue, SchemaValues } from '../lib/types.js';
 import { mapLimit } from '../lib/util/concurrency.js';
 import { Logger } from '../lib/util/logger.js';
 import { putDecisionResult, type DecisionError } from '../store/decisions.js';
@@ -42,7 +43,8 @@ import { HttpError, statusOfEngineError } from './shared/http.js';
 import { BODY_LIMIT_BYTES, decisionSubject, writeDecisionLog } from './shared/middlewares.js';
 import { loadByReference } from './shared/reference.js';
 
-registerSchemas(RESOURCE_SCHEMAS); // the BatchMessage envelope
+/** The BatchMessage envelope (its request is an EvaluateRequest). */
+const messages = schemaChecker({ BatchMessage: RESOURCE_SCHEMAS.BatchMessage, ...REQUEST_SCHEMAS });
 
 /** Messages processed at once (evaluation is CPU; by-reference loads and the put are DynamoDB calls). */
 const CONCURRENCY = 4;
@@ -100,13 +102,13 @@ export async function handleRecord(record: SQSRecord): Promise<Handled> {
     let decided: Decided;
     let request: EvaluateRequest | undefined;
     const bytes = Buffer.byteLength(body, 'utf8');
-    const problem = bytes > BODY_LIMIT_BYTES ? null : checkSchema('BatchMessage', message);
+    const problem = bytes > BODY_LIMIT_BYTES ? null : messages.check('BatchMessage', message);
     if (bytes > BODY_LIMIT_BYTES) {
       decided = { status: 413, error: { code: 'INPUT_TOO_LARGE', message: `The message body is ${bytes} bytes; the limit is ${BODY_LIMIT_BYTES} bytes.`, details: { limit: BODY_LIMIT_BYTES } } };
     } else if (problem) {
       decided = { status: 400, error: { code: 'INVALID_REQUEST', message: problemMessage(problem, 'The message'), details: { field: problem.field } } };
     } else {
-      request = envelope.request as unknown as EvaluateRequest;
+      request = (message as SchemaValues['BatchMessage']).request;
       decided = await decide(accountId, request);
     }
     const described = request ? decisionSubject(request) : {};

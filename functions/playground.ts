@@ -13,9 +13,10 @@ import { join } from 'node:path';
 import type { Context } from 'aws-lambda';
 import { header, HttpError, type HttpEvent, type HttpResult, type Reply } from './shared/http.js';
 import { publicService } from './shared/public-service.js';
+import { PLAYGROUND_ROUTES } from './shared/routes.js';
 
-/** The routes of this function (serverless.yml routes each of them here; test/playground-function.test.ts). */
-export const PAGE_ROUTES = ['GET /', 'GET /playground', 'GET /playground/assets/{file}'] as const;
+/** The routes of this function (shared/routes.ts; serverless.yml routes each of them here: test/playground-function.test.ts). */
+export const PAGE_ROUTES = Object.keys(PLAYGROUND_ROUTES) as ReadonlyArray<keyof typeof PLAYGROUND_ROUTES>;
 
 interface EncodedFile {
   path: string;

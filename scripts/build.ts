@@ -8,6 +8,7 @@ import { chmodSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type BuildOptions, type Plugin } from 'esbuild';
+import { FUNCTIONS } from '../functions/shared/routes.js';
 import { buildWeb, describeManifest } from './build-web.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -48,13 +49,11 @@ const common: BuildOptions = {
   plugins: [lazyMiddyBuiltins],
 };
 
-/** One bundle per Lambda function (functions/<name>.ts -> dist/functions/<name>.cjs). */
-export const FUNCTIONS = ['evaluate', 'explain', 'validate', 'catalog', 'openapi', 'not-found', 'policies', 'principals', 'grants', 'organizations', 'authorizer', 'ims-demo', 'decisions', 'batch', 'revalidate-stream', 'revalidate-sweep', 'playground'];
-
 const targets: Array<{ entry: string; out: string; banner?: string }> = [
   { entry: 'cli/bin.ts', out: 'dist/cli.cjs', banner: '#!/usr/bin/env node' },
   { entry: 'lib/index.ts', out: 'dist/index.cjs' },
-  ...FUNCTIONS.map((f) => ({ entry: `functions/${f}.ts`, out: `dist/functions/${f}.cjs` })),
+  // One bundle per Lambda function of the route table (functions/<name>.ts -> dist/functions/<name>.cjs).
+  ...FUNCTIONS.map(({ name }) => ({ entry: `functions/${name}.ts`, out: `dist/functions/${name}.cjs` })),
 ];
 
 const web = buildWeb();

@@ -10,11 +10,13 @@ import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { handler, type ImsAuthorizerResult } from '../functions/authorizer.js';
 import { clearReferenceCache } from '../functions/shared/reference.js';
-import { IDENTITY_SOURCES, IMS_HEADERS, imsPath } from '../functions/shared/ims-request.js';
+import { gatewayConfig, IDENTITY_SOURCES, IMS_HEADERS, imsPath, readImsRequest } from '../functions/shared/ims-request.js';
+import { PRINCIPAL_KEYS, principalKeyOf } from '../lib/engine/context.js';
 import { startLocalDynamo, type LocalDynamo } from '../infra/local/dynamo.js';
 import { seedExamples } from '../infra/local/seed.js';
 import { LOCAL_JWT_SECRET, mintImsToken, mintToken } from '../infra/local/token.js';
 import { resetClient } from '../store/client.js';
+import { createGrant, createPolicy, createUser } from '../store/index.js';
 
 const REGION = 'cn-north-4';
 const IMG = '/ims/v2/images/6f3c2a1e-8b4d-4c5e-9f7a-1b2c3d4e5f60';
@@ -211,15 +213,20 @@ describe('decisions (seeded data, region cn-north-4)', () => {
     expect(result).toMatchObject({ isAuthorized: true, context: { principal: 'account', reason: 'allowed' } });
   });
 
-  it('an agency token is decided as the agency', async () => {
+  it('an agency token is decided as the agency (its grant is scoped to enterprise project ep-1, which the cached gateway cannot see)', async () => {
     const { result } = await call({ token: tokens.agency, path: '/ims/v2/cloudimages' });
-    expect(result).toMatchObject({ isAuthorized: false, context: { principal: 'agency:ims-copy', reason: 'implicit_deny', action: 'ims:images:list' } });
+    expect(result).toMatchObject({ isAuthorized: false, context: { principal: 'agency:ims-copy', reason: 'context_required', context_required_keys: 'g:EnterpriseProjectId', action: 'ims:images:list' } });
+    // deleteImage supports no enterprise project, so the grant never covers it: implicit deny, whatever the project.
+    const del = await call({ token: tokens.agency, method: 'DELETE' });
+    expect(del.result).toMatchObject({ isAuthorized: false, context: { principal: 'agency:ims-copy', reason: 'implicit_deny' } });
+    expect(del.result.context).not.toHaveProperty('context_required_keys');
   });
 
-  it('fails closed when a matching Deny needs a key the gateway cannot supply (ims:Encrypted)', async () => {
+  it('fails closed when a matching Deny needs a key the gateway cannot supply (ims:Encrypted): context_required, an engine reason', async () => {
     const { result, lines } = await call({ token: tokens.alice, method: 'POST', path: '/ims/v1/cloudimages/6f3c2a1e-8b4d-4c5e-9f7a-1b2c3d4e5f60/copy' });
-    expect(result).toMatchObject({ isAuthorized: false, context: { reason: 'CONTEXT_REQUIRED', action: 'ims:images:copyInRegion' } });
-    expect(lines[0]).toMatchObject({ decision: 'deny', reason: 'CONTEXT_REQUIRED', error_code: 'CONTEXT_REQUIRED' });
+    expect(result).toMatchObject({ isAuthorized: false, context: { reason: 'context_required', context_required_keys: 'ims:Encrypted', action: 'ims:images:copyInRegion' } });
+    expect(lines[0]).toMatchObject({ decision: 'deny', reason: 'context_required', context_required_keys: ['ims:Encrypted'] });
+    expect(lines[0]).not.toHaveProperty('error_code');
   });
 
   it('an unknown principal is denied', async () => {
@@ -593,5 +600,67 @@ describe('cache safety (API Gateway caches each answer under the identity-source
     const east = await call({ token: tokens.alice, method: 'DELETE', headers: { [IMS_HEADERS.region]: 'cn-east-3' } });
     expect(cacheKey(awsEvent({ token: tokens.alice, method: 'DELETE' }))).toBe(cacheKey(awsEvent({ token: tokens.alice, method: 'DELETE', headers: { [IMS_HEADERS.region]: 'cn-east-3' } })));
     expect([plain.result.isAuthorized, east.result.isAuthorized]).toEqual([false, true]);
+  });
+});
+
+describe('unknown context keys: every key the gateway does not compute is unknown, not absent', () => {
+  /** An image id in the form IMS issues. */
+  const IMAGE_ID = '3f1c2a9e-5b7d-4c1e-9a8f-0d2b6e4c7a15';
+  const user = { carol: '', dave: '' };
+
+  beforeAll(async () => {
+    // carol: the seeded share-within-org policy (share only when every target is under o-1/r-1/).
+    await createUser('acc-1', { user_id: 'carol', name: 'Carol' });
+    await createGrant('acc-1', { policy_id: 'share-within-org', principal: { type: 'user', id: 'carol' }, scope: { type: 'all_projects' } });
+    // dave: reads when the stored name is Dave (a key derived from the stored principal); lists when the
+    // principal URN is his (a principal key nothing fills yet: unknown, so undecided).
+    await createUser('acc-1', { user_id: 'dave', name: 'Dave' });
+    await createPolicy({
+      account_id: 'acc-1',
+      policy_id: 'dave-by-identity',
+      name: 'Dave by identity',
+      document: JSON.stringify({
+        Version: '5.0',
+        Statement: [
+          { Effect: 'Allow', Action: ['ims:images:get'], Condition: { StringEquals: { 'g:UserName': ['Dave'] } } },
+          { Effect: 'Allow', Action: ['ims:images:list'], Condition: { StringEquals: { 'g:PrincipalUrn': ['iam::acc-1:user:dave'] } } },
+        ],
+      }),
+    });
+    await createGrant('acc-1', { policy_id: 'dave-by-identity', principal: { type: 'user', id: 'dave' }, scope: { type: 'all_projects' } });
+    user.carol = await mintImsToken('acc-1', { user_id: 'carol' });
+    user.dave = await mintImsToken('acc-1', { user_id: 'dave' });
+  });
+
+  it('the issue: sharing with share-within-org through the authorizer is context_required (ims:TargetOrgPaths), not allowed', async () => {
+    const { result, lines } = await call({ token: user.carol, method: 'POST', path: `/ims/v2/images/${IMAGE_ID}/members` });
+    expect(result).toMatchObject({ isAuthorized: false, context: { reason: 'context_required', context_required_keys: 'ims:TargetOrgPaths', action: 'ims:images:share', principal: 'user:carol' } });
+    expect(lines[0]).toMatchObject({ decision: 'deny', reason: 'context_required', context_required_keys: ['ims:TargetOrgPaths'], action: ['ims:images:share', 'ims:images:get'] });
+    // What the policy allows without conditions is still allowed.
+    expect((await call({ token: user.carol, path: `/ims/v2/images/${IMAGE_ID}` })).result).toMatchObject({ isAuthorized: true, context: { reason: 'allowed' } });
+  });
+
+  it('keys derived from the stored principal are known; principal keys nothing fills are unknown', async () => {
+    expect((await call({ token: user.dave, path: `/ims/v2/images/${IMAGE_ID}` })).result).toMatchObject({ isAuthorized: true, context: { reason: 'allowed' } });
+    const list = await call({ token: user.dave, path: '/ims/v2/cloudimages' });
+    expect(list.result).toMatchObject({ isAuthorized: false, context: { reason: 'context_required', context_required_keys: 'g:PrincipalUrn' } });
+  });
+
+  it('no header can set or hide a key derived from the principal (every entry of the list, in any case)', async () => {
+    setTtl(0);
+    const baseline = await call({ token: user.dave, path: `/ims/v2/images/${IMAGE_ID}` });
+    for (const { key } of PRINCIPAL_KEYS) {
+      const name = key.replace('/*', '/dept');
+      for (const v of [name, name.toLowerCase(), name.toUpperCase()]) {
+        const headers = { [v]: 'Eve', [`x-ims-${v.replace(/[:/]/g, '-')}`]: 'Eve', 'x-ims-context': JSON.stringify({ [v]: 'Eve' }) };
+        const event = awsEvent({ token: user.dave, path: `/ims/v2/images/${IMAGE_ID}`, headers });
+        const read = readImsRequest(event, gatewayConfig());
+        expect(read.ok).toBe(true);
+        if (read.ok) for (const k of Object.keys(read.request.context)) expect(principalKeyOf(k), k).toBeNull();
+        const { result } = await authorize(event);
+        expect(result.isAuthorized, v).toBe(baseline.result.isAuthorized);
+        expect(result.context.reason, v).toBe(baseline.result.context.reason);
+      }
+    }
   });
 });

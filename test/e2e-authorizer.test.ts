@@ -17,6 +17,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_JWT_SECRET, mintImsToken, mintToken } from '../infra/local/token.js';
+import { createGrant, createUser } from '../store/index.js';
 import { startLocalStack, type LocalStack } from './support/offline.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -151,6 +152,21 @@ describe('IMS API authorizer in front of the demo route (serverless-offline)', (
     };
     expect(await invoke(event)).toMatchObject({ isAuthorized: true, context: { reason: 'allowed', principal: 'user:alice', action: 'ims:images:get' } });
     expect(await invoke(readFileSync(join(root, 'test', 'fixtures', 'events', 'authorizer-v2-garbage.json'), 'utf8'))).toMatchObject({ isAuthorized: false });
+  });
+
+  it('a condition key the gateway cannot see is unknown: sharing under share-within-org is denied, context_required', async () => {
+    // The store points at the stack's table (seeded in this process): carol gets the seeded share-within-org.
+    await createUser('acc-1', { user_id: 'carol', name: 'Carol' });
+    await createGrant('acc-1', { policy_id: 'share-within-org', principal: { type: 'user', id: 'carol' }, scope: { type: 'all_projects' } });
+    const carol = await mintImsToken('acc-1', { user_id: 'carol' }, { secret: LOCAL_JWT_SECRET });
+    const image = '/ims/v2/images/3f1c2a9e-5b7d-4c1e-9a8f-0d2b6e4c7a15';
+    const share = await call('POST', `${image}/members`, carol, { 'content-type': 'application/json' });
+    expect(share.status, share.text).toBe(403);
+    expect(share.text).not.toContain('ims-demo');
+    expect((await call('GET', image, carol)).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 100));
+    const line = decisionLines().find((l) => Array.isArray(l.action) && (l.action as string[])[0] === 'ims:images:share');
+    expect(line).toMatchObject({ decision: 'deny', reason: 'context_required', context_required_keys: ['ims:TargetOrgPaths'] });
   });
 
   it('leaves the ims-authz API alone', async () => {

@@ -14,8 +14,7 @@ import { HttpError } from '../functions/shared/http.js';
 import { ROUTES } from '../functions/shared/openapi.js';
 import { publicService as service } from '../functions/shared/public-service.js';
 import { handler as validateHandler } from '../functions/validate.js';
-import { checkSchema } from '../lib/schema/check.js';
-import { SCHEMAS, type SchemaName } from '../lib/schema/schemas.js';
+import { checkSchema, SCHEMAS, type SchemaName } from '../lib/schema/schemas.js';
 import { LOCAL_JWT_SECRET, mintToken } from '../infra/local/token.js';
 import { httpEvent, lambdaContext, useToken } from './support/events.js';
 

@@ -9,9 +9,9 @@
  * a string or a number ..., not a string" says nothing (the value *is* a string; it is too long).
  */
 import { describe, expect, it } from 'vitest';
-import { checkSchema, problemMessage } from '../lib/schema/check.js';
+import { problemMessage } from '../lib/schema/check.js';
 import type { JsonSchema, SchemaName } from '../lib/schema/core.js';
-import { SCHEMAS } from '../lib/schema/schemas.js';
+import { checkSchema, SCHEMAS } from '../lib/schema/schemas.js';
 import { evaluate } from '../lib/index.js';
 
 // ---------------------------------------------------------------------------------------------------------
@@ -22,7 +22,7 @@ type Step = { prop: string } | { item: true } | { extra: string } | { alt: numbe
 
 const refName = (ref: string): SchemaName => ref.slice('#/components/schemas/'.length) as SchemaName;
 const resolve = (s: JsonSchema): JsonSchema => (s.$ref ? SCHEMAS[refName(s.$ref)] : s);
-const typesOf = (s: JsonSchema): string[] => (s.type === undefined ? [] : Array.isArray(s.type) ? s.type : [s.type]);
+const typesOf = (s: JsonSchema): readonly string[] => (s.type === undefined ? [] : typeof s.type === 'string' ? [s.type] : s.type);
 
 /** A small valid instance of a schema (the first alternative of a union; required fields only). */
 function minimal(schema: JsonSchema): unknown {

@@ -3,7 +3,7 @@
  *  - requestContext: a request id (API Gateway's, else a fresh one: also when serverless-offline gives its
  *    placeholder) and the start time;
  *  - jsonBody: reads the body (64 KiB limit, 413 beyond), parses JSON (400 with the position if invalid);
- *  - validateBody: checks the body against a named schema of lib/schema (400 with the field);
+ *  - validateBody: checks the body against a named schema of lib/schema, with the caller's checker (400 with the field);
  *  - httpResponse: turns a Reply or an error into the API Gateway result, with the request id header;
  *    unexpected faults become 500 with the request id and no stack in the body;
  *  - decisionLog: one structured JSON log line per decision (never policy documents or context values).
@@ -11,7 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import type { MiddlewareObj } from '@middy/core';
 import { parseJson } from '../../lib/json/source.js';
-import { checkSchema, problemMessage } from '../../lib/schema/check.js';
+import { problemMessage, type SchemaChecker } from '../../lib/schema/check.js';
 import type { SchemaName } from '../../lib/schema/core.js';
 import type { EvaluateRequest } from '../../lib/types.js';
 import { Logger } from '../../lib/util/logger.js';
@@ -99,8 +99,8 @@ function decodeBase64Body(raw: string, limit: number): string {
 }
 
 /** Checks a value against a named schema of lib/schema; 400 with the offending field. */
-export function assertSchema(schema: SchemaName, value: unknown): void {
-  const problem = checkSchema(schema, value);
+export function assertSchema<N extends SchemaName>(checker: SchemaChecker<N>, schema: N, value: unknown): void {
+  const problem = checker.check(schema, value);
   if (problem) throw new HttpError(400, 'INVALID_REQUEST', problemMessage(problem, 'The body'), { field: problem.field });
 }
 
@@ -113,10 +113,10 @@ export function jsonBody(limit = BODY_LIMIT_BYTES): Mw {
   };
 }
 
-export function validateBody(schema: SchemaName): Mw {
+export function validateBody<N extends SchemaName>(checker: SchemaChecker<N>, schema: N): Mw {
   return {
     name: 'validateBody',
-    before: (request) => assertSchema(schema, state(request.event).body),
+    before: (request) => assertSchema(checker, schema, state(request.event).body),
   };
 }
 
@@ -170,7 +170,7 @@ let decisionLogger: Logger | undefined;
  */
 export function writeDecisionLog(
   fn: string,
-  fields: DecisionLogFields & { request_id?: string; status?: number; latency_ms: number; correlation_id?: string; message_id?: string; duplicate?: boolean },
+  fields: DecisionLogFields & { request_id?: string; status?: number; latency_ms: number; correlation_id?: string; message_id?: string; duplicate?: boolean; context_required_keys?: string[] },
 ): void {
   if (decisionLogger?.service !== fn) decisionLogger = new Logger(fn);
   decisionLogger.info(fields);

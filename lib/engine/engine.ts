@@ -20,9 +20,10 @@ import { compilePolicySet, type CompiledPolicySet, type PolicyInputParsed } from
 import { decideItem, decidingResult } from './decide.js';
 import { decisionMessage } from './message.js';
 import { renderExplain } from './render.js';
-import { checkRequestShape, requestError, resolveRequest, type ResolvedRequest } from './request.js';
+import { checkRequestShape, principalKeysWarning, requestError, resolveRequest, type ResolvedRequest } from './request.js';
 import { workLimitError } from './limits.js';
 import { traceItem } from './trace.js';
+import { decideItemUnknown } from './unknown.js';
 
 export interface PolicySetInput {
   /** Identity policies; stored ones carry the scope and origin of their grant. */
@@ -96,8 +97,14 @@ function compileWithWarnings(input: PolicySetInput, withWarnings: boolean): Prep
 function decide(set: CompiledPolicySet, resolved: ResolvedRequest, policyWarnings: readonly string[]): EvaluateResponse {
   const missing = new Map<string, string>();
   const results: ActionResult[] = new Array(resolved.items.length);
-  for (let i = 0; i < resolved.items.length; i++) results[i] = decideItem(set, resolved, resolved.items[i]!, missing);
+  // Unknown keys: the three-valued decision (unknown.ts); chosen once per request, the two-valued path is untouched.
+  const threeValued = resolved.context.unknown !== null;
+  if (threeValued) for (let i = 0; i < resolved.items.length; i++) results[i] = decideItemUnknown(set, resolved, resolved.items[i]!, missing);
+  else for (let i = 0; i < resolved.items.length; i++) results[i] = decideItem(set, resolved, resolved.items[i]!, missing);
   const deciding = decidingResult(results);
+  // Read after the decision: the context, built by then for most requests, has noted them.
+  const whatIf = resolved.context.principalKeysSet();
+  if (whatIf !== null) resolved.warnings.push(principalKeysWarning(whatIf));
   const decision = deciding && deciding.decision === 'deny' ? 'deny' : 'allow';
   const response: EvaluateResponse = {
     decision,
@@ -113,7 +120,15 @@ function decide(set: CompiledPolicySet, resolved: ResolvedRequest, policyWarning
     warnings: policyWarnings.length === 0 ? resolved.warnings : resolved.warnings.concat(policyWarnings),
   };
   if (resolved.api) response.api = resolved.api;
+  if (threeValued) response.context_required_keys = deciding?.reason === 'context_required' ? contextRequiredKeys(results) : [];
   return response;
+}
+
+/** The keys the `context_required` results depend on, together, sorted. */
+function contextRequiredKeys(results: readonly ActionResult[]): string[] {
+  const keys = new Set<string>();
+  for (const r of results) if (r.context_required_keys) for (const k of r.context_required_keys) keys.add(k);
+  return [...keys].sort();
 }
 
 interface Prepared {

@@ -33,6 +33,9 @@ export function decisionMessage(principal: Principal, deciding: ActionResult | u
     const where = deciding.denied_by?.layer === 'scp' ? ` (SCP level ${deciding.denied_by.level})` : '';
     return `${head} with an explicit deny in the ${policyType(deciding)} policy ${deciding.denied_by?.policy_id}${where}.`;
   }
+  if (deciding.reason === 'context_required') {
+    return `${head}: the answer depends on condition keys the request marks unknown (${(deciding.context_required_keys ?? []).join(', ')}); give them in "context" to decide.`;
+  }
   const where = deciding.denied_by?.layer === 'scp' ? ` at SCP level ${deciding.denied_by.level}` : '';
   return `${head} because no ${policyType(deciding)} policy${where} allows the ${deciding.action} action.`;
 }

@@ -3,25 +3,13 @@
  * additionalProperties, items, min/max items/length/properties, enum, const, anyOf/oneOf/allOf, $ref).
  * Each schema is compiled once into a function; a conforming value costs no allocation, and the first
  * problem is reported with the offending field.
+ *
+ * A checker is built explicitly over the schemas it may check (`schemaChecker(REQUEST_SCHEMAS)`): its
+ * `$ref`s resolve in that set and nowhere else, so what a module can check is what it imports (and what its
+ * bundle carries), not what some other module registered before it. test/schema-oracle.test.ts checks it
+ * against ajv on documents generated from every schema.
  */
-import type { JsonSchema, SchemaName } from './core.js';
-import { REQUEST_SCHEMAS } from './requests.js';
-
-/**
- * The schemas this process can check, by name. The request schemas are always there; the stored-model
- * bodies and the replies are added by the modules that use them (so a bundle carries only what it checks).
- */
-const registry: Partial<Record<SchemaName, JsonSchema>> = { ...REQUEST_SCHEMAS };
-
-export function registerSchemas(schemas: Partial<Record<SchemaName, JsonSchema>>): void {
-  Object.assign(registry, schemas);
-}
-
-function named(name: SchemaName): JsonSchema {
-  const s = registry[name];
-  if (!s) throw new Error(`schema ${name} is not registered (import its module and call registerSchemas)`);
-  return s;
-}
+import type { JsonSchema, SchemaName, SchemaSet, SchemaType } from './core.js';
 
 export interface SchemaProblem {
   /** Dotted field path, e.g. `principal.type` or `policies[0].id` (empty for the body itself). */
@@ -54,16 +42,26 @@ function article(t: string): string {
   return t === 'null' ? 'null' : /^[aeiou]/.test(t) ? `an ${t}` : `a ${t}`;
 }
 
-function resolve(s: JsonSchema): JsonSchema {
-  return s.$ref ? named(s.$ref.slice('#/components/schemas/'.length) as SchemaName) : s;
+/** The schemas a checker resolves references in, and its compiled references. */
+interface Context {
+  schemas: SchemaSet;
+  refs: Map<string, Validator>;
 }
 
-function describe(s: JsonSchema): string {
-  const r = resolve(s);
+/** A schema, or the one its `$ref` names in the checker's set (names come from the code, never from input). */
+function resolve(s: JsonSchema, cx: Context): JsonSchema {
+  if (!s.$ref) return s;
+  const r = cx.schemas[s.$ref.slice('#/components/schemas/'.length) as SchemaName];
+  if (!r) throw new Error(`${s.$ref} is not in the checker's schemas`);
+  return r;
+}
+
+function describe(s: JsonSchema, cx: Context): string {
+  const r = resolve(s, cx);
   if (r.const !== undefined) return JSON.stringify(r.const);
   if (r.enum) return oneOf(r.enum);
-  if (r.anyOf || r.oneOf) return (r.anyOf ?? r.oneOf)!.map(describe).join(' or ');
-  const t = Array.isArray(r.type) ? r.type.join(' or ') : r.type;
+  if (r.anyOf || r.oneOf) return (r.anyOf ?? r.oneOf)!.map((a) => describe(a, cx)).join(' or ');
+  const t = typeof r.type === 'string' ? r.type : r.type?.join(' or ');
   return t ? article(t) : 'a value';
 }
 
@@ -89,8 +87,8 @@ const within = (p: Problem | null, key: string | number): Problem | null => {
  * An object property whose const / enum values tell the alternatives of an anyOf apart (GrantScope's
  * `type`), and each alternative's values of it.
  */
-function discriminator(alts: readonly JsonSchema[]): { key: string; tags: Array<readonly unknown[]> } | undefined {
-  const objects = alts.map(resolve);
+function discriminator(alts: readonly JsonSchema[], cx: Context): { key: string; tags: Array<readonly unknown[]> } | undefined {
+  const objects = alts.map((a) => resolve(a, cx));
   const tagsOf = (k: string): Array<readonly unknown[] | undefined> => objects.map((o) => {
     const p = o.properties?.[k];
     return p?.const !== undefined ? [p.const] : p?.enum;
@@ -99,17 +97,15 @@ function discriminator(alts: readonly JsonSchema[]): { key: string; tags: Array<
   return key === undefined ? undefined : { key, tags: tagsOf(key) as Array<readonly unknown[]> };
 }
 
-const compiledRefs = new Map<string, Validator>();
-
-function compile(schema: JsonSchema): Validator {
+function compile(schema: JsonSchema, cx: Context): Validator {
   if (schema.$ref) {
     const ref = schema.$ref;
-    // Late-bound so recursive references work; resolved once.
+    // Late-bound so recursive references work; resolved once per checker.
     let fn: Validator | undefined;
     return (v) => {
       if (!fn) {
-        fn = compiledRefs.get(ref);
-        if (!fn) compiledRefs.set(ref, (fn = compile(resolve(schema))));
+        fn = cx.refs.get(ref);
+        if (!fn) cx.refs.set(ref, (fn = compile(resolve(schema, cx), cx)));
       }
       return fn(v);
     };
@@ -117,7 +113,7 @@ function compile(schema: JsonSchema): Validator {
   const checks: Validator[] = [];
   const s = schema;
   if (s.allOf) {
-    const subs = s.allOf.map(compile);
+    const subs = s.allOf.map((a) => compile(a, cx));
     checks.push((v) => {
       for (const f of subs) {
         const p = f(v);
@@ -127,13 +123,13 @@ function compile(schema: JsonSchema): Validator {
     });
   }
   if (s.anyOf || s.oneOf) {
-    const alts = (s.anyOf ?? s.oneOf) as JsonSchema[];
-    const subs = alts.map(compile);
-    const expected = alts.map(describe).join(' or ');
+    const alts = (s.anyOf ?? s.oneOf) as readonly JsonSchema[];
+    const subs = alts.map((a) => compile(a, cx));
+    const expected = alts.map((a) => describe(a, cx)).join(' or ');
     // Alternatives that differ by JSON type (string | number | boolean ...): pick the one by type at once.
     const byType = new Map<string, Validator>();
     const simple = alts.every((a, i) => {
-      const r = resolve(a);
+      const r = resolve(a, cx);
       if (typeof r.type !== 'string' || byType.has(r.type)) return false;
       byType.set(r.type, subs[i] as Validator);
       return true;
@@ -156,7 +152,7 @@ function compile(schema: JsonSchema): Validator {
       // An alternative that fails on the value's type says nothing about it; one that admits the type gives
       // its own reason (a string too long is "at most N characters", not "must be a string or ..."). A
       // discriminating property (GrantScope's `type`) picks the alternative outright.
-      const disc = discriminator(alts);
+      const disc = discriminator(alts, cx);
       checks.push((v) => {
         if (disc && typeOf(v) === 'object' && Object.prototype.hasOwnProperty.call(v, disc.key)) {
           const tag = (v as Record<string, unknown>)[disc.key];
@@ -187,7 +183,7 @@ function compile(schema: JsonSchema): Validator {
     );
   }
   if (s.type) {
-    const types = Array.isArray(s.type) ? s.type : [s.type];
+    const types: readonly SchemaType[] = typeof s.type === 'string' ? [s.type] : s.type;
     const single = types.length === 1 ? (types[0] as string) : null;
     const expected = (): string => types.map(article).join(' or ');
     const is = single === null ? null : TYPE_TESTS[single];
@@ -213,14 +209,14 @@ function compile(schema: JsonSchema): Validator {
   }
   // Infinity and NaN are no JSON numbers (a library caller can still pass them). Where the type excludes
   // numbers, the type check already refuses them.
-  const types = s.type === undefined ? null : Array.isArray(s.type) ? s.type : [s.type];
+  const types = s.type === undefined ? null : typeof s.type === 'string' ? [s.type] : s.type;
   if (types === null || types.includes('number') || types.includes('integer')) {
     checks.push((v) => (typeof v === 'number' && !Number.isFinite(v) ? problem(() => 'must be a finite number') : null));
   }
   if (s.minItems !== undefined || s.maxItems !== undefined || s.items) {
     const min = s.minItems ?? 0;
     const max = s.maxItems ?? Infinity;
-    const item = s.items ? compile(s.items) : null;
+    const item = s.items ? compile(s.items, cx) : null;
     checks.push((v) => {
       if (!Array.isArray(v)) return null;
       if (v.length < min) return problem(() => `must have at least ${min} item${min > 1 ? 's' : ''} (has ${v.length})`);
@@ -235,9 +231,9 @@ function compile(schema: JsonSchema): Validator {
     });
   }
   if (s.properties || s.additionalProperties !== undefined || s.required || s.maxProperties !== undefined) {
-    const props = new Map(Object.entries(s.properties ?? {}).map(([k, sub]) => [k, compile(sub)]));
+    const props = new Map(Object.entries(s.properties ?? {}).map(([k, sub]) => [k, compile(sub, cx)]));
     const required = s.required ?? [];
-    const extra = s.additionalProperties === false ? false : typeof s.additionalProperties === 'object' ? compile(s.additionalProperties) : true;
+    const extra = s.additionalProperties === false ? false : typeof s.additionalProperties === 'object' ? compile(s.additionalProperties, cx) : true;
     const maxProps = s.maxProperties ?? Infinity;
     checks.push((v) => {
       if (typeof v !== 'object' || v === null || Array.isArray(v)) return null;
@@ -279,23 +275,36 @@ function compile(schema: JsonSchema): Validator {
   };
 }
 
-const validators = new Map<SchemaName, Validator>();
-
 function fieldOf(path: Array<string | number>): string {
   let out = '';
   for (const k of path) out = typeof k === 'number' ? `${out}[${k}]` : out ? `${out}.${k}` : k;
   return out;
 }
 
-/** Validates a value against a named schema: null when it conforms, else the first problem. */
-export function checkSchema(name: SchemaName, value: unknown): SchemaProblem | null {
-  let fn = validators.get(name);
-  if (!fn) {
-    fn = compile(named(name));
-    validators.set(name, fn);
-  }
-  const p = fn(value);
-  return p ? { field: fieldOf(p.path), message: p.message() } : null;
+/** Checks values against the schemas of one set, by name. */
+export interface SchemaChecker<N extends SchemaName> {
+  /** Validates a value against a named schema: null when it conforms, else the first problem. */
+  check(name: N, value: unknown): SchemaProblem | null;
+}
+
+/**
+ * A checker over `schemas` (references resolve in that set). Building it costs nothing: each schema is
+ * compiled on its first check, once.
+ */
+export function schemaChecker<S extends SchemaSet>(schemas: S): SchemaChecker<keyof S & SchemaName> {
+  const cx: Context = { schemas, refs: new Map() };
+  const validators = new Map<SchemaName, Validator>();
+  return {
+    check(name, value) {
+      let fn = validators.get(name);
+      if (!fn) {
+        fn = compile(resolve({ $ref: `#/components/schemas/${name}` }, cx), cx);
+        validators.set(name, fn);
+      }
+      const p = fn(value);
+      return p ? { field: fieldOf(p.path), message: p.message() } : null;
+    },
+  };
 }
 
 export function problemMessage(p: SchemaProblem, what = 'The request'): string {

@@ -6,7 +6,7 @@
  * template matched, the actions required and why each result is required.
  */
 import { createEvaluator, evaluate, MAX_POLICY_WARNINGS, validate, type Evaluator } from '../../lib/index.js';
-import type { DeniedBy, EvaluateRequest, EvaluateResult, InlinePolicy } from '../../lib/types.js';
+import type { DeniedBy, EvaluateRequest, EvaluateResult, InlinePolicy, Reason } from '../../lib/types.js';
 import { normalizeKey, referenceEvaluate, type ModelResponse, type ModelResult, type PolicySet } from './model.js';
 
 export interface DiffCase {
@@ -21,12 +21,18 @@ export type Outcome =
   | { kind: 'skipped'; code: string }
   | { kind: 'disagree'; engine: ModelResponse; model: ModelResponse; differences: string[] };
 
+/** The differential cases name no unknown keys, so the engine never answers `context_required` there. */
+function modelReason(reason: Reason): ModelResult['reason'] {
+  if (reason === 'context_required') throw new Error('context_required without unknown_context_keys');
+  return reason;
+}
+
 function project(r: Exclude<EvaluateResult, { error: unknown }>): ModelResponse {
   return {
     decision: r.decision,
-    reason: r.reason,
+    reason: modelReason(r.reason),
     denied_by: r.denied_by,
-    results: r.results.map((x) => ({ action: x.action, resource: x.resource, decision: x.decision, reason: x.reason, denied_by: x.denied_by, ...(x.required_by ? { required_by: x.required_by } : {}) })),
+    results: r.results.map((x) => ({ action: x.action, resource: x.resource, decision: x.decision, reason: modelReason(x.reason), denied_by: x.denied_by, ...(x.required_by ? { required_by: x.required_by } : {}) })),
     missing_context_keys: [...new Set(r.missing_context_keys.map(normalizeKey))].sort(),
     warnings: r.warnings.length,
     ...(r.api ? { api: { template: r.api.template, required_actions: r.api.required_actions } } : {}),

@@ -466,6 +466,15 @@ const contextValue = (spec: KeySpec): fc.Arbitrary<ContextValue> =>
     { weight: 1, arbitrary: fc.constantFrom<ContextValue>(null, []) },
   );
 
+/**
+ * Request values of a condition key (normalised: lower-case name, tag key as written), as the generated
+ * requests give them; undefined for a key the generator does not know.
+ */
+export function contextValueOf(normKey: string): fc.Arbitrary<ContextValue> | undefined {
+  const spec = KEYS.find((k) => normalizedKeyOf(k) === normKey);
+  return spec && contextValue(spec);
+}
+
 /** One context entry: a key (in one of its spellings) and a value for it. */
 const contextEntry: fc.Arbitrary<{ norm: string; key: string; value: ContextValue }> = fc.oneof(
   ...KEYS.map((spec) => fc.record({ norm: fc.constant(normalizedKeyOf(spec)), key: fc.constantFrom(...spec.spellings), value: contextValue(spec) })),
