@@ -85,15 +85,19 @@ function ping(port: number): Promise<boolean> {
   });
 }
 
-/** Starts DynamoDB Local in memory (`-sharedDb`: one database whatever the credentials and region). */
+/**
+ * Starts DynamoDB Local in memory (`-sharedDb`: one database whatever the credentials and region;
+ * `-disableTelemetry`: it sends nothing, and would find no network here anyway).
+ */
 export async function startDynamoDbLocal(options: { port?: number; readyTimeoutMs?: number; log?: (line: string) => void } = {}): Promise<DynamoDbLocalServer> {
   const dir = ensureDynamoDbLocal(options.log);
   const port = options.port || (await freePort());
   const java = process.env.JAVA_HOME ? join(process.env.JAVA_HOME, 'bin', 'java') : 'java';
   const child: ChildProcess = spawn(
     java,
-    ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', '-Xss512k', `-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`, '-jar', join(dir, 'DynamoDBLocal.jar'), '-inMemory', '-sharedDb', '-port', String(port)],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', '-Xss512k', `-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`, '-jar', join(dir, 'DynamoDBLocal.jar'), '-inMemory', '-sharedDb', '-disableTelemetry', '-port', String(port)],
+    // It writes a metadata file (an installation id) into its working directory: its own folder, not the caller's.
+    { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
