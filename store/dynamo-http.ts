@@ -75,12 +75,20 @@ export function resetHttpClient(): void {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Observers: benchmarks and tests count the table calls (bench/handler.ts, test/store-evaluation.test.ts).
+// Observers: benchmarks and tests count the table calls (bench/reference.ts, test/storage-doc.test.ts).
 
-type Observer = (operation: Operation, body: unknown) => void;
+interface Observer {
+  sent: (operation: Operation, body: unknown) => void;
+  settled: ((operation: Operation) => void) | undefined;
+}
 const observers = new Set<Observer>();
-/** Calls `observer` before every request; returns the function that removes it. */
-export function observeRequests(observer: Observer): () => void {
+/**
+ * Calls `sent` before every request and `settled` once it has settled (answered or failed, after its retry),
+ * so a test can tell requests sent in parallel from requests sent one after another (round trips). Returns
+ * the function that removes them.
+ */
+export function observeRequests(sent: Observer['sent'], settled?: (operation: Operation) => void): () => void {
+  const observer: Observer = { sent, settled };
   observers.add(observer);
   return () => observers.delete(observer);
 }
@@ -175,7 +183,17 @@ export function interceptRequests(fn: (operation: Operation, body: Record<string
 
 /** Sends one operation, retried once on a network error, a 5xx or throttling. */
 export async function send<T = Record<string, unknown>>(operation: Operation, body: Record<string, unknown>): Promise<T> {
-  for (const o of observers) o(operation, body);
+  if (observers.size === 0) return sendObserved(operation, body);
+  const watching = [...observers];
+  for (const o of watching) o.sent(operation, body);
+  try {
+    return await sendObserved<T>(operation, body);
+  } finally {
+    for (const o of watching) o.settled?.(operation);
+  }
+}
+
+async function sendObserved<T>(operation: Operation, body: Record<string, unknown>): Promise<T> {
   if (interceptor) return (await interceptor(operation, body, (op, b) => sendWithRetry(op, b))) as T;
   return (await sendWithRetry(operation, body)) as T;
 }
