@@ -1,5 +1,5 @@
 /**
- * The local DynamoDB of a load run, in a process of its own: dynalite (127.0.0.1, the policy table) and the
+ * The local DynamoDB of a load run, in a process of its own: DynamoDB Local (a JVM this process starts, with the policy table) and the
  * fault proxy in front of it (test/support/fault-proxy.ts), driven by the parent over IPC, so the load
  * generator's work does not slow the store down (and a slow store is only ever the proxy's doing).
  *   parent: fork('bench/store-process.ts', { execArgv: ['--import', 'tsx'] })
