@@ -4,7 +4,7 @@
  *
  * Read at creation time:
  *  - `POLICY_TABLE`: the table name (set by serverless.yml; the local scripts and tests set it too);
- *  - `DYNAMODB_ENDPOINT`: a local endpoint (dynalite). When set, the client also gets static dummy
+ *  - `DYNAMODB_ENDPOINT`: a local endpoint (DynamoDB Local). When set, the client also gets static dummy
  *    credentials and a region, so the SDK never looks for real credentials (files, SSO, instance metadata).
  *    Empty on AWS (serverless.yml deploys it as ""), where the function's role and region apply.
  *

@@ -8,8 +8,8 @@
  *   default_version: 'v1' ...                                   the version the engine evaluates
  *   next_version: 2 ...                                         version ids are never reused (v1, v2, ...)
  *   revision: 1 ...                                             +1 on every write; the ETag
- * Keeping the versions in the policy item makes every policy change a single conditional write (no
- * transaction, which dynalite lacks): 5 versions of at most 32 KiB of text stay far below the 400 KB item
+ * Keeping the versions in the policy item makes every policy change one item's conditional write (in one
+ * transaction with the change counter it bumps): 5 versions of at most 32 KiB of text stay far below the 400 KB item
  * limit.
  *
  * Every entity is written with `timestamps: false`: the store writes ISO 8601 times itself, so what a

@@ -1,7 +1,7 @@
 /**
  * The IMS API authorizer (functions/authorizer.ts) on real API Gateway HTTP API payload 2.0 REQUEST
  * authorizer events (test/fixtures/events/authorizer-v2-*.json: the AWS shape, serverless-offline's shape,
- * and malformed ones), against the seeded local table (dynalite in-process): allow, explicit and implicit
+ * and malformed ones), against the seeded local table (on DynamoDB Local): allow, explicit and implicit
  * deny, unknown routes, bad tokens, region, hints, malformed events, the decision log line, and the cache
  * key API Gateway derives from the identity sources of serverless.yml.
  */

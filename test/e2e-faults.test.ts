@@ -1,5 +1,5 @@
 /**
- * The policy store failing mid-run, over the real local stack: dynalite in-process (seeded), and
+ * The policy store failing mid-run, over the real local stack: a table of its own on DynamoDB Local (seeded), and
  * `serverless offline` (the bundles) reaching it through a TCP proxy of test/support/fault-proxy.ts, which
  * refuses connections (the store down) or holds every answer for seconds (the store slow).
  *

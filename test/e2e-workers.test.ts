@@ -1,5 +1,5 @@
 /**
- * The event-driven functions on the local stack: dynalite in-process (seeded) + `serverless offline` as a
+ * The event-driven functions on the local stack: a table of its own on DynamoDB Local (seeded) + `serverless offline` as a
  * child process on free ports of 127.0.0.1, running the esbuild bundles (dist/functions). serverless-offline
  * ignores `sqs` and `stream` events (no SQS and no DynamoDB streams here), and its `rate(1 day)` schedule
  * will not fire during a test: all three functions are invoked through its Lambda Invoke API (lambdaPort)

@@ -1,5 +1,5 @@
 /**
- * The policy store (store/) against dynalite in-process: conditional create, get, list pagination,
+ * The policy store (store/) against DynamoDB Local: conditional create, get, list pagination,
  * validation on write. Also checks that the local table, the toolbox Table and serverless.yml agree.
  */
 import { readFileSync } from 'node:fs';

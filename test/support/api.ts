@@ -1,7 +1,7 @@
 /**
  * Calls the real HTTP functions in-process, the way API Gateway (HTTP API, payload 2.0) would: the route
  * key is the route's template (`GET /v1/policies/{policy_id}`), path parameters and the query string are
- * parsed from the URL, and the function is the one `ROUTES` names. Also: a dynalite per test file, with the
+ * parsed from the URL, and the function is the one `ROUTES` names. Also: a table on DynamoDB Local per test file, with the
  * store pointed at it, and bearer tokens.
  */
 import type { Context } from 'aws-lambda';
@@ -147,7 +147,7 @@ export async function client(account: string, scopes?: readonly string[]): Promi
 export const seg = (s: string): string => encodeURIComponent(s);
 
 /**
- * Starts a dynalite for this test file and points the store and the token check at it. Call from
+ * Starts a table on DynamoDB Local for this test file and points the store and the token check at it. Call from
  * beforeAll; `stop` from afterAll.
  */
 export async function startLocalApi(name: string): Promise<{ db: LocalDynamo; stop: () => Promise<void> }> {

@@ -11,7 +11,7 @@
  *    in the middle of its request); with `at: 'answer'` the request reaches the store whole and its answer
  *    is dropped with the connection (a write that happened, but the writer never learned it).
  * Changing the mode drops the open connections, so the next request meets the new mode. The target port
- * can be set after the proxy starts (the stack's endpoint is fixed before dynalite's port is known).
+ * can be set after the proxy starts (the stack's endpoint is fixed before the local table's port is known).
  */
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
