@@ -1,6 +1,6 @@
 /**
  * Cold start of the function bundles: a fresh `node` process requires a bundle and answers one request
- * (inline policies; and, for evaluate/explain, by reference against a local dynalite with the example
+ * (inline policies; and, for evaluate/explain, by reference against the local DynamoDB (DynamoDB Local) with the example
  * data), median of N runs, beside a bare `node -e ''`, plus each bundle's size.
  *   npm run bench:cold [-- --runs 15]
  * The token is minted with the local development key. Writes bench/results/cold.{json,md}.
@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { startDynalite } from '../infra/local/dynalite.js';
+import { startLocalDynamo } from '../infra/local/dynamo.js';
 import { seedExamples } from '../infra/local/seed.js';
 import { LOCAL_JWT_SECRET, mintToken } from '../infra/local/token.js';
 
@@ -19,7 +19,7 @@ const { runs: runsArg } = parseArgs({ args: process.argv.slice(2), options: { ru
 const RUNS = runsArg === undefined ? 15 : typeof runsArg === 'string' ? Number(runsArg) : Number.NaN;
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-const db = await startDynalite({ port: 0, tableName: `bench-cold-${process.pid}` });
+const db = await startLocalDynamo({ port: 0, tableName: `bench-cold-${process.pid}` });
 await seedExamples({ endpoint: db.endpoint, tableName: db.tableName });
 const byReference = { principal: { account_id: 'acc-1', user_id: 'alice' }, region: 'cn-north-4', action: 'ims:images:deleteImage', resource: 'ims:cn-north-4:acc-1:image:abc' };
 
@@ -36,9 +36,9 @@ const inline = {
 
 const cases: Array<{ fn: string; label?: string; method: string; path: string; body?: unknown }> = [
   { fn: 'evaluate', label: 'evaluate (inline)', method: 'POST', path: '/v1/evaluate', body: inline },
-  { fn: 'evaluate', label: 'evaluate (by reference, dynalite)', method: 'POST', path: '/v1/evaluate', body: byReference },
+  { fn: 'evaluate', label: 'evaluate (by reference, DynamoDB Local)', method: 'POST', path: '/v1/evaluate', body: byReference },
   { fn: 'explain', label: 'explain (inline)', method: 'POST', path: '/v1/explain', body: inline },
-  { fn: 'explain', label: 'explain (by reference, dynalite)', method: 'POST', path: '/v1/explain', body: byReference },
+  { fn: 'explain', label: 'explain (by reference, DynamoDB Local)', method: 'POST', path: '/v1/explain', body: byReference },
   { fn: 'validate', method: 'POST', path: '/v1/validate', body: { policy: inline.policies[1]?.document } },
   { fn: 'catalog', method: 'GET', path: '/v1/catalog' },
   { fn: 'openapi', method: 'GET', path: '/v1/openapi.json' },
@@ -63,7 +63,7 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)] as number;
 }
 
-/** Runs a fresh node process (asynchronously: the dynalite of this process must keep answering). */
+/** Runs a fresh node process (asynchronously, so its wall time is measured from here). */
 function timeProcess(args: string[], env: NodeJS.ProcessEnv): Promise<{ wallMs: number; out: string }> {
   return new Promise((resolve, reject) => {
     const t = process.hrtime.bigint();

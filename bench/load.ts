@@ -1,5 +1,5 @@
 /**
- * Load and faults against the local stack: dynalite (seeded) behind the fault proxy of
+ * Load and faults against the local stack: DynamoDB Local (seeded) behind the fault proxy of
  * test/support/fault-proxy.ts in a child process (bench/store-process.ts), `serverless offline` on 127.0.0.1
  * with the bundles of dist/functions reaching it through the proxy, autocannon here:
  *  1. 50 connections for 30 s on the mix of test/support/load.ts (inline and by-reference evaluations with
@@ -17,7 +17,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { LocalDynamo } from '../infra/local/dynalite.js';
+import type { LocalDynamo } from '../infra/local/dynamo.js';
 import { LOCAL_JWT_SECRET, mintToken } from '../infra/local/token.js';
 import type { FaultMode } from '../test/support/fault-proxy.js';
 import { reportMarkdown, runLoad, runWithFault, standardMix, warmUp, type FaultWindowReport, type LoadReport } from '../test/support/load.js';
@@ -42,7 +42,7 @@ const log = (s: string): boolean => process.stdout.write(`${s}\n`);
 const started = Date.now();
 const machine = { node: process.version, cpus: cpus().length, loadavg_at_start: loadavg().map((x) => Math.round(x * 100) / 100) };
 
-// dynalite and the fault proxy in a child process (bench/store-process.ts), serverless-offline in another.
+// DynamoDB Local and the fault proxy in a child process (bench/store-process.ts), serverless-offline in another.
 const storeProcess: ChildProcess = fork(fileURLToPath(new URL('./store-process.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 const ready = await new Promise<StoreReady>((resolve, reject) => {
   storeProcess.once('message', (m: { ready?: StoreReady }) => (m.ready ? resolve(m.ready) : reject(new Error('store process: unexpected message'))));

@@ -60,7 +60,7 @@ for (const name of ['AWS_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_DEFAULT_PROFILE', '
 // Local-stack settings must not leak into a deployable package: DYNAMODB_ENDPOINT would be baked into the
 // functions' environment, CODE_ROOT would point the handlers at the TypeScript sources, and
 // AUTH_OFFLINE_JWT_SECRET would replace the Secrets Manager reference with the local key (infra/auth.cjs).
-for (const name of ['DYNAMODB_ENDPOINT', 'CODE_ROOT', 'AUTH_OFFLINE_JWT_SECRET']) {
+for (const name of ['DYNAMODB_ENDPOINT', 'LOCAL_POLICY_TABLE', 'CODE_ROOT', 'AUTH_OFFLINE_JWT_SECRET']) {
   if (env[name]) log.warn(`cfn-offline-stub: ignoring ${name}=${env[name]} (local-stack setting) while packaging`);
   delete env[name];
 }

@@ -1,5 +1,5 @@
 // CloudFormation Properties of the policy table for serverless.yml: infra/table.json (the one definition,
-// also read by infra/local/table.ts to create the same table in dynalite) plus the stage's TableName.
+// also read by infra/local/table.ts to create the same table in DynamoDB Local) plus the stage's TableName.
 'use strict';
 const properties = require('./table.json');
 

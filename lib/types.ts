@@ -155,7 +155,9 @@ export type ApiCall = SchemaValue<'ApiCall'>;
  * of `resource` (a URN, e.g. `ims:cn-north-4:acc-1:image:abc`; omit for actions with no resource type) and
  * `resources`; `policies`: identity policies (5.0 or 1.1); `scps`: the SCP chain, outermost level first;
  * `unknown_context_keys`: keys whose value the caller does not know (docs/semantics.md, "Unknown context keys"):
- * the request is allowed only if it is allowed whatever their values.
+ * the request is allowed only if it is allowed whatever their values; `max_staleness_ms` (by reference only, at
+ * most 30,000): within it, a warm function answers from its cached policy set without reading the account's
+ * change stamp (no table call); absent or 0, the stamp is read on every request (docs/storage.md).
  */
 export type EvaluateRequest = SchemaValue<'EvaluateRequest'>;
 

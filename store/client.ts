@@ -4,7 +4,7 @@
  *
  * Read at creation time:
  *  - `POLICY_TABLE`: the table name (set by serverless.yml; the local scripts and tests set it too);
- *  - `DYNAMODB_ENDPOINT`: a local endpoint (dynalite). When set, the client also gets static dummy
+ *  - `DYNAMODB_ENDPOINT`: a local endpoint (DynamoDB Local). When set, the client also gets static dummy
  *    credentials and a region, so the SDK never looks for real credentials (files, SSO, instance metadata).
  *    Empty on AWS (serverless.yml deploys it as ""), where the function's role and region apply.
  *
@@ -16,6 +16,7 @@
  */
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { resetHttpClient } from './dynamo-http.js';
 
 let documentClient: DynamoDBDocumentClient | undefined;
 
@@ -47,4 +48,5 @@ export function getTableName(): string {
 export function resetClient(): void {
   documentClient?.destroy();
   documentClient = undefined;
+  resetHttpClient();
 }

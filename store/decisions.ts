@@ -7,7 +7,7 @@
  * least once) or a second message with the same correlation id stores nothing new; the first result stays.
  * Items carry a TTL attribute (`expires_at`, epoch seconds; 7 days by default). DynamoDB deletes expired
  * items some time after that, so reads treat an expired item as absent from the moment it expires
- * (dynalite ignores TTL: the read check is what the tests see).
+ * (TTL deletes late, even on AWS: the read check is what the tests see).
  */
 import { GetItemCommand } from 'dynamodb-toolbox/entity/actions/get';
 import { PutItemCommand } from 'dynamodb-toolbox/entity/actions/put';

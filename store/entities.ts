@@ -8,8 +8,8 @@
  *   default_version: 'v1' ...                                   the version the engine evaluates
  *   next_version: 2 ...                                         version ids are never reused (v1, v2, ...)
  *   revision: 1 ...                                             +1 on every write; the ETag
- * Keeping the versions in the policy item makes every policy change a single conditional write (no
- * transaction, which dynalite lacks): 5 versions of at most 32 KiB of text stay far below the 400 KB item
+ * Keeping the versions in the policy item makes every policy change one item's conditional write (in one
+ * transaction with the change counter it bumps): 5 versions of at most 32 KiB of text stay far below the 400 KB item
  * limit.
  *
  * Every entity is written with `timestamps: false`: the store writes ISO 8601 times itself, so what a
@@ -18,6 +18,7 @@
 import { Entity } from 'dynamodb-toolbox/entity';
 import { boolean } from 'dynamodb-toolbox/schema/boolean';
 import { item } from 'dynamodb-toolbox/schema/item';
+import { list } from 'dynamodb-toolbox/schema/list';
 import { map } from 'dynamodb-toolbox/schema/map';
 import { number } from 'dynamodb-toolbox/schema/number';
 import { record } from 'dynamodb-toolbox/schema/record';
@@ -63,6 +64,11 @@ const policySchema = item({
   // `findings` is optional: items written before versions kept their findings have none.
   versions: record(string(), map({ document: string(), created_at: string(), findings: string().optional() })),
   revision: number(),
+  /**
+   * How many grants (identity policies) or SCP attachments (SCPs) refer to the policy: moved by the same
+   * transaction as the reference, so a delete conditioned on 0 never leaves a reference behind.
+   */
+  ref_count: number().optional(),
   created_at: string(),
   updated_at: string(),
   /**
@@ -109,6 +115,13 @@ export const AccountEntity = new Entity({
     org_id: string().optional(),
     /** The organization the account manages (so SCP changes of the account bump that org's counter). */
     manages_org: string().optional(),
+    /** The management account of `org_id` (whose SCPs apply): the reader's first Query gives it. */
+    org_mgmt: string().optional(),
+    /**
+     * The account's path in `org_id`: the root, the OUs, the account itself (node ids, outermost first),
+     * written by the same transaction as the account's node; the reader gets the nodes by key from it.
+     */
+    org_path: list(string()).optional(),
   }),
   computeKey: ({ account_id }) => ({ pk: accountPk(account_id), sk: ACCOUNT_SK }),
   timestamps: false,
@@ -121,6 +134,8 @@ const principalSchema = item({
   name: string(),
   description: string().optional(),
   revision: number(),
+  /** Memberships (users: their groups; groups: their members) and grants that refer to the principal. */
+  ref_count: number().optional(),
   created_at: string(),
   updated_at: string(),
 });
@@ -219,6 +234,8 @@ const nodeSchema = item({
   depth: number(),
   /** Roots and OUs: OUs and accounts directly below (a delete is conditioned on 0). */
   child_count: number(),
+  /** The node's ancestors, the root first (`[]` for the root). OUs never move; an account's changes when it moves. */
+  path: list(string()).optional(),
   /** The SCPs attached to the node (absent when none: DynamoDB has no empty sets). */
   scps: set(string()).optional(),
   revision: number(),

@@ -9,20 +9,21 @@
  * (`ALREADY_EXISTS`) by the conditional put, without any read. The same policy in two scopes is two grants.
  */
 import { createHash } from 'node:crypto';
-import { DeleteItemCommand } from 'dynamodb-toolbox/entity/actions/delete';
 import { GetItemCommand } from 'dynamodb-toolbox/entity/actions/get';
-import { PutItemCommand } from 'dynamodb-toolbox/entity/actions/put';
+import { DeleteTransaction } from 'dynamodb-toolbox/entity/actions/transactDelete';
+import { PutTransaction } from 'dynamodb-toolbox/entity/actions/transactPut';
 import { QueryCommand } from 'dynamodb-toolbox/table/actions/query';
 import { systemPolicy } from '../lib/system-policies.js';
 import type { GrantScope } from '../lib/types.js';
-import { checkId, checkLimit, decodeCursor, encodeCursor, type CursorExpectation, isConditionFailure, nowIso, type Page, type PageOptions } from './common.js';
-import { bumpAccount } from './counters.js';
+import { checkId, checkLimit, decodeCursor, encodeCursor, type CursorExpectation, nowIso, type Page, type PageOptions } from './common.js';
+import { accountBump } from './counters.js';
 import { GrantEntity } from './entities.js';
-import { alreadyExists, invalidInput, notFound, principalNotFound, type StoreError } from './errors.js';
+import { alreadyExists, conflict, invalidInput, notFound, principalNotFound, type StoreError } from './errors.js';
+import { policyRef, principalRef } from './grant-items.js';
 import { accountPk, GRANT_SK_PREFIX, grantsGsi1pk, ID_PATTERN, isSystemPolicyId, principalGrantsSkPrefix, type PrincipalKind, scopeFromKey } from './keys.js';
 import { readPolicyItem } from './policy-items.js';
-import { readPrincipal } from './principals.js';
 import { GSI1, PolicyTable } from './table.js';
+import { transact, TransactionRefused } from './transact.js';
 
 export type { GrantScope } from '../lib/types.js';
 
@@ -63,8 +64,7 @@ export async function createGrant(accountId: string, input: CreateGrantInput): P
   const scopeKey = scopeKeyOf(input.scope);
   const scope = scopeFromKey(scopeKey);
 
-  await requirePolicy(accountId, policyId);
-  if (!(await readPrincipal(accountId, principal.type, principal.id))) throw principalNotFound(principal.type, accountId, principal.id);
+  if (isSystemPolicyId(policyId)) await requirePolicy(accountId, policyId); // known without a read
 
   const grantHash = hashOf(policyId, scopeKey);
   const item = {
@@ -77,22 +77,23 @@ export async function createGrant(accountId: string, input: CreateGrantInput): P
     scope_key: scopeKey,
     created_at: nowIso(),
   };
+  // One transaction: the grant (refused if it exists), the policy's and the principal's reference counts
+  // (each conditioned on the item existing, the policy on being an identity policy), the account's counter.
+  const custom = !isSystemPolicyId(policyId);
   try {
-    await GrantEntity.build(PutItemCommand).item(item).options({ condition: { attr: 'grant_id', exists: false } }).send();
+    await transact([
+      GrantEntity.build(PutTransaction).item(item).options({ condition: { attr: 'grant_id', exists: false } }),
+      principalRef(accountId, principal.type, principal.id, 1),
+      custom && policyRef(accountId, policyId, 1, { type: 'identity' }),
+      accountBump(accountId),
+    ]);
   } catch (err) {
-    if (isConditionFailure(err)) throw alreadyExists(`Policy ${policyId} is already granted to ${principal.type} ${principal.id} in scope ${scopeKey} (grant ${item.grant_id}).`);
-    throw err;
+    if (!(err instanceof TransactionRefused)) throw err;
+    if (err.at(0)) throw alreadyExists(`Policy ${policyId} is already granted to ${principal.type} ${principal.id} in scope ${scopeKey} (grant ${item.grant_id}).`);
+    if (err.at(1)) throw principalNotFound(principal.type, accountId, principal.id);
+    await requirePolicy(accountId, policyId); // says why: no such policy, or an SCP
+    throw conflict('The policy changed concurrently; try again.');
   }
-  // Re-check both ends (strongly consistent): a concurrent delete of the policy or the principal sweeps
-  // the grants it can see after its delete; this sees the delete, so one side always removes the grant.
-  try {
-    await requirePolicy(accountId, policyId);
-    if (!(await readPrincipal(accountId, principal.type, principal.id))) throw principalNotFound(principal.type, accountId, principal.id);
-  } catch (err) {
-    await GrantEntity.build(DeleteItemCommand).key({ account_id: accountId, principal_type: principal.type, principal_id: principal.id, grant_hash: grantHash }).send();
-    throw err;
-  }
-  await bumpAccount(accountId);
   return { grant_id: item.grant_id, account_id: accountId, policy_id: policyId, principal, scope, created_at: item.created_at };
 }
 
@@ -107,13 +108,19 @@ export async function getGrant(accountId: string, grantId: string): Promise<Gran
 export async function deleteGrant(accountId: string, grantId: string): Promise<void> {
   checkId(accountId, 'account_id');
   const key = parseGrantId(grantId, accountId);
+  const { Item } = await GrantEntity.build(GetItemCommand).key(key).options({ consistent: true }).send();
+  if (!Item) throw grantNotFound(accountId, grantId);
   try {
-    await GrantEntity.build(DeleteItemCommand).key(key).options({ condition: { attr: 'grant_id', exists: true } }).send();
+    await transact([
+      GrantEntity.build(DeleteTransaction).key(key).options({ condition: { attr: 'grant_id', exists: true } }),
+      principalRef(accountId, key.principal_type, key.principal_id, -1),
+      !isSystemPolicyId(Item.policy_id) && policyRef(accountId, Item.policy_id, -1),
+      accountBump(accountId),
+    ]);
   } catch (err) {
-    if (isConditionFailure(err)) throw grantNotFound(accountId, grantId);
+    if (err instanceof TransactionRefused && err.at(0)) throw grantNotFound(accountId, grantId);
     throw err;
   }
-  await bumpAccount(accountId);
 }
 
 /**

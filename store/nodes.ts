@@ -4,13 +4,15 @@
  * single conditional UpdateItems, so the "a node keeps at least one SCP" rule holds under concurrency.
  */
 import { GetItemCommand } from 'dynamodb-toolbox/entity/actions/get';
-import { $add, $delete, $remove, UpdateItemCommand } from 'dynamodb-toolbox/entity/actions/update';
+import { UpdateTransaction } from 'dynamodb-toolbox/entity/actions/transactUpdate';
+import { $add, $delete, UpdateItemCommand } from 'dynamodb-toolbox/entity/actions/update';
 import { QueryCommand } from 'dynamodb-toolbox/table/actions/query';
 import { isConditionFailure, nowIso, stale } from './common.js';
 import { OrgEntity, OrgNodeEntity } from './entities.js';
 import { alreadyExists, conflict, notFound, type StoreError } from './errors.js';
 import { NODE_SK_PREFIX, orgPk } from './keys.js';
 import { PolicyTable } from './table.js';
+import type { WriteItem } from './transact.js';
 
 /** Huawei Organizations: at most 5 SCPs per node. */
 export const MAX_SCPS_PER_NODE = 5;
@@ -23,6 +25,7 @@ export interface NodeItem {
   parent_id?: string | undefined;
   depth: number;
   child_count: number;
+  path?: string[] | undefined;
   scps?: Set<string> | undefined;
   revision: number;
   created_at: string;
@@ -105,46 +108,59 @@ export async function addScp(orgId: string, nodeId: string, policyId: string, re
   }
 }
 
-/**
- * Removes `policyId` from the node's SCPs, refusing to remove the last one (condition
- * `contains(scps, :p) AND size(scps) > 1`, and `revision` when given). `allowLast` drops the size
- * condition (disabling SCPs, removing a node).
- */
-export async function removeScp(orgId: string, nodeId: string, policyId: string, options: { revision?: number; allowLast?: boolean } = {}): Promise<NodeItem> {
-  const conditions = [{ attr: 'scps', contains: policyId } as const, ...(options.allowLast ? [] : [{ size: 'scps', gt: 1 } as const])];
-  try {
-    const { Attributes } = await OrgNodeEntity.build(UpdateItemCommand)
-      .item({ org_id: orgId, node_id: nodeId, scps: $delete(new Set([policyId])), revision: $add(1), updated_at: nowIso() })
-      .options({
-        condition: { and: [...conditions, options.revision === undefined ? { attr: 'node_id', exists: true } : { attr: 'revision', eq: options.revision }] },
-        returnValues: 'ALL_NEW',
-      })
-      .send();
-    return Attributes as NodeItem;
-  } catch (err) {
-    if (!isConditionFailure(err)) throw err;
-    const node = await readNode(orgId, nodeId);
-    if (!node) throw notFound(`No node ${nodeId} in organization ${orgId}.`);
-    if (!node.scps?.has(policyId)) throw notFound(`${policyId} is not attached to ${nodeId}.`);
-    if (!options.allowLast && node.scps.size <= 1) {
-      throw conflict(`${policyId} is the last SCP attached to ${nodeId}: a node always keeps at least one SCP. Attach another SCP first.`, { target_id: nodeId, policy_id: policyId });
-    }
-    throw staleNode(nodeId, options.revision, node.revision);
-  }
-}
-
 function staleNode(nodeId: string, expected: number | undefined, current: number): StoreError {
   if (expected !== undefined && expected !== current) return stale(`Node ${nodeId}`, expected, current);
   return conflict(`${nodeId} changed concurrently; try again.`);
 }
 
-export async function clearScps(orgId: string, nodeId: string): Promise<void> {
-  try {
-    await OrgNodeEntity.build(UpdateItemCommand)
-      .item({ org_id: orgId, node_id: nodeId, scps: $remove(), revision: $add(1), updated_at: nowIso() })
-      .options({ condition: { attr: 'node_id', exists: true } })
-      .send();
-  } catch (err) {
-    if (!isConditionFailure(err)) throw err;
+/**
+ * Removes `policyId` from the node's SCPs as a transaction item, refusing to remove the node's last SCP
+ * (`contains(scps, :p) AND size(scps) > 1`; `allowLast` drops the size condition).
+ */
+export function scpRemoval(orgId: string, node: Pick<NodeItem, 'node_id'>, policyId: string, options: { revision?: number; allowLast?: boolean } = {}): WriteItem {
+  return OrgNodeEntity.build(UpdateTransaction)
+    .item({ org_id: orgId, node_id: node.node_id, scps: $delete(new Set([policyId])), revision: $add(1), updated_at: nowIso() })
+    .options({
+      condition: {
+        and: [
+          { attr: 'scps', contains: policyId },
+          ...(options.allowLast ? [] : [{ size: 'scps', gt: 1 } as const]),
+          options.revision === undefined ? { attr: 'node_id', exists: true } : { attr: 'revision', eq: options.revision },
+        ],
+      },
+    });
+}
+
+/** Adds `policyId` to the node's SCPs as a transaction item (not attached yet, fewer than 5, `revision` when given). */
+export function scpAddition(orgId: string, nodeId: string, policyId: string, revision?: number): WriteItem {
+  return OrgNodeEntity.build(UpdateTransaction)
+    .item({ org_id: orgId, node_id: nodeId, scps: $add(new Set([policyId])), revision: $add(1), updated_at: nowIso() })
+    .options({
+      condition: {
+        and: [
+          revision === undefined ? { attr: 'node_id', exists: true } : { attr: 'revision', eq: revision },
+          { or: [{ attr: 'scps', exists: false }, { and: [{ not: { attr: 'scps', contains: policyId } }, { size: 'scps', lt: MAX_SCPS_PER_NODE }] }] },
+        ],
+      },
+    });
+}
+
+/** Why an attach of `policyId` to the node was refused (from a fresh read). */
+export async function addRefusal(orgId: string, nodeId: string, policyId: string, revision: number | undefined): Promise<StoreError> {
+  const node = await readNode(orgId, nodeId);
+  if (!node) return notFound(`No node ${nodeId} in organization ${orgId}.`);
+  if (node.scps?.has(policyId)) return alreadyExists(`${policyId} is already attached to ${nodeId}.`);
+  if ((node.scps?.size ?? 0) >= MAX_SCPS_PER_NODE) return conflict(`${nodeId} already has ${MAX_SCPS_PER_NODE} SCPs attached, the most a node can have.`);
+  return staleNode(nodeId, revision, node.revision);
+}
+
+/** Why a detach of `policyId` from the node was refused (from a fresh read). */
+export async function removeRefusal(orgId: string, nodeId: string, policyId: string, options: { revision?: number; allowLast?: boolean } = {}): Promise<StoreError> {
+  const node = await readNode(orgId, nodeId);
+  if (!node) return notFound(`No node ${nodeId} in organization ${orgId}.`);
+  if (!node.scps?.has(policyId)) return notFound(`${policyId} is not attached to ${nodeId}.`);
+  if (!options.allowLast && node.scps.size <= 1) {
+    return conflict(`${policyId} is the last SCP attached to ${nodeId}: a node always keeps at least one SCP. Attach another SCP first.`, { target_id: nodeId, policy_id: policyId });
   }
+  return staleNode(nodeId, options.revision, node.revision);
 }

@@ -11,25 +11,28 @@
  * number of children, the set of attached SCPs). An account's membership is the `org_id` of its own
  * `#ACCOUNT` item, claimed conditionally, so an account is in one organization at most.
  *
- * Invariants without transactions (dynalite has none), each held by one conditional write:
+ * Every change is one transaction (store/transact.ts) with the organization's change counter (and the
+ * account's, when an account joins, moves or leaves: its `#ACCOUNT` item carries its organization, the
+ * management account and its path, which the reader needs first):
  *  - an OU is deleted only when empty: the delete is conditioned on `child_count = 0`, and every add or
- *    move into a node first increments its `child_count` (conditioned on the node existing);
+ *    move into a node increments its `child_count` in the same transaction (conditioned on the parent
+ *    being a root or OU);
  *  - a node keeps at least one SCP while SCPs are enabled: detach is conditioned on `size(scps) > 1`;
- *  - at most 5 SCPs per node; an SCP is attached once per node.
- * Multi-step operations order their writes so that a crash leaves only safe leftovers (a `child_count`
- * too high blocks a delete; it never allows one).
+ *  - at most 5 SCPs per node; an SCP is attached once per node; a custom SCP's `ref_count` moves with
+ *    its attachments.
  *
  * SCPs enabled: enabling attaches `system:FullAccess` to every node, and OUs and accounts created while
- * enabled get it too. An add racing an enable is caught by the add re-reading the switch after writing
- * its node (the enable sets the switch before it lists the nodes). Disabling removes every attachment.
- * Every change bumps the organization's change counter afterwards.
+ * enabled get it too. An add is conditioned on the switch it read (the counter's update on the `#ORG`
+ * item carries the condition), so an add racing an enable or a disable is retried with the new switch.
+ * Disabling removes every attachment.
  *
  * This module holds the organization, its OUs and its accounts; invitations are store/invitations.ts, the
  * SCP switch and attachments store/scp-attachments.ts, the conditional node writes store/nodes.ts.
  */
-import { DeleteItemCommand } from 'dynamodb-toolbox/entity/actions/delete';
-import { PutItemCommand } from 'dynamodb-toolbox/entity/actions/put';
-import { $add, $remove, UpdateItemCommand } from 'dynamodb-toolbox/entity/actions/update';
+import { DeleteTransaction } from 'dynamodb-toolbox/entity/actions/transactDelete';
+import { PutTransaction } from 'dynamodb-toolbox/entity/actions/transactPut';
+import { UpdateTransaction } from 'dynamodb-toolbox/entity/actions/transactUpdate';
+import { $add, $remove, $set } from 'dynamodb-toolbox/entity/actions/update';
 import { QueryCommand } from 'dynamodb-toolbox/table/actions/query';
 import { SCP_FULL_ACCESS_ID } from '../lib/system-policies.js';
 import {
@@ -40,7 +43,6 @@ import {
   encodeCursor,
   etagOf,
   type IfMatch,
-  isConditionFailure,
   MAX_NAME_LENGTH,
   nowIso,
   type Page,
@@ -49,12 +51,14 @@ import {
   randomId,
   stale,
 } from './common.js';
-import { bumpAccount, bumpOrg, readAccount } from './counters.js';
+import { orgBump, readAccount } from './counters.js';
 import { AccountEntity, OrgEntity, OrgNodeEntity } from './entities.js';
 import { conflict, invalidInput, notFound, StoreError } from './errors.js';
-import { childrenGsi1pk, orgPk } from './keys.js';
-import { addScp, clearScps, type NodeItem, type OrgItem, readNode, readOrg } from './nodes.js';
+import { policyRef } from './grant-items.js';
+import { childrenGsi1pk, isSystemPolicyId, orgPk } from './keys.js';
+import { type NodeItem, type OrgItem, readNode, readOrg } from './nodes.js';
 import { GSI1, PolicyTable } from './table.js';
+import { transact, TransactionRefused, type WriteItem } from './transact.js';
 
 /** OUs nest at most 5 levels below the root (Huawei Organizations). */
 export const MAX_OU_DEPTH = 5;
@@ -107,29 +111,22 @@ export async function createOrganization(managementAccount: string): Promise<Org
   const accountId = checkId(managementAccount, 'account_id');
   const orgId = randomId('o-', 12);
   const rootId = randomId('r-', 8);
-  try {
-    await AccountEntity.build(UpdateItemCommand)
-      .item({ account_id: accountId, org_id: orgId, manages_org: orgId })
-      .options({ condition: { attr: 'org_id', exists: false } })
-      .send();
-  } catch (err) {
-    if (!isConditionFailure(err)) throw err;
-    const account = await readAccount(accountId);
-    throw conflict(`Account ${accountId} is already in organization ${account.org_id ?? '(unknown)'}: an account belongs to one organization.`);
-  }
   const now = nowIso();
   const org: OrgItem = { org_id: orgId, root_id: rootId, management_account_id: accountId, scp_enabled: false, counter: 1, revision: 1, created_at: now, updated_at: now };
   try {
-    await Promise.all([
-      OrgEntity.build(PutItemCommand).item(org).options({ condition: { attr: 'org_id', exists: false } }).send(),
-      OrgNodeEntity.build(PutItemCommand).item(newNode(orgId, rootId, 'root', { name: 'Root', depth: 0, child_count: 1 }, now)).send(),
-      OrgNodeEntity.build(PutItemCommand).item(newNode(orgId, accountId, 'account', { parent_id: rootId, depth: 1 }, now)).send(),
+    await transact([
+      AccountEntity.build(UpdateTransaction)
+        .item({ account_id: accountId, org_id: orgId, manages_org: orgId, org_mgmt: accountId, org_path: $set([rootId, accountId]), counter: $add(1) })
+        .options({ condition: { attr: 'org_id', exists: false } }),
+      OrgEntity.build(PutTransaction).item(org).options({ condition: { attr: 'org_id', exists: false } }),
+      OrgNodeEntity.build(PutTransaction).item(newNode(orgId, rootId, 'root', { name: 'Root', depth: 0, child_count: 1, path: [] }, now)),
+      OrgNodeEntity.build(PutTransaction).item(newNode(orgId, accountId, 'account', { parent_id: rootId, depth: 1, path: [rootId] }, now)),
     ]);
   } catch (err) {
-    await releaseAccount(accountId, orgId, true);
-    throw err;
+    if (!(err instanceof TransactionRefused && err.at(0))) throw err;
+    const account = await readAccount(accountId);
+    throw conflict(`Account ${accountId} is already in organization ${account.org_id ?? '(unknown)'}: an account belongs to one organization.`);
   }
-  await bumpAccount(accountId);
   return toOrganization(org);
 }
 
@@ -156,28 +153,24 @@ export async function getNode(caller: string, orgId: string, nodeId: string): Pr
 
 /** Creates an OU under the root or an OU; at most 5 levels of OUs (`CONFLICT` beyond). */
 export async function createOu(caller: string, orgId: string, input: CreateOuInput): Promise<OrgNode> {
-  const org = await requireManagement(caller, orgId);
   if (input === null || typeof input !== 'object') throw invalidInput('An OU needs parent_id and name.');
   const parentId = checkId(input.parent_id, 'parent_id');
   const name = checkText(input.name, 'name', MAX_NAME_LENGTH, true);
-  const parent = await requireContainer(orgId, parentId);
-  const depth = parent.depth + 1;
-  if (depth > MAX_OU_DEPTH) throw conflict(`${parentId} is at depth ${parent.depth}: OUs nest at most ${MAX_OU_DEPTH} levels below the root.`);
-
-  await adjustChildren(orgId, parentId, 1);
-  const now = nowIso();
-  for (let attempt = 0; ; attempt++) {
-    const node = newNode(orgId, randomId('ou-', 12), 'ou', { name, parent_id: parentId, depth }, now, org.scp_enabled);
+  for (let attempt = 1; ; attempt++) {
+    const org = await requireManagement(caller, orgId);
+    const parent = await requireContainer(orgId, parentId);
+    const depth = parent.depth + 1;
+    if (depth > MAX_OU_DEPTH) throw conflict(`${parentId} is at depth ${parent.depth}: OUs nest at most ${MAX_OU_DEPTH} levels below the root.`);
+    const node = newNode(orgId, randomId('ou-', 12), 'ou', { name, parent_id: parentId, depth, path: [...(parent.path ?? []), parentId] }, nowIso(), org.scp_enabled);
     try {
-      await OrgNodeEntity.build(PutItemCommand).item(node).options({ condition: { attr: 'node_id', exists: false } }).send();
+      await transact([childCount(orgId, parentId, 1), OrgNodeEntity.build(PutTransaction).item(node).options({ condition: { attr: 'node_id', exists: false } }), orgBumpIf(orgId, org.scp_enabled)]);
+      return toOrgNode(node);
     } catch (err) {
-      if (isConditionFailure(err) && attempt < 3) continue;
-      await adjustChildren(orgId, parentId, -1);
-      throw err;
+      if (!(err instanceof TransactionRefused)) throw err;
+      if (err.at(0)) throw notFound(`No root or OU ${parentId} in organization ${orgId} (deleted meanwhile?).`);
+      if (attempt >= 10) throw conflict(`Organization ${orgId} kept changing; try again.`);
+      // An id collision, or the SCP switch changed since it was read: again, with the new switch.
     }
-    const synced = await syncNewNode(orgId, node);
-    await bumpOrg(orgId);
-    return toOrgNode(synced);
   }
 }
 
@@ -187,25 +180,25 @@ export async function deleteOu(caller: string, orgId: string, ouId: string, ifMa
   checkId(ouId, 'ou_id');
   if (ouId === org.root_id) throw conflict('The root cannot be deleted.');
   const expected = parseIfMatch(ifMatch);
-  let old: NodeItem | undefined;
-  try {
-    const { Attributes } = await OrgNodeEntity.build(DeleteItemCommand)
-      .key({ org_id: orgId, node_id: ouId })
-      .options({
-        condition: { and: [{ attr: 'node_type', eq: 'ou' }, { attr: 'child_count', eq: 0 }, ...(expected === undefined ? [] : [{ attr: 'revision', eq: expected } as const])] },
-        returnValues: 'ALL_OLD',
-      })
-      .send();
-    old = Attributes as NodeItem | undefined;
-  } catch (err) {
-    if (!isConditionFailure(err)) throw err;
+  for (let attempt = 1; ; attempt++) {
     const node = await readNode(orgId, ouId);
     if (!node || node.node_type !== 'ou') throw nodeNotFound(orgId, ouId, 'OU');
     if (node.child_count > 0) throw conflict(`OU ${ouId} is not empty (${node.child_count} OU(s) or account(s) directly below it): move or remove them first.`);
-    throw stale(`OU ${ouId}`, expected, node.revision);
+    if (expected !== undefined && node.revision !== expected) throw stale(`OU ${ouId}`, expected, node.revision);
+    try {
+      await transact([
+        OrgNodeEntity.build(DeleteTransaction)
+          .key({ org_id: orgId, node_id: ouId })
+          .options({ condition: { and: [{ attr: 'node_type', eq: 'ou' }, { attr: 'child_count', eq: 0 }, { attr: 'revision', eq: node.revision }] } }),
+        childCount(orgId, node.parent_id as string, -1),
+        orgBump(orgId),
+        ...scpReleases(org.management_account_id, node),
+      ]);
+      return;
+    } catch (err) {
+      if (!(err instanceof TransactionRefused) || attempt >= 10) throw err;
+    }
   }
-  if (old?.parent_id) await adjustChildren(orgId, old.parent_id, -1, true);
-  await bumpOrg(orgId);
 }
 
 /** Adds an account (not in any organization) under the root or an OU. */
@@ -214,45 +207,33 @@ export async function addAccount(caller: string, orgId: string, input: AddAccoun
   if (input === null || typeof input !== 'object') throw invalidInput('An account needs account_id and parent_id.');
   const accountId = checkId(input.account_id, 'account_id');
   const parentId = checkId(input.parent_id, 'parent_id');
-  const parent = await requireContainer(orgId, parentId);
-
-  // 1. Claim the account for this organization (an account already in this one passes: step 3 decides).
-  let wasMember: boolean;
-  try {
-    const { Attributes } = await AccountEntity.build(UpdateItemCommand)
-      .item({ account_id: accountId, org_id: orgId })
-      .options({ condition: { or: [{ attr: 'org_id', exists: false }, { attr: 'org_id', eq: orgId }] }, returnValues: 'ALL_OLD' })
-      .send();
-    wasMember = Attributes?.org_id === orgId;
-  } catch (err) {
-    if (!isConditionFailure(err)) throw err;
-    throw conflict(`Account ${accountId} is already in another organization.`);
-  }
-  // 2. Count it in the parent (fails if the parent was deleted meanwhile).
-  try {
-    await adjustChildren(orgId, parentId, 1);
-  } catch (err) {
-    if (!wasMember) await releaseAccount(accountId, orgId, false);
-    throw err;
-  }
-  // 3. The node itself.
-  const node = newNode(orgId, accountId, 'account', { parent_id: parentId, depth: parent.depth + 1 }, nowIso(), org.scp_enabled);
-  try {
-    await OrgNodeEntity.build(PutItemCommand).item(node).options({ condition: { attr: 'node_id', exists: false } }).send();
-  } catch (err) {
-    await adjustChildren(orgId, parentId, -1, true);
-    if (!isConditionFailure(err)) {
-      if (!wasMember) await releaseAccount(accountId, orgId, false);
-      throw err;
+  for (let attempt = 1; ; attempt++) {
+    const current = attempt === 1 ? org : await requireManagement(caller, orgId);
+    const parent = await requireContainer(orgId, parentId);
+    const path = [...(parent.path ?? []), parentId];
+    const node = newNode(orgId, accountId, 'account', { parent_id: parentId, depth: parent.depth + 1, path }, nowIso(), current.scp_enabled);
+    try {
+      await transact([
+        // The account joins (or is already in this organization: then its node exists and item 2 refuses).
+        AccountEntity.build(UpdateTransaction)
+          .item({ account_id: accountId, org_id: orgId, org_mgmt: current.management_account_id, org_path: $set([...path, accountId]), counter: $add(1) })
+          .options({ condition: { or: [{ attr: 'org_id', exists: false }, { attr: 'org_id', eq: orgId }] } }),
+        childCount(orgId, parentId, 1),
+        OrgNodeEntity.build(PutTransaction).item(node).options({ condition: { attr: 'node_id', exists: false } }),
+        orgBumpIf(orgId, current.scp_enabled),
+      ]);
+      return toOrgNode(node);
+    } catch (err) {
+      if (!(err instanceof TransactionRefused)) throw err;
+      if (err.at(0)) throw conflict(`Account ${accountId} is already in another organization.`);
+      if (err.at(1)) throw notFound(`No root or OU ${parentId} in organization ${orgId} (deleted meanwhile?).`);
+      if (err.at(2)) {
+        const existing = await readNode(orgId, accountId);
+        throw new StoreError('ALREADY_EXISTS', existing?.node_type === 'account' ? `Account ${accountId} is already in organization ${orgId}.` : `${accountId} is the id of a node of organization ${orgId}.`);
+      }
+      if (attempt >= 10) throw conflict(`Organization ${orgId} kept changing; try again.`);
     }
-    const existing = await readNode(orgId, accountId);
-    if (existing?.node_type !== 'account' && !wasMember) await releaseAccount(accountId, orgId, false);
-    throw new StoreError('ALREADY_EXISTS', existing?.node_type === 'account' ? `Account ${accountId} is already in organization ${orgId}.` : `${accountId} is the id of a node of organization ${orgId}.`);
   }
-  const synced = await syncNewNode(orgId, node);
-  await bumpOrg(orgId);
-  await bumpAccount(accountId);
-  return toOrgNode(synced);
 }
 
 /** Moves a member account under another OU or the root. */
@@ -269,27 +250,29 @@ export async function moveAccount(caller: string, orgId: string, accountId: stri
   const oldParent = node.parent_id as string;
   if (oldParent === parentId) return toOrgNode(node);
 
-  await adjustChildren(orgId, parentId, 1);
-  let moved: NodeItem;
+  const path = [...(parent.path ?? []), parentId];
+  const now = nowIso();
+  const moved: NodeItem = { ...node, parent_id: parentId, depth: parent.depth + 1, path, revision: node.revision + 1, updated_at: now };
   try {
-    const { Attributes } = await OrgNodeEntity.build(UpdateItemCommand)
-      .item({ org_id: orgId, node_id: accountId, parent_id: parentId, gsi1pk: childrenGsi1pk(orgId, parentId), depth: parent.depth + 1, revision: $add(1), updated_at: nowIso() })
-      .options({
-        condition: { and: [{ attr: 'node_type', eq: 'account' }, { attr: 'parent_id', eq: oldParent }, ...(expected === undefined ? [] : [{ attr: 'revision', eq: expected } as const])] },
-        returnValues: 'ALL_NEW',
-      })
-      .send();
-    moved = Attributes as NodeItem;
+    await transact([
+      OrgNodeEntity.build(UpdateTransaction)
+        .item({ org_id: orgId, node_id: accountId, parent_id: parentId, gsi1pk: childrenGsi1pk(orgId, parentId), depth: moved.depth, path: $set(path), revision: moved.revision, updated_at: now })
+        .options({ condition: { and: [{ attr: 'node_type', eq: 'account' }, { attr: 'parent_id', eq: oldParent }, { attr: 'revision', eq: node.revision }] } }),
+      childCount(orgId, parentId, 1),
+      childCount(orgId, oldParent, -1),
+      AccountEntity.build(UpdateTransaction)
+        .item({ account_id: accountId, org_path: $set([...path, accountId]), counter: $add(1) })
+        .options({ condition: { attr: 'org_id', eq: orgId } }),
+      orgBump(orgId),
+    ]);
   } catch (err) {
-    await adjustChildren(orgId, parentId, -1, true);
-    if (!isConditionFailure(err)) throw err;
-    const now = await readNode(orgId, accountId);
-    if (!now || now.node_type !== 'account') throw nodeNotFound(orgId, accountId, 'account');
-    if (expected !== undefined) throw stale(`Account ${accountId}`, expected, now.revision);
+    if (!(err instanceof TransactionRefused)) throw err;
+    if (err.at(1)) throw notFound(`No root or OU ${parentId} in organization ${orgId} (deleted meanwhile?).`);
+    const now2 = await readNode(orgId, accountId);
+    if (!now2 || now2.node_type !== 'account') throw nodeNotFound(orgId, accountId, 'account');
+    if (expected !== undefined) throw stale(`Account ${accountId}`, expected, now2.revision);
     throw conflict(`Account ${accountId} was moved concurrently; read it again.`);
   }
-  await adjustChildren(orgId, oldParent, -1, true);
-  await bumpOrg(orgId);
   return toOrgNode(moved);
 }
 
@@ -298,21 +281,26 @@ export async function removeAccount(caller: string, orgId: string, accountId: st
   const org = await requireManagement(caller, orgId);
   checkId(accountId, 'account_id');
   if (accountId === org.management_account_id) throw conflict('The management account cannot be removed from its organization.');
-  let old: NodeItem | undefined;
-  try {
-    const { Attributes } = await OrgNodeEntity.build(DeleteItemCommand)
-      .key({ org_id: orgId, node_id: accountId })
-      .options({ condition: { attr: 'node_type', eq: 'account' }, returnValues: 'ALL_OLD' })
-      .send();
-    old = Attributes as NodeItem | undefined;
-  } catch (err) {
-    if (isConditionFailure(err)) throw nodeNotFound(orgId, accountId, 'account');
-    throw err;
+  for (let attempt = 1; ; attempt++) {
+    const node = await readNode(orgId, accountId);
+    if (!node || node.node_type !== 'account') throw nodeNotFound(orgId, accountId, 'account');
+    try {
+      await transact([
+        OrgNodeEntity.build(DeleteTransaction)
+          .key({ org_id: orgId, node_id: accountId })
+          .options({ condition: { and: [{ attr: 'node_type', eq: 'account' }, { attr: 'revision', eq: node.revision }] } }),
+        childCount(orgId, node.parent_id as string, -1),
+        AccountEntity.build(UpdateTransaction)
+          .item({ account_id: accountId, org_id: $remove(), org_mgmt: $remove(), org_path: $remove(), counter: $add(1) })
+          .options({ condition: { attr: 'org_id', eq: orgId } }),
+        orgBump(orgId),
+        ...scpReleases(org.management_account_id, node),
+      ]);
+      return;
+    } catch (err) {
+      if (!(err instanceof TransactionRefused) || attempt >= 10) throw err;
+    }
   }
-  if (old?.parent_id) await adjustChildren(orgId, old.parent_id, -1, true);
-  await releaseAccount(accountId, orgId, false);
-  await bumpOrg(orgId);
-  await bumpAccount(accountId);
 }
 
 /** The OUs and accounts directly below a root or OU, a page at a time (`gsi1`: accounts, then OUs, by id). */
@@ -346,47 +334,27 @@ export async function requireContainer(orgId: string, nodeId: string): Promise<N
   if (node.node_type === 'account') throw invalidInput(`${nodeId} is an account: only the root and OUs contain OUs and accounts.`);
   return node;
 }
-/** `child_count += delta` on a root/OU, conditioned on it existing (`NOT_FOUND` otherwise, unless `quiet`). */
-async function adjustChildren(orgId: string, nodeId: string, delta: 1 | -1, quiet = false): Promise<void> {
-  try {
-    await OrgNodeEntity.build(UpdateItemCommand)
-      .item({ org_id: orgId, node_id: nodeId, child_count: $add(delta) })
-      .options({ condition: { attr: 'node_type', in: ['root', 'ou'] } })
-      .send();
-  } catch (err) {
-    if (!isConditionFailure(err)) throw err;
-    if (!quiet) throw notFound(`No root or OU ${nodeId} in organization ${orgId} (deleted meanwhile?).`);
-  }
+/** `child_count += delta` on a root or OU (conditioned on it being one), as a transaction item. */
+function childCount(orgId: string, nodeId: string, delta: 1 | -1): WriteItem {
+  return OrgNodeEntity.build(UpdateTransaction)
+    .item({ org_id: orgId, node_id: nodeId, child_count: $add(delta) })
+    .options({ condition: { attr: 'node_type', in: ['root', 'ou'] } });
 }
 
-/**
- * After a node was put with `system:FullAccess` iff SCPs were enabled when the add started: re-reads the
- * switch and fixes the node if it changed meanwhile (see the module comment). Returns the node as stored.
- */
-async function syncNewNode(orgId: string, node: NodeItem): Promise<NodeItem> {
-  const org = await readOrg(orgId);
-  const has = node.scps?.has(SCP_FULL_ACCESS_ID) ?? false;
-  if (org?.scp_enabled && !has) return addScp(orgId, node.node_id, SCP_FULL_ACCESS_ID).catch(async () => (await readNode(orgId, node.node_id)) ?? node);
-  if (!org?.scp_enabled && has) {
-    await clearScps(orgId, node.node_id);
-    return (await readNode(orgId, node.node_id)) ?? node;
-  }
-  return node;
-}
-/** Removes the account's claim on `orgId` (and its management mark when `managed`). */
-async function releaseAccount(accountId: string, orgId: string, managed: boolean): Promise<void> {
-  try {
-    await AccountEntity.build(UpdateItemCommand)
-      .item({ account_id: accountId, org_id: $remove(), ...(managed ? { manages_org: $remove() } : {}) })
-      .options({ condition: { attr: 'org_id', eq: orgId } })
-      .send();
-  } catch (err) {
-    if (!isConditionFailure(err)) throw err;
-  }
+/** The organization's counter bump, conditioned on the SCP switch being what the write read (see the module comment). */
+function orgBumpIf(orgId: string, scpEnabled: boolean): WriteItem {
+  return OrgEntity.build(UpdateTransaction)
+    .item({ org_id: orgId, counter: $add(1) })
+    .options({ condition: { and: [{ attr: 'org_id', exists: true }, { attr: 'scp_enabled', eq: scpEnabled }] } });
 }
 
-function newNode(orgId: string, nodeId: string, nodeType: NodeItem['node_type'], fields: { name?: string; parent_id?: string; depth: number; child_count?: number }, now: string, withFullAccess = false): NodeItem {
-  const node: NodeItem = { org_id: orgId, node_id: nodeId, node_type: nodeType, depth: fields.depth, child_count: fields.child_count ?? 0, revision: 1, created_at: now, updated_at: now };
+/** The reference counts of the custom SCPs attached to a node that goes away. */
+function scpReleases(managementAccount: string, node: NodeItem): WriteItem[] {
+  return [...(node.scps ?? [])].filter((p) => !isSystemPolicyId(p)).map((p) => policyRef(managementAccount, p, -1));
+}
+
+function newNode(orgId: string, nodeId: string, nodeType: NodeItem['node_type'], fields: { name?: string; parent_id?: string; depth: number; child_count?: number; path: string[] }, now: string, withFullAccess = false): NodeItem {
+  const node: NodeItem = { org_id: orgId, node_id: nodeId, node_type: nodeType, depth: fields.depth, child_count: fields.child_count ?? 0, path: fields.path, revision: 1, created_at: now, updated_at: now };
   if (fields.name !== undefined) node.name = fields.name;
   if (fields.parent_id !== undefined) node.parent_id = fields.parent_id;
   if (withFullAccess) node.scps = new Set([SCP_FULL_ACCESS_ID]);

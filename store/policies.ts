@@ -20,18 +20,18 @@
  * share store/policy-items.ts.
  */
 import { randomUUID } from 'node:crypto';
-import { PutItemCommand } from 'dynamodb-toolbox/entity/actions/put';
-import { $remove } from 'dynamodb-toolbox/entity/actions/update';
+import { PutTransaction } from 'dynamodb-toolbox/entity/actions/transactPut';
 import { QueryCommand } from 'dynamodb-toolbox/table/actions/query';
 import { SYSTEM_POLICIES, systemPolicy } from '../lib/system-policies.js';
 import type { Finding, PolicyDocument, PolicyType, ScpRevision } from '../lib/types.js';
-import { checkId, checkLimit, checkText, decodeCursor, encodeCursor, type IfMatch, isConditionFailure, MAX_DESCRIPTION_LENGTH, MAX_NAME_LENGTH, nowIso } from './common.js';
-import { bumpForPolicy } from './counters.js';
+import { checkId, checkLimit, checkText, decodeCursor, encodeCursor, type IfMatch, MAX_DESCRIPTION_LENGTH, MAX_NAME_LENGTH, nowIso } from './common.js';
+import { policyBumps } from './counters.js';
 import { PolicyEntity } from './entities.js';
 import { invalidInput, StoreError } from './errors.js';
-import { accountPk, isSystemPolicyId, policiesGsi1pk, policiesGsi1sk, SYSTEM_POLICY_PREFIX } from './keys.js';
+import { accountPk, isSystemPolicyId, policiesGsi1pk, SYSTEM_POLICY_PREFIX } from './keys.js';
 import { checkDocument, checkIds, mutatePolicy, policyNotFound, type PolicySummary, type PolicyVersionRecord, type PolicyWriteGuard, readPolicyItem, refuseSystem, type StoredPolicy, systemStoredPolicy, toStoredPolicy } from './policy-items.js';
 import { GSI1, PolicyTable } from './table.js';
+import { transact, TransactionRefused } from './transact.js';
 
 export { StoreError, type StoreErrorCode } from './errors.js';
 export { DEFAULT_PAGE_SIZE, MAX_DESCRIPTION_LENGTH, MAX_NAME_LENGTH, MAX_PAGE_SIZE } from './common.js';
@@ -113,16 +113,12 @@ export async function createPolicy(input: CreatePolicyInput, guard?: PolicyWrite
     updated_at: now,
   };
   try {
-    // Refuses an existing id: nothing is ever overwritten by a create.
-    await PolicyEntity.build(PutItemCommand)
-      .item(item)
-      .options({ condition: { attr: 'policy_id', exists: false } })
-      .send();
+    // Refuses an existing id: nothing is ever overwritten by a create. The counter bumps in the same transaction.
+    await transact([PolicyEntity.build(PutTransaction).item(item).options({ condition: { attr: 'policy_id', exists: false } }), ...(await policyBumps(accountId, type))]);
   } catch (err) {
-    if (isConditionFailure(err)) throw new StoreError('POLICY_EXISTS', `Account ${accountId} already has a policy with id ${policyId}.`);
+    if (err instanceof TransactionRefused && err.at(0)) throw new StoreError('POLICY_EXISTS', `Account ${accountId} already has a policy with id ${policyId}.`);
     throw err;
   }
-  await bumpForPolicy(accountId, type);
   return { policy: toStoredPolicy(item), findings };
 }
 
@@ -190,12 +186,10 @@ export async function updatePolicy(accountId: string, policyId: string, changes:
   const description = changes.description === undefined || changes.description === null ? changes.description : checkText(changes.description, 'description', MAX_DESCRIPTION_LENGTH, false);
   if (name === undefined && description === undefined) throw invalidInput('Nothing to change: give name and/or description.');
   refuseSystem(policyId, 'updated');
-  const policy = await mutatePolicy(accountId, policyId, ifMatch, `Policy ${policyId}`, (current) => ({
-    ...(name === undefined ? {} : { name, gsi1sk: policiesGsi1sk(current.type, name) }),
-    ...(description === undefined ? {} : { description: description === null || description === '' ? $remove() : description }),
+  return mutatePolicy(accountId, policyId, ifMatch, `Policy ${policyId}`, () => ({
+    ...(name === undefined ? {} : { name }),
+    ...(description === undefined ? {} : { description }),
   }), guard);
-  await bumpForPolicy(accountId, policy.type);
-  return policy;
 }
 
 function summary(policy: StoredPolicy): PolicySummary {

@@ -5,14 +5,17 @@
  * every change of an existing policy goes through (store/policies.ts explains the layout and the ETag).
  */
 import { GetItemCommand } from 'dynamodb-toolbox/entity/actions/get';
-import { UpdateItemCommand, type UpdateItemInput } from 'dynamodb-toolbox/entity/actions/update';
+import { UpdateTransaction } from 'dynamodb-toolbox/entity/actions/transactUpdate';
+import { $remove, $set, type UpdateItemInput } from 'dynamodb-toolbox/entity/actions/update';
 import { systemPolicy, type SystemPolicy } from '../lib/system-policies.js';
 import type { Finding, PolicyDocument, PolicyType, ScpRevision } from '../lib/types.js';
 import { analyzePolicy } from '../lib/validate/validate.js';
-import { checkId, etagOf, type IfMatch, isConditionFailure, nowIso, parseIfMatch, RETRY, stale, withRetries } from './common.js';
+import { checkId, etagOf, type IfMatch, nowIso, parseIfMatch, RETRY, stale, withRetries } from './common.js';
+import { policyBumps } from './counters.js';
 import { PolicyEntity } from './entities.js';
 import { invalidInput, notFound, readOnly, StoreError } from './errors.js';
-import { isSystemPolicyId } from './keys.js';
+import { isSystemPolicyId, policiesGsi1sk } from './keys.js';
+import { transact, TransactionRefused } from './transact.js';
 
 /** Largest document text stored per version (the validator limits the minified document to 6144/5120). */
 export const MAX_DOCUMENT_TEXT = 32 * 1024;
@@ -86,6 +89,7 @@ export interface PolicyItem {
   next_version: number;
   versions: Record<string, { document: string; created_at: string; findings?: string | undefined }>;
   revision: number;
+  ref_count?: number | undefined;
   created_at: string;
   updated_at: string;
   revalidation?: RevalidationItem | undefined;
@@ -179,36 +183,73 @@ function toRevalidation(r: RevalidationItem): PolicyRevalidation {
  */
 export type PolicyWriteGuard = (policy: { policy_id: string; type: PolicyType }) => void | Promise<void>;
 
-type PolicyChanges = Record<string, unknown>;
+/** A change of a policy item, as `mutatePolicy` writes it (and applies it to the item it read). */
+export interface PolicyPatch {
+  name?: string;
+  /** `null` or `''` removes it. */
+  description?: string | null;
+  addVersion?: { id: string; document: string; created_at: string; findings: string };
+  removeVersion?: string;
+  default_version?: string;
+  next_version?: number;
+}
 
 /**
- * Read, compute `plan(current)`, write it with `revision = current.revision` as the condition (and
- * `revision + 1`). With If-Match: a revision other than the expected one is `PRECONDITION_FAILED`, before or at the write.
- * Without: a lost race recomputes on the new state (plan may throw, e.g. the version limit now reached).
+ * Read, compute `plan(current)`, write it with `revision = current.revision` (and the type read) as the
+ * condition, `revision + 1`, and the change counters' bumps, in one transaction. With If-Match: a revision
+ * other than the expected one is `PRECONDITION_FAILED`, before or at the write. Without: a lost race
+ * recomputes on the new state (plan may throw, e.g. the version limit now reached).
  */
-export async function mutatePolicy(accountId: string, policyId: string, ifMatch: IfMatch, what: string, plan: (current: PolicyItem) => PolicyChanges, guard?: PolicyWriteGuard): Promise<StoredPolicy> {
+export async function mutatePolicy(accountId: string, policyId: string, ifMatch: IfMatch, what: string, plan: (current: PolicyItem) => PolicyPatch, guard?: PolicyWriteGuard): Promise<StoredPolicy> {
   const expected = parseIfMatch(ifMatch);
   return withRetries(async () => {
     const current = await readPolicyItem(accountId, policyId);
     if (!current) throw policyNotFound(accountId, policyId);
     if (expected !== undefined && current.revision !== expected) throw stale(what, expected, current.revision);
     await guard?.(current);
-    const changes = plan(current);
+    const patch = plan(current);
+    const now = nowIso();
+    const update: Record<string, unknown> = { account_id: accountId, policy_id: policyId, revision: current.revision + 1, updated_at: now };
+    const next: PolicyItem = { ...current, versions: { ...current.versions }, revision: current.revision + 1, updated_at: now };
+    if (patch.name !== undefined) {
+      update.name = patch.name;
+      update.gsi1sk = policiesGsi1sk(current.type, patch.name);
+      next.name = patch.name;
+    }
+    if (patch.description !== undefined) {
+      const remove = patch.description === null || patch.description === '';
+      update.description = remove ? $remove() : patch.description;
+      if (remove) delete next.description;
+      else next.description = patch.description as string;
+    }
+    if (patch.addVersion) {
+      const { id, ...record } = patch.addVersion;
+      update.versions = { [id]: $set(record) };
+      next.versions[id] = record;
+    }
+    if (patch.removeVersion !== undefined) {
+      update.versions = { [patch.removeVersion]: $remove() };
+      delete next.versions[patch.removeVersion];
+    }
+    if (patch.default_version !== undefined) update.default_version = next.default_version = patch.default_version;
+    if (patch.next_version !== undefined) update.next_version = next.next_version = patch.next_version;
     try {
       // Conditioned on the revision and the type read: a policy deleted and re-created (revision 1 again) as
       // another type is not the policy the guard allowed.
-      const { Attributes } = await PolicyEntity.build(UpdateItemCommand)
-        .item({ account_id: accountId, policy_id: policyId, ...changes, revision: current.revision + 1, updated_at: nowIso() } as UpdateItemInput<typeof PolicyEntity>)
-        .options({ condition: { and: [{ attr: 'revision', eq: current.revision }, { attr: 'type', eq: current.type }] }, returnValues: 'ALL_NEW' })
-        .send();
-      return toStoredPolicy(Attributes as PolicyItem);
+      await transact([
+        PolicyEntity.build(UpdateTransaction)
+          .item(update as UpdateItemInput<typeof PolicyEntity>)
+          .options({ condition: { and: [{ attr: 'revision', eq: current.revision }, { attr: 'type', eq: current.type }] } }),
+        ...(await policyBumps(accountId, current.type)),
+      ]);
     } catch (err) {
-      if (!isConditionFailure(err)) throw err;
+      if (!(err instanceof TransactionRefused && err.at(0))) throw err;
       if (expected === undefined) return RETRY;
-      const now = await readPolicyItem(accountId, policyId);
-      if (!now) throw policyNotFound(accountId, policyId);
-      throw stale(what, expected, now.revision);
+      const now2 = await readPolicyItem(accountId, policyId);
+      if (!now2) throw policyNotFound(accountId, policyId);
+      throw stale(what, expected, now2.revision);
     }
+    return toStoredPolicy(next);
   }, what);
 }
 

@@ -2,10 +2,8 @@
  * The versions of a policy (at most 5, ids `v1`, `v2`, ... never reused, one of them the default: the one the
  * engine evaluates). Every change is a conditional write of the policy item (store/policy-items.ts).
  */
-import { $remove, $set } from 'dynamodb-toolbox/entity/actions/update';
 import type { Finding, PolicyDocument, ScpRevision } from '../lib/types.js';
 import { type IfMatch, nowIso, parseIfMatch, stale } from './common.js';
-import { bumpForPolicy } from './counters.js';
 import { conflict, invalidInput, notFound } from './errors.js';
 import { getPolicy } from './policies.js';
 import { checkDocument, checkIds, checkVersionId, mutatePolicy, policyNotFound, type PolicyVersionRecord, type PolicyWriteGuard, readPolicyItem, refuseSystem, type StoredPolicy } from './policy-items.js';
@@ -62,12 +60,11 @@ export async function createPolicyVersion(accountId: string, policyId: string, i
     }
     versionId = `v${current.next_version}`;
     return {
-      versions: { [versionId]: $set({ document: text, created_at: nowIso(), findings: JSON.stringify(findings) }) },
+      addVersion: { id: versionId, document: text, created_at: nowIso(), findings: JSON.stringify(findings) },
       next_version: current.next_version + 1,
       ...(input.set_as_default ? { default_version: versionId } : {}),
     };
   }, guard);
-  await bumpForPolicy(accountId, policy.type);
   const version = policy.versions.find((v) => v.version_id === versionId) as PolicyVersionRecord;
   return { policy, version, findings };
 }
@@ -77,13 +74,11 @@ export async function deletePolicyVersion(accountId: string, policyId: string, v
   checkIds(accountId, policyId);
   checkVersionId(versionId);
   refuseSystem(policyId, 'changed');
-  const policy = await mutatePolicy(accountId, policyId, ifMatch, `Policy ${policyId}`, (current) => {
+  return mutatePolicy(accountId, policyId, ifMatch, `Policy ${policyId}`, (current) => {
     if (!(versionId in current.versions)) throw notFound(`Policy ${policyId} has no version ${versionId}.`);
     if (current.default_version === versionId) throw conflict(`${versionId} is the default version of policy ${policyId}: make another version the default before deleting it.`);
-    return { versions: { [versionId]: $remove() } };
+    return { removeVersion: versionId };
   }, guard);
-  await bumpForPolicy(accountId, policy.type);
-  return policy;
 }
 
 /** Makes `versionId` the version the engine evaluates. */
@@ -91,10 +86,8 @@ export async function setDefaultVersion(accountId: string, policyId: string, ver
   checkIds(accountId, policyId);
   checkVersionId(versionId);
   refuseSystem(policyId, 'changed');
-  const policy = await mutatePolicy(accountId, policyId, ifMatch, `Policy ${policyId}`, (current) => {
+  return mutatePolicy(accountId, policyId, ifMatch, `Policy ${policyId}`, (current) => {
     if (!(versionId in current.versions)) throw notFound(`Policy ${policyId} has no version ${versionId}.`);
     return { default_version: versionId };
   }, guard);
-  await bumpForPolicy(accountId, policy.type);
-  return policy;
 }

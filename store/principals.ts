@@ -3,17 +3,18 @@
  * chosen by the caller (`ID_PATTERN`); names need not be unique. Listings are by name (`gsi1`, eventually
  * consistent on AWS); everything the evaluation reads (a user's groups, grants) is strongly consistent.
  *
- * Deletes remove the principal first, then sweep what refers to it (memberships, grants) with strongly
- * consistent reads; creators of references (`addMember`, `createGrant`) write, then re-read the principal
- * and undo if it is gone, so no interleaving leaves a membership or grant of a deleted principal behind
- * (short of a crash between the two steps). Every write bumps the account's change counter afterwards.
+ * Every write is one transaction with the account's change counter (store/transact.ts). References to a
+ * principal (memberships, grants) move its `ref_count` in the same transaction that writes them, each
+ * conditioned on the principal existing; a delete removes the references (in one transaction, or in
+ * several for a principal with very many) and then the principal, conditioned on its count being 0, so
+ * no interleaving leaves a membership or grant of a deleted principal behind.
  */
-import { DeleteItemCommand } from 'dynamodb-toolbox/entity/actions/delete';
 import { GetItemCommand } from 'dynamodb-toolbox/entity/actions/get';
-import { PutItemCommand } from 'dynamodb-toolbox/entity/actions/put';
-import { $add, $remove, UpdateItemCommand } from 'dynamodb-toolbox/entity/actions/update';
+import { DeleteTransaction } from 'dynamodb-toolbox/entity/actions/transactDelete';
+import { PutTransaction } from 'dynamodb-toolbox/entity/actions/transactPut';
+import { UpdateTransaction } from 'dynamodb-toolbox/entity/actions/transactUpdate';
+import { $add, $remove } from 'dynamodb-toolbox/entity/actions/update';
 import { QueryCommand } from 'dynamodb-toolbox/table/actions/query';
-import { mapLimit } from '../lib/util/concurrency.js';
 import {
   checkId,
   checkLimit,
@@ -22,7 +23,6 @@ import {
   encodeCursor,
   etagOf,
   type IfMatch,
-  isConditionFailure,
   MAX_DESCRIPTION_LENGTH,
   MAX_NAME_LENGTH,
   nowIso,
@@ -31,12 +31,13 @@ import {
   parseIfMatch,
   stale,
 } from './common.js';
-import { bumpAccount } from './counters.js';
+import { accountBump } from './counters.js';
 import { GrantEntity, MembershipEntity, PrincipalEntity } from './entities.js';
 import { alreadyExists, conflict, invalidInput, notFound, principalNotFound } from './errors.js';
+import { type GrantRef, grantRemovals, principalRef } from './grant-items.js';
 import { accountPk, MEMBERSHIP_SK_PREFIX, membersGsi1pk, principalGrantsSkPrefix, type PrincipalKind, principalsGsi1pk, userGroupsSkPrefix } from './keys.js';
-import { deleteGrantItems } from './grant-items.js';
 import { GSI1, PolicyTable } from './table.js';
+import { MAX_TRANSACTION_ITEMS, transact, TransactionRefused, type WriteItem } from './transact.js';
 
 /** The most groups a user can be a member of (the evaluation loads them all). */
 export const MAX_GROUPS_PER_USER = 100;
@@ -117,13 +118,9 @@ export async function updateUser(accountId: string, userId: string, changes: { n
   if (changes && 'description' in changes) throw invalidInput('Users have no description.');
   return toUser(await updatePrincipal('user', accountId, userId, changes, ifMatch));
 }
-/** Deletes the user, then its group memberships and grants. */
+/** Deletes the user with its group memberships and grants. */
 export async function deleteUser(accountId: string, userId: string, ifMatch?: IfMatch): Promise<void> {
-  await deletePrincipalItem('user', accountId, userId, ifMatch);
-  const memberships = await queryUserMemberships(accountId, userId);
-  await mapLimit(memberships, 8, (m) => MembershipEntity.build(DeleteItemCommand).key({ account_id: accountId, user_id: userId, group_id: m.group_id }).send());
-  await deleteGrantsOf(accountId, 'user', userId);
-  await bumpAccount(accountId);
+  await deletePrincipal('user', accountId, userId, ifMatch);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -142,18 +139,9 @@ export async function listGroups(accountId: string, page: PageOptions = {}): Pro
 export async function updateGroup(accountId: string, groupId: string, changes: UpdatePrincipalInput, ifMatch?: IfMatch): Promise<Group> {
   return toGroup(await updatePrincipal('group', accountId, groupId, changes, ifMatch));
 }
-/** Deletes the group, then its memberships and grants. */
+/** Deletes the group with its memberships and grants. */
 export async function deleteGroup(accountId: string, groupId: string, ifMatch?: IfMatch): Promise<void> {
-  await deletePrincipalItem('group', accountId, groupId, ifMatch);
-  // The memberships of a group are indexed by gsi1 (eventually consistent): the sweep reads the base table.
-  const { Items = [] } = await PolicyTable.build(QueryCommand)
-    .entities(MembershipEntity)
-    .query({ partition: accountPk(accountId), range: { beginsWith: MEMBERSHIP_SK_PREFIX } })
-    .options({ consistent: true, maxPages: Infinity, filters: { Membership: { attr: 'group_id', eq: groupId } } })
-    .send();
-  await mapLimit(Items, 8, (m) => MembershipEntity.build(DeleteItemCommand).key({ account_id: accountId, user_id: m.user_id, group_id: groupId }).send());
-  await deleteGrantsOf(accountId, 'group', groupId);
-  await bumpAccount(accountId);
+  await deletePrincipal('group', accountId, groupId, ifMatch);
 }
 
 /**
@@ -171,21 +159,22 @@ export async function addMember(accountId: string, groupId: string, userId: stri
   if (existing.length >= MAX_GROUPS_PER_USER) throw conflict(`User ${userId} is already in ${MAX_GROUPS_PER_USER} groups, the most a user can join.`);
   const item = { account_id: accountId, user_id: userId, group_id: groupId, created_at: nowIso() };
   try {
-    await MembershipEntity.build(PutItemCommand).item(item).options({ condition: { attr: 'user_id', exists: false } }).send();
+    // The membership, both ends' reference counts (each conditioned on it existing), the account's counter.
+    await transact([
+      MembershipEntity.build(PutTransaction).item(item).options({ condition: { attr: 'user_id', exists: false } }),
+      principalRef(accountId, 'user', userId, 1),
+      principalRef(accountId, 'group', groupId, 1),
+      accountBump(accountId),
+    ]);
   } catch (err) {
-    if (!isConditionFailure(err)) throw err;
+    if (!(err instanceof TransactionRefused)) throw err;
+    if (err.at(1)) throw principalNotFound('user', accountId, userId);
+    if (err.at(2)) throw principalNotFound('group', accountId, groupId);
     // A concurrent addMember of the same pair won: the same membership.
     const { Item } = await MembershipEntity.build(GetItemCommand).key({ account_id: accountId, user_id: userId, group_id: groupId }).options({ consistent: true }).send();
     if (Item) return toMembership(Item);
+    throw conflict(`The membership of ${userId} in ${groupId} changed concurrently; try again.`);
   }
-  // Re-check both ends: a concurrent delete of either sweeps memberships it can see; this sees the delete.
-  try {
-    await requireBoth(accountId, groupId, userId);
-  } catch (err) {
-    await MembershipEntity.build(DeleteItemCommand).key({ account_id: accountId, user_id: userId, group_id: groupId }).send();
-    throw err;
-  }
-  await bumpAccount(accountId);
   return toMembership(item);
 }
 
@@ -195,12 +184,16 @@ export async function removeMember(accountId: string, groupId: string, userId: s
   checkId(groupId, 'group_id');
   checkId(userId, 'user_id');
   try {
-    await MembershipEntity.build(DeleteItemCommand).key({ account_id: accountId, user_id: userId, group_id: groupId }).options({ condition: { attr: 'user_id', exists: true } }).send();
+    await transact([
+      MembershipEntity.build(DeleteTransaction).key({ account_id: accountId, user_id: userId, group_id: groupId }).options({ condition: { attr: 'user_id', exists: true } }),
+      principalRef(accountId, 'user', userId, -1),
+      principalRef(accountId, 'group', groupId, -1),
+      accountBump(accountId),
+    ]);
   } catch (err) {
-    if (isConditionFailure(err)) throw notFound(`User ${userId} is not a member of group ${groupId}.`);
+    if (err instanceof TransactionRefused && err.at(0)) throw notFound(`User ${userId} is not a member of group ${groupId}.`);
     throw err;
   }
-  await bumpAccount(accountId);
 }
 
 /** The members of a group, by user id, a page at a time (`gsi1`). */
@@ -239,11 +232,9 @@ export async function listAgencies(accountId: string, page: PageOptions = {}): P
 export async function updateAgency(accountId: string, agencyId: string, changes: UpdatePrincipalInput, ifMatch?: IfMatch): Promise<Agency> {
   return toAgency(await updatePrincipal('agency', accountId, agencyId, changes, ifMatch));
 }
-/** Deletes the agency, then its grants. */
+/** Deletes the agency with its grants. */
 export async function deleteAgency(accountId: string, agencyId: string, ifMatch?: IfMatch): Promise<void> {
-  await deletePrincipalItem('agency', accountId, agencyId, ifMatch);
-  await deleteGrantsOf(accountId, 'agency', agencyId);
-  await bumpAccount(accountId);
+  await deletePrincipal('agency', accountId, agencyId, ifMatch);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -257,6 +248,7 @@ export interface PrincipalItem {
   name: string;
   description?: string | undefined;
   revision: number;
+  ref_count?: number | undefined;
   created_at: string;
   updated_at: string;
 }
@@ -305,12 +297,11 @@ async function createPrincipal(kind: PrincipalKind, accountId: string, id: unkno
     updated_at: now,
   };
   try {
-    await PrincipalEntity.build(PutItemCommand).item(item).options({ condition: { attr: 'principal_id', exists: false } }).send();
+    await transact([PrincipalEntity.build(PutTransaction).item({ ...item, ref_count: 0 }).options({ condition: { attr: 'principal_id', exists: false } }), accountBump(accountId)]);
   } catch (err) {
-    if (isConditionFailure(err)) throw alreadyExists(`Account ${accountId} already has a ${LABEL[kind]} ${principalId}.`);
+    if (err instanceof TransactionRefused && err.at(0)) throw alreadyExists(`Account ${accountId} already has a ${LABEL[kind]} ${principalId}.`);
     throw err;
   }
-  await bumpAccount(accountId);
   return item;
 }
 
@@ -333,55 +324,115 @@ async function updatePrincipal(kind: PrincipalKind, accountId: string, id: strin
   const name = changes.name === undefined ? undefined : checkText(changes.name, 'name', MAX_NAME_LENGTH, true);
   const description = changes.description === undefined || changes.description === null ? changes.description : checkText(changes.description, 'description', MAX_DESCRIPTION_LENGTH, false);
   if (name === undefined && description === undefined) throw invalidInput(`Nothing to change: give ${kind === 'user' ? 'name' : 'name and/or description'}.`);
-  let updated: PrincipalItem;
-  try {
-    const { Attributes } = await PrincipalEntity.build(UpdateItemCommand)
-      .item({
-        account_id: accountId,
-        kind,
-        principal_id: id,
-        ...(name === undefined ? {} : { name, gsi1sk: name.toLowerCase() }),
-        ...(description === undefined ? {} : { description: description === null || description === '' ? $remove() : description }),
-        revision: $add(1),
-        updated_at: nowIso(),
-      })
-      .options({ condition: expected === undefined ? { attr: 'principal_id', exists: true } : { attr: 'revision', eq: expected }, returnValues: 'ALL_NEW' })
-      .send();
-    updated = Attributes as PrincipalItem;
-  } catch (err) {
-    if (!isConditionFailure(err)) throw err;
-    const now = await readPrincipal(accountId, kind, id);
-    if (!now) throw principalNotFound(kind, accountId, id);
-    throw stale(`The ${LABEL[kind]} ${id}`, expected, now.revision);
+  for (let attempt = 1; ; attempt++) {
+    const current = await readPrincipal(accountId, kind, id);
+    if (!current) throw principalNotFound(kind, accountId, id);
+    if (expected !== undefined && current.revision !== expected) throw stale(`The ${LABEL[kind]} ${id}`, expected, current.revision);
+    const next: PrincipalItem = { ...current, revision: current.revision + 1, updated_at: nowIso() };
+    if (name !== undefined) next.name = name;
+    if (description === null || description === '') delete next.description;
+    else if (description !== undefined) next.description = description;
+    try {
+      await transact([
+        PrincipalEntity.build(UpdateTransaction)
+          .item({
+            account_id: accountId,
+            kind,
+            principal_id: id,
+            ...(name === undefined ? {} : { name, gsi1sk: name.toLowerCase() }),
+            ...(description === undefined ? {} : { description: description === null || description === '' ? $remove() : description }),
+            revision: next.revision,
+            updated_at: next.updated_at,
+          })
+          .options({ condition: { attr: 'revision', eq: current.revision } }),
+        accountBump(accountId),
+      ]);
+      return next;
+    } catch (err) {
+      if (!(err instanceof TransactionRefused) || attempt >= 30) throw err;
+      // Changed (or deleted) since it was read: with If-Match the next read says so; without, retried.
+    }
   }
-  await bumpAccount(accountId);
-  return updated;
 }
 
-async function deletePrincipalItem(kind: PrincipalKind, accountId: string, id: string, ifMatch: IfMatch): Promise<void> {
+/**
+ * Deletes a principal with every reference to it (memberships of a user or a group, grants): in one
+ * transaction when they fit (at most about 45 references), else in several, each consistent (the counts
+ * move with the references), the principal last, conditioned on its count being 0 and its revision
+ * (If-Match) being unchanged. A reference added meanwhile makes the last step fail; it is swept again.
+ */
+async function deletePrincipal(kind: PrincipalKind, accountId: string, id: string, ifMatch: IfMatch): Promise<void> {
   checkId(accountId, 'account_id');
   checkId(id, FIELD[kind]);
   const expected = parseIfMatch(ifMatch);
-  try {
-    await PrincipalEntity.build(DeleteItemCommand)
-      .key({ account_id: accountId, kind, principal_id: id })
-      .options({ condition: expected === undefined ? { attr: 'principal_id', exists: true } : { attr: 'revision', eq: expected } })
-      .send();
-  } catch (err) {
-    if (!isConditionFailure(err)) throw err;
-    const now = await readPrincipal(accountId, kind, id);
-    if (!now) throw principalNotFound(kind, accountId, id);
-    throw stale(`The ${LABEL[kind]} ${id}`, expected, now.revision);
+  for (let attempt = 1; ; attempt++) {
+    const current = await readPrincipal(accountId, kind, id);
+    if (!current) throw principalNotFound(kind, accountId, id);
+    if (expected !== undefined && current.revision !== expected) throw stale(`The ${LABEL[kind]} ${id}`, expected, current.revision);
+    const [memberships, grants] = await Promise.all([membershipsOf(kind, accountId, id), grantsOf(accountId, kind, id)]);
+    // Per reference at most 2 items (the reference and the other end's count), plus the principal and the counter.
+    const batch = Math.floor((MAX_TRANSACTION_ITEMS - 2) / 2);
+    const refs: Array<{ membership: MembershipRef } | { grant: GrantRef }> = [...memberships.map((m) => ({ membership: m })), ...grants.map((g) => ({ grant: g }))];
+    const self = { type: kind, id };
+    const removals = (part: typeof refs): WriteItem[] => {
+      const items: WriteItem[] = [];
+      for (const r of part) {
+        if (!('membership' in r)) continue;
+        const m = r.membership;
+        items.push(MembershipEntity.build(DeleteTransaction).key({ account_id: accountId, user_id: m.user_id, group_id: m.group_id }));
+        items.push(kind === 'user' ? principalRef(accountId, 'group', m.group_id, -1) : principalRef(accountId, 'user', m.user_id, -1));
+      }
+      return [...items, ...grantRemovals(accountId, part.flatMap((r) => ('grant' in r ? [r.grant] : [])), { principal: self })];
+    };
+    const key = { account_id: accountId, kind, principal_id: id };
+    try {
+      if (refs.length <= batch) {
+        await transact([
+          PrincipalEntity.build(DeleteTransaction)
+            .key(key)
+            .options({ condition: { and: [{ attr: 'revision', eq: current.revision }, { or: [{ attr: 'ref_count', exists: false }, { attr: 'ref_count', eq: refs.length }] }] } }),
+          ...removals(refs),
+          accountBump(accountId),
+        ]);
+        return;
+      }
+      const part = refs.slice(0, batch);
+      await transact([
+        PrincipalEntity.build(UpdateTransaction).item({ ...key, ref_count: $add(-part.length) }).options({ condition: { attr: 'revision', eq: current.revision } }),
+        ...removals(part),
+        accountBump(accountId),
+      ]);
+    } catch (err) {
+      if (!(err instanceof TransactionRefused) || attempt >= 30) throw err;
+      // The principal or its references changed meanwhile: read again (If-Match then says whether that is stale).
+    }
   }
 }
 
-async function deleteGrantsOf(accountId: string, kind: PrincipalKind, id: string): Promise<void> {
+interface MembershipRef {
+  user_id: string;
+  group_id: string;
+}
+
+/** A user's memberships, or a group's (from the base table: the group's index on gsi1 is eventually consistent). */
+async function membershipsOf(kind: PrincipalKind, accountId: string, id: string): Promise<MembershipRef[]> {
+  if (kind === 'user') return queryUserMemberships(accountId, id);
+  if (kind === 'agency') return [];
+  const { Items = [] } = await PolicyTable.build(QueryCommand)
+    .entities(MembershipEntity)
+    .query({ partition: accountPk(accountId), range: { beginsWith: MEMBERSHIP_SK_PREFIX } })
+    .options({ consistent: true, maxPages: Infinity, filters: { Membership: { attr: 'group_id', eq: id } } })
+    .send();
+  return Items;
+}
+
+async function grantsOf(accountId: string, kind: PrincipalKind, id: string): Promise<GrantRef[]> {
   const { Items = [] } = await PolicyTable.build(QueryCommand)
     .entities(GrantEntity)
     .query({ partition: accountPk(accountId), range: { beginsWith: principalGrantsSkPrefix(kind, id) } })
     .options({ consistent: true, maxPages: Infinity })
     .send();
-  await deleteGrantItems(accountId, Items);
+  return Items;
 }
 
 async function requireBoth(accountId: string, groupId: string, userId: string): Promise<void> {

@@ -4,17 +4,20 @@
  * (at least one SCP per node while enabled, at most 5, `system:FullAccess` everywhere on enable) are in
  * store/organizations.ts; the conditional node writes that hold them are store/nodes.ts.
  */
-import { $add, UpdateItemCommand } from 'dynamodb-toolbox/entity/actions/update';
+import { UpdateTransaction } from 'dynamodb-toolbox/entity/actions/transactUpdate';
+import { $add, $remove, UpdateItemCommand } from 'dynamodb-toolbox/entity/actions/update';
 import { SCP_FULL_ACCESS_ID, systemPolicy } from '../lib/system-policies.js';
 import { mapLimit } from '../lib/util/concurrency.js';
 import { checkId, type IfMatch, isConditionFailure, nowIso, parseIfMatch, stale } from './common.js';
-import { bumpOrg } from './counters.js';
-import { OrgEntity } from './entities.js';
+import { orgBump } from './counters.js';
+import { OrgEntity, OrgNodeEntity } from './entities.js';
 import { conflict, invalidInput, notFound, StoreError } from './errors.js';
+import { policyRef } from './grant-items.js';
 import { isSystemPolicyId } from './keys.js';
-import { addScp, clearScps, type OrgItem, readNode, readOrg, readOrgPartition, removeScp } from './nodes.js';
+import { addRefusal, addScp, type NodeItem, type OrgItem, readNode, readOrg, readOrgPartition, removeRefusal, scpAddition, scpRemoval } from './nodes.js';
 import { nodeNotFound, orgNotFound, type Organization, requireManagement, toOrganization } from './organizations.js';
 import { readPolicyItem } from './policy-items.js';
+import { transact, TransactionRefused } from './transact.js';
 
 export { MAX_SCPS_PER_NODE } from './nodes.js';
 
@@ -39,7 +42,7 @@ export async function enableScp(caller: string, orgId: string, ifMatch?: IfMatch
       if (!(err instanceof StoreError)) throw err;
     });
   });
-  await bumpOrg(orgId);
+  await transact([orgBump(orgId)]);
   return toOrganization(org);
 }
 
@@ -51,10 +54,29 @@ export async function disableScp(caller: string, orgId: string, ifMatch?: IfMatc
   await mapLimit(
     nodes.filter((n) => n.scps?.size),
     8,
-    (n) => clearScps(orgId, n.node_id),
+    (n) => clearNode(orgId, org.management_account_id, n),
   );
-  await bumpOrg(orgId);
+  await transact([orgBump(orgId)]);
   return toOrganization(org);
+}
+
+/** Detaches every SCP of a node, with the custom SCPs' reference counts (re-read and retried if the node changes). */
+async function clearNode(orgId: string, managementAccount: string, first: NodeItem): Promise<void> {
+  let node: NodeItem | undefined = first;
+  for (let attempt = 1; node?.scps?.size; attempt++) {
+    try {
+      await transact([
+        OrgNodeEntity.build(UpdateTransaction)
+          .item({ org_id: orgId, node_id: node.node_id, scps: $remove(), revision: $add(1), updated_at: nowIso() })
+          .options({ condition: { attr: 'revision', eq: node.revision } }),
+        ...[...node.scps].filter((p) => !isSystemPolicyId(p)).map((p) => policyRef(managementAccount, p, -1)),
+      ]);
+      return;
+    } catch (err) {
+      if (!(err instanceof TransactionRefused) || attempt >= 10) throw err;
+      node = await readNode(orgId, node.node_id);
+    }
+  }
 }
 
 /**
@@ -69,28 +91,43 @@ export async function attachScp(caller: string, orgId: string, targetId: string,
   const expected = parseIfMatch(ifMatch);
   if (!org.scp_enabled) throw conflict(`SCPs are not enabled in organization ${orgId}: enable them first.`);
   const name = await requireScp(org.management_account_id, policyId);
-  await addScp(orgId, targetId, policyId, expected);
-  // Re-check what a concurrent delete/disable may have removed after the checks above (they sweep what
-  // they can see; this sees them).
-  const [stillOrg, stillPolicy] = await Promise.all([readOrg(orgId), isSystemPolicyId(policyId) ? Promise.resolve(true) : readPolicyItem(org.management_account_id, policyId).then(Boolean)]);
-  if (!stillOrg?.scp_enabled || !stillPolicy) {
-    await removeScp(orgId, targetId, policyId, { allowLast: !stillOrg?.scp_enabled }).catch(() => undefined);
-    await bumpOrg(orgId);
-    if (!stillPolicy) throw notFound(`Account ${org.management_account_id} has no policy ${policyId}.`);
-    throw conflict(`SCPs were disabled in organization ${orgId} meanwhile.`);
+  // One transaction: the attachment, the organization's counter conditioned on SCPs still being enabled,
+  // the policy's reference count conditioned on it still being an SCP.
+  try {
+    await transact([
+      scpAddition(orgId, targetId, policyId, expected),
+      OrgEntity.build(UpdateTransaction)
+        .item({ org_id: orgId, counter: $add(1) })
+        .options({ condition: { attr: 'scp_enabled', eq: true } }),
+      !isSystemPolicyId(policyId) && policyRef(org.management_account_id, policyId, 1, { type: 'scp' }),
+    ]);
+  } catch (err) {
+    if (!(err instanceof TransactionRefused)) throw err;
+    if (err.at(0)) throw await addRefusal(orgId, targetId, policyId, expected);
+    if (err.at(1)) throw conflict(`SCPs were disabled in organization ${orgId} meanwhile.`);
+    throw notFound(`Account ${org.management_account_id} has no policy ${policyId}.`);
   }
-  await bumpOrg(orgId);
   return { org_id: orgId, target_id: targetId, policy_id: policyId, name, system: isSystemPolicyId(policyId) };
 }
 
 /** Detaches an SCP; refused (`CONFLICT`) when it is the node's last one. `ifMatch` is the node's revision. */
 export async function detachScp(caller: string, orgId: string, targetId: string, policyId: string, ifMatch?: IfMatch): Promise<void> {
-  await requireManagement(caller, orgId);
+  const org = await requireManagement(caller, orgId);
   checkId(targetId, 'target_id');
   checkId(policyId, 'policy_id');
   const expected = parseIfMatch(ifMatch);
-  await removeScp(orgId, targetId, policyId, expected === undefined ? {} : { revision: expected });
-  await bumpOrg(orgId);
+  const options = expected === undefined ? {} : { revision: expected };
+  try {
+    await transact([
+      scpRemoval(orgId, { node_id: targetId }, policyId, options),
+      orgBump(orgId),
+      !isSystemPolicyId(policyId) && policyRef(org.management_account_id, policyId, -1),
+    ]);
+  } catch (err) {
+    if (!(err instanceof TransactionRefused)) throw err;
+    if (err.at(0)) throw await removeRefusal(orgId, targetId, policyId, options);
+    throw err;
+  }
 }
 
 /** The SCPs attached to a root, OU or member account, by policy id. */
@@ -127,8 +164,9 @@ async function requireScp(managementAccount: string, policyId: string): Promise<
 
 async function setScpSwitch(orgId: string, enabled: boolean, expected: number | undefined): Promise<OrgItem> {
   try {
+    // The switch bumps the counter itself: every later add is conditioned on the switch it reads.
     const { Attributes } = await OrgEntity.build(UpdateItemCommand)
-      .item({ org_id: orgId, scp_enabled: enabled, revision: $add(1), updated_at: nowIso() })
+      .item({ org_id: orgId, scp_enabled: enabled, counter: $add(1), revision: $add(1), updated_at: nowIso() })
       .options({ condition: expected === undefined ? { attr: 'org_id', exists: true } : { attr: 'revision', eq: expected }, returnValues: 'ALL_NEW' })
       .send();
     return Attributes as OrgItem;

@@ -1,6 +1,6 @@
 /**
  * 50 concurrent conflicting writers through the HTTP functions (each request its own API Gateway event,
- * served by the function ROUTES names, against dynalite): no lost update, no double create.
+ * served by the function ROUTES names, against DynamoDB Local): no lost update, no double create.
  *  - 50 PATCHes of one policy with the same If-Match: exactly one 200, 49 412;
  *  - 50 read-modify-write clients (GET, then PATCH with If-Match, again on 412), each adding its own mark to
  *    the description: all 50 marks there, the revision up by exactly 50;

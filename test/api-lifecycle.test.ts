@@ -1,6 +1,6 @@
 /**
  * The lifecycle of every stored entity over HTTP: the real functions, called in-process with API Gateway
- * events, against one in-process dynalite. Policies and their versions (ETag / If-Match, 412 on a stale
+ * events, against a table of its own on DynamoDB Local. Policies and their versions (ETag / If-Match, 412 on a stale
  * write, at most 5 versions, validation on write, 409 while attached unless ?detach=true), users, groups,
  * memberships, agencies, grants, organizations (OUs, accounts, SCP attachments, the last-SCP rule), and
  * concurrent conflicting writers.

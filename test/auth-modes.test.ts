@@ -23,7 +23,7 @@ import { handler as catalog } from '../functions/catalog.js';
 import { clearJwksCache } from '../functions/shared/jwks.js';
 import { ROUTES } from '../functions/shared/openapi.js';
 import { clearReferenceCache } from '../functions/shared/reference.js';
-import { startDynalite, type LocalDynamo } from '../infra/local/dynalite.js';
+import { startLocalDynamo, type LocalDynamo } from '../infra/local/dynamo.js';
 import { EXAMPLE_IMAGE_ID, seedExamples } from '../infra/local/seed.js';
 import { LOCAL_JWT_SECRET, mintImsToken, mintToken } from '../infra/local/token.js';
 import { resetClient } from '../store/client.js';
@@ -49,7 +49,7 @@ beforeAll(async () => {
   process.env.IMS_REGION = 'cn-north-4';
   process.env.IMS_AUTHORIZER_CACHE_TTL = '60';
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-  db = await startDynalite({ port: 0, tableName: `auth-modes-${process.pid}` });
+  db = await startLocalDynamo({ port: 0, tableName: `auth-modes-${process.pid}` });
   await seedExamples({ endpoint: db.endpoint, tableName: db.tableName });
   const rs = await generateKeyPair('RS256');
   const es = await generateKeyPair('ES256');

@@ -1,7 +1,7 @@
 /**
  * The IMS API authorizer (functions/authorizer.ts) on real API Gateway HTTP API payload 2.0 REQUEST
  * authorizer events (test/fixtures/events/authorizer-v2-*.json: the AWS shape, serverless-offline's shape,
- * and malformed ones), against the seeded local table (dynalite in-process): allow, explicit and implicit
+ * and malformed ones), against the seeded local table (on DynamoDB Local): allow, explicit and implicit
  * deny, unknown routes, bad tokens, region, hints, malformed events, the decision log line, and the cache
  * key API Gateway derives from the identity sources of serverless.yml.
  */
@@ -12,7 +12,7 @@ import { handler, type ImsAuthorizerResult } from '../functions/authorizer.js';
 import { clearReferenceCache } from '../functions/shared/reference.js';
 import { gatewayConfig, IDENTITY_SOURCES, IMS_HEADERS, imsPath, readImsRequest } from '../functions/shared/ims-request.js';
 import { PRINCIPAL_KEYS, principalKeyOf } from '../lib/engine/context.js';
-import { startDynalite, type LocalDynamo } from '../infra/local/dynalite.js';
+import { startLocalDynamo, type LocalDynamo } from '../infra/local/dynamo.js';
 import { seedExamples } from '../infra/local/seed.js';
 import { LOCAL_JWT_SECRET, mintImsToken, mintToken } from '../infra/local/token.js';
 import { resetClient } from '../store/client.js';
@@ -143,7 +143,7 @@ beforeAll(async () => {
   process.env.AUTH_JWT_SECRET = LOCAL_JWT_SECRET;
   process.env.IMS_PATH_PREFIX = '/ims';
   process.env.IMS_REGION = REGION;
-  db = await startDynalite({ port: 0, tableName: `authorizer-${process.pid}` });
+  db = await startLocalDynamo({ port: 0, tableName: `authorizer-${process.pid}` });
   await seedExamples({ endpoint: db.endpoint, tableName: db.tableName });
   type Who = Parameters<typeof mintImsToken>[1];
   const mint = (who: Who, options: Parameters<typeof mintImsToken>[2] = {}): Promise<string> => mintImsToken('acc-1', who, options);

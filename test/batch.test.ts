@@ -1,6 +1,6 @@
 /**
  * Batch evaluation from SQS (functions/batch.ts) with the SQS events AWS sends (test/fixtures/events),
- * against an in-process dynalite seeded with the examples; results read back over
+ * against a table on DynamoDB Local seeded with the examples; results read back over
  * GET /v1/decisions/{correlation_id} (functions/decisions.ts).
  */
 import type { SQSEvent, SQSRecord } from 'aws-lambda';

@@ -1,6 +1,6 @@
 /**
  * End to end: the IMS API authorizer protecting the demo route `ANY /ims/{proxy+}` on the real local stack
- * (dynalite in-process, seeded; `serverless offline` as a child process on free ports of 127.0.0.1, running
+ * (a table of its own on DynamoDB Local, seeded; `serverless offline` as a child process on free ports of 127.0.0.1, running
  * the bundles of dist/functions, or the sources with CODE_ROOT=functions). serverless-offline 14 runs httpApi
  * Lambda REQUEST authorizers with simple responses itself: a missing Authorization header (the first
  * identity source) is its 401, `isAuthorized: false` its 403, and the demo backend gets the authorizer's

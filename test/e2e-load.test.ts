@@ -1,5 +1,5 @@
 /**
- * A short load run over the real local stack (dynalite in-process, seeded; `serverless offline` as a
+ * A short load run over the real local stack (a table of its own on DynamoDB Local, seeded; `serverless offline` as a
  * child process on 127.0.0.1, running the bundles): autocannon at 20 connections for 3 s on the evaluate
  * requests of the mix of test/support/load.ts (inline and by reference, with known decisions). Every
  * answer must be right: no connection error, no timeout, no non-2xx, no wrong decision. serverless-offline

@@ -1,5 +1,5 @@
 /**
- * The event-driven functions on the local stack: dynalite in-process (seeded) + `serverless offline` as a
+ * The event-driven functions on the local stack: a table of its own on DynamoDB Local (seeded) + `serverless offline` as a
  * child process on free ports of 127.0.0.1, running the esbuild bundles (dist/functions). serverless-offline
  * ignores `sqs` and `stream` events (no SQS and no DynamoDB streams here), and its `rate(1 day)` schedule
  * will not fire during a test: all three functions are invoked through its Lambda Invoke API (lambdaPort)
@@ -12,7 +12,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamEvent, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalDynamo } from '../infra/local/dynalite.js';
+import type { LocalDynamo } from '../infra/local/dynamo.js';
 import { LOCAL_JWT_SECRET, mintToken } from '../infra/local/token.js';
 import { getDocumentClient } from '../store/client.js';
 import { loadEvent, streamEvent, streamRecord } from './support/fixtures.js';

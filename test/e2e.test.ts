@@ -1,5 +1,5 @@
 /**
- * End to end over the real local stack: dynalite in-process (seeded) + `serverless offline` as a child
+ * End to end over the real local stack: a table of its own on DynamoDB Local (seeded) + `serverless offline` as a child
  * process on free ports of 127.0.0.1, running the esbuild bundles in dist/functions (the ones that get
  * deployed; `CODE_ROOT=functions` runs the TypeScript sources instead). Every endpoint is called over HTTP,
  * with good and bad input; nothing may answer 500.

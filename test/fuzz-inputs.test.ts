@@ -1,6 +1,6 @@
 /**
  * Input fuzzing of every HTTP function and route of serverless.yml (in-process, API Gateway v2 events, a real
- * dynalite, valid tokens so the input reaches the body parsing), and of the CLI (tests at the end).
+ * local DynamoDB, valid tokens so the input reaches the body parsing), and of the CLI (tests at the end).
  *
  * Families: invalid JSON, huge numbers, deep nesting, 1 MB strings, prototype-pollution keys at every level
  * (in bodies, policy documents and contexts), a wrong type at every field, Unicode edge cases, thousands of
@@ -9,12 +9,12 @@
  *
  * Every call: the handler returns (never throws), the status is below 500, a 4xx is the structured error
  * `{"error": {"code", "message", "details"?, "request_id"}}`, and a call with at most 64 KiB of input takes
- * under 50 ms. The time is the service's: the call's time minus the time the in-process dynalite spent
+ * under 50 ms. The time is the service's: the call's time minus the time the local DynamoDB spent
  * serving its requests (DynamoDB's share on AWS; on this machine its work competes for the same cores), and
  * the whole time must stay under 1 s (a hang). Timing on a shared machine: a call over 50 ms is timed
  * again, at most twice (after a 30 ms, then a 150 ms pause), if it can be replayed (a read, or a refused
  * write, which changed nothing); it fails only if every attempt is over. A slow successful write cannot
- * be replayed: it is reported, not failed. Stored state: the dynalite counts
+ * be replayed: it is reported, not failed. Stored state: the local table counts
  * write requests; after a call that sent any, the table is scanned, and a refused call must leave it as it
  * was (compared item by item).
  *
@@ -214,7 +214,7 @@ function thin<T>(xs: readonly T[], keepOneIn: number, offset = 0): T[] {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Set-up: a dynalite, an account with a policy (two versions), an SCP, a user in a group, an agency, a grant,
+// Set-up: a table on DynamoDB Local, an account with a policy (two versions), an SCP, a user in a group, an agency, a grant,
 // an organization with an OU, SCPs enabled and attached, and a pending invitation.
 
 beforeAll(async () => {

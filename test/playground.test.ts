@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 /**
  * The policy playground in a real browser: Debian's Chromium driven by playwright-core, the page served by the
- * local stack (serverless-offline running the `playground` bundle, dynalite for the by-reference call). One
+ * local stack (serverless-offline running the `playground` bundle, DynamoDB Local for the by-reference call). One
  * browser for the file. Each step saves a screenshot under test-results/playground/ (git-ignored); the
  * `readme-*` ones are the pictures of the README and docs/playground.md (copied to docs/images/ by hand).
  *

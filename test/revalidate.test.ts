@@ -1,8 +1,8 @@
 /**
  * Revalidation on change (functions/revalidate-stream.ts) with the DynamoDB stream events AWS sends
  * (test/fixtures/events), and the catalog sweep (functions/revalidate-sweep.ts) with the scheduled event,
- * against an in-process dynalite (which has no streams: the records are built from the items the store
- * wrote, as DynamoDB would emit them). The flag shows in GET /v1/policies/{id}.
+ * against DynamoDB Local (its stream is not polled in the tests: the records are built from the items the
+ * store wrote, as DynamoDB would emit them). The flag shows in GET /v1/policies/{id}.
  */
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';

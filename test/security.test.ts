@@ -1,5 +1,5 @@
 /**
- * Security review, as tests over the HTTP functions (in-process, API Gateway payload 2.0 events, dynalite),
+ * Security review, as tests over the HTTP functions (in-process, API Gateway payload 2.0 events, DynamoDB Local),
  * the IMS authorizer and the batch and revalidation workers. What test/api-tenancy.test.ts already covers
  * (every route of ROUTES on another account's ids, no token, an expired or forged token, a missing scope) is
  * not repeated; this adds:

@@ -1,15 +1,16 @@
 /**
- * store/evaluation-reader.ts reads the items the dynamodb-toolbox entities write, with plain
- * `@aws-sdk/lib-dynamodb` commands and without importing the toolbox. This file pins the three things that
+ * store/evaluation-reader.ts reads the items the dynamodb-toolbox entities write, with its own small client
+ * (store/dynamo-http.ts) and without importing the toolbox or the AWS SDK. This file pins the three things that
  * depends on: the module graph (no toolbox), the stored shapes it reads (written through the store, read
  * back raw), and the toolbox's query semantics it reproduces (entity filter, pages, BatchGet retries).
  */
 import { join } from 'node:path';
-import { BatchGetCommand, GetCommand, PutCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { build } from 'esbuild';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SCP_FULL_ACCESS_ID } from '../lib/system-policies.js';
 import { getDocumentClient, getTableName } from '../store/client.js';
+import { interceptRequests, observeRequests, type WireItem } from '../store/dynamo-http.js';
 import { changeStamp, loadPrincipalPolicies } from '../store/evaluation-reader.js';
 import {
   addAccount,
@@ -36,7 +37,7 @@ const raw = async (pk: string, sk: string): Promise<Record<string, unknown> | un
   (await getDocumentClient().send(new GetCommand({ TableName: getTableName(), Key: { pk, sk }, ConsistentRead: true }))).Item;
 
 describe('the reader module', () => {
-  it('imports no dynamodb-toolbox and no toolbox-based store module, transitively', async () => {
+  it('imports no dynamodb-toolbox, no AWS SDK and no toolbox-based store module, transitively', async () => {
     const root = join(import.meta.dirname, '..');
     const result = await build({
       absWorkingDir: root,
@@ -51,7 +52,9 @@ describe('the reader module', () => {
     });
     const inputs = Object.keys(result.metafile.inputs);
     expect(inputs.filter((i) => i.includes('dynamodb-toolbox'))).toEqual([]);
-    expect(inputs.filter((i) => i.startsWith('store/')).sort()).toEqual(['store/client.ts', 'store/common.ts', 'store/errors.ts', 'store/evaluation-reader.ts', 'store/keys.ts']);
+    expect(inputs.filter((i) => i.startsWith('store/')).sort()).toEqual(['store/common.ts', 'store/dynamo-http.ts', 'store/errors.ts', 'store/evaluation-reader.ts', 'store/keys.ts']);
+    const imports = Object.values(result.metafile.outputs).flatMap((o) => o.imports.filter((i) => i.external).map((i) => i.path));
+    expect(imports.filter((i) => /^@(aws-sdk|smithy)\//.test(i))).toEqual([]);
   });
 });
 
@@ -74,18 +77,18 @@ describe('the stored shapes it reads', () => {
     await addMember(acc, 'g', 'u');
     const grant = await createGrant(acc, { policy_id: 'p', principal: { type: 'group', id: 'g' }, scope: { type: 'enterprise_project', enterprise_project_id: 'ep-1' } });
 
-    expect(await raw(`ACCT#${acc}`, '#ACCOUNT')).toMatchObject({ _et: 'Account', counter: expect.any(Number), org_id: org.org_id });
+    expect(await raw(`ACCT#${acc}`, '#ACCOUNT')).toMatchObject({ _et: 'Account', counter: expect.any(Number), org_id: org.org_id, org_mgmt: mgmt, org_path: [org.root_id, ou.node_id, acc] });
     expect(await raw(`ORG#${org.org_id}`, '#ORG')).toMatchObject({ _et: 'Org', org_id: org.org_id, management_account_id: mgmt, scp_enabled: true, counter: expect.any(Number) });
     const root = await raw(`ORG#${org.org_id}`, `NODE#${org.root_id}`);
     expect(root).toMatchObject({ _et: 'OrgNode', node_id: org.root_id, node_type: 'root', scps: new Set([SCP_FULL_ACCESS_ID]) });
     expect(root).not.toHaveProperty('parent_id');
     expect(await raw(`ORG#${org.org_id}`, `NODE#${ou.node_id}`)).toMatchObject({ _et: 'OrgNode', node_type: 'ou', parent_id: org.root_id, scps: new Set([SCP_FULL_ACCESS_ID, 'scp']) });
     expect(await raw(`ORG#${org.org_id}`, `NODE#${acc}`)).toMatchObject({ _et: 'OrgNode', node_type: 'account', parent_id: ou.node_id });
-    expect(await raw(`ACCT#${acc}`, 'USER#u')).toMatchObject({ _et: 'Principal', name: 'User U' });
-    expect(await raw(`ACCT#${acc}`, 'AGENCY#a')).toMatchObject({ _et: 'Principal', name: 'Agency A' });
-    expect(await raw(`ACCT#${acc}`, 'USERGROUP#u#g')).toMatchObject({ _et: 'Membership', group_id: 'g' });
+    expect(await raw(`ACCT#${acc}`, '#P#user#u')).toMatchObject({ _et: 'Principal', name: 'User U' });
+    expect(await raw(`ACCT#${acc}`, '#P#agency#a')).toMatchObject({ _et: 'Principal', name: 'Agency A' });
+    expect(await raw(`ACCT#${acc}`, '#M#u#g')).toMatchObject({ _et: 'Membership', group_id: 'g' });
     const [, , hash] = grant.grant_id.split(':');
-    expect(await raw(`ACCT#${acc}`, `GRANT#group#g#${hash}`)).toMatchObject({
+    expect(await raw(`ACCT#${acc}`, `#G#group#g#${hash}`)).toMatchObject({
       _et: 'Grant',
       grant_id: grant.grant_id,
       principal_type: 'group',
@@ -127,8 +130,8 @@ describe('the toolbox semantics it keeps', () => {
     await createUser(acc, { user_id: 'u', name: 'U' });
     await createGrant(acc, { policy_id: 'system:IMS-FullAccess', principal: { type: 'user', id: 'u' }, scope: { type: 'global' } });
     const put = (item: Record<string, unknown>): Promise<unknown> => getDocumentClient().send(new PutCommand({ TableName: getTableName(), Item: item }));
-    await put({ pk: `ACCT#${acc}`, sk: 'GRANT#user#u#ffffffffffffffff', _et: 'Other', grant_id: 'x', principal_type: 'user', principal_id: 'u', policy_id: 'system:IMS-FullAccess', scope_key: 'global' });
-    await put({ pk: `ACCT#${acc}`, sk: 'USERGROUP#u#ghost', _et: 'Other', group_id: 'ghost' });
+    await put({ pk: `ACCT#${acc}`, sk: '#G#user#u#ffffffffffffffff', _et: 'Other', grant_id: 'x', principal_type: 'user', principal_id: 'u', policy_id: 'system:IMS-FullAccess', scope_key: 'global' });
+    await put({ pk: `ACCT#${acc}`, sk: '#M#u#ghost', _et: 'Other', user_id: 'u', group_id: 'ghost' });
     const loaded = await loadPrincipalPolicies(acc, { user_id: 'u' });
     expect(loaded.groups).toEqual([]);
     expect(loaded.grants.map((g) => g.policy_id)).toEqual(['system:IMS-FullAccess']);
@@ -142,63 +145,70 @@ describe('the toolbox semantics it keeps', () => {
       await createPolicy({ account_id: acc, policy_id: id, name: id, document: IDENTITY_ALLOW });
       await createGrant(acc, { policy_id: id, principal: { type: 'user', id: 'u' }, scope: { type: 'global' } });
     }
-    const client = getDocumentClient();
-    const send = client.send.bind(client) as (command: unknown) => Promise<unknown>;
-
+    type Batch = { RequestItems: Record<string, { Keys: WireItem[] }> };
+    type BatchAnswer = { Responses?: Record<string, WireItem[]>; UnprocessedKeys?: Record<string, { Keys: WireItem[] }> };
     // Every BatchGet answers its first key as unprocessed once: each chunk needs a second attempt.
     const retried = new Set<string>();
     let batches = 0;
-    const spy = vi.spyOn(client, 'send').mockImplementation((async (command: unknown) => {
-      if (!(command instanceof BatchGetCommand)) return send(command);
+    let stop = interceptRequests(async (operation, body, next) => {
+      if (operation !== 'BatchGetItem') return next(operation, body);
       batches++;
-      const [table, request] = Object.entries(command.input.RequestItems ?? {})[0] as [string, { Keys: Array<Record<string, string>> }];
-      const first = request.Keys[0] as Record<string, string>;
-      const id = `${first.pk}|${first.sk}`;
-      if (retried.has(id)) return send(command);
+      const [table, request] = Object.entries((body as Batch).RequestItems)[0] as [string, { Keys: WireItem[] }];
+      const first = request.Keys[0] as WireItem;
+      const id = JSON.stringify(first);
+      if (retried.has(id)) return next(operation, body);
       retried.add(id);
       const others = request.Keys.slice(1);
-      const rest = others.length > 0 ? ((await send(new BatchGetCommand({ RequestItems: { [table]: { ...request, Keys: others } } }))) as BatchGetCommandOutput) : { Responses: { [table]: [] }, $metadata: {} };
+      const rest = others.length > 0 ? ((await next(operation, { RequestItems: { [table]: { ...request, Keys: others } } })) as BatchAnswer) : { Responses: { [table]: [] } };
       return { ...rest, UnprocessedKeys: { [table]: { ...request, Keys: [first] } } };
-    }) as never);
+    });
     try {
       const loaded = await loadPrincipalPolicies(acc, { user_id: 'u' });
       expect(loaded.grants.map((g) => g.policy_id).sort()).toEqual(ids);
       expect(batches).toBe(4); // two chunks (100 + 1 keys), two attempts each
     } finally {
-      spy.mockRestore();
+      stop();
     }
 
     // Keys still unprocessed after 5 attempts fail the load.
     let attempts = 0;
-    const stuck = vi.spyOn(client, 'send').mockImplementation((async (command: unknown) => {
-      if (!(command instanceof BatchGetCommand)) return send(command);
+    stop = interceptRequests(async (operation, body, next) => {
+      if (operation !== 'BatchGetItem') return next(operation, body);
       attempts++;
-      return { Responses: {}, UnprocessedKeys: command.input.RequestItems, $metadata: {} };
-    }) as never);
+      return { Responses: {}, UnprocessedKeys: (body as Batch).RequestItems };
+    });
     try {
       await expect(loadPrincipalPolicies(acc, { user_id: 'u' })).rejects.toThrow(/unprocessed after 5 attempts/);
       expect(attempts).toBe(10); // both chunks, 5 attempts each
     } finally {
-      stuck.mockRestore();
+      stop();
     }
   });
 
-  it('reads the stamp with at most 2 strongly consistent GetItems and the rest strongly consistent too', async () => {
+  it('reads every item strongly consistent: the stamp, the graph, the policies and the organization', async () => {
     const mgmt = 'consistent-mgmt';
-    await createOrganization(mgmt);
-    const client = getDocumentClient();
-    const spy = vi.spyOn(client, 'send');
+    const org = await createOrganization(mgmt);
+    await createUser(mgmt, { user_id: 'u', name: 'U' });
+    await createPolicy({ account_id: mgmt, policy_id: 'p', name: 'P', document: IDENTITY_ALLOW });
+    await createGrant(mgmt, { policy_id: 'p', principal: { type: 'user', id: 'u' }, scope: { type: 'global' } });
+    const sent: Array<[string, Record<string, unknown>]> = [];
+    const stop = observeRequests((operation, body) => sent.push([operation, body as Record<string, unknown>]));
     try {
       await changeStamp(mgmt);
+      await loadPrincipalPolicies(mgmt, { user_id: 'u' });
       await loadPrincipalPolicies(mgmt);
-      const inputs = spy.mock.calls.map(([c]) => [(c as object).constructor.name, (c as { input: Record<string, unknown> }).input] as const);
-      expect(inputs.slice(0, 2).map(([name]) => name)).toEqual(['GetCommand', 'GetCommand']);
-      for (const [name, input] of inputs) {
-        if (name === 'BatchGetCommand') continue; // none here: only the system SCP is attached
-        expect(input.ConsistentRead, name).toBe(true);
-      }
     } finally {
-      spy.mockRestore();
+      stop();
     }
+    // changeStamp: #ACCOUNT, #ORG. The user: the graph Query, then the policies, #ORG and the path's nodes in
+    // one BatchGet beside the Query of the management account's SCPs. The account: GetItem, BatchGet, Query.
+    expect(sent.map(([op]) => op)).toEqual(['GetItem', 'GetItem', 'Query', 'BatchGetItem', 'Query', 'GetItem', 'BatchGetItem', 'Query']);
+    for (const [op, body] of sent) {
+      const consistent = op === 'BatchGetItem' ? Object.values(body.RequestItems as Record<string, { ConsistentRead?: boolean }>).every((r) => r.ConsistentRead === true) : body.ConsistentRead === true;
+      expect(consistent, op).toBe(true);
+    }
+    const batch = sent.find(([op]) => op === 'BatchGetItem')?.[1] as { RequestItems: Record<string, { Keys: WireItem[] }> };
+    const keys = Object.values(batch.RequestItems)[0]?.Keys.map((k) => `${(k.pk as { S: string }).S}|${(k.sk as { S: string }).S}`);
+    expect(keys?.sort()).toEqual([`ACCT#${mgmt}|POLICY#p`, `ORG#${org.org_id}|#ORG`, `ORG#${org.org_id}|NODE#${mgmt}`, `ORG#${org.org_id}|NODE#${org.root_id}`].sort());
   });
 });

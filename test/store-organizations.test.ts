@@ -1,5 +1,5 @@
 /**
- * Organizations against dynalite: the tree (OUs up to 5 levels, accounts), management-account-only
+ * Organizations against DynamoDB Local: the tree (OUs up to 5 levels, accounts), management-account-only
  * operations, SCP enable/attach/detach with the last-SCP rule, SCP inheritance along a 3-level OU path as
  * the evaluation loads it, and deletes of policies attached as SCPs.
  */

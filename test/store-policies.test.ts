@@ -1,5 +1,5 @@
 /**
- * Stored policies against dynalite: system policies, lifecycle with optimistic concurrency, versions,
+ * Stored policies against DynamoDB Local: system policies, lifecycle with optimistic concurrency, versions,
  * validation (422 with findings, warnings kept), tenant isolation, concurrent writers, and deletes of
  * granted policies.
  */

@@ -1,5 +1,5 @@
 /**
- * Users, groups (memberships), agencies and grants against dynalite: lifecycles with pagination and
+ * Users, groups (memberships), agencies and grants against DynamoDB Local: lifecycles with pagination and
  * If-Match, cascading deletes, grant rules and ids, tenant isolation.
  */
 import { describe, expect, it } from 'vitest';

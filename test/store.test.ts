@@ -1,10 +1,10 @@
 /**
- * The policy store (store/) against dynalite in-process: conditional create, get, list pagination,
+ * The policy store (store/) against DynamoDB Local: conditional create, get, list pagination,
  * validation on write. Also checks that the local table, the toolbox Table and serverless.yml agree.
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDynalite, type LocalDynamo } from '../infra/local/dynalite.js';
+import { startLocalDynamo, type LocalDynamo } from '../infra/local/dynamo.js';
 import { examplePolicies, seedExamples } from '../infra/local/seed.js';
 import { createTableInput, LOCAL_TABLE_NAME, tableDefinition } from '../infra/local/table.js';
 import { resetClient } from '../store/client.js';
@@ -17,7 +17,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 let db: LocalDynamo;
 
 beforeAll(async () => {
-  db = await startDynalite({ port: 0, tableName: `policies-store-test-${process.pid}` });
+  db = await startLocalDynamo({ port: 0, tableName: `policies-store-test-${process.pid}` });
   process.env.DYNAMODB_ENDPOINT = db.endpoint;
   process.env.POLICY_TABLE = db.tableName;
   resetClient();
@@ -46,7 +46,8 @@ describe('table definition', () => {
   it('the local table name is the one serverless.yml gives stage dev', () => {
     const yml = readFileSync(new URL('../serverless.yml', import.meta.url), 'utf8');
     const service = /^service:\s*(\S+)/m.exec(yml)?.[1];
-    expect(yml).toMatch(/^\s+POLICY_TABLE: \$\{self:service\}-\$\{sls:stage\}-policies$/m);
+    // LOCAL_POLICY_TABLE names another table of a shared local DynamoDB (the e2e tests); packaging drops it (infra/cfn-offline-stub.ts).
+    expect(yml).toMatch(/^\s+POLICY_TABLE: \$\{env:LOCAL_POLICY_TABLE, '\$\{self:service\}-\$\{sls:stage\}-policies'\}$/m);
     expect(LOCAL_TABLE_NAME).toBe(`${service}-dev-policies`);
     expect(yml).toMatch(/Properties: \$\{file\(infra\/table\.cjs\)\}/);
   });

@@ -1,18 +1,21 @@
 /**
  * Evaluation by reference: the principal's stored grants (in scope) and the SCPs along its account's
- * organization path, compiled once and cached in the warm function. The cache key includes the account's
- * change stamp (one or two GetItems per request), so the next request after any write sees it; entries
- * also expire after 30 s, and the cache holds at most 500 principals.
+ * organization path, compiled once and cached in the warm function. Each entry is checked against the
+ * account's change stamp on every request (one table request: store/evaluation-reader.ts `currentStamp`),
+ * so the next request after any write sees it; a first request loads in two round trips. A caller that
+ * accepts some staleness says so per request (`max_staleness_ms`, at most 30 s): within it, a warm entry
+ * is answered with no table call at all. Entries expire after 30 s; the cache holds at most 500 principals.
  */
 import { createEvaluator, type Evaluator } from '../../lib/engine/engine.js';
 import type { Principal, ScopedPolicy, ScpLevelInput } from '../../lib/types.js';
 import { precheck } from '../../lib/engine/engine.js';
 import { principalKeyError } from '../../lib/engine/request.js';
 import type { EvaluateRequest } from '../../lib/types.js';
+import { LIMITS } from '../../lib/schema/core.js';
 import { asHttpError, HttpError, statusOfEngineError } from './http.js';
 
-/** The store's read-only loader (the DynamoDB document client; no dynamodb-toolbox) loads on the first
- * by-reference request only: inline evaluations never pay for it at cold start. */
+/** The store's read-only loader (its own small DynamoDB client: no AWS SDK, no dynamodb-toolbox) loads on
+ * the first by-reference request only: inline evaluations never pay for it at cold start. */
 let storeModule: Promise<typeof import('../../store/evaluation-reader.js')> | undefined;
 const store = (): Promise<typeof import('../../store/evaluation-reader.js')> => (storeModule ??= import('../../store/evaluation-reader.js'));
 
@@ -23,9 +26,18 @@ export interface PrincipalRef {
 
 interface Entry {
   stamp: string;
+  /** The organization whose counter is in the stamp (the warm check reads its `#ORG` item with `#ACCOUNT`). */
+  orgId: string | undefined;
+  /** When it was loaded (the 30 s expiry) and when its stamp was last found current (`max_staleness_ms`). */
   at: number;
+  checkedAt: number;
   evaluator: Evaluator;
   principal: Principal;
+}
+
+export interface ReferenceOptions {
+  /** Answer from a cached entry whose stamp was found current at most this long ago (ms) without reading it. */
+  maxStalenessMs?: number;
 }
 
 const TTL_MS = 30_000;
@@ -37,6 +49,8 @@ export interface ReferenceResult {
   /** The stored facts about the principal (type, names, organization path, management account). */
   principal: Principal;
   cached: boolean;
+  /** Table requests this answer took: 0 (within `max_staleness_ms`), 1 (stamp checked) or more (loaded). */
+  checked: 'none' | 'stamp' | 'loaded';
 }
 
 /**
@@ -50,22 +64,35 @@ export const LOAD_BUDGET_MS = 5_000;
  * The principal's evaluator. The change stamp is read on every request, warm or not: when it cannot be
  * read (the store down or slow), there is no answer, not even from the cache (fail closed).
  */
-export function referenceEvaluator(accountId: string, ref: PrincipalRef): Promise<ReferenceResult> {
+export function referenceEvaluator(accountId: string, ref: PrincipalRef, options: ReferenceOptions = {}): Promise<ReferenceResult> {
   let timer: NodeJS.Timeout | undefined;
   const budget = new Promise<never>((_resolve, reject) => (timer = setTimeout(reject, LOAD_BUDGET_MS, Object.assign(new Error('store timeout'), { name: 'TimeoutError' }))));
-  return Promise.race([load(accountId, ref), budget]).finally(() => clearTimeout(timer));
+  return Promise.race([load(accountId, ref, options.maxStalenessMs ?? 0), budget]).finally(() => clearTimeout(timer));
 }
 
-async function load(accountId: string, ref: PrincipalRef): Promise<ReferenceResult> {
+async function load(accountId: string, ref: PrincipalRef, maxStalenessMs: number): Promise<ReferenceResult> {
   const key = `${accountId}|${ref.user_id !== undefined ? `u:${ref.user_id}` : ref.agency !== undefined ? `a:${ref.agency}` : 'account'}`;
-  const { changeStamp, loadPrincipalPolicies } = await store();
-  const stamp = await changeStamp(accountId);
   const hit = cache.get(key);
-  if (hit && hit.stamp === stamp && Date.now() - hit.at < TTL_MS) {
+  const now = Date.now();
+  if (hit && now - hit.at < TTL_MS) {
+    // Within the caller's staleness bound: no table call. Otherwise the stamp, in one request.
+    let checked: ReferenceResult['checked'] = 'none';
+    if (!(maxStalenessMs > 0 && now - hit.checkedAt <= maxStalenessMs)) {
+      const { currentStamp } = await store();
+      if ((await currentStamp(accountId, hit.orgId)) !== hit.stamp) return loadEntry(key, accountId, ref);
+      hit.checkedAt = Date.now();
+      checked = 'stamp';
+    }
     cache.delete(key); // keep the map in LRU order
     cache.set(key, hit);
-    return { evaluator: hit.evaluator, principal: hit.principal, cached: true };
+    return { evaluator: hit.evaluator, principal: hit.principal, cached: true, checked };
   }
+  return loadEntry(key, accountId, ref);
+}
+
+/** Loads the principal's set (the loader reads the stamp in its first round trip), compiles and caches it. */
+async function loadEntry(key: string, accountId: string, ref: PrincipalRef): Promise<ReferenceResult> {
+  const { loadPrincipalPolicies } = await store();
   const loaded = await loadPrincipalPolicies(accountId, ref);
   const policies: ScopedPolicy[] = loaded.grants.map((g) => ({
     id: g.policy_id,
@@ -94,9 +121,11 @@ async function load(accountId: string, ref: PrincipalRef): Promise<ReferenceResu
     principal.org_path = org.org_path;
     principal.management_account = org.management_account_id === accountId;
   }
-  cache.set(key, { stamp: loaded.stamp, at: Date.now(), evaluator, principal });
+  const at = Date.now();
+  cache.delete(key);
+  cache.set(key, { stamp: loaded.stamp, orgId: loaded.stamp_org_id, at, checkedAt: at, evaluator, principal });
   while (cache.size > MAX_ENTRIES) cache.delete(cache.keys().next().value as string);
-  return { evaluator, principal, cached: false };
+  return { evaluator, principal, cached: false, checked: 'loaded' };
 }
 
 /** Empties the cache (tests). */
@@ -117,14 +146,24 @@ export async function loadByReference(accountId: string, request: EvaluateReques
   if (p.user_id !== undefined && p.agency !== undefined) throw new HttpError(400, 'INVALID_REQUEST', 'Name the principal by "user_id" or "agency", not both.', { field: 'principal' });
   const bad = precheck(request) ?? principalKeyError(request);
   if (bad) throw new HttpError(statusOfEngineError(bad.error.code), bad.error.code, bad.error.message, bad.error.details);
+  const maxStalenessMs = checkMaxStaleness(request.max_staleness_ms);
   const ref: PrincipalRef = {};
   if (p.user_id !== undefined) ref.user_id = p.user_id;
   if (p.agency !== undefined) ref.agency = p.agency;
   try {
-    const { evaluator, principal } = await referenceEvaluator(accountId, ref);
+    const { evaluator, principal } = await referenceEvaluator(accountId, ref, { maxStalenessMs });
     // The stored facts (type, organization path, management account) replace whatever the request claims.
     return { evaluator, request: { ...request, principal } };
   } catch (err) {
     throw asHttpError(err);
   }
+}
+
+/** `max_staleness_ms`: an integer from 0 to 30,000 (the cache's own expiry), else 400 (the schema checks the type). */
+export function checkMaxStaleness(value: unknown): number {
+  if (value === undefined) return 0;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > LIMITS.maxStalenessMs) {
+    throw new HttpError(400, 'INVALID_REQUEST', `max_staleness_ms must be an integer from 0 to ${LIMITS.maxStalenessMs} (milliseconds).`, { field: 'max_staleness_ms' });
+  }
+  return value;
 }

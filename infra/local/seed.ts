@@ -7,7 +7,7 @@
  *    copies" attached at ou "eu".
  * Idempotent: what already exists is left as is (the organization is created once).
  *
- *   node --import tsx infra/local/seed.ts      (DYNAMODB_ENDPOINT / POLICY_TABLE, defaults: local dynalite)
+ *   node --import tsx infra/local/seed.ts      (DYNAMODB_ENDPOINT / POLICY_TABLE, defaults: the local DynamoDB)
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

@@ -2,7 +2,7 @@
  * `npm start`: the whole local stack in one command.
  *
  *  1. checks the ports are free (HTTP_PORT 4000, LAMBDA_PORT 4002, DYNAMODB_PORT 4567);
- *  2. builds (`npm run build`) while dynalite starts on 127.0.0.1, gets the policy table (infra/table.json)
+ *  2. builds (`npm run build`) while DynamoDB Local (infra/local/dynamodb-local.ts) starts, gets the policy table (infra/table.json)
  *     and the example policies of account acc-1;
  *  3. starts `serverless offline` on 127.0.0.1 (the bundles in dist/functions; CODE_ROOT=functions runs
  *     the TypeScript sources instead) and waits for "Server ready";
@@ -21,7 +21,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Logger, plainText } from '../../lib/util/logger.js';
-import { startDynalite, type LocalDynamo } from './dynalite.js';
+import { startLocalDynamo, type LocalDynamo } from './dynamo.js';
 import { assertPortFree, LOCAL_HOST, portFromEnv, type PortSetting } from './ports.js';
 import { EXAMPLE_ACCOUNT, EXAMPLE_IMAGE_ID, MANAGEMENT_ACCOUNT, seedExamples, type SeedResult } from './seed.js';
 import { LOCAL_JWT_SECRET, mintImsToken, mintToken } from './token.js';
@@ -81,7 +81,7 @@ process.on('exit', () => {
   for (const child of children) killGroup(child, 'SIGKILL');
 });
 process.on('SIGINT', () => {
-  log('\nStopping (serverless-offline, dynalite) ...');
+  log('\nStopping (serverless-offline, DynamoDB Local) ...');
   void stopAll(0);
 });
 process.on('SIGTERM', () => void stopAll(0));
@@ -183,7 +183,7 @@ function usage(base: string, dynamo: LocalDynamo, token: string): string {
     '',
     `  Playground  ${base}/    open it in a browser: write policies, build a request, see the decision and the statement that made it`,
     `  HTTP API    ${base}    (serverless-offline, code: ${process.env.CODE_ROOT || 'dist/functions'})`,
-    `  DynamoDB    ${dynamo.endpoint}    (dynalite in memory, table ${dynamo.tableName}, example data of ${EXAMPLE_ACCOUNT})`,
+    `  DynamoDB    ${dynamo.endpoint}    (DynamoDB Local in memory, table ${dynamo.tableName}, example data of ${EXAMPLE_ACCOUNT})`,
     '',
     `  A bearer token for ${EXAMPLE_ACCOUNT} with every scope (evaluate, policies:read, policies:write, org:write), valid 24 h:`,
     `    export TOKEN=${token}`,
@@ -262,7 +262,7 @@ async function main(): Promise<void> {
   try {
     http = portFromEnv('HTTP_PORT', 4000, 'serverless-offline (the HTTP API)');
     lambda = portFromEnv('LAMBDA_PORT', 4002, "serverless-offline's Lambda invoke API");
-    dynamoPort = portFromEnv('DYNAMODB_PORT', 4567, 'the local DynamoDB (dynalite)');
+    dynamoPort = portFromEnv('DYNAMODB_PORT', 4567, 'the local DynamoDB (DynamoDB Local)');
   } catch (err) {
     return void fail((err as Error).message);
   }
@@ -274,10 +274,10 @@ async function main(): Promise<void> {
   const busy = checks.flatMap((c) => (c.status === 'rejected' ? [(c.reason as Error).message] : []));
   if (busy.length) return void fail(busy.join('\n'));
 
-  log(`ims-authz local stack: ${noBuild ? 'skipping the build' : 'building'}, starting dynalite on ${LOCAL_HOST}:${dynamoPort.port} ...`);
+  log(`ims-authz local stack: ${noBuild ? 'skipping the build' : 'building'}, starting DynamoDB Local on ${LOCAL_HOST}:${dynamoPort.port} ...`);
   const building = noBuild ? Promise.resolve('') : build();
   const database = (async () => {
-    db = await startDynalite({ port: dynamoPort.port });
+    db = await startLocalDynamo({ port: dynamoPort.port, log });
     const seeded = await seedExamples({ endpoint: db.endpoint, tableName: db.tableName });
     return { db, seeded };
   })();
@@ -289,7 +289,7 @@ async function main(): Promise<void> {
     return void fail((err as Error).message);
   }
   if (buildOutput.trim()) log(buildOutput.trimEnd().replace(/^/gm, '  build │ '));
-  log(`  dynalite ready at ${local.db.endpoint}: table ${local.db.tableName}, ${local.seeded.created.length} example items seeded (${seconds()} s)`);
+  log(`  DynamoDB Local ready at ${local.db.endpoint}: table ${local.db.tableName}, ${local.seeded.created.length} example items seeded (${seconds()} s)`);
   if (!process.env.CODE_ROOT && !existsSync(join(root, 'dist', 'functions', 'evaluate.cjs'))) {
     return void fail('dist/functions/evaluate.cjs is missing: run npm run build (or drop --no-build).');
   }

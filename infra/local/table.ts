@@ -1,5 +1,5 @@
 /**
- * Creates the policy table in a local DynamoDB (dynalite) from infra/table.json, the same definition
+ * Creates the policy table in a local DynamoDB (DynamoDB Local) from infra/table.json, the same definition
  * serverless.yml deploys, and waits until it is ACTIVE.
  */
 import { readFileSync } from 'node:fs';

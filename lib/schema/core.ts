@@ -77,7 +77,7 @@ type Str = { readonly type: 'string'; readonly minLength: 1; readonly maxLength:
 export const ref = <N extends SchemaName>(name: N): { readonly $ref: SchemaRef<N> } => ({ $ref: `#/components/schemas/${name}` });
 export const str = (maxLength = 2048, description?: string): Str => ({ type: 'string', minLength: 1, maxLength, ...(description ? { description } : {}) });
 
-export const LIMITS = { actions: 100, resources: 100, contextKeys: 100, contextValues: 100, policies: 50, scpLevels: 7, scpPoliciesPerLevel: 10, string: 2048 };
+export const LIMITS = { actions: 100, resources: 100, contextKeys: 100, contextValues: 100, policies: 50, scpLevels: 7, scpPoliciesPerLevel: 10, string: 2048, maxStalenessMs: 30_000 };
 
 export const id = (description?: string): Str => ({ type: 'string', minLength: 1, maxLength: 64, ...(description ? { description } : {}) });
 export const name = (): { readonly type: 'string'; readonly minLength: 1; readonly maxLength: 128 } => ({ type: 'string', minLength: 1, maxLength: 128 });

@@ -67,6 +67,10 @@ export const REQUEST_SCHEMAS = {
       unknown_context_keys: { type: 'array', items: str(256), maxItems: LIMITS.contextKeys },
       policies: { type: 'array', items: ref('InlinePolicy'), maxItems: LIMITS.policies },
       scps: { type: 'array', items: ref('ScpLevel'), maxItems: LIMITS.scpLevels },
+      max_staleness_ms: {
+        type: 'integer',
+        description: `By reference only: how old (ms, 0-${LIMITS.maxStalenessMs}) the principal's cached policy set may be without checking the account's change stamp (0 or absent: checked on every request).`,
+      },
     },
     additionalProperties: false,
   },

@@ -79,7 +79,7 @@ export class Logger {
 }
 
 /**
- * For the local tooling (npm start, dynalite, the seed script), whose lines are read by people: the message
+ * For the local tooling (npm start, the local DynamoDB, the seed script), whose lines are read by people: the message
  * alone, then the other fields (but `level` and `fn`) as JSON when there are any.
  */
 export const plainText: LogFormatter = ({ level: _level, fn: _fn, message, ...rest }) => {

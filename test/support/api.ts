@@ -1,7 +1,7 @@
 /**
  * Calls the real HTTP functions in-process, the way API Gateway (HTTP API, payload 2.0) would: the route
  * key is the route's template (`GET /v1/policies/{policy_id}`), path parameters and the query string are
- * parsed from the URL, and the function is the one `ROUTES` names. Also: a dynalite per test file, with the
+ * parsed from the URL, and the function is the one `ROUTES` names. Also: a table on DynamoDB Local per test file, with the
  * store pointed at it, and bearer tokens.
  */
 import type { Context } from 'aws-lambda';
@@ -17,7 +17,7 @@ import { handler as principals } from '../../functions/principals.js';
 import type { HttpEvent, HttpResult } from '../../functions/shared/http.js';
 import { ROUTES, type RouteSpec } from '../../functions/shared/openapi.js';
 import { handler as validate } from '../../functions/validate.js';
-import { startDynalite, type LocalDynamo } from '../../infra/local/dynalite.js';
+import { startLocalDynamo, type LocalDynamo } from '../../infra/local/dynamo.js';
 import { LOCAL_JWT_SECRET, mintToken } from '../../infra/local/token.js';
 import { resetClient } from '../../store/client.js';
 import { lambdaContext } from './events.js';
@@ -147,14 +147,14 @@ export async function client(account: string, scopes?: readonly string[]): Promi
 export const seg = (s: string): string => encodeURIComponent(s);
 
 /**
- * Starts a dynalite for this test file and points the store and the token check at it. Call from
+ * Starts a table on DynamoDB Local for this test file and points the store and the token check at it. Call from
  * beforeAll; `stop` from afterAll.
  */
 export async function startLocalApi(name: string): Promise<{ db: LocalDynamo; stop: () => Promise<void> }> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   process.env.AUTH_MODE = 'hs256';
   process.env.AUTH_JWT_SECRET = LOCAL_JWT_SECRET;
-  const db = await startDynalite({ port: 0, tableName: `${name}-${process.pid}` });
+  const db = await startLocalDynamo({ port: 0, tableName: `${name}-${process.pid}` });
   process.env.DYNAMODB_ENDPOINT = db.endpoint;
   process.env.POLICY_TABLE = db.tableName;
   resetClient();

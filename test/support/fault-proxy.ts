@@ -6,13 +6,22 @@
  *  - `hang`: accepts connections and never answers (a store that does not respond);
  *  - `delay`: forwards, holding every chunk of the answers for `ms` milliseconds (a slow store); with
  *    `when`, only the answers to requests (HTTP request text: headers and body) it returns true for.
+ *  - `cut`: forwards, except for the next `times` requests `when` matches: with `at: 'request'` only the
+ *    first `bytes` of such a request reach the store before both connections are dropped (a write cut off
+ *    in the middle of its request); with `at: 'answer'` the request reaches the store whole and its answer
+ *    is dropped with the connection (a write that happened, but the writer never learned it).
  * Changing the mode drops the open connections, so the next request meets the new mode. The target port
- * can be set after the proxy starts (the stack's endpoint is fixed before dynalite's port is known).
+ * can be set after the proxy starts (the stack's endpoint is fixed before the local table's port is known).
  */
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 
-export type FaultMode = { kind: 'pass' } | { kind: 'refuse' } | { kind: 'hang' } | { kind: 'delay'; ms: number; when?: (request: string) => boolean };
+export type FaultMode =
+  | { kind: 'pass' }
+  | { kind: 'refuse' }
+  | { kind: 'hang' }
+  | { kind: 'delay'; ms: number; when?: (request: string) => boolean }
+  | { kind: 'cut'; at: 'request' | 'answer'; when: (request: string) => boolean; times?: number; bytes?: number };
 
 export interface FaultProxy {
   /** `http://127.0.0.1:<port>` */
@@ -32,6 +41,7 @@ export async function startFaultProxy(targetPort?: number): Promise<FaultProxy> 
   let target = targetPort;
   let mode: FaultMode = { kind: 'pass' };
   let accepted = 0;
+  let cuts = 0;
   const open = new Set<Socket>();
   const track = (s: Socket): void => {
     open.add(s);
@@ -57,6 +67,31 @@ export async function startFaultProxy(targetPort?: number): Promise<FaultProxy> 
     }
     const upstream = connect(target, HOST);
     track(upstream);
+    if (m.kind === 'cut') {
+      let cutting = false;
+      client.on('data', (chunk: Buffer) => {
+        if (!cutting && m.when(chunk.toString('latin1')) && cuts < (m.times ?? 1)) {
+          cuts++;
+          cutting = true;
+          if (m.at === 'request') {
+            upstream.write(chunk.subarray(0, Math.min(chunk.length - 1, m.bytes ?? Math.floor(chunk.length / 2))), () => setTimeout(() => (client.destroy(), upstream.destroy()), 20));
+            return;
+          }
+        }
+        upstream.write(chunk);
+      });
+      upstream.on('data', (chunk: Buffer) => {
+        if (cutting) {
+          client.destroy();
+          upstream.destroy();
+          return;
+        }
+        client.write(chunk);
+      });
+      client.once('close', () => upstream.destroy());
+      upstream.once('close', () => client.destroy());
+      return;
+    }
     // The request being answered (no pipelining: a request is sent whole before its answer starts).
     let request = '';
     let slow: boolean | undefined;
@@ -113,6 +148,7 @@ export async function startFaultProxy(targetPort?: number): Promise<FaultProxy> 
     setMode: async (next) => {
       const wasRefusing = mode.kind === 'refuse';
       mode = next;
+      cuts = 0;
       dropAll();
       if (next.kind === 'refuse' && !wasRefusing) await stopListening();
       if (next.kind !== 'refuse' && wasRefusing) {

@@ -1,17 +1,17 @@
 /**
  * The input fuzzer's toolkit (test/fuzz-inputs.test.ts; `npm run fuzz:inputs` runs the same file with more
- * cases): a dynalite that counts writes, API Gateway v2 events with odd parts, a runner that checks every
+ * cases): a recording proxy in front of the local DynamoDB that counts writes, API Gateway v2 events with odd parts, a runner that checks every
  * reply (never a throw, never >= 500, a structured 4xx, a time budget) and that nothing stored changed
  * after a refused write, and the mutators that turn valid bodies into bad ones.
  */
-import type { Server } from 'node:http';
+import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
-import dynalite from 'dynalite';
 import fc from 'fast-check';
+import { type LocalDynamo, startLocalDynamo } from '../../infra/local/dynamo.js';
 import type { HttpEvent, HttpResult } from '../../functions/shared/http.js';
-import { createLocalTable, localClient } from '../../infra/local/table.js';
+import { localClient } from '../../infra/local/table.js';
 import { LOCAL_JWT_SECRET } from '../../infra/local/token.js';
 import { resetClient } from '../../store/client.js';
 import { lambdaContext } from './events.js';
@@ -23,14 +23,16 @@ export type Handler = (event: HttpEvent, context: Context) => Promise<HttpResult
 export const FUZZ_RUNS = Number(process.env.FUZZ_RUNS ?? '') || 0;
 /** A fixed seed in `npm test` (reproducible); FUZZ_SEED, or a random one, in the long run. */
 export const FUZZ_SEED = Number(process.env.FUZZ_SEED ?? '') || (FUZZ_RUNS > 0 ? Math.floor(Math.random() * 2 ** 31) : 20261122);
-/** The time budget of one call with at most 64 KiB of input (the in-process dynalite's serving time excluded). */
+/** The time budget of one call with at most 64 KiB of input (the local DynamoDB's serving time excluded). */
 export const BUDGET_MS = 50;
 /** Any call taking longer than this, the store's work included, is a hang. */
 export const HANG_MS = 1000;
 export const BODY_LIMIT = 64 * 1024;
 
 // ---------------------------------------------------------------------------------------------------------
-// A dynalite that counts write requests, so a refused call that wrote nothing needs no table comparison.
+// A proxy in front of the local DynamoDB (DynamoDB Local, infra/local/dynamo.ts) that counts write requests,
+// so a refused call that wrote nothing needs no table comparison, and records how long each request took to
+// be served (from its receipt to the end of its reply), which the time budget leaves out.
 
 const WRITE_TARGETS = /\.(PutItem|UpdateItem|DeleteItem|BatchWriteItem|TransactWriteItems)$/;
 
@@ -41,7 +43,7 @@ export interface FuzzDb {
   writes(): number;
   /** Requests of any kind received so far. */
   requests(): number;
-  /** Milliseconds dynalite spent serving requests (from receipt to the end of the reply) within [from, to]. */
+  /** Milliseconds the local DynamoDB spent serving requests (from receipt to the end of the reply) within [from, to]. */
   busyBetween(from: number, to: number): number;
   /** Every item of the table, in key order, as one string (for before/after comparisons). */
   snapshot(): Promise<string>;
@@ -52,11 +54,12 @@ export async function startFuzzDb(name: string): Promise<FuzzDb> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   process.env.AUTH_MODE = 'hs256';
   process.env.AUTH_JWT_SECRET = LOCAL_JWT_SECRET;
-  const server: Server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const db: LocalDynamo = await startLocalDynamo({ port: 0, tableName: name });
+  const upstream = new URL(db.endpoint);
   let writes = 0;
   let requests = 0;
   let busy: Array<[number, number]> = [];
-  server.on('request', (req, res) => {
+  const server: Server = createServer((req, res) => {
     requests++;
     const t0 = performance.now();
     res.on('finish', () => {
@@ -65,14 +68,19 @@ export async function startFuzzDb(name: string): Promise<FuzzDb> {
     });
     const target = req.headers['x-amz-target'];
     if (typeof target === 'string' && WRITE_TARGETS.test(target)) writes++;
+    const forward = httpRequest({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    forward.on('error', () => res.destroy());
+    req.pipe(forward);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
   });
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const tableName = `${name}-${process.pid}`;
-  await createLocalTable(endpoint, tableName);
+  const tableName = db.tableName;
   process.env.DYNAMODB_ENDPOINT = endpoint;
   process.env.POLICY_TABLE = tableName;
   resetClient();
@@ -116,6 +124,7 @@ export async function startFuzzDb(name: string): Promise<FuzzDb> {
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      await db.close();
     },
   };
 }
@@ -199,7 +208,7 @@ interface Attempt {
   result: HttpResult;
   /** The whole call. */
   ms: number;
-  /** The call without the time dynalite spent serving its requests (DynamoDB's share, on AWS). */
+  /** The call without the time the local DynamoDB spent serving its requests (DynamoDB's share, on AWS). */
   serviceMs: number;
 }
 
@@ -207,7 +216,7 @@ export interface Sample {
   fn: string;
   family: string;
   label: string;
-  /** The service's time (dynalite's serving time excluded), best attempt. */
+  /** The service's time (the local DynamoDB's serving time excluded), best attempt. */
   ms: number;
   /** The whole time of that attempt. */
   totalMs: number;
@@ -215,7 +224,7 @@ export interface Sample {
   firstMs: number;
   bytes: number;
   status: number;
-  /** DynamoDB requests the call made (the in-process dynalite's work is part of its time). */
+  /** DynamoDB requests the call made (the local DynamoDB's work is part of its time). */
   store: number;
 }
 

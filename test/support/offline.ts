@@ -1,15 +1,16 @@
 /**
- * The real local stack for end-to-end tests: dynalite in-process (seeded with the example data) and
+ * The real local stack for end-to-end tests: a table of its own on the local DynamoDB (DynamoDB Local, the
+ * suite's shared server; seeded with the example data) and
  * `serverless offline` as a child process on free ports of 127.0.0.1, running the esbuild bundles in
  * dist/functions (`CODE_ROOT=functions` runs the TypeScript sources instead). Stopping kills the child's
- * whole process group (npm -> sh -> node would otherwise orphan it) and closes dynalite.
+ * whole process group (npm -> sh -> node would otherwise orphan it) and drops the table.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startDynalite, type LocalDynamo } from '../../infra/local/dynalite.js';
+import { startLocalDynamo, type LocalDynamo } from '../../infra/local/dynamo.js';
 import { freePort } from '../../infra/local/ports.js';
 import { seedExamples, type SeedResult } from '../../infra/local/seed.js';
 import { LOCAL_JWT_SECRET } from '../../infra/local/token.js';
@@ -46,11 +47,11 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 
 export interface StackOptions {
   /** A local DynamoDB already running (e.g. in another process, so a load generator does not slow it down);
-   * it is seeded here and closed by `stop`. Default: dynalite in this process. */
+   * it is seeded here and closed by `stop`. Default: a table of its own on the local DynamoDB (infra/local/dynamo.ts). */
   db?: LocalDynamo;
 }
 
-/** Starts dynalite (seeded) and serverless-offline; `functions` are the bundles the test needs. */
+/** Starts a local table (seeded) and serverless-offline; `functions` are the bundles the test needs. */
 export async function startLocalStack(functions: readonly string[], extraEnv: NodeJS.ProcessEnv = {}, options: StackOptions = {}): Promise<LocalStack> {
   if (!process.env.CODE_ROOT) {
     const missing = functions.filter((f) => !existsSync(join(root, 'dist', 'functions', `${f}.cjs`)));
@@ -58,7 +59,7 @@ export async function startLocalStack(functions: readonly string[], extraEnv: No
       throw new Error(`The e2e tests run the bundles, and dist/functions/${missing[0]}.cjs is missing (${missing.length} missing): run npm run build (npm ci runs it through prepare).`);
     }
   }
-  const db = options.db ?? (await startDynalite({ port: 0 }));
+  const db = options.db ?? (await startLocalDynamo({ port: 0 }));
   let seeded: SeedResult;
   let httpPort: number;
   let lambdaPort: number;
@@ -71,13 +72,15 @@ export async function startLocalStack(functions: readonly string[], extraEnv: No
       HTTP_PORT: String(httpPort),
       LAMBDA_PORT: String(lambdaPort),
       DYNAMODB_ENDPOINT: db.endpoint,
+      // The stack's own table on the suite's shared DynamoDB Local (serverless.yml reads it for POLICY_TABLE).
+      LOCAL_POLICY_TABLE: db.tableName,
       AUTH_OFFLINE_JWT_SECRET: LOCAL_JWT_SECRET,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       ...extraEnv,
     };
     child = spawn(process.execPath, [serverlessBin(), 'offline', 'start', '--stage', 'dev', '--param=authMode=hs256'], { cwd: root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (err) {
-    // Nothing to stop yet but dynalite: the caller gets no stack, so it cannot close it.
+    // Nothing to stop yet but the local table: the caller gets no stack, so it cannot close it.
     await db.close();
     throw err;
   }

@@ -1,9 +1,9 @@
 /**
- * In-process dynalite for the store tests: one server and one table per test file (vitest runs each file
+ * A table on DynamoDB Local for the store tests: one table per test file on the suite's server (vitest runs each file
  * in its own worker, with its own store client), bound to 127.0.0.1 on a free port.
  */
 import { afterAll, beforeAll, expect } from 'vitest';
-import { startDynalite, type LocalDynamo } from '../../infra/local/dynalite.js';
+import { startLocalDynamo, type LocalDynamo } from '../../infra/local/dynamo.js';
 import { STORE_ERROR_STATUS } from '../../functions/shared/http.js';
 import type { Finding } from '../../lib/types.js';
 import { resetClient } from '../../store/client.js';
@@ -11,11 +11,11 @@ import { StoreError, type StoreErrorCode } from '../../store/index.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
-/** Starts dynalite before the file's tests and stops it after; points the store at it. */
+/** Creates the file's table before its tests and drops it after; points the store at it. */
 export function useLocalTable(name: string): { db: () => LocalDynamo } {
   let db: LocalDynamo | undefined;
   beforeAll(async () => {
-    db = await startDynalite({ port: 0, tableName: `${name}-${process.pid}` });
+    db = await startLocalDynamo({ port: 0, tableName: `${name}-${process.pid}` });
     process.env.DYNAMODB_ENDPOINT = db.endpoint;
     process.env.POLICY_TABLE = db.tableName;
     resetClient();

@@ -1,5 +1,5 @@
 /**
- * Every item of a local table, read straight from dynalite (not through a fault proxy), in key order, with
+ * Every item of a local table, read straight from the local DynamoDB (not through a fault proxy), in key order, with
  * sets as sorted arrays: two dumps compare as JSON.
  */
 import { ScanCommand, type ScanCommandOutput } from '@aws-sdk/lib-dynamodb';
