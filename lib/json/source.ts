@@ -5,6 +5,7 @@
  * It reads I-JSON (RFC 7493): numbers beyond the double range and unpaired surrogates are syntax errors.
  */
 import type { JsonValue, Position, Span } from '../types.js';
+import { work } from '../steps.js';
 
 export interface SourceMap {
   /** JSON Pointer -> span of the value at that pointer. */
@@ -30,6 +31,7 @@ export function escapePointerToken(token: string): string {
 }
 
 export function pointer(parent: string, token: string | number): string {
+  work.steps += parent.length;
   return `${parent}/${typeof token === 'number' ? token : escapePointerToken(token)}`;
 }
 

@@ -7,6 +7,9 @@
  * exponential (a pattern of thousands of `*` and `?` against a 2 KiB value: well under a millisecond).
  */
 
+import { work } from '../steps.js';
+const steps = work;
+
 export type GlobTest = (s: string) => boolean;
 
 export interface Glob {
@@ -51,6 +54,7 @@ export function compileGlob(pattern: string): Glob {
   const middleQ = middle.map((c) => (c.indexOf('?') === -1 ? null : searcherWithQ(c)));
   const minLength = chunks.reduce((n, c) => n + c.length, 0);
   const test: GlobTest = (s) => {
+    work.steps += s.length;
     if (s.length < minLength) return false;
     if (head.length > 0 && !matchAt(s, 0, head, headQ)) return false;
     const end = s.length - tail.length;
@@ -122,6 +126,7 @@ function searcherWithQ(chunk: string, wildText = false): ChunkSearch {
     const top = 1 << (m - 1);
     return (s, from, end) => {
       let d = 0;
+      work.steps += end - from;
       for (let i = from; i < end; i++) {
         d = ((d << 1) | 1) & (masks[rowAt(s.charCodeAt(i))] as number);
         if ((d & top) !== 0) return i - m + 1;
@@ -134,6 +139,7 @@ function searcherWithQ(chunk: string, wildText = false): ChunkSearch {
   const state = new Int32Array(words);
   return (s, from, end) => {
     state.fill(0);
+    work.steps += (end - from) * words;
     let high = 0; // state[w] is 0 for w > high
     for (let i = from; i < end; i++) {
       const row = rowAt(s.charCodeAt(i));
@@ -217,6 +223,7 @@ function coversWithQ(patterns: readonly string[], q: string): boolean {
   };
   const step = (set: readonly number[], c: number): number[] => {
     work += set.length;
+    steps.steps += set.length;
     const next: number[] = [];
     for (const s of set) {
       const code = codes[s] as number;

@@ -20,6 +20,7 @@ import { familyFitsKeyType } from '../policy/operators.js';
 import type { PolicyType, ScpRevision } from '../types.js';
 import type { Reporter } from './reporter.js';
 import { suggest } from './suggest.js';
+import { work } from '../steps.js';
 
 export interface CheckOptions {
   type: PolicyType;
@@ -128,6 +129,7 @@ function checkActions(st: ParsedStatement, version: string, r: Reporter): Action
   // Redundancy: exact duplicates (case-insensitive) and patterns covered by another pattern of the list.
   for (const a of perPattern) {
     for (const b of perPattern) {
+      work.steps += 1;
       if (a === b) continue;
       const same = a.pattern.toLowerCase() === b.pattern.toLowerCase();
       if (same && b.i < a.i) {

@@ -1,4 +1,5 @@
 /** "Did you mean": candidates close to a misspelled name, by case-insensitive edit distance. */
+import { work } from '../steps.js';
 
 export function editDistance(a: string, b: string, limit = Infinity): number {
   if (a === b) return 0;
@@ -7,6 +8,7 @@ export function editDistance(a: string, b: string, limit = Infinity): number {
   let cur = new Array<number>(b.length + 1);
   for (let j = 0; j <= b.length; j++) prev[j] = j;
   for (let i = 1; i <= a.length; i++) {
+    work.steps += b.length;
     cur[0] = i;
     let rowMin = i;
     for (let j = 1; j <= b.length; j++) {
