@@ -17,7 +17,9 @@ import { header, HttpError, isStoreUnavailable, type DecisionLogFields, type Htt
 
 type Mw = MiddlewareObj<HttpEvent, HttpResult | Reply>;
 
-export const BODY_LIMIT_BYTES = 64 * 1024;
+import { BODY_LIMIT_BYTES } from '../../lib/schema/body.js';
+
+export { BODY_LIMIT_BYTES };
 
 export function state(event: HttpEvent): RequestState {
   return (event.state ??= { requestId: randomUUID(), startedAt: Date.now() });

@@ -8,6 +8,7 @@ import { compileGlob, compileGlobLower, type Glob } from '../match/glob.js';
 import type { ParsedPolicy, ParsedStatement } from '../policy/model.js';
 import type { DeniedBy, GrantScope, Layer, MatchedStatement, PolicySource } from '../types.js';
 import { compileCondition, type CompiledCondition } from './conditions.js';
+import { newFamilyMemo, type FamilyMemo } from './families.js';
 
 export const ResourceMode = { Any: 0, List: 1, NotList: 2 } as const;
 export type ResourceMode = (typeof ResourceMode)[keyof typeof ResourceMode];
@@ -41,6 +42,10 @@ export interface CompiledStatement {
   condSlots: Int32Array;
   keySlots: Int32Array;
   resSlots: Int32Array;
+  /** Slot of the whole Resource / NotResource list (patterns made only of `*` excluded) in the set's family memo. */
+  resList: number;
+  /** The set's memo of family coverage and intersection (shared by its statements: lib/engine/families.ts). */
+  families: FamilyMemo;
   /** A restricting grant scope of the policy (null: applies everywhere). */
   scope: RestrictingScope | null;
   /** Shared, frozen reply fragments (no allocation when the statement matches). */
@@ -100,6 +105,7 @@ export interface DecisionMemo {
   conditions: CompiledCondition[];
   keys: Array<{ key: string; written: string }>;
   globs: Glob[];
+  families: FamilyMemo;
   condStamp: Uint32Array;
   condValue: Uint8Array;
   keyStamp: Uint32Array;
@@ -119,9 +125,11 @@ export class MemoBuilder {
   private readonly condIndex = new Map<string, number>();
   private readonly keyIndex = new Map<string, number>();
   private readonly globIndex = new Map<string, number>();
+  private readonly listIndex = new Map<string, number>();
   readonly conditions: CompiledCondition[] = [];
   readonly keys: Array<{ key: string; written: string }> = [];
   readonly globs: Glob[] = [];
+  readonly families: FamilyMemo = newFamilyMemo();
 
   /** Conditions written alike (operator, key as written, values) share a slot (and so a trace). */
   condition(c: CompiledCondition): number {
@@ -141,8 +149,19 @@ export class MemoBuilder {
   /** `pattern` with a lower-cased service segment. */
   glob(pattern: string): { slot: number; glob: Glob } {
     let slot = this.globIndex.get(pattern);
-    if (slot === undefined) this.globIndex.set(pattern, (slot = this.globs.push(compileGlob(pattern)) - 1));
+    if (slot === undefined) {
+      this.globIndex.set(pattern, (slot = this.globs.push(compileGlob(pattern)) - 1));
+      this.families.patterns.push(pattern);
+    }
     return { slot, glob: this.globs[slot] as Glob };
+  }
+
+  /** A Resource / NotResource list (patterns with a lower-cased service, in order). */
+  resList(patterns: readonly string[]): number {
+    const id = JSON.stringify(patterns);
+    let slot = this.listIndex.get(id);
+    if (slot === undefined) this.listIndex.set(id, (slot = this.families.lists.push(patterns.slice()) - 1));
+    return slot;
   }
 
   build(): DecisionMemo {
@@ -150,6 +169,7 @@ export class MemoBuilder {
       conditions: this.conditions,
       keys: this.keys,
       globs: this.globs,
+      families: this.families,
       condStamp: new Uint32Array(this.conditions.length),
       condValue: new Uint8Array(this.conditions.length),
       keyStamp: new Uint32Array(this.keys.length),
@@ -221,6 +241,8 @@ export function compileStatement(
     condSlots: Int32Array.from(conditions, (c) => memo.condition(c)),
     keySlots: Int32Array.from(conditionKeys, (k) => memo.key(k)),
     resSlots: Int32Array.from(resources, (r) => r.slot),
+    resList: memo.resList(resPatterns),
+    families: memo.families,
     scope: scope && (scope.type === 'project' || scope.type === 'enterprise_project') ? scope : null,
     ref: Object.freeze({
       layer,

@@ -64,10 +64,16 @@ export function compileInlinePolicies(input: PolicySetInput): CompiledPolicySet 
   );
 }
 
+/** Said when a family's coverage was not decided within its bound and read as "not covered" (lib/engine/families.ts). */
+export const UNDECIDED_COVERAGE_WARNING =
+  'Whether a Resource list covers every resource of a wildcard resource could not be decided within the bound of docs/limits.md: it was read as not covering (an Allow does not apply, a NotResource Deny does). Give a complete URN, or patterns with fewer "?".';
+
 function decide(set: CompiledPolicySet, resolved: ResolvedRequest): EvaluateResponse {
   const missing = new Map<string, string>();
   const results: ActionResult[] = new Array(resolved.items.length);
+  const undecided = set.memo.families.undecided;
   for (let i = 0; i < resolved.items.length; i++) results[i] = decideItem(set, resolved, resolved.items[i]!, missing);
+  const warnings = set.memo.families.undecided === undecided ? resolved.warnings : [...resolved.warnings, UNDECIDED_COVERAGE_WARNING];
   const deciding = decidingResult(results);
   const decision = deciding && deciding.decision === 'deny' ? 'deny' : 'allow';
   const response: EvaluateResponse = {
@@ -79,7 +85,7 @@ function decide(set: CompiledPolicySet, resolved: ResolvedRequest): EvaluateResp
     message: decisionMessage(resolved.principal, deciding, results),
     catalog_version: catalogVersion(),
     decision_id: randomUUID(),
-    warnings: resolved.warnings,
+    warnings,
   };
   if (resolved.api) response.api = resolved.api;
   return response;

@@ -10,18 +10,47 @@
  * - explainPairs / explainTraces: explain's trace holds every statement of every policy for each pair.
  * - matchWork: wildcard conditions (StringMatch, StringLike and their negations) test every request value
  *   of the key against every pattern, each test linear in the value (32 pattern characters per step for
- *   a `?` part): 900 patterns against twenty 2 KiB values, 51 KiB in all, took 400 ms. The bound is on
- *   request characters x pattern steps, over the set's distinct wildcard conditions (explain evaluates
- *   each once more for its trace: condition results are kept per request, not per pair).
+ *   a `?` part): 900 patterns against twenty 2 KiB values, 51 KiB in all, took 400 ms. The bound is the
+ *   steps of those tests (lib/match/glob.ts: fixed + value length x perChar per pattern), over the set's
+ *   distinct wildcard conditions (explain evaluates each once more for its trace: condition results are
+ *   kept per request, not per pair).
+ * - resourceWork: the steps of resource matching: patterns against URNs, and coverage and intersection
+ *   for families of resources (lib/match/cover.ts), each distinct (list or pattern, family) once. The
+ *   issue-12 request (an 8 KB body) took 9 s deciding the same coverage 1,075 times without a bound.
+ * - explainBytes: the characters of explain's reply; every pair's trace repeats every statement of the set
+ *   and each condition trace repeats the request's values of its key (a 46 KB request was a 22 MB reply).
+ *
+ * Each is computed from the compiled set and the resolved request before any of the work it bounds: a
+ * request over a limit is refused (400 REQUEST_TOO_COMPLEX) having cost its reading only. docs/limits.md
+ * gives each routine's bound and how these limits cap it.
  */
+import { coverCost, familyShape, listShape, type ListShape } from '../match/cover.js';
+import { globCost, meetCost, meetShape, type MeetShape } from '../match/glob.js';
+import { BODY_LIMIT_BYTES } from '../schema/body.js';
 import type { ErrorResponse } from '../types.js';
-import type { CompiledPolicySet } from './compile.js';
+import { ResourceMode, type CompiledPolicySet, type CompiledStatement } from './compile.js';
 import { scalarToString } from './context.js';
-import type { ResolvedRequest } from './request.js';
+import type { RequestItem, ResolvedRequest } from './request.js';
 
-export const EVALUATION_LIMITS = { checks: 50_000, explainPairs: 300, explainTraces: 10_000, matchWork: 1_000_000 } as const;
+export const EVALUATION_LIMITS = { checks: 50_000, explainPairs: 300, explainTraces: 10_000, matchWork: 1_000_000, resourceWork: 6_000_000, explainBytes: 4_000_000 } as const;
 
 export const REQUEST_TOO_COMPLEX = 'REQUEST_TOO_COMPLEX';
+
+
+/**
+ * Steps (lib/steps.ts) allowed per byte of a request for what is linear in it: reading and checking the
+ * JSON, validating and compiling inline policies (each Action pattern is tested against the catalog's 33
+ * names), the request's own resolution. Measured on the adversarial generator's requests at about 40.
+ */
+export const STEPS_PER_BODY_BYTE = 100;
+
+/**
+ * The steps one request within the documented limits takes at most, whatever it holds: the limits counted
+ * in steps (resource matching; wildcard conditions, which explain evaluates twice) plus the linear
+ * allowance for a 64 KiB body. The adversarial generator (test/adversary.test.ts) asserts it, and
+ * bench/worst.ts measures what it costs in time (docs/limits.md).
+ */
+export const REQUEST_STEP_BOUND = EVALUATION_LIMITS.resourceWork + 2 * EVALUATION_LIMITS.matchWork + STEPS_PER_BODY_BYTE * BODY_LIMIT_BYTES;
 
 /**
  * What the limits need to know of a policy set, computed once per compiled set (the first request that
@@ -35,7 +64,23 @@ interface SetWork {
   /** The largest of checksByAction. */
   maxChecks: number;
   /** The set's distinct wildcard conditions: their (normalised) key and pattern steps. */
-  matchConditions: Array<{ key: string; steps: number }>;
+  matchConditions: Array<{ key: string; fixed: number; perChar: number }>;
+  /**
+   * By catalog action, over the statements of every layer indexed under it: 1 + conditions + the fixed
+   * steps of each Resource pattern's test (`base`), and the sum of the patterns' steps per resource
+   * character (`perChar`). A decision on a URN costs at most base + URN length x perChar.
+   */
+  base: Float64Array;
+  fixed: Float64Array;
+  perChar: Float64Array;
+  /** Shapes of the set's Resource lists and patterns for family costs, by slot (made on first use). */
+  lists: Array<ListShape | undefined>;
+  alone: Array<ListShape | undefined>;
+  globs: Array<(MeetShape & { perChar: number }) | undefined>;
+  /** Characters of one pair's trace and text without the request's condition values (every statement of the set is in it). */
+  traceChars: number;
+  /** By catalog action (made on first use): how many condition traces of each key the statements indexed under it may show. */
+  traceKeys: Array<Map<string, number> | undefined>;
 }
 const setWork = new WeakMap<CompiledPolicySet, SetWork>();
 
@@ -44,23 +89,64 @@ function workOf(set: CompiledPolicySet): SetWork {
   if (w) return w;
   const layers = [set.identity, ...set.scps];
   let statements = 0;
-  for (const layer of layers) for (const policy of layer.policies) statements += policy.statements.length;
+  let traceChars = 0;
+  for (const layer of layers) {
+    for (const policy of layer.policies) {
+      statements += policy.statements.length;
+      traceChars += TRACE_POLICY_CHARS + policy.id.length + (policy.source ? JSON.stringify(policy.source).length : 0);
+      for (const st of policy.statements) traceChars += traceCharsOf(st);
+    }
+  }
   // The set's distinct conditions are its memo's (compile.ts interns them).
   const matchConditions: SetWork['matchConditions'] = [];
   for (const c of set.memo.conditions) {
     if (c.op.comparison !== 'match') continue;
-    let steps = 0;
-    for (const pattern of c.source.values) steps += pattern.indexOf('?') === -1 ? 1 : Math.ceil((pattern.length + 1) / 32);
-    matchConditions.push({ key: c.key, steps });
+    // Each request value is tested against every pattern: per pattern, fixed steps plus the value's length times perChar.
+    let fixed = 0;
+    let perChar = 0;
+    for (const pattern of c.source.values) {
+      const cost = globCost(pattern);
+      fixed += cost.fixed + 1;
+      perChar += cost.perChar;
+    }
+    matchConditions.push({ key: c.key, fixed, perChar });
   }
   const n = set.identity.deny.length;
   const checksByAction = new Int32Array(n);
+  const base = new Float64Array(n);
+  const fixed = new Float64Array(n);
+  const perChar = new Float64Array(n);
   for (let a = 0; a < n; a++) {
     let c = 0;
-    for (const layer of layers) c += (layer.deny[a]?.length ?? 0) + (layer.allow[a]?.length ?? 0);
+    for (const layer of layers) {
+      for (const list of [layer.deny[a], layer.allow[a]]) {
+        for (const st of list ?? []) {
+          c++;
+          base[a]! += 1 + st.condSlots.length;
+          for (const g of st.resGlobs) {
+            fixed[a]! += g.fixed + 1;
+            perChar[a]! += g.perChar;
+          }
+        }
+      }
+    }
     checksByAction[a] = c;
   }
-  w = { statements, checksByAction, maxChecks: checksByAction.reduce((m, x) => Math.max(m, x), 0), matchConditions };
+  const memo = set.memo.families;
+  w = {
+    statements,
+    checksByAction,
+    maxChecks: checksByAction.reduce((m, x) => Math.max(m, x), 0),
+    matchConditions,
+    base,
+    fixed,
+    perChar,
+    lists: new Array(memo.lists.length),
+    alone: new Array(memo.patterns.length),
+    globs: new Array(memo.patterns.length),
+    traceChars,
+    traceKeys: new Array(n),
+  };
   setWork.set(set, w);
   return w;
 }
@@ -72,18 +158,153 @@ function checksOf(work: SetWork, resolved: ResolvedRequest): number {
   return n;
 }
 
-/** Characters of request values x pattern steps of the set's distinct wildcard conditions (an upper bound of their cost). */
+/** Steps of the set's distinct wildcard conditions on this request's values (an upper bound: every value against every pattern). */
 function matchWorkOf(work: SetWork, resolved: ResolvedRequest): number {
   let total = 0;
-  let chars: Map<string, number> | undefined;
-  for (const { key, steps } of work.matchConditions) {
-    let n = chars?.get(key);
+  let sizes: Map<string, { chars: number; values: number }> | undefined;
+  for (const { key, fixed, perChar } of work.matchConditions) {
+    let n = sizes?.get(key);
+    if (n === undefined) {
+      n = { chars: 0, values: 0 };
+      for (const v of resolved.context.get(key) ?? []) {
+        n.chars += scalarToString(v).length;
+        n.values++;
+      }
+      (sizes ??= new Map()).set(key, n);
+    }
+    total += n.chars * perChar + n.values * fixed;
+  }
+  return total;
+}
+
+/**
+ * Steps of resource matching (an upper bound, counted before any of it is done): per (action, resource)
+ * pair, every statement indexed under the action costs 1 + its conditions (memo lookups) and, on a URN,
+ * each Resource pattern's test (fixed + URN length x perChar: lib/match/glob.ts); explain tests URNs again
+ * for its trace. On a family, each distinct (Resource list, family) coverage and (pattern, family)
+ * intersection the decision may need is counted once (lib/match/cover.ts coverCost, glob.ts meetCost), as
+ * the set's family memo decides it once; explain adds the coverage by each Allow pattern alone (without
+ * exploration) that names the deciding pattern.
+ */
+function resourceWorkOf(set: CompiledPolicySet, work: SetWork, resolved: ResolvedRequest, explaining: boolean): number {
+  let total = 0;
+  let families: Map<string, RequestItem[]> | undefined;
+  const urnPasses = explaining ? 3 : 1;
+  for (const item of resolved.items) {
+    const a = item.actionIndex;
+    total += work.base[a] as number;
+    if (item.kind === 'urn') total += urnPasses * ((work.fixed[a] as number) + (item.resourceNorm as string).length * (work.perChar[a] as number));
+    else if (item.kind === 'family') {
+      families ??= new Map();
+      const same = families.get(item.resourceNorm as string);
+      if (same) same.push(item);
+      else families.set(item.resourceNorm as string, [item]);
+    }
+  }
+  if (!families) return total;
+  const memo = set.memo.families;
+  const seenList = new Int32Array(memo.lists.length);
+  const seenGlob = new Int32Array(memo.patterns.length);
+  const seenAlone = new Int32Array(memo.patterns.length);
+  const layers = [...set.scps, set.identity];
+  let stamp = 0;
+  for (const [family, items] of families) {
+    stamp++;
+    const cover = familyShape(family);
+    const meet = meetShape(family);
+    const onStatement = (st: CompiledStatement): void => {
+      if (st.resMode === ResourceMode.Any || st.resAllStar) return;
+      const allow = st.effect === 'Allow';
+      const list = st.resMode === ResourceMode.List;
+      if (allow === list) {
+        if (seenList[st.resList] !== stamp) {
+          seenList[st.resList] = stamp;
+          const shape = (work.lists[st.resList] ??= listShape(memo.lists[st.resList] as string[]));
+          total += coverCost(shape, cover);
+        }
+        if (!(explaining && allow)) return;
+        // Explain names the pattern that covers alone (or else the first that meets).
+        for (let i = 0; i < st.resSlots.length; i++) {
+          const g = st.resSlots[i] as number;
+          if (seenAlone[g] === stamp) continue;
+          seenAlone[g] = stamp;
+          total += coverCost((work.alone[g] ??= listShape([memo.patterns[g] as string])), cover, false);
+        }
+      }
+      for (let i = 0; i < st.resSlots.length; i++) {
+        const g = st.resSlots[i] as number;
+        if (seenGlob[g] === stamp) continue;
+        seenGlob[g] = stamp;
+        const p = memo.patterns[g] as string;
+        total += meetCost((work.globs[g] ??= { ...meetShape(p), perChar: (set.memo.globs[g] as { perChar: number }).perChar }), meet);
+      }
+    };
+    for (const item of items) {
+      for (const layer of layers) {
+        const onStar = item.kind === 'none';
+        for (const st of (onStar ? layer.denyOnStar : layer.deny)[item.actionIndex] ?? []) onStatement(st);
+        for (const st of (onStar ? layer.allowOnStar : layer.allow)[item.actionIndex] ?? []) onStatement(st);
+      }
+    }
+  }
+  return total;
+}
+
+/** Characters of a trace's fixed parts: a statement's names and flags, a policy's, a layer's (generous: JSON and text). */
+const TRACE_STATEMENT_CHARS = 400;
+const TRACE_POLICY_CHARS = 100;
+
+/**
+ * Characters a statement may add to one pair's trace and text, the request's values aside: its fixed
+ * parts, Sid and path (twice: JSON and text), the longest action and resource patterns it may name, and
+ * its conditions' operators, keys and policy values (twice).
+ */
+function traceCharsOf(st: CompiledStatement): number {
+  const src = st.source;
+  let n = TRACE_STATEMENT_CHARS + 2 * ((src.sid?.length ?? 0) + src.path.length);
+  let longest = 0;
+  for (const p of src.actions ?? src.notActions ?? []) longest = Math.max(longest, p.length);
+  n += 2 * longest;
+  longest = 0;
+  for (const p of src.resources ?? src.notResources ?? []) longest = Math.max(longest, p.length);
+  n += 2 * longest;
+  for (const c of st.conditions) n += 2 * (40 + c.source.operator.written.length + c.source.key.length + JSON.stringify(c.source.values).length);
+  return n;
+}
+
+/**
+ * Characters of explain's reply (an upper bound, before any of it is made): every pair's trace lists every
+ * statement of the set (shared objects in memory, but written out once per pair), and each condition trace
+ * of an evaluated statement repeats the request's values of its key (JSON and text). A 46 KB request was a
+ * 22 MB reply before this limit.
+ */
+function explainCharsOf(set: CompiledPolicySet, work: SetWork, resolved: ResolvedRequest): number {
+  let total = 0;
+  const valueChars = new Map<string, number>();
+  const charsOf = (key: string): number => {
+    let n = valueChars.get(key);
     if (n === undefined) {
       n = 0;
-      for (const v of resolved.context.get(key) ?? []) n += scalarToString(v).length + 1;
-      (chars ??= new Map()).set(key, n);
+      for (const v of resolved.context.get(key) ?? []) n += scalarToString(v).length + 4;
+      valueChars.set(key, n);
     }
-    total += n * steps;
+    return n;
+  };
+  const layers = [set.identity, ...set.scps];
+  for (const item of resolved.items) {
+    total += work.traceChars + 2 * (item.action.length + item.resource.length) + 200;
+    const a = item.actionIndex;
+    let keys = work.traceKeys[a];
+    if (keys === undefined) {
+      keys = new Map();
+      for (const layer of layers) {
+        for (const list of [layer.deny[a], layer.allow[a]]) {
+          for (const st of list ?? []) for (const c of st.conditions) keys.set(c.key, (keys.get(c.key) ?? 0) + 1);
+        }
+      }
+      work.traceKeys[a] = keys;
+    }
+    for (const [key, count] of keys) total += 2 * count * charsOf(key);
   }
   return total;
 }
@@ -103,6 +324,12 @@ export function workLimitError(set: CompiledPolicySet, resolved: ResolvedRequest
   // Only a request that could exceed the limit (pairs x the most statements an action has) is counted exactly.
   const checks = pairs * work.maxChecks <= L.checks ? 0 : checksOf(work, resolved);
   if (checks > L.checks) return tooComplex('statement checks (over all (action, resource) pairs)', 'checks', checks, L.checks, { pairs });
+  if (explaining) {
+    const chars = explainCharsOf(set, work, resolved);
+    if (chars > L.explainBytes) return tooComplex('characters of explanation (every statement of the set per pair, with the request values its conditions show)', 'explain_chars', Math.ceil(chars), L.explainBytes, { pairs });
+  }
+  const resource = resourceWorkOf(set, work, resolved, explaining);
+  if (resource > L.resourceWork) return tooComplex('steps of resource matching (patterns against resources, families of resources)', 'resource_work', Math.ceil(resource), L.resourceWork, { pairs });
   return null;
 }
 
