@@ -14,7 +14,7 @@ import {
   servicePrefix,
 } from '../catalog/catalog.js';
 import { pointer } from '../json/source.js';
-import { compileGlobLower, hasWildcard } from '../match/glob.js';
+import { compileGlobLower, hasWildcard, type Glob } from '../match/glob.js';
 import type { ParsedPolicy, ParsedStatement } from '../policy/model.js';
 import { familyFitsKeyType } from '../policy/operators.js';
 import type { PolicyType, ScpRevision } from '../types.js';
@@ -36,6 +36,19 @@ export function catalogActionsMatching(pattern: string): number[] {
   });
   return out;
 }
+
+/** Names the suggestions of unknown actions are drawn from (made once). */
+let imsActionNames: string[] | undefined;
+let canonicalActionNames: string[] | undefined;
+const imsNames = (): string[] => (imsActionNames ??= catalog.actions.filter((a) => a.kind !== 'foreign').flatMap((a) => [a.name, ...a.aliases]));
+const canonicalNames = (): string[] => (canonicalActionNames ??= catalog.actions.map((a) => a.name));
+
+/**
+ * Pairs of patterns compared for REDUNDANT_ACTION per statement, at most: beyond it (a list of hundreds of
+ * patterns), only repeats of one pattern are reported. Exact repeats cost a hash lookup each; a covering
+ * pattern needs a comparison per pair, so the pairs are bounded (docs/limits.md).
+ */
+export const MAX_REDUNDANCY_PAIRS = 20_000;
 
 const ACTION_FORMAT = /^[A-Za-z0-9_*?-]+(:[A-Za-z0-9_*?-]+){0,2}$/;
 const SHARING_ACTIONS = new Set(['ims:images:share', 'ims:images:addmember', 'ims:images:deletemember', 'ims:images:updatememberstatus']);
@@ -81,7 +94,7 @@ function checkActions(st: ParsedStatement, version: string, r: Reporter): Action
     }
     if (pattern.trim() !== pattern || !ACTION_FORMAT.test(pattern) || (!hasWildcard(pattern) && pattern.split(':').length !== 3)) {
       r.report('INVALID_ACTION_FORMAT', at, `"${pattern}" is not an action: write service:resourceType:operation (wildcards * and ? allowed).`, {
-        suggestions: suggest(pattern.trim(), catalog.actions.map((a) => a.name)),
+        suggestions: suggest(pattern.trim(), canonicalNames(), 3, r),
       });
       return;
     }
@@ -111,11 +124,11 @@ function checkActions(st: ParsedStatement, version: string, r: Reporter): Action
     }
     const matches = hasWildcard(pattern) ? catalogActionsMatching(pattern) : [...lookupAction(pattern)];
     if (matches.length === 0) {
-      const candidates = catalog.actions.filter((a) => a.kind !== 'foreign').flatMap((a) => [a.name, ...a.aliases]);
+      const candidates = imsNames();
       if (hasWildcard(pattern)) {
-        r.report('ACTION_MATCHES_NOTHING', at, `"${pattern}" matches no IMS action in the catalog.`, { suggestions: suggest(pattern.replace(/[*?]/g, ''), candidates) });
+        r.report('ACTION_MATCHES_NOTHING', at, `"${pattern}" matches no IMS action in the catalog.`, { suggestions: r.full('error') ? [] : suggest(pattern.replace(/[*?]/g, ''), candidates, 3, r) });
       } else {
-        r.report('UNKNOWN_ACTION', at, `"${pattern}" is not an IMS action.`, { suggestions: suggest(pattern, candidates) });
+        r.report('UNKNOWN_ACTION', at, `"${pattern}" is not an IMS action.`, { suggestions: r.full('error') ? [] : suggest(pattern, candidates, 3, r) });
       }
       perPattern.push({ i, pattern, set: [] });
       return;
@@ -127,17 +140,35 @@ function checkActions(st: ParsedStatement, version: string, r: Reporter): Action
   coverage.allIms = imsActions.every((i) => coverage.indices.has(i));
 
   // Redundancy: exact duplicates (case-insensitive) and patterns covered by another pattern of the list.
+  // Repeats by a hash of the lower-cased text; covering pairs among the distinct patterns, compared while
+  // the pairs stay within MAX_REDUNDANCY_PAIRS (and the document's optional work affords them).
+  const firstOf = new Map<string, number>();
+  const distinct: Array<PatternInfo> = [];
+  const infoAt = new Map<number, PatternInfo>();
   for (const a of perPattern) {
-    for (const b of perPattern) {
+    const lower = a.pattern.toLowerCase();
+    work.steps += lower.length + 1;
+    if (!firstOf.has(lower)) {
+      firstOf.set(lower, a.i);
+      const info = { ...a, lower, glob: null };
+      distinct.push(info);
+      infoAt.set(a.i, info);
+    }
+  }
+  const pairs = distinct.length * (distinct.length - 1);
+  const comparePairs = pairs <= MAX_REDUNDANCY_PAIRS && r.afford(pairs);
+  for (const a of perPattern) {
+    const lower = a.pattern.toLowerCase();
+    if ((firstOf.get(lower) as number) < a.i) {
+      r.report('REDUNDANT_ACTION', pointer(base, a.i), `"${a.pattern}" is listed twice in "${element}".`);
+      continue;
+    }
+    if (!comparePairs) continue;
+    const info = infoAt.get(a.i) as PatternInfo;
+    for (const b of distinct) {
+      if (b === info) continue;
       work.steps += 1;
-      if (a === b) continue;
-      const same = a.pattern.toLowerCase() === b.pattern.toLowerCase();
-      if (same && b.i < a.i) {
-        r.report('REDUNDANT_ACTION', pointer(base, a.i), `"${a.pattern}" is listed twice in "${element}".`);
-        break;
-      }
-      if (same) continue;
-      if (covers(b, a)) {
+      if (covers(b, info, r)) {
         r.report('REDUNDANT_ACTION', pointer(base, a.i), `"${a.pattern}" is already covered by "${b.pattern}" in "${element}".`);
         break;
       }
@@ -150,16 +181,30 @@ function checkActions(st: ParsedStatement, version: string, r: Reporter): Action
   return coverage;
 }
 
-/** Whether pattern A covers pattern B (B adds nothing to a list that has A); of two equal ones the later is redundant. */
-function covers(a: { i: number; pattern: string; set: number[] | null }, b: { i: number; pattern: string; set: number[] | null }): boolean {
+interface PatternInfo {
+  i: number;
+  pattern: string;
+  set: number[] | null;
+  lower: string;
+  glob: Glob | null;
+}
+
+/**
+ * Whether pattern A covers pattern B (B adds nothing to a list that has A); of two equal ones the later is
+ * redundant. A glob test of A against B's text draws its bound from the document's optional work.
+ */
+function covers(a: PatternInfo, b: PatternInfo, r: Reporter): boolean {
   if (a.pattern === '*') return true;
   if (a.set !== null && b.set !== null) {
     // Both are IMS patterns: compare what they designate in the catalog (aliases included).
+    work.steps += b.set.length + 1;
     if (b.set.length === 0 || !b.set.every((x) => (a.set as number[]).includes(x))) return false;
     return a.set.length > b.set.length || a.i < b.i;
   }
   // Otherwise: A's glob matches B's text (B's own wildcards taken literally).
-  return hasWildcard(a.pattern) && compileGlobLower(a.pattern).test(b.pattern.toLowerCase());
+  if (!hasWildcard(a.pattern)) return false;
+  const glob = (a.glob ??= compileGlobLower(a.pattern));
+  return r.afford(glob.fixed + b.lower.length * glob.perChar) && glob.test(b.lower);
 }
 
 const URN_MIN_SEGMENTS = 5;
@@ -192,7 +237,7 @@ function checkResources(st: ParsedStatement, version: string, coverage: ActionCo
     const types = catalog.resource_types.map((t) => t.name);
     if (!hasWildcard(type) ? !types.includes(type) : !types.some((t) => compileGlobLower(type).test(t))) {
       r.report('UNKNOWN_RESOURCE_TYPE', at, `"${type}" is not an IMS resource type (IMS defines: ${types.join(', ')}; URN ${catalog.resource_types[0]?.urn_template}).`, {
-        suggestions: suggest(type, types),
+        suggestions: suggest(type, types, 3, r),
       });
     }
     if (version === '1.1') {
@@ -256,7 +301,7 @@ function checkConditions(st: ParsedStatement, coverage: ActionCoverage | null, r
     if (!key.includes(':') || service === '') {
       r.report('UNKNOWN_CONDITION_KEY', keyPath, `"${key}" is not a condition key: keys are "g:<Name>" (global) or "<service>:<Name>".`, {
         atKey: true,
-        suggestions: suggest(key, catalog.condition_keys.map((k) => k.key)),
+        suggestions: suggest(key, catalog.condition_keys.map((k) => k.key), 3, r),
       });
       continue;
     }
@@ -272,7 +317,7 @@ function checkConditions(st: ParsedStatement, coverage: ActionCoverage | null, r
     if (!info2) {
       r.report('UNKNOWN_CONDITION_KEY', keyPath, `"${key}" is not a known ${service === 'g' ? 'global' : 'IMS'} condition key.`, {
         atKey: true,
-        suggestions: suggest(key, catalog.condition_keys.filter((k) => k.key.toLowerCase().startsWith(`${service}:`)).map((k) => k.key)),
+        suggestions: suggest(key, catalog.condition_keys.filter((k) => k.key.toLowerCase().startsWith(`${service}:`)).map((k) => k.key), 3, r),
       });
       continue;
     }
@@ -306,12 +351,17 @@ function checkConditions(st: ParsedStatement, coverage: ActionCoverage | null, r
     }
   }
   // Null "true" (key absent) together with a positive test of the same key (key present): never both.
+  // The first positive test of each key, found in one pass (not per Null condition: that was quadratic).
+  const positive = new Map<string, (typeof st.conditions)[number]>();
+  for (const c of st.conditions) {
+    if (c.operator.info.family === 'null' || c.operator.info.negated || c.operator.ifExists || c.operator.qualifier === 'ForAllValues') continue;
+    const k = normalizeConditionKey(c.key).normalized;
+    if (!positive.has(k)) positive.set(k, c);
+  }
   for (const n of st.conditions) {
     if (n.operator.info.family !== 'null' || !n.values.every((v) => v.toLowerCase() === 'true')) continue;
     const k = normalizeConditionKey(n.key).normalized;
-    const clash = st.conditions.find(
-      (c) => c !== n && normalizeConditionKey(c.key).normalized === k && c.operator.info.family !== 'null' && !c.operator.info.negated && !c.operator.ifExists && c.operator.qualifier !== 'ForAllValues',
-    );
+    const clash = positive.get(k);
     if (clash) {
       r.report('STATEMENT_NEVER_APPLIES', st.path.concat('/Condition'), `"Null": {"${n.key}": "true"} requires the key to be absent while ${clash.operator.written} requires it: the statement never applies.`);
     }
