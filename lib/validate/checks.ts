@@ -4,7 +4,7 @@
  */
 import {
   actionAt,
-  actionNamesLower,
+  actionsMatchingPattern,
   actionSupportsConditionKey,
   catalog,
   conditionKeyInfo,
@@ -29,12 +29,7 @@ export interface CheckOptions {
 
 /** Catalog entries (by index) matched by an action pattern, tested against canonical names and aliases. */
 export function catalogActionsMatching(pattern: string): number[] {
-  const glob = compileGlobLower(pattern);
-  const out: number[] = [];
-  actionNamesLower().forEach((names, idx) => {
-    if (names.some((n) => glob.test(n))) out.push(idx);
-  });
-  return out;
+  return [...actionsMatchingPattern(pattern.toLowerCase())];
 }
 
 /** Names the suggestions of unknown actions are drawn from (made once). */
@@ -142,6 +137,15 @@ function checkActions(st: ParsedStatement, version: string, r: Reporter): Action
   // Redundancy: exact duplicates (case-insensitive) and patterns covered by another pattern of the list.
   // Repeats by a hash of the lower-cased text; covering pairs among the distinct patterns, compared while
   // the pairs stay within MAX_REDUNDANCY_PAIRS (and the document's optional work affords them).
+  if (perPattern.length > 1) reportRedundantActions(perPattern, base, element, r);
+  if (st.notActions) {
+    if (list.some((p) => p === '*')) r.report('STATEMENT_NEVER_APPLIES', base, '"NotAction": ["*"] excludes every action: the statement never applies.');
+    return null;
+  }
+  return coverage;
+}
+
+function reportRedundantActions(perPattern: Array<{ i: number; pattern: string; set: number[] | null }>, base: string, element: string, r: Reporter): void {
   const firstOf = new Map<string, number>();
   const distinct: Array<PatternInfo> = [];
   const infoAt = new Map<number, PatternInfo>();
@@ -174,11 +178,6 @@ function checkActions(st: ParsedStatement, version: string, r: Reporter): Action
       }
     }
   }
-  if (st.notActions) {
-    if (list.some((p) => p === '*')) r.report('STATEMENT_NEVER_APPLIES', base, '"NotAction": ["*"] excludes every action: the statement never applies.');
-    return null;
-  }
-  return coverage;
 }
 
 interface PatternInfo {

@@ -8,7 +8,11 @@ import type { ParsedPolicy } from '../policy/model.js';
 import { parsePolicyDocument } from '../policy/parse.js';
 import type { Finding, JsonValue, PolicyDocument, PolicyType, ScpRevision, ValidateOptions, ValidateResponse } from '../types.js';
 import { checkPolicy } from './checks.js';
+import { work } from '../steps.js';
 import { OPTIONAL_WORK_PER_CHAR, Reporter } from './reporter.js';
+
+/** Steps the validator counts per character of a document for its linear checks (measured: about 10 glob-test steps). */
+const CHECK_STEPS_PER_CHAR = 10;
 
 /** Document size limits in characters of the minified JSON (research doc 3.4, 6.2). */
 export const SIZE_LIMITS: Record<PolicyType, number> = { identity: 6144, scp: 5120 };
@@ -66,6 +70,8 @@ function analyze(input: string | PolicyDocument | JsonValue, options: ValidateOp
   const size = minifiedLength(doc);
   // The optional work (suggestions, redundancy) grows with the document, up to its cap.
   if (size !== null) r.optional = Math.min(r.optional, OPTIONAL_WORK_PER_CHAR * Math.max(size, 256));
+  // The structure and catalog checks are linear in the document: counted per character (lib/steps.ts).
+  work.steps += CHECK_STEPS_PER_CHAR * (size ?? 0);
   const limit = SIZE_LIMITS[type];
   if (size !== null && size > limit) {
     r.report('POLICY_SIZE_EXCEEDED', '', `The ${type === 'scp' ? 'SCP' : 'policy'} is ${size} characters (minified JSON); the limit is ${limit}.`);
