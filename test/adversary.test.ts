@@ -59,7 +59,7 @@ describe('the adversary finds no request beyond the bounds', () => {
     }
     // The search does reach real work (a bound nothing approaches would prove nothing).
     expect(slowest[0]?.steps ?? 0).toBeGreaterThan(REQUEST_STEP_BOUND / 100);
-  });
+  }, LONG ? 3_600_000 : undefined);
 
   it('the hand-written worst cases (the issue-12 reproduction among them) stay within the bounds', () => {
     for (const p of handWritten()) {

@@ -14,16 +14,17 @@
  *     every run is then absorbed whole by a `*`, whatever its length. Greedy, leftmost parts, bit-parallel:
  *     at most |family| x ceil(longest part / 32) + |pattern| steps per pattern.
  *  2. Witnesses (exact when they refute): the members with every run empty, every run one character long,
- *     and every run as long as the longest run of `?` plus one. A witness no pattern matches is a member
- *     outside the list: the family is not covered. At most 3 x (|witness| x ceil(part / 32) + |pattern|)
- *     steps per pattern.
+ *     and every run as long as the longest run of `?` plus one (at most 64). A witness no pattern matches
+ *     is a member outside the list: the family is not covered. At most 3 x (|witness| x ceil(part / 32)
+ *     + |pattern|) steps per pattern.
  *  3. Exploration (exact when it finishes): the patterns' automaton run over the family, keeping every
  *     set of positions a choice of run lengths can lead to (a set is pruned to what its latest `*` cannot
- *     already do). This is where the problem is hard: whether several patterns with `?` cover a family
- *     together is coNP-complete (docs/limits.md gives the reduction from SAT), so no polynomial method is
- *     exact. The exploration stops after EXPLORE_STEPS steps; the answer is then UNDECIDED, which callers
- *     read as "does not cover" (fail closed: an Allow does not apply, a NotResource Deny does) and report
- *     in the response's warnings.
+ *     already do); each pattern with `?` alone first (shortest first, within half the bound: no product
+ *     of several patterns' positions), then all of them together. This is where the problem is hard:
+ *     whether several patterns with `?` cover a family together is coNP-complete (docs/limits.md gives the
+ *     reduction from SAT), so no polynomial method is exact. The exploration stops after EXPLORE_STEPS
+ *     steps; the answer is then UNDECIDED, which callers read as "does not cover" (fail closed: an Allow
+ *     does not apply, a NotResource Deny does) and report in the response's warnings.
  *
  * Without `?` in any pattern, stage 1 alone is exact (several star patterns cover together only if one
  * does: a member whose runs are long runs of an unnamed character needs one pattern's stars for all).
@@ -384,7 +385,7 @@ function automatonOf(ps: readonly string[]): Automaton {
 }
 
 /** Steps one exploration step counts per position it handles (stepping, ordering, pruning, hashing). */
-const STEP_WEIGHT = 4;
+const STEP_WEIGHT = 12;
 /** Sets of one hash compared before a set is taken as new. */
 const MAX_BUCKET = 4;
 
