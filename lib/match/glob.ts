@@ -80,11 +80,10 @@ export function compileGlob(pattern: string): Glob {
     };
   }
   if (!hasQ && chunks.length === 2) {
-    const base = { source: pattern, literal: false, matchesAll: false, fixed, perChar: 0 };
-    if (tail === '') return { ...base, test: (s) => ((work.steps += ends), s.startsWith(head)) };
-    if (head === '') return { ...base, test: (s) => ((work.steps += ends), s.endsWith(tail)) };
     const min = head.length + tail.length;
-    return { ...base, test: (s) => ((work.steps += ends), s.length >= min && s.startsWith(head) && s.endsWith(tail)) };
+    const test: GlobTest =
+      tail === '' ? (s) => ((work.steps += ends), s.startsWith(head)) : head === '' ? (s) => ((work.steps += ends), s.endsWith(tail)) : (s) => ((work.steps += ends), s.length >= min && s.startsWith(head) && s.endsWith(tail));
+    return { source: pattern, literal: false, matchesAll: false, fixed, perChar: 0, test };
   }
   const middle = chunks.slice(1, lastIdx);
   const searches: PartSearch[] = middle.map((c) => (c.indexOf('?') !== -1 ? searcherWithQ(c) : c.length >= KMP_FROM ? searcherKmp(c) : searcherIndexOf(c)));

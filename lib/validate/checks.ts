@@ -146,53 +146,52 @@ function checkActions(st: ParsedStatement, version: string, r: Reporter): Action
 }
 
 function reportRedundantActions(perPattern: Array<{ i: number; pattern: string; set: number[] | null }>, base: string, element: string, r: Reporter): void {
-  const firstOf = new Map<string, number>();
-  const distinct: Array<PatternInfo> = [];
-  const infoAt = new Map<number, PatternInfo>();
-  for (const a of perPattern) {
-    const lower = a.pattern.toLowerCase();
-    work.steps += lower.length + 1;
-    if (!firstOf.has(lower)) {
-      firstOf.set(lower, a.i);
-      const info = { ...a, lower, glob: null };
-      distinct.push(info);
-      infoAt.set(a.i, info);
+  const n = perPattern.length;
+  const lower = perPattern.map((a) => a.pattern.toLowerCase());
+  // The position of each pattern's first occurrence (a hash for long lists; a scan of a short one is cheaper).
+  const first = new Int32Array(n);
+  let distinct = 0;
+  if (n <= 16) {
+    for (let k = 0; k < n; k++) first[k] = lower.indexOf(lower[k] as string);
+  } else {
+    const firstOf = new Map<string, number>();
+    for (let k = 0; k < n; k++) {
+      const f = firstOf.get(lower[k] as string);
+      if (f === undefined) firstOf.set(lower[k] as string, k);
+      first[k] = f ?? k;
     }
   }
-  const pairs = distinct.length * (distinct.length - 1);
+  for (let k = 0; k < n; k++) if (first[k] === k) distinct++;
+  work.steps += n;
+  const pairs = distinct * (distinct - 1);
   const comparePairs = pairs <= MAX_REDUNDANCY_PAIRS && r.afford(pairs);
-  for (const a of perPattern) {
-    const lower = a.pattern.toLowerCase();
-    if ((firstOf.get(lower) as number) < a.i) {
-      r.report('REDUNDANT_ACTION', pointer(base, a.i), `"${a.pattern}" is listed twice in "${element}".`);
-      continue;
-    }
-    if (!comparePairs) continue;
-    const info = infoAt.get(a.i) as PatternInfo;
-    for (const b of distinct) {
-      if (b === info) continue;
-      work.steps += 1;
-      if (covers(b, info, r)) {
-        r.report('REDUNDANT_ACTION', pointer(base, a.i), `"${a.pattern}" is already covered by "${b.pattern}" in "${element}".`);
-        break;
+  const globs: Array<Glob | undefined> = [];
+  for (let k = 0; k < n; k++) {
+    const a = perPattern[k] as (typeof perPattern)[number];
+    const f = first[k] as number;
+    // As if every earlier pattern were compared in order: a covering one before the first repeat wins.
+    let coveredBy = -1;
+    if (comparePairs) {
+      const until = f < k ? f : n;
+      for (let j = 0; j < until; j++) {
+        if (j === k || first[j] !== j || lower[j] === lower[k]) continue;
+        work.steps += 1;
+        if (covers(perPattern[j] as (typeof perPattern)[number], a, lower[k] as string, globs, j, r)) {
+          coveredBy = j;
+          break;
+        }
       }
     }
+    if (coveredBy !== -1) r.report('REDUNDANT_ACTION', pointer(base, a.i), `"${a.pattern}" is already covered by "${(perPattern[coveredBy] as (typeof perPattern)[number]).pattern}" in "${element}".`);
+    else if (f < k) r.report('REDUNDANT_ACTION', pointer(base, a.i), `"${a.pattern}" is listed twice in "${element}".`);
   }
-}
-
-interface PatternInfo {
-  i: number;
-  pattern: string;
-  set: number[] | null;
-  lower: string;
-  glob: Glob | null;
 }
 
 /**
  * Whether pattern A covers pattern B (B adds nothing to a list that has A); of two equal ones the later is
  * redundant. A glob test of A against B's text draws its bound from the document's optional work.
  */
-function covers(a: PatternInfo, b: PatternInfo, r: Reporter): boolean {
+function covers(a: { i: number; pattern: string; set: number[] | null }, b: { i: number; pattern: string; set: number[] | null }, bLower: string, globs: Array<Glob | undefined>, at: number, r: Reporter): boolean {
   if (a.pattern === '*') return true;
   if (a.set !== null && b.set !== null) {
     // Both are IMS patterns: compare what they designate in the catalog (aliases included).
@@ -202,8 +201,8 @@ function covers(a: PatternInfo, b: PatternInfo, r: Reporter): boolean {
   }
   // Otherwise: A's glob matches B's text (B's own wildcards taken literally).
   if (!hasWildcard(a.pattern)) return false;
-  const glob = (a.glob ??= compileGlobLower(a.pattern));
-  return r.afford(glob.fixed + b.lower.length * glob.perChar) && glob.test(b.lower);
+  const glob = (globs[at] ??= compileGlobLower(a.pattern));
+  return r.afford(glob.fixed + bLower.length * glob.perChar) && glob.test(bLower);
 }
 
 const URN_MIN_SEGMENTS = 5;
