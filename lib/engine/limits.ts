@@ -19,6 +19,8 @@
  *   issue-12 request (an 8 KB body) took 9 s deciding the same coverage 1,075 times without a bound.
  * - explainBytes: the characters of explain's reply; every pair's trace repeats every statement of the set
  *   and each condition trace repeats the request's values of its key (a 46 KB request was a 22 MB reply).
+ * - replyChars: the characters of the decision's results (evaluate and explain): every statement that
+ *   applies is listed in its pair's `matched` (a 31 KB request within `checks` was a 5 MB reply, 100 ms).
  *
  * Each is computed from the compiled set and the resolved request before any of the work it bounds: a
  * request over a limit is refused (400 REQUEST_TOO_COMPLEX) having cost its reading only. docs/limits.md
@@ -32,7 +34,7 @@ import { ResourceMode, type CompiledPolicySet, type CompiledStatement } from './
 import { scalarToString } from './context.js';
 import type { RequestItem, ResolvedRequest } from './request.js';
 
-export const EVALUATION_LIMITS = { checks: 50_000, explainPairs: 300, explainTraces: 10_000, matchWork: 1_000_000, resourceWork: 6_000_000, explainBytes: 4_000_000 } as const;
+export const EVALUATION_LIMITS = { checks: 50_000, explainPairs: 300, explainTraces: 10_000, matchWork: 1_000_000, resourceWork: 6_000_000, explainBytes: 4_000_000, replyChars: 4_000_000 } as const;
 
 export const REQUEST_TOO_COMPLEX = 'REQUEST_TOO_COMPLEX';
 
@@ -40,7 +42,7 @@ export const REQUEST_TOO_COMPLEX = 'REQUEST_TOO_COMPLEX';
 /**
  * Steps (lib/steps.ts) allowed per byte of a request for what is linear in it: reading and checking the
  * JSON, validating and compiling inline policies (each Action pattern is tested against the catalog's 33
- * names), the request's own resolution. Measured on the adversarial generator's requests at about 40.
+ * names), the request's own resolution. Measured on the adversarial generator's requests at about 30.
  */
 export const STEPS_PER_BODY_BYTE = 100;
 
@@ -79,6 +81,11 @@ interface SetWork {
   globs: Array<(MeetShape & { perChar: number }) | undefined>;
   /** Characters of one pair's trace and text without the request's condition values (every statement of the set is in it). */
   traceChars: number;
+  /**
+   * By catalog action: characters of the `matched` entries a pair may list: every Deny indexed under it
+   * (all may apply) and, per layer, its longest Allow entry (a layer stops at its first Allow that applies).
+   */
+  matchedChars: Float64Array;
   /** By catalog action (made on first use): how many condition traces of each key the statements indexed under it may show. */
   traceKeys: Array<Map<string, number> | undefined>;
 }
@@ -116,9 +123,14 @@ function workOf(set: CompiledPolicySet): SetWork {
   const base = new Float64Array(n);
   const fixed = new Float64Array(n);
   const perChar = new Float64Array(n);
+  const matchedChars = new Float64Array(n);
   for (let a = 0; a < n; a++) {
     let c = 0;
     for (const layer of layers) {
+      let longestAllow = 0;
+      for (const st of layer.deny[a] ?? []) matchedChars[a]! += matchedCharsOf(st);
+      for (const st of layer.allow[a] ?? []) longestAllow = Math.max(longestAllow, matchedCharsOf(st));
+      matchedChars[a]! += longestAllow;
       for (const list of [layer.deny[a], layer.allow[a]]) {
         for (const st of list ?? []) {
           c++;
@@ -146,6 +158,7 @@ function workOf(set: CompiledPolicySet): SetWork {
     globs: new Array(memo.patterns.length),
     traceChars,
     traceKeys: new Array(n),
+    matchedChars,
   };
   setWork.set(set, w);
   return w;
@@ -250,6 +263,19 @@ function resourceWorkOf(set: CompiledPolicySet, work: SetWork, resolved: Resolve
   return total;
 }
 
+/** Characters of one `matched` entry of a statement (its fixed names, policy id, Sid, version, grant). */
+function matchedCharsOf(st: CompiledStatement): number {
+  const ref = st.ref;
+  return 100 + ref.policy_id.length + (ref.sid?.length ?? 0) + (ref.level?.length ?? 0) + (ref.version?.length ?? 0) + (ref.grant_id?.length ?? 0);
+}
+
+/** Characters of the decision's results (an upper bound: every statement examined for a pair may apply and be listed). */
+function resultCharsOf(work: SetWork, resolved: ResolvedRequest): number {
+  let total = 0;
+  for (const item of resolved.items) total += 300 + 2 * (item.action.length + item.resource.length) + (work.matchedChars[item.actionIndex] as number);
+  return total;
+}
+
 /** Characters of a trace's fixed parts: a statement's names and flags, a policy's, a layer's (generous: JSON and text). */
 const TRACE_STATEMENT_CHARS = 400;
 const TRACE_POLICY_CHARS = 100;
@@ -324,6 +350,8 @@ export function workLimitError(set: CompiledPolicySet, resolved: ResolvedRequest
   // Only a request that could exceed the limit (pairs x the most statements an action has) is counted exactly.
   const checks = pairs * work.maxChecks <= L.checks ? 0 : checksOf(work, resolved);
   if (checks > L.checks) return tooComplex('statement checks (over all (action, resource) pairs)', 'checks', checks, L.checks, { pairs });
+  const results = resultCharsOf(work, resolved);
+  if (results > L.replyChars) return tooComplex('characters of results (each pair lists the statements that apply to it)', 'reply_chars', Math.ceil(results), L.replyChars, { pairs });
   if (explaining) {
     const chars = explainCharsOf(set, work, resolved);
     if (chars > L.explainBytes) return tooComplex('characters of explanation (every statement of the set per pair, with the request values its conditions show)', 'explain_chars', Math.ceil(chars), L.explainBytes, { pairs });

@@ -335,6 +335,12 @@ export function handWritten(): Probe[] {
     resources: Array.from({ length: 30 }, (_, i) => `${IMAGE}${repeat('a', 2000)}${i}`),
     policies: [{ id: 'p', document: fitPolicy([{ Effect: 'Allow', Action: 'ims:*:*', Resource: `ims:*:*:image:*${repeat('a?', 2900)}b*` }]) }],
   };
+  // Every statement applies to every pair, so each pair lists them all in `matched` (the results' size).
+  const denies = (policies: number, sid: number) => ({
+    action: 'ims:images:get',
+    resources: Array.from({ length: 100 }, (_, i) => `${IMAGE}img-${i}`),
+    policies: Array.from({ length: policies }, (_, k) => ({ id: `policy-${k}`, document: fitPolicy(Array.from({ length: 400 }, (_, i) => ({ Sid: `s${i}${repeat('x', sid)}`, Effect: 'Deny', Action: ['ims:images:get'] }))) })),
+  });
   const deepText = `{"${repeat('k', 30_000)}":${repeat('[', 60)}[${Array.from({ length: 14_000 }, () => '1').join(',')}]${repeat(']', 60)}}`;
   const actions = (make: (i: number) => string, size: number): string[] => {
     const out: string[] = [];
@@ -353,6 +359,9 @@ export function handWritten(): Probe[] {
     { label: 'NotResource Deny with ? patterns', route: 'evaluate', body: notResource },
     { label: 'long literal parts (indexOf worst case)', route: 'evaluate', body: fitBody(indexOfWorst) },
     { label: 'long ? parts against long resources', route: 'explain', body: fitBody(longQuestion) },
+    { label: 'matched lists: 100 resources x 200 applying Denies', route: 'evaluate', body: denies(2, 1) },
+    { label: 'matched lists: 100 resources x 500 applying Denies (over the reply limit)', route: 'evaluate', body: denies(5, 1) },
+    { label: 'matched lists: long Sids', route: 'evaluate', body: denies(1, 60) },
     { label: 'validate: deep nesting under a long key', route: 'validate', body: { policy: deepText.slice(0, 60_000) } },
     { label: 'validate: 4x oversized policy of unknown actions', route: 'validate', body: { policy: unknownText.slice(0, 60_000) } },
   ];
