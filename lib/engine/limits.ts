@@ -97,11 +97,23 @@ function workOf(set: CompiledPolicySet): SetWork {
   const layers = [set.identity, ...set.scps];
   let statements = 0;
   let traceChars = 0;
+  // Per statement, once (the per-action sums below add these up): [1 + conditions, patterns' fixed steps, their perChar, matched entry].
+  const costs = new Map<CompiledStatement, Float64Array>();
   for (const layer of layers) {
     for (const policy of layer.policies) {
       statements += policy.statements.length;
       traceChars += TRACE_POLICY_CHARS + policy.id.length + (policy.source ? JSON.stringify(policy.source).length : 0);
-      for (const st of policy.statements) traceChars += traceCharsOf(st);
+      for (const st of policy.statements) {
+        traceChars += traceCharsOf(st);
+        const cost = new Float64Array(4);
+        cost[0] = 1 + st.condSlots.length;
+        for (const g of st.resGlobs) {
+          cost[1]! += g.fixed + 1;
+          cost[2]! += g.perChar;
+        }
+        cost[3] = matchedCharsOf(st);
+        costs.set(st, cost);
+      }
     }
   }
   // The set's distinct conditions are its memo's (compile.ts interns them).
@@ -126,23 +138,31 @@ function workOf(set: CompiledPolicySet): SetWork {
   const matchedChars = new Float64Array(n);
   for (let a = 0; a < n; a++) {
     let c = 0;
+    let b = 0;
+    let f = 0;
+    let p = 0;
+    let m = 0;
     for (const layer of layers) {
       let longestAllow = 0;
-      for (const st of layer.deny[a] ?? []) matchedChars[a]! += matchedCharsOf(st);
-      for (const st of layer.allow[a] ?? []) longestAllow = Math.max(longestAllow, matchedCharsOf(st));
-      matchedChars[a]! += longestAllow;
       for (const list of [layer.deny[a], layer.allow[a]]) {
+        const denies = list === layer.deny[a];
         for (const st of list ?? []) {
+          const cost = costs.get(st) as Float64Array;
           c++;
-          base[a]! += 1 + st.condSlots.length;
-          for (const g of st.resGlobs) {
-            fixed[a]! += g.fixed + 1;
-            perChar[a]! += g.perChar;
-          }
+          b += cost[0] as number;
+          f += cost[1] as number;
+          p += cost[2] as number;
+          if (denies) m += cost[3] as number;
+          else if ((cost[3] as number) > longestAllow) longestAllow = cost[3] as number;
         }
       }
+      m += longestAllow;
     }
     checksByAction[a] = c;
+    base[a] = b;
+    fixed[a] = f;
+    perChar[a] = p;
+    matchedChars[a] = m;
   }
   const memo = set.memo.families;
   w = {
