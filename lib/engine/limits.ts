@@ -27,10 +27,10 @@
  * gives each routine's bound and how these limits cap it.
  */
 import { coverCost, familyShape, listShape, type ListShape } from '../match/cover.js';
-import { globCost, meetCost, meetShape, type MeetShape } from '../match/glob.js';
+import { globCost, meetCost, meetShape, type Glob, type MeetShape } from '../match/glob.js';
 import { BODY_LIMIT_BYTES } from '../schema/body.js';
 import type { ErrorResponse } from '../types.js';
-import { ResourceMode, type CompiledPolicySet, type CompiledStatement } from './compile.js';
+import { ResourceMode, type CompiledLayer, type CompiledPolicySet, type CompiledStatement } from './compile.js';
 import { scalarToString } from './context.js';
 import type { RequestItem, ResolvedRequest } from './request.js';
 
@@ -86,6 +86,12 @@ interface SetWork {
    * (all may apply) and, per layer, its longest Allow entry (a layer stops at its first Allow that applies).
    */
   matchedChars: Float64Array;
+  /** The layers, outermost SCP level first. */
+  layers: CompiledLayer[];
+  /** Family costs of single-action families, by explain or evaluate, action and family (at most 1,024 kept). */
+  familyCosts: Map<string, number>;
+  /** Stamps of the list and pattern slots already counted for the family being costed (made on first use). */
+  seen?: { list: Int32Array; glob: Int32Array; alone: Int32Array; stamp: number };
   /** By catalog action (made on first use): how many condition traces of each key the statements indexed under it may show. */
   traceKeys: Array<Map<string, number> | undefined>;
 }
@@ -97,7 +103,7 @@ function workOf(set: CompiledPolicySet): SetWork {
   const layers = [set.identity, ...set.scps];
   let statements = 0;
   let traceChars = 0;
-  // Per statement, once (the per-action sums below add these up): [1 + conditions, patterns' fixed steps, their perChar, matched entry].
+  // Per statement, once (the per-action sums below add these up): [1 + conditions, -, -, matched entry].
   const costs = new Map<CompiledStatement, Float64Array>();
   for (const layer of layers) {
     for (const policy of layer.policies) {
@@ -107,10 +113,6 @@ function workOf(set: CompiledPolicySet): SetWork {
         traceChars += traceCharsOf(st);
         const cost = new Float64Array(4);
         cost[0] = 1 + st.condSlots.length;
-        for (const g of st.resGlobs) {
-          cost[1]! += g.fixed + 1;
-          cost[2]! += g.perChar;
-        }
         cost[3] = matchedCharsOf(st);
         costs.set(st, cost);
       }
@@ -136,6 +138,9 @@ function workOf(set: CompiledPolicySet): SetWork {
   const fixed = new Float64Array(n);
   const perChar = new Float64Array(n);
   const matchedChars = new Float64Array(n);
+  // A pair tests each distinct pattern once (the decision memo): per action, the distinct patterns' costs.
+  const globs = set.memo.globs;
+  const counted = new Int32Array(globs.length);
   for (let a = 0; a < n; a++) {
     let c = 0;
     let b = 0;
@@ -150,8 +155,13 @@ function workOf(set: CompiledPolicySet): SetWork {
           const cost = costs.get(st) as Float64Array;
           c++;
           b += cost[0] as number;
-          f += cost[1] as number;
-          p += cost[2] as number;
+          for (let i = 0; i < st.resSlots.length; i++) {
+            const g = st.resSlots[i] as number;
+            if (counted[g] === a + 1) continue;
+            counted[g] = a + 1;
+            f += (globs[g] as Glob).fixed + 1;
+            p += (globs[g] as Glob).perChar;
+          }
           if (denies) m += cost[3] as number;
           else if ((cost[3] as number) > longestAllow) longestAllow = cost[3] as number;
         }
@@ -179,6 +189,8 @@ function workOf(set: CompiledPolicySet): SetWork {
     traceChars,
     traceKeys: new Array(n),
     matchedChars,
+    layers: [...set.scps, set.identity],
+    familyCosts: new Map(),
   };
   setWork.set(set, w);
   return w;
@@ -213,7 +225,7 @@ function matchWorkOf(work: SetWork, resolved: ResolvedRequest): number {
 /**
  * Steps of resource matching (an upper bound, counted before any of it is done): per (action, resource)
  * pair, every statement indexed under the action costs 1 + its conditions (memo lookups) and, on a URN,
- * each Resource pattern's test (fixed + URN length x perChar: lib/match/glob.ts); explain tests URNs again
+ * each distinct Resource pattern's test (fixed + URN length x perChar: lib/match/glob.ts); explain tests URNs again
  * for its trace. On a family, each distinct (Resource list, family) coverage and (pattern, family)
  * intersection the decision may need is counted once (lib/match/cover.ts coverCost, glob.ts meetCost), as
  * the set's family memo decides it once; explain adds the coverage by each Allow pattern alone (without
@@ -235,49 +247,67 @@ function resourceWorkOf(set: CompiledPolicySet, work: SetWork, resolved: Resolve
     }
   }
   if (!families) return total;
-  const memo = set.memo.families;
-  const seenList = new Int32Array(memo.lists.length);
-  const seenGlob = new Int32Array(memo.patterns.length);
-  const seenAlone = new Int32Array(memo.patterns.length);
-  const layers = [...set.scps, set.identity];
-  let stamp = 0;
   for (const [family, items] of families) {
-    stamp++;
-    const cover = familyShape(family);
-    const meet = meetShape(family);
-    const onStatement = (st: CompiledStatement): void => {
-      if (st.resMode === ResourceMode.Any || st.resAllStar) return;
-      const allow = st.effect === 'Allow';
-      const list = st.resMode === ResourceMode.List;
-      if (allow === list) {
-        if (seenList[st.resList] !== stamp) {
-          seenList[st.resList] = stamp;
-          const shape = (work.lists[st.resList] ??= listShape(memo.lists[st.resList] as string[]));
-          total += coverCost(shape, cover);
-        }
-        if (!(explaining && allow)) return;
-        // Explain names the pattern that covers alone (or else the first that meets).
-        for (let i = 0; i < st.resSlots.length; i++) {
-          const g = st.resSlots[i] as number;
-          if (seenAlone[g] === stamp) continue;
-          seenAlone[g] = stamp;
-          total += coverCost((work.alone[g] ??= listShape([memo.patterns[g] as string])), cover, false);
-        }
+    // A family asked for one action (the common case) has the same cost in every request: kept per set.
+    if (items.length === 1) {
+      const key = `${explaining ? 'x' : 'e'}${(items[0] as RequestItem).actionIndex}\u0000${family}`;
+      let cost = work.familyCosts.get(key);
+      if (cost === undefined) {
+        cost = familyCost(set, work, family, items, explaining);
+        if (work.familyCosts.size >= 1024) work.familyCosts.clear();
+        work.familyCosts.set(key, cost);
       }
+      total += cost;
+    } else total += familyCost(set, work, family, items, explaining);
+  }
+  return total;
+}
+
+/**
+ * The coverage and intersection costs one family may need over the statements of its items' actions,
+ * each distinct (list, family) and (pattern, family) once, as the family memo decides them.
+ */
+function familyCost(set: CompiledPolicySet, work: SetWork, family: string, items: readonly RequestItem[], explaining: boolean): number {
+  const memo = set.memo.families;
+  const seen = (work.seen ??= { list: new Int32Array(memo.lists.length), glob: new Int32Array(memo.patterns.length), alone: new Int32Array(memo.patterns.length), stamp: 0 });
+  if (seen.stamp >= 0x7ffffffe) {
+    seen.list.fill(0);
+    seen.glob.fill(0);
+    seen.alone.fill(0);
+    seen.stamp = 0;
+  }
+  const stamp = ++seen.stamp;
+  const cover = familyShape(family);
+  const meet = meetShape(family);
+  let total = 0;
+  const onStatement = (st: CompiledStatement): void => {
+    if (st.resMode === ResourceMode.Any || st.resAllStar) return;
+    const allow = st.effect === 'Allow';
+    if (allow === (st.resMode === ResourceMode.List)) {
+      if (seen.list[st.resList] !== stamp) {
+        seen.list[st.resList] = stamp;
+        total += coverCost((work.lists[st.resList] ??= listShape(memo.lists[st.resList] as string[])), cover);
+      }
+      if (!(explaining && allow)) return;
+      // Explain names the pattern that covers alone (or else the first that meets).
       for (let i = 0; i < st.resSlots.length; i++) {
         const g = st.resSlots[i] as number;
-        if (seenGlob[g] === stamp) continue;
-        seenGlob[g] = stamp;
-        const p = memo.patterns[g] as string;
-        total += meetCost((work.globs[g] ??= { ...meetShape(p), perChar: (set.memo.globs[g] as { perChar: number }).perChar }), meet);
+        if (seen.alone[g] === stamp) continue;
+        seen.alone[g] = stamp;
+        total += coverCost((work.alone[g] ??= listShape([memo.patterns[g] as string])), cover, false);
       }
-    };
-    for (const item of items) {
-      for (const layer of layers) {
-        const onStar = item.kind === 'none';
-        for (const st of (onStar ? layer.denyOnStar : layer.deny)[item.actionIndex] ?? []) onStatement(st);
-        for (const st of (onStar ? layer.allowOnStar : layer.allow)[item.actionIndex] ?? []) onStatement(st);
-      }
+    }
+    for (let i = 0; i < st.resSlots.length; i++) {
+      const g = st.resSlots[i] as number;
+      if (seen.glob[g] === stamp) continue;
+      seen.glob[g] = stamp;
+      total += meetCost((work.globs[g] ??= { ...meetShape(memo.patterns[g] as string), perChar: (set.memo.globs[g] as Glob).perChar }), meet);
+    }
+  };
+  for (const item of items) {
+    for (const layer of work.layers) {
+      for (const st of layer.deny[item.actionIndex] ?? []) onStatement(st);
+      for (const st of layer.allow[item.actionIndex] ?? []) onStatement(st);
     }
   }
   return total;

@@ -157,9 +157,15 @@ function searcherKmp(part: string): PartSearch {
     if (part.charCodeAt(k) === c) k++;
     fail[i] = k;
   }
+  const first = part[0] as string;
   return (s, from, end) => {
     let k = 0;
     for (let i = from; i < end; i++) {
+      if (k === 0) {
+        // Nothing matched yet: skip to the next place the part's first character is (a native scan, still linear).
+        i = s.indexOf(first, i);
+        if (i === -1 || i >= end) break;
+      }
       const c = s.charCodeAt(i);
       while (k > 0 && part.charCodeAt(k) !== c) k = fail[k - 1] as number;
       if (part.charCodeAt(k) === c) k++;
