@@ -39,14 +39,14 @@ describe('glob tests stay within fixed + length x perChar steps', () => {
     );
   });
 
-  it('a long part without `?` is searched in linear steps (indexOf took 0.5 ms on a..ab..a in 2 KiB)', () => {
+  it('a long part without `?` is searched in linear steps, near misses or not (indexOf took 0.5 ms on a..ab..a in 2 KiB)', () => {
     const part = `${'a'.repeat(1000)}b${'a'.repeat(1000)}`;
     const g = compileGlob(`*x*${part}*`);
     const text = `x${'a'.repeat(2047)}`;
     const { value, steps } = measureSteps(() => g.test(text));
     expect(value).toBe(false);
-    expect(g.perChar).toBe(2);
-    expect(steps).toBeLessThanOrEqual(g.fixed + 2 * text.length);
+    expect(g.perChar).toBe(4);
+    expect(steps).toBeLessThanOrEqual(g.fixed + 4 * text.length);
     expect(compileGlob(`*${part}*`).test(`c${part}c`)).toBe(true);
   });
 
