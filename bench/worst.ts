@@ -91,6 +91,7 @@ function probes(): Probe[] {
   return out;
 }
 
+process.env.AUTH_MODE = 'hs256';
 process.env.AUTH_JWT_SECRET = LOCAL_JWT_SECRET;
 const log = console.log;
 console.log = () => undefined; // the functions' decision log lines

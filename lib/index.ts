@@ -3,8 +3,8 @@
  * Evaluate and explain requests against identity policies (5.0 and 1.1) and Organizations SCPs, and
  * validate policy documents. Request and response shapes: ./types.ts.
  */
-export { evaluate, explain, createEvaluator, compileInlinePolicies } from './engine/engine.js';
-export type { Evaluator, PolicySetInput } from './engine/engine.js';
+export { evaluate, explain, createEvaluator, compileInlinePolicies, MAX_POLICY_WARNINGS } from './engine/engine.js';
+export type { Evaluator, EvaluatorOptions, PolicySetInput } from './engine/engine.js';
 export { validate, analyzePolicy } from './validate/validate.js';
 export { FINDING_CODES } from './validate/codes.js';
 export type { FindingCode } from './validate/codes.js';

@@ -1,4 +1,5 @@
 /** "Did you mean": candidates close to a misspelled name, by case-insensitive edit distance. */
+import { actionAt, catalog, lookupAction } from '../catalog/catalog.js';
 import { work } from '../steps.js';
 
 /**
@@ -72,4 +73,31 @@ export function suggest(word: string, candidates: Iterable<string>, max = 3, bud
   }
   scored.sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0]));
   return scored.slice(0, max).map(([c]) => c);
+}
+
+/** The names and legacy aliases of the catalog's actions (IMS ones only, or with the foreign ones), listed once. */
+let imsActionNames: string[] | undefined;
+let allActionNames: string[] | undefined;
+const actionNames = (foreign: boolean): string[] =>
+  foreign
+    ? (allActionNames ??= catalog.actions.flatMap((a) => [a.name, ...a.aliases]))
+    : (imsActionNames ??= catalog.actions.filter((a) => a.kind !== 'foreign').flatMap((a) => [a.name, ...a.aliases]));
+
+/**
+ * "Did you mean" for an action name, from the catalog's names and legacy (1.1) aliases. A legacy name
+ * that comes close is replaced by the current name(s) it designates (`ims:images:dlete` ->
+ * `ims:images:deleteImage`), unless `legacy` is set: 1.1 policies, whose names the aliases are. With a
+ * budget (the validator's), as suggest: none when it does not afford their cost bound.
+ */
+export function suggestActionName(word: string, options: { legacy?: boolean; foreign?: boolean; budget?: WorkBudget } = {}, max = 3): string[] {
+  const close = suggest(word, actionNames(options.foreign === true), max * 2, options.budget);
+  if (options.legacy) return close.slice(0, max);
+  const out: string[] = [];
+  for (const name of close) {
+    for (const idx of lookupAction(name)) {
+      const current = actionAt(idx).name;
+      if (!out.includes(current)) out.push(current);
+    }
+  }
+  return out.slice(0, max);
 }

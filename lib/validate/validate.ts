@@ -14,7 +14,7 @@ import { OPTIONAL_WORK_PER_CHAR, Reporter } from './reporter.js';
 /** Steps the validator counts per character of a document for its linear checks (measured: about 10 glob-test steps). */
 const CHECK_STEPS_PER_CHAR = 10;
 
-/** Document size limits in characters of the minified JSON (research doc 3.4, 6.2). */
+/** Document size limits in characters of the minified JSON (the "Notes and Constraints" pages of Huawei IAM, 6,144 per custom identity policy, and Organizations, 5,120 per SCP; README, "Limits"). */
 export const SIZE_LIMITS: Record<PolicyType, number> = { identity: 6144, scp: 5120 };
 
 export interface PolicyAnalysis {
