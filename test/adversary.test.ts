@@ -4,7 +4,9 @@
  * and the same counts on any machine, so the search runs in CI. Every request must stay within
  * REQUEST_STEP_BOUND (the step-denominated work limits plus a linear allowance per byte of body: see
  * lib/engine/limits.ts and docs/limits.md) and its reply within REPLY_CHAR_BOUND; a request beyond them is
- * shrunk by fast-check to a small one that still is.
+ * shrunk by fast-check to a small one that still is. Evaluate and explain shapes run half the time with
+ * `unknown_context_keys` (the three-valued decision of lib/engine/unknown.ts), and one shape is made for
+ * it: statements conditioned on many long keys, most of them unknown.
  *
  * `npm test` runs a short search with a fixed seed; `npm run adversary` runs a long one (ADVERSARY_RUNS,
  * ADVERSARY_SEED, or a random seed) and writes its slowest findings, by seed and position, to
@@ -43,9 +45,11 @@ describe('the adversary finds no request beyond the bounds', () => {
   it(`${RUNS} generated requests (seed ${SEED}) stay within ${REQUEST_STEP_BOUND} steps and ${REPLY_CHAR_BOUND} reply characters`, () => {
     const seen: Finding[] = [];
     let index = 0;
+    let threeValued = 0;
     fc.assert(
       fc.property(adversarialProbe, (p) => {
         const r = runProbe(p);
+        if (p.body.unknown_context_keys !== undefined && (r.outcome === 'allow' || r.outcome === 'deny')) threeValued++;
         seen.push({ seed: SEED, index: index++, label: p.label, route: p.route, steps: r.steps, cpu_ms: r.cpuMs, reply_chars: r.replyChars, outcome: r.outcome });
         expect(r.steps, p.label).toBeLessThanOrEqual(REQUEST_STEP_BOUND);
         expect(r.replyChars, p.label).toBeLessThanOrEqual(REPLY_CHAR_BOUND);
@@ -57,8 +61,10 @@ describe('the adversary finds no request beyond the bounds', () => {
       writeFileSync(new URL('../bench/results/adversary.json', import.meta.url), `${JSON.stringify({ date: new Date().toISOString(), runs: RUNS, seed: SEED, step_bound: REQUEST_STEP_BOUND, slowest }, null, 2)}\n`);
       console.log(slowest.map((f) => `${f.steps} steps, ${f.cpu_ms.toFixed(1)} ms CPU, ${f.outcome}: ${f.label.slice(0, 160)}`).join('\n'));
     }
-    // The search does reach real work (a bound nothing approaches would prove nothing).
+    // The search does reach real work (a bound nothing approaches would prove nothing), and decides
+    // requests with unknown keys (the three-valued path) among them.
     expect(slowest[0]?.steps ?? 0).toBeGreaterThan(REQUEST_STEP_BOUND / 100);
+    expect(threeValued).toBeGreaterThan(RUNS / 20);
   }, LONG ? 3_600_000 : undefined);
 
   it('the hand-written worst cases (the issue-12 reproduction among them) stay within the bounds', () => {
@@ -73,6 +79,7 @@ describe('the adversary finds no request beyond the bounds', () => {
 describe('through the HTTP functions', () => {
   let token = '';
   beforeAll(async () => {
+    process.env.AUTH_MODE = 'hs256';
     process.env.AUTH_JWT_SECRET = LOCAL_JWT_SECRET;
     token = await mintToken('acc-1');
     vi.spyOn(console, 'log').mockImplementation(() => undefined);

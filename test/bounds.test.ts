@@ -11,9 +11,12 @@ import { evaluate, explain } from '../lib/engine/engine.js';
 import { UNDECIDED_COVERAGE_WARNING } from '../lib/engine/engine.js';
 import { compileCoverList, cover, coverCost, coverWith, COVERS, familyShape, listShape, NOT_COVERED, UNDECIDED } from '../lib/match/cover.js';
 import { compileGlob, globsIntersect, meetCost, meetShape } from '../lib/match/glob.js';
+import { UnknownKeys } from '../lib/engine/context.js';
+import { EVALUATION_LIMITS, REQUEST_TOO_COMPLEX } from '../lib/engine/limits.js';
 import { measureSteps } from '../lib/steps.js';
 import { editDistance, suggest } from '../lib/validate/suggest.js';
 import { everyMemberMatched, globMatch } from './reference/glob.js';
+import { handWritten } from './support/adversary.js';
 
 const SEED = 20261206;
 const chars = (alphabet: string[], max: number): fc.Arbitrary<string> => fc.array(fc.constantFrom(...alphabet), { maxLength: max }).map((a) => a.join(''));
@@ -218,5 +221,44 @@ describe('edit distance (did you mean)', () => {
     const budget = { afford: (n: number) => (n <= left ? ((left -= n), true) : false) };
     expect(suggest('ims:images:dlete', ['ims:images:delete'], 3, budget)).toEqual([]);
     expect(suggest('ims:images:dlete', ['ims:images:delete'])).toEqual(['ims:images:delete']);
+  });
+});
+
+describe('three-valued evaluation (unknown_context_keys) within the same bounds', () => {
+  const key = fc.array(fc.constantFrom('g:', 'a', 'b', 'ab', 'k'.repeat(40), '/', 'x'), { maxLength: 8 }).map((a) => a.join(''));
+
+  it('a key is unknown exactly when an entry names it or is a prefix of it (a binary search against the scan of every prefix)', () => {
+    fc.assert(
+      fc.property(fc.array(key, { maxLength: 12 }), fc.array(key, { maxLength: 4 }), fc.array(key, { maxLength: 20 }), (prefixes, exact, keys) => {
+        const u = new UnknownKeys(new Set(exact), prefixes);
+        for (const k of keys) expect(u.covers(k)).toBe(exact.includes(k) || prefixes.some((p) => k.startsWith(p)));
+      }),
+      { numRuns: 400, seed: SEED },
+    );
+  });
+
+  it('a new key costs O(log p x key length) steps, an asked one nothing (100 prefixes of 256 characters near the key)', () => {
+    const prefixes = Array.from({ length: 100 }, (_, i) => `g:resourcetag/${'k'.repeat(230)}${i}`);
+    const u = new UnknownKeys(new Set(), prefixes);
+    const k = `g:resourcetag/${'k'.repeat(230)}`;
+    const first = measureSteps(() => u.covers(k));
+    expect(first.value).toBe(false);
+    expect(first.steps).toBeLessThanOrEqual(8 * (k.length + 1));
+    expect(measureSteps(() => u.covers(k)).steps).toBe(0);
+  });
+
+  const probe = (label: string): Record<string, unknown> => handWritten().find((p) => p.label.startsWith(label))!.body;
+
+  it('a pair that is context_required lists its keys, counted in the results before the work: 9 Allows on 20 unknown keys each, 20 resources, was a 12 MB reply', () => {
+    const r = evaluate(probe('three-valued: 9 Allows on 20 unknown keys each, 20 resources'));
+    expect(r).toMatchObject({ error: { code: REQUEST_TOO_COMPLEX, details: { limit: EVALUATION_LIMITS.replyChars } } });
+    expect((r as unknown as { error: { details: { reply_chars: number } } }).error.details.reply_chars).toBeGreaterThan(12_000_000);
+  });
+
+  it('with 3 resources it is answered (context_required), and its reply is within the limit it was counted against', () => {
+    const r = evaluate(probe('three-valued: the same with 3 resources'));
+    expect(r).toMatchObject({ decision: 'deny', reason: 'context_required' });
+    expect(JSON.stringify(r).length).toBeLessThanOrEqual(EVALUATION_LIMITS.replyChars);
+    expect(JSON.stringify(r).length).toBeGreaterThan(1_000_000);
   });
 });

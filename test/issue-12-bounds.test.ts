@@ -50,6 +50,7 @@ describe('issue 12 item 2: the 9-second request', () => {
   });
 
   it('HTTP: POST /v1/evaluate with an evaluate-scope token is a 200 within the step bound', async () => {
+    process.env.AUTH_MODE = 'hs256';
     process.env.AUTH_JWT_SECRET = LOCAL_JWT_SECRET;
     const token = await mintToken('acc-1', ['evaluate']);
     const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
@@ -80,6 +81,49 @@ describe('issue 12 item 2: the 9-second request', () => {
     );
     expect(code).toBe(0);
     expect(JSON.parse(out)).toMatchObject({ decision: 'deny' });
+    expect(steps).toBeLessThanOrEqual(REQUEST_STEP_BOUND);
+  });
+
+  // The same request with every key unknown (the IMS authorizer's mode: unknown_context_keys `*`) is
+  // decided by the three-valued walk (lib/engine/unknown.ts), over the same memoised families.
+  const threeValued = { ...request, unknown_context_keys: ['*'] };
+  const threeValuedBody = JSON.stringify(threeValued);
+
+  it('three-valued (unknown_context_keys *): library evaluate and explain, within the step bound, the same answer', () => {
+    for (const run of [evaluate, explain]) {
+      const { value, steps } = measureSteps(() => run(threeValued));
+      expect(steps).toBeLessThanOrEqual(REQUEST_STEP_BOUND);
+      expect(value).toMatchObject({ decision: 'deny', reason: 'implicit_deny', context_required_keys: [] });
+    }
+  });
+
+  it('three-valued: HTTP and CLI within the step bound', async () => {
+    process.env.AUTH_MODE = 'hs256';
+    process.env.AUTH_JWT_SECRET = LOCAL_JWT_SECRET;
+    const token = await mintToken('acc-1', ['evaluate']);
+    const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    try {
+      const before = stepsTaken();
+      const value = (await evaluateHandler(httpEvent('POST', '/v1/evaluate', threeValuedBody, { authorization: `Bearer ${token}` }), lambdaContext)) as { statusCode: number; body: string };
+      expect(stepsTaken() - before).toBeLessThanOrEqual(REQUEST_STEP_BOUND);
+      expect(value.statusCode).toBe(200);
+      expect(JSON.parse(value.body)).toMatchObject({ decision: 'deny', reason: 'implicit_deny' });
+    } finally {
+      log.mockRestore();
+    }
+    let out = '';
+    const { value: code, steps } = measureSteps(() =>
+      runCli(['evaluate', 'request.json'], {
+        stdout: (s) => {
+          out += s;
+        },
+        stderr: () => undefined,
+        readFile: () => threeValuedBody,
+        readStdin: () => '',
+      }),
+    );
+    expect(code).toBe(0);
+    expect(JSON.parse(out)).toMatchObject({ decision: 'deny', reason: 'implicit_deny' });
     expect(steps).toBeLessThanOrEqual(REQUEST_STEP_BOUND);
   });
 });

@@ -234,7 +234,13 @@ export function compileStatement(
   const resources = resPatterns.map((p) => memo.glob(p));
   const conditions = st.conditions.map(compileCondition);
   const conditionKeys: Array<{ key: string; written: string }> = [];
-  for (const c of conditions) if (!conditionKeys.some((k) => k.key === c.key)) conditionKeys.push({ key: c.key, written: c.source.key });
+  // By a set, not a scan of the list per condition (quadratic in a statement's conditions).
+  const keysSeen = new Set<string>();
+  for (const c of conditions) {
+    if (keysSeen.has(c.key)) continue;
+    keysSeen.add(c.key);
+    conditionKeys.push({ key: c.key, written: c.source.key });
+  }
   return {
     layer,
     level,

@@ -94,6 +94,12 @@ interface SetWork {
   seen?: { list: Int32Array; glob: Int32Array; alone: Int32Array; stamp: number };
   /** By catalog action (made on first use): how many condition traces of each key the statements indexed under it may show. */
   traceKeys: Array<Map<string, number> | undefined>;
+  /**
+   * With unknown keys (made on first use): characters of the `context_required_keys` a pair may list, by
+   * catalog action (every distinct key of the statements indexed under it, and the enterprise project when
+   * one has a grant scope), and of the response's, which joins them (every key of the set).
+   */
+  requiredKeys?: { byAction: Float64Array; all: number };
 }
 const setWork = new WeakMap<CompiledPolicySet, SetWork>();
 
@@ -319,11 +325,50 @@ function matchedCharsOf(st: CompiledStatement): number {
   return 100 + ref.policy_id.length + (ref.sid?.length ?? 0) + (ref.level?.length ?? 0) + (ref.version?.length ?? 0) + (ref.grant_id?.length ?? 0);
 }
 
-/** Characters of the decision's results (an upper bound: every statement examined for a pair may apply and be listed). */
-function resultCharsOf(work: SetWork, resolved: ResolvedRequest): number {
+/**
+ * Characters of the decision's results (an upper bound: every statement examined for a pair may apply and
+ * be listed). With unknown keys, a pair that is `context_required` also lists the keys its undecided
+ * statements depend on (a 58 KB request of 261 Allows, each on its own unknown tag key, was a 3 MB reply
+ * before they were counted), and the response lists them all once more (explain's text too).
+ */
+function resultCharsOf(set: CompiledPolicySet, work: SetWork, resolved: ResolvedRequest): number {
   let total = 0;
   for (const item of resolved.items) total += 300 + 2 * (item.action.length + item.resource.length) + (work.matchedChars[item.actionIndex] as number);
-  return total;
+  if (resolved.context.unknown === null) return total;
+  const keys = (work.requiredKeys ??= requiredKeyChars(set, work));
+  for (const item of resolved.items) total += keys.byAction[item.actionIndex] as number;
+  return total + 2 * keys.all;
+}
+
+/** Characters of a key in a `context_required_keys` list: its name as first written in the set, quotes and comma. */
+const EP_KEY_CHARS = 'g:EnterpriseProjectId'.length + 3;
+
+function requiredKeyChars(set: CompiledPolicySet, work: SetWork): { byAction: Float64Array; all: number } {
+  const keys = set.memo.keys;
+  const n = work.checksByAction.length;
+  const byAction = new Float64Array(n);
+  const seen = new Int32Array(keys.length);
+  for (let a = 0; a < n; a++) {
+    let chars = 0;
+    let scoped = false;
+    for (const layer of work.layers) {
+      for (const list of [layer.deny[a], layer.allow[a]]) {
+        for (const st of list ?? []) {
+          if (st.scope !== null) scoped = true;
+          for (let i = 0; i < st.keySlots.length; i++) {
+            const k = st.keySlots[i] as number;
+            if (seen[k] === a + 1) continue;
+            seen[k] = a + 1;
+            chars += (keys[k] as { written: string }).written.length + 3;
+          }
+        }
+      }
+    }
+    byAction[a] = chars + (scoped ? EP_KEY_CHARS : 0);
+  }
+  let all = EP_KEY_CHARS;
+  for (const k of keys) all += k.written.length + 3;
+  return { byAction, all };
 }
 
 /** Characters of a trace's fixed parts: a statement's names and flags, a policy's, a layer's (generous: JSON and text). */
@@ -400,7 +445,7 @@ export function workLimitError(set: CompiledPolicySet, resolved: ResolvedRequest
   // Only a request that could exceed the limit (pairs x the most statements an action has) is counted exactly.
   const checks = pairs * work.maxChecks <= L.checks ? 0 : checksOf(work, resolved);
   if (checks > L.checks) return tooComplex('statement checks (over all (action, resource) pairs)', 'checks', checks, L.checks, { pairs });
-  const results = resultCharsOf(work, resolved);
+  const results = resultCharsOf(set, work, resolved);
   if (results > L.replyChars) return tooComplex('characters of results (each pair lists the statements that apply to it)', 'reply_chars', Math.ceil(results), L.replyChars, { pairs });
   if (explaining) {
     const chars = explainCharsOf(set, work, resolved);

@@ -227,6 +227,80 @@ const breadthShape = fc
   });
 
 // ------------------------------------------------------------------------------------------------------
+// Three-valued evaluation (`unknown_context_keys`): the same decisions with keys the caller cannot supply.
+// Allows that only may apply do not stop a layer's walk, a pair that is `context_required` lists the keys
+// its undecided statements depend on, and every distinct key is looked up among the request's prefixes.
+
+/** A condition key of the unknown-key shapes: a tag key of `length` characters, distinct per (policy, statement, key). */
+const tagKey = (length: number, p: number, s: number, j: number): string => `g:ResourceTag/${repeat('k', length)}${p}_${s}_${j}`;
+
+/** Lists of unknown keys: every key, key families, many long prefixes near the keys (binary search), exact names. */
+const unknownList = fc
+  .record({ style: fc.constantFrom('all', 'families', 'prefixes', 'exact'), count: fc.integer({ min: 1, max: 100 }), length: fc.integer({ min: 0, max: 240 }) })
+  .map((k): { label: string; list: string[] } => {
+    const list =
+      k.style === 'all'
+        ? ['*']
+        : k.style === 'families'
+          ? ['g:ResourceTag/*', 'ims:*', 'g:Enterprise*', 'g:RequestTag/*'].slice(0, 1 + (k.count % 4))
+          : Array.from({ length: k.count }, (_, i) => (k.style === 'prefixes' ? `g:ResourceTag/${repeat('k', k.length)}${i}*` : tagKey(k.length, i % 10, Math.floor(i / 10), 0)));
+    return { label: JSON.stringify({ ...k, entries: list.length }), list };
+  });
+
+/** Any evaluate / explain shape, half the time with unknown keys (the three-valued path decides it). */
+const withUnknown = (shape: fc.Arbitrary<Probe>): fc.Arbitrary<Probe> =>
+  fc.tuple(shape, fc.option(unknownList, { freq: 2 })).map(([p, u]): Probe => (u === null ? p : { label: `${p.label} unknown ${u.label}`, route: p.route, body: fitBody({ ...p.body, unknown_context_keys: u.list }) }));
+
+/** Statements conditioned on many distinct (long) keys, most of them unknown: every statement may apply, every key decides. */
+const unknownShape = fc
+  .record({
+    policies: fc.integer({ min: 1, max: 50 }),
+    statements: fc.integer({ min: 1, max: 80 }),
+    keys: fc.integer({ min: 1, max: 40 }),
+    keyLength: fc.integer({ min: 0, max: 240 }),
+    effect: fc.constantFrom('Allow', 'Deny', 'mixed'),
+    operator: fc.constantFrom('StringEquals', 'StringMatch', 'ForAllValues:StringMatch', 'StringNotEquals', 'Null'),
+    action: fc.constantFrom('ims:*:*', 'ims:images:get', 'ims:images:*'),
+    actions: fc.constantFrom('ims:images:get', 'ims:images:*', 'ims:*:*'),
+    resources: fc.integer({ min: 1, max: 100 }),
+    known: fc.integer({ min: 0, max: 100 }),
+    unknown: unknownList,
+    scps: fc.integer({ min: 0, max: 7 }),
+    explain: fc.boolean(),
+  })
+  .map((k): Probe => {
+    const value = k.operator === 'Null' ? 'false' : k.operator.includes('Match') ? '*v?' : 'v';
+    const statements = (p: number, effect: (s: number) => string) =>
+      Array.from({ length: k.statements }, (_, s) => ({
+        Effect: effect(s),
+        Action: k.action,
+        Resource: '*',
+        Condition: { [k.operator]: Object.fromEntries(Array.from({ length: k.keys }, (_, j) => [tagKey(k.keyLength, p, s, j), value])) },
+      }));
+    const effect = (s: number): string => (k.effect === 'mixed' ? (s % 2 ? 'Deny' : 'Allow') : k.effect);
+    // Keys given in `context` are known (unless an exact entry names them: then only the unnamed ones).
+    const exact = new Set(k.unknown.list);
+    const context: Record<string, string> = {};
+    for (let i = 0, n = 0; n < k.known && i < k.policies * k.statements; i++) {
+      const key = tagKey(k.keyLength, i % k.policies, Math.floor(i / k.policies) % k.statements, 0);
+      if (exact.has(key)) continue;
+      context[key] = 'v';
+      n++;
+    }
+    const body = fitBody({
+      actions: [k.actions],
+      resources: Array.from({ length: k.resources }, (_, i) => `${IMAGE}img-${i}`),
+      principal: { account_id: ACCOUNT, user_id: 'u-1' },
+      region: REGION,
+      context,
+      unknown_context_keys: k.unknown.list,
+      policies: Array.from({ length: k.policies }, (_, p) => ({ id: `p${p}`, document: fitPolicy(statements(p, effect)) })),
+      scps: Array.from({ length: k.scps }, (_, l) => ({ level: `ou-${l}`, policies: [{ id: `s${l}`, document: fitPolicy(statements(100 + l, () => 'Allow'), SCP_LIMIT) }] })),
+    });
+    return { label: `unknown ${JSON.stringify({ ...k, unknown: k.unknown.label })}`, route: k.explain ? 'explain' : 'evaluate', body };
+  });
+
+// ------------------------------------------------------------------------------------------------------
 // Shapes of validate requests (the document as text keeps spans: the slower path).
 
 const validateShape = fc
@@ -297,7 +371,7 @@ const validateShape = fc
     return { label: `validate ${JSON.stringify(k)}`, route: 'validate', body };
   });
 
-export const adversarialProbe: fc.Arbitrary<Probe> = fc.oneof(coverShape, urnShape, conditionShape, breadthShape, validateShape);
+export const adversarialProbe: fc.Arbitrary<Probe> = fc.oneof(withUnknown(coverShape), withUnknown(urnShape), withUnknown(conditionShape), withUnknown(breadthShape), unknownShape, validateShape);
 
 // ------------------------------------------------------------------------------------------------------
 // Hand-written worst cases (bench/worst.ts runs them next to the generator's findings).
@@ -350,6 +424,25 @@ export function handWritten(): Probe[] {
     }
     return out;
   };
+  // Three-valued: Allows on many unknown keys each (every pair lists every key it depends on), and 100
+  // prefixes of 256 characters near 261 keys (each key a binary search among them).
+  const requiredKeys = (resources: number) => ({
+    actions: ['ims:images:*'],
+    resources: Array.from({ length: resources }, (_, i) => `${IMAGE}img-${i}`),
+    unknown_context_keys: ['*'],
+    policies: Array.from({ length: 9 }, (_, p) => ({
+      id: `p${p}`,
+      document: fitPolicy(
+        Array.from({ length: 20 }, (_, s) => ({ Effect: 'Allow', Action: 'ims:*:*', Resource: '*', Condition: { StringEquals: Object.fromEntries(Array.from({ length: 20 }, (_, j) => [tagKey(230, p, s, j), 'v'])) } })).slice(0, 1),
+      ),
+    })),
+  });
+  const nearPrefixes = {
+    action: 'ims:images:get',
+    resources: Array.from({ length: 100 }, (_, i) => `${IMAGE}img-${i}`),
+    unknown_context_keys: Array.from({ length: 100 }, (_, i) => `g:ResourceTag/${repeat('k', 100)}${repeat('0', 130)}${i}*`),
+    policies: Array.from({ length: 9 }, (_, p) => ({ id: `p${p}`, document: fitPolicy(Array.from({ length: 40 }, (_, s) => ({ Effect: 'Allow', Action: 'ims:images:get', Resource: '*', Condition: { StringEquals: { [tagKey(100, p, s, 0)]: 'v' } } }))) })),
+  };
   const unknownText = JSON.stringify({ Version: '5.0', Statement: [{ Effect: 'Allow', Action: actions((i) => `ims:images:delet${i}`, 4 * POLICY_LIMIT), Resource: '*' }] }, null, 1);
   return [
     { label: 'issue 12 reproduction (evaluate)', route: 'evaluate', body: issue },
@@ -362,6 +455,11 @@ export function handWritten(): Probe[] {
     { label: 'matched lists: 100 resources x 200 applying Denies', route: 'evaluate', body: denies(2, 1) },
     { label: 'matched lists: 100 resources x 500 applying Denies (over the reply limit)', route: 'evaluate', body: denies(5, 1) },
     { label: 'matched lists: long Sids', route: 'evaluate', body: denies(1, 60) },
+    { label: 'issue 12 reproduction, three-valued (unknown_context_keys *)', route: 'evaluate', body: { ...issue, unknown_context_keys: ['*'] } },
+    { label: 'issue 12 reproduction, three-valued (explain)', route: 'explain', body: { ...issue, unknown_context_keys: ['*'] } },
+    { label: 'three-valued: 9 Allows on 20 unknown keys each, 20 resources (a 12 MB reply, 160 ms, before the keys were counted)', route: 'evaluate', body: fitBody(requiredKeys(20)) },
+    { label: 'three-valued: the same with 3 resources (answered)', route: 'evaluate', body: fitBody(requiredKeys(3)) },
+    { label: 'three-valued: 100 prefixes of 256 characters near 261 condition keys', route: 'explain', body: fitBody(nearPrefixes) },
     { label: 'validate: deep nesting under a long key', route: 'validate', body: { policy: deepText.slice(0, 60_000) } },
     { label: 'validate: 4x oversized policy of unknown actions', route: 'validate', body: { policy: unknownText.slice(0, 60_000) } },
   ];
