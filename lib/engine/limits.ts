@@ -95,9 +95,10 @@ interface SetWork {
   /** By catalog action (made on first use): how many condition traces of each key the statements indexed under it may show. */
   traceKeys: Array<Map<string, number> | undefined>;
   /**
-   * With unknown keys (made on first use): characters of the `context_required_keys` a pair may list, by
+   * Made on first use: characters of the `context_required_keys` a pair may list with unknown keys, by
    * catalog action (every distinct key of the statements indexed under it, and the enterprise project when
-   * one has a grant scope), and of the response's, which joins them (every key of the set).
+   * one has a grant scope), and of a list of every key of the set (the response's `missing_context_keys`
+   * and `context_required_keys`, which join the pairs').
    */
   requiredKeys?: { byAction: Float64Array; all: number };
 }
@@ -327,18 +328,28 @@ function matchedCharsOf(st: CompiledStatement): number {
 
 /**
  * Characters of the decision's results (an upper bound: every statement examined for a pair may apply and
- * be listed). With unknown keys, a pair that is `context_required` also lists the keys its undecided
- * statements depend on (a 58 KB request of 261 Allows, each on its own unknown tag key, was a 3 MB reply
- * before they were counted), and the response lists them all once more (explain's text too).
+ * be listed), and the response's `missing_context_keys` (explain's text repeats them). With unknown keys,
+ * a pair that is `context_required` also lists the keys its undecided statements depend on (9 Allows, each
+ * on 20 unknown keys, over 20 resources, was a 12 MB reply before they were counted), and the response
+ * lists them all once more (explain's text too).
  */
 function resultCharsOf(set: CompiledPolicySet, work: SetWork, resolved: ResolvedRequest): number {
-  let total = 0;
+  let total = RESPONSE_CHARS;
   for (const item of resolved.items) total += 300 + 2 * (item.action.length + item.resource.length) + (work.matchedChars[item.actionIndex] as number);
-  if (resolved.context.unknown === null) return total;
+  // `missing_context_keys` (and its line in explain's text): at most every key of the set.
   const keys = (work.requiredKeys ??= requiredKeyChars(set, work));
+  total += 2 * keys.all;
+  if (resolved.context.unknown === null) return total;
   for (const item of resolved.items) total += keys.byAction[item.actionIndex] as number;
   return total + 2 * keys.all;
 }
+
+/**
+ * Characters of a response's fixed parts, generously: the message, the warnings (at most 10 policy warnings
+ * and a count, the request's own few; each quotes at most a 2 KiB string), written twice by explain (JSON
+ * and text), the catalog version and the ids.
+ */
+const RESPONSE_CHARS = 64 * 1024;
 
 /** Characters of a key in a `context_required_keys` list: its name as first written in the set, quotes and comma. */
 const EP_KEY_CHARS = 'g:EnterpriseProjectId'.length + 3;
@@ -376,9 +387,17 @@ const TRACE_STATEMENT_CHARS = 400;
 const TRACE_POLICY_CHARS = 100;
 
 /**
+ * Characters of a condition trace's fixed parts, counted three times with its operator, key and policy
+ * values: its JSON object (field names, `missing`, `result`, `unknown`), its line of text (JSON-escaped in
+ * the reply: the values' quotes count twice), and the statement's summary that names it (`condition
+ * false: <operator> <key> (key absent), ...` or `may apply, depending on <operator> <key>, ...`).
+ */
+const CONDITION_TRACE_CHARS = 60;
+
+/**
  * Characters a statement may add to one pair's trace and text, the request's values aside: its fixed
  * parts, Sid and path (twice: JSON and text), the longest action and resource patterns it may name, and
- * its conditions' operators, keys and policy values (twice).
+ * its conditions' operators, keys and policy values (three times: see CONDITION_TRACE_CHARS).
  */
 function traceCharsOf(st: CompiledStatement): number {
   const src = st.source;
@@ -389,7 +408,7 @@ function traceCharsOf(st: CompiledStatement): number {
   longest = 0;
   for (const p of src.resources ?? src.notResources ?? []) longest = Math.max(longest, p.length);
   n += 2 * longest;
-  for (const c of st.conditions) n += 2 * (40 + c.source.operator.written.length + c.source.key.length + JSON.stringify(c.source.values).length);
+  for (const c of st.conditions) n += 3 * (CONDITION_TRACE_CHARS + c.source.operator.written.length + c.source.key.length + JSON.stringify(c.source.values).length);
   return n;
 }
 
@@ -406,7 +425,8 @@ function explainCharsOf(set: CompiledPolicySet, work: SetWork, resolved: Resolve
     let n = valueChars.get(key);
     if (n === undefined) {
       n = 0;
-      for (const v of resolved.context.get(key) ?? []) n += scalarToString(v).length + 4;
+      // Per value: JSON quotes and comma, and in the text the same quotes escaped.
+      for (const v of resolved.context.get(key) ?? []) n += scalarToString(v).length + 8;
       valueChars.set(key, n);
     }
     return n;
@@ -448,7 +468,8 @@ export function workLimitError(set: CompiledPolicySet, resolved: ResolvedRequest
   const results = resultCharsOf(set, work, resolved);
   if (results > L.replyChars) return tooComplex('characters of results (each pair lists the statements that apply to it)', 'reply_chars', Math.ceil(results), L.replyChars, { pairs });
   if (explaining) {
-    const chars = explainCharsOf(set, work, resolved);
+    // Explain's reply is its results, then the trace and the text.
+    const chars = results + explainCharsOf(set, work, resolved);
     if (chars > L.explainBytes) return tooComplex('characters of explanation (every statement of the set per pair, with the request values its conditions show)', 'explain_chars', Math.ceil(chars), L.explainBytes, { pairs });
   }
   const resource = resourceWorkOf(set, work, resolved, explaining);
