@@ -13,7 +13,16 @@
  */
 import { compileCoverList, coverWith, COVERS, UNDECIDED, type Coverage, type CoverList } from '../match/cover.js';
 import { globsIntersect } from '../match/glob.js';
-import type { CompiledStatement } from './compile.js';
+
+/**
+ * What the memo needs of a compiled statement (compile.ts's FamilyStatement has these fields): named
+ * here so that this module does not import compile.ts, which imports it.
+ */
+interface FamilyStatement {
+  families: FamilyMemo;
+  resList: number;
+  resSlots: Int32Array;
+}
 
 /** Families remembered per compiled set before the memo is cleared. */
 export const MAX_FAMILIES = 64;
@@ -50,7 +59,7 @@ function rowOf(memo: FamilyMemo, family: string): Uint8Array {
 }
 
 /** Whether the statement's list (all of it) matches every member of the family; undecided is false (and counted). */
-export function coversFamily(st: CompiledStatement, family: string): boolean {
+export function coversFamily(st: FamilyStatement, family: string): boolean {
   const memo = st.families;
   const row = rowOf(memo, family);
   let c = row[st.resList] as Coverage | 0;
@@ -63,12 +72,12 @@ export function coversFamily(st: CompiledStatement, family: string): boolean {
 }
 
 /** Whether some pattern of the statement's list matches some member of the family. */
-export function meetsFamily(st: CompiledStatement, family: string): boolean {
+export function meetsFamily(st: FamilyStatement, family: string): boolean {
   return meetingPattern(st, family) !== -1;
 }
 
 /** The first pattern of the statement's list (by position) that matches some member of the family, or -1. */
-export function meetingPattern(st: CompiledStatement, family: string): number {
+export function meetingPattern(st: FamilyStatement, family: string): number {
   const memo = st.families;
   const row = rowOf(memo, family);
   const base = memo.lists.length;
@@ -91,7 +100,7 @@ export function meetingPattern(st: CompiledStatement, family: string): number {
  * per pattern; a pattern that covers alone only by exploration is not named (the trace then names the
  * first pattern that meets the family).
  */
-export function coveringPattern(st: CompiledStatement, family: string): number {
+export function coveringPattern(st: FamilyStatement, family: string): number {
   const memo = st.families;
   const row = rowOf(memo, family);
   const base = memo.lists.length + memo.patterns.length;
