@@ -9,7 +9,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compileGlob, globsCover, globsIntersect } from '../lib/match/glob.js';
+import { globsCover } from '../lib/match/cover.js';
+import { compileGlob, globsIntersect } from '../lib/match/glob.js';
 import { OPERATORS } from '../lib/policy/operators.js';
 import * as engineValues from '../lib/policy/values.js';
 import type { EvaluateRequest } from '../lib/types.js';

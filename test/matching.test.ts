@@ -1,7 +1,8 @@
 /** Glob matching, glob coverage/intersection, and the typed value readers. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compileGlob, globCovers, globsIntersect } from '../lib/match/glob.js';
+import { globCovers } from '../lib/match/cover.js';
+import { compileGlob, globsIntersect } from '../lib/match/glob.js';
 import { ipInRange, readBool, readDate, readIp, readIpRange, readNumber } from '../lib/policy/values.js';
 
 /** Reference glob: a straightforward recursive matcher (exponential, fine for short strings). */

@@ -19,7 +19,9 @@ import { header, HttpError, isStoreUnavailable, type DecisionLogFields, type Htt
 
 type Mw = MiddlewareObj<HttpEvent, HttpResult | Reply>;
 
-export const BODY_LIMIT_BYTES = 64 * 1024;
+import { BODY_LIMIT_BYTES } from '../../lib/schema/body.js';
+
+export { BODY_LIMIT_BYTES };
 
 /**
  * What serverless-offline puts where API Gateway puts the request id: the same text on every request

@@ -4,6 +4,7 @@
  */
 import catalogData from '@ims-authz/catalog';
 import type { CatalogAction, CatalogConditionKey, CompiledCatalog } from '@ims-authz/catalog';
+import { compileGlob } from '../match/glob.js';
 
 export type { CatalogAction, CatalogConditionKey, CompiledCatalog } from '@ims-authz/catalog';
 
@@ -32,6 +33,29 @@ export function lookupAction(name: string): readonly number[] {
 /** Names as requests spell them -> catalog indices (requests repeat the same few spellings). */
 const lookedUp = new Map<string, readonly number[]>();
 const EMPTY: readonly number[] = Object.freeze([]);
+
+/**
+ * Catalog entries whose canonical name or an alias the glob `lower` (lower-cased) matches, by index. The
+ * validator, the compiler and request resolution ask for the same patterns (the compiler right after the
+ * validator, for the same policy): the answers of the last MATCHED_KEPT patterns are kept. A miss tests
+ * the 33 names: at most 33 glob tests (docs/limits.md).
+ */
+export function actionsMatchingPattern(lower: string): readonly number[] {
+  let hit = matchedBy.get(lower);
+  if (hit === undefined) {
+    const glob = compileGlob(lower);
+    const out: number[] = [];
+    actionNamesLower().forEach((names, idx) => {
+      if (names.some((n) => glob.test(n))) out.push(idx);
+    });
+    hit = Object.freeze(out);
+    if (matchedBy.size >= MATCHED_KEPT) matchedBy.clear();
+    matchedBy.set(lower, hit);
+  }
+  return hit;
+}
+const MATCHED_KEPT = 4096;
+const matchedBy = new Map<string, readonly number[]>();
 
 export function actionAt(index: number): CatalogAction {
   return catalog.actions[index] as CatalogAction;

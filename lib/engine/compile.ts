@@ -3,11 +3,13 @@
  * (identity, each SCP level) holds the Deny and Allow statements that can match it, so evaluation cost
  * grows with the statements that name the action, not with the size of the set.
  */
-import { actionNamesLower, catalog, lookupAction } from '../catalog/catalog.js';
+import { actionsMatchingPattern, catalog, lookupAction } from '../catalog/catalog.js';
 import { compileGlob, compileGlobLower, type Glob } from '../match/glob.js';
 import type { ParsedPolicy, ParsedStatement } from '../policy/model.js';
 import type { DeniedBy, GrantScope, Layer, MatchedStatement, PolicySource } from '../types.js';
+import { work } from '../steps.js';
 import { compileCondition, type CompiledCondition } from './conditions.js';
+import { newFamilyMemo, type FamilyMemo } from './families.js';
 
 export const ResourceMode = { Any: 0, List: 1, NotList: 2 } as const;
 export type ResourceMode = (typeof ResourceMode)[keyof typeof ResourceMode];
@@ -41,6 +43,10 @@ export interface CompiledStatement {
   condSlots: Int32Array;
   keySlots: Int32Array;
   resSlots: Int32Array;
+  /** Slot of the whole Resource / NotResource list (patterns made only of `*` excluded) in the set's family memo. */
+  resList: number;
+  /** The set's memo of family coverage and intersection (shared by its statements: lib/engine/families.ts). */
+  families: FamilyMemo;
   /** A restricting grant scope of the policy (null: applies everywhere). */
   scope: RestrictingScope | null;
   /** Shared, frozen reply fragments (no allocation when the statement matches). */
@@ -100,6 +106,7 @@ export interface DecisionMemo {
   conditions: CompiledCondition[];
   keys: Array<{ key: string; written: string }>;
   globs: Glob[];
+  families: FamilyMemo;
   condStamp: Uint32Array;
   condValue: Uint8Array;
   keyStamp: Uint32Array;
@@ -119,9 +126,12 @@ export class MemoBuilder {
   private readonly condIndex = new Map<string, number>();
   private readonly keyIndex = new Map<string, number>();
   private readonly globIndex = new Map<string, number>();
+  private readonly listIndex = new Map<string, number>();
+  private readonly actionGlobs = new Map<string, Glob>();
   readonly conditions: CompiledCondition[] = [];
   readonly keys: Array<{ key: string; written: string }> = [];
   readonly globs: Glob[] = [];
+  readonly families: FamilyMemo = newFamilyMemo();
 
   /** Conditions written alike (operator, key as written, values) share a slot (and so a trace). */
   condition(c: CompiledCondition): number {
@@ -141,8 +151,26 @@ export class MemoBuilder {
   /** `pattern` with a lower-cased service segment. */
   glob(pattern: string): { slot: number; glob: Glob } {
     let slot = this.globIndex.get(pattern);
-    if (slot === undefined) this.globIndex.set(pattern, (slot = this.globs.push(compileGlob(pattern)) - 1));
+    if (slot === undefined) {
+      this.globIndex.set(pattern, (slot = this.globs.push(compileGlob(pattern)) - 1));
+      this.families.patterns.push(pattern);
+    }
     return { slot, glob: this.globs[slot] as Glob };
+  }
+
+  /** An Action / NotAction pattern, lower-cased and compiled once per set (policies repeat them). */
+  actionGlob(pattern: string): Glob {
+    let g = this.actionGlobs.get(pattern);
+    if (g === undefined) this.actionGlobs.set(pattern, (g = compileGlobLower(pattern)));
+    return g;
+  }
+
+  /** A Resource / NotResource list (patterns with a lower-cased service, in order). */
+  resList(patterns: readonly string[]): number {
+    const id = JSON.stringify(patterns);
+    let slot = this.listIndex.get(id);
+    if (slot === undefined) this.listIndex.set(id, (slot = this.families.lists.push(patterns.slice()) - 1));
+    return slot;
   }
 
   build(): DecisionMemo {
@@ -150,6 +178,7 @@ export class MemoBuilder {
       conditions: this.conditions,
       keys: this.keys,
       globs: this.globs,
+      families: this.families,
       condStamp: new Uint32Array(this.conditions.length),
       condValue: new Uint8Array(this.conditions.length),
       keyStamp: new Uint32Array(this.keys.length),
@@ -183,6 +212,9 @@ export function normalizeUrn(urn: string): string {
 
 const ALL_STARS = /^\*+$/;
 
+/** Steps one compiled statement counts (measured: about as long as 1,000 glob-test steps). */
+const STATEMENT_STEPS = 1000;
+
 export function compileStatement(
   st: ParsedStatement,
   layer: Layer,
@@ -194,12 +226,21 @@ export function compileStatement(
 ): CompiledStatement {
   const actionList = st.actions ?? st.notActions ?? [];
   const resList = st.resources ?? st.notResources;
+  // Compiling a statement is linear work of its own (a few microseconds): counted so that steps stay
+  // proportional to time for sets of thousands of small statements too (lib/steps.ts).
+  work.steps += STATEMENT_STEPS + actionList.length + (resList?.length ?? 0) + st.conditions.length;
   const resWritten = (resList ?? []).filter((p) => !ALL_STARS.test(p));
   const resPatterns = resWritten.map(normalizeUrn);
   const resources = resPatterns.map((p) => memo.glob(p));
   const conditions = st.conditions.map(compileCondition);
   const conditionKeys: Array<{ key: string; written: string }> = [];
-  for (const c of conditions) if (!conditionKeys.some((k) => k.key === c.key)) conditionKeys.push({ key: c.key, written: c.source.key });
+  // By a set, not a scan of the list per condition (quadratic in a statement's conditions).
+  const keysSeen = new Set<string>();
+  for (const c of conditions) {
+    if (keysSeen.has(c.key)) continue;
+    keysSeen.add(c.key);
+    conditionKeys.push({ key: c.key, written: c.source.key });
+  }
   return {
     layer,
     level,
@@ -209,7 +250,7 @@ export function compileStatement(
     effect: st.effect,
     source: st,
     notAction: st.notActions !== null,
-    actionGlobs: actionList.map(compileGlobLower),
+    actionGlobs: actionList.map((a) => memo.actionGlob(a)),
     resMode: st.resources !== null ? ResourceMode.List : st.notResources !== null ? ResourceMode.NotList : ResourceMode.Any,
     resAllStar: resList !== null && resList.some((p) => ALL_STARS.test(p)),
     resGlobs: resources.map((r) => r.glob),
@@ -221,6 +262,8 @@ export function compileStatement(
     condSlots: Int32Array.from(conditions, (c) => memo.condition(c)),
     keySlots: Int32Array.from(conditionKeys, (k) => memo.key(k)),
     resSlots: Int32Array.from(resources, (r) => r.slot),
+    resList: memo.resList(resPatterns),
+    families: memo.families,
     scope: scope && (scope.type === 'project' || scope.type === 'enterprise_project') ? scope : null,
     ref: Object.freeze({
       layer,
@@ -248,23 +291,10 @@ export function firstMatchingActionPattern(st: CompiledStatement, names: readonl
  * Marks in `hit` the catalog actions some Action / NotAction pattern of the statement matches (by any
  * name): a pattern without wildcards through the catalog's name index, the others against every name.
  */
-function markMatchedActions(st: CompiledStatement, names: readonly string[][], hit: Uint8Array): void {
+function markMatchedActions(st: CompiledStatement, hit: Uint8Array): void {
   hit.fill(0);
   for (const g of st.actionGlobs) {
-    if (g.literal) {
-      for (const a of lookupAction(g.source)) hit[a] = 1;
-      continue;
-    }
-    for (let a = 0; a < names.length; a++) {
-      if (hit[a] === 1) continue;
-      const ns = names[a] as string[];
-      for (let j = 0; j < ns.length; j++) {
-        if (g.test(ns[j] as string)) {
-          hit[a] = 1;
-          break;
-        }
-      }
-    }
+    for (const a of g.literal ? lookupAction(g.source) : actionsMatchingPattern(g.source)) hit[a] = 1;
   }
 }
 
@@ -273,14 +303,13 @@ export function compileLayer(layer: Layer, level: string | null, policies: Polic
   const n = catalog.actions.length;
   const deny: CompiledStatement[][] = Array.from({ length: n }, () => []);
   const allow: CompiledStatement[][] = Array.from({ length: n }, () => []);
-  const names = actionNamesLower();
   const compiled: CompiledPolicy[] = [];
   const hit = new Uint8Array(n);
   for (const { id, policy, scope, source } of policies) {
     const statements = policy.statements.map((st) => compileStatement(st, layer, level, id, scope ?? null, source ?? null, memo));
     compiled.push({ id, version: policy.version, scope: scope ?? null, source: source ?? null, statements });
     for (const st of statements) {
-      markMatchedActions(st, names, hit);
+      markMatchedActions(st, hit);
       const lists = st.effect === 'Deny' ? deny : allow;
       for (let a = 0; a < n; a++) if ((hit[a] === 1) !== st.notAction) lists[a]!.push(st);
     }

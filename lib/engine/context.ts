@@ -3,6 +3,7 @@
  * Built lazily, the first time a condition needs it, so requests that meet no condition pay nothing.
  */
 import { normalizeConditionKey } from '../catalog/catalog.js';
+import { work } from '../steps.js';
 import type { ContextScalar, ContextValue, Principal } from '../types.js';
 
 export type ContextValues = readonly ContextScalar[];
@@ -99,23 +100,62 @@ export function principalKeyOf(key: string): string | null {
  * The keys a request says it does not know (`unknown_context_keys`): exact names, prefixes (an entry
  * ending in `*`), or every key (`*`). A key is unknown when it is named exactly, or when it matches a
  * pattern and the request neither gives it in `context` nor has it derived from the principal or region.
+ *
+ * A decision asks about each distinct condition key once and about the enterprise project per scoped
+ * statement, so the answers are kept; a new key costs a binary search over the prefixes, not a scan of
+ * them (100 prefixes of 256 characters, asked for thousands of keys, were a scan of 25,600 characters per
+ * key): O(log p x key length) steps (docs/limits.md).
  */
 export class UnknownKeys {
+  /**
+   * The prefixes sorted, without those that extend another (they add nothing): then at most one of them
+   * begins a key, and it is the greatest one not after the key (the strings between a prefix and a key it
+   * begins all begin with it, so none of them is kept).
+   */
+  private readonly sorted: readonly string[];
+  private readonly answers = new Map<string, boolean>();
+
   constructor(
     /** Normalised exact names. */
     readonly exact: ReadonlySet<string>,
     /** Normalised prefixes of the patterns (`*` alone: the empty prefix). */
-    readonly prefixes: readonly string[],
+    prefixes: readonly string[],
     /** The exact names that are keys derived from the principal, as written. */
     readonly principalNamed: readonly string[] = [],
-  ) {}
+  ) {
+    const all = [...prefixes].sort();
+    const kept: string[] = [];
+    let chars = 0;
+    for (const p of all) {
+      chars += p.length + 1;
+      if (kept.length === 0 || !p.startsWith(kept[kept.length - 1]!)) kept.push(p);
+    }
+    work.steps += chars * (Math.ceil(Math.log2(all.length + 1)) + 1);
+    this.sorted = kept;
+  }
 
   /** Whether a key that the context does not hold is unknown. */
   covers(normalizedKey: string): boolean {
     if (this.exact.has(normalizedKey)) return true;
-    const ps = this.prefixes;
-    for (let i = 0; i < ps.length; i++) if (normalizedKey.startsWith(ps[i]!)) return true;
-    return false;
+    const ps = this.sorted;
+    if (ps.length === 0) return false;
+    let known = this.answers.get(normalizedKey);
+    if (known !== undefined) return known;
+    // The greatest prefix not after the key.
+    let lo = 0;
+    let hi = ps.length - 1;
+    let at = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if (ps[mid]! <= normalizedKey) {
+        at = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    work.steps += (Math.ceil(Math.log2(ps.length + 1)) + 1) * (normalizedKey.length + 1);
+    known = at !== -1 && normalizedKey.startsWith(ps[at]!);
+    this.answers.set(normalizedKey, known);
+    return known;
   }
 }
 

@@ -4,11 +4,11 @@
  * Allow; the identity layer needs an Allow unless the principal is the account itself.
  */
 import { actionAt } from '../catalog/catalog.js';
-import { globsCover, globsIntersect } from '../match/glob.js';
 import type { ActionResult, DeniedBy, MatchedStatement } from '../types.js';
 import type { CompiledLayer, CompiledPolicySet, CompiledStatement, DecisionMemo } from './compile.js';
 import { denialOrder, ResourceMode } from './compile.js';
 import { evalCondition } from './conditions.js';
+import { coversFamily, meetsFamily } from './families.js';
 import type { RequestContext } from './context.js';
 import type { RequestItem, ResolvedRequest } from './request.js';
 
@@ -38,11 +38,11 @@ function familyMatches(st: CompiledStatement, family: string): boolean {
   const allow = st.effect === 'Allow';
   if (st.resMode === ResourceMode.List) {
     if (st.resAllStar) return true;
-    return allow ? globsCover(st.resGlobs, family) : st.resPatterns.some((p) => globsIntersect(p, family));
+    return allow ? coversFamily(st, family) : meetsFamily(st, family);
   }
   // NotResource: applies to the members outside the list.
   if (st.resAllStar) return false;
-  return allow ? !st.resPatterns.some((p) => globsIntersect(p, family)) : !globsCover(st.resGlobs, family);
+  return allow ? !meetsFamily(st, family) : !coversFamily(st, family);
 }
 
 /**

@@ -93,14 +93,19 @@ function compileWithWarnings(input: PolicySetInput, withWarnings: boolean): Prep
   return { set, warnings: lines };
 }
 
+/** Said when a family's coverage was not decided within its bound and read as "not covered" (lib/engine/families.ts). */
+export const UNDECIDED_COVERAGE_WARNING =
+  'Whether a Resource list covers every resource of a wildcard resource could not be decided within the bound of docs/limits.md: it was read as not covering (an Allow does not apply, a NotResource Deny does). Give a complete URN, or patterns with fewer "?".';
 
 function decide(set: CompiledPolicySet, resolved: ResolvedRequest, policyWarnings: readonly string[]): EvaluateResponse {
   const missing = new Map<string, string>();
   const results: ActionResult[] = new Array(resolved.items.length);
+  const undecided = set.memo.families.undecided;
   // Unknown keys: the three-valued decision (unknown.ts); chosen once per request, the two-valued path is untouched.
   const threeValued = resolved.context.unknown !== null;
   if (threeValued) for (let i = 0; i < resolved.items.length; i++) results[i] = decideItemUnknown(set, resolved, resolved.items[i]!, missing);
   else for (let i = 0; i < resolved.items.length; i++) results[i] = decideItem(set, resolved, resolved.items[i]!, missing);
+  if (set.memo.families.undecided !== undecided) resolved.warnings.push(UNDECIDED_COVERAGE_WARNING);
   const deciding = decidingResult(results);
   // Read after the decision: the context, built by then for most requests, has noted them.
   const whatIf = resolved.context.principalKeysSet();

@@ -3,8 +3,8 @@
  * (catalog action, resource) items, the principal's layer rules, and the request context.
  * Bad input becomes an error response, never an exception.
  */
-import { actionAt, actionNamesLower, catalog, lookupAction, matchRoute } from '../catalog/catalog.js';
-import { compileGlobLower, hasWildcard } from '../match/glob.js';
+import { actionAt, actionsMatchingPattern, catalog, lookupAction, matchRoute } from '../catalog/catalog.js';
+import { hasWildcard } from '../match/glob.js';
 import { problemMessage, schemaChecker } from '../schema/check.js';
 import { REQUEST_SCHEMAS } from '../schema/requests.js';
 import type { ApiResolution, ContextValue, ErrorResponse, EvaluateRequest, JsonValue, Principal } from '../types.js';
@@ -82,11 +82,7 @@ export function checkRequestShape(input: unknown): EvaluateRequest | ErrorRespon
 /** Catalog entries designated by an action name or wildcard pattern in a request. */
 function resolveActionName(name: string): number[] | ErrorResponse {
   if (hasWildcard(name)) {
-    const glob = compileGlobLower(name);
-    const out: number[] = [];
-    actionNamesLower().forEach((names, idx) => {
-      if (actionAt(idx).kind === 'action' && names.some((n) => glob.test(n))) out.push(idx);
-    });
+    const out = actionsMatchingPattern(name.toLowerCase()).filter((idx) => actionAt(idx).kind === 'action');
     if (out.length === 0) return requestError('UNKNOWN_ACTION', `"${name}" matches no action of the catalog.`, { action: name });
     return out;
   }

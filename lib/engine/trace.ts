@@ -3,13 +3,13 @@
  * the same matchers as the decision core; the decision itself still comes from `decideItem`.
  */
 import { actionNamesLower } from '../catalog/catalog.js';
-import { globCovers, globsIntersect } from '../match/glob.js';
 import type { ActionResult, ConditionTrace, LayerTrace, PolicyTrace, ResultTrace, StatementTrace } from '../types.js';
 import type { CompiledLayer, CompiledPolicy, CompiledPolicySet, CompiledStatement, DecisionMemo } from './compile.js';
 import { firstMatchingActionPattern, ResourceMode } from './compile.js';
 import { evalConditionValues, UNKNOWN } from './conditions.js';
 import { scalarToString, type RequestContext } from './context.js';
 import { firstApplyingAllow, resourceMatches, scopeAdmits } from './decide.js';
+import { coveringPattern, meetingPattern } from './families.js';
 import type { RequestItem, ResolvedRequest } from './request.js';
 import { firstSureAllow, scopeAdmits3 } from './unknown.js';
 
@@ -67,8 +67,8 @@ function decidingResourcePattern(st: CompiledStatement, item: RequestItem, match
   if (item.kind === 'urn') idx = st.resGlobs.findIndex((g) => g.test(item.resourceNorm as string));
   else if (item.kind === 'family') {
     const family = item.resourceNorm as string;
-    if (list === (st.effect === 'Allow')) idx = st.resGlobs.findIndex((g) => globCovers(g, family));
-    if (idx === -1) idx = st.resPatterns.findIndex((p) => globsIntersect(p, family));
+    if (list === (st.effect === 'Allow')) idx = coveringPattern(st, family);
+    if (idx === -1) idx = meetingPattern(st, family);
   }
   return idx === -1 ? null : (st.resWritten[idx] ?? null);
 }

@@ -131,33 +131,52 @@ function walkLayer3(layer: CompiledLayer, memo: DecisionMemo, item: RequestItem,
   if (maybe === null) w.implicit ??= layer.implicit;
   else {
     w.undecided ??= layer.implicit;
-    (w.pending ??= []).push(...maybe);
+    const pending = (w.pending ??= []);
+    // One by one: a spread passes every element as an argument (a layer may hold thousands).
+    for (let i = 0; i < maybe.length; i++) pending.push(maybe[i]!);
   }
 }
 
-/** Normalised key -> the name first written in the set (as missing_context_keys reports it). */
-const writtenKeys = new WeakMap<DecisionMemo, Map<string, string>>();
-function writtenKey(memo: DecisionMemo, key: string, fallback: string): string {
-  let names = writtenKeys.get(memo);
-  if (!names) writtenKeys.set(memo, (names = new Map(memo.keys.map((k) => [k.key, k.written]))));
-  return names.get(key) ?? fallback;
+/**
+ * The set's condition keys as `context_required_keys` writes them (the name first written in the set, as
+ * missing_context_keys reports it), sorted once per set: a pair then sorts the ranks of its keys, not the
+ * names (a pair may depend on hundreds of long keys, and every pair of a request sorted them again).
+ */
+interface KeyOrder {
+  /** Normalised key -> its rank in `names`. */
+  rank: Map<string, number>;
+  names: string[];
+}
+const keyOrders = new WeakMap<DecisionMemo, KeyOrder>();
+function keyOrder(memo: DecisionMemo): KeyOrder {
+  let order = keyOrders.get(memo);
+  if (order) return order;
+  const written = new Map<string, string>();
+  for (const k of memo.keys) if (!written.has(k.key)) written.set(k.key, k.written);
+  if (!written.has(EP_KEY)) written.set(EP_KEY, 'g:EnterpriseProjectId');
+  const entries = [...written].sort((x, y) => (x[1] < y[1] ? -1 : x[1] > y[1] ? 1 : 0));
+  order = { rank: new Map(entries.map(([key], i) => [key, i])), names: entries.map(([, name]) => name) };
+  keyOrders.set(memo, order);
+  return order;
 }
 
 /** The unknown keys the pending statements depend on (their conditions and grant scopes that are unknown), sorted as written. */
 function decidingKeys(pending: readonly CompiledStatement[], memo: DecisionMemo, item: RequestItem, req: ResolvedRequest): string[] {
-  const keys = new Map<string, string>();
+  const order = keyOrder(memo);
+  const ranks = new Set<number>();
   for (const st of pending) {
-    if (st.scope !== null && !keys.has(EP_KEY) && scopeAdmits3(st, item, req) === UNKNOWN) keys.set(EP_KEY, writtenKey(memo, EP_KEY, 'g:EnterpriseProjectId'));
+    if (st.scope !== null && scopeAdmits3(st, item, req) === UNKNOWN) ranks.add(order.rank.get(EP_KEY)!);
     const slots = st.condSlots;
     // A pending statement has no false condition, so each was evaluated for this request.
     for (let i = 0; i < slots.length; i++) {
       const c = slots[i]!;
-      if (memo.condValue[c] !== UNKNOWN) continue;
-      const cond = memo.conditions[c]!;
-      if (!keys.has(cond.key)) keys.set(cond.key, writtenKey(memo, cond.key, cond.source.key));
+      if (memo.condValue[c] === UNKNOWN) ranks.add(order.rank.get(memo.conditions[c]!.key)!);
     }
   }
-  return [...keys.values()].sort();
+  const sorted = Int32Array.from(ranks).sort();
+  const out = new Array<string>(sorted.length);
+  for (let i = 0; i < sorted.length; i++) out[i] = order.names[sorted[i]!]!;
+  return out;
 }
 
 /** Decides one item with unknown keys (see the module comment). `missing` as in decideItem. */

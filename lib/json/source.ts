@@ -5,14 +5,56 @@
  * It reads I-JSON (RFC 7493): numbers beyond the double range and unpaired surrogates are syntax errors.
  */
 import type { JsonValue, Position, Span } from '../types.js';
+import { work } from '../steps.js';
 
+/**
+ * Where every value (and member key) of a parsed text is, looked up by JSON Pointer. The pointers are not
+ * made while parsing: a value's pointer repeats every key above it, so a text of long keys nested deep
+ * would make a quadratic amount of pointer text (a 60 KB body made 450 MB of them and took minutes). The
+ * map is a tree of nodes instead, and a lookup walks it by the pointer's tokens: linear in the text to
+ * build, linear in the pointer to look up.
+ */
 export interface SourceMap {
-  /** JSON Pointer -> span of the value at that pointer. */
-  values: Map<string, Span>;
-  /** JSON Pointer of an object member -> span of its key (for "unknown element" findings). */
-  keys: Map<string, Span>;
-  /** Keys that appear twice in one object (pointer of the later occurrence). */
-  duplicates: string[];
+  /** Span of the value at a JSON Pointer. */
+  valueSpan(pointer: string): Span | undefined;
+  /** Span of the key of the object member at a JSON Pointer (for "unknown element" findings). */
+  keySpan(pointer: string): Span | undefined;
+  /** Keys that appear twice in one object: the later occurrence, as the object and the key. */
+  duplicates: DuplicateKey[];
+}
+
+export interface DuplicateKey {
+  /** Pointer of the later occurrence (made when asked for). */
+  pointer(): string;
+}
+
+/** A value of the text: its place (parent, token), its span, its key's span, its members or items. */
+interface SourceNode {
+  parent: SourceNode | null;
+  token: string;
+  start: number;
+  end: number;
+  keyStart: number;
+  keyEnd: number;
+  children: Map<string, SourceNode> | null;
+}
+
+function pointerOf(node: SourceNode): string {
+  const tokens: string[] = [];
+  for (let n: SourceNode | null = node; n !== null && n.parent !== null; n = n.parent) tokens.push(escapePointerToken(n.token));
+  work.steps += tokens.length;
+  return tokens.length === 0 ? '' : `/${tokens.reverse().join('/')}`;
+}
+
+/** Unescapes the reference tokens of a JSON Pointer (RFC 6901); null if it is not one. */
+function pointerTokens(pointer: string): string[] | null {
+  if (pointer === '') return [];
+  if (pointer[0] !== '/') return null;
+  work.steps += pointer.length;
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((t) => (t.indexOf('~') === -1 ? t : t.replace(/~1/g, '/').replace(/~0/g, '~')));
 }
 
 export type ParseOutcome =
@@ -70,7 +112,29 @@ export class LineIndex {
 
 export function parseJsonWithSource(text: string): ParseOutcome {
   const lines = new LineIndex(text);
-  const map: SourceMap = { values: new Map(), keys: new Map(), duplicates: [] };
+  const root: SourceNode = { parent: null, token: '', start: 0, end: 0, keyStart: -1, keyEnd: -1, children: null };
+  const duplicates: DuplicateKey[] = [];
+  const find = (ptr: string): SourceNode | undefined => {
+    const tokens = pointerTokens(ptr);
+    if (tokens === null) return undefined;
+    let node: SourceNode | undefined = root;
+    for (const t of tokens) {
+      node = node.children?.get(t);
+      if (node === undefined) return undefined;
+    }
+    return node;
+  };
+  const map: SourceMap = {
+    valueSpan: (ptr) => {
+      const node = find(ptr);
+      return node === undefined || node.end <= node.start ? undefined : lines.span(node.start, node.end);
+    },
+    keySpan: (ptr) => {
+      const node = find(ptr);
+      return node === undefined || node.keyStart < 0 ? undefined : lines.span(node.keyStart, node.keyEnd);
+    },
+    duplicates,
+  };
   let i = 0;
   const n = text.length;
 
@@ -165,7 +229,7 @@ export function parseJsonWithSource(text: string): ParseOutcome {
     return value;
   };
 
-  const parseValue = (ptr: string, depth: number): JsonValue => {
+  const parseValue = (node: SourceNode, depth: number): JsonValue => {
     skipWs();
     if (i >= n) fail('Unexpected end of input: a value was expected');
     const start = i;
@@ -183,13 +247,15 @@ export function parseJsonWithSource(text: string): ParseOutcome {
           if (text[i] !== '"') fail(`Expected a property name in double quotes, found ${describe(i)}`);
           const keyStart = i;
           const key = parseString();
-          const memberPtr = pointer(ptr, key);
-          if (Object.prototype.hasOwnProperty.call(obj, key)) map.duplicates.push(memberPtr);
-          map.keys.set(memberPtr, lines.span(keyStart, i));
+          // The later of two equal keys wins (as JSON.parse): its node replaces the earlier one.
+          const member: SourceNode = { parent: node, token: key, start: 0, end: 0, keyStart, keyEnd: i, children: null };
+          const children = (node.children ??= new Map());
+          if (Object.prototype.hasOwnProperty.call(obj, key)) duplicates.push({ pointer: () => pointerOf(member) });
+          children.set(key, member);
           skipWs();
           if (text[i] !== ':') fail(`Expected ':' after property name, found ${describe(i)}`);
           i++;
-          const v = parseValue(memberPtr, depth + 1);
+          const v = parseValue(member, depth + 1);
           // defineProperty keeps "__proto__" an own data property instead of changing the prototype.
           Object.defineProperty(obj, key, { value: v, writable: true, enumerable: true, configurable: true });
           skipWs();
@@ -213,7 +279,9 @@ export function parseJsonWithSource(text: string): ParseOutcome {
       if (text[i] === ']') i++;
       else {
         while (true) {
-          arr.push(parseValue(pointer(ptr, arr.length), depth + 1));
+          const item: SourceNode = { parent: node, token: String(arr.length), start: 0, end: 0, keyStart: -1, keyEnd: -1, children: null };
+          (node.children ??= new Map()).set(item.token, item);
+          arr.push(parseValue(item, depth + 1));
           skipWs();
           if (text[i] === ',') {
             i++;
@@ -244,14 +312,17 @@ export function parseJsonWithSource(text: string): ParseOutcome {
       fail(`Unexpected ${describe(i)}: a value was expected`);
       value = null;
     }
-    map.values.set(ptr, lines.span(start, i));
+    node.start = start;
+    node.end = i;
+    work.steps += 1;
     return value;
   };
 
   try {
     // A UTF-8 byte order mark is tolerated.
     if (text.charCodeAt(0) === 0xfeff) i = 1;
-    const value = parseValue('', 0);
+    work.steps += n;
+    const value = parseValue(root, 0);
     skipWs();
     if (i < n) fail(`Unexpected ${describe(i)} after the end of the JSON value`);
     return { ok: true, value, map };

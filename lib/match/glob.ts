@@ -1,11 +1,20 @@
 /**
  * Glob matching (`*` = any run of characters, possibly empty; `?` = exactly one character) over a whole
  * string, compiled once per pattern. No regular expression is built from user input: a pattern is split
- * into literal chunks at its stars and matched greedily left to right (leftmost occurrence of each chunk),
- * which is exact for star-only separators. Chunks without `?` are found with indexOf; longer chunks with
- * `?` with a bit-parallel (shift-and) scan, so a test costs O(text x chunk / 32) at worst, never
- * exponential (a pattern of thousands of `*` and `?` against a 2 KiB value: well under a millisecond).
+ * into literal parts at its stars and matched greedily left to right (leftmost occurrence of each part),
+ * which is exact for star-only separators. The first and last parts are compared in place; a middle part
+ * is searched for between the previous one and the last part, so the searches of one test never scan a
+ * character twice:
+ *  - a short part without `?` (under 8 characters) with indexOf (at most 8 comparisons a character);
+ *  - a longer part without `?` natively (indexOf of its first character, startsWith) until near misses
+ *    cost as much as the text scanned, then with Knuth-Morris-Pratt (at most 4 steps a character in all:
+ *    indexOf alone is quadratic on some inputs, 1 ms for a 2 KiB text and a 1,000-character part);
+ *  - a part with `?` with a bit-parallel (shift-and) scan, one 32-bit word operation per 32 characters of
+ *    the part for each character of the text.
+ * So a test costs at most `fixed + text length x perChar` steps (both on the compiled glob), never more
+ * (docs/limits.md). Each test adds what it did to the step counter (lib/steps.ts).
  */
+import { work } from '../steps.js';
 
 export type GlobTest = (s: string) => boolean;
 
@@ -16,56 +25,103 @@ export interface Glob {
   /** True when the pattern is made only of `*` (matches everything). */
   readonly matchesAll: boolean;
   readonly test: GlobTest;
+  /** A test against a text of n characters takes at most `fixed + n * perChar` steps. */
+  readonly fixed: number;
+  readonly perChar: number;
 }
 
 const alwaysTrue: GlobTest = () => true;
 
+/** Middle parts without `?` at least this long are searched with KMP rather than indexOf. */
+const KMP_FROM = 8;
+
 /** Compiles a glob. The caller lower-cases pattern and input for case-insensitive matching. */
 export function compileGlob(pattern: string): Glob {
+  work.steps += pattern.length;
   const hasStar = pattern.indexOf('*') !== -1;
   const hasQ = pattern.indexOf('?') !== -1;
+  // A test's constant part: the first and last parts, and each middle search's own few steps.
+  const fixed = 2 * pattern.length + 2;
   if (!hasStar && !hasQ) {
-    return { source: pattern, literal: true, matchesAll: false, test: (s) => s === pattern };
+    return {
+      source: pattern,
+      literal: true,
+      matchesAll: false,
+      fixed,
+      perChar: 0,
+      test: (s) => {
+        work.steps += 1;
+        return s === pattern;
+      },
+    };
   }
   // Collapse runs of stars: `a**b` == `a*b`.
   const collapsed = hasStar ? pattern.replace(/\*{2,}/g, '*') : pattern;
-  if (collapsed === '*') return { source: pattern, literal: false, matchesAll: true, test: alwaysTrue };
+  if (collapsed === '*') return { source: pattern, literal: false, matchesAll: true, fixed: 0, perChar: 0, test: alwaysTrue };
   const chunks = collapsed.split('*');
   const lastIdx = chunks.length - 1;
   const head = chunks[0] as string;
   const tail = chunks[lastIdx] as string;
   const headQ = head.indexOf('?') !== -1;
   const tailQ = tail.indexOf('?') !== -1;
+  const ends = head.length + tail.length + 1;
 
   if (!hasStar) {
     // Only `?`: same length, compare position by position.
-    return { source: pattern, literal: false, matchesAll: false, test: (s) => s.length === head.length && matchAt(s, 0, head, true) };
+    return {
+      source: pattern,
+      literal: false,
+      matchesAll: false,
+      fixed,
+      perChar: 0,
+      test: (s) => {
+        work.steps += ends;
+        return s.length === head.length && matchAt(s, 0, head, true);
+      },
+    };
   }
   if (!hasQ && chunks.length === 2) {
-    if (tail === '') return { source: pattern, literal: false, matchesAll: false, test: (s) => s.startsWith(head) };
-    if (head === '') return { source: pattern, literal: false, matchesAll: false, test: (s) => s.endsWith(tail) };
     const min = head.length + tail.length;
-    return { source: pattern, literal: false, matchesAll: false, test: (s) => s.length >= min && s.startsWith(head) && s.endsWith(tail) };
+    const test: GlobTest =
+      tail === '' ? (s) => ((work.steps += ends), s.startsWith(head)) : head === '' ? (s) => ((work.steps += ends), s.endsWith(tail)) : (s) => ((work.steps += ends), s.length >= min && s.startsWith(head) && s.endsWith(tail));
+    return { source: pattern, literal: false, matchesAll: false, fixed, perChar: 0, test };
   }
   const middle = chunks.slice(1, lastIdx);
-  const middleQ = middle.map((c) => (c.indexOf('?') === -1 ? null : searcherWithQ(c)));
+  const searches: PartSearch[] = middle.map((c) => (c.indexOf('?') !== -1 ? searcherWithQ(c) : c.length >= KMP_FROM ? searcherKmp(c) : searcherIndexOf(c)));
+  let perChar = 0;
+  for (let i = 0; i < middle.length; i++) perChar = Math.max(perChar, weightOf(middle[i] as string));
   const minLength = chunks.reduce((n, c) => n + c.length, 0);
   const test: GlobTest = (s) => {
+    work.steps += ends;
     if (s.length < minLength) return false;
     if (head.length > 0 && !matchAt(s, 0, head, headQ)) return false;
     const end = s.length - tail.length;
     if (tail.length > 0 && !matchAt(s, end, tail, tailQ)) return false;
     let pos = head.length;
     for (let i = 0; i < middle.length; i++) {
-      const chunk = middle[i] as string;
-      const q = middleQ[i];
-      const found = q ? q(s, pos, end) : indexWithin(s, chunk, pos, end);
+      const found = (searches[i] as PartSearch)(s, pos, end);
       if (found === -1) return false;
-      pos = found + chunk.length;
+      pos = found + (middle[i] as string).length;
     }
     return pos <= end;
   };
-  return { source: pattern, literal: false, matchesAll: false, test };
+  return { source: pattern, literal: false, matchesAll: false, fixed, perChar, test };
+}
+
+/** The `fixed` and `perChar` of compileGlob(pattern), without compiling it (the work limits sum them up). */
+export function globCost(pattern: string): { fixed: number; perChar: number } {
+  const collapsed = pattern.indexOf('**') === -1 ? pattern : pattern.replace(/\*{2,}/g, '*');
+  if (collapsed === '*') return { fixed: 0, perChar: 0 };
+  const chunks = collapsed.split('*');
+  let perChar = 0;
+  if (chunks.length > 2 || (chunks.length === 2 && pattern.indexOf('?') !== -1)) for (let i = 1; i < chunks.length - 1; i++) perChar = Math.max(perChar, weightOf(chunks[i] as string));
+  return { fixed: 2 * pattern.length + 2, perChar };
+}
+
+/** Steps per text character of a middle part's search (see the module comment). */
+function weightOf(part: string): number {
+  if (part.indexOf('?') !== -1) return 2 * ((part.length + 31) >>> 5);
+  return part.length >= KMP_FROM ? 4 : part.length;
 }
 
 function matchAt(s: string, at: number, chunk: string, hasQ: boolean): boolean {
@@ -78,54 +134,135 @@ function matchAt(s: string, at: number, chunk: string, hasQ: boolean): boolean {
   return true;
 }
 
-function indexWithin(s: string, chunk: string, from: number, end: number): number {
-  const i = s.indexOf(chunk, from);
-  return i === -1 || i + chunk.length > end ? -1 : i;
+/** Finds the leftmost occurrence of a part in s[from, end) (it must end by `end`): -1 if none. */
+type PartSearch = (s: string, from: number, end: number) => number;
+
+/** indexOf, for parts under KMP_FROM characters: at most `part` comparisons per character. */
+function searcherIndexOf(part: string): PartSearch {
+  const m = part.length;
+  return (s, from, end) => {
+    const i = s.indexOf(part, from);
+    const found = i === -1 || i + m > end ? -1 : i;
+    work.steps += ((found === -1 ? end : found + m) - from) * (m || 1) + 1;
+    return found;
+  };
 }
 
-/** Finds the leftmost occurrence of a chunk with `?` in s[from, end): -1 if none. */
-type ChunkSearch = (s: string, from: number, end: number) => number;
+/**
+ * A part of KMP_FROM characters or more, without `?`: candidates found natively (indexOf of its first
+ * character, then startsWith), as fast as indexOf on ordinary text; after near misses worth the scanned
+ * length (each counted as the part's length), Knuth-Morris-Pratt from there on, which compares at most
+ * twice per character whatever the text. indexOf alone is quadratic on some inputs (1 ms for a 2 KiB text
+ * of `a` and a part `a...ab...a` of 2,000 characters). At most 4 steps per text character, plus the part.
+ */
+function searcherKmp(part: string): PartSearch {
+  const m = part.length;
+  const fail = new Int32Array(m);
+  for (let i = 1, k = 0; i < m; i++) {
+    const c = part.charCodeAt(i);
+    while (k > 0 && part.charCodeAt(k) !== c) k = fail[k - 1] as number;
+    if (part.charCodeAt(k) === c) k++;
+    fail[i] = k;
+  }
+  const first = part[0] as string;
+  return (s, from, end) => {
+    // Native candidates, while the near misses cost no more than the text scanned.
+    let misses = 0;
+    let i = from;
+    for (;;) {
+      i = s.indexOf(first, i);
+      if (i === -1 || i + m > end) {
+        work.steps += end - from + misses + 1;
+        return -1;
+      }
+      if (s.startsWith(part, i)) {
+        work.steps += i + m - from + misses;
+        return i;
+      }
+      misses += m;
+      i++;
+      if (misses > end - from) break;
+    }
+    // Knuth-Morris-Pratt from i: every earlier start is ruled out.
+    const start = i;
+    let k = 0;
+    for (; i < end; i++) {
+      const c = s.charCodeAt(i);
+      while (k > 0 && part.charCodeAt(k) !== c) k = fail[k - 1] as number;
+      if (part.charCodeAt(k) === c) k++;
+      if (k === m) {
+        work.steps += (start - from) + misses + 2 * (i + 1 - start);
+        return i - m + 1;
+      }
+    }
+    work.steps += (start - from) + misses + 2 * (end - start) + 1;
+    return -1;
+  };
+}
 
 /**
- * Shift-and over 32-bit words: bit j of the state says "the chunk's first j+1 characters end here"; one
- * pass over the text, ceil(chunk/32) word operations per character (only the words that can hold a set
- * bit), whatever the text and the chunk hold. `?` is a wildcard in the chunk, or (`wildText`) in the text.
+ * Shift-and over 32-bit words: bit j of the state says "the part's first j+1 characters end here"; one
+ * pass over the text, ceil(part/32) word operations per character (only the words that can hold a set
+ * bit), whatever the text and the part hold. `?` is a wildcard in the part, or (`wildText`) in the text.
+ *
+ * The mask of a text character (the part's positions that accept it) is made when the character is first
+ * met and kept (at most MASKS_KEPT characters; the cache starts again before a scan when full): making
+ * it costs its words plus the part's occurrences of it, so masks cost at most as much as the scan itself
+ * plus the part's length. Masks made per character of the part instead would cost (distinct characters
+ * x words), quadratic in a part of thousands of distinct characters.
  */
-function searcherWithQ(chunk: string, wildText = false): ChunkSearch {
+const MASKS_KEPT = 256;
+
+function searcherWithQ(chunk: string, wildText = false): PartSearch {
   const m = chunk.length;
   if (m === 0) return (_s, from, end) => (from <= end ? from : -1);
   const words = (m + 31) >>> 5;
-  // Mask rows: 0 for characters the chunk does not name (only its `?` match them), one per other
-  // character of the chunk, and with `wildText` a last row of all ones for the text's `?`.
-  const rowOf = new Map<number, number>();
-  const ascii = new Int32Array(128);
+  const question = new Int32Array(words);
+  const at = new Map<number, number[]>();
   for (let j = 0; j < m; j++) {
     const c = chunk.charCodeAt(j);
-    if ((wildText || c !== 63) && !rowOf.has(c)) {
-      rowOf.set(c, rowOf.size + 1);
-      if (c < 128) ascii[c] = rowOf.size;
+    if (c === 63 && !wildText) question[j >>> 5]! |= 1 << (j & 31);
+    else {
+      const list = at.get(c);
+      if (list) list.push(j);
+      else at.set(c, [j]);
     }
   }
-  const rows = rowOf.size + 1 + (wildText ? 1 : 0);
-  const masks = new Int32Array(rows * words);
-  for (let j = 0; j < m; j++) {
-    const c = chunk.charCodeAt(j);
-    const bit = 1 << (j & 31);
-    const w = j >>> 5;
-    if (c === 63 && !wildText) for (let r = 0; r <= rowOf.size; r++) masks[r * words + w]! |= bit;
-    else masks[(rowOf.get(c) as number) * words + w]! |= bit;
-    if (wildText) masks[(rows - 1) * words + w]! |= bit;
-  }
-  if (wildText) ascii[63] = rows - 1;
-  const rowAt = (code: number): number => (code < 128 ? (ascii[code] as number) : (rowOf.get(code) ?? 0)) * words;
+  work.steps += m + words;
+  const ascii = new Array<Int32Array | undefined>(128);
+  const other = new Map<number, Int32Array>();
+  let kept = 0;
+  const maskOf = (c: number): Int32Array => {
+    const row = question.slice();
+    if (wildText && c === 63) row.fill(-1);
+    else for (const j of at.get(c) ?? []) row[j >>> 5]! |= 1 << (j & 31);
+    work.steps += words + (at.get(c)?.length ?? 0);
+    if (c < 128) ascii[c] = row;
+    else other.set(c, row);
+    kept++;
+    return row;
+  };
+  const prepare = (): void => {
+    if (kept < MASKS_KEPT) return;
+    ascii.fill(undefined);
+    other.clear();
+    kept = 0;
+  };
   if (words === 1) {
     const top = 1 << (m - 1);
     return (s, from, end) => {
+      prepare();
       let d = 0;
       for (let i = from; i < end; i++) {
-        d = ((d << 1) | 1) & (masks[rowAt(s.charCodeAt(i))] as number);
-        if ((d & top) !== 0) return i - m + 1;
+        const c = s.charCodeAt(i);
+        const row = (c < 128 ? ascii[c] : other.get(c)) ?? maskOf(c);
+        d = ((d << 1) | 1) & (row[0] as number);
+        if ((d & top) !== 0) {
+          work.steps += i + 1 - from;
+          return i - m + 1;
+        }
       }
+      work.steps += end - from + 1;
       return -1;
     };
   }
@@ -133,22 +270,28 @@ function searcherWithQ(chunk: string, wildText = false): ChunkSearch {
   const topBit = 1 << ((m - 1) & 31);
   const state = new Int32Array(words);
   return (s, from, end) => {
+    prepare();
     state.fill(0);
     let high = 0; // state[w] is 0 for w > high
     for (let i = from; i < end; i++) {
-      const row = rowAt(s.charCodeAt(i));
+      const c = s.charCodeAt(i);
+      const row = (c < 128 ? ascii[c] : other.get(c)) ?? maskOf(c);
       const last = high < topWord ? high + 1 : topWord;
       let carry = 1;
       high = 0;
       for (let w = 0; w <= last; w++) {
         const d = state[w] as number;
-        const v = ((d << 1) | carry) & (masks[row + w] as number);
+        const v = ((d << 1) | carry) & (row[w] as number);
         state[w] = v;
         if (v !== 0) high = w;
         carry = d >>> 31;
       }
-      if (((state[topWord] as number) & topBit) !== 0) return i - m + 1;
+      if (((state[topWord] as number) & topBit) !== 0) {
+        work.steps += (i + 1 - from) * words + words;
+        return i - m + 1;
+      }
     }
+    work.steps += (end - from + 1) * words;
     return -1;
   };
 }
@@ -162,96 +305,40 @@ export function hasWildcard(s: string): boolean {
   return s.indexOf('*') !== -1 || s.indexOf('?') !== -1;
 }
 
-const ANY_RUN = '\u0000';
+/** What meetCost needs of a star pattern (a family) or a glob. */
+export interface MeetShape {
+  length: number;
+  star: boolean;
+  /** Words (32 characters) of the longest part between stars. */
+  words: number;
+  /** Building the bit-parallel searchers of the middle parts: sum of (2 x part + 2 x words). */
+  build: number;
+}
 
-/**
- * Whether glob `p` matches every string of the star pattern `q` (literals and `*` only).
- * Without `?`: `q`'s stars become a character no literal matches, so `p` can only match them with its own
- * stars (exact). With `?`: see `coversWithQ`.
- */
-export function globCovers(p: Glob, q: string): boolean {
-  if (p.matchesAll) return true;
-  if (p.source.indexOf('?') !== -1) return coversWithQ([p.source], q);
-  return p.test(q.split('*').join(ANY_RUN));
+export function meetShape(s: string): MeetShape {
+  const parts = s.split('*');
+  let words = 1;
+  let build = 0;
+  for (const part of parts) {
+    const w = (part.length + 31) >>> 5 || 1;
+    if (w > words) words = w;
+    build += 2 * part.length + 2 * w;
+  }
+  return { length: s.length, star: parts.length > 1, words, build };
 }
 
 /**
- * Whether the globs together match every string of the star pattern `q` (a Resource list covering a
- * family of resources). Without `?` several globs cover only if one does (a member whose runs are long
- * runs of a character no glob names needs one glob's stars for all of them); with `?` they may cover
- * together (`x?*` and `x` cover `x*`).
+ * An upper bound of the steps of globsIntersect(p, q) (the work limits add it up before the work): both
+ * reads, plus for a `p` without `*` and a `q` with one, the searches of q's parts in p (p's length times
+ * the words of q's longest part, plus building them), and for a `p` with `*` and a `q` without, one test
+ * of p's glob against q.
  */
-export function globsCover(globs: readonly Glob[], q: string): boolean {
-  for (const g of globs) if (globCovers(g, q)) return true;
-  if (globs.length < 2 || !globs.some((g) => g.source.indexOf('?') !== -1)) return false;
-  return coversWithQ(globs.map((g) => g.source), q);
-}
-
-/** Work bound of `coversWithQ` (states stepped); beyond it the answer is "does not cover" (fail closed). */
-const COVER_WORK_LIMIT = 200_000;
-
-/**
- * Exact coverage for globs with `?`. The hardest content of a run of `q` is a run of a character no glob
- * names (only `?` and `*` match it): the globs cover `q` iff they match `q` with every run replaced by
- * such characters, for every run length. Simulates the globs' automaton (a set of positions) over `q`,
- * keeping every set a run length can lead to (the sets one run produces repeat, so there are few).
- */
-function coversWithQ(patterns: readonly string[], q: string): boolean {
-  const codes: number[] = []; // character read from each position; -1 at a glob's end
-  const starts: number[] = [];
-  for (const raw of patterns) {
-    const p = raw.indexOf('**') === -1 ? raw : raw.replace(/\*{2,}/g, '*');
-    starts.push(codes.length);
-    for (let i = 0; i < p.length; i++) codes.push(p.charCodeAt(i));
-    codes.push(-1);
-  }
-  const OTHER = -2;
-  let work = 0;
-  const close = (states: readonly number[]): number[] => {
-    const out = new Set<number>();
-    for (const s of states) {
-      out.add(s);
-      if (codes[s] === 42) out.add(s + 1); // stars are collapsed: s + 1 is not a star
-    }
-    return [...out].sort((a, b) => a - b);
-  };
-  const step = (set: readonly number[], c: number): number[] => {
-    work += set.length;
-    const next: number[] = [];
-    for (const s of set) {
-      const code = codes[s] as number;
-      if (code === 42) next.push(s);
-      else if (code === 63 || (code === c && c >= 0)) next.push(s + 1);
-    }
-    return close(next);
-  };
-  let sets = new Map<string, number[]>();
-  const first = close(starts);
-  sets.set(first.join(), first);
-  const qq = q.indexOf('**') === -1 ? q : q.replace(/\*{2,}/g, '*');
-  for (let j = 0; j < qq.length; j++) {
-    const c = qq.charCodeAt(j);
-    const next = new Map<string, number[]>();
-    for (const set of sets.values()) {
-      if (c !== 42) {
-        const s = step(set, c);
-        if (s.length === 0) return false;
-        next.set(s.join(), s);
-      } else {
-        // Every run length: the set, then after one, two, ... characters no glob names, until it repeats.
-        let cur = set;
-        while (!next.has(cur.join())) {
-          next.set(cur.join(), cur);
-          cur = step(cur, OTHER);
-          if (cur.length === 0 || work > COVER_WORK_LIMIT) return false;
-        }
-      }
-      if (work > COVER_WORK_LIMIT) return false;
-    }
-    sets = next;
-  }
-  for (const set of sets.values()) if (!set.some((s) => codes[s] === -1)) return false;
-  return true;
+export function meetCost(p: MeetShape & { perChar: number }, q: MeetShape): number {
+  let n = 2 * (p.length + q.length) + 4;
+  // The masks a search makes cost at most its scan: twice the scan.
+  if (!p.star && q.star) n += 2 * (p.length + 1) * q.words + q.build;
+  if (p.star && !q.star) n += p.length + 1 + q.length * p.perChar + p.length;
+  return n;
 }
 
 /**
@@ -267,6 +354,7 @@ function coversWithQ(patterns: readonly string[], q: string): boolean {
  *  - only p has one: q is a plain string, and p must match it.
  */
 export function globsIntersect(p: string, q: string): boolean {
+  work.steps += p.length + q.length;
   const pStar = p.indexOf('*');
   const qStar = q.indexOf('*');
   if (pStar === -1 && qStar === -1) return p.length === q.length && agreeAt(p, 0, q, 0, q.length);

@@ -48,7 +48,7 @@ export function parsePolicyDocument(doc: JsonValue, type: PolicyType, r: Reporte
     }
     r.report('INVALID_POLICY_ELEMENT', pointer('', key), `Unknown element "${key}" at the top of the document; a policy has only "Version" and "Statement".`, {
       atKey: true,
-      suggestions: suggest(key, TOP_LEVEL),
+      suggestions: suggest(key, TOP_LEVEL, 3, r),
     });
   }
 
@@ -101,7 +101,7 @@ function parseStatement(s: JsonValue, index: number, version: PolicyVersion, r: 
     } else if (version === '1.1' && STATEMENT_5.includes(key)) {
       r.report('UNSUPPORTED_ELEMENT_IN_VERSION', at, `"${key}" is not part of the 1.1 policy grammar; use "Version": "5.0" for it.`, { atKey: true });
     } else {
-      r.report('INVALID_POLICY_ELEMENT', at, `Unknown statement element "${key}".`, { atKey: true, suggestions: suggest(key, allowed) });
+      r.report('INVALID_POLICY_ELEMENT', at, `Unknown statement element "${key}".`, { atKey: true, suggestions: suggest(key, allowed, 3, r) });
     }
   }
 
@@ -126,7 +126,7 @@ function parseStatement(s: JsonValue, index: number, version: PolicyVersion, r: 
     else {
       const text = typeof v === 'string' ? `"${v}"` : typeName(v);
       r.report('INVALID_EFFECT', pointer(path, 'Effect'), `"Effect" must be "Allow" or "Deny" (case-sensitive), not ${text}.`, {
-        suggestions: typeof v === 'string' ? suggest(v, ['Allow', 'Deny']) : [],
+        suggestions: typeof v === 'string' ? suggest(v, ['Allow', 'Deny'], 3, r) : [],
       });
     }
   }
@@ -235,12 +235,12 @@ function parseCondition(v: JsonValue | undefined, path: string, version: PolicyV
       } else if (parsed.reason === 'bad_qualifier') {
         r.report('INVALID_CONDITION_OPERATOR', opPath, `Unknown qualifier in "${written}"; use "ForAnyValue:" or "ForAllValues:".`, {
           atKey: true,
-          suggestions: suggest(written.slice(0, written.indexOf(':')), ['ForAnyValue', 'ForAllValues']),
+          suggestions: suggest(written.slice(0, written.indexOf(':')), ['ForAnyValue', 'ForAllValues'], 3, r),
         });
       } else {
         r.report('INVALID_CONDITION_OPERATOR', opPath, `Unknown condition operator "${parsed.base}" (operator names are case-sensitive).`, {
           atKey: true,
-          suggestions: suggest(parsed.base.replace(/IfExists$/, ''), operatorNames()),
+          suggestions: suggest(parsed.base.replace(/IfExists$/, ''), operatorNames(), 3, r),
         });
       }
       if (isObject(block)) for (const key of Object.keys(block)) orphans.push({ key, path: pointer(opPath, key) });
@@ -291,7 +291,9 @@ function readConditionValues(v: JsonValue | undefined, path: string, version: Po
       else out.push(s);
     });
     if (v.length === 0) r.report('EMPTY_ARRAY', path, 'The condition has no values: a positive operator never matches, a negated one always does.');
-    const dup = out.find((x, i) => out.indexOf(x) !== i);
+    // The first value listed twice (a set: indexOf per value was quadratic in the values).
+    const seenValues = new Set<string>();
+    const dup = out.find((x) => seenValues.size === seenValues.add(x).size);
     if (dup !== undefined) r.report('REDUNDANT_CONDITION_VALUE', path, `The value "${dup}" is listed more than once.`);
     return ok ? out : null;
   }
@@ -302,6 +304,11 @@ function readConditionValues(v: JsonValue | undefined, path: string, version: Po
   if (version === '1.1') r.report('STRING_INSTEAD_OF_ARRAY', path, 'In 1.1 policies condition values are an array of strings; a single value is read as a one-element array.');
   const s = fromScalar(v, path);
   return s === null ? null : [s];
+}
+
+function hasPolicyVariable(value: string): boolean {
+  const open = value.indexOf('${');
+  return open !== -1 && value.indexOf('}', open + 2) !== -1;
 }
 
 function checkValueTypes(values: string[], family: string, path: string, operator: string, r: Reporter): boolean {
@@ -329,7 +336,8 @@ function checkValueTypes(values: string[], family: string, path: string, operato
         expected = 'an IPv4 or IPv6 address or CIDR block';
         break;
       default:
-        if (/\$\{[^}]*\}/.test(value)) {
+        // `${...}`: a "${" with a "}" after it (two scans; the regular expression was quadratic on "${${${...").
+        if (hasPolicyVariable(value)) {
           r.report('POLICY_VARIABLE_NOT_SUPPORTED', at, `Huawei IAM documents no policy variables: "${value}" is compared literally.`);
         }
     }

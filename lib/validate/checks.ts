@@ -4,7 +4,7 @@
  */
 import {
   actionAt,
-  actionNamesLower,
+  actionsMatchingPattern,
   actionSupportsConditionKey,
   catalog,
   conditionKeyInfo,
@@ -14,13 +14,14 @@ import {
   servicePrefix,
 } from '../catalog/catalog.js';
 import { pointer } from '../json/source.js';
-import { compileGlobLower, hasWildcard } from '../match/glob.js';
+import { compileGlobLower, hasWildcard, type Glob } from '../match/glob.js';
 import type { ParsedPolicy, ParsedStatement } from '../policy/model.js';
 import { familyFitsKeyType } from '../policy/operators.js';
 import type { PolicyType, ScpRevision } from '../types.js';
 import type { CatalogConditionKey } from '../catalog/catalog.js';
 import type { Reporter } from './reporter.js';
 import { suggest, suggestActionName } from './suggest.js';
+import { work } from '../steps.js';
 
 export interface CheckOptions {
   type: PolicyType;
@@ -29,13 +30,19 @@ export interface CheckOptions {
 
 /** Catalog entries (by index) matched by an action pattern, tested against canonical names and aliases. */
 export function catalogActionsMatching(pattern: string): number[] {
-  const glob = compileGlobLower(pattern);
-  const out: number[] = [];
-  actionNamesLower().forEach((names, idx) => {
-    if (names.some((n) => glob.test(n))) out.push(idx);
-  });
-  return out;
+  return [...actionsMatchingPattern(pattern.toLowerCase())];
 }
+
+/** Names the suggestions of malformed actions are drawn from (made once; unknown ones: suggestActionName). */
+let canonicalActionNames: string[] | undefined;
+const canonicalNames = (): string[] => (canonicalActionNames ??= catalog.actions.map((a) => a.name));
+
+/**
+ * Pairs of patterns compared for REDUNDANT_ACTION per statement, at most: beyond it (a list of hundreds of
+ * patterns), only repeats of one pattern are reported. Exact repeats cost a hash lookup each; a covering
+ * pattern needs a comparison per pair, so the pairs are bounded (docs/limits.md).
+ */
+export const MAX_REDUNDANCY_PAIRS = 20_000;
 
 const ACTION_FORMAT = /^[A-Za-z0-9_*?-]+(:[A-Za-z0-9_*?-]+){0,2}$/;
 const SHARING_ACTIONS = new Set(['ims:images:share', 'ims:images:addmember', 'ims:images:deletemember', 'ims:images:updatememberstatus']);
@@ -81,7 +88,7 @@ function checkActions(st: ParsedStatement, version: string, r: Reporter): Action
     }
     if (pattern.trim() !== pattern || !ACTION_FORMAT.test(pattern) || (!hasWildcard(pattern) && pattern.split(':').length !== 3)) {
       r.report('INVALID_ACTION_FORMAT', at, `"${pattern}" is not an action: write service:resourceType:operation (wildcards * and ? allowed).`, {
-        suggestions: suggest(pattern.trim(), catalog.actions.map((a) => a.name)),
+        suggestions: suggest(pattern.trim(), canonicalNames(), 3, r),
       });
       return;
     }
@@ -113,9 +120,9 @@ function checkActions(st: ParsedStatement, version: string, r: Reporter): Action
     if (matches.length === 0) {
       const legacy = version === '1.1';
       if (hasWildcard(pattern)) {
-        r.report('ACTION_MATCHES_NOTHING', at, `"${pattern}" matches no IMS action in the catalog.`, { suggestions: suggestActionName(pattern.replace(/[*?]/g, ''), { legacy }) });
+        r.report('ACTION_MATCHES_NOTHING', at, `"${pattern}" matches no IMS action in the catalog.`, { suggestions: r.full('error') ? [] : suggestActionName(pattern.replace(/[*?]/g, ''), { legacy, budget: r }) });
       } else {
-        r.report('UNKNOWN_ACTION', at, `"${pattern}" is not an IMS action.`, { suggestions: suggestActionName(pattern, { legacy }) });
+        r.report('UNKNOWN_ACTION', at, `"${pattern}" is not an IMS action.`, { suggestions: r.full('error') ? [] : suggestActionName(pattern, { legacy, budget: r }) });
       }
       perPattern.push({ i, pattern, set: [] });
       return;
@@ -128,26 +135,56 @@ function checkActions(st: ParsedStatement, version: string, r: Reporter): Action
   coverage.allIms = imsActions.every((i) => coverage.indices.has(i));
 
   // Redundancy: exact duplicates (case-insensitive) and patterns covered by another pattern of the list.
-  for (const a of perPattern) {
-    for (const b of perPattern) {
-      if (a === b) continue;
-      const same = a.pattern.toLowerCase() === b.pattern.toLowerCase();
-      if (same && b.i < a.i) {
-        r.report('REDUNDANT_ACTION', pointer(base, a.i), `"${a.pattern}" is listed twice in "${element}".`);
-        break;
-      }
-      if (same) continue;
-      if (covers(b, a)) {
-        r.report('REDUNDANT_ACTION', pointer(base, a.i), `"${a.pattern}" is already covered by "${b.pattern}" in "${element}".`);
-        break;
-      }
-    }
-  }
+  // Repeats by a hash of the lower-cased text; covering pairs among the distinct patterns, compared while
+  // the pairs stay within MAX_REDUNDANCY_PAIRS (and the document's optional work affords them).
+  if (perPattern.length > 1) reportRedundantActions(perPattern, base, element, r);
   if (st.notActions) {
     if (list.some((p) => p === '*')) r.report('STATEMENT_NEVER_APPLIES', base, '"NotAction": ["*"] excludes every action: the statement never applies.');
     return null;
   }
   return coverage;
+}
+
+function reportRedundantActions(perPattern: Array<{ i: number; pattern: string; set: number[] | null }>, base: string, element: string, r: Reporter): void {
+  const n = perPattern.length;
+  const lower = perPattern.map((a) => a.pattern.toLowerCase());
+  // The position of each pattern's first occurrence (a hash for long lists; a scan of a short one is cheaper).
+  const first = new Int32Array(n);
+  let distinct = 0;
+  if (n <= 16) {
+    for (let k = 0; k < n; k++) first[k] = lower.indexOf(lower[k] as string);
+  } else {
+    const firstOf = new Map<string, number>();
+    for (let k = 0; k < n; k++) {
+      const f = firstOf.get(lower[k] as string);
+      if (f === undefined) firstOf.set(lower[k] as string, k);
+      first[k] = f ?? k;
+    }
+  }
+  for (let k = 0; k < n; k++) if (first[k] === k) distinct++;
+  work.steps += n;
+  const pairs = distinct * (distinct - 1);
+  const comparePairs = pairs <= MAX_REDUNDANCY_PAIRS && r.afford(pairs);
+  const globs: Array<Glob | undefined> = [];
+  for (let k = 0; k < n; k++) {
+    const a = perPattern[k] as (typeof perPattern)[number];
+    const f = first[k] as number;
+    // As if every earlier pattern were compared in order: a covering one before the first repeat wins.
+    let coveredBy = -1;
+    if (comparePairs) {
+      const until = f < k ? f : n;
+      for (let j = 0; j < until; j++) {
+        if (j === k || first[j] !== j || lower[j] === lower[k]) continue;
+        work.steps += 1;
+        if (covers(perPattern[j] as (typeof perPattern)[number], a, lower[k] as string, globs, j, r)) {
+          coveredBy = j;
+          break;
+        }
+      }
+    }
+    if (coveredBy !== -1) r.report('REDUNDANT_ACTION', pointer(base, a.i), `"${a.pattern}" is already covered by "${(perPattern[coveredBy] as (typeof perPattern)[number]).pattern}" in "${element}".`);
+    else if (f < k) r.report('REDUNDANT_ACTION', pointer(base, a.i), `"${a.pattern}" is listed twice in "${element}".`);
+  }
 }
 
 /**
@@ -175,16 +212,22 @@ function checkLegacyName(pattern: string, matches: readonly number[], at: string
   );
 }
 
-/** Whether pattern A covers pattern B (B adds nothing to a list that has A); of two equal ones the later is redundant. */
-function covers(a: { i: number; pattern: string; set: number[] | null }, b: { i: number; pattern: string; set: number[] | null }): boolean {
+/**
+ * Whether pattern A covers pattern B (B adds nothing to a list that has A); of two equal ones the later is
+ * redundant. A glob test of A against B's text draws its bound from the document's optional work.
+ */
+function covers(a: { i: number; pattern: string; set: number[] | null }, b: { i: number; pattern: string; set: number[] | null }, bLower: string, globs: Array<Glob | undefined>, at: number, r: Reporter): boolean {
   if (a.pattern === '*') return true;
   if (a.set !== null && b.set !== null) {
     // Both are IMS patterns: compare what they designate in the catalog (aliases included).
+    work.steps += b.set.length + 1;
     if (b.set.length === 0 || !b.set.every((x) => (a.set as number[]).includes(x))) return false;
     return a.set.length > b.set.length || a.i < b.i;
   }
   // Otherwise: A's glob matches B's text (B's own wildcards taken literally).
-  return hasWildcard(a.pattern) && compileGlobLower(a.pattern).test(b.pattern.toLowerCase());
+  if (!hasWildcard(a.pattern)) return false;
+  const glob = (globs[at] ??= compileGlobLower(a.pattern));
+  return r.afford(glob.fixed + bLower.length * glob.perChar) && glob.test(bLower);
 }
 
 const URN_MIN_SEGMENTS = 5;
@@ -217,7 +260,7 @@ function checkResources(st: ParsedStatement, version: string, coverage: ActionCo
     const types = catalog.resource_types.map((t) => t.name);
     if (!hasWildcard(type) ? !types.includes(type) : !types.some((t) => compileGlobLower(type).test(t))) {
       r.report('UNKNOWN_RESOURCE_TYPE', at, `"${type}" is not an IMS resource type (IMS defines: ${types.join(', ')}; URN ${catalog.resource_types[0]?.urn_template}).`, {
-        suggestions: suggest(type, types),
+        suggestions: suggest(type, types, 3, r),
       });
     }
     if (version === '1.1') {
@@ -285,7 +328,7 @@ function checkConditionKeyName(key: string, keyPath: string, r: Reporter): Catal
   if (!key.includes(':') || service === '') {
     r.report('UNKNOWN_CONDITION_KEY', keyPath, `"${key}" is not a condition key: keys are "g:<Name>" (global) or "<service>:<Name>".`, {
       atKey: true,
-      suggestions: suggest(key, catalog.condition_keys.map((k) => k.key)),
+      suggestions: suggest(key, catalog.condition_keys.map((k) => k.key), 3, r),
     });
     return null;
   }
@@ -301,7 +344,7 @@ function checkConditionKeyName(key: string, keyPath: string, r: Reporter): Catal
   if (!info) {
     r.report('UNKNOWN_CONDITION_KEY', keyPath, `"${key}" is not a known ${service === 'g' ? 'global' : 'IMS'} condition key.`, {
       atKey: true,
-      suggestions: suggest(key, catalog.condition_keys.filter((k) => k.key.toLowerCase().startsWith(`${service}:`)).map((k) => k.key)),
+      suggestions: suggest(key, catalog.condition_keys.filter((k) => k.key.toLowerCase().startsWith(`${service}:`)).map((k) => k.key), 3, r),
     });
     return null;
   }
@@ -354,12 +397,17 @@ function checkConditions(st: ParsedStatement, coverage: ActionCoverage | null, r
     checkKeySupportedByActions(c.key, keyPath, coverage, r);
   }
   // Null "true" (key absent) together with a positive test of the same key (key present): never both.
+  // The first positive test of each key, found in one pass (not per Null condition: that was quadratic).
+  const positive = new Map<string, (typeof st.conditions)[number]>();
+  for (const c of st.conditions) {
+    if (c.operator.info.family === 'null' || c.operator.info.negated || c.operator.ifExists || c.operator.qualifier === 'ForAllValues') continue;
+    const k = normalizeConditionKey(c.key).normalized;
+    if (!positive.has(k)) positive.set(k, c);
+  }
   for (const n of st.conditions) {
     if (n.operator.info.family !== 'null' || !n.values.every((v) => v.toLowerCase() === 'true')) continue;
     const k = normalizeConditionKey(n.key).normalized;
-    const clash = st.conditions.find(
-      (c) => c !== n && normalizeConditionKey(c.key).normalized === k && c.operator.info.family !== 'null' && !c.operator.info.negated && !c.operator.ifExists && c.operator.qualifier !== 'ForAllValues',
-    );
+    const clash = positive.get(k);
     if (clash) {
       r.report('STATEMENT_NEVER_APPLIES', st.path.concat('/Condition'), `"Null": {"${n.key}": "true"} requires the key to be absent while ${clash.operator.written} requires it: the statement never applies.`);
     }

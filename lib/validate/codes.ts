@@ -71,6 +71,8 @@ export const FINDING_CODES = {
   SCP_ALLOW_WITH_CONDITION: 'warning',
   SCP_ALLOW_WITH_RESOURCE: 'warning',
   SCP_ACTION_WILDCARD_POSITION: 'warning',
+  /** More findings than a reply lists (lib/validate/reporter.ts): how many of each severity were left out. */
+  FINDINGS_TRUNCATED: 'warning',
 
   // --- suggestions: no effect on access
   REDUNDANT_ACTION: 'suggestion',

@@ -8,7 +8,11 @@ import type { ParsedPolicy } from '../policy/model.js';
 import { parsePolicyDocument } from '../policy/parse.js';
 import type { Finding, JsonValue, PolicyDocument, PolicyType, ScpRevision, ValidateOptions, ValidateResponse } from '../types.js';
 import { checkPolicy } from './checks.js';
-import { Reporter } from './reporter.js';
+import { work } from '../steps.js';
+import { OPTIONAL_WORK_PER_CHAR, Reporter } from './reporter.js';
+
+/** Steps the validator counts per character of a document for its linear checks (measured: about 10 glob-test steps). */
+const CHECK_STEPS_PER_CHAR = 10;
 
 /** Document size limits in characters of the minified JSON (the "Notes and Constraints" pages of Huawei IAM, 6,144 per custom identity policy, and Organizations, 5,120 per SCP; README, "Limits"). */
 export const SIZE_LIMITS: Record<PolicyType, number> = { identity: 6144, scp: 5120 };
@@ -57,11 +61,17 @@ function analyze(input: string | PolicyDocument | JsonValue, options: ValidateOp
   }
   const r = new Reporter(map);
   if (map) {
-    for (const dup of map.duplicates) {
+    for (const d of map.duplicates) {
+      if (r.full('error')) break;
+      const dup = d.pointer();
       r.report('DUPLICATE_KEY', dup, `"${decodeURIComponentSafe(dup.slice(dup.lastIndexOf('/') + 1))}" appears twice in the same object; only one can be meant.`, { atKey: true });
     }
   }
   const size = minifiedLength(doc);
+  // The optional work (suggestions, redundancy) grows with the document, up to its cap.
+  if (size !== null) r.optional = Math.min(r.optional, OPTIONAL_WORK_PER_CHAR * Math.max(size, 256));
+  // The structure and catalog checks are linear in the document: counted per character (lib/steps.ts).
+  work.steps += CHECK_STEPS_PER_CHAR * (size ?? 0);
   const limit = SIZE_LIMITS[type];
   if (size !== null && size > limit) {
     r.report('POLICY_SIZE_EXCEEDED', '', `The ${type === 'scp' ? 'SCP' : 'policy'} is ${size} characters (minified JSON); the limit is ${limit}.`);
@@ -69,6 +79,8 @@ function analyze(input: string | PolicyDocument | JsonValue, options: ValidateOp
   const policy = parsePolicyDocument(doc, type, r);
   // Deep checks are skipped on documents far beyond the limit: they cannot be stored anyway.
   if (policy && size !== null && size <= 4 * limit) checkPolicy(policy, { type, scpRevision }, r);
+  const truncated = r.truncation();
+  if (truncated) r.findings.push(truncated);
   const findings = r.findings.sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || comparePaths(a.path, b.path));
   const valid = !findings.some((f) => f.severity === 'error');
   return { policy, findings, valid };
