@@ -5,7 +5,7 @@
  * their seed and position) and the slowest of a fresh fixed-seed search, through evaluate / explain /
  * validate in-process and through their HTTP functions (token check, body limit, schema, reply); then
  * stored-data routes (policy create and new version, which validate; a listing) against an in-process
- * dynalite. Each request runs twice to warm up, then RUNS times; the figure is the median CPU time (user +
+ * DynamoDB Local. Each request runs twice to warm up, then RUNS times; the figure is the median CPU time (user +
  * system of this process), the maximum beside it. Target: at most 50 ms for every request (docs/limits.md).
  * Writes bench/results/worst.{json,md}. Timings are reported, never gated: the CI-safe guard is the step
  * count (test/adversary.test.ts).
@@ -17,7 +17,7 @@ import { handler as evaluateHandler } from '../functions/evaluate.js';
 import { handler as explainHandler } from '../functions/explain.js';
 import { handler as policiesHandler } from '../functions/policies.js';
 import { handler as validateHandler } from '../functions/validate.js';
-import { startDynalite } from '../infra/local/dynalite.js';
+import { startLocalDynamo } from '../infra/local/dynamo.js';
 import { LOCAL_JWT_SECRET, mintToken } from '../infra/local/token.js';
 import { REQUEST_STEP_BOUND } from '../lib/engine/limits.js';
 import { work } from '../lib/steps.js';
@@ -104,7 +104,7 @@ for (const p of probes()) {
 }
 
 // Stored-data routes: create a policy (validation with spans, the store's write), a new version, a listing.
-const db = await startDynalite({ port: 0, tableName: `worst-${process.pid}` });
+const db = await startLocalDynamo({ port: 0, tableName: `worst-${process.pid}` });
 process.env.DYNAMODB_ENDPOINT = db.endpoint;
 process.env.POLICY_TABLE = db.tableName;
 resetClient();
