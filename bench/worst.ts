@@ -142,7 +142,7 @@ const slowestMin = rows.reduce((a, b) => (b.min_ms > a.min_ms ? b : a));
 const load = (await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' / ');
 const f = (x: number): string => x.toFixed(2);
 const md = [
-  `Node ${process.version}, ${new Date().toISOString().slice(0, 10)}; CPU time of this process per request (user + system, GC threads included), median of ${RUNS} after 2 warm-up runs (min and max beside it; "first" is the first run); ${gc ? 'GC forced before each run' : 'GC not forced (run with --expose-gc)'}; load average at the end ${load} (2 cores). Target: ${TARGET_MS} ms. Step bound per request: ${REQUEST_STEP_BOUND}. Stored-data routes include the in-process dynalite's CPU.`,
+  `Node ${process.version}, ${new Date().toISOString().slice(0, 10)}; CPU time of this process per request (user + system, GC threads included), median of ${RUNS} after 2 warm-up runs (min and max beside it; "first" is the first run); ${gc ? 'GC forced before each run' : 'GC not forced (run with --expose-gc)'}; load average at the end ${load} (2 cores). Target: ${TARGET_MS} ms. Step bound per request: ${REQUEST_STEP_BOUND}. Stored-data routes run against DynamoDB Local (another process: its CPU is not counted).`,
   '',
   `Slowest by median: **${f(slowest.median_ms)} ms** (${slowest.via}, ${slowest.route}): ${slowest.label.slice(0, 120)}`,
   `Slowest by min: **${f(slowestMin.min_ms)} ms** (${slowestMin.via}, ${slowestMin.route}): ${slowestMin.label.slice(0, 120)}`,
