@@ -136,7 +136,10 @@ describe('ims-authz validate (in-memory io)', () => {
     expect(lines[0]).toBe('INVALID');
     expect(r.stdout).toContain('UNKNOWN_ACTION');
     expect(r.stdout).toContain('error');
-    expect(r.stdout).toContain('4:36');
+    // 1-based line:column in text (the action's string starts at the 37th character of line 4); the JSON
+    // spans keep 0-based columns (Access Analyzer's convention).
+    expect(r.stdout).toContain(' 4:37 ');
+    expect(json(cli(['validate', 'bad.json'], { 'bad.json': INVALID })).findings[0]).toMatchObject({ span: { start: { line: 4, column: 36 } } });
     expect(r.stdout).toContain('Did you mean: ims:images:deleteImage?');
     expect(lines[lines.length - 1]).toMatch(/^catalog \S+$/);
 

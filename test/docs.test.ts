@@ -53,3 +53,16 @@ describe.each(PAGES)('%s', (page) => {
     for (const want of ex.expected) expect(lines, `missing line: ${want}`).toContain(want);
   }, 60_000);
 });
+
+/** The packaging table of docs/deployment.md names one zip per function of the route table, and no other. */
+describe('docs/deployment.md packaging table', () => {
+  it('lists every function zip that `npm run package` writes (17 with the playground and the layer)', async () => {
+    const { FUNCTIONS } = await import('../functions/shared/routes.js');
+    const text = readFileSync(join(root, 'docs/deployment.md'), 'utf8');
+    const listed = new Set([...text.matchAll(/`([A-Za-z]+)\.zip`/g)].map((m) => m[1] as string));
+    const camel = (name: string): string => name.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
+    const expected = new Set([...FUNCTIONS.map((f) => camel(f.name)), 'imsCatalog']);
+    expect([...listed].sort()).toEqual([...expected].sort());
+    expect(expected.size).toBe(FUNCTIONS.length + 1);
+  });
+});

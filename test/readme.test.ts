@@ -1,55 +1,64 @@
 /**
- * The CLI examples of the README and of the docs/ pages run as written: every `$ npx ims-authz ...` line
- * in a ```console block is run with the built CLI, and every line shown under it must appear in the output.
+ * The examples of the README and of the docs/ pages run as written (test/support/doc-examples.ts): every
+ * `$ npx ims-authz ...` and `$ curl ...` line of a ```console block, in order, page by page; the lines shown
+ * under a command must appear in its output, or be the whole output in a ```console exact block. The README's
+ * walkthrough thereby runs end to end, from a template written to a file to the same explanation over HTTP.
+ * (test/docs.test.ts runs the pages' other examples, e.g. `npx sls print`.)
  */
-import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOCAL_JWT_SECRET, mintToken } from '../infra/local/token.js';
+import { startLocalApi } from './support/api.js';
+import { type DocExample, docExamples, DocRunner, sameLine } from './support/doc-examples.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-const docs = readdirSync(new URL('../docs/', import.meta.url))
-  .filter((f) => f.endsWith('.md'))
-  .map((f) => ({ page: `docs/${f}`, text: readFileSync(new URL(`../docs/${f}`, import.meta.url), 'utf8') }));
+const pages = [
+  { page: 'README.md', text: readFileSync(new URL('../README.md', import.meta.url), 'utf8') },
+  ...readdirSync(new URL('../docs/', import.meta.url))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => ({ page: `docs/${f}`, text: readFileSync(new URL(`../docs/${f}`, import.meta.url), 'utf8') })),
+];
 
-interface Example {
-  command: string;
-  expected: string[];
+const ours = (ex: DocExample): boolean => ex.command.startsWith('npx ims-authz ') || ex.command.startsWith('curl ');
+
+function check(ex: DocExample, stdout: string): void {
+  const lines = stdout.split('\n');
+  if (ex.exact) {
+    while (lines.at(-1) === '') lines.pop();
+    expect(lines.length, `${ex.command}: the whole output is shown\n${stdout}`).toBe(ex.expected.length);
+    ex.expected.forEach((want, i) => expect(sameLine(want, lines[i] as string), `line ${i + 1} of ${ex.command}:\n  shown:  ${want}\n  actual: ${lines[i]}`).toBe(true));
+  } else for (const want of ex.expected) expect(lines.some((l) => sameLine(want, l)), `missing line: ${want}`).toBe(true);
 }
 
-function examples(text: string): Example[] {
-  const out: Example[] = [];
-  for (const block of text.matchAll(/```console\n([\s\S]*?)```/g)) {
-    let current: Example | null = null;
-    for (const line of (block[1] as string).split('\n')) {
-      if (line.startsWith('$ ')) {
-        current = { command: line.slice(2), expected: [] };
-        out.push(current);
-      } else if (current && line.trim() !== '') current.expected.push(line);
+let stop: (() => Promise<void>) | undefined;
+let token = '';
+beforeAll(async () => {
+  token = await mintToken('acc-1', undefined, { secret: LOCAL_JWT_SECRET });
+  if (pages.some(({ text }) => docExamples(text).some((ex) => ex.command.startsWith('curl ')))) ({ stop } = await startLocalApi('readme'));
+}, 60_000);
+afterAll(async () => stop?.());
+
+it('the README has examples, and a walkthrough that ends over HTTP', () => {
+  const readme = docExamples(pages[0]?.text ?? '');
+  expect(readme.length).toBeGreaterThanOrEqual(5);
+  expect(readme.some((ex) => ex.command.startsWith('curl '))).toBe(true);
+  for (const ex of readme) expect(ours(ex), `the README's examples are all run: ${ex.command}`).toBe(true);
+});
+
+for (const { page, text } of pages) {
+  const all = docExamples(text).filter(ours);
+  if (all.length === 0) continue;
+  describe.sequential(page, () => {
+    let runner: DocRunner;
+    beforeAll(() => {
+      runner = new DocRunner(token);
+    });
+    afterAll(() => runner.close());
+    for (const ex of all) {
+      it(ex.command, async () => {
+        const r = await runner.run(ex.command);
+        expect([0, 1], `${ex.command} exited ${r.status}: ${r.stdout.slice(0, 500)}`).toContain(r.status);
+        check(ex, r.stdout);
+      });
     }
-  }
-  return out;
+  });
 }
-
-function run(ex: Example): void {
-  const args = ex.command.split(/\s+/);
-  expect(args.slice(0, 2)).toEqual(['npx', 'ims-authz']);
-  const cli = spawnSync(process.execPath, ['dist/cli.cjs', ...args.slice(2)], { cwd: root, encoding: 'utf8' });
-  expect(cli.status === 0 || cli.status === 1).toBe(true);
-  const lines = cli.stdout.split('\n');
-  for (const want of ex.expected) expect(lines, `missing line: ${want}`).toContain(want);
-}
-
-describe('README examples', () => {
-  const all = examples(readme);
-  it('has examples', () => expect(all.length).toBeGreaterThanOrEqual(5));
-  for (const ex of all) it(ex.command, () => run(ex));
-});
-
-/** The CLI examples of the docs pages (test/docs.test.ts runs their other examples, e.g. `npx sls print`). */
-describe('docs/ examples', () => {
-  const all = docs.flatMap(({ page, text }) => examples(text).filter((ex) => ex.command.startsWith('npx ims-authz ')).map((ex) => ({ page, ex })));
-  it('has examples', () => expect(all.length).toBeGreaterThanOrEqual(1));
-  for (const { page, ex } of all) it(`${page}: ${ex.command}`, () => run(ex));
-});

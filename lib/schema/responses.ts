@@ -4,6 +4,8 @@ import { ref, type SchemaSet } from './core.js';
 export const RESPONSE_SCHEMAS = {
   Position: {
     type: 'object',
+    description:
+      "A place in the document's text, as IAM Access Analyzer gives it: `line` 1-based, `column` 0-based (UTF-16 code units from the line's start), `offset` 0-based from the text's start. The CLI's and the playground's text show 1-based `line:column`, as editors do.",
     properties: { line: { type: 'integer' }, column: { type: 'integer' }, offset: { type: 'integer' } },
     required: ['line', 'column', 'offset'],
   },

@@ -6,6 +6,7 @@
  * Exit code 0: no disagreement; 1: disagreements; 2: bad arguments.
  */
 import { parseArgs } from 'node:util';
+import { progressMeter } from '../../cli/progress.js';
 import { REQUESTS_PER_GROUP } from './generate.js';
 import { runCases, shrinkFirstDisagreement, skippedTotal } from './stats.js';
 
@@ -32,7 +33,9 @@ const seed = integer('--seed', Math.floor(Math.random() * 2 ** 31));
 const groups = Math.ceil(runs / REQUESTS_PER_GROUP);
 const started = performance.now();
 const cpuBefore = process.cpuUsage();
-const stats = runCases(groups, seed);
+const progress = progressMeter('fuzz:diff groups', groups);
+const stats = runCases(groups, seed, undefined, () => progress.tick());
+progress.done();
 const seconds = (performance.now() - started) / 1000;
 const cpu = process.cpuUsage(cpuBefore);
 const skipped = skippedTotal(stats);

@@ -5,6 +5,7 @@
  * unsound answer the shrunk counterexample. Exit code 0: sound on every case; 1: a counterexample; 2: bad
  * arguments.
  */
+import { progressMeter } from '../../cli/progress.js';
 import { REQUESTS_PER_GROUP } from './generate.js';
 import { emptyUnknownStats, FILLINGS, runUnknownCases } from './unknown.js';
 
@@ -27,11 +28,13 @@ const groups = Math.ceil(runs / REQUESTS_PER_GROUP);
 const stats = emptyUnknownStats();
 const started = performance.now();
 let failure: unknown;
+const progress = progressMeter('fuzz:unknown groups', groups);
 try {
-  runUnknownCases(groups, seed, stats);
+  runUnknownCases(groups, seed, stats, {}, () => progress.tick());
 } catch (err) {
   failure = err;
 }
+progress.done();
 const summary = { seed, fillings_per_request: FILLINGS, ...stats, seconds: Number(((performance.now() - started) / 1000).toFixed(1)) };
 process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
 if (failure !== undefined) {

@@ -69,10 +69,12 @@ export function record(stats: DiffStats, c: DiffCase, outcome: Outcome): void {
 export const skippedTotal = (s: DiffStats): number => Object.values(s.skipped).reduce((a, b) => a + b, 0);
 
 /** Runs `groups` generated policy sets with their requests (seeded), recording every outcome; never stops early. */
-export function runCases(groups: number, seed: number, stats: DiffStats = emptyStats()): DiffStats {
+/** `onGroup`: called after each group (the fuzz script's progress line). */
+export function runCases(groups: number, seed: number, stats: DiffStats = emptyStats(), onGroup?: () => void): DiffStats {
   fc.assert(
     fc.property(diffGroup, (g) => {
       for (const c of casesOf(g)) record(stats, c, compareCase(c));
+      onGroup?.();
     }),
     { numRuns: groups, seed },
   );

@@ -260,9 +260,13 @@ export function checkUnknownGroup(ug: UnknownGroup, stats: UnknownStats, options
 }
 
 /** Runs `groups` generated groups (seeded); throws on the first unsound answer (fast-check shrinks it). */
-export function runUnknownCases(groups: number, seed: number, stats: UnknownStats = emptyUnknownStats(), options: CheckOptions = {}): UnknownStats {
+/** `onGroup`: called after each group (the fuzz script's progress line). */
+export function runUnknownCases(groups: number, seed: number, stats: UnknownStats = emptyUnknownStats(), options: CheckOptions = {}, onGroup?: () => void): UnknownStats {
   fc.assert(
-    fc.property(unknownGroup, (ug) => checkUnknownGroup(ug, stats, options)),
+    fc.property(unknownGroup, (ug) => {
+      checkUnknownGroup(ug, stats, options);
+      onGroup?.();
+    }),
     { numRuns: groups, seed },
   );
   return stats;

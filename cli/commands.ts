@@ -1,0 +1,138 @@
+/**
+ * The commands of `ims-authz`, one table: each command's synopsis, options, example and what it runs. The
+ * help (`ims-authz help`, `help COMMAND`, `COMMAND --help`) and the option reader are derived from it, so a
+ * command cannot exist without its help. docs/cli.md is the reference; test/cli-help.test.ts runs every
+ * example shown here.
+ */
+import { catalog } from '../lib/catalog/catalog.js';
+import { evaluate, explain } from '../lib/engine/engine.js';
+import type { PolicyType, ScpRevision } from '../lib/types.js';
+import { validate } from '../lib/validate/validate.js';
+import { UsageError } from './args.js';
+import { type Io, readJsoncInput, readRequest } from './io.js';
+import { renderCatalog, renderEvaluate, renderFindings } from './render.js';
+import { TEMPLATE_KINDS, type TemplateKind, template } from './templates.js';
+
+export interface OptionSpec {
+  kind: 'bool' | 'value';
+  /** `--name VALUE` as shown in the help. */
+  value?: string;
+  help: string;
+}
+
+export interface CommandInput {
+  positional: string[];
+  options: Record<string, string | true>;
+}
+
+export interface Command {
+  name: string;
+  /** The arguments after the command's name, e.g. `FILE|- [options]`. */
+  args: string;
+  summary: string;
+  /** More about what it does, its input and its exit codes. */
+  details: string;
+  options: Record<string, OptionSpec>;
+  /** Command lines (without `ims-authz`) that run from the repository's root. */
+  examples: string[];
+  run(input: CommandInput, io: Io): number;
+}
+
+const json = (io: Io, v: unknown): void => io.stdout(`${JSON.stringify(v, null, 2)}\n`);
+const TEXT: OptionSpec = { kind: 'bool', help: 'readable output instead of JSON' };
+const INPUT = 'FILE is a JSON file, or - for standard input; comments (// and /* */) and trailing commas are allowed, as in the templates.';
+
+function decide(command: 'evaluate' | 'explain'): Command['run'] {
+  return ({ positional, options }, io) => {
+    const request = readRequest(positional[0], io);
+    const result = command === 'evaluate' ? evaluate(request) : explain(request);
+    if ('error' in result) {
+      json(io, result);
+      return 2;
+    }
+    if (!options.text) json(io, result);
+    else io.stdout(`${'text' in result ? result.text : renderEvaluate(result)}\n`);
+    return 0;
+  };
+}
+
+export const COMMANDS: readonly Command[] = [
+  {
+    name: 'catalog',
+    args: '[--text]',
+    summary: 'print the compiled IMS action catalog',
+    details: 'The actions, APIs, resource types and condition keys the decisions use, as JSON; --text lists each action with its access level, resource types (* = required) and condition keys.',
+    options: { text: TEXT },
+    examples: ['catalog --text'],
+    run({ options }, io) {
+      if (options.text) io.stdout(`${renderCatalog(catalog)}\n`);
+      else json(io, catalog);
+      return 0;
+    },
+  },
+  {
+    name: 'validate',
+    args: 'FILE|- [options]',
+    summary: 'validate a policy document',
+    details: `Checks a 5.0 identity policy, a 1.1 policy or an SCP against the grammar and the catalog, with positions and fixes. ${INPUT} Exit 0 when valid (warnings allowed), 1 when it has error findings.`,
+    options: {
+      type: { kind: 'value', value: 'identity|scp', help: 'document kind (default identity)' },
+      'scp-revision': { kind: 'value', value: '2024|2025-07|2025-12', help: 'SCP syntax revision to check (default 2025-12)' },
+      text: TEXT,
+    },
+    examples: ['validate examples/policies/needs-work.json --text', 'validate examples/scps/deny-unencrypted-copy.json --type scp'],
+    run({ positional, options }, io) {
+      const type = (options.type ?? 'identity') as string;
+      if (type !== 'identity' && type !== 'scp') throw new UsageError('INVALID_OPTION', '--type must be identity or scp.');
+      const revision = (options['scp-revision'] ?? '2025-12') as string;
+      if (!['2024', '2025-07', '2025-12'].includes(revision)) throw new UsageError('INVALID_OPTION', '--scp-revision must be 2024, 2025-07 or 2025-12.');
+      const result = validate(readJsoncInput(positional[0], io), { type: type as PolicyType, scp_revision: revision as ScpRevision });
+      if (options.text) io.stdout(`${renderFindings(result)}\n`);
+      else json(io, result);
+      return result.valid ? 0 : 1;
+    },
+  },
+  {
+    name: 'evaluate',
+    args: 'FILE|- [--text]',
+    summary: 'decide a request',
+    details: `Decides whether the request's principal may perform its action(s) or API call on its resource(s), under its policies and SCPs (docs/requests.md). ${INPUT} Exit 0 whatever the decision; 2 for an unusable request.`,
+    options: { text: { kind: 'bool', help: 'the decision and one line per action instead of JSON' } },
+    examples: ['evaluate examples/requests/delete-image.json --text'],
+    run: decide('evaluate'),
+  },
+  {
+    name: 'explain',
+    args: 'FILE|- [--text]',
+    summary: 'decide a request and show why',
+    details: `Decides as evaluate does and traces every layer, policy, statement and condition (docs/semantics.md). ${INPUT} Exit 0 whatever the decision; 2 for an unusable request.`,
+    options: { text: { kind: 'bool', help: 'the readable explanation only' } },
+    examples: ['explain examples/requests/delete-image.json --text'],
+    run: decide('explain'),
+  },
+  {
+    name: 'template',
+    args: 'evaluate|explain|policy|scp [options]',
+    summary: 'print a commented starting document',
+    details:
+      'Prints a request (evaluate, explain), an identity policy or an SCP for one action, with the resource URN in the form of the region and account and the condition keys the action carries as comments. The output is JSON with comments, which every command of this CLI reads as it is (the HTTP API takes plain JSON: drop the comments).',
+    options: {
+      action: { kind: 'value', value: 'ACTION', help: 'the IMS action (default ims:images:get)' },
+      region: { kind: 'value', value: 'REGION', help: 'region of the resource URN (default cn-north-4)' },
+      account: { kind: 'value', value: 'ACCOUNT', help: 'account of the principal and the resource URN (default acc-1)' },
+    },
+    examples: ['template policy --action ims:images:share', 'template evaluate --action ims:images:deleteImage --region ap-southeast-1'],
+    run({ positional, options }, io) {
+      const kind = positional[0];
+      if (kind === undefined || !(TEMPLATE_KINDS as readonly string[]).includes(kind)) {
+        throw new UsageError(kind === undefined ? 'MISSING_INPUT' : 'INVALID_OPTION', `Name the template: ${TEMPLATE_KINDS.join(', ')}.`);
+      }
+      io.stdout(template(kind as TemplateKind, { action: options.action as string | undefined, region: options.region as string | undefined, account: options.account as string | undefined }));
+      return 0;
+    },
+  },
+];
+
+export function findCommand(name: string): Command | undefined {
+  return COMMANDS.find((c) => c.name === name);
+}

@@ -1,0 +1,40 @@
+/** The help texts, derived from the command table (cli/commands.ts). */
+import { type Command, COMMANDS } from './commands.js';
+
+const EXIT_CODES = 'Exit codes: 0 ok, 1 validate found errors, 2 unusable input or usage (printed as {"error": {"code", "message"}}).';
+
+function optionLines(c: Command): string[] {
+  const rows = Object.entries(c.options).map(([name, o]) => [`--${name}${o.value ? ` ${o.value}` : ''}`, o.help] as const);
+  rows.push(['--help', 'this help']);
+  const width = Math.max(...rows.map(([l]) => l.length)) + 2;
+  return rows.map(([l, h]) => `  ${l.padEnd(width)}${h}`);
+}
+
+export function commandHelp(c: Command): string {
+  return [
+    `Usage: ims-authz ${c.name} ${c.args}`,
+    '',
+    `${c.summary[0]?.toUpperCase()}${c.summary.slice(1)}. ${c.details}`,
+    '',
+    'Options:',
+    ...optionLines(c),
+    '',
+    c.examples.length === 1 ? 'Example:' : 'Examples:',
+    ...c.examples.map((e) => `  ims-authz ${e}`),
+  ].join('\n');
+}
+
+export function overallHelp(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length + c.args.length)) + 3;
+  return [
+    'Usage: ims-authz COMMAND [options]',
+    '',
+    'Commands:',
+    ...COMMANDS.map((c) => `  ${`${c.name} ${c.args}`.padEnd(width)}${c.summary}`),
+    `  ${'help [COMMAND]'.padEnd(width)}this help, or a command's options and examples`,
+    `  ${'--version'.padEnd(width)}the version and the catalog version`,
+    '',
+    EXIT_CODES,
+    'Reference: docs/cli.md.',
+  ].join('\n');
+}
