@@ -144,7 +144,7 @@ function foreignMessage(resolved: ResolvedRequest, deciding: ActionResult | unde
   if (deciding === undefined || deciding.reason !== 'implicit_deny' || deciding.denied_by?.layer !== 'identity') return null;
   const item = resolved.items[results.indexOf(deciding)];
   if (item === undefined || !item.foreign) return null;
-  return `User: ${principalLabel(resolved.principal)} is not authorized to perform: ${deciding.action} on resource: ${deciding.resource} because the resource belongs to another account than the caller's: identity policies grant nothing there (an image shared with the caller's account allows only what a member may do).`;
+  return `User: ${principalLabel(resolved.principal)} is not authorized to perform: ${deciding.action} on resource: ${deciding.resource} because it is not of the caller's account (see warnings).`;
 }
 
 /** The keys the `context_required` results depend on, together, sorted. */

@@ -264,8 +264,9 @@ export function resolveRequest(req: EvaluateRequest, now: Clock = Date.now): Res
     );
   }
   if (foreignAccounts.length > 0) {
+    const status = req.shared_image?.member_status;
     warnings.push(
-      `Cross-account: ${foreignAccounts.join(', ')} ${foreignAccounts.length === 1 ? 'is' : 'are'} denied: the resource belongs (or may belong) to an account other than the caller's (${accountOf}), and identity policies grant nothing on another account's images (IMS has no resource-based policies). ${req.shared_image ? `A member of a shared image (status ${req.shared_image.member_status}) may only perform ${[...SHARED_IMAGE_MEMBER_ACTIONS[req.shared_image.member_status]].join(', ')}.` : 'If the image is shared with the caller\'s account, say so in "shared_image".'}`,
+      `Cross-account: denied ${foreignAccounts.join(', ')}: not (surely) of the caller's account ${accountOf}; identity policies grant nothing there. ${status ? `A member (${status}) may only: ${SHARED_IMAGE_MEMBER_ACTIONS[status].join(', ')}.` : 'A shared image: say so in "shared_image".'}`,
     );
   }
   let unknown: UnknownKeys | null = null;

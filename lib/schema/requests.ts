@@ -11,7 +11,7 @@ export const REQUEST_SCHEMAS = {
       user_id: { type: 'string', maxLength: 256 },
       user_name: { type: 'string', maxLength: 256 },
       agency: { type: 'string', maxLength: 256 },
-      session_name: { type: 'string', maxLength: 256, description: 'An agency principal: the session name (g:PrincipalUrn `sts::<account>:assumed-agency:<agency>/<session>`).' },
+      session_name: { type: 'string', maxLength: 256, description: 'An agency\'s session (g:PrincipalUrn).' },
       org_path: { type: 'string', maxLength: 1024, description: '<org-id>/<root-id>/(<ou-id>/)*<account-id>' },
       management_account: { type: 'boolean' },
     },
@@ -59,15 +59,10 @@ export const REQUEST_SCHEMAS = {
       resource: str(),
       resources: { type: 'array', items: str(), minItems: 1, maxItems: LIMITS.resources },
       region: str(64),
-      image_owner_account_id: {
-        type: 'string',
-        maxLength: 256,
-        description: 'With `api`: the account that owns the image the path names (default: the caller\'s account, `principal.account_id`). The URN of `resource` says it otherwise.',
-      },
+      image_owner_account_id: str(256, 'With `api`: the account owning the image of the path (default: the caller\'s).'),
       shared_image: {
         type: 'object',
-        description:
-          'The requested image of another account is shared with the caller\'s account, with this membership status (IMS image sharing; stored images are not modelled). Then the actions a member may perform on it are decided by the caller\'s policies; every other action on another account\'s image is denied (docs/semantics.md, "Cross-account requests").',
+        description: 'The image of another account is shared with the caller\'s, with this status: its member actions are decided by the policies (docs/semantics.md).',
         properties: { member_status: { enum: ['pending', 'accepted', 'rejected'] } },
         required: ['member_status'],
         additionalProperties: false,
