@@ -156,6 +156,10 @@ export class RequestContext {
     readonly unknown: UnknownKeys | null = null,
     /** The time of evaluation (ISO 8601, UTC): g:CurrentTime unless the request gives it. */
     readonly currentTime: string | null = null,
+    /** A view for the actions of a carry class (its first action index), or -1 for the request's context. */
+    private readonly carryAction: number = -1,
+    /** The request's context, for a view. */
+    private readonly base: RequestContext | null = null,
   ) {}
 
   /** By carry class (catalog `carryClassOf`): the actions' view (see `forAction`), made when first asked for. */
@@ -170,6 +174,7 @@ export class RequestContext {
    * at the request's keys, once per request.
    */
   forAction(actionIndex: number): RequestContext {
+    if (this.base !== null) return this.base.forAction(actionIndex);
     if (this.unknown === null) {
       if (this.givesScoped === null) {
         this.givesScoped = false;
@@ -179,20 +184,25 @@ export class RequestContext {
     }
     const views = (this.views ??= []);
     const cls = carryClassOf(actionIndex);
-    return (views[cls] ??= new ActionContext(this, cls));
+    return (views[cls] ??= new RequestContext(this.raw, this.principal, this.region, this.unknown, this.currentTime, cls, this));
   }
 
   /** The keys of `context` (as written) an action does not carry: supplied and ignored for it. Null when none. */
   ignoredFor(actionIndex: number): string[] | null {
-    let out: string[] | null = null;
     if (this.givesScoped === false) return null;
+    const cls = carryClassOf(actionIndex);
+    const known = (this.ignored ??= [])[cls];
+    if (known !== undefined) return known;
+    let out: string[] | null = null;
     for (const key in this.raw) {
       const v = this.raw[key];
       if (v === null || (Array.isArray(v) && v.length === 0)) continue;
       if (keyInfo(key).scoped && !actionCarriesKey(actionIndex, keyInfo(key).norm)) (out ??= []).push(key);
     }
-    return out;
+    return (this.ignored[cls] = out);
   }
+  /** By carry class: `ignoredFor`'s answer (null: none ignored). */
+  private ignored: Array<string[] | null | undefined> | undefined;
 
   /** Keys of `context` derived from the principal (PRINCIPAL_KEYS), as written; null when none. */
   private principalSet: string[] | null = null;
@@ -203,6 +213,7 @@ export class RequestContext {
    * the built context when a condition built it; otherwise the request's keys are looked at here.
    */
   principalKeysSet(): readonly string[] | null {
+    if (this.base !== null) return this.base.principalKeysSet();
     let keys = this.principalSet;
     if (this.map === undefined && this.raw !== undefined) {
       const third = principalKeys().third;
@@ -225,7 +236,7 @@ export class RequestContext {
   /** Whether the value of a normalised key is unknown (always false without `unknown_context_keys`). */
   isUnknown(normalizedKey: string): boolean {
     const u = this.unknown;
-    return u !== null && !(this.map ??= this.build()).has(normalizedKey) && u.covers(normalizedKey);
+    return u !== null && !(this.map ??= this.build()).has(normalizedKey) && u.covers(normalizedKey) && (this.carryAction < 0 || actionCarriesKey(this.carryAction, normalizedKey));
   }
 
   /**
@@ -252,41 +263,14 @@ export class RequestContext {
     if (raw) {
       for (const key of Object.keys(raw)) {
         const info = keyInfo(key);
+        // A view: a key its actions do not carry is absent (docs/semantics.md, "Keys an action does not carry").
+        if (info.scoped && this.carryAction >= 0 && !actionCarriesKey(this.carryAction, info.norm)) continue;
         map.set(info.norm, toStored(raw[key]));
         if (info.principal !== null) (this.principalSet ??= []).push(key);
       }
     }
     if (this.unknown !== null) for (const k of this.unknown.exact) map.delete(k);
     return map;
-  }
-}
-
-/**
- * An action's view of a request context: the keys the action does not carry are absent (never unknown);
- * the others read through to the request's context.
- */
-class ActionContext extends RequestContext {
-  constructor(
-    private readonly base: RequestContext,
-    private readonly actionIndex: number,
-  ) {
-    super(undefined, undefined, undefined, base.unknown, base.currentTime);
-  }
-
-  override get(normalizedKey: string): ContextValues | undefined {
-    return actionCarriesKey(this.actionIndex, normalizedKey) ? this.base.get(normalizedKey) : undefined;
-  }
-
-  override isUnknown(normalizedKey: string): boolean {
-    return actionCarriesKey(this.actionIndex, normalizedKey) && this.base.isUnknown(normalizedKey);
-  }
-
-  override principalKeysSet(): readonly string[] | null {
-    return this.base.principalKeysSet();
-  }
-
-  override forAction(actionIndex: number): RequestContext {
-    return this.base.forAction(actionIndex);
   }
 }
 

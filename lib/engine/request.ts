@@ -145,10 +145,21 @@ function memberActions(status: keyof typeof SHARED_IMAGE_MEMBER_ACTIONS): Readon
  * segment (the third) differs, or holds a wildcard that admits other accounts.
  */
 function otherAccount(urn: string, account: string): boolean {
-  if (/^\*+$/.test(urn)) return true;
-  const parts = urn.split(':');
-  const seg = parts[2] ?? '';
-  return seg !== account;
+  const a = urn.indexOf(':', urn.indexOf(':') + 1) + 1;
+  if (a === 0) return true;
+  const end = urn.indexOf(':', a);
+  return (end === -1 ? urn.length : end) - a !== account.length || !urn.startsWith(account, a);
+}
+
+/** ISO 8601 text of the time of evaluation (requests of one millisecond share it). */
+let lastMs = NaN;
+let lastIso = '';
+function isoTime(ms: number): string {
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastIso = new Date(ms).toISOString();
+  }
+  return lastIso;
 }
 
 export function resolveRequest(req: EvaluateRequest, now: Clock = Date.now): ResolvedRequest | ErrorResponse {
@@ -276,7 +287,7 @@ export function resolveRequest(req: EvaluateRequest, now: Clock = Date.now): Res
     unknown = u;
   }
   const type = principal.type ?? 'user';
-  const context = new RequestContext(req.context as Record<string, ContextValue> | undefined, principal, req.region, unknown, new Date(now()).toISOString());
+  const context = new RequestContext(req.context as Record<string, ContextValue> | undefined, principal, req.region, unknown, isoTime(now()));
   for (let i = 0; i < items.length; i++) items[i]!.context = context.forAction(items[i]!.actionIndex);
   const resolved: ResolvedRequest = {
     items,
