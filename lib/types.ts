@@ -205,6 +205,8 @@ export interface ActionResult {
   required_by?: 'api' | 'dependency';
   /** For `context_required`: the unknown keys the answer depends on, as written in the policies, sorted. */
   context_required_keys?: string[];
+  /** Keys of `context` (as written) the action does not carry: ignored for it (docs/semantics.md, "Keys an action does not carry"). */
+  ignored_context_keys?: string[];
 }
 
 export interface ApiResolution {
@@ -232,6 +234,10 @@ export interface EvaluateResponse {
    * depends on (over every result), as written in the policies, sorted; otherwise empty.
    */
   context_required_keys?: string[];
+  /** Keys of `context` some action of the request does not carry (ignored for those actions), as written, sorted. */
+  ignored_context_keys: string[];
+  /** The time of evaluation, ISO 8601 UTC: g:CurrentTime unless the request gives it. */
+  current_time: string;
   /** Huawei-style sentence (lib/engine/message.ts). */
   message: string;
   catalog_version: string;
@@ -259,6 +265,8 @@ export interface ConditionTrace {
   missing: boolean;
   /** The key is unknown (`unknown_context_keys`). */
   unknown?: true;
+  /** The action does not carry the key: absent for it, whatever the request gives (docs/semantics.md, "Keys an action does not carry"). */
+  not_carried?: true;
   /** `unknown`: the result depends on the value of an unknown key. */
   result: boolean | 'unknown';
 }

@@ -136,7 +136,7 @@ describe('grant scopes through stored grants (user in a group)', () => {
     for (const req of [list(R1), get(R2), { action: 'ims:images:delete', region: R1, resource: image(R1) }]) {
       const byRef = await decide(acc, user('u-global'), req);
       const inline = await decide(acc, { ...user('u-global'), user_name: 'user global' }, { ...req, policies: [{ id: 'system:IMS-ReadOnlyAccess', document: readOnly }] } as Req);
-      const strip = (x: any): unknown => ({ ...x, decision_id: undefined, results: x.results.map((r: any) => ({ ...r, matched: r.matched.map((m: any) => ({ layer: m.layer, policy_id: m.policy_id, statement: m.statement, effect: m.effect })) })) });
+      const strip = (x: any): unknown => ({ ...x, decision_id: undefined, current_time: undefined, results: x.results.map((r: any) => ({ ...r, matched: r.matched.map((m: any) => ({ layer: m.layer, policy_id: m.policy_id, statement: m.statement, effect: m.effect })) })) });
       // By reference the SCP chain (FullAccess nowhere yet: SCPs are not enabled) is empty, as inline.
       expect(strip(byRef)).toEqual(strip(inline));
     }

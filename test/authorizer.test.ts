@@ -613,7 +613,8 @@ describe('unknown context keys: every key the gateway does not compute is unknow
     await createUser('acc-1', { user_id: 'carol', name: 'Carol' });
     await createGrant('acc-1', { policy_id: 'share-within-org', principal: { type: 'user', id: 'carol' }, scope: { type: 'all_projects' } });
     // dave: reads when the stored name is Dave (a key derived from the stored principal); lists when the
-    // principal URN is his (a principal key nothing fills yet: unknown, so undecided).
+    // principal URN is his (filled from the stored account and name); reads quotas when the principal type
+    // is User (a principal key nothing fills: unknown, so undecided).
     await createUser('acc-1', { user_id: 'dave', name: 'Dave' });
     await createPolicy({
       account_id: 'acc-1',
@@ -623,7 +624,8 @@ describe('unknown context keys: every key the gateway does not compute is unknow
         Version: '5.0',
         Statement: [
           { Effect: 'Allow', Action: ['ims:images:get'], Condition: { StringEquals: { 'g:UserName': ['Dave'] } } },
-          { Effect: 'Allow', Action: ['ims:images:list'], Condition: { StringEquals: { 'g:PrincipalUrn': ['iam::acc-1:user:dave'] } } },
+          { Effect: 'Allow', Action: ['ims:images:list'], Condition: { StringEquals: { 'g:PrincipalUrn': ['iam::acc-1:user:Dave'] } } },
+          { Effect: 'Allow', Action: ['ims:quotas:get'], Condition: { StringEquals: { 'g:PrincipalType': ['User'] } } },
         ],
       }),
     });
@@ -642,8 +644,9 @@ describe('unknown context keys: every key the gateway does not compute is unknow
 
   it('keys derived from the stored principal are known; principal keys nothing fills are unknown', async () => {
     expect((await call({ token: user.dave, path: `/ims/v2/images/${IMAGE_ID}` })).result).toMatchObject({ isAuthorized: true, context: { reason: 'allowed' } });
-    const list = await call({ token: user.dave, path: '/ims/v2/cloudimages' });
-    expect(list.result).toMatchObject({ isAuthorized: false, context: { reason: 'context_required', context_required_keys: 'g:PrincipalUrn' } });
+    expect((await call({ token: user.dave, path: '/ims/v2/cloudimages' })).result).toMatchObject({ isAuthorized: true, context: { reason: 'allowed' } });
+    const quota = await call({ token: user.dave, path: '/ims/v1/cloudimages/quota' });
+    expect(quota.result).toMatchObject({ isAuthorized: false, context: { reason: 'context_required', context_required_keys: 'g:PrincipalType' } });
   });
 
   it('no header can set or hide a key derived from the principal (every entry of the list, in any case)', async () => {

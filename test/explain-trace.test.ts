@@ -70,8 +70,8 @@ function run(req: EvaluateRequest, via?: Evaluator): ExplainResponse {
 }
 
 function expectAgreement(ex: ExplainResponse, ev: EvaluateResponse): void {
-  const common = (r: EvaluateResponse): Omit<EvaluateResponse, 'decision_id'> => {
-    const { decision_id: _id, ...rest } = r;
+  const common = (r: EvaluateResponse): Omit<EvaluateResponse, 'decision_id' | 'current_time'> => {
+    const { decision_id: _id, current_time: _time, ...rest } = r;
     return rest;
   };
   const { trace: _trace, text: _text, ...exResponse } = ex;
@@ -413,19 +413,19 @@ describe('resource_matched / resource_pattern', () => {
 describe('condition traces', () => {
   it('operator and key as written, policy values, request values as text, in document order', () => {
     const s = single(
-      'ims:images:get',
+      'ims:images:setTags',
       {
         Effect: 'Deny',
-        Action: ['ims:images:get'],
+        Action: ['ims:images:setTags'],
         Condition: {
           'ForAnyValue:StringEqualsIfExists': { 'g:TagKeys': ['owner', 'env'] },
           'ForAllValues:StringEquals': { 'g:TagKeys': ['env'] },
-          StringEquals: { 'G:USERNAME': 'alice', 'g:ResourceTag/env': 'prod', 'g:ResourceTag/n': '5', 'g:ResourceTag/b': 'false' },
-          StringEqualsIgnoreCase: { 'g:ResourceTag/env': ['prod'] },
-          StringStartWith: { 'g:ResourceTag/env': ['pR'] },
-          StringNotEquals: { 'g:ResourceTag/Env': ['x'] },
+          StringEquals: { 'G:USERNAME': 'alice', 'g:RequestTag/env': 'prod', 'g:RequestTag/n': '5', 'g:RequestTag/b': 'false' },
+          StringEqualsIgnoreCase: { 'g:RequestTag/env': ['prod'] },
+          StringStartWith: { 'g:RequestTag/env': ['pR'] },
+          StringNotEquals: { 'g:RequestTag/Env': ['x'] },
           NumberLessThan: { 'g:MFAAge': [300] },
-          Bool: { 'ims:Encrypted': ['TRUE'] },
+          Bool: { 'g:MFAPresent': ['TRUE'] },
           StringMatch: { 'ims:TargetOrgPaths': ['o-2/*'] },
           NotIpAddress: { 'g:SourceIp': ['10.0.0.0/8'] },
         },
@@ -433,11 +433,11 @@ describe('condition traces', () => {
       {
         context: {
           'g:TagKeys': ['env', 'cost'],
-          'g:ResourceTag/env': 'Prod',
-          'g:ResourceTag/n': 5,
-          'g:ResourceTag/b': false,
+          'g:RequestTag/env': 'Prod',
+          'g:RequestTag/n': 5,
+          'g:RequestTag/b': false,
           'g:MFAAge': 120,
-          'ims:Encrypted': true,
+          'g:MFAPresent': true,
           'ims:TargetOrgPaths': ['o-1/r-1/ou-a', 'o-2/r-9'],
           'g:SourceIp': 'not-an-ip',
         },
@@ -449,20 +449,21 @@ describe('condition traces', () => {
       // Key names are case-insensitive; g:UserName comes from the principal (choice 2).
       cond('StringEquals', 'G:USERNAME', ['alice'], ['alice'], true),
       // StringEquals is case-sensitive.
-      cond('StringEquals', 'g:ResourceTag/env', ['prod'], ['Prod'], false),
+      cond('StringEquals', 'g:RequestTag/env', ['prod'], ['Prod'], false),
       // Numbers and booleans of the context are compared as their JSON text (choice 4).
-      cond('StringEquals', 'g:ResourceTag/n', ['5'], ['5'], true),
-      cond('StringEquals', 'g:ResourceTag/b', ['false'], ['false'], true),
-      cond('StringEqualsIgnoreCase', 'g:ResourceTag/env', ['prod'], ['Prod'], true),
+      cond('StringEquals', 'g:RequestTag/n', ['5'], ['5'], true),
+      cond('StringEquals', 'g:RequestTag/b', ['false'], ['false'], true),
+      cond('StringEqualsIgnoreCase', 'g:RequestTag/env', ['prod'], ['Prod'], true),
       // StringStartWith is not case-sensitive.
-      cond('StringStartWith', 'g:ResourceTag/env', ['pR'], ['Prod'], true),
-      // The tag key after g:ResourceTag/ is case-sensitive: "Env" is absent, a negated operator holds.
-      cond('StringNotEquals', 'g:ResourceTag/Env', ['x'], null, true),
+      cond('StringStartWith', 'g:RequestTag/env', ['pR'], ['Prod'], true),
+      // The tag key after g:RequestTag/ is case-sensitive: "Env" is absent, a negated operator holds.
+      cond('StringNotEquals', 'g:RequestTag/Env', ['x'], null, true),
       // A number written in the policy is read as its text.
       cond('NumberLessThan', 'g:MFAAge', ['300'], ['120'], true),
-      cond('Bool', 'ims:Encrypted', ['TRUE'], ['true'], true),
+      cond('Bool', 'g:MFAPresent', ['TRUE'], ['true'], true),
       // A multi-valued key without qualifier behaves as ForAnyValue.
-      cond('StringMatch', 'ims:TargetOrgPaths', ['o-2/*'], ['o-1/r-1/ou-a', 'o-2/r-9'], true),
+      // ims:images:setTags does not carry ims:TargetOrgPaths: absent for it, the given value ignored.
+      { ...cond('StringMatch', 'ims:TargetOrgPaths', ['o-2/*'], null, false), not_carried: true },
       // An unreadable request value makes the comparison false, for a negated operator too.
       cond('NotIpAddress', 'g:SourceIp', ['10.0.0.0/8'], ['not-an-ip'], false),
     ]);
@@ -473,29 +474,29 @@ describe('condition traces', () => {
   it('an absent key: request_values null, missing true, and the documented result per operator', () => {
     const r = run({
       principal: ALICE,
-      action: 'ims:images:get',
+      action: 'ims:images:setTags',
       resource: IMAGE,
-      // null and [] mean the key is absent (choice 3).
-      context: { 'g:ResourceTag/a': null, 'g:TagKeys': [] },
+      // null and [] mean the key is absent (choice 3); null removes the g:CurrentTime IAM fills.
+      context: { 'g:RequestTag/a': null, 'g:TagKeys': [], 'g:CurrentTime': null },
       policies: [
         policy('c', {
           Effect: 'Deny',
-          Action: ['ims:images:get'],
+          Action: ['ims:images:setTags'],
           Condition: {
-            StringEquals: { 'g:ResourceTag/a': 'x' },
-            StringNotEquals: { 'g:ResourceTag/a': 'x' },
-            StringNotEqualsIgnoreCase: { 'g:ResourceTag/a': 'x' },
-            StringNotMatch: { 'g:ResourceTag/a': 'x*' },
-            StringNotStartWith: { 'g:ResourceTag/a': 'x' },
-            StringNotEndWith: { 'g:ResourceTag/a': 'x' },
+            StringEquals: { 'g:RequestTag/a': 'x' },
+            StringNotEquals: { 'g:RequestTag/a': 'x' },
+            StringNotEqualsIgnoreCase: { 'g:RequestTag/a': 'x' },
+            StringNotMatch: { 'g:RequestTag/a': 'x*' },
+            StringNotStartWith: { 'g:RequestTag/a': 'x' },
+            StringNotEndWith: { 'g:RequestTag/a': 'x' },
             NumberNotEquals: { 'g:MFAAge': '5' },
             DateNotEquals: { 'g:CurrentTime': '2026-01-01' },
             NotIpAddress: { 'g:SourceIp': '10.0.0.0/8' },
             IpAddress: { 'g:SourceIp': '10.0.0.0/8' },
             NumberLessThan: { 'g:MFAAge': '5' },
-            StringEqualsIfExists: { 'g:ResourceTag/a': 'x' },
+            StringEqualsIfExists: { 'g:RequestTag/a': 'x' },
             NumberGreaterThanIfExists: { 'g:MFAAge': '5' },
-            Null: { 'g:ResourceTag/a': 'true', 'g:MFAPresent': 'false' },
+            Null: { 'g:RequestTag/a': 'true', 'g:MFAPresent': 'false' },
             Bool: { 'g:MFAPresent': 'true' },
             'ForAnyValue:StringEquals': { 'g:TagKeys': ['env'] },
             'ForAllValues:StringEquals': { 'g:TagKeys': ['env'] },
@@ -508,20 +509,20 @@ describe('condition traces', () => {
     });
     const s = stmtOf(r, 'c', 0);
     expect(s.conditions).toEqual([
-      cond('StringEquals', 'g:ResourceTag/a', ['x'], null, false),
-      cond('StringNotEquals', 'g:ResourceTag/a', ['x'], null, true),
-      cond('StringNotEqualsIgnoreCase', 'g:ResourceTag/a', ['x'], null, true),
-      cond('StringNotMatch', 'g:ResourceTag/a', ['x*'], null, true),
-      cond('StringNotStartWith', 'g:ResourceTag/a', ['x'], null, true),
-      cond('StringNotEndWith', 'g:ResourceTag/a', ['x'], null, true),
+      cond('StringEquals', 'g:RequestTag/a', ['x'], null, false),
+      cond('StringNotEquals', 'g:RequestTag/a', ['x'], null, true),
+      cond('StringNotEqualsIgnoreCase', 'g:RequestTag/a', ['x'], null, true),
+      cond('StringNotMatch', 'g:RequestTag/a', ['x*'], null, true),
+      cond('StringNotStartWith', 'g:RequestTag/a', ['x'], null, true),
+      cond('StringNotEndWith', 'g:RequestTag/a', ['x'], null, true),
       cond('NumberNotEquals', 'g:MFAAge', ['5'], null, true),
       cond('DateNotEquals', 'g:CurrentTime', ['2026-01-01'], null, true),
       cond('NotIpAddress', 'g:SourceIp', ['10.0.0.0/8'], null, true),
       cond('IpAddress', 'g:SourceIp', ['10.0.0.0/8'], null, false),
       cond('NumberLessThan', 'g:MFAAge', ['5'], null, false),
-      cond('StringEqualsIfExists', 'g:ResourceTag/a', ['x'], null, true),
+      cond('StringEqualsIfExists', 'g:RequestTag/a', ['x'], null, true),
       cond('NumberGreaterThanIfExists', 'g:MFAAge', ['5'], null, true),
-      cond('Null', 'g:ResourceTag/a', ['true'], null, true),
+      cond('Null', 'g:RequestTag/a', ['true'], null, true),
       cond('Null', 'g:MFAPresent', ['false'], null, false),
       cond('Bool', 'g:MFAPresent', ['true'], null, false),
       cond('ForAnyValue:StringEquals', 'g:TagKeys', ['env'], null, false),
@@ -531,7 +532,7 @@ describe('condition traces', () => {
       cond('ForAnyValue:StringEqualsIfExists', 'g:TagKeys', ['env'], null, true),
     ]);
     expect(s.conditions_matched).toBe(false);
-    expect(r.missing_context_keys).toEqual(['g:CurrentTime', 'g:MFAAge', 'g:MFAPresent', 'g:ResourceTag/a', 'g:SourceIp', 'g:TagKeys']);
+    expect(r.missing_context_keys).toEqual(['g:CurrentTime', 'g:MFAAge', 'g:MFAPresent', 'g:RequestTag/a', 'g:SourceIp', 'g:TagKeys']);
   });
 
   it('conditions_matched is the AND of the condition results; applies = scope && action && resource && conditions', () => {
@@ -565,10 +566,10 @@ describe('condition traces', () => {
     const c = { StringEquals: { 'g:ResourceTag/env': ['prod', 'dev'] } };
     const r = run({
       principal: ALICE,
-      action: 'ims:images:get',
+      action: 'ims:images:addMember',
       resource: IMAGE,
       context: { 'g:ResourceTag/env': 'dev' },
-      policies: [policy('a', { Effect: 'Deny', Action: ['ims:images:get'], Condition: c }), policy('b', { Effect: 'Deny', Action: ['ims:images:*'], Resource: ['*'], Condition: c })],
+      policies: [policy('a', { Effect: 'Deny', Action: ['ims:images:addMember'], Condition: c }), policy('b', { Effect: 'Deny', Action: ['ims:images:*'], Resource: ['*'], Condition: c })],
       scps: [{ level: 'root', policies: [FULL_ACCESS, policy('g', { Effect: 'Deny', Action: ['*'], Condition: c })] }],
     });
     const want = [cond('StringEquals', 'g:ResourceTag/env', ['prod', 'dev'], ['dev'], true)];
@@ -870,19 +871,19 @@ describe('text rendering', () => {
       principal: ALICE,
       action: 'ims:images:deleteImage',
       region: 'cn-north-4',
-      context: { 'g:ResourceTag/env': 'prod' },
+      context: { 'g:SourceVpc': 'prod' },
       policies: [
         policy(
           'admin',
           { Sid: 'Tagged', Effect: 'Allow', Action: ['ims:images:*'], Resource: ['ims:cn-north-4:acc-1:image:img-*'] },
-          { Effect: 'Allow', Action: ['ims:*'], Condition: { StringEquals: { 'g:ResourceTag/env': ['dev'] }, StringEqualsIgnoreCase: { 'g:UserName': ['ALICE'] }, Bool: { 'g:MFAPresent': ['true'] } } },
+          { Effect: 'Allow', Action: ['ims:*'], Condition: { StringEquals: { 'g:SourceVpc': ['dev'] }, StringEqualsIgnoreCase: { 'g:UserName': ['ALICE'] }, Bool: { 'g:MFAPresent': ['true'] } } },
           { Effect: 'Allow', Action: ['ims:*'], NotResource: ['ims:*:*:image:*'] },
         ),
         policy('idle', { Effect: 'Allow', Action: ['ims:images:list'] }, { Effect: 'Deny', Action: ['ims:images:share'] }),
         policy(
           'guard',
-          { Sid: 'NoProdDelete', Effect: 'Deny', NotAction: ['ims:images:get*'], Condition: { StringEquals: { 'g:ResourceTag/env': ['prod'] }, StringEqualsIgnoreCase: { 'g:UserName': ['ALICE'] } } },
-          { Effect: 'Deny', Action: ['ims:images:delete'], Resource: ['ims:cn-north-4:acc-1:image:img-*'], Condition: { StringEquals: { 'g:ResourceTag/env': ['prod'] } } },
+          { Sid: 'NoProdDelete', Effect: 'Deny', NotAction: ['ims:images:get*'], Condition: { StringEquals: { 'g:SourceVpc': ['prod'] }, StringEqualsIgnoreCase: { 'g:UserName': ['ALICE'] } } },
+          { Effect: 'Deny', Action: ['ims:images:delete'], Resource: ['ims:cn-north-4:acc-1:image:img-*'], Condition: { StringEquals: { 'g:SourceVpc': ['prod'] } } },
         ),
       ],
     });
@@ -896,15 +897,15 @@ describe('text rendering', () => {
       `DENY  ims:images:deleteImage on ${FAMILY} (explicit_deny)`,
       '  identity policies: DENIES',
       '    -     admin statement 0 (Sid "Tagged") (Allow) does not apply: resource not matched',
-      '    -     admin statement 1 (Allow) does not apply: condition false: StringEquals g:ResourceTag/env, Bool g:MFAPresent (key absent)',
-      '          false  StringEquals g:ResourceTag/env ["dev"]: request has ["prod"]',
+      '    -     admin statement 1 (Allow) does not apply: condition false: StringEquals g:SourceVpc, Bool g:MFAPresent (key absent)',
+      '          false  StringEquals g:SourceVpc ["dev"]: request has ["prod"]',
       '          false  Bool g:MFAPresent ["true"]: absent from the request',
       '    -     admin statement 2 (Allow) does not apply: resource excluded by NotResource "ims:*:*:image:*"',
       '    DENY  guard statement 0 (Sid "NoProdDelete"): action "(NotAction)", 2 conditions true',
-      '          true   StringEquals g:ResourceTag/env ["prod"]: request has ["prod"]',
+      '          true   StringEquals g:SourceVpc ["prod"]: request has ["prod"]',
       '          true   StringEqualsIgnoreCase g:UserName ["ALICE"]: request has ["alice"]',
       '    DENY  guard statement 1: action "ims:images:delete", resource "ims:cn-north-4:acc-1:image:img-*", 1 condition true',
-      '          true   StringEquals g:ResourceTag/env ["prod"]: request has ["prod"]',
+      '          true   StringEquals g:SourceVpc ["prod"]: request has ["prod"]',
       '',
       'Missing context keys (more context may change the answer): g:MFAPresent',
       ...r.warnings.map((w) => `Warning: ${w}`),
@@ -1027,7 +1028,8 @@ describe('explain and evaluate agree', () => {
       const compiled = run(one, pdp);
       const direct = run({ ...one, ...set });
       expect(compiled.trace).toEqual(direct.trace);
-      const c = stmtOf(compiled, 'p', 1, { result: r0(compiled, 'ims:images:deleteImage') }).conditions[0];
+      // ims:images:deleteMember carries g:ResourceTag (ims:images:deleteImage does not: there the key is absent).
+      const c = stmtOf(compiled, 'p', 1, { result: r0(compiled, 'ims:images:deleteMember') }).conditions[0];
       expect(c).toEqual(cond('StringEquals', 'g:ResourceTag/env', ['prod'], env === null ? null : [env], env === 'prod'));
     }
   });

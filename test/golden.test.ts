@@ -4,9 +4,9 @@
  *
  * `expect` is either `{ "error": "<CODE>" }` or any subset of:
  * - `decision`, `reason`, `denied_by`: deep equality;
- * - `missing_context_keys`: deep equality after sorting both sides;
+ * - `missing_context_keys`, `ignored_context_keys`: deep equality after sorting both sides;
  * - `results`: same length, and each element a partial object (`action`, `resource`, `decision`, `reason`,
- *   `denied_by`), every given field deep-equal to the result with the same index;
+ *   `denied_by`, `ignored_context_keys`), every given field deep-equal to the result with the same index;
  * - `required_actions`: compared as a set with `response.api.required_actions`;
  * - `api_template`: equal to `response.api.template`;
  * - `result_actions`: the set of `results[].action` (for wildcard expansions whose order is not documented);
@@ -24,6 +24,7 @@ interface GoldenExpect {
   reason?: string;
   denied_by?: unknown;
   missing_context_keys?: string[];
+  ignored_context_keys?: string[];
   results?: Array<Record<string, unknown>>;
   required_actions?: string[];
   api_template?: string;
@@ -93,6 +94,9 @@ for (const { file, cases } of corpus) {
         if ('denied_by' in exp) expect(r.denied_by, 'denied_by').toEqual(exp.denied_by);
         if (exp.missing_context_keys !== undefined) {
           expect([...r.missing_context_keys].sort(), 'missing_context_keys').toEqual([...exp.missing_context_keys].sort());
+        }
+        if (exp.ignored_context_keys !== undefined) {
+          expect([...r.ignored_context_keys].sort(), 'ignored_context_keys').toEqual([...exp.ignored_context_keys].sort());
         }
         if (exp.results !== undefined) {
           expect(

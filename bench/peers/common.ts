@@ -3,7 +3,7 @@
  * policy documents, expanding our action patterns over the IMS catalog, and timing a peer the way
  * bench/warm.ts times us (warm-up, then one wall-clock sample per decision).
  */
-import { actionAt, actionNamesLower, catalog, normalizeConditionKey } from '../../lib/catalog/catalog.js';
+import { actionAt, actionCarriesKey, actionNamesLower, catalog, lookupAction, normalizeConditionKey } from '../../lib/catalog/catalog.js';
 import { compileGlobLower } from '../../lib/match/glob.js';
 import { parseOperator, type ParsedOperator } from '../../lib/policy/operators.js';
 import type { ContextValue, EvaluateRequest, InlinePolicy, PolicyDocument, Principal } from '../../lib/types.js';
@@ -118,7 +118,8 @@ export function keyType(key: string): { type: string; multi: boolean } {
  * from the caller and the request (g:UserName, g:PrincipalAccount, g:ProjectName, g:RequestedRegion), as
  * lib/engine/context.ts does. Given to the peers so that both sides decide on the same facts; with
  * `only`, restricted to those keys (the peers get the keys their policy set reads, as their users would
- * send them: fewer context keys make both peers faster).
+ * send them: fewer context keys make both peers faster). A key the request's action does not carry is left
+ * out, as our engine leaves it out (docs/semantics.md, "Keys an action does not carry").
  */
 export function requestContext(req: EvaluateRequest, only?: ReadonlySet<string>): Map<string, ContextValue> {
   const out = new Map<string, ContextValue>();
@@ -135,6 +136,8 @@ export function requestContext(req: EvaluateRequest, only?: ReadonlySet<string>)
     else out.set(normalizeConditionKey(k).normalized, v);
   }
   if (only) for (const k of [...out.keys()]) if (!only.has(k)) out.delete(k);
+  const action = req.action === undefined ? undefined : lookupAction(req.action)[0];
+  if (action !== undefined) for (const k of [...out.keys()]) if (!actionCarriesKey(action, k)) out.delete(k);
   return out;
 }
 

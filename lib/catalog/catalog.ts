@@ -102,13 +102,92 @@ export function actionSupportsConditionKey(action: CatalogAction, key: string): 
 
 /** Keys that are scoped per action in the catalog tables (the others apply to every action). */
 let actionScopedKeys: Set<string> | undefined;
-export function isActionScopedConditionKey(key: string): boolean {
+function scopedKeys(): Set<string> {
   if (!actionScopedKeys) {
     actionScopedKeys = new Set();
     for (const a of catalog.actions) for (const k of a.condition_keys) actionScopedKeys.add(k.toLowerCase().replace(/<tag-key>$/, ''));
     for (const k of catalog.condition_keys) if (k.scope === 'service') actionScopedKeys.add(k.key.toLowerCase());
   }
-  return actionScopedKeys.has(normalizeConditionKey(key).lookup);
+  return actionScopedKeys;
+}
+export function isActionScopedConditionKey(key: string): boolean {
+  return scopedKeys().has(normalizeConditionKey(key).lookup);
+}
+
+/**
+ * The sharing and member actions: ims:TargetOrgPaths is taken as carried by all of them (the seed lists it
+ * on ims:images:share only; see the catalog note TARGET_ORG_PATHS_ONLY_ON_SHARE), so the validator's
+ * recommendation to condition them on it holds.
+ */
+export const SHARING_ACTIONS: ReadonlySet<string> = new Set(['ims:images:share', 'ims:images:addmember', 'ims:images:deletemember', 'ims:images:updatememberstatus']);
+
+/**
+ * IMS image sharing: the actions a member of a shared image (an account the image is shared with) may
+ * perform on it, by membership status (docs/semantics.md, "Cross-account requests", with the IMS pages
+ * it cites): answer the invitation at any status (accept, reject, accept again); once accepted, read the
+ * image and replicate it to a private image of its own. Everything else on another account's image
+ * (delete, update, share, export, tag, cross-region copy, ...) is the owner's.
+ */
+export const SHARED_IMAGE_MEMBER_ACTIONS: Readonly<Record<'pending' | 'accepted' | 'rejected', readonly string[]>> = {
+  pending: ['ims:images:updateMemberStatus'],
+  accepted: ['ims:images:updateMemberStatus', 'ims:images:get', 'ims:images:copyInRegion'],
+  rejected: ['ims:images:updateMemberStatus'],
+};
+
+/**
+ * By action index: the action-scoped keys (lookup names, tag prefixes) the action's Table 1 row lists;
+ * built once, on first use. The one definition of "the action carries the key" (docs/semantics.md, "Keys
+ * an action does not carry"): the validator's CONDITION_KEY_NOT_SUPPORTED_BY_ACTION and the engine's
+ * `ignored_context_keys` both read it.
+ */
+let carriedKeys: Array<ReadonlySet<string>> | undefined;
+function carried(): Array<ReadonlySet<string>> {
+  return (carriedKeys ??= catalog.actions.map((a) => {
+    const set = new Set(a.condition_keys.map((k) => k.toLowerCase().replace(/<tag-key>$/, '')));
+    if (SHARING_ACTIONS.has(a.name.toLowerCase())) set.add('ims:targetorgpaths');
+    return set;
+  }));
+}
+
+/** Normalised key -> its lookup name when it is action-scoped, else null (requests repeat the same few keys). */
+const scopedLookups = new Map<string, string | null>();
+/** The lookup name of an action-scoped key (a normalised or written key name), or null for a key every action carries. */
+export function actionScopedLookup(key: string): string | null {
+  let hit = scopedLookups.get(key);
+  if (hit === undefined) {
+    const { lookup } = normalizeConditionKey(key);
+    hit = scopedKeys().has(lookup) ? lookup : null;
+    if (scopedLookups.size < 4096) scopedLookups.set(key, hit);
+  }
+  return hit;
+}
+
+/**
+ * Whether the action's requests carry the key: keys IAM fills (caller, network, time) always; keys the
+ * service provides only where the action's row lists them.
+ */
+export function actionCarriesKey(actionIndex: number, key: string): boolean {
+  const lookup = actionScopedLookup(key);
+  return lookup === null || carried()[actionIndex]!.has(lookup);
+}
+
+/**
+ * By action index: the first action index with the same carried keys (actions alike share one view of a
+ * request's context, and so its memoised conditions).
+ */
+let carryClasses: Int32Array | undefined;
+export function carryClassOf(actionIndex: number): number {
+  if (!carryClasses) {
+    const sets = carried();
+    const ids = new Map<string, number>();
+    carryClasses = Int32Array.from(sets, (set, i) => {
+      const id = [...set].sort().join('\u0000');
+      let first = ids.get(id);
+      if (first === undefined) ids.set(id, (first = i));
+      return first;
+    });
+  }
+  return carryClasses[actionIndex]!;
 }
 
 export interface RouteMatch {

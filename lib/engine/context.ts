@@ -2,7 +2,7 @@
  * The request context: condition keys (case-insensitive names, case-sensitive tag keys) to their values.
  * Built lazily, the first time a condition needs it, so requests that meet no condition pay nothing.
  */
-import { normalizeConditionKey } from '../catalog/catalog.js';
+import { actionCarriesKey, actionScopedLookup, carryClassOf, normalizeConditionKey } from '../catalog/catalog.js';
 import { work } from '../steps.js';
 import type { ContextScalar, ContextValue, Principal } from '../types.js';
 
@@ -12,6 +12,8 @@ export type ContextValues = readonly ContextScalar[];
 interface KeyInfo {
   norm: string;
   principal: string | null;
+  /** Whether the key is action-scoped (only actions whose row lists it carry it). */
+  scoped: boolean;
 }
 
 /** Context key names as requests write them: the same few recur in every request, so they are cached. */
@@ -20,7 +22,7 @@ function keyInfo(key: string): KeyInfo {
   let info = keyInfos.get(key);
   if (info === undefined) {
     const norm = normalizeConditionKey(key).normalized;
-    info = { norm, principal: principalEntryOf(norm) };
+    info = { norm, principal: principalEntryOf(norm), scoped: actionScopedLookup(norm) !== null };
     if (keyInfos.size < 4096) keyInfos.set(key, info);
   }
   return info;
@@ -44,15 +46,35 @@ export const PRINCIPAL_KEYS: ReadonlyArray<{ key: string; fill?: (p: Principal) 
   { key: 'g:UserName', fill: (p) => p.user_name },
   { key: 'g:PrincipalAccount', fill: (p) => p.account_id },
   { key: 'g:PrincipalOrgPath', fill: (p) => p.org_path },
-  { key: 'g:PrincipalUrn' },
-  { key: 'g:PrincipalId' },
+  { key: 'g:PrincipalUrn', fill: principalUrn },
+  { key: 'g:PrincipalId', fill: (p) => ((p.type ?? 'user') === 'user' ? p.user_id : undefined) },
   { key: 'g:PrincipalType' },
-  { key: 'g:PrincipalOrgId' },
-  { key: 'g:PrincipalOrgManagementAccountId' },
+  // The organization id is the first segment of the organization path (<org-id>/<root-id>/...).
+  { key: 'g:PrincipalOrgId', fill: (p) => (p.org_path ? p.org_path.slice(0, p.org_path.indexOf('/') >>> 0) || undefined : undefined) },
+  { key: 'g:PrincipalOrgManagementAccountId', fill: (p) => (p.management_account === true ? p.account_id : undefined) },
   { key: 'g:PrincipalIsRootUser' },
   { key: 'g:PrincipalTag/*' },
   { key: 'g:DomainName' },
 ];
+
+/**
+ * g:PrincipalUrn as the research documents it (V5-GKEYS): `iam::<account>:user:<user-name>` for a user,
+ * `sts::<account>:assumed-agency:<agency>/<session>` for an agency session. Other principal types (the
+ * account itself, service-linked agencies) have no documented form and are left without one, as is a
+ * principal that lacks a part (the URN of someone else is never guessed).
+ */
+function principalUrn(p: Principal): string | undefined {
+  const acct = p.account_id;
+  if (!acct) return undefined;
+  switch (p.type ?? 'user') {
+    case 'user':
+      return p.user_name ? `iam::${acct}:user:${p.user_name}` : undefined;
+    case 'agency':
+      return p.agency && p.session_name ? `sts::${acct}:assumed-agency:${p.agency}/${p.session_name}` : undefined;
+    default:
+      return undefined;
+  }
+}
 
 interface PrincipalKeyIndex {
   /** Normalised name -> the list entry. */
@@ -162,6 +184,8 @@ export class UnknownKeys {
 /** A value as stored while the context is built: a request scalar (wrapped when read) or a list of scalars. */
 type Stored = ContextScalar | ContextValues;
 
+export const CURRENT_TIME_KEY = 'g:currenttime';
+
 export class RequestContext {
   private map: Map<string, Stored | null> | undefined;
   constructor(
@@ -170,7 +194,55 @@ export class RequestContext {
     private readonly region: string | undefined,
     /** The request's unknown keys (three-valued evaluation), or null. */
     readonly unknown: UnknownKeys | null = null,
+    /** The time of evaluation (ISO 8601, UTC): g:CurrentTime unless the request gives it. */
+    readonly currentTime: string | null = null,
+    /** A view for the actions of a carry class (its first action index), or -1 for the request's context. */
+    private readonly carryAction: number = -1,
+    /** The request's context, for a view. */
+    private readonly base: RequestContext | null = null,
   ) {}
+
+  /** By carry class (catalog `carryClassOf`): the actions' view (see `forAction`), made when first asked for. */
+  private views: Array<RequestContext | undefined> | undefined;
+  /** Whether the request gives an action-scoped key (null: not looked at yet). */
+  private givesScoped: boolean | null = null;
+
+  /**
+   * The context as the action sees it (docs/semantics.md, "Keys an action does not carry"): an action-scoped
+   * key the action's row does not list is absent, whatever the request gives or marks unknown. The context
+   * itself when nothing is to hide (no such key given, no unknown keys): the common case costs one look
+   * at the request's keys, once per request.
+   */
+  forAction(actionIndex: number): RequestContext {
+    if (this.base !== null) return this.base.forAction(actionIndex);
+    if (this.unknown === null) {
+      if (this.givesScoped === null) {
+        this.givesScoped = false;
+        for (const key in this.raw) if (keyInfo(key).scoped) this.givesScoped = true;
+      }
+      if (!this.givesScoped) return this;
+    }
+    const views = (this.views ??= []);
+    const cls = carryClassOf(actionIndex);
+    return (views[cls] ??= new RequestContext(this.raw, this.principal, this.region, this.unknown, this.currentTime, cls, this));
+  }
+
+  /** The keys of `context` (as written) an action does not carry: supplied and ignored for it. Null when none. */
+  ignoredFor(actionIndex: number): string[] | null {
+    if (this.givesScoped === false) return null;
+    const cls = carryClassOf(actionIndex);
+    const known = (this.ignored ??= [])[cls];
+    if (known !== undefined) return known;
+    let out: string[] | null = null;
+    for (const key in this.raw) {
+      const v = this.raw[key];
+      if (v === null || (Array.isArray(v) && v.length === 0)) continue;
+      if (keyInfo(key).scoped && !actionCarriesKey(actionIndex, keyInfo(key).norm)) (out ??= []).push(key);
+    }
+    return (this.ignored[cls] = out);
+  }
+  /** By carry class: `ignoredFor`'s answer (null: none ignored). */
+  private ignored: Array<string[] | null | undefined> | undefined;
 
   /** Keys of `context` derived from the principal (PRINCIPAL_KEYS), as written; null when none. */
   private principalSet: string[] | null = null;
@@ -181,6 +253,7 @@ export class RequestContext {
    * the built context when a condition built it; otherwise the request's keys are looked at here.
    */
   principalKeysSet(): readonly string[] | null {
+    if (this.base !== null) return this.base.principalKeysSet();
     let keys = this.principalSet;
     if (this.map === undefined && this.raw !== undefined) {
       const third = principalKeys().third;
@@ -203,7 +276,7 @@ export class RequestContext {
   /** Whether the value of a normalised key is unknown (always false without `unknown_context_keys`). */
   isUnknown(normalizedKey: string): boolean {
     const u = this.unknown;
-    return u !== null && !(this.map ??= this.build()).has(normalizedKey) && u.covers(normalizedKey);
+    return u !== null && !(this.map ??= this.build()).has(normalizedKey) && u.covers(normalizedKey) && (this.carryAction < 0 || actionCarriesKey(this.carryAction, normalizedKey));
   }
 
   /**
@@ -221,6 +294,7 @@ export class RequestContext {
         if (v) map.set(filled[i]![0], v);
       }
     }
+    if (this.currentTime !== null) map.set(CURRENT_TIME_KEY, this.currentTime);
     if (this.region) {
       map.set(normalizedKey('g:ProjectName'), this.region);
       map.set(normalizedKey('g:RequestedRegion'), this.region);
@@ -229,6 +303,8 @@ export class RequestContext {
     if (raw) {
       for (const key of Object.keys(raw)) {
         const info = keyInfo(key);
+        // A view: a key its actions do not carry is absent (docs/semantics.md, "Keys an action does not carry").
+        if (info.scoped && this.carryAction >= 0 && !actionCarriesKey(this.carryAction, info.norm)) continue;
         map.set(info.norm, toStored(raw[key]));
         if (info.principal !== null) (this.principalSet ??= []).push(key);
       }

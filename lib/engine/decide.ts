@@ -3,13 +3,12 @@
  * each layer. Explicit Deny anywhere wins; each SCP level (unless the principal is exempt) needs an
  * Allow; the identity layer needs an Allow unless the principal is the account itself.
  */
-import { actionAt } from '../catalog/catalog.js';
+import { actionAt, actionCarriesKey } from '../catalog/catalog.js';
 import type { ActionResult, DeniedBy, MatchedStatement } from '../types.js';
 import type { CompiledLayer, CompiledPolicySet, CompiledStatement, DecisionMemo } from './compile.js';
 import { denialOrder, ResourceMode } from './compile.js';
 import { evalCondition } from './conditions.js';
 import { coversFamily, meetsFamily } from './families.js';
-import type { RequestContext } from './context.js';
 import type { RequestItem, ResolvedRequest } from './request.js';
 
 /**
@@ -50,9 +49,9 @@ function familyMatches(st: CompiledStatement, family: string): boolean {
  * `missing` collection or another item are stale. Stamps only grow (an array is cleared when its stamp
  * would wrap around), so nothing is cleared between requests.
  */
-export function enterItem(memo: DecisionMemo, req: ResolvedRequest, item: RequestItem, missing: Map<string, string> | null): void {
-  if (memo.context !== req.context) {
-    memo.context = req.context;
+export function enterItem(memo: DecisionMemo, _req: ResolvedRequest, item: RequestItem, missing: Map<string, string> | null): void {
+  if (memo.context !== item.context) {
+    memo.context = item.context;
     memo.requestStamp = nextStamp(memo.requestStamp, memo.condStamp);
   }
   if (missing !== null && memo.missing !== missing) {
@@ -71,21 +70,31 @@ function nextStamp(stamp: number, stamps: Uint32Array): number {
   return 1;
 }
 
-/** A statement's conditions (AND), each distinct condition evaluated once per request; records keys the request lacks into `missing`. */
-function memoConditionsHold(st: CompiledStatement, memo: DecisionMemo, ctx: RequestContext, missing: Map<string, string> | null): boolean {
+/**
+ * Records into `missing` the statement's condition keys the request lacks, each once per request; a key
+ * the item's action does not carry is not missing (giving it would change nothing), and is left for the
+ * request's other actions.
+ */
+export function noteMissingKeys(st: CompiledStatement, memo: DecisionMemo, item: RequestItem, missing: Map<string, string>): void {
+  const keys = st.keySlots;
+  const stamp = memo.keysStamp;
+  const ctx = item.context;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    if (memo.keyStamp[k] === stamp) continue;
+    const key = memo.keys[k]!;
+    if (!actionCarriesKey(item.actionIndex, key.key)) continue;
+    memo.keyStamp[k] = stamp;
+    if (ctx.get(key.key) === undefined && !missing.has(key.key)) missing.set(key.key, key.written);
+  }
+}
+
+/** A statement's conditions (AND), each distinct condition evaluated once per request (and context view); records keys the request lacks into `missing`. */
+function memoConditionsHold(st: CompiledStatement, memo: DecisionMemo, item: RequestItem, missing: Map<string, string> | null): boolean {
   const slots = st.condSlots;
   if (slots.length === 0) return true;
-  if (missing !== null) {
-    const keys = st.keySlots;
-    const stamp = memo.keysStamp;
-    for (let i = 0; i < keys.length; i++) {
-      const k = keys[i]!;
-      if (memo.keyStamp[k] === stamp) continue;
-      memo.keyStamp[k] = stamp;
-      const key = memo.keys[k]!;
-      if (ctx.get(key.key) === undefined && !missing.has(key.key)) missing.set(key.key, key.written);
-    }
-  }
+  const ctx = item.context;
+  if (missing !== null) noteMissingKeys(st, memo, item, missing);
   const stamp = memo.requestStamp;
   for (let i = 0; i < slots.length; i++) {
     const c = slots[i]!;
@@ -139,7 +148,7 @@ export function scopeAdmits(st: CompiledStatement, item: RequestItem, req: Resol
   const allow = st.effect === 'Allow';
   if (scope.type === 'project') return req.region === undefined ? !allow : req.region === scope.project;
   if (!actionAt(item.actionIndex).enterprise_project) return false;
-  const ep = req.context.get('g:enterpriseprojectid');
+  const ep = item.context.get('g:enterpriseprojectid');
   if (ep === undefined) return !allow;
   const id = scope.enterprise_project_id;
   return ep.some((v) => String(v) === id);
@@ -147,7 +156,7 @@ export function scopeAdmits(st: CompiledStatement, item: RequestItem, req: Resol
 
 /** Scope, resource and conditions, in that order (the memo must be entered for this item). */
 function applies(st: CompiledStatement, memo: DecisionMemo, item: RequestItem, req: ResolvedRequest, missing: Map<string, string> | null): boolean {
-  return (st.scope === null || scopeAdmits(st, item, req)) && memoResourceMatches(st, memo, item) && memoConditionsHold(st, memo, req.context, missing);
+  return (st.scope === null || scopeAdmits(st, item, req)) && memoResourceMatches(st, memo, item) && memoConditionsHold(st, memo, item, missing);
 }
 
 const NO_MATCHES: readonly MatchedStatement[] = Object.freeze([]);
@@ -204,7 +213,8 @@ export function decideItem(set: CompiledPolicySet, req: ResolvedRequest, item: R
     }
   }
   const allowed = walkLayer(set.identity, memo, item, req, missing, w);
-  if (!allowed && req.identityNeedsAllow && implicit === null) implicit = set.identity.implicit;
+  // Another account's resource: the identity layer grants nothing there, whoever the principal is.
+  if ((item.foreign || (!allowed && req.identityNeedsAllow)) && implicit === null) implicit = set.identity.implicit;
   const explicit = w.explicit;
   const matched = w.matched;
 

@@ -18,9 +18,9 @@ import type {
 import { analyzePolicy } from '../validate/validate.js';
 import { compilePolicySet, type CompiledPolicySet, type PolicyInputParsed } from './compile.js';
 import { decideItem, decidingResult } from './decide.js';
-import { decisionMessage } from './message.js';
+import { decisionMessage, principalLabel } from './message.js';
 import { renderExplain } from './render.js';
-import { checkRequestShape, principalKeysWarning, requestError, resolveRequest, type ResolvedRequest } from './request.js';
+import { checkRequestShape, principalKeysWarning, requestError, resolveRequest, type Clock, type ResolvedRequest } from './request.js';
 import { workLimitError } from './limits.js';
 import { traceItem } from './trace.js';
 import { decideItemUnknown } from './unknown.js';
@@ -106,6 +106,16 @@ function decide(set: CompiledPolicySet, resolved: ResolvedRequest, policyWarning
   if (threeValued) for (let i = 0; i < resolved.items.length; i++) results[i] = decideItemUnknown(set, resolved, resolved.items[i]!, missing);
   else for (let i = 0; i < resolved.items.length; i++) results[i] = decideItem(set, resolved, resolved.items[i]!, missing);
   if (set.memo.families.undecided !== undecided) resolved.warnings.push(UNDECIDED_COVERAGE_WARNING);
+  // Keys of `context` an action does not carry: ignored for it, said per result and for the request.
+  let ignored: Set<string> | null = null;
+  if (resolved.context.unknown !== null || resolved.items.some((it) => it.context !== resolved.context)) {
+    for (let i = 0; i < results.length; i++) {
+      const keys = resolved.context.ignoredFor(resolved.items[i]!.actionIndex);
+      if (keys === null) continue;
+      results[i]!.ignored_context_keys = keys;
+      for (const k of keys) (ignored ??= new Set()).add(k);
+    }
+  }
   const deciding = decidingResult(results);
   // Read after the decision: the context, built by then for most requests, has noted them.
   const whatIf = resolved.context.principalKeysSet();
@@ -117,7 +127,9 @@ function decide(set: CompiledPolicySet, resolved: ResolvedRequest, policyWarning
     denied_by: decision === 'deny' ? (deciding?.denied_by ?? null) : null,
     results,
     missing_context_keys: missing.size === 0 ? [] : [...missing.values()].sort(),
-    message: decisionMessage(resolved.principal, deciding, results),
+    ignored_context_keys: ignored === null ? [] : [...ignored].sort(),
+    current_time: resolved.context.currentTime as string,
+    message: foreignMessage(resolved, deciding, results) ?? decisionMessage(resolved.principal, deciding, results),
     catalog_version: catalogVersion(),
     decision_id: randomUUID(),
     // The request's own warnings, then its policies' (rendered when the set compiled: nothing to do here
@@ -127,6 +139,17 @@ function decide(set: CompiledPolicySet, resolved: ResolvedRequest, policyWarning
   if (resolved.api) response.api = resolved.api;
   if (threeValued) response.context_required_keys = deciding?.reason === 'context_required' ? contextRequiredKeys(results) : [];
   return response;
+}
+
+/**
+ * The sentence for a request decided by a cross-account denial (an identity implicit deny on an item whose
+ * resource is another account's): says why, since no policy is to blame. Null otherwise.
+ */
+function foreignMessage(resolved: ResolvedRequest, deciding: ActionResult | undefined, results: readonly ActionResult[]): string | null {
+  if (deciding === undefined || deciding.reason !== 'implicit_deny' || deciding.denied_by?.layer !== 'identity') return null;
+  const item = resolved.items[results.indexOf(deciding)];
+  if (item === undefined || !item.foreign) return null;
+  return `User: ${principalLabel(resolved.principal)} is not authorized to perform: ${deciding.action} on resource: ${deciding.resource} because it is not of the caller's account (see warnings).`;
 }
 
 /** The keys the `context_required` results depend on, together, sorted. */
@@ -144,13 +167,13 @@ interface Prepared {
 }
 
 /** Shape check, policy set (inline policies win over the preset), request resolution. */
-function prepare(request: unknown, preset: PreparedSet | ErrorResponse | null): Prepared | ErrorResponse {
+function prepare(request: unknown, preset: PreparedSet | ErrorResponse | null, clock: Clock = Date.now): Prepared | ErrorResponse {
   const shaped = checkRequestShape(request);
   if ('error' in shaped) return shaped;
   const inline = shaped.policies !== undefined || shaped.scps !== undefined;
   const prepared = inline || preset === null ? compileWithWarnings(shaped, true) : preset;
   if ('error' in prepared) return prepared;
-  const resolved = resolveRequest(shaped);
+  const resolved = resolveRequest(shaped, clock);
   if ('error' in resolved) return resolved;
   return { set: prepared.set, policyWarnings: prepared.warnings, resolved };
 }
@@ -180,14 +203,20 @@ export function precheck(request: EvaluateRequest | unknown): ErrorResponse | nu
   return 'error' in resolved ? resolved : null;
 }
 
+/** Options of a single evaluation. */
+export interface EvaluateOptions {
+  /** The time of evaluation, ms since the epoch (g:CurrentTime); default `Date.now`. Tests inject a fixed one. */
+  clock?: Clock;
+}
+
 /** Decides a request carrying its policies inline. Never throws for bad input. */
-export function evaluate(request: EvaluateRequest | unknown): EvaluateResult {
-  return evaluatePrepared(prepare(request, null));
+export function evaluate(request: EvaluateRequest | unknown, options: EvaluateOptions = {}): EvaluateResult {
+  return evaluatePrepared(prepare(request, null, options.clock));
 }
 
 /** Like evaluate, plus a per-statement trace and a readable text. */
-export function explain(request: EvaluateRequest | unknown): ExplainResult {
-  return explainPrepared(prepare(request, null));
+export function explain(request: EvaluateRequest | unknown, options: EvaluateOptions = {}): ExplainResult {
+  return explainPrepared(prepare(request, null, options.clock));
 }
 
 export interface Evaluator {
@@ -206,6 +235,8 @@ export interface EvaluatorOptions {
    * are kept beside each version.
    */
   policyWarnings?: boolean;
+  /** The time of evaluation (g:CurrentTime), as in EvaluateOptions. */
+  clock?: Clock;
 }
 
 /** Compiles a policy set once; requests without inline policies reuse it. */
@@ -214,7 +245,7 @@ export function createEvaluator(input: PolicySetInput, options: EvaluatorOptions
   return {
     catalog_version: catalogVersion(),
     error: 'error' in set ? set : null,
-    evaluate: (request) => evaluatePrepared(prepare(request, set)),
-    explain: (request) => explainPrepared(prepare(request, set)),
+    evaluate: (request) => evaluatePrepared(prepare(request, set, options.clock)),
+    explain: (request) => explainPrepared(prepare(request, set, options.clock)),
   };
 }

@@ -23,7 +23,7 @@ type LineCache = Map<ConditionTrace, string>;
 function conditionLine(c: ConditionTrace, cache: LineCache): string {
   let line = cache.get(c);
   if (line === undefined) {
-    const req = c.unknown ? 'unknown' : c.missing ? 'absent from the request' : `request has ${JSON.stringify(c.request_values)}`;
+    const req = c.not_carried ? 'absent: the action does not carry this key (a value given is ignored)' : c.unknown ? 'unknown' : c.missing ? 'absent from the request' : `request has ${JSON.stringify(c.request_values)}`;
     line = `          ${c.result === 'unknown' ? '?    ' : c.result ? 'true ' : 'false'}  ${c.operator} ${c.key} ${JSON.stringify(c.policy_values)}: ${req}`;
     cache.set(c, line);
   }
@@ -88,9 +88,11 @@ export function renderExplain(resp: EvaluateResponse, traces: readonly ResultTra
   }
   // Context required, missing keys and warnings (the request's, then its policies') form one block after the results.
   const required = resp.context_required_keys ?? [];
-  if (required.length > 0 || resp.missing_context_keys.length > 0 || resp.warnings.length > 0) out.push('');
+  const ignored = resp.results.filter((r) => r.ignored_context_keys !== undefined);
+  if (required.length > 0 || resp.missing_context_keys.length > 0 || ignored.length > 0 || resp.warnings.length > 0) out.push('');
   if (required.length > 0) out.push(`Context required (the answer depends on these unknown keys): ${required.join(', ')}`);
   if (resp.missing_context_keys.length > 0) out.push(`Missing context keys (more context may change the answer): ${resp.missing_context_keys.join(', ')}`);
+  for (const r of ignored) out.push(`Ignored context keys for ${r.action} (the action does not carry them): ${r.ignored_context_keys!.join(', ')}`);
   for (const w of resp.warnings) out.push(`Warning: ${w}`);
   out.push('', `catalog ${resp.catalog_version}, decision ${resp.decision_id}`);
   return out.join('\n');

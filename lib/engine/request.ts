@@ -3,14 +3,14 @@
  * (catalog action, resource) items, the principal's layer rules, and the request context.
  * Bad input becomes an error response, never an exception.
  */
-import { actionAt, actionsMatchingPattern, catalog, lookupAction, matchRoute } from '../catalog/catalog.js';
+import { actionAt, actionsMatchingPattern, catalog, lookupAction, matchRoute, SHARED_IMAGE_MEMBER_ACTIONS } from '../catalog/catalog.js';
 import { hasWildcard } from '../match/glob.js';
 import { problemMessage, schemaChecker } from '../schema/check.js';
 import { REQUEST_SCHEMAS } from '../schema/requests.js';
 import type { ApiResolution, ContextValue, ErrorResponse, EvaluateRequest, JsonValue, Principal } from '../types.js';
 import { suggest, suggestActionName } from '../validate/suggest.js';
 import { normalizeUrn } from './compile.js';
-import { normalizedKey, principalKeyOf, RequestContext, UnknownKeys } from './context.js';
+import { CURRENT_TIME_KEY, normalizedKey, principalKeyOf, RequestContext, UnknownKeys } from './context.js';
 
 /**
  * What an item is requested on: `none` = an action without resource type (requested on `*`); `urn` = one
@@ -29,6 +29,14 @@ export interface RequestItem {
   /** URN or family pattern with a lower-cased service segment; `null` for `none`. */
   resourceNorm: string | null;
   requiredBy?: 'api' | 'dependency';
+  /**
+   * The resource is (or, for a family, may be) another account's and the action is not one a member of a
+   * shared image may perform: denied by the identity layer whatever the policies allow (docs/semantics.md,
+   * "Cross-account requests"). Explicit Denies still apply as usual.
+   */
+  foreign: boolean;
+  /** The request context as the item's action sees it (RequestContext.forAction). */
+  context: RequestContext;
 }
 
 export interface ResolvedRequest {
@@ -117,7 +125,40 @@ function hasResourceType(idx: number): boolean {
   return actionAt(idx).resource_types.length > 0;
 }
 
-export function resolveRequest(req: EvaluateRequest): ResolvedRequest | ErrorResponse {
+/** Milliseconds since the epoch: the time of evaluation (g:CurrentTime). Injectable for tests (`clock`). */
+export type Clock = () => number;
+
+/** Catalog indices of the actions a member of a shared image may perform, by status (built once per status). */
+const memberSets = new Map<string, ReadonlySet<number>>();
+function memberActions(status: keyof typeof SHARED_IMAGE_MEMBER_ACTIONS): ReadonlySet<number> {
+  let set = memberSets.get(status);
+  if (!set) memberSets.set(status, (set = new Set(SHARED_IMAGE_MEMBER_ACTIONS[status].flatMap((n) => [...lookupAction(n)]))));
+  return set;
+}
+
+/**
+ * Whether a resource URN (or pattern) names, or may name, an account other than `account`: its account
+ * segment (the third) differs, or holds a wildcard that admits other accounts.
+ */
+function otherAccount(urn: string, account: string): boolean {
+  const a = urn.indexOf(':', urn.indexOf(':') + 1) + 1;
+  if (a === 0) return true;
+  const end = urn.indexOf(':', a);
+  return (end === -1 ? urn.length : end) - a !== account.length || !urn.startsWith(account, a);
+}
+
+/** ISO 8601 text of the time of evaluation (requests of one millisecond share it). */
+let lastMs = NaN;
+let lastIso = '';
+function isoTime(ms: number): string {
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastIso = new Date(ms).toISOString();
+  }
+  return lastIso;
+}
+
+export function resolveRequest(req: EvaluateRequest, now: Clock = Date.now): ResolvedRequest | ErrorResponse {
   const principal: Principal = req.principal ?? {};
   const warnings: string[] = [];
   const explicit = req.resources ?? (req.resource !== undefined ? [req.resource] : null);
@@ -128,15 +169,25 @@ export function resolveRequest(req: EvaluateRequest): ResolvedRequest | ErrorRes
     }
   }
   const items: RequestItem[] = [];
+  const accountOf = principal.account_id;
+  const member = req.shared_image ? memberActions(req.shared_image.member_status) : null;
+  const foreignAccounts: string[] = [];
   const push = (idx: number, kind: ResourceKind, resource: string, requiredBy?: 'api' | 'dependency'): void => {
-    const item: RequestItem = { actionIndex: idx, action: actionAt(idx).name, resource, kind, resourceNorm: kind === 'none' ? null : normalizeUrn(resource) };
+    const foreign = kind !== 'none' && accountOf !== undefined && otherAccount(resource, accountOf) && (member === null || !member.has(idx));
+    if (foreign) foreignAccounts.push(`${actionAt(idx).name} on ${resource}`);
+    const item: RequestItem = { actionIndex: idx, action: actionAt(idx).name, resource, kind, resourceNorm: kind === 'none' ? null : normalizeUrn(resource), foreign, context: null as unknown as RequestContext };
     if (requiredBy) item.requiredBy = requiredBy;
     items.push(item);
   };
   const ignoredResource: string[] = [];
   const onFamily: string[] = [];
+  if (req.image_owner_account_id !== undefined && !req.api) {
+    return requestError('INVALID_REQUEST', '"image_owner_account_id" goes with "api"; with "action" or "actions", the account is the one the resource URN names.', { field: 'image_owner_account_id' });
+  }
+  /** The account of the images an API path names: the owner the request gives, else the caller's. */
+  const owner = req.image_owner_account_id ?? principal.account_id;
   /** Every image of the request's region and account (unknown parts: any). */
-  const anyImage = (imageId?: string): string => `ims:${req.region ?? '*'}:${principal.account_id ?? '*'}:image:${imageId ?? '*'}`;
+  const anyImage = (imageId?: string): string => `ims:${req.region ?? '*'}:${owner ?? '*'}:image:${imageId ?? '*'}`;
   const pushAction = (idx: number, resources: readonly string[] | null, requiredBy?: 'api' | 'dependency', family?: string): void => {
     if (!hasResourceType(idx)) {
       if (resources && !req.api) ignoredResource.push(actionAt(idx).name);
@@ -184,7 +235,7 @@ export function resolveRequest(req: EvaluateRequest): ResolvedRequest | ErrorRes
     let family: string | undefined;
     const imageId = match.params['image_id'];
     if (!resources && imageId !== undefined) {
-      if (req.region && principal.account_id) resources = [`ims:${req.region}:${principal.account_id}:image:${imageId}`];
+      if (req.region && owner) resources = [`ims:${req.region}:${owner}:image:${imageId}`];
       else family = anyImage(imageId.replace(/\*/g, ''));
     }
     for (const idx of required) pushAction(idx, resources, idx === primary ? 'api' : 'dependency', family);
@@ -219,6 +270,12 @@ export function resolveRequest(req: EvaluateRequest): ResolvedRequest | ErrorRes
       `No complete resource URN for an image-typed action: evaluated on every image of ${onFamily.join(', ')} (an Allow must cover them all; a Deny that may match one applies). Give a complete URN in "resource", or "region" and "principal.account_id".`,
     );
   }
+  if (foreignAccounts.length > 0) {
+    const status = req.shared_image?.member_status;
+    warnings.push(
+      `Cross-account: denied ${foreignAccounts.join(', ')}: not (surely) of the caller's account ${accountOf}; identity policies grant nothing there. ${status ? `A member (${status}) may only: ${SHARED_IMAGE_MEMBER_ACTIONS[status].join(', ')}.` : 'A shared image: say so in "shared_image".'}`,
+    );
+  }
   let unknown: UnknownKeys | null = null;
   if (req.unknown_context_keys !== undefined && req.unknown_context_keys.length > 0) {
     const u = readUnknownKeys(req.unknown_context_keys, req.context);
@@ -226,12 +283,14 @@ export function resolveRequest(req: EvaluateRequest): ResolvedRequest | ErrorRes
     unknown = u;
   }
   const type = principal.type ?? 'user';
+  const context = new RequestContext(req.context as Record<string, ContextValue> | undefined, principal, req.region, unknown, isoTime(now()));
+  for (let i = 0; i < items.length; i++) items[i]!.context = context.forAction(items[i]!.actionIndex);
   const resolved: ResolvedRequest = {
     items,
     principal,
     scpExempt: principal.management_account === true || type === 'service_linked_agency',
     identityNeedsAllow: type !== 'account',
-    context: new RequestContext(req.context as Record<string, ContextValue> | undefined, principal, req.region, unknown),
+    context,
     warnings,
   };
   if (api) resolved.api = api;
@@ -300,8 +359,18 @@ export function principalKeysWarning(keys: readonly string[]): string {
  * name one in `unknown_context_keys`; the stored identity decides them. The error names the first such key.
  */
 export function principalKeyError(req: EvaluateRequest): ErrorResponse | null {
+  // g:CurrentTime is IAM's too: the time of evaluation, which a stored principal's request may not move.
+  for (const key in req.context) {
+    if (normalizedKey(key) === CURRENT_TIME_KEY) return timeKeyError(key, `context.${key}`);
+  }
+  const at = req.unknown_context_keys?.findIndex((k) => normalizedKey(k) === CURRENT_TIME_KEY) ?? -1;
+  if (at !== -1) return timeKeyError(req.unknown_context_keys![at]!, `unknown_context_keys[${at}]`);
   const first = principalKeysNamed(req)[0];
   if (first === undefined) return null;
   const { field, key, entry } = first;
   return requestError('INVALID_REQUEST', `"${key}" (${field}) is derived from the principal (${entry}): a stored principal's own identity decides it. Remove it (inline policies take it as a what-if).`, { field, key });
+}
+
+function timeKeyError(key: string, field: string): ErrorResponse {
+  return requestError('INVALID_REQUEST', `"${key}" (${field}) is filled by IAM with the time of evaluation for a stored principal. Remove it (inline policies take it as a what-if).`, { field, key });
 }

@@ -2,7 +2,7 @@
  * Explain's trace: every statement of every policy in every layer, with what matched and why. It uses
  * the same matchers as the decision core; the decision itself still comes from `decideItem`.
  */
-import { actionNamesLower } from '../catalog/catalog.js';
+import { actionCarriesKey, actionNamesLower } from '../catalog/catalog.js';
 import type { ActionResult, ConditionTrace, LayerTrace, PolicyTrace, ResultTrace, StatementTrace } from '../types.js';
 import type { CompiledLayer, CompiledPolicy, CompiledPolicySet, CompiledStatement, DecisionMemo } from './compile.js';
 import { firstMatchingActionPattern, ResourceMode } from './compile.js';
@@ -82,7 +82,9 @@ function traceStatement(memo: DecisionMemo, live: LiveStatement, item: RequestIt
   const conditions = new Array<ConditionTrace>(slots.length);
   let conditionsMatched: boolean | 'unknown' = true;
   for (let i = 0; i < slots.length; i++) {
-    const c = conditionTrace(memo, slots[i]!, req.context);
+    let c = conditionTrace(memo, slots[i]!, item.context);
+    // A key the action does not carry is absent for it, whatever the request gives (shared traces stay frozen).
+    if (!actionCarriesKey(item.actionIndex, memo.conditions[slots[i]!]!.key)) c = { ...c, not_carried: true };
     conditions[i] = c;
     if (c.result === false) conditionsMatched = false;
     else if (c.result === 'unknown' && conditionsMatched === true) conditionsMatched = 'unknown';
@@ -253,7 +255,9 @@ function traceLayer(set: CompiledPolicySet, layer: CompiledLayer, item: RequestI
   }
   const outcome = deny ? 'deny' : mayDeny || (mayAllow && !allow) ? 'unknown' : allow ? 'allow' : 'no_match';
   const out: LayerTrace = { layer: layer.layer, level: layer.level, outcome, policies };
-  if (layer.layer === 'identity' && !req.identityNeedsAllow && outcome === 'no_match') {
+  if (layer.layer === 'identity' && item.foreign) {
+    out.note = 'Another account\'s resource: identity policies grant nothing there (implicit deny).';
+  } else if (layer.layer === 'identity' && !req.identityNeedsAllow && outcome === 'no_match') {
     out.note = 'The account itself needs no identity Allow.';
   }
   if (layer.layer === 'scp' && outcome === 'no_match') out.note = 'No SCP statement at this level allows the action: implicit deny.';

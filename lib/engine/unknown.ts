@@ -15,8 +15,7 @@ import { actionAt } from '../catalog/catalog.js';
 import type { ActionResult, DeniedBy, MatchedStatement } from '../types.js';
 import type { CompiledLayer, CompiledPolicySet, CompiledStatement, DecisionMemo } from './compile.js';
 import { evalCondition3, UNKNOWN, type Tri } from './conditions.js';
-import type { RequestContext } from './context.js';
-import { enterItem, memoResourceMatches, scopeAdmits } from './decide.js';
+import { enterItem, memoResourceMatches, noteMissingKeys, scopeAdmits } from './decide.js';
 import type { RequestItem, ResolvedRequest } from './request.js';
 
 const EP_KEY = 'g:enterpriseprojectid';
@@ -29,29 +28,16 @@ const EP_KEY = 'g:enterpriseprojectid';
 export function scopeAdmits3(st: CompiledStatement, item: RequestItem, req: ResolvedRequest): Tri {
   const scope = st.scope;
   if (scope === null) return 1;
-  if (scope.type === 'enterprise_project' && actionAt(item.actionIndex).enterprise_project && req.context.isUnknown(EP_KEY)) return UNKNOWN;
+  if (scope.type === 'enterprise_project' && actionAt(item.actionIndex).enterprise_project && item.context.isUnknown(EP_KEY)) return UNKNOWN;
   return scopeAdmits(st, item, req) ? 1 : 0;
 }
 
-/** Records into `missing` the statement's condition keys the request lacks, as the two-valued walk does inline. */
-function noteMissingKeys(st: CompiledStatement, memo: DecisionMemo, ctx: RequestContext, missing: Map<string, string>): void {
-  const keys = st.keySlots;
-  const stamp = memo.keysStamp;
-  for (let i = 0; i < keys.length; i++) {
-    const k = keys[i]!;
-    if (memo.keyStamp[k] === stamp) continue;
-    memo.keyStamp[k] = stamp;
-    const key = memo.keys[k]!;
-    if (ctx.get(key.key) === undefined && !missing.has(key.key)) missing.set(key.key, key.written);
-  }
-}
-
 /** A statement's conditions (AND), three-valued: false if one is false, else unknown if one is, else true. Memoised per request. */
-function memoConditions3(st: CompiledStatement, memo: DecisionMemo, req: ResolvedRequest, missing: Map<string, string> | null): Tri {
+function memoConditions3(st: CompiledStatement, memo: DecisionMemo, item: RequestItem, missing: Map<string, string> | null): Tri {
   const slots = st.condSlots;
   if (slots.length === 0) return 1;
-  const ctx = req.context;
-  if (missing !== null) noteMissingKeys(st, memo, ctx, missing);
+  const ctx = item.context;
+  if (missing !== null) noteMissingKeys(st, memo, item, missing);
   const stamp = memo.requestStamp;
   let out: Tri = 1;
   for (let i = 0; i < slots.length; i++) {
@@ -73,7 +59,7 @@ function memoConditions3(st: CompiledStatement, memo: DecisionMemo, req: Resolve
 export function applies3(st: CompiledStatement, memo: DecisionMemo, item: RequestItem, req: ResolvedRequest, missing: Map<string, string> | null): Tri {
   const scope = st.scope === null ? 1 : scopeAdmits3(st, item, req);
   if (scope === 0 || !memoResourceMatches(st, memo, item)) return 0;
-  const conditions = memoConditions3(st, memo, req, missing);
+  const conditions = memoConditions3(st, memo, item, missing);
   return conditions === 0 ? 0 : scope === UNKNOWN ? UNKNOWN : conditions;
 }
 
@@ -186,6 +172,8 @@ export function decideItemUnknown(set: CompiledPolicySet, req: ResolvedRequest, 
   enterItem(memo, req, item, missing);
   if (!req.scpExempt) for (const layer of set.scps) walkLayer3(layer, memo, item, req, missing, w, true);
   walkLayer3(set.identity, memo, item, req, missing, w, req.identityNeedsAllow);
+  // Another account's resource: denied by the identity layer for sure (decideItem).
+  if (item.foreign) w.implicit ??= set.identity.implicit;
   const matched = w.matched ?? (NO_MATCHES as MatchedStatement[]);
   const result: ActionResult =
     w.explicit !== null

@@ -11,6 +11,7 @@ export const REQUEST_SCHEMAS = {
       user_id: { type: 'string', maxLength: 256 },
       user_name: { type: 'string', maxLength: 256 },
       agency: { type: 'string', maxLength: 256 },
+      session_name: { type: 'string', maxLength: 256, description: 'An agency\'s session (g:PrincipalUrn).' },
       org_path: { type: 'string', maxLength: 1024, description: '<org-id>/<root-id>/(<ou-id>/)*<account-id>' },
       management_account: { type: 'boolean' },
     },
@@ -58,6 +59,14 @@ export const REQUEST_SCHEMAS = {
       resource: str(),
       resources: { type: 'array', items: str(), minItems: 1, maxItems: LIMITS.resources },
       region: str(64),
+      image_owner_account_id: str(256, 'With `api`: the account owning the image of the path (default: the caller\'s).'),
+      shared_image: {
+        type: 'object',
+        description: 'The image of another account is shared with the caller\'s, with this status: its member actions are decided by the policies (docs/semantics.md).',
+        properties: { member_status: { enum: ['pending', 'accepted', 'rejected'] } },
+        required: ['member_status'],
+        additionalProperties: false,
+      },
       context: {
         type: 'object',
         maxProperties: LIMITS.contextKeys,

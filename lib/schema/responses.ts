@@ -61,6 +61,7 @@ export const RESPONSE_SCHEMAS = {
       matched: { type: 'array', items: ref('MatchedStatement') },
       required_by: { enum: ['api', 'dependency'] },
       context_required_keys: { type: 'array', items: { type: 'string' } },
+      ignored_context_keys: { type: 'array', items: { type: 'string' }, description: 'Keys of `context` this action does not carry: ignored.' },
     },
     required: ['action', 'resource', 'decision', 'reason', 'denied_by', 'matched'],
   },
@@ -86,6 +87,12 @@ export const RESPONSE_SCHEMAS = {
       results: { type: 'array', items: ref('ActionResult') },
       missing_context_keys: { type: 'array', items: { type: 'string' } },
       context_required_keys: { type: 'array', items: { type: 'string' }, description: 'With `unknown_context_keys`: the unknown keys a `context_required` answer depends on.' },
+      ignored_context_keys: {
+        type: 'array',
+        items: { type: 'string' },
+        description: 'Keys of `context` some action does not carry (ignored for it).',
+      },
+      current_time: { type: 'string', description: 'The time of evaluation (g:CurrentTime unless given).' },
       message: { type: 'string' },
       catalog_version: { type: 'string' },
       decision_id: { type: 'string' },
@@ -97,7 +104,7 @@ export const RESPONSE_SCHEMAS = {
           'The request\'s own warnings, then the warnings and security warnings validate reports for its inline policies (`policy "<id>"[ (SCP level <level>)] <path>: <CODE> (<severity>): <message>`), at most 10 of those plus one line counting the rest. Stored policies (by reference) add none: they were validated when written.',
       },
     },
-    required: ['decision', 'reason', 'denied_by', 'results', 'missing_context_keys', 'message', 'catalog_version', 'decision_id', 'warnings'],
+    required: ['decision', 'reason', 'denied_by', 'results', 'missing_context_keys', 'ignored_context_keys', 'current_time', 'message', 'catalog_version', 'decision_id', 'warnings'],
   },
   ExplainResponse: {
     allOf: [

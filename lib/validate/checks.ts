@@ -5,13 +5,14 @@
 import {
   actionAt,
   actionsMatchingPattern,
-  actionSupportsConditionKey,
+  actionCarriesKey,
   catalog,
   conditionKeyInfo,
   isActionScopedConditionKey,
   lookupAction,
   normalizeConditionKey,
   servicePrefix,
+  SHARING_ACTIONS,
 } from '../catalog/catalog.js';
 import { pointer } from '../json/source.js';
 import { compileGlobLower, hasWildcard, type Glob } from '../match/glob.js';
@@ -45,7 +46,6 @@ const canonicalNames = (): string[] => (canonicalActionNames ??= catalog.actions
 export const MAX_REDUNDANCY_PAIRS = 20_000;
 
 const ACTION_FORMAT = /^[A-Za-z0-9_*?-]+(:[A-Za-z0-9_*?-]+){0,2}$/;
-const SHARING_ACTIONS = new Set(['ims:images:share', 'ims:images:addmember', 'ims:images:deletemember', 'ims:images:updatememberstatus']);
 
 export function checkPolicy(policy: ParsedPolicy, opts: CheckOptions, r: Reporter): void {
   const sids = new Map<string, number>();
@@ -361,8 +361,7 @@ function checkConditionKeyName(key: string, keyPath: string, r: Reporter): Catal
  */
 function checkKeySupportedByActions(key: string, keyPath: string, coverage: ActionCoverage | null, r: Reporter): void {
   if (!coverage || coverage.foreign || coverage.indices.size === 0 || !isActionScopedConditionKey(key)) return;
-  const orgPathsOnSharing = normalizeConditionKey(key).lookup === 'ims:targetorgpaths' && [...coverage.indices].some((idx) => SHARING_ACTIONS.has(actionAt(idx).name.toLowerCase()));
-  const supported = orgPathsOnSharing || [...coverage.indices].some((idx) => actionSupportsConditionKey(actionAt(idx), key));
+  const supported = [...coverage.indices].some((idx) => actionCarriesKey(idx, key));
   if (!supported) {
     r.report('CONDITION_KEY_NOT_SUPPORTED_BY_ACTION', keyPath, `No action of this statement supports "${key}": the key is absent from their requests.`, { atKey: true });
   }

@@ -7,7 +7,7 @@
  */
 import { createEvaluator, evaluate, MAX_POLICY_WARNINGS, validate, type Evaluator } from '../../lib/index.js';
 import type { DeniedBy, EvaluateRequest, EvaluateResult, InlinePolicy, Reason } from '../../lib/types.js';
-import { normalizeKey, referenceEvaluate, type ModelResponse, type ModelResult, type PolicySet } from './model.js';
+import { normalizeKey, REFERENCE_NOW, referenceEvaluate, type ModelResponse, type ModelResult, type PolicySet } from './model.js';
 
 export interface DiffCase {
   request: EvaluateRequest;
@@ -32,8 +32,17 @@ function project(r: Exclude<EvaluateResult, { error: unknown }>): ModelResponse 
     decision: r.decision,
     reason: modelReason(r.reason),
     denied_by: r.denied_by,
-    results: r.results.map((x) => ({ action: x.action, resource: x.resource, decision: x.decision, reason: modelReason(x.reason), denied_by: x.denied_by, ...(x.required_by ? { required_by: x.required_by } : {}) })),
+    results: r.results.map((x) => ({
+      action: x.action,
+      resource: x.resource,
+      decision: x.decision,
+      reason: modelReason(x.reason),
+      denied_by: x.denied_by,
+      ...(x.required_by ? { required_by: x.required_by } : {}),
+      ...(x.ignored_context_keys ? { ignored_context_keys: x.ignored_context_keys } : {}),
+    })),
     missing_context_keys: [...new Set(r.missing_context_keys.map(normalizeKey))].sort(),
+    ignored_context_keys: r.ignored_context_keys,
     warnings: r.warnings.length,
     ...(r.api ? { api: { template: r.api.template, required_actions: r.api.required_actions } } : {}),
   };
@@ -49,10 +58,14 @@ const sameResult = (a: ModelResult, b: ModelResult | undefined): boolean =>
   a.decision === b.decision &&
   a.reason === b.reason &&
   a.required_by === b.required_by &&
+  (a.ignored_context_keys ?? []).join('\n') === (b.ignored_context_keys ?? []).join('\n') &&
   sameDenial(a.denied_by, b.denied_by);
 
 /** JSON data only: a JSON round trip is a deep copy. */
 const copy = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
+
+/** The engine's time of evaluation: the model's (g:CurrentTime is filled with it). */
+const clock = (): number => REFERENCE_NOW;
 
 /** Each preset policy set is compiled once (the cases of a group share it), from a deep copy. */
 const evaluators = new WeakMap<PolicySet, Evaluator>();
@@ -62,9 +75,9 @@ const evaluators = new WeakMap<PolicySet, Evaluator>();
  * policy set is a deep one, so nothing the engine might do to its input can reach the model.
  */
 export function runEngine(c: DiffCase): EvaluateResult {
-  if (!c.preset) return evaluate(c.request);
+  if (!c.preset) return evaluate(c.request, { clock });
   let pdp = evaluators.get(c.preset);
-  if (!pdp) evaluators.set(c.preset, (pdp = createEvaluator(copy(c.preset))));
+  if (!pdp) evaluators.set(c.preset, (pdp = createEvaluator(copy(c.preset), { clock })));
   return pdp.evaluate(c.request);
 }
 
@@ -94,6 +107,7 @@ export function compareCase(c: DiffCase): Outcome {
   if (engine.reason !== model.reason) differences.push('reason');
   if (!sameDenial(engine.denied_by, model.denied_by)) differences.push('denied_by');
   if (engine.missing_context_keys.join('\n') !== model.missing_context_keys.join('\n')) differences.push('missing_context_keys');
+  if (engine.ignored_context_keys.join('\n') !== model.ignored_context_keys.join('\n')) differences.push('ignored_context_keys');
   if (engine.warnings !== model.warnings) differences.push('warnings');
   if (engine.api?.template !== model.api?.template || engine.api?.required_actions.join() !== model.api?.required_actions.join()) differences.push('api');
   if (engine.results.length !== model.results.length) differences.push('results.length');

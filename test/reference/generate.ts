@@ -160,6 +160,9 @@ const KEYS: KeySpec[] = [
   { spellings: ['g:RequestedRegion', 'g:requestedregion'], type: 'string', words: ['cn-north-4', 'eu-west-0', '*-4', 'eu'] },
   { spellings: ['g:PrincipalOrgPath', 'g:principalorgpath'], type: 'string', words: ['o-1/r-1/ou-a/acc-1', 'o-1/r-1/*', 'o-1/r-1/ou-b/*', 'O-1/R-1/*', 'o-1/'] },
   { spellings: ['g:PrincipalAccount', 'g:principalaccount'], type: 'string', words: ['acc-1', 'acc-2', 'ACC-1', 'acc-?'] },
+  { spellings: ['g:PrincipalUrn', 'g:principalurn'], type: 'string', words: ['iam::acc-1:user:alice', 'iam::acc-1:user:*', 'sts::acc-1:assumed-agency:ops/*', 'iam::acc-2:user:bob'] },
+  { spellings: ['g:PrincipalOrgId', 'g:principalorgid'], type: 'string', words: ['o-1', 'o-2', 'O-1', 'o-*'] },
+  { spellings: ['g:PrincipalId', 'g:principalid'], type: 'string', words: ['u-1', 'u-2', 'u-*'] },
   { spellings: ['obs:prefix'], type: 'string', words: ['logs/', 'logs/*', 'data'] },
   { spellings: ['g:TagKeys', 'g:tagkeys'], type: 'multi', words: ['env', 'owner', 'cost', 'Env', 'o*'] },
   { spellings: ['ims:TargetOrgPaths', 'IMS:targetorgpaths'], type: 'multi', words: ['o-1/r-1/ou-a', 'o-1/*', 'o-2/r-9', 'o-1/r-1/OU-A'] },
@@ -497,6 +500,8 @@ const principal: fc.Arbitrary<Principal | undefined> = fc.option(
         account_id: fc.constantFrom(...ACCOUNTS),
         user_id: fc.constantFrom('u-1', 'u-2'),
         user_name: fc.constantFrom('alice', 'bob', 'Alice'),
+        agency: fc.constantFrom('ops', 'dev'),
+        session_name: fc.constantFrom('s-1', 's-2'),
         org_path: fc.constantFrom('o-1/r-1/ou-a/acc-1', 'o-1/r-1/ou-b/acc-2'),
         management_account: fc.constantFrom(false, false, false, true),
       },
@@ -545,12 +550,17 @@ const request: fc.Arbitrary<EvaluateRequest> = fc
     resources: fc.array(requestResource, { minLength: 1, maxLength: 3 }),
     region: fc.constantFrom<string | undefined>(...REGIONS, ...REGIONS, undefined),
     context: requestContext,
+    /** Image sharing (the image is shared with the caller's account) and, in api mode, the image's owner. */
+    shared: fc.option(fc.constantFrom<'pending' | 'accepted' | 'rejected'>('pending', 'accepted', 'accepted', 'rejected'), { nil: undefined, freq: 3 }),
+    owner: fc.option(fc.constantFrom(...ACCOUNTS), { nil: undefined, freq: 3 }),
   })
   .map((g) =>
     compact({
       principal: g.principal,
       region: g.region,
       context: g.context,
+      shared_image: g.shared === undefined ? undefined : { member_status: g.shared },
+      image_owner_account_id: g.mode === 'api' ? g.owner : undefined,
       ...(g.mode === 'api' ? { api: g.api } : g.mode === 'actions' ? { actions: g.names } : { action: g.names[0]! }),
       ...(g.resourceForm === 'one' ? { resource: g.resources[0]! } : g.resourceForm === 'many' ? { resources: [...new Set(g.resources)] } : {}),
     }),

@@ -59,6 +59,9 @@ function asStrings(v: JsonValue | undefined): string[] {
 
 const TAG_PREFIXES = ['g:resourcetag/', 'g:requesttag/', 'g:principaltag/'];
 
+/** The time of evaluation of the differential runs (the engine gets the same through its clock option). */
+export const REFERENCE_NOW = Date.parse('2026-01-01T00:00:00Z');
+
 /** Condition key names are case-insensitive, except the tag key after g:ResourceTag/ (and the like). */
 export function normalizeKey(key: string): string {
   const lower = key.toLowerCase();
@@ -248,14 +251,16 @@ function items(req: EvaluateRequest, api: ApiResolved | undefined): Item[] {
   const actions: CatalogAction[] = [];
   let resources = given;
   // Omitted: every image of the request's region and account (unknown parts: any) ...
-  let family = `ims:${req.region ?? '*'}:${req.principal?.account_id ?? '*'}:image:*`;
+  // (In api mode the images are those of the owner the request names, else the caller's.)
+  const owner = (api ? req.image_owner_account_id : undefined) ?? req.principal?.account_id;
+  let family = `ims:${req.region ?? '*'}:${owner ?? '*'}:image:*`;
   if (api) {
     actions.push(...api.required);
     // ... or, in api mode, the image the path names: one URN when region and account are known.
     const imageId = api.params['image_id'];
     if (!resources && imageId !== undefined) {
-      if (req.region && req.principal?.account_id) resources = [`ims:${req.region}:${req.principal.account_id}:image:${imageId}`];
-      else family = `ims:${req.region ?? '*'}:${req.principal?.account_id ?? '*'}:image:${imageId}`;
+      if (req.region && owner) resources = [`ims:${req.region}:${owner}:image:${imageId}`];
+      else family = `ims:${req.region ?? '*'}:${owner ?? '*'}:image:${imageId}`;
     }
   } else {
     const names = req.actions ?? (req.action !== undefined ? [req.action] : []);
@@ -278,16 +283,31 @@ function items(req: EvaluateRequest, api: ApiResolved | undefined): Item[] {
 type Context = Map<string, RequestScalar[]>;
 
 /** The request context, completed from the principal and region (choice 2); `null` and `[]` mean absent (choice 3). */
-function context(req: EvaluateRequest): Context {
+function context(req: EvaluateRequest, now: number): Context {
   const ctx: Context = new Map();
   const p = req.principal ?? {};
+  const type = p.type ?? 'user';
+  // g:PrincipalUrn as the research gives it per principal type (user; agency session); none for the others.
+  const urn =
+    p.account_id === undefined
+      ? undefined
+      : type === 'user' && p.user_name
+        ? `iam::${p.account_id}:user:${p.user_name}`
+        : type === 'agency' && p.agency && p.session_name
+          ? `sts::${p.account_id}:assumed-agency:${p.agency}/${p.session_name}`
+          : undefined;
   const defaults: Array<[string, string | undefined]> = [
     ['g:UserId', p.user_id],
     ['g:UserName', p.user_name],
     ['g:PrincipalAccount', p.account_id],
     ['g:PrincipalOrgPath', p.org_path],
+    ['g:PrincipalUrn', urn],
+    ['g:PrincipalId', type === 'user' ? p.user_id : undefined],
+    ['g:PrincipalOrgId', p.org_path?.split('/')[0]],
+    ['g:PrincipalOrgManagementAccountId', p.management_account === true ? p.account_id : undefined],
     ['g:ProjectName', req.region],
     ['g:RequestedRegion', req.region],
+    ['g:CurrentTime', new Date(now).toISOString()],
   ];
   for (const [key, value] of defaults) if (value) ctx.set(normalizeKey(key), [value]);
   for (const [key, value] of Object.entries(req.context ?? {}) as Array<[string, ContextValue]>) {
@@ -301,6 +321,51 @@ function context(req: EvaluateRequest): Context {
 // ---------------------------------------------------------------------------------------------------------
 // Does a statement apply?
 // ---------------------------------------------------------------------------------------------------------
+
+/**
+ * Keys the service provides (seed 001: the Condition Key column of Table 1) exist only for the actions whose
+ * row lists them; every other key (caller, network, time) exists for every action. ims:TargetOrgPaths is
+ * taken as listed on every sharing and member action (the catalog note TARGET_ORG_PATHS_ONLY_ON_SHARE).
+ */
+function serviceKey(key: string): string | null {
+  if (key.startsWith('ims:') || key === 'g:enterpriseprojectid' || key === 'g:tagkeys') return key;
+  for (const prefix of ['g:resourcetag/', 'g:requesttag/']) if (key.startsWith(prefix)) return prefix;
+  return null;
+}
+const SHARING = ['ims:images:share', 'ims:images:addmember', 'ims:images:deletemember', 'ims:images:updatememberstatus'];
+export function actionCarries(action: CatalogAction, key: string): boolean {
+  const service = serviceKey(normalizeKey(key).toLowerCase());
+  if (service === null) return true;
+  if (service === 'ims:targetorgpaths' && SHARING.includes(action.name.toLowerCase())) return true;
+  return action.condition_keys.some((k) => k.toLowerCase().replace('<tag-key>', '') === service);
+}
+
+/** The context one action sees: the keys it does not carry are absent. */
+function contextFor(ctx: Context, action: CatalogAction): Context {
+  const out: Context = new Map();
+  for (const [k, v] of ctx) if (actionCarries(action, k)) out.set(k, v);
+  return out;
+}
+
+/**
+ * Image sharing (the IMS pages cited in docs/semantics.md): a member may answer the invitation at any
+ * status; once it accepted, it may also read the image and replicate it in the region.
+ */
+const MEMBER_MAY: Record<string, string[]> = {
+  pending: ['ims:images:updatememberstatus'],
+  accepted: ['ims:images:updatememberstatus', 'ims:images:get', 'ims:images:copyinregion'],
+  rejected: ['ims:images:updatememberstatus'],
+};
+
+/** Whether an item is on another account's resource (or may be: a wildcard account) and not one a member may perform. */
+function crossAccount(item: Item, req: EvaluateRequest): boolean {
+  const caller = req.principal?.account_id;
+  if (caller === undefined || item.target.kind === 'none') return false;
+  const account = item.resource.split(':')[2] ?? '';
+  if (account === caller && !/^\*+$/.test(item.resource)) return false;
+  const status = req.shared_image?.member_status;
+  return !(status !== undefined && MEMBER_MAY[status]!.includes(item.action.name.toLowerCase()));
+}
 
 function actionMatches(st: Statement, action: CatalogAction): boolean {
   const hit = st.actions.some((pattern) => patternMatches(pattern, action));
@@ -358,7 +423,7 @@ function scopeAdmits(policy: Policy, st: Statement, action: CatalogAction, req: 
  */
 function applies(p: Policy, st: Statement, item: Item, req: EvaluateRequest, ctx: Context, missing: Set<string>): boolean {
   if (!actionMatches(st, item.action) || !scopeAdmits(p, st, item.action, req, ctx) || !resourceMatches(st, item.target)) return false;
-  for (const c of st.conditions) if (!ctx.has(c.key)) missing.add(c.key);
+  for (const c of st.conditions) if (!ctx.has(c.key) && actionCarries(item.action, c.key)) missing.add(c.key);
   return st.conditions.every((c) => conditionHolds(c.operator, c.values, ctx.get(c.key)));
 }
 
@@ -380,6 +445,8 @@ export interface ModelResult {
   denied_by: DeniedBy | null;
   /** In api mode. */
   required_by?: 'api' | 'dependency';
+  /** Keys of `context` (as written) the action does not carry. */
+  ignored_context_keys?: string[];
 }
 
 export interface ModelResponse {
@@ -389,6 +456,8 @@ export interface ModelResponse {
   results: ModelResult[];
   /** Normalised key names (lower-case, tag keys keep their case), sorted. */
   missing_context_keys: string[];
+  /** Keys of `context` (as written) some action does not carry, sorted. */
+  ignored_context_keys: string[];
   /**
    * How many kinds of warning the response carries: resources given for actions without resource type
    * (evaluated on `*`; not said in api mode, whose dependencies often have none), and families of
@@ -409,7 +478,7 @@ export interface PolicySet {
  * Decides a request. `preset` stands for a policy set compiled once (createEvaluator): used when the
  * request carries no policies of its own.
  */
-export function referenceEvaluate(req: EvaluateRequest, preset?: PolicySet): ModelResponse {
+export function referenceEvaluate(req: EvaluateRequest, preset?: PolicySet, now: number = REFERENCE_NOW): ModelResponse {
   const inline = req.policies !== undefined || req.scps !== undefined;
   const set: PolicySet = inline || !preset ? { policies: req.policies ?? [], scps: req.scps ?? [] } : preset;
   const principal = req.principal ?? {};
@@ -423,7 +492,7 @@ export function referenceEvaluate(req: EvaluateRequest, preset?: PolicySet): Mod
   const identity: Layer = { layer: 'identity', level: null, policies: (set.policies ?? []).map(readPolicy) };
   // Choice 1 order: SCP levels outermost first, then the identity layer.
   const layers = [...(scpsApply ? scpLayers : []), identity];
-  const ctx = context(req);
+  const whole = context(req, now);
   const missing = new Set<string>();
 
   /** The position of a denial in the choice-1 order (statement denials and implicit denials of a layer). */
@@ -449,9 +518,17 @@ export function referenceEvaluate(req: EvaluateRequest, preset?: PolicySet): Mod
   const warnings =
     (given && !api && all.some((i) => i.target.kind === 'none') ? 1 : 0) +
     (all.some((i) => i.target.kind === 'family') ? 1 : 0) +
-    (Object.keys(req.context ?? {}).some(isPrincipalKey) ? 1 : 0);
+    (Object.keys(req.context ?? {}).some(isPrincipalKey) ? 1 : 0) +
+    (all.some((i) => crossAccount(i, req)) ? 1 : 0);
+  const ignored = new Set<string>();
 
   const results: ModelResult[] = all.map((item) => {
+    // Each action sees the keys it carries; a given key it does not carry is ignored for it.
+    const ctx = contextFor(whole, item.action);
+    const dropped = Object.entries(req.context ?? {})
+      .filter(([k, v]) => v !== null && !(Array.isArray(v) && v.length === 0) && !actionCarries(item.action, k))
+      .map(([k]) => k);
+    for (const k of dropped) ignored.add(k);
     let firstDeny: DeniedBy | null = null;
     let firstLayerWithoutAllow: DeniedBy | null = null;
     for (const layer of layers) {
@@ -475,9 +552,17 @@ export function referenceEvaluate(req: EvaluateRequest, preset?: PolicySet): Mod
         if (allowed) break;
       }
       const needsAllow = layer.layer === 'scp' || identityNeedsAllow;
-      if (!allowed && needsAllow) firstLayerWithoutAllow ??= { layer: layer.layer, level: layer.level, policy_id: null, statement: null, sid: null };
+      // Another account's resource: nothing in the identity layer allows it (docs/semantics.md, "Cross-account requests").
+      if ((!allowed && needsAllow) || (layer.layer === 'identity' && crossAccount(item, req))) {
+        firstLayerWithoutAllow ??= { layer: layer.layer, level: layer.level, policy_id: null, statement: null, sid: null };
+      }
     }
-    const base = { action: item.action.name, resource: item.resource, ...(item.requiredBy ? { required_by: item.requiredBy } : {}) };
+    const base = {
+      action: item.action.name,
+      resource: item.resource,
+      ...(item.requiredBy ? { required_by: item.requiredBy } : {}),
+      ...(dropped.length > 0 ? { ignored_context_keys: dropped } : {}),
+    };
     if (firstDeny) return { ...base, decision: 'deny', reason: 'explicit_deny', denied_by: firstDeny };
     if (firstLayerWithoutAllow) return { ...base, decision: 'deny', reason: 'implicit_deny', denied_by: firstLayerWithoutAllow };
     return { ...base, decision: 'allow', reason: 'allowed', denied_by: null };
@@ -497,6 +582,7 @@ export function referenceEvaluate(req: EvaluateRequest, preset?: PolicySet): Mod
     denied_by: deciding ? deciding.denied_by : null,
     results,
     missing_context_keys: [...missing].sort(),
+    ignored_context_keys: [...ignored].sort(),
     warnings,
     ...(api ? { api: { template: api.template, required_actions: api.required.map((a) => a.name) } } : {}),
   };

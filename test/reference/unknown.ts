@@ -14,7 +14,10 @@ import fc from 'fast-check';
 import { createEvaluator, evaluate, type Evaluator } from '../../lib/index.js';
 import type { ContextValue, EvaluateRequest, EvaluateResponse, EvaluateResult, JsonValue } from '../../lib/types.js';
 import { contextValueOf, diffGroup, casesOf, type DiffGroup } from './generate.js';
-import { normalizeKey, type PolicySet } from './model.js';
+import { normalizeKey, REFERENCE_NOW, type PolicySet } from './model.js';
+
+/** The engine's time of evaluation in these runs. */
+const clock = (): number => REFERENCE_NOW;
 
 /** Fillings tried per request. */
 export const FILLINGS = 6;
@@ -156,6 +159,13 @@ function derivedKeys(req: EvaluateRequest): Set<string> {
   add('g:PrincipalOrgPath', p.org_path);
   add('g:ProjectName', req.region);
   add('g:RequestedRegion', req.region);
+  // Filled from the principal as the research documents them, and the time of evaluation (always known).
+  const type = p.type ?? 'user';
+  add('g:PrincipalUrn', p.account_id && ((type === 'user' && p.user_name) || (type === 'agency' && p.agency && p.session_name)) ? 'urn' : undefined);
+  add('g:PrincipalId', type === 'user' ? p.user_id : undefined);
+  add('g:PrincipalOrgId', p.org_path?.split('/')[0]);
+  add('g:PrincipalOrgManagementAccountId', p.management_account === true ? p.account_id : undefined);
+  add('g:CurrentTime', 'now');
   return out;
 }
 
@@ -190,9 +200,9 @@ export function checkUnknownGroup(ug: UnknownGroup, stats: UnknownStats, options
   casesOf(ug.group).forEach((c, i) => {
     const pick = ug.requests[i]!;
     const run = (request: EvaluateRequest): EvaluateResult => {
-      if (!c.preset) return evaluate(request);
+      if (!c.preset) return evaluate(request, { clock });
       let e = evaluators.get(c.preset);
-      if (!e) evaluators.set(c.preset, (e = createEvaluator(c.preset)));
+      if (!e) evaluators.set(c.preset, (e = createEvaluator(c.preset, { clock })));
       return e.evaluate(request);
     };
     stats.requests++;
