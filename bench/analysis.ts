@@ -1,8 +1,8 @@
 /**
  * `npm run bench:analysis`: the access analysis on the realistic and large sets of `npm run bench`
- * (bench/workloads.ts), each against a few proposed changes: the same set (PASS), one more Allow (FAIL), a
- * guardrail Deny removed from the SCP chain (FAIL), a statement's action widened (FAIL); checkNoNewAccess,
- * diff and summarize. Per call: p50 / p99 over the runs, in milliseconds, with the work counts of one run.
+ * (bench/workloads.ts), each against a few proposed changes (the same set; an Allow for one more user; a
+ * Resource widened to `*`; the identity Denies removed; the SCP guardrails removed): checkNoNewAccess, diff
+ * and summarize. Per call: p50 / p99 over the runs, in milliseconds, with the work counts of one run.
  * Writes bench/results/analysis.{json,md}. Timings are wall-clock on this machine: reported, never gated.
  *
  *   npm run bench:analysis [-- --runs N]
@@ -26,22 +26,21 @@ interface Variant {
 /** The changes a reviewer would check, made to a workload's set. */
 function variants(w: Workload): Variant[] {
   const base: AnalysisPolicySet = { policies: w.policies, scps: w.scps };
-  const extra: InlinePolicy = {
-    id: 'extra',
-    document: { Version: '5.0', Statement: [{ Effect: 'Allow', Action: ['ims:images:deleteImage'], Resource: ['ims:*:acc-2:image:*'], Condition: { Bool: { 'ims:Encrypted': ['true'] } } }] } as PolicyDocument,
+  const admin: InlinePolicy = {
+    id: 'new-admin',
+    document: { Version: '5.0', Statement: [{ Effect: 'Allow', Action: ['ims:*'], Resource: ['*'], Condition: { StringEquals: { 'g:UserName': ['new-admin'] } } }] } as PolicyDocument,
   };
-  const noGuardrail = w.scps.map((l, i) => (i === 0 ? { ...l, policies: l.policies.filter((p) => !p.id.startsWith('guardrail')) } : l));
-  const widened = w.policies.map((p, i) => {
-    if (i !== 0) return p;
-    const doc = structuredClone(p.document) as { Statement: Array<{ Action: string[] }> };
-    doc.Statement[0]!.Action = doc.Statement[0]!.Action.map((a) => a.replace(/:[^:]*$/, ':*'));
-    return { ...p, document: doc as unknown as PolicyDocument };
-  });
+  const statements = (p: InlinePolicy): Array<Record<string, unknown>> => (p.document as { Statement: Array<Record<string, unknown>> }).Statement;
+  const withStatements = (p: InlinePolicy, st: Array<Record<string, unknown>>): InlinePolicy => ({ ...p, document: { ...(p.document as object), Statement: st } as PolicyDocument });
+  const noDenies = w.policies.map((p) => withStatements(p, statements(p).filter((st) => st.Effect !== 'Deny')));
+  const noGuardrails = w.scps.map((l) => ({ ...l, policies: l.policies.filter((p) => !p.id.startsWith('guardrail')) }));
+  const widened = w.policies.map((p, i) => (i === 0 ? withStatements(p, statements(p).map((st, j) => (j === 0 ? { ...st, Resource: ['*'] } : st))) : p));
   return [
     { name: 'same set', proposed: base },
-    { name: 'one more Allow', proposed: { policies: [...w.policies, extra], scps: w.scps } },
-    { name: 'SCP guardrail removed', proposed: { policies: w.policies, scps: noGuardrail } },
-    { name: 'action widened to *', proposed: { policies: widened, scps: w.scps } },
+    { name: 'an Allow for one more user', proposed: { policies: [...w.policies, admin], scps: w.scps } },
+    { name: 'a Resource widened to *', proposed: { policies: widened, scps: w.scps } },
+    { name: 'identity Denies removed', proposed: { policies: noDenies, scps: w.scps } },
+    { name: 'SCP guardrails removed', proposed: { policies: w.policies, scps: noGuardrails } },
   ];
 }
 
@@ -76,9 +75,9 @@ for (const name of ['realistic', 'large'] as const) {
     if ('error' in value) throw new Error(`${name} ${v.name}: ${value.error.message}`);
     rows.push({ workload: name, operation: `checkNoNewAccess: ${v.name}`, result: value.result, findings: value.findings.length + (value.findings_omitted ?? 0), p50_ms: percentile(ms, 0.5), p99_ms: percentile(ms, 0.99), stats: value.stats });
   }
-  const d = time(() => diff(existing, variants(w)[2]!.proposed));
+  const d = time(() => diff(existing, variants(w)[4]!.proposed));
   if ('error' in d.value) throw new Error(d.value.error.message);
-  rows.push({ workload: name, operation: 'diff: SCP guardrail removed', result: d.value.result, findings: d.value.findings.length, p50_ms: percentile(d.ms, 0.5), p99_ms: percentile(d.ms, 0.99), stats: d.value.stats });
+  rows.push({ workload: name, operation: 'diff: SCP guardrails removed', result: d.value.result, findings: d.value.findings.length, p50_ms: percentile(d.ms, 0.5), p99_ms: percentile(d.ms, 0.99), stats: d.value.stats });
   const s = time(() => summarize(existing));
   if ('error' in s.value) throw new Error(s.value.error.message);
   const counts = s.value.groups.flatMap((g) => g.actions).reduce<Record<string, number>>((acc, a) => ((acc[a.access] = (acc[a.access] ?? 0) + 1), acc), {});

@@ -339,15 +339,17 @@ function findingOf(p: Prepared, c: Collector, group: Group, part: RegionPart, a:
     return null;
   }
   if (!verified(p, c, witness, allowing, refusing)) return null;
+  const granted = grantedBy(group, allowing, part);
   const finding: AnalysisFinding = {
     kind,
     action,
     resources: part.resources,
     condition: part.condition,
     principals: part.principals,
-    granted_by: grantedBy(group, allowing, part),
+    granted_by: granted.refs,
     witness,
   };
+  if (granted.truncated) finding.granted_by_truncated = true;
   if (refusing !== null) finding.refused_by = refusedBy(group, refusing, part);
   return finding;
 }

@@ -11,7 +11,7 @@ import type { Group, GroupClass, GroupVar } from './group.js';
 import { FALSE, type Cube } from './mdd.js';
 import { FIELD_LABEL, PRINCIPAL_CLASS_TEXT, type Field } from './space.js';
 import { coverTerms } from './terms.js';
-import type { ConditionRef, KeyRequirement, PrincipalClass, RegionCondition, ResourceTerm, StatementRef, ValueTerm } from './types.js';
+import type { ConditionRef, KeyRequirement, PrincipalClass, Refusal, RegionCondition, ResourceTerm, StatementRef, ValueTerm } from './types.js';
 
 export interface RegionPart {
   cube: Cube;
@@ -98,14 +98,26 @@ function valueTerms(gv: GroupVar, inSet: readonly boolean[]): ValueTerm[] {
   ).map((t) => ({ holds: t.pos.map((i) => refOf(gv, i)), fails: t.neg.map((i) => refOf(gv, i)) }));
 }
 
-export function conditionText(c: ConditionRef): string {
+/** A condition as text. `perValue`: as a test of one value (its qualifier and IfExists say nothing there). */
+export function conditionText(c: ConditionRef, perValue = false): string {
   const v = c.values.length === 1 ? JSON.stringify(c.values[0]) : JSON.stringify(c.values);
-  return `${c.operator} ${v}${c.scope ? ' (grant scope)' : ''}`;
+  const op = perValue ? c.operator.replace(/^For(Any|All)Values?:/, '').replace(/IfExists$/, '') : c.operator;
+  return `${op} ${v}${c.scope ? ' (grant scope)' : ''}`;
 }
 
 export function valueTermText(t: ValueTerm): string {
-  const parts = [...t.holds.map(conditionText), ...t.fails.map((c) => `not ${conditionText(c)}`)];
+  const parts = [...t.holds.map((c) => conditionText(c, true)), ...t.fails.map((c) => `not ${conditionText(c, true)}`)];
   return parts.length === 0 ? 'any value' : parts.join(' and ');
+}
+
+/** "no value of T1, or of T2": terms that only exclude one condition read better as "every value: ...". */
+function excludesText(name: string, terms: readonly ValueTerm[]): string[] {
+  const every = terms.filter((t) => t.holds.length === 0 && t.fails.length === 1);
+  const rest = terms.filter((t) => !every.includes(t));
+  const out: string[] = [];
+  if (every.length > 0) out.push(`every value of ${name}: ${every.map((t) => conditionText(t.fails[0] as ConditionRef, true)).join(' and ')}`);
+  if (rest.length > 0) out.push(`${name} has no value: ${rest.map(valueTermText).join(', or ')}`);
+  return out;
 }
 
 function describeCondition(group: Group, cube: Cube): RegionCondition {
@@ -158,7 +170,7 @@ function describeCondition(group: Group, cube: Cube): RegionCondition {
     }
     if (excluded.some(Boolean)) {
       req.excludes = valueTerms(gv, excluded);
-      texts.push(`${name} has no value: ${req.excludes.map(valueTermText).join(', or ')}`);
+      texts.push(...excludesText(name, req.excludes));
     }
     req.text = texts.join('; ') + (req.absent === 'allowed' ? ` (or ${name} absent)` : '');
     all.push(req);
@@ -201,26 +213,49 @@ function meets(group: Group, a: number, part: RegionPart): boolean {
 const EXEMPT: ReadonlySet<PrincipalClass> = new Set(['scp_exempt', 'management_account']);
 const NO_ALLOW_NEEDED: ReadonlySet<PrincipalClass> = new Set(['account', 'management_account']);
 
-/** Identity-layer Allow statements of a set that apply somewhere in the part (then SCP Allows when no identity one does). */
-export function grantedBy(group: Group, set: number, part: RegionPart): StatementRef[] {
+/** Statements listed per finding (each found by a search of its own on large sets). */
+export const STATEMENTS_LISTED = 20;
+
+/**
+ * Identity-layer Allow statements of a set that apply somewhere in the part: those that apply to the witness
+ * first, then the others in document order, at most `STATEMENTS_LISTED` (`truncated` when more may apply).
+ */
+export function grantedBy(group: Group, set: number, part: RegionPart): { refs: StatementRef[]; truncated: boolean } {
   const layers = group.layers[set]!;
   const identity = layers[layers.length - 1]!;
-  const hits = identity.allow.filter((st) => meets(group, group.box(st), part));
-  return hits.map(statementRef);
+  return listMeeting(group, identity.allow, part);
 }
 
-export function refusedBy(group: Group, set: number, part: RegionPart): { denied_by: StatementRef[]; no_allow_in: Array<{ layer: 'identity' | 'scp'; level: string | null }> } {
-  const denied: StatementRef[] = [];
+function listMeeting(group: Group, statements: readonly CompiledStatement[], part: RegionPart): { refs: StatementRef[]; truncated: boolean } {
+  const m = group.mdd;
+  const w = group.witness(part.node);
+  const at = w.kind === 'found' ? w.witness.point.map((x) => (x === -1 ? 0 : x)) : null;
+  const first = at ? statements.filter((st) => m.contains(group.box(st), at)) : [];
+  const hits: CompiledStatement[] = first.slice(0, STATEMENTS_LISTED);
+  let truncated = first.length > STATEMENTS_LISTED;
+  for (const st of statements) {
+    if (truncated) break;
+    if (first.includes(st) || !meets(group, group.box(st), part)) continue;
+    if (hits.length === STATEMENTS_LISTED) truncated = true;
+    else hits.push(st);
+  }
+  hits.sort((a, b) => statements.indexOf(a) - statements.indexOf(b));
+  return { refs: hits.map(statementRef), truncated };
+}
+
+export function refusedBy(group: Group, set: number, part: RegionPart): Refusal {
   const noAllow: Array<{ layer: 'identity' | 'scp'; level: string | null }> = [];
   const scpsApply = part.principals.some((p) => !EXEMPT.has(p));
   const identityNeeded = part.principals.some((p) => !NO_ALLOW_NEEDED.has(p));
+  const denies = listMeeting(group, group.layers[set]!.flatMap((l) => l.deny), part);
   for (const l of group.layers[set]!) {
-    for (const st of l.deny) if (meets(group, group.box(st), part)) denied.push(statementRef(st));
     const layer: CompiledLayer = l.layer;
     const needed = layer.layer === 'scp' ? scpsApply : identityNeeded;
     if (needed && !meets(group, l.allowRegion, part)) noAllow.push({ layer: layer.layer, level: layer.level });
   }
-  return { denied_by: denied, no_allow_in: noAllow };
+  const out: Refusal = { denied_by: denies.refs, no_allow_in: noAllow };
+  if (denies.truncated) out.denied_by_truncated = true;
+  return out;
 }
 
 /** The witness of a part for one action of the group (null: only classes without a value are in it). */

@@ -291,6 +291,15 @@ export class Group {
    * reading is the engine's `resourceMatches` for one URN; every witness is checked against the engine.
    */
   resourceNode(st: CompiledStatement): number {
+    let n = this.resourceNodes.get(st);
+    if (n === undefined) this.resourceNodes.set(st, (n = this.makeResourceNode(st)));
+    return n;
+  }
+
+  private readonly resourceNodes = new Map<CompiledStatement, number>();
+  private readonly checkedUrns = new Set<string>();
+
+  private makeResourceNode(st: CompiledStatement): number {
     if (this.kind === 'none') return resourceMatches(st, this.item(null)) ? TRUE : FALSE;
     if (st.resMode === ResourceMode.Any) return TRUE;
     const list = st.resMode === ResourceMode.List;
@@ -439,17 +448,25 @@ export class Group {
     }
     let chosen: number[] | null = null;
     const rbase = this.rbase;
+    // The search runs over all the space's patterns (atom = the pattern's index in the space); the group's
+    // diagram variables are the patterns it meets.
+    const local = this.localIndex();
     const constraint: AtomConstraint = {
       initial: set,
       NONE: FALSE,
-      restrict: (s, atom, value) => m.restrict(s, rbase + atom, value),
-      support: (s) => m.support(s).filter((v) => v >= rbase).map((v) => v - rbase),
+      restrict: (s, atom, value) => m.restrict(s, rbase + (local[atom] as number), value),
+      support: (s) => m.support(s).filter((v) => v >= rbase).map((v) => (this.patterns[v - rbase] as Atom).index),
       accept: (s) => (chosen = this.pickPoint(s)) !== null,
     };
-    this.search ??= this.space.searchFor(this.patterns);
+    this.search ??= this.space.search();
+    const size = this.space.resource.atoms.length;
     const truths = (urn: string): Uint8Array => {
       let t = this.truthCache.get(urn);
-      if (!t) this.truthCache.set(urn, (t = Uint8Array.from(this.patterns, (a) => (a.value.holds(urn) ? 1 : 0))));
+      if (!t) {
+        t = new Uint8Array(size);
+        for (const a of this.patterns) t[a.index] = a.value.holds(urn) ? 1 : 0;
+        this.truthCache.set(urn, t);
+      }
       return t;
     };
     const found = this.search.find(constraint, [() => this.niceUrns(), () => this.mergedUrns(set)], truths);
@@ -460,14 +477,18 @@ export class Group {
     const urn = found.value;
     // The URN's matches are the engine's: the point takes them, and must still lie in the set.
     const t = truths(urn);
-    for (let i = 0; i < t.length; i++) point[rbase + i] = t[i] as number;
-    if (!m.contains(set, point.map((x) => (x === -1 ? 0 : x)))) {
+    this.patterns.forEach((a, i) => (point[rbase + i] = t[a.index] as number));
+    const full = point.map((x) => (x === -1 ? 0 : x));
+    if (!m.contains(set, full)) {
       throw new GroupUnknown({ code: 'INTERNAL_MISMATCH', message: `internal: the URN ${urn} found for a region does not lie in it` });
     }
-    for (const st of this.statements()) {
-      const mine = m.contains(this.resourceNode(st), point.map((x) => (x === -1 ? 0 : x)));
-      if (mine !== resourceMatches(st, this.item(urn))) {
-        throw new GroupUnknown({ code: 'INTERNAL_MISMATCH', message: `internal: the Resource of ${st.policyId} statement ${st.index} reads ${urn} otherwise than the engine` });
+    if (!this.checkedUrns.has(urn)) {
+      this.checkedUrns.add(urn);
+      const item = this.item(urn);
+      for (const st of this.statements()) {
+        if (m.contains(this.resourceNode(st), full) !== resourceMatches(st, item)) {
+          throw new GroupUnknown({ code: 'INTERNAL_MISMATCH', message: `internal: the Resource of ${st.policyId} statement ${st.index} reads ${urn} otherwise than the engine` });
+        }
       }
     }
     return { kind: 'found', witness: { point, urn } };
@@ -497,16 +518,35 @@ export class Group {
       }
       const text = merged.join(':');
       for (const fill of ['', '1', 'x', 'image-1']) out.push(text.replace(/\*+/g, fill).replace(/\?/g, 'x'));
+      // Patterns whose * crosses ':' meet in URNs that hold one after the other: the first filled, then
+      // each other's text after its first *, in every order (up to three patterns).
+      const fill = (p: string): string => p.replace(/\*+/g, '').replace(/\?/g, 'x');
+      const patterns = required.map((a) => a.pattern as string);
+      if (patterns.length <= 3) {
+        for (const order of permutations(patterns)) {
+          let chained = fill(order[0] as string);
+          for (const p of order.slice(1)) chained += p.includes('*') ? fill(p.slice(p.indexOf('*') + 1)) : `:${fill(p)}`;
+          out.push(chained);
+        }
+      }
     }
     return out;
   }
 
   private search: StringSearch | undefined;
+  private local: Int32Array | undefined;
+  private localIndex(): Int32Array {
+    if (!this.local) {
+      this.local = new Int32Array(this.space.resource.atoms.length).fill(-1);
+      this.patterns.forEach((a, i) => ((this.local as Int32Array)[a.index] = i));
+    }
+    return this.local;
+  }
   private readonly truthCache = new Map<string, Uint8Array>();
   private nice: string[] | undefined;
   /** Readable URNs tried first: common ones, and the group's patterns with their wildcards filled in. */
   niceUrns(): string[] {
-    this.nice ??= this.space.niceUrnsFor(this.patterns);
+    this.nice ??= [...this.space.niceUrns(), ...this.patterns.flatMap((a) => this.space.instantiations(a))];
     return this.nice;
   }
 
@@ -589,6 +629,11 @@ export class Group {
     if (Object.keys(context).length > 0) req.context = context;
     return req;
   }
+}
+
+function permutations<T>(xs: readonly T[]): T[][] {
+  if (xs.length <= 1) return [xs.slice()];
+  return xs.flatMap((x, i) => permutations([...xs.slice(0, i), ...xs.slice(i + 1)]).map((rest) => [x, ...rest]));
 }
 
 function rank(v: Variable): number {

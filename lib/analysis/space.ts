@@ -266,24 +266,41 @@ export class Space {
     return r;
   }
 
-  private readonly searches = new Map<string, StringSearch>();
-  /** The witness-search automaton over a list of Resource patterns (groups with the same patterns share it). */
-  searchFor(patterns: readonly Atom[]): StringSearch {
-    const key = patterns.map((a) => a.index).join(',');
-    let s = this.searches.get(key);
-    if (!s) {
-      s = new StringSearch(patterns.map((a) => a.value.regular as RegularAtom), { maxLength: VALUE_LIMIT, shape: URN_SHAPE, excluded: '*?', workLimit: this.options.limits.automatonSteps });
-      this.searches.set(key, s);
-    }
-    return s;
+  private searcher: StringSearch | undefined;
+  /** The witness-search automaton over every Resource pattern of the sets (built once, shared by the groups). */
+  search(): StringSearch {
+    this.searcher ??= new StringSearch(this.resource.atoms.map((a) => a.value.regular as RegularAtom), { maxLength: VALUE_LIMIT, shape: URN_SHAPE, excluded: '*?', workLimit: this.options.limits.automatonSteps });
+    return this.searcher;
   }
 
-  private readonly niceUrns = new Map<string, string[]>();
-  niceUrnsFor(patterns: readonly Atom[]): string[] {
-    const key = patterns.map((a) => a.index).join(',');
-    let s = this.niceUrns.get(key);
-    if (!s) this.niceUrns.set(key, (s = niceUrnsOf(this.options.assume, patterns)));
-    return s;
+  private common: string[] | undefined;
+  /** Readable URNs tried first as witnesses: one in the assumed region and account, a few others. */
+  niceUrns(): string[] {
+    if (!this.common) {
+      const d = this.urnDefaults();
+      this.common = [`ims:${d[1]}:${d[2]}:image:image-1`, 'ims:eu-west-0:acc-2:image:image-2', 'ims:ap-southeast-1:acc-3:image:other-image', 'obs:cn-north-4:acc-1:bucket:bucket-1'];
+    }
+    return this.common;
+  }
+
+  private urnDefaults(): string[] {
+    const assume = this.options.assume;
+    const region = typeof assume.region === 'string' && /^[a-z0-9-]+$/.test(assume.region) ? assume.region : 'cn-north-4';
+    const account = assume.principal?.account_id && /^[A-Za-z0-9-]+$/.test(assume.principal.account_id) ? assume.principal.account_id : 'acc-1';
+    return ['ims', region, account, 'image', 'image-1'];
+  }
+
+  private readonly filled = new Map<Atom, string[]>();
+  /** A pattern with its wildcard segments filled with the defaults, other wildcards with '', '1' or 'x' (witness candidates). */
+  instantiations(a: Atom): string[] {
+    let out = this.filled.get(a);
+    if (!out) {
+      const defaults = this.urnDefaults();
+      const segs = (a.pattern as string).split(':');
+      out = ['', '1', 'x'].map((fill) => segs.map((seg, i) => (/^\*+$/.test(seg) ? (defaults[i] ?? 'x') : seg.replace(/\*+/g, fill).replace(/\?/g, 'x'))).join(':'));
+      this.filled.set(a, out);
+    }
+    return out;
   }
 
   private readonly listChecks = new Map<Atom, string | null>();
@@ -350,22 +367,6 @@ const NICE_FIELDS: Record<Field, string[]> = {
 function niceValues(v: Variable): string[] {
   const literals = v.atoms.flatMap((a) => (a.condition ? a.condition.source.values : []));
   return [...(v.field ? NICE_FIELDS[v.field] : []), ...literals, 'example', 'other-value'];
-}
-
-/**
- * Readable URNs to try first as witnesses: a common one in the assumed region and account, a few others,
- * and each pattern with its wildcard segments filled with those defaults (other wildcards with '', '1', 'x').
- */
-function niceUrnsOf(assume: Assume, patterns: readonly Atom[]): string[] {
-  const region = typeof assume.region === 'string' && /^[a-z0-9-]+$/.test(assume.region) ? assume.region : 'cn-north-4';
-  const account = assume.principal?.account_id && /^[A-Za-z0-9-]+$/.test(assume.principal.account_id) ? assume.principal.account_id : 'acc-1';
-  const out = [`ims:${region}:${account}:image:image-1`, 'ims:eu-west-0:acc-2:image:image-2', 'ims:ap-southeast-1:acc-3:image:other-image', 'obs:cn-north-4:acc-1:bucket:bucket-1'];
-  const defaults = ['ims', region, account, 'image', 'image-1'];
-  for (const a of patterns) {
-    const segs = (a.pattern as string).split(':');
-    for (const fill of ['', '1', 'x']) out.push(segs.map((seg, i) => (/^\*+$/.test(seg) ? (defaults[i] ?? 'x') : seg.replace(/\*+/g, fill).replace(/\?/g, 'x'))).join(':'));
-  }
-  return out.filter((u) => /^[^:*?]+(:[^*?]*){4,}$/.test(u) && u.length <= VALUE_LIMIT && u.split(':')[0] === u.split(':')[0]!.toLowerCase());
 }
 
 /** The pseudo-key of a project scope's comparison with the request's region. */

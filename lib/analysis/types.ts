@@ -126,7 +126,9 @@ export interface StatementRef {
 
 /** Why the refusing set denies the region: Deny statements that apply in it, layers with no Allow in it. */
 export interface Refusal {
+  /** At most 20, those that deny the witness first; `denied_by_truncated` when more may apply. */
   denied_by: StatementRef[];
+  denied_by_truncated?: true;
   /** Layers (`identity`, or an SCP level) none of whose Allow statements applies anywhere in the region. */
   no_allow_in: Array<{ layer: Layer; level: string | null }>;
 }
@@ -139,8 +141,12 @@ export interface AnalysisFinding {
   resources: ResourceTerm[];
   condition: RegionCondition;
   principals: PrincipalClass[];
-  /** Allow statements of the allowing set that apply somewhere in the region (identity layer first). */
+  /**
+   * Identity-layer Allow statements of the allowing set that apply somewhere in the region, in document
+   * order: at most 20, those that allow the witness first; `granted_by_truncated` when more may apply.
+   */
   granted_by: StatementRef[];
+  granted_by_truncated?: true;
   /** The refusing set's side (absent for `access_granted`). */
   refused_by?: Refusal;
   /** A request of the region: `evaluate` with the allowing set's policies allows it; with the other set's, denies it. */

@@ -277,6 +277,8 @@ export interface PairOutcome {
   differences: number;
   requests: number;
   findings: number;
+  /** The reasons of an UNKNOWN answer. */
+  unknown: string[];
 }
 
 function evaluatorOf(s: AnalysisPolicySet): Evaluator {
@@ -285,7 +287,7 @@ function evaluatorOf(s: AnalysisPolicySet): Evaluator {
 
 /** Runs the analysis on a pair and checks it against `requests` random requests (seeded by `seed`). */
 export function checkPair(pair: Pair, requests: number, seed: number, mode: 'check' | 'diff' = 'check'): PairOutcome {
-  const out: PairOutcome = { result: 'ERROR', violations: [], differences: 0, requests: 0, findings: 0 };
+  const out: PairOutcome = { result: 'ERROR', violations: [], differences: 0, requests: 0, findings: 0, unknown: [] };
   const answer = mode === 'check' ? checkNoNewAccess(pair.existing, pair.proposed) : diff(pair.existing, pair.proposed);
   const e = evaluatorOf(pair.existing);
   const p = evaluatorOf(pair.proposed);
@@ -296,6 +298,7 @@ export function checkPair(pair: Pair, requests: number, seed: number, mode: 'che
   }
   out.result = answer.result;
   out.findings = answer.findings.length;
+  if (answer.result === 'UNKNOWN') out.unknown = answer.unknown_reasons.map((u) => `[${u.code}] ${u.message}`);
   const decide = (ev: Evaluator, req: EvaluateRequest): 'allow' | 'deny' | 'error' => {
     const r = ev.evaluate(req);
     return 'error' in r ? 'error' : r.decision;
