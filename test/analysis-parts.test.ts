@@ -8,7 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { compileCondition, evalConditionValues } from '../lib/engine/conditions.js';
 import { FALSE, Mdd, TRUE, type Cube } from '../lib/analysis/mdd.js';
 import { exploreClasses, globTokens, literalTokens, STAR, StringSearch, URN_SHAPE, type AtomConstraint, type RegularAtom } from '../lib/analysis/strings.js';
-import { valueClasses, type ValueAtom } from '../lib/analysis/values.js';
+import { SYNTAX, valueClasses, type ValueAtom } from '../lib/analysis/values.js';
+import { readDate, readIp, readNumber } from '../lib/policy/values.js';
+import type { Shape } from '../lib/analysis/strings.js';
 import { compileGlob } from '../lib/match/glob.js';
 import { parseOperator } from '../lib/policy/operators.js';
 
@@ -210,15 +212,102 @@ function conditionAtom(operator: string, values: string[]): ValueAtom {
   const parsed = parseOperator(operator);
   if (!parsed.ok) throw new Error(operator);
   const c = compileCondition({ operator: parsed.operator, key: 'k', values, path: '' });
-  const family = c.op.family === 'date' ? 'date' : c.op.family === 'ip' ? 'ip' : 'numeric';
-  return { holds: (v) => evalConditionValues(c, [v]), regular: null, typed: { family, values }, literals: values };
+  const holds = (v: string): boolean => evalConditionValues(c, [v]);
+  const lit = (x: string, ci: boolean): number[] => (ci ? x.toLowerCase() : x).split('').map((ch) => ch.charCodeAt(0));
+  switch (c.op.comparison) {
+    case 'equals':
+      return { holds, regular: { alternatives: values.map((x) => ({ tokens: lit(x, false), caseInsensitive: false })), negated: c.op.negated }, typed: null, literals: values };
+    case 'equals_ignore_case':
+      return { holds, regular: { alternatives: values.map((x) => ({ tokens: lit(x, true), caseInsensitive: true })), negated: c.op.negated }, typed: null, literals: values };
+    case 'match':
+      return { holds, regular: { alternatives: values.map((x) => ({ tokens: globTokens(x), caseInsensitive: false })), negated: c.op.negated }, typed: null, literals: values };
+    case 'starts_with':
+      return { holds, regular: { alternatives: values.map((x) => ({ tokens: [...lit(x, true), STAR], caseInsensitive: true })), negated: c.op.negated }, typed: null, literals: values };
+    case 'ends_with':
+      return { holds, regular: { alternatives: values.map((x) => ({ tokens: [STAR, ...lit(x, true)], caseInsensitive: true })), negated: c.op.negated }, typed: null, literals: values };
+    default: {
+      const family = c.op.family === 'date' ? 'date' : c.op.family === 'ip' ? 'ip' : 'numeric';
+      return { holds, regular: null, typed: { family, values }, literals: values };
+    }
+  }
 }
 
 const NUMBERS = ['0', '1', '-1', '300', '3600', '1.5', '1e3', '-0', '.5', '9007199254740993'];
 const DATES = ['2026-01-01T00:00:00Z', '2026-01-01', '2025-12-31T23:59:59.999Z', '2026-01-01T00:00:00.0005Z', '0000-01-01', '9999-12-31T23:59:59Z', '2026-01-01T08:00:00+08:00'];
 const IPS = ['10.0.0.0/8', '10.1.2.3/32', '192.168.0.0/16', '0.0.0.0/0', '2001:db8::/32', '::/0', '::ffff:10.0.0.0/104', '::1', 'fe80::/10'];
 
+function runs(shape: Shape, s: string): boolean {
+  let st = shape.start;
+  for (let i = 0; i < s.length && st !== -1; i++) st = shape.step(st, s[i] as string);
+  return st !== -1 && shape.accepts(st);
+}
+
+describe('syntax automata of the typed readings', () => {
+  // Strings near the syntaxes (their characters, in any order) and readable ones, every spelling variant.
+  const near = fc.array(fc.constantFrom(...'0123456789.+-eETtZz: aAfF'), { maxLength: 30 }).map((cs) => cs.join(''));
+  const numbers = fc.oneof(fc.double({ noNaN: true }).map(String), fc.integer().map(String), fc.tuple(fc.constantFrom('', '+', '-'), fc.stringMatching(/^\d{0,4}$/), fc.constantFrom('', '.'), fc.stringMatching(/^\d{0,3}$/), fc.constantFrom('', 'e', 'E'), fc.constantFrom('', '+', '-'), fc.stringMatching(/^\d{0,3}$/)).map((p) => p.join('')));
+  const dates = fc
+    .tuple(fc.date({ min: new Date('0000-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59Z'), noInvalidDate: true }), fc.constantFrom('T', 't', ' '), fc.constantFrom('', 'Z', 'z', '+08:00', '-0530', '+01'), fc.nat(4))
+    .map(([d, sep, zone, cut]) => {
+      const iso = d.toISOString().slice(0, 23);
+      const body = [iso.slice(0, 10), `${iso.slice(0, 10)}${sep}${iso.slice(11, 16)}`, `${iso.slice(0, 10)}${sep}${iso.slice(11, 19)}`, `${iso.slice(0, 10)}${sep}${iso.slice(11, 23)}`, `${iso.slice(0, 10)}${sep}${iso.slice(11, 23)}0001`][cut]!;
+      return cut === 0 ? body : body + zone;
+    });
+  const addresses = fc.oneof(fc.ipV4(), fc.ipV6(), fc.ipV4().map((a) => `::ffff:${a}`), fc.ipV6().map((a) => a.toUpperCase()));
+  const cases = [
+    { name: 'numbers', shape: SYNTAX.numeric, read: readNumber, arb: fc.oneof(near, numbers) },
+    { name: 'dates', shape: SYNTAX.date, read: readDate, arb: fc.oneof(near, dates) },
+    { name: 'addresses', shape: SYNTAX.ip, read: readIp, arb: fc.oneof(near, addresses) },
+  ] as const;
+  for (const { name, shape, read, arb } of cases) {
+    it(`${name}: accepts every string the engine reads`, () => {
+      let readable = 0;
+      fc.assert(
+        fc.property(arb, (s) => {
+          if ((read as (x: string) => unknown)(s) === undefined) return;
+          readable++;
+          expect(runs(shape, s), s).toBe(true);
+        }),
+        { numRuns: 3000, seed: 5 },
+      );
+      expect(readable).toBeGreaterThan(500);
+    });
+  }
+});
+
 describe('typed value classes', () => {
+  it('keys compared both as text and as numbers, dates or addresses: every value falls in a class (one without a value at worst)', () => {
+    const STRING_OPS = ['StringEquals', 'StringNotEquals', 'StringEqualsIgnoreCase', 'StringMatch', 'StringNotMatch', 'StringStartWith', 'StringEndWith', 'StringNotEndWith'];
+    const TYPED_OPS = ['NumberLessThan', 'NumberGreaterThanEquals', 'NumberEquals', 'DateLessThan', 'DateNotEquals', 'IpAddress', 'NotIpAddress'];
+    const WORDS = [...NUMBERS, ...DATES.slice(0, 3), '10.1.2.3', '10.*', '*.5', '1?', '2026-*', 'alice', 'a*', '*-4', ':', '::1'];
+    const valueOf = (op: string, w: string): string => (op.startsWith('Number') ? (readNumber(w) !== undefined ? w : '300') : op.startsWith('Date') ? (readDate(w) !== undefined ? w : DATES[0]!) : op.includes('Ip') ? (IPS.includes(w) ? w : '10.0.0.0/8') : w);
+    const probes = fc.oneof(fc.constantFrom(...WORDS, '', 'x', '1e999', '10.0.0.1', '2026-01-01T00:00:00Z'), fc.stringMatching(/^[0-9.+\-eE:a-fTZ]{0,12}$/), fc.double({ noNaN: true }).map(String));
+    let uncertain = 0;
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.constantFrom(...STRING_OPS, ...TYPED_OPS), fc.subarray(WORDS, { minLength: 1, maxLength: 2 })), { minLength: 2, maxLength: 3 }), fc.array(probes, { minLength: 30, maxLength: 30 }), (conds, ps) => {
+        const atoms = conds.map(([op, ws]) => conditionAtom(op, ws.map((w) => valueOf(op, w))));
+        const { classes, problem } = valueClasses(atoms, { maxLength: 64, workLimit: 1e6 });
+        expect(problem).toBeUndefined();
+        uncertain += classes.filter((c) => c.rep === null).length;
+        const keys = new Set(classes.map((c) => c.vector.join('')));
+        for (const p of ps) expect(keys.has(atoms.map((a) => (a.holds(p) ? 1 : 0)).join('')), `${p} ${JSON.stringify(conds)}`).toBe(true);
+        for (const c of classes) if (c.rep !== null) expect(atoms.map((a) => (a.holds(c.rep as string) ? 1 : 0)).join('')).toBe(c.vector.join(''));
+      }),
+      { numRuns: 300, seed: 13 },
+    );
+    // Deliberately adversarial mixes: some combinations exist but only with unusual spellings (-10000e-4 is
+    // -1 and ends with "-4"; ::ffff:a01:1e3 is in 10.0.0.0/8 and ends with "1e3"), which no candidate hits;
+    // they stay classes without a value (a result that needs one is UNKNOWN). A bound against regressions.
+    expect(uncertain).toBeLessThan(70);
+  });
+
+  it('a text class no string of which reads as a number is not combined with the number classes', () => {
+    const atoms = [conditionAtom('StringEndWith', ['acc-2', 'true', '10.1.2.3']), conditionAtom('NumberGreaterThanEquals', ['+300'])];
+    const { classes } = valueClasses(atoms, { maxLength: 256, workLimit: 1e6 });
+    expect(classes.every((c) => c.rep !== null)).toBe(true);
+    expect(classes.map((c) => c.vector.join('')).sort()).toEqual(['00', '01', '10']);
+  });
+
   const cases: Array<{ family: string; ops: string[]; values: string[]; probe: fc.Arbitrary<string> }> = [
     {
       family: 'numbers',

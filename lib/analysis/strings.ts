@@ -172,7 +172,7 @@ const OTHER_CANDIDATES = 'xzqjkw0#~_=!XZQ\u00b7\u2603';
  * Returns a problem when a case-insensitive literal contains a unit whose case mapping this table cannot
  * model (a lower-case unit some context-dependent or supplementary-plane upper case maps to).
  */
-function buildAlphabet(alts: readonly Alternative[], shape: Shape | undefined, excluded: string, extra: string): { syms: Sym[]; problem?: string } {
+function buildAlphabet(alts: readonly Alternative[], shapes: ReadonlyArray<Shape | undefined>, excluded: string, extra: string): { syms: Sym[]; problem?: string } {
   const cs = new Set<number>();
   const ci = new Set<number>();
   for (const a of alts) for (const t of a.tokens) if (t >= 0) (a.caseInsensitive ? ci : cs).add(t);
@@ -190,9 +190,11 @@ function buildAlphabet(alts: readonly Alternative[], shape: Shape | undefined, e
       text,
       cs: cs.has(u) ? u : OTHER,
       ci: lowerUnits(text).map((l) => (ci.has(l) ? l : OTHER)),
-      shape: shape ? shape.classOf(text) : 0,
+      shape: 0,
     };
-    const key = `${sym.cs}|${sym.ci.join(',')}|${sym.shape}`;
+    const classes = shapes.map((sh) => (sh ? sh.classOf(text) : 0));
+    sym.shape = classes[0] ?? 0;
+    const key = `${sym.cs}|${sym.ci.join(',')}|${classes.join('.')}`;
     if (!syms.has(key)) syms.set(key, sym);
   };
   for (const u of cs) add(String.fromCharCode(u));
@@ -205,7 +207,7 @@ function buildAlphabet(alts: readonly Alternative[], shape: Shape | undefined, e
     for (const u of multi) add(String.fromCharCode(u));
   }
   for (const c of OTHER_CANDIDATES) add(c);
-  for (const c of shape?.chars ?? '') add(c);
+  for (const sh of shapes) for (const c of sh?.chars ?? '') add(c);
   for (const c of extra) add(c);
   return problem === undefined ? { syms: [...syms.values()] } : { syms: [...syms.values()], problem };
 }
@@ -264,6 +266,11 @@ export interface ExploreOptions {
   shape?: Shape;
   /** Characters the space forbids. */
   excluded?: string;
+  /**
+   * Automata run beside the atoms whose acceptance is reported as more atoms (after the others in each
+   * vector): a syntax a value must have to be read as a number, a date or an address. They restrict nothing.
+   */
+  syntaxes?: readonly Shape[];
   /** More characters to try (they only matter for a shape that names them). */
   extra?: string;
   workLimit: number;
@@ -279,7 +286,8 @@ export function exploreClasses(atoms: readonly RegularAtom[], options: ExploreOp
       altAtom.push(i);
     }
   });
-  const { syms, problem: alphabetProblem } = buildAlphabet(alts, options.shape, options.excluded ?? '', options.extra ?? '');
+  const syntaxes = options.syntaxes ?? [];
+  const { syms, problem: alphabetProblem } = buildAlphabet(alts, [options.shape, ...syntaxes], options.excluded ?? '', options.extra ?? '');
   // Global positions: alternative k's position p is offset[k] + p; position offset[k] + length is its end.
   const tok: number[] = [];
   const isCi: boolean[] = [];
@@ -355,25 +363,28 @@ export function exploreClasses(atoms: readonly RegularAtom[], options: ExploreOp
   const shape = options.shape;
   const states: number[][] = [first];
   const shapeOf: number[] = [shape ? shape.start : 0];
+  const syntaxOf: number[][] = [syntaxes.map((x) => x.start)];
   const parent: number[] = [-1];
   const via: number[] = [-1];
   const depth: number[] = [0];
-  const index = new Map<string, number>([[`${first.join(',')}|${shapeOf[0]}`, 0]]);
+  const index = new Map<string, number>([[`${first.join(',')}|${shapeOf[0]}|${syntaxOf[0]!.join(',')}`, 0]]);
   const classes = new Map<string, number>();
-  const vectorOf = (set: readonly number[]): Uint8Array => {
-    const v = new Uint8Array(atoms.length);
+  const vectorOf = (set: readonly number[], sx: readonly number[]): Uint8Array => {
+    const v = new Uint8Array(atoms.length + syntaxes.length);
     for (const p of set) if (ends[p] === 1) v[endAtom[p] as number] = 1;
     atoms.forEach((a, i) => {
       if (a.negated) v[i] = v[i] === 1 ? 0 : 1;
     });
+    syntaxes.forEach((x, k) => (v[atoms.length + k] = sx[k] !== -1 && x.accepts(sx[k] as number) ? 1 : 0));
     return v;
   };
   let complete = true;
   for (let head = 0; head < states.length; head++) {
     const set = states[head] as number[];
     const sh = shapeOf[head] as number;
+    const sx = syntaxOf[head] as number[];
     if (!shape || shape.accepts(sh)) {
-      const v = vectorOf(set);
+      const v = vectorOf(set, sx);
       const key = v.join('');
       if (!classes.has(key)) classes.set(key, head);
     }
@@ -383,11 +394,13 @@ export function exploreClasses(atoms: readonly RegularAtom[], options: ExploreOp
       const nsh = shape ? shape.step(sh, sym.text) : 0;
       if (nsh === -1) continue;
       const next = step(set, sym);
-      const key = `${next.join(',')}|${nsh}`;
+      const nsx = syntaxes.map((x, k) => (sx[k] === -1 ? -1 : x.step(sx[k] as number, sym.text)));
+      const key = `${next.join(',')}|${nsh}|${nsx.join(',')}`;
       if (index.has(key)) continue;
       index.set(key, states.length);
       states.push(next);
       shapeOf.push(nsh);
+      syntaxOf.push(nsx);
       parent.push(head);
       via.push(s);
       depth.push((depth[head] as number) + 1);
@@ -488,7 +501,7 @@ export class StringSearch {
         this.altAtom.push(i);
       }
     });
-    const built = buildAlphabet(this.alts, options.shape, options.excluded ?? '', options.extra ?? '');
+    const built = buildAlphabet(this.alts, [options.shape], options.excluded ?? '', options.extra ?? '');
     this.syms = built.syms;
     this.problem = built.problem;
     const ends: number[] = [];

@@ -18,7 +18,7 @@
  * the engine's condition or glob code); the automaton only proposes. When the two disagree the analysis
  * stops with UNKNOWN (a bug, never a guess).
  */
-import { readDate, readIpRange, readNumber, type IpRange } from '../policy/values.js';
+import { readDate, readIp, readIpRange, readNumber, type IpRange } from '../policy/values.js';
 import { allowedString, exploreClasses, type RegularAtom, type Shape } from './strings.js';
 
 export type TypedFamily = 'numeric' | 'date' | 'ip';
@@ -115,7 +115,7 @@ export function valueClasses(atoms: readonly ValueAtom[], space: ValueSpace): Va
   for (const t of typedReps) observe(t);
   observe(unreadable);
   observe('');
-  for (const a of atoms) for (const l of a.literals) observe(l);
+  for (const a of atoms) for (const l of a.literals) for (const x of [l, l.toLowerCase(), l.toUpperCase()]) observe(x);
   const SPLICES = ['0', '1', '5', '.5', 'e9', 'x', ' ', ':', '/'];
   for (const c of explored.classes) {
     for (const s of SPLICES) {
@@ -128,18 +128,48 @@ export function valueClasses(atoms: readonly ValueAtom[], space: ValueSpace): Va
     }
   }
 
-  // Combinations not observed: a text class that is a finite set of tried literals rules them out;
-  // otherwise the class stays, without a representative.
-  const typedSituations = new Map<string, Uint8Array>();
+  // Which text classes hold a string that may be read as each family: the syntax a reading needs, run as
+  // an automaton beside the text atoms (an exact walk over both).
+  const fams = [...families.keys()];
+  const regular = regularIdx.map((i) => (atoms[i] as ValueAtom).regular as RegularAtom);
+  const refined = exploreClasses(regular, {
+    maxLength: space.maxLength,
+    workLimit: space.workLimit,
+    syntaxes: fams.map((f) => SYNTAX[f]),
+    ...(space.shape ? { shape: space.shape } : {}),
+    ...(space.excluded ? { excluded: space.excluded } : {}),
+  });
+  const readable = new Map<string, Set<TypedFamily>>();
+  if (refined.complete) {
+    for (const c of refined.classes) {
+      observe(c.rep);
+      const base = Array.from(c.vector.subarray(0, regular.length)).join('');
+      let set = readable.get(base);
+      if (!set) readable.set(base, (set = new Set()));
+      fams.forEach((f, k) => {
+        if (c.vector[regular.length + k] === 1) set!.add(f);
+      });
+    }
+  }
+
+  // Combinations not observed: a text class that is a finite set of tried literals, or none of whose
+  // strings can be read as the family, rules them out; otherwise the class stays, without a representative.
+  const typedSituations: Array<{ vector: Uint8Array; family: TypedFamily | null }> = [];
+  const seenSituations = new Set<string>();
   for (const t of [unreadable, ...typedReps]) {
     const v = new Uint8Array(atoms.length);
     for (const i of typedIdx) v[i] = (atoms[i] as ValueAtom).holds(t) ? 1 : 0;
-    typedSituations.set(typedIdx.map((i) => v[i]).join(''), v);
+    const key = typedIdx.map((i) => v[i]).join('');
+    if (seenSituations.has(key)) continue;
+    seenSituations.add(key);
+    typedSituations.push({ vector: v, family: t === unreadable ? null : familyReading(t, fams) });
   }
   for (const c of explored.classes) {
-    if (finiteLiteralClass(regularIdx.map((i) => (atoms[i] as ValueAtom).regular as RegularAtom), c.vector)) continue;
-    for (const t of typedSituations.values()) {
-      const v = Uint8Array.from(t);
+    if (finiteLiteralClass(regular, c.vector)) continue;
+    const canRead = refined.complete ? (readable.get(c.vector.join('')) ?? new Set<TypedFamily>()) : new Set(fams);
+    for (const t of typedSituations) {
+      if (t.family !== null && !canRead.has(t.family)) continue;
+      const v = Uint8Array.from(t.vector);
       regularIdx.forEach((i, j) => (v[i] = c.vector[j] as number));
       const key = vectorKey(v);
       if (!observed.has(key)) observed.set(key, { vector: v, rep: null });
@@ -149,14 +179,93 @@ export function valueClasses(atoms: readonly ValueAtom[], space: ValueSpace): Va
 }
 
 /**
- * Whether every string of the text class is one of finitely many literals the policy names: some atom the
- * class satisfies positively is a list of literals without wildcards (all of which were tried).
+ * Whether every string of the text class reads, as a number, date or address, like one of finitely many
+ * literals the policy names: some atom the class satisfies positively is a list of literals without
+ * wildcards. A case-insensitive literal stands for its case variants, which the typed readers read alike
+ * (they read ASCII only, letters in either case); the literal in lower and upper case were tried.
  */
 function finiteLiteralClass(atoms: readonly RegularAtom[], vector: Uint8Array): boolean {
   return atoms.some((a, j) => {
     const matched = (vector[j] === 1) !== a.negated;
-    return matched && a.alternatives.every((alt) => !alt.caseInsensitive && alt.tokens.every((t) => t >= 0));
+    return matched && a.alternatives.length > 0 && a.alternatives.every((alt) => alt.tokens.every((t) => t >= 0));
   });
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Syntax of the typed readings (lib/policy/values.ts), as small automata over characters. Each accepts at
+// least every string its reader reads (numbers and dates exactly their regular expressions; addresses a
+// superset), so a text class none of whose strings they accept is never read as that family.
+// ---------------------------------------------------------------------------------------------------------
+
+type Table = Record<number, Partial<Record<string, number>>>;
+
+function syntax(chars: string, classOf: (c: string) => string, table: Table, accepting: readonly number[]): Shape {
+  const ids = new Map<string, number>();
+  return {
+    start: 0,
+    step: (state, c) => table[state]?.[classOf(c)] ?? -1,
+    accepts: (state) => accepting.includes(state),
+    classOf: (c) => {
+      const k = classOf(c);
+      let id = ids.get(k);
+      if (id === undefined) ids.set(k, (id = ids.size + 1));
+      return id;
+    },
+    chars,
+  };
+}
+
+const DIGITS = '0123456789';
+const isDigit = (c: string): boolean => c.length === 1 && c >= '0' && c <= '9';
+
+/** `^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$` */
+const NUMBER_SYNTAX = syntax(
+  `${DIGITS}+-.eE`,
+  (c) => (isDigit(c) ? 'd' : c === '+' || c === '-' ? 's' : c === '.' ? '.' : c === 'e' || c === 'E' ? 'e' : 'x'),
+  { 0: { d: 2, s: 1, '.': 5 }, 1: { d: 2, '.': 5 }, 2: { d: 2, '.': 3, e: 6 }, 3: { d: 4, e: 6 }, 4: { d: 4, e: 6 }, 5: { d: 4 }, 6: { d: 8, s: 7 }, 7: { d: 8 }, 8: { d: 8 } },
+  [2, 3, 4, 8],
+);
+
+/** `^\d{4}-\d{2}-\d{2}([Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|z|[+-]\d{2}(:?\d{2})?)?)?$` */
+const DATE_SYNTAX = syntax(
+  `${DIGITS}-:Tt Zz+.`,
+  (c) => (isDigit(c) ? 'd' : c === 'T' || c === 't' || c === ' ' ? 'T' : c === 'Z' || c === 'z' ? 'Z' : c === '-' ? '-' : c === '+' ? '+' : c === ':' ? ':' : c === '.' ? '.' : 'x'),
+  {
+    0: { d: 1 }, 1: { d: 2 }, 2: { d: 3 }, 3: { d: 4 }, 4: { '-': 5 }, 5: { d: 6 }, 6: { d: 7 }, 7: { '-': 8 }, 8: { d: 9 }, 9: { d: 10 },
+    10: { T: 11 }, 11: { d: 12 }, 12: { d: 13 }, 13: { ':': 14 }, 14: { d: 15 }, 15: { d: 16 },
+    16: { ':': 17, Z: 22, '+': 23, '-': 23 }, 17: { d: 18 }, 18: { d: 19 },
+    19: { '.': 20, Z: 22, '+': 23, '-': 23 }, 20: { d: 21 }, 21: { d: 21, Z: 22, '+': 23, '-': 23 },
+    23: { d: 24 }, 24: { d: 25 }, 25: { ':': 26, d: 27 }, 26: { d: 27 }, 27: { d: 28 },
+  },
+  [10, 16, 19, 21, 22, 25, 28],
+);
+
+/** IPv4 `d{1,3}(.d{1,3}){3}`, or any text of hex digits, `:` and `.` with a `:` (a superset of IPv6). */
+const IP_SYNTAX: Shape = (() => {
+  const HEX_LETTERS = 'abcdefABCDEF';
+  const table: Table = {};
+  // V(k, c) = 4k + c: k dots seen, c digits in the group; 16: hex text without ':'; 17: with ':'.
+  for (let k = 0; k < 4; k++) {
+    for (let c = 0; c < 4; c++) {
+      const at = 4 * k + c;
+      table[at] = { d: c < 3 ? at + 1 : 16, '.': c >= 1 && k < 3 ? 4 * (k + 1) : 16, h: 16, ':': 17 };
+    }
+  }
+  table[16] = { d: 16, h: 16, '.': 16, ':': 17 };
+  table[17] = { d: 17, h: 17, '.': 17, ':': 17 };
+  return syntax(`${DIGITS}${HEX_LETTERS}:.`, (c) => (isDigit(c) ? 'd' : c.length === 1 && HEX_LETTERS.includes(c) ? 'h' : c === '.' ? '.' : c === ':' ? ':' : 'x'), table, [13, 14, 15, 17]);
+})();
+
+export const SYNTAX: Record<TypedFamily, Shape> = { numeric: NUMBER_SYNTAX, date: DATE_SYNTAX, ip: IP_SYNTAX };
+
+/** The family a typed representative is read in. */
+function familyReading(s: string, fams: readonly TypedFamily[]): TypedFamily | null {
+  for (const f of fams) {
+    if (f === 'numeric' && readNumber(s) !== undefined) return f;
+    if (f === 'date' && readDate(s) !== undefined) return f;
+    if (f === 'ip' && readIp(s) !== undefined) return f;
+  }
+  return null;
 }
 
 // ---------------------------------------------------------------------------------------------------------
