@@ -116,12 +116,13 @@ export function valueClasses(atoms: readonly ValueAtom[], space: ValueSpace): Va
   observe(unreadable);
   observe('');
   for (const a of atoms) for (const l of a.literals) for (const x of [l, l.toLowerCase(), l.toUpperCase()]) observe(x);
-  const SPLICES = ['0', '1', '5', '.5', 'e9', 'x', ' ', ':', '/'];
+  // Splices: a text class's string made a number, a date or an address (or unreadable) by what it gets
+  // before or after it (`-4` becomes 1e-4 and 100000e-4).
+  const PREFIXES = ['0', '1', '5', '.5', 'x', ' ', ':', '/', '1e', '100000e', '-1e', '-100000e', '0.', '::'];
+  const SUFFIXES = ['0', '1', '5', '.5', 'e9', 'e-9', 'x', ' ', ':', '/', '0000', '::'];
   for (const c of explored.classes) {
-    for (const s of SPLICES) {
-      observe(c.rep + s);
-      observe(s + c.rep);
-    }
+    for (const s of SUFFIXES) observe(c.rep + s);
+    for (const s of PREFIXES) observe(s + c.rep);
     for (const t of typedReps.slice(0, 24)) {
       observe(c.rep + t);
       observe(t + c.rep);
