@@ -154,6 +154,21 @@ describe('sets of every kind', () => {
     expectWitnesses(r, existing, proposed);
   });
 
+  it('enterprise-project scopes apply only to actions with enterprise projects, in that project; assumed facts decide scopes too', () => {
+    const existing = { policies: [doc('read', [{ Effect: 'Allow', Action: ['ims:images:get'] }])] };
+    const ep = { ...doc('ep', [{ Effect: 'Allow', Action: ['ims:images:copyCrossRegion', 'ims:images:upload'] }]), scope: { type: 'enterprise_project' as const, enterprise_project_id: 'ep-1' } };
+    const proposed = { policies: [...existing.policies, ep] };
+    const r = ok(checkNoNewAccess(existing, proposed));
+    // upload does not support enterprise projects: the grant never applies to it.
+    expect([...new Set(r.findings.map((f) => f.action))]).toEqual(['ims:images:copyCrossRegion']);
+    expect(r.findings[0]!.condition.all_of[0]!.includes![0]!.holds[0]).toEqual({ operator: 'StringEquals', key: 'g:EnterpriseProjectId', values: ['ep-1'], scope: true });
+    expectWitnesses(r, existing, proposed);
+    expect(ok(checkNoNewAccess(existing, proposed, { assume: { context: { 'g:EnterpriseProjectId': ['0'] } } })).result).toBe('PASS');
+    const inProject = ok(checkNoNewAccess(existing, proposed, { assume: { context: { 'g:EnterpriseProjectId': 'ep-1' } } }));
+    expect(inProject.findings.map((f) => f.condition.text)).toEqual(['none']);
+    expectWitnesses(inProject, existing, proposed);
+  });
+
   it('multi-valued keys: ForAllValues holds for an absent key, ForAnyValue needs a value', () => {
     const any = { policies: [doc('p', [{ Effect: 'Allow', Action: ['ims:images:share'], Condition: { 'ForAnyValue:StringEquals': { 'ims:TargetOrgPaths': ['o-1'] } } }])] };
     const all = { policies: [doc('p', [{ Effect: 'Allow', Action: ['ims:images:share'], Condition: { 'ForAllValues:StringEquals': { 'ims:TargetOrgPaths': ['o-1'] } } }])] };

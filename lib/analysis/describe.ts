@@ -7,7 +7,7 @@
 import { actionAt } from '../catalog/catalog.js';
 import type { CompiledLayer, CompiledStatement } from '../engine/compile.js';
 import type { EvaluateRequest } from '../types.js';
-import type { Group, GroupClass, GroupVar } from './group.js';
+import type { Group, GroupVar } from './group.js';
 import { FALSE, type Cube } from './mdd.js';
 import { FIELD_LABEL, PRINCIPAL_CLASS_TEXT, type Field } from './space.js';
 import { coverTerms } from './terms.js';
@@ -266,4 +266,3 @@ export function witnessOf(group: Group, part: RegionPart, actionIndex: number): 
   return group.requestAt(found.witness.point, actionAt(actionIndex).name, found.witness.urn);
 }
 
-export type { GroupClass };

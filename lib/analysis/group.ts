@@ -8,9 +8,9 @@
  * layer, whether a Deny applies and whether an Allow applies (decide.ts: explicit Deny anywhere wins; each
  * SCP level, unless exempt, needs an Allow; the identity layer needs one unless the principal is the
  * account). Whether a statement applies is its grant scope, Resource and conditions, each a predicate on
- * one variable, so a statement is a box (a product of sets of classes), a layer's "some Deny / some Allow
- * applies" a union of boxes, and a region of constant layer outcomes has a constant decision for each
- * principal class. The regions are found by splitting the whole space on each layer's union in turn and
+ * one variable (a Resource: on the yes/no variables of its patterns), so a statement is a box (a product of
+ * sets of values), a layer's "some Deny / some Allow applies" a union of boxes, and a region of constant
+ * layer outcomes has a constant decision for each principal class. The regions are found by splitting the whole space on each layer's union in turn and
  * dropping what is empty; the decision of each comes from `decideItem` itself, so the combination rules
  * stay the engine's.
  */
@@ -185,10 +185,6 @@ export class Group {
     return st.scope?.type === 'project' || actionAt(this.actionIndex).enterprise_project;
   }
 
-  varOf(id: string): GroupVar | undefined {
-    return this.varOfId.get(id);
-  }
-
   // -------------------------------------------------------------------------------------------------------
   // Sets of requests
   // -------------------------------------------------------------------------------------------------------
@@ -274,7 +270,6 @@ export class Group {
       const point = new Array<number>(m.domains.length).fill(0);
       for (let k = 0; k <= gv.classes.length; k++) {
         const absent = k === gv.classes.length;
-        if (absent && gv.v.kind !== 'field' && gv.v.kind !== 'list') continue;
         const rep = absent ? null : (gv.classes[k] as GroupClass).rep;
         if (!absent && rep === null) continue;
         point.fill(0);
@@ -282,6 +277,10 @@ export class Group {
         else if (!absent) point[gv.first + k] = 1;
         check(absent ? undefined : [rep as string], m.contains(n, point));
       }
+    } else {
+      // Fixed by the assumptions: a constant, checked on the assumed value.
+      const fixed = c.key === REGION_KEY ? regionValues(this.space) : this.space.fixed.get(c.key)?.map(String);
+      check(fixed, n === TRUE);
     }
     return n;
   }

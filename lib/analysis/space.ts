@@ -437,9 +437,4 @@ function conditionValueAtom(c: CompiledCondition): ValueAtom {
   return { holds, regular: null, typed: { family, values }, literals: values };
 }
 
-/** The engine's reading of an assumed context (null and [] mean absent). */
-export function fixedValues(space: Space, key: string): ReturnType<RequestContext['get']> {
-  return space.fixed.get(key);
-}
-
 export type { ContextValue };
