@@ -9,13 +9,14 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { startDynalite } from '../infra/local/dynalite.js';
 import { seedExamples } from '../infra/local/seed.js';
 import { LOCAL_JWT_SECRET, mintToken } from '../infra/local/token.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const runsArg = process.argv.indexOf('--runs');
-const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 15;
+const { runs: runsArg } = parseArgs({ args: process.argv.slice(2), options: { runs: { type: 'string' } }, strict: false, allowPositionals: true }).values;
+const RUNS = runsArg === undefined ? 15 : typeof runsArg === 'string' ? Number(runsArg) : Number.NaN;
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const db = await startDynalite({ port: 0, tableName: `bench-cold-${process.pid}` });
@@ -88,6 +89,7 @@ async function samplesOf<T>(n: number, run: () => Promise<T>): Promise<T[]> {
 
 const baseEnv = {
   ...process.env,
+  AUTH_MODE: 'hs256',
   AUTH_JWT_SECRET: LOCAL_JWT_SECRET,
   DYNAMODB_ENDPOINT: db.endpoint,
   POLICY_TABLE: db.tableName,

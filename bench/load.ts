@@ -16,6 +16,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import type { LocalDynamo } from '../infra/local/dynalite.js';
 import { LOCAL_JWT_SECRET, mintToken } from '../infra/local/token.js';
 import type { FaultMode } from '../test/support/fault-proxy.js';
@@ -23,9 +24,10 @@ import { reportMarkdown, runLoad, runWithFault, standardMix, warmUp, type FaultW
 import { startLocalStack } from '../test/support/offline.js';
 import type { StoreCommand, StoreReady } from './store-process.js';
 
-const arg = (name: string, fallback: number): number => {
-  const i = process.argv.indexOf(`--${name}`);
-  const v = i > 0 ? Number(process.argv[i + 1]) : fallback;
+const { values: args } = parseArgs({ args: process.argv.slice(2), options: { seconds: { type: 'string' }, connections: { type: 'string' } }, strict: false, allowPositionals: true });
+const arg = (name: 'seconds' | 'connections', fallback: number): number => {
+  const given = args[name];
+  const v = given === undefined ? fallback : typeof given === 'string' ? Number(given) : Number.NaN;
   if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} needs a positive number`);
   return v;
 };

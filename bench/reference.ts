@@ -13,6 +13,7 @@ import { LOCAL_JWT_SECRET, mintToken } from '../infra/local/token.js';
 import { getDocumentClient } from '../store/client.js';
 
 const N = 500;
+process.env.AUTH_MODE = 'hs256';
 process.env.AUTH_JWT_SECRET = LOCAL_JWT_SECRET;
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 console.log = () => undefined; // the decision log lines

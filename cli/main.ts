@@ -10,6 +10,7 @@
  * error findings, 2 unusable input (printed as {"error": {"code", "message"}}).
  */
 import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 import { catalog } from '../lib/catalog/catalog.js';
 import { evaluate, explain } from '../lib/engine/engine.js';
 import { parseJson } from '../lib/json/source.js';
@@ -29,7 +30,7 @@ const USAGE = `Usage:
 
 Exit codes: 0 ok, 1 validate found errors, 2 unusable input.`;
 
-class UsageError extends Error {
+export class UsageError extends Error {
   constructor(
     readonly code: string,
     message: string,
@@ -58,28 +59,49 @@ function readInput(file: string | undefined, io: Io): string {
   return text;
 }
 
-function parseArgs(args: string[], flags: Record<string, 'bool' | 'value'>): { positional: string[]; options: Record<string, string | true> } {
+/**
+ * The command's options and argument. node:util `parseArgs` reads the command line (as tokens, without its
+ * strict checks); these rules give them the meaning they have always had: `--name value` or `--name=value`
+ * (the value is everything after the first '=', so `--type=scp=scp` keeps its second '='), a flag takes no
+ * value (`--text=x` is refused), option names are own keys of `flags` only (`--constructor` and
+ * `--__proto__` are unknown options, never Object.prototype's members), `--` is an unknown option (not an
+ * end of options), an argument starting with a single '-' is an argument (`-` is standard input), and the
+ * first problem in command-line order is the one reported. test/cli-args.test.ts checks these rules
+ * against the hand-written parser this replaced.
+ */
+export function readArgs(args: string[], flags: Record<string, 'bool' | 'value'>): { positional: string[]; options: Record<string, string | true> } {
+  const config: Record<string, { type: 'boolean' | 'string' }> = Object.create(null) as Record<string, { type: 'boolean' | 'string' }>;
+  for (const [name, kind] of Object.entries(flags)) config[name] = { type: kind === 'bool' ? 'boolean' : 'string' };
+  const { tokens } = parseArgs({ args, options: config, strict: false, allowPositionals: true, tokens: true });
   const positional: string[] = [];
   const options: Record<string, string | true> = Object.create(null) as Record<string, string | true>;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i] as string;
-    if (a.startsWith('--')) {
-      // `--name=value`: the value is everything after the first '=' (split('=', 2) would drop a second '=' and what follows).
-      const eq = a.indexOf('=');
-      const name = eq === -1 ? a.slice(2) : a.slice(2, eq);
-      const inline = eq === -1 ? undefined : a.slice(eq + 1);
-      // Own keys only: `--constructor` or `--__proto__` must not find Object.prototype's members.
-      const kind = Object.prototype.hasOwnProperty.call(flags, name) ? flags[name] : undefined;
-      if (!kind) throw new UsageError('UNKNOWN_OPTION', `Unknown option --${name}.`);
-      if (kind === 'bool') {
-        if (inline !== undefined) throw new UsageError('INVALID_OPTION', `--${name} takes no value.`);
-        options[name] = true;
-      } else {
-        const v = inline ?? args[++i];
-        if (v === undefined) throw new UsageError('MISSING_OPTION_VALUE', `--${name} needs a value.`);
-        options[name] = v;
-      }
-    } else positional.push(a);
+  let shortIndex = -1;
+  for (const token of tokens) {
+    if (token.kind === 'positional') {
+      positional.push(token.value);
+      continue;
+    }
+    if (token.kind === 'option-terminator') throw new UsageError('UNKNOWN_OPTION', 'Unknown option --.');
+    const raw = args[token.index] as string;
+    if (!raw.startsWith('--')) {
+      // `-x`, `-abc`, `-1`: parseArgs reads short options (a group is several tokens); here they are arguments.
+      if (token.index !== shortIndex) positional.push(raw);
+      shortIndex = token.index;
+      continue;
+    }
+    // The name as written before the first '=' (parseArgs reads `--=x` as the option "=x"; the message says `--`).
+    const eq = raw.indexOf('=');
+    const name = eq === -1 ? raw.slice(2) : raw.slice(2, eq);
+    // Own keys only: `--constructor` or `--__proto__` must not find Object.prototype's members.
+    const kind = Object.prototype.hasOwnProperty.call(flags, name) ? flags[name] : undefined;
+    if (!kind) throw new UsageError('UNKNOWN_OPTION', `Unknown option --${name}.`);
+    if (kind === 'bool') {
+      if (token.inlineValue) throw new UsageError('INVALID_OPTION', `--${name} takes no value.`);
+      options[name] = true;
+    } else {
+      if (token.value === undefined) throw new UsageError('MISSING_OPTION_VALUE', `--${name} needs a value.`);
+      options[name] = token.value;
+    }
   }
   if (positional.length > 1) throw new UsageError('TOO_MANY_ARGUMENTS', `Unexpected argument ${positional[1]}.`);
   return { positional, options };
@@ -110,12 +132,12 @@ export function runCli(argv: string[], io: Io): number {
   try {
     switch (command) {
       case 'catalog': {
-        parseArgs(rest, {});
+        readArgs(rest, {});
         json(catalog);
         return 0;
       }
       case 'validate': {
-        const { positional, options } = parseArgs(rest, { type: 'value', 'scp-revision': 'value', text: 'bool' });
+        const { positional, options } = readArgs(rest, { type: 'value', 'scp-revision': 'value', text: 'bool' });
         const type = (options.type ?? 'identity') as string;
         if (type !== 'identity' && type !== 'scp') throw new UsageError('INVALID_OPTION', '--type must be identity or scp.');
         const revision = (options['scp-revision'] ?? '2025-12') as string;
@@ -128,7 +150,7 @@ export function runCli(argv: string[], io: Io): number {
       }
       case 'evaluate':
       case 'explain': {
-        const { positional, options } = parseArgs(rest, command === 'explain' ? { text: 'bool' } : {});
+        const { positional, options } = readArgs(rest, command === 'explain' ? { text: 'bool' } : {});
         const request = readRequest(positional[0], io);
         const result = command === 'evaluate' ? evaluate(request) : explain(request);
         if ('error' in result) {

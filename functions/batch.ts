@@ -31,21 +31,27 @@ import type { Context, SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecor
 import { catalogVersion } from '../lib/catalog/catalog.js';
 import { evaluate } from '../lib/engine/engine.js';
 import { parseJson } from '../lib/json/source.js';
-import { checkSchema, problemMessage, registerSchemas } from '../lib/schema/check.js';
+import { problemMessage, schemaChecker } from '../lib/schema/check.js';
+import { REQUEST_SCHEMAS } from '../lib/schema/requests.js';
 import { RESOURCE_SCHEMAS } from '../lib/schema/resources.js';
-import type { EvaluateRequest, EvaluateResponse, JsonValue } from '../lib/types.js';
+import type { EvaluateRequest, EvaluateResponse, JsonValue, SchemaValues } from '../lib/types.js';
+import { mapLimit } from '../lib/util/concurrency.js';
+import { Logger } from '../lib/util/logger.js';
 import { putDecisionResult, type DecisionError } from '../store/decisions.js';
 import { ID_PATTERN } from '../store/keys.js';
 import { HttpError, statusOfEngineError } from './shared/http.js';
 import { BODY_LIMIT_BYTES, decisionSubject, writeDecisionLog } from './shared/middlewares.js';
 import { loadByReference } from './shared/reference.js';
 
-registerSchemas(RESOURCE_SCHEMAS); // the BatchMessage envelope
+/** The BatchMessage envelope (its request is an EvaluateRequest). */
+const messages = schemaChecker({ BatchMessage: RESOURCE_SCHEMAS.BatchMessage, ...REQUEST_SCHEMAS });
 
 /** Messages processed at once (evaluation is CPU; by-reference loads and the put are DynamoDB calls). */
 const CONCURRENCY = 4;
 /** Messages not started with less time left than this are reported, not half-processed. */
 const TIME_RESERVE_MS = 2_000;
+
+const log = new Logger('batch');
 
 type Decided = { result: EvaluateResponse } | { error: DecisionError; status: number };
 
@@ -55,18 +61,11 @@ interface Handled {
 }
 
 export async function handler(event: SQSEvent, context?: Context): Promise<SQSBatchResponse> {
-  const records = Array.isArray(event?.Records) ? event.Records : [];
-  const report = new Array<boolean>(records.length).fill(false);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < records.length) {
-      const i = next++;
-      const record = records[i] as SQSRecord;
-      const timeLeft = context?.getRemainingTimeInMillis?.() ?? Infinity;
-      report[i] = (timeLeft < TIME_RESERVE_MS ? deferred(record) : await handleRecord(record)).report;
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, records.length) }, worker));
+  const records: SQSRecord[] = Array.isArray(event?.Records) ? event.Records : [];
+  const report = await mapLimit(records, CONCURRENCY, async (record) => {
+    const timeLeft = context?.getRemainingTimeInMillis?.() ?? Infinity;
+    return (timeLeft < TIME_RESERVE_MS ? deferred(record) : await handleRecord(record)).report;
+  });
   // In the order of the batch.
   const batchItemFailures: SQSBatchItemFailure[] = records.filter((_r, i) => report[i]).map((r) => ({ itemIdentifier: r.messageId }));
   return { batchItemFailures };
@@ -80,13 +79,13 @@ function deferred(record: SQSRecord): Handled {
 export async function handleRecord(record: SQSRecord): Promise<Handled> {
   const startedAt = Date.now();
   const messageId = String(record.messageId);
-  const log = { message_id: messageId };
+  const logKeys = { message_id: messageId };
   try {
     // 1. JSON, and the ids the result is stored under.
     const body = typeof record.body === 'string' ? record.body : '';
     const parsed = parseJson(body);
     if (!parsed.ok) {
-      writeDecisionLog('batch', { ...log, error_code: 'INVALID_JSON', latency_ms: Date.now() - startedAt });
+      writeDecisionLog('batch', { ...logKeys, error_code: 'INVALID_JSON', latency_ms: Date.now() - startedAt });
       return { report: true };
     }
     const message = parsed.value;
@@ -94,22 +93,22 @@ export async function handleRecord(record: SQSRecord): Promise<Handled> {
     const correlationId = envelope.correlation_id;
     const accountId = envelope.account_id;
     if (typeof correlationId !== 'string' || !ID_PATTERN.test(correlationId) || typeof accountId !== 'string' || !ID_PATTERN.test(accountId)) {
-      writeDecisionLog('batch', { ...log, error_code: 'INVALID_MESSAGE', latency_ms: Date.now() - startedAt });
+      writeDecisionLog('batch', { ...logKeys, error_code: 'INVALID_MESSAGE', latency_ms: Date.now() - startedAt });
       return { report: true };
     }
-    const ids = { ...log, correlation_id: correlationId, caller_account: accountId };
+    const ids = { ...logKeys, correlation_id: correlationId, caller_account: accountId };
 
     // 2. The rest of the envelope and the request; then the decision.
     let decided: Decided;
     let request: EvaluateRequest | undefined;
     const bytes = Buffer.byteLength(body, 'utf8');
-    const problem = bytes > BODY_LIMIT_BYTES ? null : checkSchema('BatchMessage', message);
+    const problem = bytes > BODY_LIMIT_BYTES ? null : messages.check('BatchMessage', message);
     if (bytes > BODY_LIMIT_BYTES) {
       decided = { status: 413, error: { code: 'INPUT_TOO_LARGE', message: `The message body is ${bytes} bytes; the limit is ${BODY_LIMIT_BYTES} bytes.`, details: { limit: BODY_LIMIT_BYTES } } };
     } else if (problem) {
       decided = { status: 400, error: { code: 'INVALID_REQUEST', message: problemMessage(problem, 'The message'), details: { field: problem.field } } };
     } else {
-      request = envelope.request as unknown as EvaluateRequest;
+      request = (message as SchemaValues['BatchMessage']).request;
       decided = await decide(accountId, request);
     }
     const described = request ? decisionSubject(request) : {};
@@ -138,8 +137,8 @@ export async function handleRecord(record: SQSRecord): Promise<Handled> {
     return { report: isMalformed(decided.status) };
   } catch (err) {
     // A fault (DynamoDB, a bug): nothing was stored; the message is retried, then dead-lettered.
-    console.error(JSON.stringify({ level: 'error', fn: 'batch', message_id: messageId, message: 'message not processed; it will be retried', error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) }));
-    writeDecisionLog('batch', { ...log, error_code: 'INTERNAL_ERROR', latency_ms: Date.now() - startedAt });
+    log.child(logKeys).error('message not processed; it will be retried', { error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) });
+    writeDecisionLog('batch', { ...logKeys, error_code: 'INTERNAL_ERROR', latency_ms: Date.now() - startedAt });
     return { report: true };
   }
 }

@@ -1,11 +1,11 @@
 /** GET /v1/catalog: the compiled catalog, cacheable (strong ETag = catalog version). */
 import { catalog } from '../lib/catalog/catalog.js';
 import { header } from './shared/http.js';
-import { service } from './shared/service.js';
+import { publicService } from './shared/public-service.js';
 
 let body: string | undefined;
 
-export const handler = service({ name: 'catalog' }, (event) => {
+export const handler = publicService({ name: 'catalog' }, (event) => {
   const etag = `"${catalog.version}"`;
   const headers = { etag, 'cache-control': 'public, max-age=300, must-revalidate', 'x-catalog-version': catalog.version };
   const inm = header(event, 'if-none-match');

@@ -4,11 +4,8 @@
  */
 import { getDecisionResult } from '../store/decisions.js';
 import { ok, router } from './shared/router.js';
+import { DECISIONS_ROUTES } from './shared/routes.js';
 
-export const handler = router('decisions', [
-  {
-    key: 'GET /v1/decisions/{correlation_id}',
-    scope: 'evaluate',
-    handle: async ({ caller, params }) => ok(await getDecisionResult(caller.account_id, params.correlation_id as string)),
-  },
-]);
+export const handler = router('decisions', DECISIONS_ROUTES, {
+  'GET /v1/decisions/{correlation_id}': async ({ caller, params }) => ok(await getDecisionResult(caller.account_id, params.correlation_id)),
+});

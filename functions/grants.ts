@@ -1,43 +1,30 @@
 /** Grants: a policy attached to a user, group or agency with a scope (global, all projects, project, enterprise project). */
-import type { GrantScope } from '../lib/types.js';
 import { createGrant, deleteGrant, getGrant, listGrants } from '../store/index.js';
 import { HttpError } from './shared/http.js';
 import { ok, page, router } from './shared/router.js';
+import { GRANTS_ROUTES } from './shared/routes.js';
 
 type PrincipalKind = 'user' | 'group' | 'agency';
 
-export const handler = router('grants', [
-  {
-    key: 'POST /v1/grants',
-    scope: 'policies:write',
-    body: 'CreateGrantBody',
-    handle: async ({ caller, body }) => {
-      const g = await createGrant(caller.account_id, body as { policy_id: string; principal: { type: PrincipalKind; id: string }; scope: GrantScope });
-      return { status: 201, body: g, headers: { location: `/v1/grants/${g.grant_id}` } };
-    },
+export const handler = router('grants', GRANTS_ROUTES, {
+  'POST /v1/grants': async ({ caller, body }) => {
+    const g = await createGrant(caller.account_id, body);
+    return { status: 201, body: g, headers: { location: `/v1/grants/${g.grant_id}` } };
   },
-  {
-    key: 'GET /v1/grants',
-    scope: 'policies:read',
-    handle: async ({ caller, query }) => {
-      const filter: { principal?: { type: PrincipalKind; id: string }; policy_id?: string } = {};
-      if (query.principal_type !== undefined || query.principal_id !== undefined) {
-        if (!['user', 'group', 'agency'].includes(query.principal_type ?? '') || !query.principal_id) {
-          throw new HttpError(400, 'INVALID_REQUEST', 'Filter by principal with both principal_type (user, group, agency) and principal_id.', { field: 'principal_type' });
-        }
-        filter.principal = { type: query.principal_type as PrincipalKind, id: query.principal_id };
+  'GET /v1/grants': async ({ caller, query }) => {
+    const filter: { principal?: { type: PrincipalKind; id: string }; policy_id?: string } = {};
+    if (query.principal_type !== undefined || query.principal_id !== undefined) {
+      if (!['user', 'group', 'agency'].includes(query.principal_type ?? '') || !query.principal_id) {
+        throw new HttpError(400, 'INVALID_REQUEST', 'Filter by principal with both principal_type (user, group, agency) and principal_id.', { field: 'principal_type' });
       }
-      if (query.policy_id !== undefined) filter.policy_id = query.policy_id;
-      return ok(await listGrants(caller.account_id, filter, page(query)));
-    },
+      filter.principal = { type: query.principal_type as PrincipalKind, id: query.principal_id };
+    }
+    if (query.policy_id !== undefined) filter.policy_id = query.policy_id;
+    return ok(await listGrants(caller.account_id, filter, page(query)));
   },
-  { key: 'GET /v1/grants/{grant_id}', scope: 'policies:read', handle: async ({ caller, params }) => ok(await getGrant(caller.account_id, params.grant_id as string)) },
-  {
-    key: 'DELETE /v1/grants/{grant_id}',
-    scope: 'policies:write',
-    handle: async ({ caller, params }) => {
-      await deleteGrant(caller.account_id, params.grant_id as string);
-      return { status: 204 };
-    },
+  'GET /v1/grants/{grant_id}': async ({ caller, params }) => ok(await getGrant(caller.account_id, params.grant_id)),
+  'DELETE /v1/grants/{grant_id}': async ({ caller, params }) => {
+    await deleteGrant(caller.account_id, params.grant_id);
+    return { status: 204 };
   },
-]);
+});

@@ -3,9 +3,9 @@
  * IMS-compatible API and echoes the call and the authorizer's context (decision id, reason, action,
  * principal, region). It is reached only when the authorizer answered `isAuthorized: true`.
  */
-import { service } from './shared/service.js';
+import { publicService } from './shared/public-service.js';
 
-export const handler = service({ name: 'ims-demo' }, (event) => {
+export const handler = publicService({ name: 'ims-demo' }, (event) => {
   const authorizer = (event.requestContext as { authorizer?: { lambda?: Record<string, unknown> } } | undefined)?.authorizer;
   return {
     status: 200,

@@ -22,95 +22,39 @@ import {
   removeAccount,
 } from '../store/index.js';
 import { ok, page, router, withEtag } from './shared/router.js';
+import { ORGANIZATIONS_ROUTES } from './shared/routes.js';
 
-const p = (params: Record<string, string>, k: string): string => params[k] as string;
-
-export const handler = router('organizations', [
-  { key: 'POST /v1/organizations', scope: 'org:write', handle: async ({ caller }) => withEtag(await createOrganization(caller.account_id), 201) },
-  { key: 'GET /v1/organizations/{org_id}', scope: 'policies:read', handle: async ({ caller, params }) => withEtag(await getOrganization(caller.account_id, p(params, 'org_id'))) },
-  {
-    key: 'POST /v1/organizations/{org_id}/ous',
-    scope: 'org:write',
-    body: 'CreateOuBody',
-    handle: async ({ caller, params, body }) => ok(await createOu(caller.account_id, p(params, 'org_id'), body as { parent_id: string; name: string }), 201),
+export const handler = router('organizations', ORGANIZATIONS_ROUTES, {
+  'POST /v1/organizations': async ({ caller }) => withEtag(await createOrganization(caller.account_id), 201),
+  'GET /v1/organizations/{org_id}': async ({ caller, params }) => withEtag(await getOrganization(caller.account_id, params.org_id)),
+  'POST /v1/organizations/{org_id}/ous': async ({ caller, params, body }) => ok(await createOu(caller.account_id, params.org_id, body), 201),
+  'DELETE /v1/organizations/{org_id}/ous/{ou_id}': async ({ caller, params, ifMatch }) => {
+    await deleteOu(caller.account_id, params.org_id, params.ou_id, ifMatch);
+    return { status: 204 };
   },
-  {
-    key: 'DELETE /v1/organizations/{org_id}/ous/{ou_id}',
-    scope: 'org:write',
-    handle: async ({ caller, params, ifMatch }) => {
-      await deleteOu(caller.account_id, p(params, 'org_id'), p(params, 'ou_id'), ifMatch);
-      return { status: 204 };
-    },
+  // An invitation: the account joins when it accepts (POST /v1/invitations/{org_id}/accept with its own token).
+  'POST /v1/organizations/{org_id}/accounts': async ({ caller, params, body }) => ok(await inviteAccount(caller.account_id, params.org_id, body), 202),
+  'GET /v1/invitations': async ({ caller }) => ok({ items: await listInvitations(caller.account_id) }),
+  'POST /v1/invitations/{org_id}/accept': async ({ caller, params }) => ok(await acceptInvitation(caller.account_id, params.org_id), 201),
+  'DELETE /v1/invitations/{org_id}': async ({ caller, params }) => {
+    await declineInvitation(caller.account_id, params.org_id);
+    return { status: 204 };
   },
-  {
-    key: 'POST /v1/organizations/{org_id}/accounts',
-    scope: 'org:write',
-    body: 'AddAccountBody',
-    // An invitation: the account joins when it accepts (POST /v1/invitations/{org_id}/accept with its own token).
-    handle: async ({ caller, params, body }) => ok(await inviteAccount(caller.account_id, p(params, 'org_id'), body as { account_id: string; parent_id: string }), 202),
+  'PATCH /v1/organizations/{org_id}/accounts/{account_id}': async ({ caller, params, body, ifMatch }) => ok(await moveAccount(caller.account_id, params.org_id, params.account_id, body, ifMatch)),
+  'DELETE /v1/organizations/{org_id}/accounts/{account_id}': async ({ caller, params }) => {
+    await removeAccount(caller.account_id, params.org_id, params.account_id);
+    return { status: 204 };
   },
-  { key: 'GET /v1/invitations', scope: 'policies:read', handle: async ({ caller }) => ok({ items: await listInvitations(caller.account_id) }) },
-  {
-    key: 'POST /v1/invitations/{org_id}/accept',
-    scope: 'org:write',
-    handle: async ({ caller, params }) => ok(await acceptInvitation(caller.account_id, p(params, 'org_id')), 201),
+  'GET /v1/organizations/{org_id}/nodes/{node_id}/children': async ({ caller, params, query }) => ok(await listChildren(caller.account_id, params.org_id, params.node_id, page(query))),
+  'POST /v1/organizations/{org_id}/scp/enable': async ({ caller, params, ifMatch }) => withEtag(await enableScp(caller.account_id, params.org_id, ifMatch)),
+  'POST /v1/organizations/{org_id}/scp/disable': async ({ caller, params, ifMatch }) => withEtag(await disableScp(caller.account_id, params.org_id, ifMatch)),
+  'GET /v1/organizations/{org_id}/nodes/{node_id}/policies': async ({ caller, params }) => ok({ items: await listAttachments(caller.account_id, params.org_id, params.node_id) }),
+  'PUT /v1/organizations/{org_id}/nodes/{node_id}/policies/{policy_id}': async ({ caller, params, ifMatch }) => {
+    await attachScp(caller.account_id, params.org_id, params.node_id, params.policy_id, ifMatch);
+    return { status: 204 };
   },
-  {
-    key: 'DELETE /v1/invitations/{org_id}',
-    scope: 'org:write',
-    handle: async ({ caller, params }) => {
-      await declineInvitation(caller.account_id, p(params, 'org_id'));
-      return { status: 204 };
-    },
+  'DELETE /v1/organizations/{org_id}/nodes/{node_id}/policies/{policy_id}': async ({ caller, params, ifMatch }) => {
+    await detachScp(caller.account_id, params.org_id, params.node_id, params.policy_id, ifMatch);
+    return { status: 204 };
   },
-  {
-    key: 'PATCH /v1/organizations/{org_id}/accounts/{account_id}',
-    scope: 'org:write',
-    body: 'MoveAccountBody',
-    handle: async ({ caller, params, body, ifMatch }) => ok(await moveAccount(caller.account_id, p(params, 'org_id'), p(params, 'account_id'), body as { parent_id: string }, ifMatch)),
-  },
-  {
-    key: 'DELETE /v1/organizations/{org_id}/accounts/{account_id}',
-    scope: 'org:write',
-    handle: async ({ caller, params }) => {
-      await removeAccount(caller.account_id, p(params, 'org_id'), p(params, 'account_id'));
-      return { status: 204 };
-    },
-  },
-  {
-    key: 'GET /v1/organizations/{org_id}/nodes/{node_id}/children',
-    scope: 'policies:read',
-    handle: async ({ caller, params, query }) => ok(await listChildren(caller.account_id, p(params, 'org_id'), p(params, 'node_id'), page(query))),
-  },
-  {
-    key: 'POST /v1/organizations/{org_id}/scp/enable',
-    scope: 'org:write',
-    handle: async ({ caller, params, ifMatch }) => withEtag(await enableScp(caller.account_id, p(params, 'org_id'), ifMatch)),
-  },
-  {
-    key: 'POST /v1/organizations/{org_id}/scp/disable',
-    scope: 'org:write',
-    handle: async ({ caller, params, ifMatch }) => withEtag(await disableScp(caller.account_id, p(params, 'org_id'), ifMatch)),
-  },
-  {
-    key: 'GET /v1/organizations/{org_id}/nodes/{node_id}/policies',
-    scope: 'policies:read',
-    handle: async ({ caller, params }) => ok({ items: await listAttachments(caller.account_id, p(params, 'org_id'), p(params, 'node_id')) }),
-  },
-  {
-    key: 'PUT /v1/organizations/{org_id}/nodes/{node_id}/policies/{policy_id}',
-    scope: 'org:write',
-    handle: async ({ caller, params, ifMatch }) => {
-      await attachScp(caller.account_id, p(params, 'org_id'), p(params, 'node_id'), p(params, 'policy_id'), ifMatch);
-      return { status: 204 };
-    },
-  },
-  {
-    key: 'DELETE /v1/organizations/{org_id}/nodes/{node_id}/policies/{policy_id}',
-    scope: 'org:write',
-    handle: async ({ caller, params, ifMatch }) => {
-      await detachScp(caller.account_id, p(params, 'org_id'), p(params, 'node_id'), p(params, 'policy_id'), ifMatch);
-      return { status: 204 };
-    },
-  },
-]);
+});

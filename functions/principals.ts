@@ -18,78 +18,38 @@ import {
   removeMember,
 } from '../store/index.js';
 import { ok, page, router, withEtag } from './shared/router.js';
+import { PRINCIPALS_ROUTES } from './shared/routes.js';
 
-type Named = { name: string; description?: string };
-
-export const handler = router('principals', [
-  {
-    key: 'POST /v1/users',
-    scope: 'policies:write',
-    body: 'CreateUserBody',
-    handle: async ({ caller, body }) => withEtag(await createUser(caller.account_id, body as { user_id: string; name: string }), 201),
+export const handler = router('principals', PRINCIPALS_ROUTES, {
+  'POST /v1/users': async ({ caller, body }) => withEtag(await createUser(caller.account_id, body), 201),
+  'GET /v1/users': async ({ caller, query }) => ok(await listUsers(caller.account_id, page(query))),
+  'GET /v1/users/{user_id}': async ({ caller, params }) => withEtag(await getUser(caller.account_id, params.user_id)),
+  'DELETE /v1/users/{user_id}': async ({ caller, params, ifMatch }) => {
+    await deleteUser(caller.account_id, params.user_id, ifMatch);
+    return { status: 204 };
   },
-  { key: 'GET /v1/users', scope: 'policies:read', handle: async ({ caller, query }) => ok(await listUsers(caller.account_id, page(query))) },
-  { key: 'GET /v1/users/{user_id}', scope: 'policies:read', handle: async ({ caller, params }) => withEtag(await getUser(caller.account_id, params.user_id as string)) },
-  {
-    key: 'DELETE /v1/users/{user_id}',
-    scope: 'policies:write',
-    handle: async ({ caller, params, ifMatch }) => {
-      await deleteUser(caller.account_id, params.user_id as string, ifMatch);
-      return { status: 204 };
-    },
+  'GET /v1/users/{user_id}/groups': async ({ caller, params }) => ok({ items: await listUserGroups(caller.account_id, params.user_id) }),
+  'POST /v1/groups': async ({ caller, body }) => withEtag(await createGroup(caller.account_id, body), 201),
+  'GET /v1/groups': async ({ caller, query }) => ok(await listGroups(caller.account_id, page(query))),
+  'GET /v1/groups/{group_id}': async ({ caller, params }) => withEtag(await getGroup(caller.account_id, params.group_id)),
+  'DELETE /v1/groups/{group_id}': async ({ caller, params, ifMatch }) => {
+    await deleteGroup(caller.account_id, params.group_id, ifMatch);
+    return { status: 204 };
   },
-  { key: 'GET /v1/users/{user_id}/groups', scope: 'policies:read', handle: async ({ caller, params }) => ok({ items: await listUserGroups(caller.account_id, params.user_id as string) }) },
-  {
-    key: 'POST /v1/groups',
-    scope: 'policies:write',
-    body: 'CreateGroupBody',
-    handle: async ({ caller, body }) => withEtag(await createGroup(caller.account_id, body as { group_id: string } & Named), 201),
+  'GET /v1/groups/{group_id}/members': async ({ caller, params, query }) => ok(await listGroupMembers(caller.account_id, params.group_id, page(query))),
+  'PUT /v1/groups/{group_id}/members/{user_id}': async ({ caller, params }) => {
+    await addMember(caller.account_id, params.group_id, params.user_id);
+    return { status: 204 };
   },
-  { key: 'GET /v1/groups', scope: 'policies:read', handle: async ({ caller, query }) => ok(await listGroups(caller.account_id, page(query))) },
-  { key: 'GET /v1/groups/{group_id}', scope: 'policies:read', handle: async ({ caller, params }) => withEtag(await getGroup(caller.account_id, params.group_id as string)) },
-  {
-    key: 'DELETE /v1/groups/{group_id}',
-    scope: 'policies:write',
-    handle: async ({ caller, params, ifMatch }) => {
-      await deleteGroup(caller.account_id, params.group_id as string, ifMatch);
-      return { status: 204 };
-    },
+  'DELETE /v1/groups/{group_id}/members/{user_id}': async ({ caller, params }) => {
+    await removeMember(caller.account_id, params.group_id, params.user_id);
+    return { status: 204 };
   },
-  {
-    key: 'GET /v1/groups/{group_id}/members',
-    scope: 'policies:read',
-    handle: async ({ caller, params, query }) => ok(await listGroupMembers(caller.account_id, params.group_id as string, page(query))),
+  'POST /v1/agencies': async ({ caller, body }) => withEtag(await createAgency(caller.account_id, body), 201),
+  'GET /v1/agencies': async ({ caller, query }) => ok(await listAgencies(caller.account_id, page(query))),
+  'GET /v1/agencies/{agency_id}': async ({ caller, params }) => withEtag(await getAgency(caller.account_id, params.agency_id)),
+  'DELETE /v1/agencies/{agency_id}': async ({ caller, params, ifMatch }) => {
+    await deleteAgency(caller.account_id, params.agency_id, ifMatch);
+    return { status: 204 };
   },
-  {
-    key: 'PUT /v1/groups/{group_id}/members/{user_id}',
-    scope: 'policies:write',
-    handle: async ({ caller, params }) => {
-      await addMember(caller.account_id, params.group_id as string, params.user_id as string);
-      return { status: 204 };
-    },
-  },
-  {
-    key: 'DELETE /v1/groups/{group_id}/members/{user_id}',
-    scope: 'policies:write',
-    handle: async ({ caller, params }) => {
-      await removeMember(caller.account_id, params.group_id as string, params.user_id as string);
-      return { status: 204 };
-    },
-  },
-  {
-    key: 'POST /v1/agencies',
-    scope: 'policies:write',
-    body: 'CreateAgencyBody',
-    handle: async ({ caller, body }) => withEtag(await createAgency(caller.account_id, body as { agency_id: string } & Named), 201),
-  },
-  { key: 'GET /v1/agencies', scope: 'policies:read', handle: async ({ caller, query }) => ok(await listAgencies(caller.account_id, page(query))) },
-  { key: 'GET /v1/agencies/{agency_id}', scope: 'policies:read', handle: async ({ caller, params }) => withEtag(await getAgency(caller.account_id, params.agency_id as string)) },
-  {
-    key: 'DELETE /v1/agencies/{agency_id}',
-    scope: 'policies:write',
-    handle: async ({ caller, params, ifMatch }) => {
-      await deleteAgency(caller.account_id, params.agency_id as string, ifMatch);
-      return { status: 204 };
-    },
-  },
-]);
+});

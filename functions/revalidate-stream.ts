@@ -19,9 +19,13 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Context, DynamoDBBatchItemFailure, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { catalogVersion } from '../lib/catalog/catalog.js';
+import { mapLimit } from '../lib/util/concurrency.js';
+import { Logger } from '../lib/util/logger.js';
 import { isRevalidated, POLICY_SK_PREFIX, revalidatePolicy, type RevalidationTarget } from '../store/revalidation.js';
 
 const CONCURRENCY = 4;
+
+const log = new Logger('revalidate-stream');
 
 type Result = 'written' | 'up_to_date' | 'skipped' | 'ignored' | 'failed';
 
@@ -29,19 +33,11 @@ export async function handler(event: DynamoDBStreamEvent, _context?: Context): P
   const records = Array.isArray(event?.Records) ? event.Records : [];
   const cv = catalogVersion();
   const counts: Record<Result, number> = { written: 0, up_to_date: 0, skipped: 0, ignored: 0, failed: 0 };
-  const results = new Array<Result>(records.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < records.length) {
-      const i = next++;
-      results[i] = await handleRecord(records[i] as DynamoDBRecord, cv);
-    }
-  };
   // Records of one item may be handled out of order: each write is conditioned on the revision its image
   // shows, so an older record never overwrites the check of a newer revision.
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, records.length) }, worker));
+  const results = await mapLimit(records, CONCURRENCY, (record: DynamoDBRecord) => handleRecord(record, cv));
   for (const r of results) counts[r]++;
-  console.log(JSON.stringify({ level: 'info', fn: 'revalidate-stream', catalog_version: cv, records: records.length, ...counts }));
+  log.info({ catalog_version: cv, records: records.length, ...counts });
   // In stream order. Lambda retries from the lowest reported sequence number. An empty identifier (a record
   // without one) makes it retry the whole batch, then bisect it.
   const batchItemFailures: DynamoDBBatchItemFailure[] = records.filter((_r, i) => results[i] === 'failed').map((r) => ({ itemIdentifier: r.dynamodb?.SequenceNumber ?? '' }));
@@ -65,18 +61,13 @@ export async function handleRecord(record: DynamoDBRecord, cv: string): Promise<
     if (isRevalidated(target, cv)) return 'up_to_date';
     const r = await revalidatePolicy(target, cv);
     if (r.outcome === 'written' && r.revalidation.newly_failing) {
-      console.warn(
-        JSON.stringify({
-          level: 'warn',
-          fn: 'revalidate-stream',
-          message: 'stored policy no longer validates',
-          account_id: target.account_id,
-          policy_id: target.policy_id,
-          revision: target.revision,
-          error_versions: [...(r.revalidation.error_versions ?? [])],
-          catalog_version: cv,
-        }),
-      );
+      log.warn('stored policy no longer validates', {
+        account_id: target.account_id,
+        policy_id: target.policy_id,
+        revision: target.revision,
+        error_versions: [...(r.revalidation.error_versions ?? [])],
+        catalog_version: cv,
+      });
     }
     return r.outcome;
   } catch (err) {
@@ -85,7 +76,7 @@ export async function handleRecord(record: DynamoDBRecord, cv: string): Promise<
 }
 
 function failed(where: Record<string, unknown>, why: string): 'failed' {
-  console.error(JSON.stringify({ level: 'error', fn: 'revalidate-stream', message: 'record not processed', why, ...where }));
+  log.error('record not processed', { why, ...where });
   return 'failed';
 }
 

@@ -11,6 +11,8 @@
  */
 import type { Context } from 'aws-lambda';
 import { catalogVersion } from '../lib/catalog/catalog.js';
+import { mapLimit } from '../lib/util/concurrency.js';
+import { Logger } from '../lib/util/logger.js';
 import { readSweepState, revalidatePolicy, scanPolicies, writeSweepState, type SweepState } from '../store/revalidation.js';
 
 export interface SweepOptions {
@@ -35,6 +37,8 @@ export interface SweepReport {
 }
 
 const CONCURRENCY = 4;
+
+const logger = new Logger('revalidate-sweep');
 
 export function createSweepHandler(options: SweepOptions = {}): (event?: unknown, context?: Context) => Promise<SweepReport> {
   const pageSize = options.pageSize ?? 100;
@@ -63,17 +67,13 @@ export function createSweepHandler(options: SweepOptions = {}): (event?: unknown
       }
       const page = await scanPolicies({ limit: pageSize, cursor: state.cursor });
       report.pages++;
-      let index = 0;
-      const worker = async (): Promise<void> => {
-        while (index < page.items.length) {
-          const item = page.items[index++]!;
-          const r = await revalidatePolicy(item, cv);
-          if (r.outcome !== 'written') continue;
-          report.written++;
-          if (r.revalidation.newly_failing) report.newly_failing.push({ account_id: item.account_id, policy_id: item.policy_id, error_versions: [...(r.revalidation.error_versions ?? [])] });
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(CONCURRENCY, page.items.length) }, worker));
+      const outcomes = await mapLimit(page.items, CONCURRENCY, (item) => revalidatePolicy(item, cv));
+      outcomes.forEach((r, i) => {
+        if (r.outcome !== 'written') return;
+        const item = page.items[i]!;
+        report.written++;
+        if (r.revalidation.newly_failing) report.newly_failing.push({ account_id: item.account_id, policy_id: item.policy_id, error_versions: [...(r.revalidation.error_versions ?? [])] });
+      });
       report.checked += page.items.length;
       state.checked += page.items.length;
       if (page.cursor === undefined) {
@@ -91,9 +91,9 @@ export function createSweepHandler(options: SweepOptions = {}): (event?: unknown
 }
 
 function log(report: SweepReport, state: SweepState, startedAt: number): void {
-  console.log(JSON.stringify({ level: 'info', fn: 'revalidate-sweep', ...report, newly_failing: report.newly_failing.length, total_checked: state.checked, latency_ms: Date.now() - startedAt }));
+  logger.info({ ...report, newly_failing: report.newly_failing.length, total_checked: state.checked, latency_ms: Date.now() - startedAt });
   for (const p of report.newly_failing) {
-    console.warn(JSON.stringify({ level: 'warn', fn: 'revalidate-sweep', message: 'stored policy no longer validates', ...p, catalog_version: report.catalog_version }));
+    logger.warn('stored policy no longer validates', { ...p, catalog_version: report.catalog_version });
   }
 }
 

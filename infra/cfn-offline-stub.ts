@@ -7,18 +7,21 @@
  * does not exist" error, which the framework reads as a first deployment, so packaging goes on. Every AWS
  * endpoint is pointed at that server and dummy credentials are set, so nothing can reach AWS (or the
  * instance metadata service) whatever the user's shell holds. DYNAMODB_ENDPOINT and CODE_ROOT (local-stack
- * settings) are dropped so they cannot end up in the package.
+ * settings) and AUTH_OFFLINE_JWT_SECRET (the local stack's key) are dropped so they cannot end up in the package.
  *
  *   node --import tsx infra/cfn-offline-stub.ts -- sls package [options]
  */
 import { spawn } from 'node:child_process';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Logger, plainText } from '../lib/util/logger.js';
+
+const log = new Logger('cfn-offline-stub', undefined, plainText);
 
 const args = process.argv.slice(2);
 const command = args[0] === '--' ? args.slice(1) : args;
 if (command.length === 0) {
-  console.error('usage: cfn-offline-stub.ts -- <command> [args...]');
+  log.error('usage: cfn-offline-stub.ts -- <command> [args...]');
   process.exit(2);
 }
 
@@ -30,7 +33,7 @@ const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     calls++;
     const stack = /StackName=([^&]+)/.exec(body)?.[1] ?? 'unknown';
     const action = /Action=([^&]+)/.exec(body)?.[1] ?? req.method ?? '?';
-    if (process.env.CFN_STUB_DEBUG) console.error(`[cfn-stub] ${action} ${decodeURIComponent(stack)}`);
+    if (process.env.CFN_STUB_DEBUG) log.warn(`[cfn-stub] ${action} ${decodeURIComponent(stack)}`);
     res.writeHead(400, { 'content-type': 'text/xml' });
     res.end(
       '<ErrorResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><Error><Type>Sender</Type>' +
@@ -55,9 +58,10 @@ for (const name of ['AWS_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_DEFAULT_PROFILE', '
   delete env[name];
 }
 // Local-stack settings must not leak into a deployable package: DYNAMODB_ENDPOINT would be baked into the
-// functions' environment, CODE_ROOT would point the handlers at the TypeScript sources.
-for (const name of ['DYNAMODB_ENDPOINT', 'CODE_ROOT']) {
-  if (env[name]) console.error(`cfn-offline-stub: ignoring ${name}=${env[name]} (local-stack setting) while packaging`);
+// functions' environment, CODE_ROOT would point the handlers at the TypeScript sources, and
+// AUTH_OFFLINE_JWT_SECRET would replace the Secrets Manager reference with the local key (infra/auth.cjs).
+for (const name of ['DYNAMODB_ENDPOINT', 'CODE_ROOT', 'AUTH_OFFLINE_JWT_SECRET']) {
+  if (env[name]) log.warn(`cfn-offline-stub: ignoring ${name}=${env[name]} (local-stack setting) while packaging`);
   delete env[name];
 }
 
@@ -68,12 +72,12 @@ const forward = (signal: NodeJS.Signals): void => {
 process.on('SIGINT', forward);
 process.on('SIGTERM', forward);
 child.on('error', (err) => {
-  console.error(`cfn-offline-stub: cannot run ${command[0]}: ${err.message}`);
+  log.error(`cfn-offline-stub: cannot run ${command[0]}: ${err.message}`);
   server.close();
   process.exit(127);
 });
 child.on('exit', (code, signal) => {
   server.close();
-  if (process.env.CFN_STUB_DEBUG) console.error(`[cfn-stub] ${calls} call(s) answered`);
+  if (process.env.CFN_STUB_DEBUG) log.warn(`[cfn-stub] ${calls} call(s) answered`);
   process.exit(code ?? (signal ? 1 : 0));
 });

@@ -4,8 +4,8 @@
  * validate policy documents; analyse every request at once (lib/analysis: no new access, access not
  * granted, diff, summary). Request and response shapes: ./types.ts and ./analysis/types.ts.
  */
-export { evaluate, explain, createEvaluator, compileInlinePolicies } from './engine/engine.js';
-export type { Evaluator, PolicySetInput } from './engine/engine.js';
+export { evaluate, explain, createEvaluator, compileInlinePolicies, MAX_POLICY_WARNINGS } from './engine/engine.js';
+export type { Evaluator, EvaluatorOptions, PolicySetInput } from './engine/engine.js';
 export { validate, analyzePolicy } from './validate/validate.js';
 export { FINDING_CODES } from './validate/codes.js';
 export type { FindingCode } from './validate/codes.js';

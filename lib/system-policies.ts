@@ -1,7 +1,8 @@
 /**
  * Huawei's built-in (system) permissions that matter for IMS, read-only and present in every account.
- * Huawei does not publish their JSON; the documents below are the ones the research doc presumes
- * (section 8.4 for IMS, 6.2 for the SCP), written as 1.1 / 5.0 documents:
+ * Huawei does not publish their JSON; the documents below are presumed from what Huawei's IMS "Permissions"
+ * page and Organizations' "Enabling or Disabling the SCP Type" page say of them, written as 1.1 / 5.0
+ * documents:
  *  - IMS FullAccess: all IMS permissions -> Allow ims:*:*.
  *  - IMS ReadOnlyAccess: read-only IMS, the same pattern as IAM ReadOnlyAccess -> Allow ims:*:get*, ims:*:list*.
  *  - IMS Administrator: a 1.0 system role (all IMS operations; depends on Tenant Administrator in the same

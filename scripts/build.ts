@@ -1,12 +1,15 @@
 /**
  * Builds the CLI and the library entry with esbuild (CommonJS, minified, tree-shaken). The compiled
- * catalog stays external: it is the shared package (`@ims-authz/catalog`, the Lambda layer).
+ * catalog stays external: it is the shared package (`@ims-authz/catalog`, the Lambda layer). Also builds the
+ * playground page into dist/web (scripts/build-web.ts), which the `playground` function serves.
  * Run after build-catalog.ts (`npm run build` does both).
  */
 import { chmodSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type BuildOptions, type Plugin } from 'esbuild';
+import { FUNCTIONS } from '../functions/shared/routes.js';
+import { buildWeb, describeManifest } from './build-web.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -46,15 +49,14 @@ const common: BuildOptions = {
   plugins: [lazyMiddyBuiltins],
 };
 
-/** One bundle per Lambda function (functions/<name>.ts -> dist/functions/<name>.cjs). */
-export const FUNCTIONS = ['evaluate', 'explain', 'validate', 'catalog', 'openapi', 'not-found', 'policies', 'principals', 'grants', 'organizations', 'authorizer', 'ims-demo', 'decisions', 'batch', 'revalidate-stream', 'revalidate-sweep'];
-
 const targets: Array<{ entry: string; out: string; banner?: string }> = [
   { entry: 'cli/bin.ts', out: 'dist/cli.cjs', banner: '#!/usr/bin/env node' },
   { entry: 'lib/index.ts', out: 'dist/index.cjs' },
-  ...FUNCTIONS.map((f) => ({ entry: `functions/${f}.ts`, out: `dist/functions/${f}.cjs` })),
+  // One bundle per Lambda function of the route table (functions/<name>.ts -> dist/functions/<name>.cjs).
+  ...FUNCTIONS.map(({ name }) => ({ entry: `functions/${name}.ts`, out: `dist/functions/${name}.cjs` })),
 ];
 
+const web = buildWeb();
 const results = await Promise.all(
   targets.map(async (t) => {
     const options: BuildOptions = { ...common, entryPoints: [join(root, t.entry)], outfile: join(root, t.out), metafile: true };
@@ -71,3 +73,4 @@ const results = await Promise.all(
   }),
 );
 console.log(results.join('\n'));
+console.log(describeManifest(await web));

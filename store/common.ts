@@ -1,7 +1,7 @@
 /**
  * Helpers shared by the store modules (internal: the barrel does not export this file, except the page
- * types): input checks, pages and cursors, If-Match parsing, conditional-write failures, bounded
- * parallelism, generated ids.
+ * types): input checks, pages and cursors, If-Match parsing, conditional-write failures, generated ids
+ * (bounded parallelism is lib/util/concurrency.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { invalidInput, StoreError } from './errors.js';
@@ -86,7 +86,7 @@ export interface CursorExpectation {
 export type CursorPosition = { key: Record<string, string> } | { index: number };
 
 export function decodeCursor(cursor: unknown, listing: string, expect: CursorExpectation): CursorPosition {
-  const invalid = (): StoreError => new StoreError('INVALID_CURSOR', 400, 'cursor is not a next_cursor of this listing.');
+  const invalid = (): StoreError => new StoreError('INVALID_CURSOR', 'cursor is not a next_cursor of this listing.');
   if (typeof cursor !== 'string' || cursor.length > 2048 || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalid();
   let body: CursorBody;
   try {
@@ -133,14 +133,14 @@ export function parseIfMatch(ifMatch: IfMatch): number | undefined {
 export const etagOf = (revision: number): string => `"${revision}"`;
 
 /**
- * The refusal of a conditional write that lost: 412 when the caller named a revision (If-Match), else a
- * 409 (the item changed between the read and the write of a multi-step operation; retrying is safe).
+ * The refusal of a conditional write that lost: `PRECONDITION_FAILED` when the caller named a revision
+ * (If-Match), else `CONFLICT` (the item changed between the read and the write of a multi-step operation;
+ * retrying is safe).
  */
 export function stale(what: string, expected: number | undefined, current?: number): StoreError {
-  if (expected === undefined) return new StoreError('CONFLICT', 409, `${what} changed concurrently; read it again and retry.`);
+  if (expected === undefined) return new StoreError('CONFLICT', `${what} changed concurrently; read it again and retry.`);
   return new StoreError(
     'PRECONDITION_FAILED',
-    412,
     `${what} is not at revision ${expected}${current === undefined ? '' : ` (it is at ${current})`}: it changed since it was read. Read it again and retry.`,
     current === undefined ? undefined : { current_revision: current, current_etag: etagOf(current) },
   );
@@ -153,7 +153,7 @@ export function isConditionFailure(err: unknown): boolean {
 /**
  * Runs a read-modify-conditional-write `attempt` until it does not lose a race: `attempt` returns
  * `RETRY` when its conditional write failed because the item changed since it read it (only done when the
- * caller gave no If-Match: with one, a lost race is the caller's 412).
+ * caller gave no If-Match: with one, a lost race is the caller's `PRECONDITION_FAILED`).
  */
 export const RETRY = Symbol('retry');
 export async function withRetries<T>(attempt: () => Promise<T | typeof RETRY>, what: string, maxAttempts = 30): Promise<T> {
@@ -164,21 +164,7 @@ export async function withRetries<T>(attempt: () => Promise<T | typeof RETRY>, w
     // all get through (test/api-concurrency.test.ts); about 2.6 s of waiting at most.
     await new Promise((r) => setTimeout(r, Math.random() * Math.min(100, 4 * 2 ** i)));
   }
-  throw new StoreError('CONFLICT', 409, `${what} kept changing under concurrent writes; try again.`);
-}
-
-/** `fn` over `items`, at most `limit` at a time; results in input order. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i] as T, i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
+  throw new StoreError('CONFLICT', `${what} kept changing under concurrent writes; try again.`);
 }
 
 const ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyz';

@@ -26,14 +26,15 @@
  * data (the next request then misses the cache and reloads), never newer.
  *
  * A grant or attachment naming a policy that no longer exists (a delete racing a create, see
- * store/policies.ts) is skipped: the policy is gone. A BatchGet that leaves keys unprocessed after 5
+ * store/policy-deletion.ts) is skipped: the policy is gone. A BatchGet that leaves keys unprocessed after 5
  * attempts fails the load instead of skipping them.
  */
 import { BatchGetCommand, GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { systemPolicy } from '../lib/system-policies.js';
 import type { GrantScope } from '../lib/types.js';
+import { mapLimit } from '../lib/util/concurrency.js';
 import { getDocumentClient, getTableName } from './client.js';
-import { checkId, mapLimit } from './common.js';
+import { checkId } from './common.js';
 import { invalidInput, principalNotFound } from './errors.js';
 import {
   ACCOUNT_SK,

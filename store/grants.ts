@@ -20,7 +20,7 @@ import { bumpAccount } from './counters.js';
 import { GrantEntity } from './entities.js';
 import { alreadyExists, invalidInput, notFound, principalNotFound, type StoreError } from './errors.js';
 import { accountPk, GRANT_SK_PREFIX, grantsGsi1pk, ID_PATTERN, isSystemPolicyId, principalGrantsSkPrefix, type PrincipalKind, scopeFromKey } from './keys.js';
-import { readPolicyItem } from './policies.js';
+import { readPolicyItem } from './policy-items.js';
 import { readPrincipal } from './principals.js';
 import { GSI1, PolicyTable } from './table.js';
 

@@ -9,15 +9,9 @@ export { ID_PATTERN, type PrincipalKind } from './keys.js';
 export {
   createPolicy,
   getPolicy,
-  getPolicyVersion,
   listPolicies,
   updatePolicy,
-  deletePolicy,
-  createPolicyVersion,
-  deletePolicyVersion,
-  setDefaultVersion,
   defaultVersion,
-  MAX_POLICY_VERSIONS,
   MAX_DOCUMENT_TEXT,
   MAX_NAME_LENGTH,
   MAX_DESCRIPTION_LENGTH,
@@ -31,12 +25,19 @@ export {
   type ListPoliciesOptions,
   type PolicyPage,
   type UpdatePolicyInput,
+  type PolicyRevalidation,
+  type PolicyWriteGuard,
+} from './policies.js';
+export {
+  getPolicyVersion,
+  createPolicyVersion,
+  deletePolicyVersion,
+  setDefaultVersion,
+  MAX_POLICY_VERSIONS,
   type CreatePolicyVersionInput,
   type CreatePolicyVersionResult,
-  type DeletePolicyOptions,
-  type DeletePolicyResult,
-  type PolicyRevalidation,
-} from './policies.js';
+} from './policy-versions.js';
+export { deletePolicy, managedOrg, type DeletePolicyOptions, type DeletePolicyResult } from './policy-deletion.js';
 export {
   createUser,
   getUser,
@@ -75,27 +76,17 @@ export {
   createOu,
   deleteOu,
   addAccount,
-  inviteAccount,
-  listInvitations,
-  acceptInvitation,
-  declineInvitation,
   moveAccount,
   removeAccount,
   listChildren,
-  enableScp,
-  disableScp,
-  attachScp,
-  detachScp,
-  listAttachments,
   MAX_OU_DEPTH,
-  MAX_SCPS_PER_NODE,
   type Organization,
   type OrgNode,
-  type ScpAttachment,
   type CreateOuInput,
   type AddAccountInput,
-  type Invitation,
 } from './organizations.js';
+export { inviteAccount, listInvitations, acceptInvitation, declineInvitation, type Invitation } from './invitations.js';
+export { enableScp, disableScp, attachScp, detachScp, listAttachments, MAX_SCPS_PER_NODE, type ScpAttachment } from './scp-attachments.js';
 export {
   changeStamp,
   loadPrincipalPolicies,

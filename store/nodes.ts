@@ -1,10 +1,10 @@
 /**
- * Low-level reads and writes of organization nodes shared by store/organizations.ts and
- * store/policies.ts (internal). A node's SCPs are the string set `scps` on its item; attach and detach are
+ * Low-level reads and writes of organization nodes shared by store/organizations.ts,
+ * store/scp-attachments.ts and store/policy-deletion.ts (internal). A node's SCPs are the string set `scps` on its item; attach and detach are
  * single conditional UpdateItems, so the "a node keeps at least one SCP" rule holds under concurrency.
  */
 import { GetItemCommand } from 'dynamodb-toolbox/entity/actions/get';
-import { $add, $delete, UpdateItemCommand } from 'dynamodb-toolbox/entity/actions/update';
+import { $add, $delete, $remove, UpdateItemCommand } from 'dynamodb-toolbox/entity/actions/update';
 import { QueryCommand } from 'dynamodb-toolbox/table/actions/query';
 import { isConditionFailure, nowIso, stale } from './common.js';
 import { OrgEntity, OrgNodeEntity } from './entities.js';
@@ -136,4 +136,15 @@ export async function removeScp(orgId: string, nodeId: string, policyId: string,
 function staleNode(nodeId: string, expected: number | undefined, current: number): StoreError {
   if (expected !== undefined && expected !== current) return stale(`Node ${nodeId}`, expected, current);
   return conflict(`${nodeId} changed concurrently; try again.`);
+}
+
+export async function clearScps(orgId: string, nodeId: string): Promise<void> {
+  try {
+    await OrgNodeEntity.build(UpdateItemCommand)
+      .item({ org_id: orgId, node_id: nodeId, scps: $remove(), revision: $add(1), updated_at: nowIso() })
+      .options({ condition: { attr: 'node_id', exists: true } })
+      .send();
+  } catch (err) {
+    if (!isConditionFailure(err)) throw err;
+  }
 }

@@ -23,13 +23,15 @@
  * enabled get it too. An add racing an enable is caught by the add re-reading the switch after writing
  * its node (the enable sets the switch before it lists the nodes). Disabling removes every attachment.
  * Every change bumps the organization's change counter afterwards.
+ *
+ * This module holds the organization, its OUs and its accounts; invitations are store/invitations.ts, the
+ * SCP switch and attachments store/scp-attachments.ts, the conditional node writes store/nodes.ts.
  */
 import { DeleteItemCommand } from 'dynamodb-toolbox/entity/actions/delete';
-import { GetItemCommand } from 'dynamodb-toolbox/entity/actions/get';
 import { PutItemCommand } from 'dynamodb-toolbox/entity/actions/put';
 import { $add, $remove, UpdateItemCommand } from 'dynamodb-toolbox/entity/actions/update';
 import { QueryCommand } from 'dynamodb-toolbox/table/actions/query';
-import { SCP_FULL_ACCESS_ID, systemPolicy } from '../lib/system-policies.js';
+import { SCP_FULL_ACCESS_ID } from '../lib/system-policies.js';
 import {
   checkId,
   checkLimit,
@@ -39,7 +41,6 @@ import {
   etagOf,
   type IfMatch,
   isConditionFailure,
-  mapLimit,
   MAX_NAME_LENGTH,
   nowIso,
   type Page,
@@ -49,14 +50,11 @@ import {
   stale,
 } from './common.js';
 import { bumpAccount, bumpOrg, readAccount } from './counters.js';
-import { AccountEntity, InvitationEntity, OrgEntity, OrgNodeEntity } from './entities.js';
+import { AccountEntity, OrgEntity, OrgNodeEntity } from './entities.js';
 import { conflict, invalidInput, notFound, StoreError } from './errors.js';
-import { accountPk, childrenGsi1pk, INVITATION_SK_PREFIX, orgPk } from './keys.js';
-import { addScp, type NodeItem, type OrgItem, readNode, readOrg, readOrgPartition, removeScp } from './nodes.js';
-import { isSystemPolicyId, readPolicyItem } from './policies.js';
+import { childrenGsi1pk, orgPk } from './keys.js';
+import { addScp, clearScps, type NodeItem, type OrgItem, readNode, readOrg } from './nodes.js';
 import { GSI1, PolicyTable } from './table.js';
-
-export { MAX_SCPS_PER_NODE } from './nodes.js';
 
 /** OUs nest at most 5 levels below the root (Huawei Organizations). */
 export const MAX_OU_DEPTH = 5;
@@ -86,15 +84,6 @@ export interface OrgNode {
   etag: string;
   created_at: string;
   updated_at: string;
-}
-
-export interface ScpAttachment {
-  org_id: string;
-  target_id: string;
-  policy_id: string;
-  /** The policy's name (absent if the policy no longer exists). */
-  name?: string;
-  system: boolean;
 }
 
 export interface CreateOuInput {
@@ -258,74 +247,12 @@ export async function addAccount(caller: string, orgId: string, input: AddAccoun
     }
     const existing = await readNode(orgId, accountId);
     if (existing?.node_type !== 'account' && !wasMember) await releaseAccount(accountId, orgId, false);
-    throw new StoreError('ALREADY_EXISTS', 409, existing?.node_type === 'account' ? `Account ${accountId} is already in organization ${orgId}.` : `${accountId} is the id of a node of organization ${orgId}.`);
+    throw new StoreError('ALREADY_EXISTS', existing?.node_type === 'account' ? `Account ${accountId} is already in organization ${orgId}.` : `${accountId} is the id of a node of organization ${orgId}.`);
   }
   const synced = await syncNewNode(orgId, node);
   await bumpOrg(orgId);
   await bumpAccount(accountId);
   return toOrgNode(synced);
-}
-
-export interface Invitation {
-  org_id: string;
-  account_id: string;
-  parent_id: string;
-  invited_by: string;
-  created_at: string;
-}
-
-/**
- * Invites an account into the organization, under `parent_id` (Huawei Organizations: an account joins only
- * when it accepts). The invitation is kept under the invited account until it accepts or declines.
- */
-export async function inviteAccount(caller: string, orgId: string, input: AddAccountInput): Promise<Invitation> {
-  await requireManagement(caller, orgId);
-  if (input === null || typeof input !== 'object') throw invalidInput('An invitation needs account_id and parent_id.');
-  const accountId = checkId(input.account_id, 'account_id');
-  const parentId = checkId(input.parent_id, 'parent_id');
-  await requireContainer(orgId, parentId);
-  if ((await readAccount(accountId)).org_id === orgId) throw new StoreError('ALREADY_EXISTS', 409, `Account ${accountId} is already in organization ${orgId}.`);
-  const invitation: Invitation = { org_id: orgId, account_id: accountId, parent_id: parentId, invited_by: caller, created_at: nowIso() };
-  try {
-    await InvitationEntity.build(PutItemCommand).item(invitation).options({ condition: { attr: 'org_id', exists: false } }).send();
-  } catch (err) {
-    if (!isConditionFailure(err)) throw err;
-    throw new StoreError('ALREADY_EXISTS', 409, `Account ${accountId} already has an invitation to ${orgId}.`);
-  }
-  return invitation;
-}
-
-/** The invitations waiting for an account. */
-export async function listInvitations(accountId: string): Promise<Invitation[]> {
-  checkId(accountId, 'account_id');
-  const { Items = [] } = await PolicyTable.build(QueryCommand)
-    .entities(InvitationEntity)
-    .query({ partition: accountPk(accountId), range: { beginsWith: INVITATION_SK_PREFIX } })
-    .options({ consistent: true })
-    .send();
-  return Items.map((i) => ({ org_id: i.org_id, account_id: i.account_id, parent_id: i.parent_id, invited_by: i.invited_by, created_at: i.created_at }));
-}
-
-async function readInvitation(accountId: string, orgId: string): Promise<Invitation> {
-  checkId(accountId, 'account_id');
-  checkId(orgId, 'org_id');
-  const { Item } = await InvitationEntity.build(GetItemCommand).key({ account_id: accountId, org_id: orgId }).options({ consistent: true }).send();
-  if (!Item) throw notFound(`No invitation of ${accountId} to organization ${orgId}.`);
-  return Item;
-}
-
-/** The invited account accepts: it joins the organization where it was invited (as the management account added it). */
-export async function acceptInvitation(accountId: string, orgId: string): Promise<OrgNode> {
-  const inv = await readInvitation(accountId, orgId);
-  const node = await addAccount(inv.invited_by, orgId, { account_id: accountId, parent_id: inv.parent_id });
-  await InvitationEntity.build(DeleteItemCommand).key({ account_id: accountId, org_id: orgId }).send();
-  return node;
-}
-
-/** The invited account declines (or the invitation is withdrawn). */
-export async function declineInvitation(accountId: string, orgId: string): Promise<void> {
-  await readInvitation(accountId, orgId);
-  await InvitationEntity.build(DeleteItemCommand).key({ account_id: accountId, org_id: orgId }).send();
 }
 
 /** Moves a member account under another OU or the root. */
@@ -403,95 +330,8 @@ export async function listChildren(caller: string, orgId: string, parentId: stri
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// SCPs
 
-/** Enables SCPs: attaches `system:FullAccess` to every node. Idempotent (re-attaches it where missing). */
-export async function enableScp(caller: string, orgId: string, ifMatch?: IfMatch): Promise<Organization> {
-  await requireManagement(caller, orgId);
-  const org = await setScpSwitch(orgId, true, parseIfMatch(ifMatch));
-  const { nodes } = await readOrgPartition(orgId);
-  await mapLimit(nodes, 8, async (n) => {
-    if (n.scps?.has(SCP_FULL_ACCESS_ID)) return;
-    await addScp(orgId, n.node_id, SCP_FULL_ACCESS_ID).catch((err: unknown) => {
-      // Gone meanwhile, or already at 5 SCPs (attached by a racing call): nothing to add.
-      if (!(err instanceof StoreError)) throw err;
-    });
-  });
-  await bumpOrg(orgId);
-  return toOrganization(org);
-}
-
-/** Disables SCPs: detaches every SCP from every node. Idempotent. */
-export async function disableScp(caller: string, orgId: string, ifMatch?: IfMatch): Promise<Organization> {
-  await requireManagement(caller, orgId);
-  const org = await setScpSwitch(orgId, false, parseIfMatch(ifMatch));
-  const { nodes } = await readOrgPartition(orgId);
-  await mapLimit(
-    nodes.filter((n) => n.scps?.size),
-    8,
-    (n) => clearScps(orgId, n.node_id),
-  );
-  await bumpOrg(orgId);
-  return toOrganization(org);
-}
-
-/**
- * Attaches an SCP to a root, OU or member account. SCPs must be enabled (`CONFLICT`); the policy must be
- * `system:FullAccess` or an SCP of the management account (`NOT_FOUND` / `INVALID_INPUT`); at most 5 per
- * node (`CONFLICT`); attaching it twice is `ALREADY_EXISTS`. `ifMatch` is the target node's revision.
- */
-export async function attachScp(caller: string, orgId: string, targetId: string, policyId: string, ifMatch?: IfMatch): Promise<ScpAttachment> {
-  const org = await requireManagement(caller, orgId);
-  checkId(targetId, 'target_id');
-  checkId(policyId, 'policy_id');
-  const expected = parseIfMatch(ifMatch);
-  if (!org.scp_enabled) throw conflict(`SCPs are not enabled in organization ${orgId}: enable them first.`);
-  const name = await requireScp(org.management_account_id, policyId);
-  await addScp(orgId, targetId, policyId, expected);
-  // Re-check what a concurrent delete/disable may have removed after the checks above (they sweep what
-  // they can see; this sees them).
-  const [stillOrg, stillPolicy] = await Promise.all([readOrg(orgId), isSystemPolicyId(policyId) ? Promise.resolve(true) : readPolicyItem(org.management_account_id, policyId).then(Boolean)]);
-  if (!stillOrg?.scp_enabled || !stillPolicy) {
-    await removeScp(orgId, targetId, policyId, { allowLast: !stillOrg?.scp_enabled }).catch(() => undefined);
-    await bumpOrg(orgId);
-    if (!stillPolicy) throw notFound(`Account ${org.management_account_id} has no policy ${policyId}.`);
-    throw conflict(`SCPs were disabled in organization ${orgId} meanwhile.`);
-  }
-  await bumpOrg(orgId);
-  return { org_id: orgId, target_id: targetId, policy_id: policyId, name, system: isSystemPolicyId(policyId) };
-}
-
-/** Detaches an SCP; refused (`CONFLICT`) when it is the node's last one. `ifMatch` is the node's revision. */
-export async function detachScp(caller: string, orgId: string, targetId: string, policyId: string, ifMatch?: IfMatch): Promise<void> {
-  await requireManagement(caller, orgId);
-  checkId(targetId, 'target_id');
-  checkId(policyId, 'policy_id');
-  const expected = parseIfMatch(ifMatch);
-  await removeScp(orgId, targetId, policyId, expected === undefined ? {} : { revision: expected });
-  await bumpOrg(orgId);
-}
-
-/** The SCPs attached to a root, OU or member account, by policy id. */
-export async function listAttachments(caller: string, orgId: string, targetId: string): Promise<ScpAttachment[]> {
-  const org = await requireManagement(caller, orgId);
-  checkId(targetId, 'target_id');
-  const node = await readNode(orgId, targetId);
-  if (!node) throw nodeNotFound(orgId, targetId);
-  const ids = [...(node.scps ?? [])].sort();
-  return Promise.all(
-    ids.map(async (policyId) => {
-      const system = isSystemPolicyId(policyId);
-      const name = system ? systemPolicy(policyId)?.name : (await readPolicyItem(org.management_account_id, policyId))?.name;
-      const a: ScpAttachment = { org_id: orgId, target_id: targetId, policy_id: policyId, system };
-      if (name !== undefined) a.name = name;
-      return a;
-    }),
-  );
-}
-
-// ---------------------------------------------------------------------------------------------------------
-
-async function requireManagement(caller: string, orgId: string): Promise<OrgItem> {
+export async function requireManagement(caller: string, orgId: string): Promise<OrgItem> {
   checkId(caller, 'account_id');
   checkId(orgId, 'org_id');
   const org = await readOrg(orgId);
@@ -500,27 +340,12 @@ async function requireManagement(caller: string, orgId: string): Promise<OrgItem
 }
 
 /** A root or OU of the organization (what can have children). */
-async function requireContainer(orgId: string, nodeId: string): Promise<NodeItem> {
+export async function requireContainer(orgId: string, nodeId: string): Promise<NodeItem> {
   const node = await readNode(orgId, nodeId);
   if (!node) throw nodeNotFound(orgId, nodeId);
   if (node.node_type === 'account') throw invalidInput(`${nodeId} is an account: only the root and OUs contain OUs and accounts.`);
   return node;
 }
-
-/** The policy name of an attachable SCP. */
-async function requireScp(managementAccount: string, policyId: string): Promise<string> {
-  if (isSystemPolicyId(policyId)) {
-    const sp = systemPolicy(policyId);
-    if (!sp) throw notFound(`No policy ${policyId}.`);
-    if (sp.type !== 'scp') throw invalidInput(`${policyId} is an identity policy: only SCPs attach to organization nodes.`);
-    return sp.name;
-  }
-  const policy = await readPolicyItem(managementAccount, policyId);
-  if (!policy) throw notFound(`Account ${managementAccount} has no policy ${policyId}.`);
-  if (policy.type !== 'scp') throw invalidInput(`${policyId} is an identity policy: only SCPs attach to organization nodes.`);
-  return policy.name;
-}
-
 /** `child_count += delta` on a root/OU, conditioned on it existing (`NOT_FOUND` otherwise, unless `quiet`). */
 async function adjustChildren(orgId: string, nodeId: string, delta: 1 | -1, quiet = false): Promise<void> {
   try {
@@ -548,33 +373,6 @@ async function syncNewNode(orgId: string, node: NodeItem): Promise<NodeItem> {
   }
   return node;
 }
-
-async function clearScps(orgId: string, nodeId: string): Promise<void> {
-  try {
-    await OrgNodeEntity.build(UpdateItemCommand)
-      .item({ org_id: orgId, node_id: nodeId, scps: $remove(), revision: $add(1), updated_at: nowIso() })
-      .options({ condition: { attr: 'node_id', exists: true } })
-      .send();
-  } catch (err) {
-    if (!isConditionFailure(err)) throw err;
-  }
-}
-
-async function setScpSwitch(orgId: string, enabled: boolean, expected: number | undefined): Promise<OrgItem> {
-  try {
-    const { Attributes } = await OrgEntity.build(UpdateItemCommand)
-      .item({ org_id: orgId, scp_enabled: enabled, revision: $add(1), updated_at: nowIso() })
-      .options({ condition: expected === undefined ? { attr: 'org_id', exists: true } : { attr: 'revision', eq: expected }, returnValues: 'ALL_NEW' })
-      .send();
-    return Attributes as OrgItem;
-  } catch (err) {
-    if (!isConditionFailure(err)) throw err;
-    const now = await readOrg(orgId);
-    if (!now) throw orgNotFound(orgId);
-    throw stale(`Organization ${orgId}`, expected, now.revision);
-  }
-}
-
 /** Removes the account's claim on `orgId` (and its management mark when `managed`). */
 async function releaseAccount(accountId: string, orgId: string, managed: boolean): Promise<void> {
   try {
@@ -595,15 +393,15 @@ function newNode(orgId: string, nodeId: string, nodeType: NodeItem['node_type'],
   return node;
 }
 
-function toOrganization(o: OrgItem): Organization {
+export function toOrganization(o: OrgItem): Organization {
   return { org_id: o.org_id, root_id: o.root_id, management_account_id: o.management_account_id, scp_enabled: o.scp_enabled, revision: o.revision, etag: etagOf(o.revision), created_at: o.created_at, updated_at: o.updated_at };
 }
 
-function toOrgNode(n: NodeItem): OrgNode {
+export function toOrgNode(n: NodeItem): OrgNode {
   const node: OrgNode = { org_id: n.org_id, node_id: n.node_id, node_type: n.node_type, parent_id: n.parent_id ?? null, depth: n.depth, revision: n.revision, etag: etagOf(n.revision), created_at: n.created_at, updated_at: n.updated_at };
   if (n.name !== undefined) node.name = n.name;
   return node;
 }
 
-const orgNotFound = (orgId: string): StoreError => notFound(`No organization ${orgId}.`);
-const nodeNotFound = (orgId: string, nodeId: string, what = 'node'): StoreError => notFound(`No ${what} ${nodeId} in organization ${orgId}.`);
+export const orgNotFound = (orgId: string): StoreError => notFound(`No organization ${orgId}.`);
+export const nodeNotFound = (orgId: string, nodeId: string, what = 'node'): StoreError => notFound(`No ${what} ${nodeId} in organization ${orgId}.`);

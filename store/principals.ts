@@ -13,6 +13,7 @@ import { GetItemCommand } from 'dynamodb-toolbox/entity/actions/get';
 import { PutItemCommand } from 'dynamodb-toolbox/entity/actions/put';
 import { $add, $remove, UpdateItemCommand } from 'dynamodb-toolbox/entity/actions/update';
 import { QueryCommand } from 'dynamodb-toolbox/table/actions/query';
+import { mapLimit } from '../lib/util/concurrency.js';
 import {
   checkId,
   checkLimit,
@@ -22,7 +23,6 @@ import {
   etagOf,
   type IfMatch,
   isConditionFailure,
-  mapLimit,
   MAX_DESCRIPTION_LENGTH,
   MAX_NAME_LENGTH,
   nowIso,
@@ -35,7 +35,7 @@ import { bumpAccount } from './counters.js';
 import { GrantEntity, MembershipEntity, PrincipalEntity } from './entities.js';
 import { alreadyExists, conflict, invalidInput, notFound, principalNotFound } from './errors.js';
 import { accountPk, MEMBERSHIP_SK_PREFIX, membersGsi1pk, principalGrantsSkPrefix, type PrincipalKind, principalsGsi1pk, userGroupsSkPrefix } from './keys.js';
-import { deleteGrantItems } from './policies.js';
+import { deleteGrantItems } from './grant-items.js';
 import { GSI1, PolicyTable } from './table.js';
 
 /** The most groups a user can be a member of (the evaluation loads them all). */

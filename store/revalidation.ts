@@ -22,7 +22,7 @@ import { analyzePolicy } from '../lib/validate/validate.js';
 import { isConditionFailure, nowIso } from './common.js';
 import { PolicyEntity, SweepEntity } from './entities.js';
 import { invalidInput } from './errors.js';
-import type { PolicyItem, RevalidationItem } from './policies.js';
+import type { PolicyItem, RevalidationItem } from './policy-items.js';
 export { POLICY_SK_PREFIX } from './keys.js';
 import { PolicyTable } from './table.js';
 

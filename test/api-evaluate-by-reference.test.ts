@@ -111,6 +111,15 @@ describe('grant scopes through stored grants (user in a group)', () => {
     expect((await decide(acc, user('u-global'), del)).decision).toBe('deny');
   });
 
+  it("stored policies' warnings are not repeated by reference (they were given when written); inline ones are", async () => {
+    const del = { action: 'ims:images:delete', region: R1, resource: image(R1) };
+    const byRef = await decide(acc, { account_id: ACC, agency: 'ag-ecs' }, del);
+    expect(byRef.warnings).toEqual([]);
+    const full = { Version: '1.1', Statement: [{ Effect: 'Allow', Action: ['ims:*:*'] }] };
+    const inline = await decide(acc, { account_id: ACC, agency: 'ag-ecs' }, { ...del, policies: [{ id: 'system:IMS-FullAccess', document: full }] } as Req);
+    expect(inline.warnings).toEqual([expect.stringMatching(/^policy "system:IMS-FullAccess" \/Statement\/0\/Action: ALLOW_ALL_WITHOUT_CONDITION \(security warning\): /), expect.stringContaining('SHARING_WITHOUT_ORG_PATH_CONDITION')]);
+  });
+
   it('the account id defaults to the caller; both user_id and agency -> 400', async () => {
     expect((await decide(acc, { user_id: 'u-global' }, list(R1))).decision).toBe('allow');
     const both = await acc.post('/v1/evaluate', { principal: { account_id: ACC, user_id: 'u-global', agency: 'ag-ecs' }, ...list(R1) });

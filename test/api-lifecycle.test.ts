@@ -71,8 +71,30 @@ describe('policies', () => {
     expect((await api.get('/v1/policies/p-life')).json.versions).toHaveLength(1);
   });
 
+  it('a 1.1 policy naming an IMS resource cannot exist: 422 on create and on a new version, the fix in the finding', async () => {
+    const narrowed = { Version: '1.1', Statement: [{ Effect: 'Deny', Action: ['ims:images:delete'], Resource: ['ims:cn-north-4:acc-1:image:img-1'] }] };
+    const r = await api.post('/v1/policies', { policy_id: 'p-v11-res', name: 'narrowed', type: 'identity', document: narrowed });
+    expect(r.status, r.text).toBe(422);
+    expect(r.json.error.code).toBe('INVALID_POLICY');
+    const finding = (r.json.error.details as Array<{ code: string; severity: string; path: string; message: string; suggestions?: string[] }>).find((f) => f.code === 'V11_RESOURCE_NOT_SUPPORTED');
+    expect(finding).toMatchObject({ severity: 'error', path: '/Statement/0/Resource/0', suggestions: ['*'] });
+    expect(finding?.message).toContain('5.0');
+    expect((await api.get('/v1/policies/p-v11-res')).status).toBe(404);
+
+    const v = await api.post('/v1/policies/p-life/versions', { document: narrowed });
+    expect(v.status, v.text).toBe(422);
+    expect(JSON.stringify(v.json.error.details)).toContain('V11_RESOURCE_NOT_SUPPORTED');
+    expect((await api.get('/v1/policies/p-life')).json.versions).toHaveLength(1);
+
+    // "*" is what an absent Resource means: accepted.
+    const star = await api.post('/v1/policies', { policy_id: 'p-v11-star', name: 'star', type: 'identity', document: { ...narrowed, Statement: [{ ...narrowed.Statement[0], Resource: ['*'] }] } });
+    expect(star.status, star.text).toBe(201);
+  });
+
   it('list: pages with a cursor, system policies included, ?type= filters', async () => {
     for (const n of ['alpha', 'bravo', 'charlie', 'delta']) await createPolicy(api, { policy_id: `p-${n}`, name: n, document: LIST });
+    // SCPs belong to an organization: only a management account creates them.
+    expect((await api.post('/v1/organizations')).status).toBe(201);
     await createPolicy(api, { policy_id: 'scp-life', name: 'scp life', type: 'scp', document: scpDeny(['ims:images:delete']) });
 
     const { items, pages } = await listAll(api, '/v1/policies', 2);

@@ -60,7 +60,6 @@ beforeAll(async () => {
   };
   await must(a.post('/v1/policies', { policy_id: ids.policy, name: `${SECRET} policy`, type: 'identity', description: SECRET, document: LIST }), 201);
   await must(a.post('/v1/policies/p-tenant/versions', { document: LIST }), 201);
-  await must(a.post('/v1/policies', { policy_id: ids.scp, name: `${SECRET} scp`, type: 'scp', description: SECRET, document: DENY_LIST_SCP }), 201);
   await must(a.post('/v1/users', { user_id: ids.user, name: `${SECRET} user` }), 201);
   await must(a.post('/v1/groups', { group_id: ids.group, name: `${SECRET} group`, description: SECRET }), 201);
   await must(a.put(`/v1/groups/${ids.group}/members/${ids.user}`), 204);
@@ -68,6 +67,8 @@ beforeAll(async () => {
   ids.grant = (await must(a.post('/v1/grants', { policy_id: ids.policy, principal: { type: 'group', id: ids.group }, scope: { type: 'global' } }), 201)).json.grant_id;
   await must(a.post('/v1/grants', { policy_id: ids.policy, principal: { type: 'agency', id: ids.agency }, scope: { type: 'global' } }), 201);
   const org = await must(a.post('/v1/organizations'), 201);
+  // SCPs belong to an organization: the management account creates them once it manages one.
+  await must(a.post('/v1/policies', { policy_id: ids.scp, name: `${SECRET} scp`, type: 'scp', description: SECRET, document: DENY_LIST_SCP }), 201);
   ids.org = org.json.org_id;
   ids.root = org.json.root_id;
   ids.ou = (await must(a.post(`/v1/organizations/${ids.org}/ous`, { parent_id: ids.root, name: `${SECRET} ou` }), 201)).json.node_id;
@@ -250,8 +251,9 @@ describe("account B on account A's resources", () => {
     expect(own.status, own.text).toBe(200);
     expect(own.json).toMatchObject({ org_id: o, root_id: ids.root, management_account_id: A });
     expect(own.text).not.toContain(SECRET);
-    // B attaching its own SCP to its own account node in A's organization: still not its organization.
-    expect((await as(b, 'POST', '/v1/policies', { policy_id: 'scp-b', name: 'B scp', type: 'scp', document: DENY_LIST_SCP })).status).toBe(201);
+    // B cannot even create an SCP (it manages no organization), and attaching one to its own account node in
+    // A's organization: still not its organization.
+    expect((await as(b, 'POST', '/v1/policies', { policy_id: 'scp-b', name: 'B scp', type: 'scp', document: DENY_LIST_SCP })).status).toBe(403);
     expect((await as(b, 'PUT', `/v1/organizations/${o}/nodes/${B}/policies/scp-b`)).status).toBe(404);
     // Nor does A's organization take B's SCP: the management account attaches only its own.
     expect((await a.put(`/v1/organizations/${o}/nodes/${B}/policies/scp-b`)).status).toBe(404);

@@ -2,14 +2,22 @@
  * Size budgets of the function bundles (bench/budgets.json, KiB): every dist/functions/<name>.cjs that
  * `npm run build` writes must stay within its budget, and every bundle there must have one. Nothing is
  * skipped: a missing bundle fails, asking for the build.
+ *
+ * The playground page's budget (`page_kib`) is on what a browser transfers: the page and the files it loads,
+ * compressed as the playground function serves them (gzip and brotli), read from dist/web/manifest.json after
+ * checking the manifest against the files themselves.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const root = join(import.meta.dirname, '..');
 const dist = join(root, 'dist', 'functions');
-const { budgets_kib: budgets } = JSON.parse(readFileSync(join(root, 'bench', 'budgets.json'), 'utf8')) as { budgets_kib: Record<string, number> };
+const { budgets_kib: budgets, page_kib: pageBudget } = JSON.parse(readFileSync(join(root, 'bench', 'budgets.json'), 'utf8')) as {
+  budgets_kib: Record<string, number>;
+  page_kib: { gzip: number; br: number };
+};
 
 const kib = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KiB (${bytes} bytes)`;
 
@@ -35,5 +43,39 @@ describe('function bundle sizes (bench/budgets.json)', () => {
       .map((f) => f.slice(0, -'.cjs'.length))
       .filter((name) => budgets[name] === undefined);
     expect(unbudgeted, `bundles without a budget in bench/budgets.json: ${unbudgeted.join(', ')}`).toEqual([]);
+  });
+});
+
+describe('playground page transferred size (bench/budgets.json page_kib)', () => {
+  const web = join(root, 'dist', 'web');
+  type Encoded = { path: string; bytes: number };
+  type Manifest = { files: Record<string, { identity: Encoded; gzip: Encoded; br: Encoded }> };
+  const manifest = (): Manifest => {
+    const file = join(web, 'manifest.json');
+    if (!existsSync(file)) throw new Error('dist/web/manifest.json is missing: run npm run build first (the page budget checks the built page).');
+    return JSON.parse(readFileSync(file, 'utf8')) as Manifest;
+  };
+
+  it('the manifest tells the truth: sizes are the files\', each encoding decodes to the plain file', () => {
+    for (const [name, f] of Object.entries(manifest().files)) {
+      const plain = readFileSync(join(web, f.identity.path));
+      for (const e of [f.identity, f.gzip, f.br]) expect(statSync(join(web, e.path)).size, `${name} ${e.path}`).toBe(e.bytes);
+      expect(gunzipSync(readFileSync(join(web, f.gzip.path))).equals(plain), `${name} gzip`).toBe(true);
+      expect(brotliDecompressSync(readFileSync(join(web, f.br.path))).equals(plain), `${name} br`).toBe(true);
+    }
+  });
+
+  it('the page loads only files of the manifest (nothing unbudgeted)', () => {
+    const m = manifest();
+    const html = readFileSync(join(web, 'index.html'), 'utf8');
+    const refs = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((x) => x[1] as string).filter((u) => !u.startsWith('data:'));
+    expect(refs.length).toBeGreaterThanOrEqual(2);
+    for (const ref of refs) expect(Object.keys(m.files), ref).toContain(ref);
+  });
+
+  it.each(['gzip', 'br'] as const)('the page, its script and stylesheet, %s-compressed, are within the budget', (encoding) => {
+    const total = Object.values(manifest().files).reduce((n, f) => n + f[encoding].bytes, 0);
+    const budget = pageBudget[encoding];
+    if (total > budget * 1024) throw new Error(`The playground page transfers ${kib(total)} with ${encoding}, over its budget of ${budget} KiB in bench/budgets.json (page_kib.${encoding}).`);
   });
 });

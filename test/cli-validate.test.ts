@@ -115,7 +115,7 @@ describe('ims-authz validate (in-memory io)', () => {
     expect(out.valid).toBe(false);
     expect(out.findings).toHaveLength(1);
     const f = out.findings[0] as Finding;
-    expect(f).toMatchObject({ code: 'UNKNOWN_ACTION', severity: 'error', path: '/Statement/0/Action/0', suggestions: ['ims:images:delete'] });
+    expect(f).toMatchObject({ code: 'UNKNOWN_ACTION', severity: 'error', path: '/Statement/0/Action/0', suggestions: ['ims:images:deleteImage'] });
     expect(f.span?.start).toEqual({ line: 4, column: 36, offset: INVALID.indexOf('"ims:images:dlete"') });
     expect(INVALID.slice(f.span?.start.offset, f.span?.end.offset)).toBe('"ims:images:dlete"');
     expect(r.stderr).toBe('');
@@ -137,7 +137,7 @@ describe('ims-authz validate (in-memory io)', () => {
     expect(r.stdout).toContain('UNKNOWN_ACTION');
     expect(r.stdout).toContain('error');
     expect(r.stdout).toContain('4:36');
-    expect(r.stdout).toContain('ims:images:delete');
+    expect(r.stdout).toContain('Did you mean: ims:images:deleteImage?');
     expect(lines[lines.length - 1]).toMatch(/^catalog \S+$/);
 
     const ok = cli(['validate', '--text', 'p.json'], { 'p.json': VALID });

@@ -16,7 +16,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_JWT_SECRET, mintToken } from '../infra/local/token.js';
+import { LOCAL_JWT_SECRET, mintImsToken, mintToken } from '../infra/local/token.js';
 import { startFaultProxy, type FaultProxy } from './support/fault-proxy.js';
 import { sqsEvent, sqsRecord } from './support/fixtures.js';
 import { runWithFault, standardMix, warmUp } from './support/load.js';
@@ -90,7 +90,7 @@ const dump = (): Promise<Item[]> => dumpTable(stack.db.endpoint, stack.db.tableN
 
 beforeAll(async () => {
   token = await mintToken('acc-1', undefined, { secret: LOCAL_JWT_SECRET });
-  aliceToken = await mintToken('acc-1', [], { secret: LOCAL_JWT_SECRET, claims: { user_id: 'alice' } });
+  aliceToken = await mintImsToken('acc-1', { user_id: 'alice' }, { secret: LOCAL_JWT_SECRET });
   proxy = await startFaultProxy();
   stack = await startLocalStack(FUNCTIONS, { DYNAMODB_ENDPOINT: proxy.endpoint, IMS_REGION: REGION });
   proxy.setTarget(stack.db.port);
@@ -105,7 +105,7 @@ describe('the store healthy (through the proxy)', () => {
   it('by reference, inline and the authorizer answer; alice is now cached in a warm worker', async () => {
     for (let i = 0; i < 2; i++) expect((await call('POST', '/v1/evaluate', byRef('alice', 'ims:images:get'))).json).toMatchObject({ decision: 'allow' });
     expect((await call('POST', '/v1/evaluate', inline('ims:images:get'))).json).toMatchObject({ decision: 'allow' });
-    expect((await call('GET', '/ims/v2/images/img-1', undefined, {}, aliceToken)).status).toBe(200);
+    expect((await call('GET', '/ims/v2/images/6f3c2a1e-8b4d-4c5e-9f7a-1b2c3d4e5f60', undefined, {}, aliceToken)).status).toBe(200);
     expect(await invoke('authorizer', authorizerEvent(aliceToken))).toMatchObject({ isAuthorized: true });
   });
 });
@@ -157,7 +157,7 @@ describe('the store down (connections refused)', () => {
   });
 
   it('the IMS authorizer denies (STORE_UNAVAILABLE): 403 at the gateway', async () => {
-    expect((await call('GET', '/ims/v2/images/img-1', undefined, {}, aliceToken)).status).toBe(403);
+    expect((await call('GET', '/ims/v2/images/6f3c2a1e-8b4d-4c5e-9f7a-1b2c3d4e5f60', undefined, {}, aliceToken)).status).toBe(403);
     expect(await invoke('authorizer', authorizerEvent(aliceToken))).toMatchObject({ isAuthorized: false, context: { reason: 'STORE_UNAVAILABLE' } });
   });
 
@@ -171,7 +171,7 @@ describe('the store down (connections refused)', () => {
     expect(changedKeys(before, await dump())).toEqual([]);
     expect((await call('POST', '/v1/evaluate', byRef('alice', 'ims:images:get'))).json).toMatchObject({ decision: 'allow' });
     expect((await call('POST', '/v1/evaluate', byRef('alice', 'ims:images:deleteImage'))).json).toMatchObject({ decision: 'deny', reason: 'explicit_deny' });
-    expect((await call('GET', '/ims/v2/images/img-1', undefined, {}, aliceToken)).status).toBe(200);
+    expect((await call('GET', '/ims/v2/images/6f3c2a1e-8b4d-4c5e-9f7a-1b2c3d4e5f60', undefined, {}, aliceToken)).status).toBe(200);
     expect((await call('GET', `/v1/decisions/${correlation}`)).status).toBe(404);
     // The redelivered message now stores its result.
     const record = sqsRecord({ correlation_id: correlation, account_id: 'acc-1', request: { principal: { user_id: 'alice' }, action: 'ims:images:get', region: REGION } });

@@ -201,6 +201,14 @@ describe('bad input', () => {
     expectError(await call('POST', '/v1/validate', { policy: ' '.repeat(65 * 1024) }), 413);
   });
 
+  it('every response has its own request id (serverless-offline gives the same placeholder to all)', async () => {
+    const answers = await Promise.all([call('POST', '/v1/evaluate', { action: 'ims:images:dlete' }), call('POST', '/v1/evaluate', { action: 'ims:images:dlete' }), call('GET', '/v1/catalog')]);
+    const ids = answers.map((a) => a.headers.get('x-request-id'));
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(answers[0]!.json.error.request_id).toBe(ids[0]);
+  });
+
   it('an unknown route or method → 404', async () => {
     expectError(await call('GET', '/v1/nothing-here'), 404);
     expectError(await call('POST', '/v2/evaluate', deleteRequest), 404);

@@ -772,7 +772,7 @@ describe('scope_matched (grant scopes)', () => {
     const project = { type: 'project', project: 'cn-north-4' } as const;
     const pdp = createEvaluator({ policies: [scoped('a', 'Allow', project), scoped('d', 'Deny', project), scoped('everywhere', 'Allow', { type: 'all_projects' }), { id: 'plain', document: doc({ Effect: 'Deny', Action: ['ims:images:share'] }) }] });
     const at = (region: string | undefined): ExplainResponse => run({ principal: ALICE, action: 'ims:images:list', ...(region ? { region } : {}) }, pdp);
-    const sm = (r: ExplainResponse, id: string): [boolean | undefined, boolean] => {
+    const sm = (r: ExplainResponse, id: string): [boolean | 'unknown' | undefined, boolean] => {
       const s = stmtOf(r, id, 0);
       return [s.scope_matched, s.applies];
     };
@@ -798,7 +798,7 @@ describe('scope_matched (grant scopes)', () => {
   it('an enterprise-project scope covers requests whose g:EnterpriseProjectId is that project, only for actions that support enterprise projects', () => {
     const ep = { type: 'enterprise_project', enterprise_project_id: 'ep-1' } as const;
     const pdp = createEvaluator({ policies: [scoped('a', 'Allow', ep), scoped('d', 'Deny', ep)] });
-    const sm = (r: ExplainResponse, id: string): [boolean | undefined, boolean] => {
+    const sm = (r: ExplainResponse, id: string): [boolean | 'unknown' | undefined, boolean] => {
       const s = stmtOf(r, id, 0);
       return [s.scope_matched, s.applies];
     };
@@ -851,7 +851,17 @@ describe('text rendering', () => {
       '  identity policies: allows',
       '    allow readers statement 1 (Sid "Read"): action "ims:images:get", resource "ims:cn-north-4:acc-1:image:*"',
       '',
+      ...r.warnings.map((w) => `Warning: ${w}`),
+      '',
       lastLine(r),
+    ]);
+    // The policies' warnings (what validate says about them), after the results.
+    expect(r.warnings.map((w) => /^(.*?: [A-Z0-9_]+) \(/.exec(w)?.[1])).toEqual([
+      'policy "readers" /Statement/0/Action: SHARING_WITHOUT_ORG_PATH_CONDITION',
+      'policy "readers" /Statement/2/Action: ALLOW_ALL_WITHOUT_CONDITION',
+      'policy "readers" /Statement/2/Action: SHARING_WITHOUT_ORG_PATH_CONDITION',
+      'policy "readers" /Statement/1/Resource: RESOURCE_NOT_SUPPORTED_BY_ACTION',
+      'policy "FullAccess" (SCP level root) /Statement/0/Effect: SCP_ALLOW_NOT_SUPPORTED',
     ]);
   });
 
@@ -876,7 +886,10 @@ describe('text rendering', () => {
         ),
       ],
     });
-    expect(r.warnings).toHaveLength(1);
+    // The request's warning (a family of resources) first, then the policies'.
+    expect(r.warnings[0]).toContain(FAMILY);
+    expect(r.warnings.length).toBeGreaterThan(1);
+    for (const w of r.warnings.slice(1)) expect(w).toMatch(/^policy "(admin|idle|guard)" \/Statement\/\d/);
     expect(linesOf(r)).toEqual([
       `DENY (explicit_deny): ${r.message}`,
       '',
@@ -894,7 +907,7 @@ describe('text rendering', () => {
       '          true   StringEquals g:ResourceTag/env ["prod"]: request has ["prod"]',
       '',
       'Missing context keys (more context may change the answer): g:MFAPresent',
-      `Warning: ${r.warnings[0]}`,
+      ...r.warnings.map((w) => `Warning: ${w}`),
       '',
       lastLine(r),
     ]);
@@ -930,6 +943,11 @@ describe('text rendering', () => {
       '  identity policies: allows',
       '    allow copy-images statement 0: action "ims:images:copyInRegion", resource "ims:cn-north-4:acc-1:image:*"',
       '',
+      ...['r-1', 'ou-a', 'acc-1'].map(
+        (level) =>
+          `Warning: policy "FullAccess" (SCP level ${level}) /Statement/0/Effect: SCP_ALLOW_NOT_SUPPORTED (warning): Custom SCPs may only Deny in the current SCP syntax (December 2025); Allow remains only in the system SCP FullAccess.`,
+      ),
+      '',
       lastLine(r),
     ]);
   });
@@ -958,6 +976,9 @@ describe('text rendering', () => {
       '  identity policies: allows',
       '    allow quota statement 0: action "ims:quotas:get"',
       '',
+      // A set compiled once (createEvaluator) carries its policies' warnings too.
+      'Warning: policy "list-only" (SCP level root) /Statement/0/Effect: SCP_ALLOW_NOT_SUPPORTED (warning): Custom SCPs may only Deny in the current SCP syntax (December 2025); Allow remains only in the system SCP FullAccess.',
+      '',
       lastLine(r),
     ]);
     const exempt = run({ principal: { ...ALICE, management_account: true }, action: 'ims:quotas:get', region: 'cn-north-4' }, pdp);
@@ -968,6 +989,8 @@ describe('text rendering', () => {
       `  SCP level root: skipped (${layerOf(traceOf(exempt), 'scp', 'root').note})`,
       '  identity policies: allows',
       '    allow quota statement 0: action "ims:quotas:get"',
+      '',
+      ...exempt.warnings.map((w) => `Warning: ${w}`),
       '',
       lastLine(exempt),
     ]);
@@ -1060,10 +1083,32 @@ function statementCount(d: PolicyDocument | string): number {
   return Array.isArray(st) ? st.length : 0;
 }
 
+/** Three-valued AND (docs/semantics.md, "Unknown context keys"): false wins, then unknown. */
+function and3(xs: ReadonlyArray<boolean | 'unknown'>): boolean | 'unknown' {
+  return xs.includes(false) ? false : xs.includes('unknown') ? 'unknown' : true;
+}
+
+/** Unknown keys for the invariants: the keys of the generated conditions, patterns, `*`. */
+const unknownKeys = fc.array(
+  fc.constantFrom('g:UserName', 'G:USERNAME', 'g:EnterpriseProjectId', 'g:ResourceTag/env', 'g:ResourceTag/*', 'g:TagKeys', 'ims:TargetOrgPaths', 'ims:*', 'ims:Encrypted', 'g:MFAAge', 'g:SourceIp', 'g:CurrentTime', 'g:*', '*'),
+  { minLength: 1, maxLength: 4 },
+);
+
+/** A request with `unknown_context_keys` (names given in its context left out: naming them is a 400). */
+const withUnknownKeys = fc.tuple(evaluateRequest, unknownKeys).map(([req, keys]): EvaluateRequest => {
+  const given = new Set(Object.keys(req.context ?? {}).map((k) => k.toLowerCase()));
+  const names = keys.filter((k) => k.endsWith('*') || !given.has(k.toLowerCase()));
+  return { ...req, unknown_context_keys: names.length > 0 ? names : ['*'] };
+});
+
 describe('trace invariants (property)', () => {
-  it('outcomes, applying statements, matched lists and not-evaluated statements are consistent', () => {
+  it.each([
+    ['', evaluateRequest],
+    [' (with unknown context keys: unknown conditions, statements that may apply, layers that depend on them)', withUnknownKeys],
+  ])('outcomes, applying statements, matched lists and not-evaluated statements are consistent%s', (_what, requests) => {
+    let unknownResults = 0;
     fc.assert(
-      fc.property(evaluateRequest, (req) => {
+      fc.property(requests, (req) => {
         const ex = explain(req);
         const ev = evaluate(req);
         if (isErrorResponse(ex) || isErrorResponse(ev)) throw new Error(`generated request refused: ${JSON.stringify(isErrorResponse(ex) ? ex.error : ev)}`);
@@ -1089,6 +1134,8 @@ describe('trace invariants (property)', () => {
             expect(l.policies.map((p) => [p.policy_id, p.statements.length])).toEqual(inputs.map((p) => [p.id, statementCount(p.document)]));
             let deny = false;
             let allow = false;
+            let mayDeny = false;
+            let mayAllow = false;
             let allowsAfterFirst = false;
             for (const p of l.policies) {
               p.statements.forEach((s, k) => {
@@ -1100,9 +1147,20 @@ describe('trace invariants (property)', () => {
                   if (s.effect === 'Deny') expect(s.action_matched).toBe(false);
                 } else {
                   expect(s.action_matched).toBe(true);
-                  expect(s.conditions_matched).toBe(s.conditions.every((c) => c.result));
-                  expect(s.applies).toBe((s.scope_matched ?? true) && s.action_matched && s.resource_matched && s.conditions_matched);
-                  for (const c of s.conditions) expect(c.missing).toBe(c.request_values === null);
+                  expect(s.conditions_matched).toBe(and3(s.conditions.map((c) => c.result)));
+                  const scope = s.scope_matched ?? true;
+                  expect(s.applies).toBe(scope === true && s.action_matched && s.resource_matched && s.conditions_matched === true);
+                  // May apply: not for sure, but nothing it needs is false.
+                  expect(s.may_apply ?? false).toBe(!s.applies && scope !== false && s.resource_matched && s.conditions_matched !== false);
+                  for (const c of s.conditions) {
+                    expect(c.missing).toBe(c.request_values === null);
+                    if (c.unknown) expect(c.request_values).toBeNull();
+                    if (c.result === 'unknown') {
+                      expect(c.unknown).toBe(true);
+                      unknownResults++;
+                    }
+                    if (req.unknown_context_keys === undefined) expect(c).not.toHaveProperty('unknown');
+                  }
                   // After the layer's first applying Allow, no Allow is evaluated.
                   if (s.effect === 'Allow') expect(allowsAfterFirst).toBe(false);
                 }
@@ -1110,17 +1168,25 @@ describe('trace invariants (property)', () => {
                   applying.push(key({ layer: l.layer, level: l.level, policy_id: p.policy_id, statement: s.statement, sid: s.sid, effect: s.effect }));
                   if (s.effect === 'Deny') deny = true;
                   else allow = allowsAfterFirst = true;
+                } else if (s.may_apply) {
+                  if (s.effect === 'Deny') mayDeny = true;
+                  else mayAllow = true;
                 }
               });
             }
             const applyingAllows = l.policies.flatMap((p) => p.statements).filter((s) => s.applies && s.effect === 'Allow');
             expect(applyingAllows.length).toBeLessThanOrEqual(1);
-            expect(l.outcome).toBe(deny ? 'deny' : allow ? 'allow' : 'no_match');
+            expect(l.outcome).toBe(deny ? 'deny' : mayDeny || (mayAllow && !allow) ? 'unknown' : allow ? 'allow' : 'no_match');
           });
           expect(applying.sort()).toEqual(result.matched.map(key).sort());
+          // The result is context_required exactly when it lists the keys that decide it.
+          expect(result.reason === 'context_required').toBe(result.context_required_keys !== undefined);
+          if (req.unknown_context_keys === undefined) expect(result.reason).not.toBe('context_required');
         });
       }),
       { numRuns: 150 },
     );
+    // Not vacuous: unknown conditions occur when keys are unknown.
+    if (requests === withUnknownKeys) expect(unknownResults).toBeGreaterThan(0);
   });
 });

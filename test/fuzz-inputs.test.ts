@@ -224,6 +224,7 @@ beforeAll(async () => {
   });
   protoBefore = prototypesFingerprint();
   db = await startFuzzDb('fuzz-inputs');
+  process.env.AUTH_MODE = 'hs256';
   process.env.AUTH_JWT_SECRET = LOCAL_JWT_SECRET;
   token = await mintToken(ACC);
   invitedToken = await mintToken(INVITED);
@@ -235,13 +236,14 @@ beforeAll(async () => {
   };
   await ok(a.post('/v1/policies', { policy_id: 'fz-pol', name: 'FZ', type: 'identity', document: DOC }), 201);
   await ok(a.post('/v1/policies/fz-pol/versions', { document: DOC }), 201);
-  await ok(a.post('/v1/policies', { policy_id: 'fz-scp', name: 'FZ SCP', type: 'scp', document: SCP_DOC }), 201);
   await ok(a.post('/v1/users', { user_id: 'fz-user', name: 'FZ User' }), 201);
   await ok(a.post('/v1/groups', { group_id: 'fz-group', name: 'FZ Group' }), 201);
   await ok(a.put('/v1/groups/fz-group/members/fz-user'), 204);
   await ok(a.post('/v1/agencies', { agency_id: 'fz-agency', name: 'FZ Agency' }), 201);
   ids.grantId = (await ok(a.post('/v1/grants', { policy_id: 'fz-pol', principal: { type: 'user', id: 'fz-user' }, scope: { type: 'global' } }), 201)).grant_id;
   const org = await ok(a.post('/v1/organizations'), 201);
+  // SCPs belong to an organization: its management account creates them once it manages one.
+  await ok(a.post('/v1/policies', { policy_id: 'fz-scp', name: 'FZ SCP', type: 'scp', document: SCP_DOC }), 201);
   ids.orgId = org.org_id;
   ids.rootId = org.root_id;
   ids.ouId = (await ok(a.post(`/v1/organizations/${ids.orgId}/ous`, { parent_id: ids.rootId, name: 'fz-ou' }), 201)).node_id;

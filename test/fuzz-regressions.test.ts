@@ -16,6 +16,7 @@ let a: Client;
 
 beforeAll(async () => {
   vi.spyOn(console, 'log').mockImplementation(() => undefined);
+  process.env.AUTH_MODE = 'hs256';
   process.env.AUTH_JWT_SECRET = LOCAL_JWT_SECRET;
   a = await client('acc-reg');
 });

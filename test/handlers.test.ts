@@ -12,13 +12,13 @@ import { handler as notFoundHandler } from '../functions/not-found.js';
 import { handler as openapiHandler } from '../functions/openapi.js';
 import { HttpError } from '../functions/shared/http.js';
 import { ROUTES } from '../functions/shared/openapi.js';
-import { service } from '../functions/shared/service.js';
+import { publicService as service } from '../functions/shared/public-service.js';
 import { handler as validateHandler } from '../functions/validate.js';
-import { checkSchema } from '../lib/schema/check.js';
-import { SCHEMAS, type SchemaName } from '../lib/schema/schemas.js';
+import { checkSchema, SCHEMAS, type SchemaName } from '../lib/schema/schemas.js';
 import { LOCAL_JWT_SECRET, mintToken } from '../infra/local/token.js';
 import { httpEvent, lambdaContext, useToken } from './support/events.js';
 
+process.env.AUTH_MODE = 'hs256';
 process.env.AUTH_JWT_SECRET = LOCAL_JWT_SECRET;
 beforeAll(async () => useToken(await mintToken('acc-1')));
 afterAll(() => useToken(undefined));
@@ -212,7 +212,7 @@ describe('GET /v1/openapi.json', () => {
 
   it('serverless.yml routes every documented path to its function', () => {
     const yml = readFileSync(new URL('../serverless.yml', import.meta.url), 'utf8');
-    for (const route of ROUTES) expect(yml).toMatch(new RegExp(`${route.method.toUpperCase()} ${route.path.replace(/\./g, '\\.')}`));
+    for (const route of ROUTES) expect(yml).toContain(`httpApi: { method: ${route.method.toUpperCase()}, path: '${route.path}'`);
   });
 });
 
@@ -262,6 +262,26 @@ describe('errors', () => {
     const r = await call(notFoundHandler, 'GET', '/v1/nothing');
     expect(r.statusCode).toBe(404);
     expect(r.json.error.code).toBe('NOT_FOUND');
+  });
+
+  it('request ids: the gateway\'s when real; a fresh UUID per request when it gives none or serverless-offline\'s placeholder', async () => {
+    const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+    const withId = (requestId: string | undefined): ReturnType<typeof httpEvent> => {
+      const e = httpEvent('POST', '/v1/evaluate', { action: 'ims:images:dlete' });
+      if (requestId === undefined) delete (e.requestContext as { requestId?: string }).requestId;
+      else e.requestContext.requestId = requestId;
+      return e;
+    };
+    const idOf = async (requestId: string | undefined): Promise<string> => {
+      const r = (await evaluateHandler(withId(requestId), lambdaContext)) as Result;
+      const body = JSON.parse(r.body as string);
+      expect(r.headers?.['x-request-id']).toBe(body.error.request_id);
+      return body.error.request_id as string;
+    };
+    expect(await idOf('Kx3vZg0sDoEEMJw=')).toBe('Kx3vZg0sDoEEMJw=');
+    const fresh = await Promise.all(['offlineContext_resourceId', 'offlineContext_resourceId', 'offlineContext_requestId', 'random-request-id', '', undefined].map(idOf));
+    for (const id of fresh) expect(id).toMatch(UUID);
+    expect(new Set(fresh).size).toBe(fresh.length);
   });
 
   it('a real fault is a 500 with the request id and no stack', async () => {

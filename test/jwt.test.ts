@@ -3,9 +3,10 @@
  * (jose, a dev dependency) and against hand-made tampered tokens: every refusal rule has a case.
  */
 import { createHmac } from 'node:crypto';
-import { SignJWT, type JWTPayload } from 'jose';
+import fc from 'fast-check';
+import { SignJWT, base64url, type JWTPayload } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { JwtError, verifyHs256, type JwtProblem } from '../functions/shared/jwt.js';
+import { decodeBase64urlCanonical, JwtError, verifyHs256, type JwtProblem } from '../functions/shared/jwt.js';
 
 const SECRET = 'a-test-secret-of-reasonable-length';
 const KEY = Buffer.from(SECRET);
@@ -23,6 +24,16 @@ function handMade(header: unknown, payload: unknown, key: string | Buffer = KEY)
 }
 
 const good = { iss: 'ims-authz', aud: 'ims-authz', exp: NOW + 60, iat: NOW, account_id: 'acc-1' };
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/** The other spellings of a base64url string's last character that decode to the same bytes (its unused bits set). */
+function siblings(s: string): string[] {
+  const unused = s.length % 4 === 2 ? 0x0f : s.length % 4 === 3 ? 0x03 : 0;
+  const v = ALPHABET.indexOf(s[s.length - 1] as string);
+  const out: string[] = [];
+  for (let bits = 1; bits <= unused; bits++) if ((bits & unused) === bits) out.push(s.slice(0, -1) + ALPHABET[(v & ~unused) | bits]);
+  return out;
+}
 
 function problemOf(token: string): JwtProblem | 'accepted' {
   try {
@@ -119,5 +130,73 @@ describe('verifyHs256', () => {
     expect(problemOf(handMade({ alg: 'HS256' }, { ...good, aud: 'other' }))).toBe('audience');
     expect(problemOf(handMade({ alg: 'HS256' }, { ...good, aud: [] }))).toBe('audience');
     expect(problemOf(handMade({ alg: 'HS256' }, { ...good, aud: undefined }))).toBe('audience');
+  });
+});
+
+describe('canonical base64url (RFC 7515 section 2, RFC 4648 section 3.5)', () => {
+  it('decodes exactly what Buffer encodes (the oracle), for any bytes', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 80 }), (bytes) => {
+        const text = Buffer.from(bytes).toString('base64url');
+        expect(decodeBase64urlCanonical(text)?.equals(Buffer.from(bytes))).toBe(true);
+        // jose, an independent implementation, agrees.
+        expect(base64url.encode(bytes)).toBe(text);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('accepts a string if and only if it is the Buffer round trip of its bytes (one spelling per byte string)', () => {
+    const chars = fc.constantFrom(...`${ALPHABET}=+/.~ \u00e9`.split(''));
+    fc.assert(
+      fc.property(fc.string({ unit: chars, maxLength: 24 }), (s) => {
+        const canonical = /^[A-Za-z0-9_-]*$/.test(s) && Buffer.from(s, 'base64url').toString('base64url') === s;
+        expect(decodeBase64urlCanonical(s) !== null, s).toBe(canonical);
+      }),
+      { numRuns: 2000 },
+    );
+    // Every other spelling of a canonical string (unused bits set) is refused.
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 1, maxLength: 40 }), (bytes) => {
+        for (const other of siblings(Buffer.from(bytes).toString('base64url'))) expect(decodeBase64urlCanonical(other)).toBeNull();
+      }),
+    );
+  });
+
+  it('refuses a length of 1 mod 4, padding and the standard alphabet', () => {
+    for (const bad of ['A', 'AAAAA', 'AA==', 'AAA=', 'a+b/', 'ab cd']) expect(decodeBase64urlCanonical(bad), bad).toBeNull();
+    expect(decodeBase64urlCanonical('')?.length).toBe(0);
+  });
+
+  it('issue 12 item 5: one signature has one spelling (the other three were accepted on main)', async () => {
+    const token = await joseToken(good);
+    const [h, p, sig] = token.split('.') as [string, string, string];
+    expect(sig.length % 4).toBe(3); // 32 bytes: 2 unused bits, 3 other spellings
+    const others = siblings(sig);
+    expect(others).toHaveLength(3);
+    for (const other of others) expect(problemOf(`${h}.${p}.${other}`), other).toBe('malformed');
+    expect(problemOf(token)).toBe('accepted');
+  });
+
+  it('a header or payload spelled non-canonically is refused, even with a signature over that spelling', () => {
+    const h = b64({ alg: 'HS256', typ: 'JWT', x: 'a' });
+    const p = b64(good);
+    for (const [hh, pp] of [
+      ...siblings(h).map((x) => [x, p]),
+      ...siblings(p).map((x) => [h, x]),
+    ] as Array<[string, string]>) {
+      expect(problemOf(`${hh}.${pp}.${sign(hh, pp)}`)).toBe('malformed');
+    }
+    expect(problemOf(`${h}.${p}.${sign(h, p)}`)).toBe('accepted');
+  });
+
+  it('refuses a token that names the forbidden audience too', () => {
+    const t = handMade({ alg: 'HS256' }, { ...good, aud: ['ims-authz', 'ims-api'] });
+    try {
+      verifyHs256(t, KEY, { ...EXPECT, forbiddenAudiences: ['ims-api'] });
+      throw new Error('accepted');
+    } catch (err) {
+      expect((err as JwtError).problem).toBe('audience');
+    }
   });
 });

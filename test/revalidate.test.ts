@@ -13,6 +13,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { handler as streamHandler } from '../functions/revalidate-stream.js';
 import { createSweepHandler, handler as sweepHandler } from '../functions/revalidate-sweep.js';
 import { catalogVersion } from '../lib/catalog/catalog.js';
+import { createEvaluator } from '../lib/engine/engine.js';
 import { getDocumentClient } from '../store/client.js';
 import { readStamp } from '../store/counters.js';
 import { PolicyEntity } from '../store/entities.js';
@@ -26,6 +27,8 @@ const CV = catalogVersion();
 const ACC = 'acc-reval';
 const BROKEN_DOC = '{"Version":"1.1","Statement":[{"Effect":"Allow","Action":["ims:images:frobnicate"]}]}';
 const LIST_DOC = '{"Version":"1.1","Statement":[{"Effect":"Allow","Action":["ims:images:list"]}]}';
+/** Valid until 1.1 Resources on IMS became an error (V11_RESOURCE_NOT_SUPPORTED): a Deny narrowed to one image. */
+const V11_RESOURCE_DOC = '{"Version":"1.1","Statement":[{"Effect":"Deny","Action":["ims:images:delete"],"Resource":["ims:cn-north-4:acc-1:image:img-1"]}]}';
 
 let stop: () => Promise<void>;
 let tableName = '';
@@ -208,6 +211,20 @@ describe('a policy that no longer validates', () => {
     expect((await api.get('/v1/policies/p-fresh')).json.revalidation).toBeUndefined();
   });
 
+  it('a 1.1 policy naming an IMS resource, stored when that was a warning, is flagged now; by reference it fails closed', async () => {
+    await putUnvalidated(ACC, 'p-v11-resource', V11_RESOURCE_DOC);
+    const r = await stream(streamEvent(streamRecord('INSERT', { newItem: await raw(ACC, 'p-v11-resource') })));
+    expect(r.failures).toEqual([]);
+    expect(lines.find((l) => l.level === 'warn')).toMatchObject({ policy_id: 'p-v11-resource', error_versions: ['v1'] });
+    const got = await api.get('/v1/policies/p-v11-resource');
+    expect(got.json.revalidation).toMatchObject({ has_errors: true, newly_failing: true, error_versions: ['v1'] });
+    expect(got.json.revalidation.findings.v1.map((f: { code: string; severity: string; path: string }) => [f.severity, f.code, f.path])).toContainEqual(['error', 'V11_RESOURCE_NOT_SUPPORTED', '/Statement/0/Resource/0']);
+    // The engine refuses the stored document as it refuses it inline: no decision from a policy that cannot exist.
+    const pdp = createEvaluator({ policies: [{ id: 'p-v11-resource', document: V11_RESOURCE_DOC }] }, { policyWarnings: false });
+    expect(pdp.error?.error.code).toBe('INVALID_POLICY');
+    expect(pdp.evaluate({ action: 'ims:images:deleteImage', resource: 'ims:cn-north-4:acc-1:image:img-2' })).toMatchObject({ error: { code: 'INVALID_POLICY' } });
+  });
+
   it('a fixed default version is revalidated on the next change; the old version keeps the flag until it is deleted', async () => {
     await createPolicyVersion(ACC, 'p-broken', { document: LIST_DOC, set_as_default: true });
     await stream(streamEvent(streamRecord('MODIFY', { newItem: await raw(ACC, 'p-broken') })));
@@ -243,15 +260,19 @@ describe('the sweep (schedule, fixture schedule.json)', () => {
 
   it('the first run revalidates every stored policy, then records the catalog version; a rerun does nothing', async () => {
     await putUnvalidated('acc-reval-2', 'p-broken-2', BROKEN_DOC);
+    await putUnvalidated('acc-reval-2', 'p-v11-resource-2', V11_RESOURCE_DOC);
     for (let i = 0; i < 5; i++) await createPolicy({ account_id: 'acc-reval-2', policy_id: `p-sweep-${i}`, name: `sweep ${i}`, document: LIST_DOC });
     const policies = await allPolicies();
     const unchecked = policies.filter((p) => p.revalidation?.catalog_version !== CV).length;
-    expect(unchecked).toBeGreaterThanOrEqual(6);
+    expect(unchecked).toBeGreaterThanOrEqual(7);
 
     const first = await sweep();
     expect(first).toMatchObject({ status: 'completed', catalog_version: CV, checked: policies.length, written: unchecked });
-    expect(first.newly_failing).toEqual([{ account_id: 'acc-reval-2', policy_id: 'p-broken-2', error_versions: ['v1'] }]);
-    expect(lines.find((l) => l.level === 'warn')).toMatchObject({ policy_id: 'p-broken-2' });
+    expect([...first.newly_failing].sort((a, b) => a.policy_id.localeCompare(b.policy_id))).toEqual([
+      { account_id: 'acc-reval-2', policy_id: 'p-broken-2', error_versions: ['v1'] },
+      { account_id: 'acc-reval-2', policy_id: 'p-v11-resource-2', error_versions: ['v1'] },
+    ]);
+    expect(lines.filter((l) => l.level === 'warn').map((l) => l.policy_id).sort()).toEqual(['p-broken-2', 'p-v11-resource-2']);
     expect((await readSweepState())).toMatchObject({ catalog_version: CV, checked: policies.length });
     expect((await readSweepState()).cursor).toBeUndefined();
     expect((await getPolicy('acc-reval-2', 'p-broken-2')).revalidation).toMatchObject({ has_errors: true, newly_failing: true });

@@ -261,11 +261,19 @@ const POSITIVE: Positive[] = [
   { what: 'leading space', code: 'INVALID_ACTION_FORMAT', severity: 'error', path: '/Statement/0/Action/0', doc: pol({ Effect: 'Deny', Action: [' ims:images:get'] }) },
   { what: 'empty segment', code: 'INVALID_ACTION_FORMAT', severity: 'error', path: '/Statement/0/Action/0', doc: pol({ Effect: 'Deny', Action: ['ims::get'] }) },
   {
-    what: 'misspelled action (did you mean)',
+    what: 'misspelled action (did you mean the current name, not the legacy one it is closest to)',
     code: 'UNKNOWN_ACTION',
     severity: 'error',
     path: '/Statement/0/Action/0',
     doc: pol({ Effect: 'Deny', Action: ['ims:images:dlete'] }),
+    suggestions: ['ims:images:deleteImage'],
+  },
+  {
+    what: 'misspelled action in 1.1 (did you mean the 1.1 name)',
+    code: 'UNKNOWN_ACTION',
+    severity: 'error',
+    path: '/Statement/0/Action/0',
+    doc: pol({ Effect: 'Deny', Action: ['ims:images:dlete'] }, '1.1'),
     suggestions: ['ims:images:delete'],
   },
   {
@@ -283,6 +291,16 @@ const POSITIVE: Positive[] = [
   { what: 'uppercase service in 1.1', code: 'V11_SERVICE_NOT_LOWERCASE', severity: 'error', path: '/Statement/0/Action/0', doc: pol({ Effect: 'Deny', Action: ['IMS:images:list'] }, '1.1') },
 
   // --- errors: resources
+  {
+    what: 'IMS URN in 1.1 (Huawei refuses the policy)',
+    code: 'V11_RESOURCE_NOT_SUPPORTED',
+    severity: 'error',
+    path: '/Statement/0/Resource/0',
+    doc: denyGet({ Resource: ['ims:*:*:image:img-1'] }, '1.1'),
+    suggestions: ['*'],
+  },
+  { what: 'IMS URN in 1.1 beside "*"', code: 'V11_RESOURCE_NOT_SUPPORTED', severity: 'error', path: '/Statement/0/Resource/1', doc: denyGet({ Resource: ['*', 'IMS:cn-north-4:acc-1:image:*'] }, '1.1'), also: ['REDUNDANT_RESOURCE'] },
+  { what: 'IMS URN in a 1.1 Allow', code: 'V11_RESOURCE_NOT_SUPPORTED', severity: 'error', path: '/Statement/0/Resource/0', doc: pol({ Effect: 'Allow', Action: ['ims:images:get'], Resource: ['ims:cn-north-4:acc-1:image:img-1'] }, '1.1') },
   { what: 'three-segment URN', code: 'INVALID_URN', severity: 'error', path: '/Statement/0/Resource/0', doc: denyGet({ Resource: ['ims:cn-north-4:acc-1'] }) },
   { what: 'four-segment URN', code: 'INVALID_URN', severity: 'error', path: '/Statement/0/Resource/0', doc: denyGet({ Resource: ['ims:cn-north-4:acc-1:image'] }) },
   { what: 'a bare image id', code: 'INVALID_URN', severity: 'error', path: '/Statement/0/Resource/1', doc: denyGet({ Resource: ['ims:*:*:image:a', 'img-123'] }) },
@@ -521,7 +539,32 @@ const POSITIVE: Positive[] = [
   { what: 'ecs:cloudServers:list next to an IMS action', code: 'FOREIGN_ACTION', severity: 'warning', path: '/Statement/0/Action/1', doc: pol({ Effect: 'Deny', Action: ['ims:images:list', 'ecs:cloudServers:list'] }) },
   { what: 'an OBS bucket URN', code: 'FOREIGN_RESOURCE', severity: 'warning', path: '/Statement/0/Resource/0', doc: denyGet({ Resource: ['obs:*:*:bucket:my-bucket'] }) },
   { what: 'an OBS key', code: 'FOREIGN_CONDITION_KEY', severity: 'warning', path: '/Statement/0/Condition/StringEquals/obs:prefix', doc: cond('StringEquals', 'obs:prefix', 'logs/') },
-  { what: 'IMS URN in 1.1', code: 'V11_RESOURCE_NOT_SUPPORTED', severity: 'warning', path: '/Statement/0/Resource/0', doc: denyGet({ Resource: ['ims:*:*:image:img-1'] }, '1.1') },
+  {
+    what: 'legacy name in 5.0',
+    code: 'LEGACY_ACTION_NAME',
+    severity: 'warning',
+    path: '/Statement/0/Action/0',
+    doc: pol({ Effect: 'Deny', Action: ['ims:images:delete'] }),
+    suggestions: ['ims:images:deleteImage'],
+  },
+  {
+    what: 'legacy name with two targets in 5.0',
+    code: 'LEGACY_ACTION_NAME',
+    severity: 'warning',
+    path: '/Statement/0/Action/0',
+    doc: pol({ Effect: 'Deny', Action: ['IMS:IMAGES:COPY'] }),
+    suggestions: ['ims:images:copyInRegion', 'ims:images:copyCrossRegion'],
+  },
+  { what: 'legacy name in NotAction (5.0)', code: 'LEGACY_ACTION_NAME', severity: 'warning', path: '/Statement/0/NotAction/0', doc: pol({ Effect: 'Deny', NotAction: ['ims:images:update'] }) },
+  { what: 'legacy name in a SCP (5.0 grammar)', code: 'LEGACY_ACTION_NAME', severity: 'warning', path: '/Statement/0/Action/0', doc: pol({ Effect: 'Deny', Action: ['ims:images:delete'] }), opts: SCP },
+  {
+    what: 'a 5.0 wildcard that reaches an action only through its legacy name',
+    code: 'LEGACY_ACTION_NAME',
+    severity: 'warning',
+    path: '/Statement/0/Action/0',
+    doc: pol({ Effect: 'Deny', Action: ['ims:*:delet?'] }),
+    suggestions: ['ims:images:deleteImage'],
+  },
   {
     what: 'two statements with one Sid',
     code: 'DUPLICATE_SID',
@@ -564,8 +607,9 @@ const POSITIVE: Positive[] = [
   { what: 'duplicate in another case', code: 'REDUNDANT_ACTION', severity: 'suggestion', path: '/Statement/0/Action/1', doc: pol({ Effect: 'Deny', Action: ['ims:images:get', 'IMS:Images:GET'] }) },
   { what: 'covered by a later wildcard', code: 'REDUNDANT_ACTION', severity: 'suggestion', path: '/Statement/0/Action/0', doc: pol({ Effect: 'Deny', Action: ['ims:images:get', 'ims:images:*'] }) },
   { what: 'covered by *', code: 'REDUNDANT_ACTION', severity: 'suggestion', path: '/Statement/0/Action/1', doc: pol({ Effect: 'Deny', Action: ['*', 'ims:quotas:get'] }) },
-  { what: 'alias and canonical name', code: 'REDUNDANT_ACTION', severity: 'suggestion', path: '/Statement/0/Action/1', doc: pol({ Effect: 'Deny', Action: ['ims:images:delete', 'ims:images:deleteImage'] }) },
-  { what: 'covered by an alias with two targets', code: 'REDUNDANT_ACTION', severity: 'suggestion', path: '/Statement/0/Action/1', doc: pol({ Effect: 'Deny', Action: ['ims:images:copy', 'ims:images:copyInRegion'] }) },
+  { what: 'alias and canonical name', code: 'REDUNDANT_ACTION', severity: 'suggestion', path: '/Statement/0/Action/1', doc: pol({ Effect: 'Deny', Action: ['ims:images:delete', 'ims:images:deleteImage'] }, '1.1') },
+  { what: 'covered by an alias with two targets', code: 'REDUNDANT_ACTION', severity: 'suggestion', path: '/Statement/0/Action/1', doc: pol({ Effect: 'Deny', Action: ['ims:images:copy', 'ims:images:copyInRegion'] }, '1.1') },
+  { what: 'alias and canonical name (5.0)', code: 'REDUNDANT_ACTION', severity: 'suggestion', path: '/Statement/0/Action/1', doc: pol({ Effect: 'Deny', Action: ['ims:images:delete', 'ims:images:deleteImage'] }), also: ['LEGACY_ACTION_NAME'] },
   {
     what: 'foreign action covered by a foreign wildcard',
     code: 'REDUNDANT_ACTION',
@@ -627,8 +671,9 @@ const NEGATIVE: Negative[] = [
     code: 'INVALID_ACTION_FORMAT',
     doc: { Version: '5.0', Statement: ['ims:*', 'ims:*:get*', 'ims:images:???', 'ims:*Images:create', '*'].map((a) => ({ Effect: 'Deny', Action: [a] })) },
   },
-  { what: 'case-insensitive action name (5.0)', code: 'UNKNOWN_ACTION', doc: pol({ Effect: 'Deny', Action: ['IMS:IMAGES:DELETE'] }) },
-  { what: 'an alias', code: 'UNKNOWN_ACTION', doc: pol({ Effect: 'Deny', Action: ['ims:images:update'] }) },
+  { what: 'case-insensitive action name (5.0)', code: 'UNKNOWN_ACTION', doc: pol({ Effect: 'Deny', Action: ['IMS:IMAGES:DELETEIMAGE'] }) },
+  { what: 'an alias (5.0: a warning only)', code: 'UNKNOWN_ACTION', doc: pol({ Effect: 'Deny', Action: ['ims:images:update'] }), codes: ['LEGACY_ACTION_NAME'] },
+  { what: 'an alias (1.1)', code: 'UNKNOWN_ACTION', doc: pol({ Effect: 'Deny', Action: ['ims:images:update'] }, '1.1') },
   { what: 'a dependency-only action', code: 'UNKNOWN_ACTION', doc: pol({ Effect: 'Deny', Action: ['ims:images:deleteTags'] }) },
   { what: 'a pattern that matches', code: 'ACTION_MATCHES_NOTHING', doc: pol({ Effect: 'Deny', Action: ['ims:images:get*'] }) },
   { what: 'lowercase service in 1.1, any case after', code: 'V11_SERVICE_NOT_LOWERCASE', doc: pol({ Effect: 'Deny', Action: ['ims:IMAGES:LIST'] }, '1.1') },
@@ -689,7 +734,18 @@ const NEGATIVE: Negative[] = [
   { what: 'an IMS URN (service in another case)', code: 'FOREIGN_RESOURCE', doc: denyGet({ Resource: ['IMS:cn-north-4:acc-1:image:img-1'] }) },
   { what: 'g: and ims: keys', code: 'FOREIGN_CONDITION_KEY', doc: pol({ Effect: 'Deny', Action: ['ims:images:share'], Condition: { StringEquals: { 'g:UserName': 'a' }, 'ForAnyValue:StringMatch': { 'ims:TargetOrgPaths': 'o-1/*' } } }) },
   { what: '1.1 with Resource *', code: 'V11_RESOURCE_NOT_SUPPORTED', doc: denyGet({ Resource: ['*'] }, '1.1') },
+  { what: '1.1 with Resource ** (only stars)', code: 'V11_RESOURCE_NOT_SUPPORTED', doc: denyGet({ Resource: ['**'] }, '1.1') },
+  { what: '1.1 without Resource', code: 'V11_RESOURCE_NOT_SUPPORTED', doc: denyGet({}, '1.1') },
   { what: 'the same URN in 5.0', code: 'V11_RESOURCE_NOT_SUPPORTED', doc: denyGet({ Resource: ['ims:*:*:image:img-1'] }) },
+  {
+    what: "another service's resource in 1.1 (OBS supports 1.1 resources)",
+    code: 'V11_RESOURCE_NOT_SUPPORTED',
+    doc: pol({ Effect: 'Allow', Action: ['obs:object:GetObject'], Resource: ['obs:*:*:object:my-bucket/*'] }, '1.1'),
+    codes: ['FOREIGN_ACTION', 'FOREIGN_RESOURCE'],
+  },
+  { what: 'the current name in 5.0', code: 'LEGACY_ACTION_NAME', doc: pol({ Effect: 'Deny', Action: ['ims:images:deleteImage', 'ims:images:copyInRegion'] }) },
+  { what: 'the legacy name in 1.1 (it is the 1.1 name)', code: 'LEGACY_ACTION_NAME', doc: pol({ Effect: 'Deny', Action: ['ims:images:delete', 'ims:images:copy'] }, '1.1') },
+  { what: 'a 5.0 wildcard that matches the current name too', code: 'LEGACY_ACTION_NAME', doc: pol({ Effect: 'Deny', Action: ['ims:images:delete*'] }) },
   { what: 'distinct Sids', code: 'DUPLICATE_SID', doc: { Version: '5.0', Statement: [{ Sid: 'A', Effect: 'Deny', Action: ['ims:images:get'] }, { Sid: 'B', Effect: 'Deny', Action: ['ims:images:list'] }] } },
   { what: 'statements without Sid', code: 'DUPLICATE_SID', doc: { Version: '5.0', Statement: [{ Effect: 'Deny', Action: ['ims:images:get'] }, { Effect: 'Deny', Action: ['ims:images:list'] }] } },
   { what: 'exactly one of each action', code: 'REDUNDANT_ACTION', doc: pol({ Effect: 'Deny', Action: ['ims:images:list', 'ims:images:listImagesByTag', 'ims:images:copyInRegion', 'ims:images:copyCrossRegion'] }) },
@@ -808,7 +864,7 @@ describe('three document kinds', () => {
     const r = run(pol({ Effect: 'Allow', NotAction: ['ims:images:dlete'] }));
     expect(codesOf(r)).toEqual(['ALLOW_WITH_NOT_ACTION', 'UNKNOWN_ACTION']);
     expect(r.valid).toBe(false);
-    const w = run(pol({ Effect: 'Allow', NotAction: ['ims:images:delete'] }));
+    const w = run(pol({ Effect: 'Allow', NotAction: ['ims:images:deleteImage'] }));
     expect(codesOf(w)).toEqual(['ALLOW_WITH_NOT_ACTION']);
     expect(w.valid).toBe(true);
   });
@@ -827,8 +883,13 @@ describe('three document kinds', () => {
 // -------------------------------------------------------------------------------------------------------------
 
 describe('action and condition key names are case-insensitive; tag keys keep their case', () => {
-  it.each(['IMS:IMAGES:DELETE', 'Ims:Images:DeleteImage', 'ims:images:DELETEIMAGE', 'iMs:iMaGeS:lIsT', 'IMS:*:GET*', 'IMS:IMAGES:*'])('%s is a known action', (action) => {
+  it.each(['IMS:IMAGES:DELETEIMAGE', 'Ims:Images:DeleteImage', 'ims:images:DELETEIMAGE', 'iMs:iMaGeS:lIsT', 'IMS:*:GET*', 'IMS:IMAGES:*'])('%s is a known action', (action) => {
     expect(run(pol({ Effect: 'Deny', Action: [action] })).findings).toEqual([]);
+  });
+
+  it.each(['ims:IMAGES:DELETE', 'ims:images:Delete'])('%s is a known (legacy) action: no finding in 1.1, a warning in 5.0', (action) => {
+    expect(run(pol({ Effect: 'Deny', Action: [action] }, '1.1')).findings).toEqual([]);
+    expect(codesOf(run(pol({ Effect: 'Deny', Action: [action] })))).toEqual(['LEGACY_ACTION_NAME']);
   });
 
   it.each(['G:USERNAME', 'g:username', 'G:UserName'])('%s is g:UserName', (key) => {
@@ -866,14 +927,69 @@ describe('action and condition key names are case-insensitive; tag keys keep the
 });
 
 // -------------------------------------------------------------------------------------------------------------
+// An unreadable operator does not hide the keys of its block
+// -------------------------------------------------------------------------------------------------------------
+
+describe('an unknown operator and a misspelled key in the same block: both are reported', () => {
+  const OP = (written: string, key: string, action = 'ims:images:list') => cond(written, key, ['a'], action);
+  it.each([
+    ['an unknown operator', 'StringEqulas', '/Statement/0/Condition/StringEqulas'],
+    ['a misspelled qualifier', 'ForAnyValues:StringEquals', '/Statement/0/Condition/ForAnyValues:StringEquals'],
+    ['Null with IfExists', 'NullIfExists', '/Statement/0/Condition/NullIfExists'],
+  ])('%s', (_what, written, opPath) => {
+    const r = run(OP(written, 'g:UserNme'));
+    const op = r.findings.find((f) => f.path === opPath);
+    expect(op?.code).toMatch(/^(INVALID_CONDITION_OPERATOR|NULL_WITH_IF_EXISTS)$/);
+    const key = withCode(r, 'UNKNOWN_CONDITION_KEY');
+    expect(key.map((f) => f.path)).toEqual([`${opPath}/g:UserNme`]);
+    expect(key[0]?.suggestions?.[0]).toBe('g:UserName');
+    expect(r.valid).toBe(false);
+  });
+
+  it('every key-name rule applies under an unknown operator (foreign, missing tag key, unverified, not supported by the action); value rules do not', () => {
+    const r = run(pol({ Effect: 'Deny', Action: ['ims:images:list'], Condition: { StringEqulas: { 'obs:prefix': 'a', 'g:ResourceTag/': 'b', 'g:PrincipalType': 'c', 'ims:Encrypted': 'd', 'g:UserName': 'e' } } }));
+    const at = (code: string): string[] => withCode(r, code).map((f) => f.path.slice('/Statement/0/Condition/StringEqulas/'.length));
+    expect(at('FOREIGN_CONDITION_KEY')).toEqual(['obs:prefix']);
+    expect(at('MISSING_TAG_KEY')).toEqual(['g:ResourceTag~1']);
+    expect(at('UNVERIFIED_CONDITION_KEY')).toEqual(['g:PrincipalType']);
+    expect(at('CONDITION_KEY_NOT_SUPPORTED_BY_ACTION')).toEqual(['ims:Encrypted']);
+    expect(codesOf(r)).toEqual(['CONDITION_KEY_NOT_SUPPORTED_BY_ACTION', 'FOREIGN_CONDITION_KEY', 'INVALID_CONDITION_OPERATOR', 'MISSING_TAG_KEY', 'UNVERIFIED_CONDITION_KEY']);
+  });
+
+  it('a well-spelled key under an unknown operator adds nothing', () => {
+    expect(codesOf(run(OP('StringEqulas', 'g:UserName')))).toEqual(['INVALID_CONDITION_OPERATOR']);
+  });
+
+  it('a block that is not an object under an unknown operator adds nothing', () => {
+    expect(codesOf(run(pol({ Effect: 'Deny', Action: ['ims:images:list'], Condition: { StringEqulas: 'g:UserNme' } })))).toEqual(['INVALID_CONDITION_OPERATOR']);
+  });
+});
+
+// -------------------------------------------------------------------------------------------------------------
 // "Did you mean"
 // -------------------------------------------------------------------------------------------------------------
 
 describe('did you mean', () => {
-  it('ims:images:dlete suggests ims:images:delete first', () => {
+  it('ims:images:dlete suggests ims:images:deleteImage in 5.0 (the current name), ims:images:delete in 1.1', () => {
     const f = withCode(run(pol({ Effect: 'Deny', Action: ['ims:images:dlete'] })), 'UNKNOWN_ACTION')[0] as Finding;
-    expect(f.suggestions?.[0]).toBe('ims:images:delete');
+    expect(f.suggestions).toEqual(['ims:images:deleteImage']);
     expect(f.message).toContain('ims:images:dlete');
+    const legacy = withCode(run(pol({ Effect: 'Deny', Action: ['ims:images:dlete'] }, '1.1')), 'UNKNOWN_ACTION')[0] as Finding;
+    expect(legacy.suggestions?.[0]).toBe('ims:images:delete');
+  });
+
+  it('no 5.0 suggestion is a legacy name: a close legacy name gives the current name(s) it designates', () => {
+    for (const typo of ['ims:images:cpy', 'ims:images:updat', 'ims:images:delte', 'ims:images:copy*x']) {
+      const f = run(pol({ Effect: 'Deny', Action: [typo] })).findings.find((x) => x.code === 'UNKNOWN_ACTION' || x.code === 'ACTION_MATCHES_NOTHING');
+      for (const name of f?.suggestions ?? []) expect(['ims:images:copy', 'ims:images:update', 'ims:images:delete']).not.toContain(name);
+    }
+    const copy = withCode(run(pol({ Effect: 'Deny', Action: ['ims:images:cpy'] })), 'UNKNOWN_ACTION')[0] as Finding;
+    expect(copy.suggestions).toEqual(expect.arrayContaining(['ims:images:copyInRegion', 'ims:images:copyCrossRegion']));
+  });
+
+  it('the legacy-name warning gives the mapping in its message', () => {
+    const f = withCode(run(pol({ Effect: 'Deny', Action: ['ims:images:copy'] })), 'LEGACY_ACTION_NAME')[0] as Finding;
+    expect(f.message).toContain('"ims:images:copy" is the legacy (1.1) name of ims:images:copyInRegion and ims:images:copyCrossRegion');
   });
 
   it('suggestions come from the catalog (an alias or canonical name), at most a few', () => {

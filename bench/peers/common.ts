@@ -162,7 +162,8 @@ function percentile(sorted: number[], p: number): number {
 }
 
 /** A decision with its kind of deny, the level of detail all three engines report. */
-export type Outcome = 'allow' | 'explicit_deny' | 'implicit_deny';
+/** Our outcome (`context_required` needs unknown keys, which the workloads never name). */
+export type Outcome = 'allow' | 'explicit_deny' | 'implicit_deny' | 'context_required';
 
 export interface Samples {
   /** One wall-clock sample per decision, µs. */

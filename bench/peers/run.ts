@@ -5,12 +5,14 @@
  * sets equivalent to our seeded workloads; with several runs, each figure is the median over the runs.
  * Timings are wall-clock on this machine: report them, do not gate tests on them.
  */
+import { parseArgs } from 'node:util';
 import { WORKLOADS } from '../workloads.js';
 import { isPeerError, measurePeers, type PeerResult, type PeerTiming } from './index.js';
 
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i === -1 ? undefined : process.argv[i + 1];
+const { values: args } = parseArgs({ args: process.argv.slice(2), options: { runs: { type: 'string' }, workload: { type: 'string' }, 'cedar-actions': { type: 'string' } }, strict: false, allowPositionals: true });
+function arg(name: 'runs' | 'workload' | 'cedar-actions'): string | undefined {
+  const v = args[name];
+  return typeof v === 'string' ? v : undefined;
 }
 
 const runs = Math.max(1, Number(arg('runs') ?? 3));

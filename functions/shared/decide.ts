@@ -10,10 +10,10 @@ import { HttpError, statusOfEngineError, type HttpEvent, type Reply } from './ht
 import { decisionSubject, state } from './middlewares.js';
 import { loadByReference } from './reference.js';
 
-export async function decideReply(event: HttpEvent, mode: 'evaluate' | 'explain'): Promise<Reply> {
+/** `request`: the body, validated against the EvaluateRequest schema. */
+export async function decideReply(event: HttpEvent, request: EvaluateRequest, mode: 'evaluate' | 'explain'): Promise<Reply> {
   const s = state(event);
   const caller = callerOf(event);
-  const request = s.body as EvaluateRequest;
   s.decision = { caller_account: caller.account_id, ...decisionSubject(request) };
   let result: EvaluateResult | ExplainResult;
   if (request.policies !== undefined || request.scps !== undefined) {

@@ -1,10 +1,12 @@
 /**
  * HTTP plumbing shared by the functions: the event/result types, an error type that carries a status
- * and a stable code, and the mapping of engine error codes to HTTP statuses.
+ * and a stable code, and the mapping of engine and store error codes to HTTP statuses (the only place
+ * where either meets HTTP).
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { ErrorBody, JsonValue } from '../../lib/types.js';
-import type { Caller } from './auth.js';
+import { StoreError, type StoreErrorCode } from '../../store/errors.js';
+import type { Caller } from './caller.js';
 
 /** Per-request state the middlewares share (set by `requestContext`). */
 export interface RequestState {
@@ -93,14 +95,21 @@ export function isStoreUnavailable(err: unknown): boolean {
   return /^(Timeout|Throttling|ProvisionedThroughput|RequestLimit)/.test(e?.name as string) || /^E[A-Z_]+$/.test(e?.code as string) || (e?.$metadata?.httpStatusCode as number) >= 500;
 }
 
-/** Errors that carry their own HTTP status and code (the store's): 4xx become HttpErrors, the rest stay faults. */
+/** HTTP status of each store refusal (all client errors: a refusal is never a 500). */
+export const STORE_ERROR_STATUS: Readonly<Record<StoreErrorCode, number>> = {
+  INVALID_INPUT: 400,
+  INVALID_CURSOR: 400,
+  READ_ONLY: 403,
+  NOT_FOUND: 404,
+  ALREADY_EXISTS: 409,
+  POLICY_EXISTS: 409,
+  CONFLICT: 409,
+  PRECONDITION_FAILED: 412,
+  INVALID_POLICY: 422,
+};
+
+/** A store refusal as the HttpError it is answered with (same code, message and details); anything else, HttpErrors and faults, unchanged. */
 export function asHttpError(err: unknown): unknown {
-  if (err instanceof HttpError) return err;
-  if (err instanceof Error) {
-    const e = err as Error & { status?: unknown; code?: unknown; details?: unknown };
-    if (typeof e.status === 'number' && e.status >= 400 && e.status < 500 && typeof e.code === 'string') {
-      return new HttpError(e.status, e.code, e.message, e.details as JsonValue | undefined);
-    }
-  }
+  if (err instanceof StoreError) return new HttpError(STORE_ERROR_STATUS[err.code], err.code, err.message, err.details as JsonValue | undefined);
   return err;
 }

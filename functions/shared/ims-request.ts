@@ -15,6 +15,7 @@
  * request reaches the authorizer, and the headers are read.
  */
 import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
+import { matchRoute } from '../../lib/catalog/catalog.js';
 import type { ApiHints, ContextValue } from '../../lib/types.js';
 
 /** The authorizer's identity sources: API Gateway's cache key, in this order. */
@@ -49,7 +50,7 @@ export function gatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConf
 }
 
 /** Why a request could not be read; becomes the deny reason. */
-export type ReadProblem = 'INVALID_EVENT' | 'REGION_UNKNOWN' | 'INVALID_REGION' | 'INVALID_PATH' | 'UNKNOWN_API' | 'INVALID_HEADER';
+export type ReadProblem = 'INVALID_EVENT' | 'REGION_UNKNOWN' | 'INVALID_REGION' | 'INVALID_PATH' | 'UNKNOWN_API' | 'INVALID_HEADER' | PathIdProblem;
 
 export interface ImsRequest {
   method: string;
@@ -133,6 +134,8 @@ export function readImsRequest(event: APIGatewayRequestAuthorizerEventV2, config
 
   const path = imsPath(rawPath, config.pathPrefix, typeof rc?.stage === 'string' ? rc.stage : undefined);
   if (!path.ok) return path;
+  const ids = checkPathIds(method, path.path);
+  if (ids) return ids;
 
   const hints: ApiHints = {};
   const context: Record<string, ContextValue> = {};
@@ -156,4 +159,32 @@ export function readImsRequest(event: APIGatewayRequestAuthorizerEventV2, config
     }
   }
   return { ok: true, request: { method: method.toUpperCase(), path: path.path, region, hints, context, regionFrom } };
+}
+
+/** Why a path's id is not one IMS issues; the deny reason. */
+export type PathIdProblem = 'INVALID_IMAGE_ID' | 'INVALID_MEMBER_ID' | 'INVALID_PROJECT_ID';
+
+/**
+ * The ids IMS issues, in the one spelling it issues them (IMS API reference: an image id is a UUID, e.g.
+ * `d164b5df-1bc3-4c3f-893e-3e471fd16e64`; an image member id is the member's project id, and a project id
+ * is 32 hexadecimal digits, e.g. `edc89b490d7d4392898e19b2deb34797`; both lowercase). Anything else
+ * (`SECRET`, `secret.`, `secret~`, an uppercase UUID) names no image IMS could have: the URN the engine
+ * builds from it would escape a Deny written for the real spelling, so it is refused, not normalised:
+ * whether the backend would read it as another spelling of a real id is its business, not this decision's.
+ */
+export const PATH_ID_FORMATS: Readonly<Record<string, { re: RegExp; problem: PathIdProblem; what: string }>> = {
+  image_id: { re: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, problem: 'INVALID_IMAGE_ID', what: 'a lowercase UUID' },
+  member_id: { re: /^[0-9a-f]{32}$/, problem: 'INVALID_MEMBER_ID', what: 'a project id (32 lowercase hex digits)' },
+  project_id: { re: /^[0-9a-f]{32}$/, problem: 'INVALID_PROJECT_ID', what: 'a project id (32 lowercase hex digits)' },
+};
+
+/** The first id of an IMS path (matched against the catalog's API table) that IMS never issues, or null. */
+export function checkPathIds(method: string, path: string): { ok: false; problem: PathIdProblem; message: string } | null {
+  const match = matchRoute(method, path);
+  if (!match) return null; // not an IMS API: the catalog lookup refuses it (UNKNOWN_API)
+  for (const [name, value] of Object.entries(match.params)) {
+    const format = PATH_ID_FORMATS[name];
+    if (format && !format.re.test(value)) return { ok: false, problem: format.problem, message: `${name} is not ${format.what}.` };
+  }
+  return null;
 }

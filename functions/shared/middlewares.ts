@@ -1,8 +1,9 @@
 /**
  * The middlewares every HTTP function uses, as plain middy `{before, after, onError}` objects:
- *  - requestContext: a request id (API Gateway's, else a fresh one) and the start time;
+ *  - requestContext: a request id (API Gateway's, else a fresh one: also when serverless-offline gives its
+ *    placeholder) and the start time;
  *  - jsonBody: reads the body (64 KiB limit, 413 beyond), parses JSON (400 with the position if invalid);
- *  - validateBody: checks the body against a named schema of lib/schema (400 with the field);
+ *  - validateBody: checks the body against a named schema of lib/schema, with the caller's checker (400 with the field);
  *  - httpResponse: turns a Reply or an error into the API Gateway result, with the request id header;
  *    unexpected faults become 500 with the request id and no stack in the body;
  *  - decisionLog: one structured JSON log line per decision (never policy documents or context values).
@@ -10,25 +11,47 @@
 import { randomUUID } from 'node:crypto';
 import type { MiddlewareObj } from '@middy/core';
 import { parseJson } from '../../lib/json/source.js';
-import { checkSchema, problemMessage } from '../../lib/schema/check.js';
+import { problemMessage, type SchemaChecker } from '../../lib/schema/check.js';
 import type { SchemaName } from '../../lib/schema/core.js';
 import type { EvaluateRequest } from '../../lib/types.js';
+import { Logger } from '../../lib/util/logger.js';
 import { header, HttpError, isStoreUnavailable, type DecisionLogFields, type HttpEvent, type HttpResult, type Reply, type RequestState } from './http.js';
 
 type Mw = MiddlewareObj<HttpEvent, HttpResult | Reply>;
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
+/**
+ * What serverless-offline puts where API Gateway puts the request id: the same text on every request
+ * (`offlineContext_resourceId` in HTTP API events, `random-request-id` for authorizers), so no id at all.
+ */
+const OFFLINE_PLACEHOLDER = /^(offlineContext_\w*|random-request-id)$/;
+
+/** The gateway's request id when it is a real one (not absent, not empty, not an offline placeholder). */
+export function gatewayRequestId(id: unknown): string | undefined {
+  return typeof id === 'string' && id !== '' && !OFFLINE_PLACEHOLDER.test(id) ? id : undefined;
+}
+
+/** Request state whose id is the gateway's, else a fresh UUID made on first read. */
+function newState(gatewayId: string | undefined): RequestState {
+  let id = gatewayId;
+  return {
+    get requestId(): string {
+      return (id ??= randomUUID());
+    },
+    startedAt: Date.now(),
+  };
+}
+
 export function state(event: HttpEvent): RequestState {
-  return (event.state ??= { requestId: randomUUID(), startedAt: Date.now() });
+  return (event.state ??= newState(gatewayRequestId(event.requestContext?.requestId)));
 }
 
 export function requestContext(): Mw {
   return {
     name: 'requestContext',
     before: (request) => {
-      const event = request.event;
-      event.state = { requestId: event.requestContext?.requestId || randomUUID(), startedAt: Date.now() };
+      request.event.state = newState(gatewayRequestId(request.event.requestContext?.requestId));
     },
   };
 }
@@ -76,8 +99,8 @@ function decodeBase64Body(raw: string, limit: number): string {
 }
 
 /** Checks a value against a named schema of lib/schema; 400 with the offending field. */
-export function assertSchema(schema: SchemaName, value: unknown): void {
-  const problem = checkSchema(schema, value);
+export function assertSchema<N extends SchemaName>(checker: SchemaChecker<N>, schema: N, value: unknown): void {
+  const problem = checker.check(schema, value);
   if (problem) throw new HttpError(400, 'INVALID_REQUEST', problemMessage(problem, 'The body'), { field: problem.field });
 }
 
@@ -90,10 +113,10 @@ export function jsonBody(limit = BODY_LIMIT_BYTES): Mw {
   };
 }
 
-export function validateBody(schema: SchemaName): Mw {
+export function validateBody<N extends SchemaName>(checker: SchemaChecker<N>, schema: N): Mw {
   return {
     name: 'validateBody',
-    before: (request) => assertSchema(schema, state(request.event).body),
+    before: (request) => assertSchema(checker, schema, state(request.event).body),
   };
 }
 
@@ -115,7 +138,7 @@ function toResult(reply: Reply, requestId: string): HttpResult {
  */
 function fault(err: unknown, requestId: string): HttpError {
   const down = isStoreUnavailable(err);
-  console.error(JSON.stringify({ level: 'error', request_id: requestId, message: down ? 'store unavailable' : 'unhandled error', error: err instanceof Error ? err.stack : String(err) }));
+  new Logger(undefined, { request_id: requestId }).error(down ? 'store unavailable' : 'unhandled error', { error: err instanceof Error ? err.stack : String(err) });
   return down
     ? new HttpError(503, 'STORE_UNAVAILABLE', 'The policy store did not answer in time; retry.')
     : new HttpError(500, 'INTERNAL_ERROR', 'The service failed to answer; retry, and report the request id if it persists.');
@@ -137,16 +160,20 @@ export function httpResponse(): Mw {
   };
 }
 
+/** The logger of the decision lines (one function per process in practice: made once, not per line). */
+let decisionLogger: Logger | undefined;
+
 /**
- * One JSON line per decision (HTTP functions, the authorizer, the batch worker): decision id, caller
- * account, action(s), resource(s), decision, reason, latency, catalog version. Never policy documents,
- * context values or tokens.
+ * One JSON line per decision (HTTP functions, the authorizer, the batch worker), at level info: decision
+ * id, caller account, action(s), resource(s), decision, reason, latency, catalog version. Never policy
+ * documents, context values or tokens.
  */
 export function writeDecisionLog(
   fn: string,
-  fields: DecisionLogFields & { request_id?: string; status?: number; latency_ms: number; correlation_id?: string; message_id?: string; duplicate?: boolean },
+  fields: DecisionLogFields & { request_id?: string; status?: number; latency_ms: number; correlation_id?: string; message_id?: string; duplicate?: boolean; context_required_keys?: string[] },
 ): void {
-  console.log(JSON.stringify({ level: 'info', fn, ...fields }));
+  if (decisionLogger?.service !== fn) decisionLogger = new Logger(fn);
+  decisionLogger.info(fields);
 }
 
 /** Action(s) and resource(s) of a request, as every decision log line names them. */

@@ -1,11 +1,13 @@
 /**
- * The OpenAPI 3.1 document of the HTTP API, generated from lib/schema/schemas.ts: the same schemas the
- * functions validate request bodies with. `ROUTES` is the one list of routes (a test checks serverless.yml
- * against it).
+ * The OpenAPI 3.1 document of the HTTP API, generated from the route table (shared/routes.ts: every
+ * documented route of every function) and lib/schema/schemas.ts (the same schemas the functions validate
+ * request bodies with).
  */
 import { catalog } from '../../lib/catalog/catalog.js';
 import { SCHEMAS, type SchemaName } from '../../lib/schema/schemas.js';
+import { FUNCTIONS, type RouteDef } from './routes.js';
 
+/** A documented route, as the document and the tests read it. */
 export interface RouteSpec {
   method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   path: string;
@@ -18,59 +20,19 @@ export interface RouteSpec {
   public?: boolean;
 }
 
-export const ROUTES: readonly RouteSpec[] = [
-  { method: 'post', path: '/v1/evaluate', function: 'evaluate', summary: 'Decide a request against identity policies and an SCP chain', request: 'EvaluateRequest', response: 'EvaluateResponse' },
-  { method: 'post', path: '/v1/explain', function: 'explain', summary: 'Decide and explain: per-layer, per-statement trace and readable text', request: 'EvaluateRequest', response: 'ExplainResponse' },
-  { method: 'post', path: '/v1/validate', function: 'validate', summary: 'Validate a policy document (identity 5.0/1.1 or SCP)', request: 'ValidateRequest', response: 'ValidateResponse' },
-  { method: 'get', path: '/v1/decisions/{correlation_id}', function: 'decisions', summary: 'The stored result of a batch (SQS) evaluation of the caller account, by correlation id' },
-  { method: 'get', path: '/v1/catalog', function: 'catalog', summary: 'The compiled IMS action catalog (cacheable)', response: 'Catalog', public: true },
-  { method: 'get', path: '/v1/openapi.json', function: 'openapi', summary: 'This document', public: true },
-  { method: 'post', path: '/v1/policies', function: 'policies', summary: 'Create a policy (identity 5.0/1.1 or SCP), validated on write', request: 'CreatePolicyBody' },
-  { method: 'get', path: '/v1/policies', function: 'policies', summary: 'List policies (system policies included)' },
-  { method: 'get', path: '/v1/policies/{policy_id}', function: 'policies', summary: 'Get a policy with its versions' },
-  { method: 'patch', path: '/v1/policies/{policy_id}', function: 'policies', summary: 'Rename or describe a policy (If-Match)', request: 'UpdatePolicyBody' },
-  { method: 'delete', path: '/v1/policies/{policy_id}', function: 'policies', summary: 'Delete a policy (409 while attached unless ?detach=true)' },
-  { method: 'post', path: '/v1/policies/{policy_id}/versions', function: 'policies', summary: 'Add a version (at most 5; If-Match)', request: 'CreatePolicyVersionBody' },
-  { method: 'get', path: '/v1/policies/{policy_id}/versions/{version_id}', function: 'policies', summary: 'Get one version' },
-  { method: 'delete', path: '/v1/policies/{policy_id}/versions/{version_id}', function: 'policies', summary: 'Delete a version (not the default)' },
-  { method: 'put', path: '/v1/policies/{policy_id}/default_version', function: 'policies', summary: 'Set the default version (If-Match)', request: 'SetDefaultVersionBody' },
-  { method: 'post', path: '/v1/users', function: 'principals', summary: 'Create a user', request: 'CreateUserBody' },
-  { method: 'get', path: '/v1/users', function: 'principals', summary: 'List users' },
-  { method: 'get', path: '/v1/users/{user_id}', function: 'principals', summary: 'Get a user' },
-  { method: 'delete', path: '/v1/users/{user_id}', function: 'principals', summary: 'Delete a user (and its memberships and grants)' },
-  { method: 'get', path: '/v1/users/{user_id}/groups', function: 'principals', summary: "A user's groups" },
-  { method: 'post', path: '/v1/groups', function: 'principals', summary: 'Create a user group', request: 'CreateGroupBody' },
-  { method: 'get', path: '/v1/groups', function: 'principals', summary: 'List user groups' },
-  { method: 'get', path: '/v1/groups/{group_id}', function: 'principals', summary: 'Get a user group' },
-  { method: 'delete', path: '/v1/groups/{group_id}', function: 'principals', summary: 'Delete a user group (and its memberships and grants)' },
-  { method: 'get', path: '/v1/groups/{group_id}/members', function: 'principals', summary: 'List the members of a group' },
-  { method: 'put', path: '/v1/groups/{group_id}/members/{user_id}', function: 'principals', summary: 'Add a user to a group' },
-  { method: 'delete', path: '/v1/groups/{group_id}/members/{user_id}', function: 'principals', summary: 'Remove a user from a group' },
-  { method: 'post', path: '/v1/agencies', function: 'principals', summary: 'Create an agency', request: 'CreateAgencyBody' },
-  { method: 'get', path: '/v1/agencies', function: 'principals', summary: 'List agencies' },
-  { method: 'get', path: '/v1/agencies/{agency_id}', function: 'principals', summary: 'Get an agency' },
-  { method: 'delete', path: '/v1/agencies/{agency_id}', function: 'principals', summary: 'Delete an agency (and its grants)' },
-  { method: 'post', path: '/v1/grants', function: 'grants', summary: 'Attach a policy to a user, group or agency with a scope', request: 'CreateGrantBody' },
-  { method: 'get', path: '/v1/grants', function: 'grants', summary: 'List grants (?principal_type&principal_id, ?policy_id)' },
-  { method: 'get', path: '/v1/grants/{grant_id}', function: 'grants', summary: 'Get a grant' },
-  { method: 'delete', path: '/v1/grants/{grant_id}', function: 'grants', summary: 'Delete a grant' },
-  { method: 'post', path: '/v1/organizations', function: 'organizations', summary: 'Create an organization (the caller becomes its management account)' },
-  { method: 'get', path: '/v1/organizations/{org_id}', function: 'organizations', summary: 'Get the organization' },
-  { method: 'post', path: '/v1/organizations/{org_id}/ous', function: 'organizations', summary: 'Create an OU (at most 5 levels)', request: 'CreateOuBody' },
-  { method: 'delete', path: '/v1/organizations/{org_id}/ous/{ou_id}', function: 'organizations', summary: 'Delete an empty OU' },
-  { method: 'post', path: '/v1/organizations/{org_id}/accounts', function: 'organizations', summary: 'Invite an account (it joins when it accepts)', request: 'AddAccountBody' },
-  { method: 'get', path: '/v1/invitations', function: 'organizations', summary: "The caller's pending invitations" },
-  { method: 'post', path: '/v1/invitations/{org_id}/accept', function: 'organizations', summary: 'Accept an invitation: the caller joins the organization' },
-  { method: 'delete', path: '/v1/invitations/{org_id}', function: 'organizations', summary: 'Decline an invitation' },
-  { method: 'patch', path: '/v1/organizations/{org_id}/accounts/{account_id}', function: 'organizations', summary: 'Move a member account', request: 'MoveAccountBody' },
-  { method: 'delete', path: '/v1/organizations/{org_id}/accounts/{account_id}', function: 'organizations', summary: 'Remove a member account' },
-  { method: 'get', path: '/v1/organizations/{org_id}/nodes/{node_id}/children', function: 'organizations', summary: 'List the OUs and accounts under a node' },
-  { method: 'post', path: '/v1/organizations/{org_id}/scp/enable', function: 'organizations', summary: 'Enable SCPs (attaches FullAccess to every node)' },
-  { method: 'post', path: '/v1/organizations/{org_id}/scp/disable', function: 'organizations', summary: 'Disable SCPs (detaches all)' },
-  { method: 'get', path: '/v1/organizations/{org_id}/nodes/{node_id}/policies', function: 'organizations', summary: 'SCPs attached to a node' },
-  { method: 'put', path: '/v1/organizations/{org_id}/nodes/{node_id}/policies/{policy_id}', function: 'organizations', summary: 'Attach an SCP to a node' },
-  { method: 'delete', path: '/v1/organizations/{org_id}/nodes/{node_id}/policies/{policy_id}', function: 'organizations', summary: 'Detach an SCP (409 for the last one)' },
-];
+/** The documented routes of every function (shared/routes.ts), in its order. */
+export const ROUTES: readonly RouteSpec[] = FUNCTIONS.flatMap((f) =>
+  (Object.entries(f.routes ?? {}) as Array<[string, RouteDef]>)
+    .filter(([, r]) => r.documented !== false)
+    .map(([key, r]) => {
+      const [method, path] = key.split(' ') as [string, string];
+      const spec: RouteSpec = { method: method.toLowerCase() as RouteSpec['method'], path, function: f.name, summary: r.summary };
+      if (r.request) spec.request = r.request;
+      if (r.response) spec.response = r.response;
+      if (r.auth === 'public') spec.public = true;
+      return spec;
+    }),
+);
 
 const json = (name: SchemaName): { 'application/json': { schema: { $ref: string } } } => ({ 'application/json': { schema: { $ref: `#/components/schemas/${name}` } } });
 const errorResponse = (description: string): { description: string; content: ReturnType<typeof json> } => ({ description, content: json('Error') });

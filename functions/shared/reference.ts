@@ -7,6 +7,7 @@
 import { createEvaluator, type Evaluator } from '../../lib/engine/engine.js';
 import type { Principal, ScopedPolicy, ScpLevelInput } from '../../lib/types.js';
 import { precheck } from '../../lib/engine/engine.js';
+import { principalKeyError } from '../../lib/engine/request.js';
 import type { EvaluateRequest } from '../../lib/types.js';
 import { asHttpError, HttpError, statusOfEngineError } from './http.js';
 
@@ -77,7 +78,8 @@ async function load(accountId: string, ref: PrincipalRef): Promise<ReferenceResu
     org && org.scp_enabled
       ? org.levels.map((l) => ({ level: l.node_id, policies: l.policies.map((p): ScopedPolicy => ({ id: p.policy_id, document: p.document, source: { version: p.version } })) }))
       : [];
-  const evaluator = createEvaluator({ policies, scps });
+  // Stored policies were validated when written (their warnings are kept beside each version): not repeated here.
+  const evaluator = createEvaluator({ policies, scps }, { policyWarnings: false });
   if (evaluator.error) {
     // Stored policies are validated on write; one that no longer validates (a newer catalog) is not
     // evaluated around: the request fails closed with the findings.
@@ -105,14 +107,15 @@ export function clearReferenceCache(): void {
 /**
  * A request without inline policies, for a principal of `accountId`: checked first (bad input is refused
  * before any I/O), then the principal's evaluator is loaded. Everything refused becomes an HttpError (an
- * unknown user or agency 404, another account's principal 404, a malformed id 400); faults stay faults.
+ * unknown user or agency 404, another account's principal 404, a malformed id 400, a context that sets a key
+ * derived from the principal 400: the stored identity decides those); faults stay faults.
  */
 export async function loadByReference(accountId: string, request: EvaluateRequest): Promise<{ evaluator: Evaluator; request: EvaluateRequest }> {
   const p = request.principal ?? {};
   // Another account's principals do not exist for this caller (404, so existence does not leak).
   if (p.account_id !== undefined && p.account_id !== accountId) throw new HttpError(404, 'NOT_FOUND', 'No such principal in your account.');
   if (p.user_id !== undefined && p.agency !== undefined) throw new HttpError(400, 'INVALID_REQUEST', 'Name the principal by "user_id" or "agency", not both.', { field: 'principal' });
-  const bad = precheck(request);
+  const bad = precheck(request) ?? principalKeyError(request);
   if (bad) throw new HttpError(statusOfEngineError(bad.error.code), bad.error.code, bad.error.message, bad.error.details);
   const ref: PrincipalRef = {};
   if (p.user_id !== undefined) ref.user_id = p.user_id;

@@ -1,31 +1,49 @@
 /**
- * A route table for functions that serve several routes of one resource (policies, principals, grants,
- * organizations): each route names its scope and body schema; the shared middlewares do the rest.
+ * Serves a function's routes (policies, principals, grants, organizations, decisions): its table in
+ * shared/routes.ts says each route's scope and body schema, this file's handlers say what it does. The shared
+ * middlewares do the rest; the router checks the scope, the body against its schema and the path parameters
+ * the route key names, so each handler gets them typed: `params` from the key
+ * (`GET /v1/policies/{policy_id}` gives `{ policy_id: string }`), `body` from the schema (lib/types.ts).
  * Store errors become structured 4xx replies; list routes read `limit`/`cursor` from the query string.
  */
-import { registerSchemas } from '../../lib/schema/check.js';
-import type { SchemaName } from '../../lib/schema/core.js';
+import { schemaChecker } from '../../lib/schema/check.js';
+import { REQUEST_SCHEMAS } from '../../lib/schema/requests.js';
 import { RESOURCE_SCHEMAS } from '../../lib/schema/resources.js';
+import type { SchemaValues } from '../../lib/types.js';
 import { callerOf, requireScope, type Caller, type Scope } from './auth.js';
 import { asHttpError, header, HttpError, type HttpEvent, type Reply } from './http.js';
 import { assertSchema, readJsonBody } from './middlewares.js';
+import type { HttpHandler } from './public-service.js';
+import type { PathParams, RouteKey, RouteDef } from './routes.js';
 import { service } from './service.js';
 
-export interface RouteInput {
+/** The bodies a routed function may validate (the stored model's, and the documents they embed). */
+const BODY_SCHEMAS = { ...REQUEST_SCHEMAS, ...RESOURCE_SCHEMAS };
+const bodies = schemaChecker(BODY_SCHEMAS);
+type BodySchema = keyof typeof BODY_SCHEMAS;
+
+/** A route this router can serve: one scope, and a body schema it can check. */
+export type RoutedSpec = RouteDef & { auth: Scope; request?: BodySchema };
+
+export interface RouteInput<K extends string, B> {
   caller: Caller;
-  params: Record<string, string>;
+  params: PathParams<K>;
   query: Record<string, string>;
-  body: unknown;
+  body: B;
   /** The If-Match header (a revision or ETag), if any. */
   ifMatch: string | undefined;
 }
 
-export interface Route {
-  /** API Gateway route key, e.g. `POST /v1/policies/{policy_id}/versions`. */
-  key: string;
-  scope: Scope;
-  body?: SchemaName;
-  handle: (input: RouteInput) => Promise<Reply>;
+type BodyOf<S> = S extends { request: infer N extends BodySchema } ? SchemaValues[N] : undefined;
+
+/** One handler per route of the table, typed by it. */
+export type Handlers<T> = { readonly [K in keyof T & string]: (input: RouteInput<K, BodyOf<T[K]>>) => Promise<Reply> };
+
+interface Route {
+  spec: RoutedSpec;
+  handle: (input: RouteInput<string, unknown>) => Promise<Reply>;
+  /** The path parameters its key names (read on the route's first request). */
+  params?: string[];
 }
 
 function routeKeyOf(event: HttpEvent): string {
@@ -34,24 +52,30 @@ function routeKeyOf(event: HttpEvent): string {
   return `${event.requestContext?.http?.method ?? 'GET'} ${event.rawPath ?? '/'}`;
 }
 
-registerSchemas(RESOURCE_SCHEMAS);
-
-export function router(name: string, routes: readonly Route[]): ReturnType<typeof service> {
-  const table = new Map(routes.map((r) => [r.key, r]));
+export function router<T extends { readonly [K in RouteKey]?: RoutedSpec }>(name: string, routes: T, handlers: Handlers<T>): HttpHandler {
+  const table = new Map<string, Route>();
+  for (const [key, spec] of Object.entries(routes) as Array<[string, RoutedSpec]>) {
+    table.set(key, { spec, handle: (handlers as unknown as Record<string, Route['handle']>)[key] as Route['handle'] });
+  }
   return service({ name, auth: 'authenticated' }, async (event) => {
     const key = routeKeyOf(event);
     const route = table.get(key);
     if (!route) throw new HttpError(404, 'NOT_FOUND', `No route for ${key}.`);
     const caller = callerOf(event);
-    requireScope(caller, route.scope);
+    requireScope(caller, route.spec.auth);
     let body: unknown;
-    if (route.body) {
+    if (route.spec.request) {
       body = readJsonBody(event);
-      assertSchema(route.body, body);
+      assertSchema(bodies, route.spec.request, body);
     }
     // Null-prototype records: a parameter named `__proto__` or `constructor` is just a key.
     const params: Record<string, string> = Object.create(null) as Record<string, string>;
     for (const [k, v] of Object.entries(event.pathParameters ?? {})) if (v !== undefined) params[k] = decodeParam(k, v);
+    // Every parameter the key names is there (API Gateway always sends them; an event that lacks one is refused
+    // rather than handed to a handler whose type says it has it).
+    for (const p of (route.params ??= [...key.matchAll(/\{([^}]+)\}/g)].map((m) => m[1] as string))) {
+      if (params[p] === undefined) throw new HttpError(400, 'INVALID_REQUEST', `The path parameter "${p}" is missing.`, { field: p });
+    }
     const query: Record<string, string> = Object.create(null) as Record<string, string>;
     for (const [k, v] of Object.entries(event.queryStringParameters ?? {})) if (v !== undefined) query[k] = v;
     try {

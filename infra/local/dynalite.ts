@@ -9,11 +9,13 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import dynalite from 'dynalite';
-import { LOCAL_HOST, PortInUseError, portFromEnv, type PortSetting } from './ports.js';
+import { Logger, plainText } from '../../lib/util/logger.js';
+import { DEFAULT_DYNAMODB_PORT, LOCAL_HOST, PortInUseError, portFromEnv, type PortSetting } from './ports.js';
 import { createLocalTable, LOCAL_TABLE_NAME } from './table.js';
 
-export const DEFAULT_DYNAMODB_PORT = 4567;
+export { DEFAULT_DYNAMODB_PORT } from './ports.js';
 
 export interface StartDynaliteOptions {
   /** 0 picks a free port. Default: DYNAMODB_PORT, else 4567. */
@@ -63,15 +65,16 @@ export async function startDynalite(options: StartDynaliteOptions = {}): Promise
 }
 
 async function main(): Promise<void> {
-  const i = process.argv.indexOf('--port');
-  const portArg = i >= 0 ? Number(process.argv[i + 1]) : undefined;
+  const { values } = parseArgs({ args: process.argv.slice(2), options: { port: { type: 'string' } }, strict: false, allowPositionals: true });
+  // `--port` without a value reads as `true`: not a port number.
+  const portArg = values.port === undefined ? undefined : Number(typeof values.port === 'string' ? values.port : Number.NaN);
   if (portArg !== undefined && (!Number.isInteger(portArg) || portArg < 0 || portArg > 65535)) throw new Error('--port needs a port number.');
   const started = performance.now();
   const db = await startDynalite(portArg === undefined ? {} : { port: portArg });
   const { seedExamples } = await import('./seed.js');
   const seeded = await seedExamples({ endpoint: db.endpoint, tableName: db.tableName });
-  console.log(`dynalite on ${db.endpoint}, table ${db.tableName} (${seeded.created.length} example policies created, ${seeded.existing.length} already there) in ${Math.round(performance.now() - started)} ms`);
-  console.log(`Use it with: DYNAMODB_ENDPOINT=${db.endpoint} npm run offline   (Ctrl-C stops dynalite; data is in memory)`);
+  log.info(`dynalite on ${db.endpoint}, table ${db.tableName} (${seeded.created.length} example policies created, ${seeded.existing.length} already there) in ${Math.round(performance.now() - started)} ms`);
+  log.info(`Use it with: DYNAMODB_ENDPOINT=${db.endpoint} npm run offline   (Ctrl-C stops dynalite; data is in memory)`);
   const stop = (): void => {
     void db.close().then(() => process.exit(0));
   };
@@ -79,9 +82,11 @@ async function main(): Promise<void> {
   process.once('SIGTERM', stop);
 }
 
+const log = new Logger('dynalite', undefined, plainText);
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   main().catch((err: unknown) => {
-    console.error(err instanceof Error ? err.message : String(err));
+    log.error(err instanceof Error ? err.message : String(err));
     process.exit(1);
   });
 }

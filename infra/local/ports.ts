@@ -6,6 +6,9 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 export const LOCAL_HOST = '127.0.0.1';
 
+/** The local DynamoDB's port (dynalite) unless DYNAMODB_PORT says otherwise. */
+export const DEFAULT_DYNAMODB_PORT = 4567;
+
 export interface PortSetting {
   /** Environment variable that sets it. */
   env: string;

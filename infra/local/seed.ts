@@ -11,6 +11,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { Logger, plainText } from '../../lib/util/logger.js';
 import { resetClient } from '../../store/client.js';
 import {
   acceptInvitation,
@@ -33,11 +34,13 @@ import {
   type GrantScope,
 } from '../../store/index.js';
 import { readStamp } from '../../store/counters.js';
-import { DEFAULT_DYNAMODB_PORT } from './dynalite.js';
+import { DEFAULT_DYNAMODB_PORT } from './ports.js';
 import { LOCAL_TABLE_NAME } from './table.js';
 
 export const EXAMPLE_ACCOUNT = 'acc-1';
 export const MANAGEMENT_ACCOUNT = 'acc-0';
+/** An image id of the examples in the form IMS issues (a lowercase UUID): the IMS authorizer refuses others. */
+export const EXAMPLE_IMAGE_ID = '6f3c2a1e-8b4d-4c5e-9f7a-1b2c3d4e5f60';
 
 const example = (path: string): string => readFileSync(new URL(`../../examples/${path}`, import.meta.url), 'utf8');
 
@@ -144,12 +147,13 @@ export async function seedExamples(target: { endpoint: string; tableName: string
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const log = new Logger('seed', undefined, plainText);
   const endpoint = process.env.DYNAMODB_ENDPOINT || `http://127.0.0.1:${process.env.DYNAMODB_PORT || DEFAULT_DYNAMODB_PORT}`;
   const tableName = process.env.POLICY_TABLE || LOCAL_TABLE_NAME;
   seedExamples({ endpoint, tableName })
-    .then((r) => console.log(`seeded ${endpoint} ${tableName}: created ${r.created.join(', ') || 'none'}; already there: ${r.existing.join(', ') || 'none'}`))
+    .then((r) => log.info(`seeded ${endpoint} ${tableName}: created ${r.created.join(', ') || 'none'}; already there: ${r.existing.join(', ') || 'none'}`))
     .catch((err: unknown) => {
-      console.error(err instanceof Error ? err.message : String(err));
+      log.error(err instanceof Error ? err.message : String(err));
       process.exit(1);
     });
 }

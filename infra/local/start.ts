@@ -6,7 +6,8 @@
  *     and the example policies of account acc-1;
  *  3. starts `serverless offline` on 127.0.0.1 (the bundles in dist/functions; CODE_ROOT=functions runs
  *     the TypeScript sources instead) and waits for "Server ready";
- *  4. prints the URLs and a copy-paste curl for each endpoint, then relays the request log.
+ *  4. prints the URLs (the playground page first) and a copy-paste curl for each endpoint, then relays the
+ *     request log.
  *
  * Ctrl-C (SIGINT) or SIGTERM stops everything it started: the build and serverless-offline run in their own
  * process groups, which are killed whole (npm -> sh -> node chains would otherwise leave orphans).
@@ -18,10 +19,12 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Logger, plainText } from '../../lib/util/logger.js';
 import { startDynalite, type LocalDynamo } from './dynalite.js';
 import { assertPortFree, LOCAL_HOST, portFromEnv, type PortSetting } from './ports.js';
-import { EXAMPLE_ACCOUNT, MANAGEMENT_ACCOUNT, seedExamples, type SeedResult } from './seed.js';
-import { LOCAL_JWT_SECRET, mintToken } from './token.js';
+import { EXAMPLE_ACCOUNT, EXAMPLE_IMAGE_ID, MANAGEMENT_ACCOUNT, seedExamples, type SeedResult } from './seed.js';
+import { LOCAL_JWT_SECRET, mintImsToken, mintToken } from './token.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const READY_TIMEOUT_MS = 30_000;
@@ -32,7 +35,8 @@ let db: LocalDynamo | undefined;
 let stopping = false;
 
 const seconds = (): string => (performance.now() / 1000).toFixed(1);
-const log = (line: string): void => console.log(line);
+const logger = new Logger('local-stack', undefined, plainText);
+const log = (line: string): void => logger.info(line);
 
 /** Kills a child's whole process group (it was spawned detached, so it leads its own group). */
 function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
@@ -83,7 +87,7 @@ process.on('SIGINT', () => {
 process.on('SIGTERM', () => void stopAll(0));
 
 function fail(message: string): Promise<never> {
-  console.error(`\nnpm start failed: ${message}`);
+  logger.error(`\nnpm start failed: ${message}`);
   return stopAll(1);
 }
 
@@ -120,10 +124,13 @@ function startOffline(http: PortSetting, lambda: PortSetting, dynamoEndpoint: st
     HTTP_PORT: String(http.port),
     LAMBDA_PORT: String(lambda.port),
     DYNAMODB_ENDPOINT: dynamoEndpoint,
-    AUTH_JWT_SECRET: process.env.AUTH_JWT_SECRET || LOCAL_JWT_SECRET,
+    // The hs256 auth mode with the local key (infra/auth.cjs reads AUTH_OFFLINE_JWT_SECRET; docs/deployment.md).
+    AUTH_OFFLINE_JWT_SECRET: localSecret(),
+    // The region of the example data: the IMS authorizer reads no x-ims-region header while it caches.
+    IMS_REGION: process.env.IMS_REGION || 'cn-north-4',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
-  const child = run(process.execPath, [serverlessBin(), 'offline', 'start', '--stage', 'dev'], env);
+  const child = run(process.execPath, [serverlessBin(), 'offline', 'start', '--stage', 'dev', '--param=authMode=hs256'], env);
   return new Promise((resolve, reject) => {
     let banner = '';
     let ready = false;
@@ -152,6 +159,9 @@ function startOffline(http: PortSetting, lambda: PortSetting, dynamoEndpoint: st
   });
 }
 
+/** The local stack's HS256 key: AUTH_OFFLINE_JWT_SECRET if set, else the published development key. */
+const localSecret = (): string => process.env.AUTH_OFFLINE_JWT_SECRET || LOCAL_JWT_SECRET;
+
 const sq = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
 function usage(base: string, dynamo: LocalDynamo, token: string): string {
@@ -171,6 +181,7 @@ function usage(base: string, dynamo: LocalDynamo, token: string): string {
   const post = (path: string, body: unknown): string => `curl -s -X POST ${base}${path} ${auth} -H 'content-type: application/json' -d ${sq(JSON.stringify(body))}`;
   return [
     '',
+    `  Playground  ${base}/    open it in a browser: write policies, build a request, see the decision and the statement that made it`,
     `  HTTP API    ${base}    (serverless-offline, code: ${process.env.CODE_ROOT || 'dist/functions'})`,
     `  DynamoDB    ${dynamo.endpoint}    (dynalite in memory, table ${dynamo.tableName}, example data of ${EXAMPLE_ACCOUNT})`,
     '',
@@ -230,8 +241,23 @@ function storedUsage(base: string, seeded: SeedResult, mgmtToken: string): strin
   ].join('\n');
 }
 
+/** Curl lines for the IMS authorizer (the demo backend under /ims): a token of the other kind, for alice. */
+function imsUsage(base: string, aliceToken: string): string {
+  const image = `${base}/ims/v2/images/${EXAMPLE_IMAGE_ID}`;
+  return [
+    `  IMS API behind the IMS authorizer (demo backend, region IMS_REGION=${process.env.IMS_REGION || 'cn-north-4'}). A token for the IMS API`,
+    `  (audience ims-api, principal user alice; tokens for /v1 are refused there, and these are refused by /v1):`,
+    `    export IMS_TOKEN=${aliceToken}`,
+    `  alice may get an image, not delete it in cn-north-4 (403):`,
+    `    curl -s ${image} -H "authorization: Bearer $IMS_TOKEN"`,
+    `    curl -si -X DELETE ${image} -H "authorization: Bearer $IMS_TOKEN" | head -n 1`,
+    `  Image ids are the lowercase UUIDs IMS issues; anything else is refused (INVALID_IMAGE_ID).`,
+    '',
+  ].join('\n');
+}
+
 async function main(): Promise<void> {
-  const noBuild = process.argv.includes('--no-build');
+  const noBuild = parseArgs({ args: process.argv.slice(2), options: { 'no-build': { type: 'boolean' } }, strict: false, allowPositionals: true }).values['no-build'] === true;
   let http: PortSetting, lambda: PortSetting, dynamoPort: PortSetting;
   try {
     http = portFromEnv('HTTP_PORT', 4000, 'serverless-offline (the HTTP API)');
@@ -275,9 +301,11 @@ async function main(): Promise<void> {
   }
   const base = `http://${LOCAL_HOST}:${http.port}`;
   log(`\nReady in ${seconds()} s.`);
-  const secret = process.env.AUTH_JWT_SECRET || LOCAL_JWT_SECRET;
+  const secret = localSecret();
   log(usage(base, local.db, await mintToken(EXAMPLE_ACCOUNT, undefined, { secret })));
+  log(imsUsage(base, await mintImsToken(EXAMPLE_ACCOUNT, { user_id: 'alice' }, { secret })));
   log(storedUsage(base, local.seeded, await mintToken(MANAGEMENT_ACCOUNT, undefined, { secret })));
+  log(`  Playground: ${base}/ (the engine runs in the page; paste $TOKEN under "Stored policies" to evaluate by reference).\n`);
 }
 
 void main();

@@ -17,7 +17,8 @@ import { checkRequestShape, requestError, resolveRequest } from '../engine/reque
 import { decideItem, decidingResult } from '../engine/decide.js';
 import { workLimitError } from '../engine/limits.js';
 import { compileGlobLower, hasWildcard } from '../match/glob.js';
-import { checkSchema } from '../schema/check.js';
+import { schemaChecker } from '../schema/check.js';
+import { REQUEST_SCHEMAS } from '../schema/requests.js';
 import { SCP_FULL_ACCESS_ID, systemPolicy, type SystemPolicy } from '../system-policies.js';
 import type { ContextValue, ErrorResponse, EvaluateRequest, GrantScope, JsonValue, Principal, ScopedPolicy } from '../types.js';
 import { describeRegion, grantedBy, refusedBy, witnessOf, type RegionPart } from './describe.js';
@@ -53,6 +54,9 @@ interface Prepared {
   limits: AnalysisLimits;
 }
 
+/** The policy and SCP level shapes a set holds, checked with the evaluate request's schemas. */
+const sets = schemaChecker(REQUEST_SCHEMAS);
+
 const SET_FIELDS = ['policies', 'scps', 'principal', 'region', 'context'];
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -80,7 +84,7 @@ function checkSet(input: unknown, name: string): AnalysisPolicySet | ErrorRespon
     const ids = new Set<string>();
     for (const [i, p] of policies.entries()) {
       const bare = isObject(p) ? Object.fromEntries(Object.entries(p).filter(([k]) => k !== 'scope' && k !== 'source')) : p;
-      const problem = checkSchema('InlinePolicy', bare);
+      const problem = sets.check('InlinePolicy', bare);
       if (problem) return fail(`policies[${i}]${problem.field ? `.${problem.field}` : ''}`, problem.message);
       const pol = p as Record<string, unknown>;
       if (ids.has(pol.id as string)) return fail(`policies[${i}].id`, `repeats the id "${String(pol.id)}"`);
@@ -93,7 +97,7 @@ function checkSet(input: unknown, name: string): AnalysisPolicySet | ErrorRespon
     if (!Array.isArray(scps)) return fail('scps', 'must be a list of SCP levels {level, policies}');
     if (scps.length > SET_LIMITS.scpLevels) return fail('scps', `has ${scps.length} levels; the limit is ${SET_LIMITS.scpLevels}`);
     for (const [i, l] of scps.entries()) {
-      const problem = checkSchema('ScpLevel', l);
+      const problem = sets.check('ScpLevel', l);
       if (problem) return fail(`scps[${i}]${problem.field ? `.${problem.field}` : ''}`, problem.message);
     }
   }

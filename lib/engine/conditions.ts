@@ -25,13 +25,19 @@ export interface CompiledCondition {
   /** For `Null`: which answers the policy accepts. */
   nullAcceptsAbsent: boolean;
   nullAcceptsPresent: boolean;
+  /** The result when the key is unknown (three-valued evaluation): see `resultWhateverTheValues`. */
+  whenUnknown: Tri;
 }
+
+/** A three-valued result: false, true, or unknown (it depends on keys the request marks unknown). */
+export type Tri = 0 | 1 | 2;
+export const UNKNOWN: Tri = 2;
 
 export function compileCondition(c: ParsedCondition): CompiledCondition {
   const op = c.operator.info;
   const key = normalizeConditionKey(c.key).normalized;
   const values = c.values;
-  return {
+  const compiled: CompiledCondition = {
     key,
     source: c,
     op,
@@ -40,7 +46,28 @@ export function compileCondition(c: ParsedCondition): CompiledCondition {
     test: compileTest(op, values),
     nullAcceptsAbsent: op.family === 'null' && values.some((v) => readBool(v) === true),
     nullAcceptsPresent: op.family === 'null' && values.some((v) => readBool(v) === false),
+    whenUnknown: UNKNOWN,
   };
+  compiled.whenUnknown = resultWhateverTheValues(compiled);
+  return compiled;
+}
+
+const ALL_STARS = /^\*+$/;
+
+/**
+ * The condition's result for every possible state of its key (absent, or any non-empty list of values),
+ * when one answer holds for all of them; UNKNOWN otherwise. Decided exactly only where it is cheap and
+ * certain: `Null` (presence alone decides), and wildcard operators with a pattern made only of `*`, which
+ * every value matches (so `StringMatchIfExists` or `ForAllValues:StringMatch` with `*` hold whatever the
+ * key is). Every other condition on an unknown key is unknown, the safe answer.
+ */
+function resultWhateverTheValues(c: CompiledCondition): Tri {
+  const absent = evalConditionValues(c, undefined);
+  let present: boolean | undefined;
+  if (c.op.family === 'null') present = c.nullAcceptsPresent;
+  else if (c.op.comparison === 'match' && c.source.values.some((v) => ALL_STARS.test(v))) present = !c.op.negated;
+  if (present !== absent) return UNKNOWN;
+  return absent ? 1 : 0;
 }
 
 function compileTest(op: OperatorInfo, values: string[]): ValueTest {
@@ -167,6 +194,12 @@ function valueHolds(c: CompiledCondition, v: ContextScalar): boolean {
 export function evalCondition(c: CompiledCondition, ctx: RequestContext): boolean {
   const values = ctx.get(c.key);
   return evalConditionValues(c, values);
+}
+
+/** Three-valued: unknown when the key is unknown and its value matters (see `resultWhateverTheValues`). */
+export function evalCondition3(c: CompiledCondition, ctx: RequestContext): Tri {
+  if (ctx.isUnknown(c.key)) return c.whenUnknown;
+  return evalConditionValues(c, ctx.get(c.key)) ? 1 : 0;
 }
 
 export function evalConditionValues(c: CompiledCondition, values: ContextValues | undefined): boolean {

@@ -50,7 +50,7 @@ function familyMatches(st: CompiledStatement, family: string): boolean {
  * `missing` collection or another item are stale. Stamps only grow (an array is cleared when its stamp
  * would wrap around), so nothing is cleared between requests.
  */
-function enterItem(memo: DecisionMemo, req: ResolvedRequest, item: RequestItem, missing: Map<string, string> | null): void {
+export function enterItem(memo: DecisionMemo, req: ResolvedRequest, item: RequestItem, missing: Map<string, string> | null): void {
   if (memo.context !== req.context) {
     memo.context = req.context;
     memo.requestStamp = nextStamp(memo.requestStamp, memo.condStamp);
@@ -102,7 +102,7 @@ function memoConditionsHold(st: CompiledStatement, memo: DecisionMemo, ctx: Requ
 }
 
 /** `resourceMatches` through the memo: each distinct pattern is tested once per item. */
-function memoResourceMatches(st: CompiledStatement, memo: DecisionMemo, item: RequestItem): boolean {
+export function memoResourceMatches(st: CompiledStatement, memo: DecisionMemo, item: RequestItem): boolean {
   if (st.resMode === ResourceMode.Any) return true;
   if (item.kind === 'family') return familyMatches(st, item.resourceNorm as string);
   let hit = st.resAllStar;
@@ -218,11 +218,22 @@ export function decideItem(set: CompiledPolicySet, req: ResolvedRequest, item: R
   return result;
 }
 
-/** Rank of a result for choosing the request's overall reason and `denied_by`. */
+/**
+ * Rank of a result for choosing the request's overall reason and `denied_by`: a denial whatever the
+ * unknown keys are (explicit, then implicit) outranks `context_required`, which only some values of them
+ * would turn into an allow: the request is denied for sure as soon as one result is.
+ */
 export function denialRank(r: ActionResult): number {
-  if (r.reason === 'explicit_deny') return 3;
-  if (r.reason === 'implicit_deny') return r.denied_by?.layer === 'scp' ? 2 : 1;
-  return 0;
+  switch (r.reason) {
+    case 'explicit_deny':
+      return 4;
+    case 'implicit_deny':
+      return r.denied_by?.layer === 'scp' ? 3 : 2;
+    case 'context_required':
+      return 1;
+    default:
+      return 0;
+  }
 }
 
 /**

@@ -1,4 +1,4 @@
-/** Huawei-style decision sentences (research doc 9.1). */
+/** Huawei-style decision sentences (the formats of Huawei IAM's FAQ "How Do I Handle Access Denied by Identity Policies?"). */
 import type { ActionResult, Principal } from '../types.js';
 
 export function principalLabel(p: Principal): string {
@@ -32,6 +32,9 @@ export function decisionMessage(principal: Principal, deciding: ActionResult | u
   if (deciding.reason === 'explicit_deny') {
     const where = deciding.denied_by?.layer === 'scp' ? ` (SCP level ${deciding.denied_by.level})` : '';
     return `${head} with an explicit deny in the ${policyType(deciding)} policy ${deciding.denied_by?.policy_id}${where}.`;
+  }
+  if (deciding.reason === 'context_required') {
+    return `${head}: the answer depends on condition keys the request marks unknown (${(deciding.context_required_keys ?? []).join(', ')}); give them in "context" to decide.`;
   }
   const where = deciding.denied_by?.layer === 'scp' ? ` at SCP level ${deciding.denied_by.level}` : '';
   return `${head} because no ${policyType(deciding)} policy${where} allows the ${deciding.action} action.`;

@@ -23,8 +23,8 @@ type LineCache = Map<ConditionTrace, string>;
 function conditionLine(c: ConditionTrace, cache: LineCache): string {
   let line = cache.get(c);
   if (line === undefined) {
-    const req = c.missing ? 'absent from the request' : `request has ${JSON.stringify(c.request_values)}`;
-    line = `          ${c.result ? 'true ' : 'false'}  ${c.operator} ${c.key} ${JSON.stringify(c.policy_values)}: ${req}`;
+    const req = c.unknown ? 'unknown' : c.missing ? 'absent from the request' : `request has ${JSON.stringify(c.request_values)}`;
+    line = `          ${c.result === 'unknown' ? '?    ' : c.result ? 'true ' : 'false'}  ${c.operator} ${c.key} ${JSON.stringify(c.policy_values)}: ${req}`;
     cache.set(c, line);
   }
   return line;
@@ -34,11 +34,24 @@ function whyNot(s: StatementTrace): string {
   if (s.scope_matched === false) return 'the grant scope does not cover this request';
   if (!s.action_matched) return s.action_pattern ? `action excluded by NotAction "${s.action_pattern}"` : 'action not listed';
   if (!s.resource_matched) return s.resource_pattern ? `resource excluded by NotResource "${s.resource_pattern}"` : 'resource not matched';
-  const failed = s.conditions.filter((c) => !c.result).map((c) => `${c.operator} ${c.key}${c.missing ? ' (key absent)' : ''}`);
+  const failed = s.conditions.filter((c) => c.result === false).map((c) => `${c.operator} ${c.key}${c.missing ? ' (key absent)' : ''}`);
   return `condition false: ${failed.join(', ')}`;
 }
 
-const VERDICTS: Readonly<Record<LayerTrace['outcome'], string>> = { allow: 'allows', deny: 'DENIES', no_match: 'no statement applies', skipped: 'skipped' };
+const VERDICTS: Readonly<Record<LayerTrace['outcome'], string>> = {
+  allow: 'allows',
+  deny: 'DENIES',
+  no_match: 'no statement applies',
+  skipped: 'skipped',
+  unknown: 'depends on unknown keys',
+};
+
+/** What a statement that may apply is waiting for: its unknown conditions, or its grant scope. */
+function mayApplyBecause(s: StatementTrace): string {
+  const keys = s.conditions.filter((c) => c.result === 'unknown').map((c) => `${c.operator} ${c.key}`);
+  if (s.scope_matched === 'unknown') keys.unshift('the enterprise project of its grant scope');
+  return keys.join(', ');
+}
 
 function renderLayer(l: LayerTrace, out: string[], lines: LineCache): void {
   const verdict = VERDICTS[l.outcome];
@@ -52,9 +65,12 @@ function renderLayer(l: LayerTrace, out: string[], lines: LineCache): void {
         if (s.conditions.length) how.push(`${s.conditions.length} condition${s.conditions.length > 1 ? 's' : ''} true`);
         out.push(`    ${s.effect === 'Deny' ? 'DENY ' : 'allow'} ${stmtName(p, s)}: ${how.join(', ')}`);
         for (const c of s.conditions) out.push(conditionLine(c, lines));
+      } else if (s.may_apply) {
+        out.push(`    ?     ${stmtName(p, s)} (${s.effect}) may apply, depending on ${mayApplyBecause(s)}`);
+        for (const c of s.conditions) if (c.result === 'unknown') out.push(conditionLine(c, lines));
       } else if (s.action_matched && !s.not_evaluated) {
         out.push(`    -     ${stmtName(p, s)} (${s.effect}) does not apply: ${whyNot(s)}`);
-        for (const c of s.conditions) if (!c.result) out.push(conditionLine(c, lines));
+        for (const c of s.conditions) if (c.result === false) out.push(conditionLine(c, lines));
       }
     }
   }
@@ -70,7 +86,11 @@ export function renderExplain(resp: EvaluateResponse, traces: readonly ResultTra
     out.push(`${t.decision === 'allow' ? 'allow' : 'DENY '} ${t.action} on ${t.resource} (${t.reason})`);
     for (const l of t.layers) renderLayer(l, out, lines);
   }
-  if (resp.missing_context_keys.length > 0) out.push('', `Missing context keys (more context may change the answer): ${resp.missing_context_keys.join(', ')}`);
+  // Context required, missing keys and warnings (the request's, then its policies') form one block after the results.
+  const required = resp.context_required_keys ?? [];
+  if (required.length > 0 || resp.missing_context_keys.length > 0 || resp.warnings.length > 0) out.push('');
+  if (required.length > 0) out.push(`Context required (the answer depends on these unknown keys): ${required.join(', ')}`);
+  if (resp.missing_context_keys.length > 0) out.push(`Missing context keys (more context may change the answer): ${resp.missing_context_keys.join(', ')}`);
   for (const w of resp.warnings) out.push(`Warning: ${w}`);
   out.push('', `catalog ${resp.catalog_version}, decision ${resp.decision_id}`);
   return out.join('\n');

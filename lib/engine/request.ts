@@ -5,12 +5,12 @@
  */
 import { actionAt, actionNamesLower, catalog, lookupAction, matchRoute } from '../catalog/catalog.js';
 import { compileGlobLower, hasWildcard } from '../match/glob.js';
-import { checkSchema, problemMessage } from '../schema/check.js';
+import { problemMessage, schemaChecker } from '../schema/check.js';
 import { REQUEST_SCHEMAS } from '../schema/requests.js';
 import type { ApiResolution, ContextValue, ErrorResponse, EvaluateRequest, JsonValue, Principal } from '../types.js';
-import { suggest } from '../validate/suggest.js';
+import { suggest, suggestActionName } from '../validate/suggest.js';
 import { normalizeUrn } from './compile.js';
-import { RequestContext } from './context.js';
+import { normalizedKey, principalKeyOf, RequestContext, UnknownKeys } from './context.js';
 
 /**
  * What an item is requested on: `none` = an action without resource type (requested on `*`); `urn` = one
@@ -49,14 +49,15 @@ export function requestError(code: string, message: string, details?: JsonValue)
   return details === undefined ? { error: { code, message } } : { error: { code, message, details } };
 }
 
-const REQUEST_FIELDS = Object.keys(REQUEST_SCHEMAS.EvaluateRequest?.properties ?? {});
+const requests = schemaChecker(REQUEST_SCHEMAS);
+const REQUEST_FIELDS = Object.keys(REQUEST_SCHEMAS.EvaluateRequest.properties);
 
 /**
  * Checks a request against the EvaluateRequest schema (the same one the HTTP functions and the OpenAPI
  * document use) plus the rules a schema cannot say well; returns it typed, or an error.
  */
 export function checkRequestShape(input: unknown): EvaluateRequest | ErrorResponse {
-  const problem = checkSchema('EvaluateRequest', input);
+  const problem = requests.check('EvaluateRequest', input);
   if (problem) {
     const details: { [key: string]: JsonValue } = { field: problem.field };
     if (problem.message === 'is not a known field' && !problem.field.includes('.') && !problem.field.includes('[')) {
@@ -91,8 +92,7 @@ function resolveActionName(name: string): number[] | ErrorResponse {
   }
   const hit = lookupAction(name);
   if (hit.length === 0) {
-    const candidates = catalog.actions.flatMap((a) => [a.name, ...a.aliases]);
-    const suggestions = suggest(name, candidates);
+    const suggestions = suggestActionName(name, { foreign: true });
     return requestError('UNKNOWN_ACTION', `"${name}" is not an action of the catalog${suggestions.length ? `; did you mean ${suggestions.join(', ')}?` : '.'}`, {
       action: name,
       suggestions,
@@ -223,13 +223,19 @@ export function resolveRequest(req: EvaluateRequest): ResolvedRequest | ErrorRes
       `No complete resource URN for an image-typed action: evaluated on every image of ${onFamily.join(', ')} (an Allow must cover them all; a Deny that may match one applies). Give a complete URN in "resource", or "region" and "principal.account_id".`,
     );
   }
+  let unknown: UnknownKeys | null = null;
+  if (req.unknown_context_keys !== undefined && req.unknown_context_keys.length > 0) {
+    const u = readUnknownKeys(req.unknown_context_keys, req.context);
+    if ('error' in u) return u;
+    unknown = u;
+  }
   const type = principal.type ?? 'user';
   const resolved: ResolvedRequest = {
     items,
     principal,
     scpExempt: principal.management_account === true || type === 'service_linked_agency',
     identityNeedsAllow: type !== 'account',
-    context: new RequestContext(req.context as Record<string, ContextValue> | undefined, principal, req.region),
+    context: new RequestContext(req.context as Record<string, ContextValue> | undefined, principal, req.region, unknown),
     warnings,
   };
   if (api) resolved.api = api;
@@ -237,3 +243,69 @@ export function resolveRequest(req: EvaluateRequest): ResolvedRequest | ErrorRes
   return resolved;
 }
 
+/**
+ * Reads `unknown_context_keys` (docs/semantics.md, "Unknown context keys"): names compare as condition keys
+ * do (case-insensitive, tag keys case-sensitive); a `*` may only end an entry. A key given in `context` and
+ * named exactly is a contradiction (400); a given key that only matches a pattern is known.
+ */
+function readUnknownKeys(list: readonly string[], context: EvaluateRequest['context']): UnknownKeys | ErrorResponse {
+  const exact = new Set<string>();
+  const prefixes: string[] = [];
+  const principalNamed: string[] = [];
+  for (let i = 0; i < list.length; i++) {
+    const entry = list[i]!;
+    const star = entry.indexOf('*');
+    if (star === -1) {
+      exact.add(normalizedKey(entry));
+      if (principalKeyOf(entry) !== null) principalNamed.push(entry);
+    } else if (star === entry.length - 1) prefixes.push(normalizedKey(entry.slice(0, -1)));
+    else return requestError('INVALID_REQUEST', `"${entry}": a "*" may only end an entry of "unknown_context_keys" ("g:ResourceTag/*", "*").`, { field: `unknown_context_keys[${i}]` });
+  }
+  if (exact.size > 0) {
+    for (const key in context) {
+      const n = normalizedKey(key);
+      if (!exact.has(n)) continue;
+      const i = list.findIndex((e) => !e.includes('*') && normalizedKey(e) === n);
+      return requestError('INVALID_REQUEST', `"${list[i]}" is in "unknown_context_keys" and in "context" (as "${key}"): a key is known or not.`, { field: `unknown_context_keys[${i}]`, key });
+    }
+  }
+  return new UnknownKeys(exact, prefixes, principalNamed);
+}
+
+/**
+ * The keys derived from the principal (PRINCIPAL_KEYS) a request sets in `context` or names exactly in
+ * `unknown_context_keys`, with where, in request order.
+ */
+const NO_KEYS: ReadonlyArray<{ field: string; key: string; entry: string }> = Object.freeze([]);
+function principalKeysNamed(req: EvaluateRequest): ReadonlyArray<{ field: string; key: string; entry: string }> {
+  let out: Array<{ field: string; key: string; entry: string }> | undefined;
+  for (const key in req.context) {
+    const entry = principalKeyOf(key);
+    if (entry !== null) (out ??= []).push({ field: `context.${key}`, key, entry });
+  }
+  req.unknown_context_keys?.forEach((key, i) => {
+    const entry = key.endsWith('*') ? null : principalKeyOf(key);
+    if (entry !== null) (out ??= []).push({ field: `unknown_context_keys[${i}]`, key, entry });
+  });
+  return out ?? NO_KEYS;
+}
+
+/**
+ * Inline evaluation: keys derived from the principal that the request sets (RequestContext.principalKeysSet)
+ * are what-if overrides, said in one warning.
+ */
+export function principalKeysWarning(keys: readonly string[]): string {
+  return `What-if: the request sets keys derived from the principal (${[...new Set(keys)].join(', ')}); evaluation of a stored principal refuses them.`;
+}
+
+/**
+ * For evaluation by reference (a stored principal: the HTTP functions without inline policies, the batch
+ * worker, the IMS authorizer): a request may not set a key derived from the principal in `context`, nor
+ * name one in `unknown_context_keys`; the stored identity decides them. The error names the first such key.
+ */
+export function principalKeyError(req: EvaluateRequest): ErrorResponse | null {
+  const first = principalKeysNamed(req)[0];
+  if (first === undefined) return null;
+  const { field, key, entry } = first;
+  return requestError('INVALID_REQUEST', `"${key}" (${field}) is derived from the principal (${entry}): a stored principal's own identity decides it. Remove it (inline policies take it as a what-if).`, { field, key });
+}

@@ -7,10 +7,11 @@ import { globCovers, globsIntersect } from '../match/glob.js';
 import type { ActionResult, ConditionTrace, LayerTrace, PolicyTrace, ResultTrace, StatementTrace } from '../types.js';
 import type { CompiledLayer, CompiledPolicy, CompiledPolicySet, CompiledStatement, DecisionMemo } from './compile.js';
 import { firstMatchingActionPattern, ResourceMode } from './compile.js';
-import { evalConditionValues } from './conditions.js';
+import { evalConditionValues, UNKNOWN } from './conditions.js';
 import { scalarToString, type RequestContext } from './context.js';
 import { firstApplyingAllow, resourceMatches, scopeAdmits } from './decide.js';
 import type { RequestItem, ResolvedRequest } from './request.js';
+import { firstSureAllow, scopeAdmits3 } from './unknown.js';
 
 /**
  * Condition traces of the current request by condition slot: a condition reads the same context values
@@ -33,15 +34,19 @@ function conditionTrace(memo: DecisionMemo, slot: number, ctx: RequestContext): 
   const known = ct.traces[slot];
   if (known) return known;
   const c = memo.conditions[slot]!;
-  const values = ctx.get(c.key);
-  const trace: ConditionTrace = Object.freeze({
+  // An unknown key (unknown_context_keys) has no value; its result is known only if the same for every value.
+  const unknown = ctx.isUnknown(c.key);
+  const values = unknown ? undefined : ctx.get(c.key);
+  const trace: ConditionTrace = {
     operator: c.source.operator.written,
     key: c.source.key,
     policy_values: c.source.values,
     request_values: values ? values.map(scalarToString) : null,
     missing: values === undefined,
-    result: evalConditionValues(c, values),
-  });
+    result: !unknown ? evalConditionValues(c, values) : c.whenUnknown === UNKNOWN ? 'unknown' : c.whenUnknown === 1,
+  };
+  if (unknown) trace.unknown = true;
+  Object.freeze(trace);
   ct.traces[slot] = trace;
   return trace;
 }
@@ -75,13 +80,21 @@ function traceStatement(memo: DecisionMemo, live: LiveStatement, item: RequestIt
   const resourceMatched = resourceMatches(st, item);
   const slots = st.condSlots;
   const conditions = new Array<ConditionTrace>(slots.length);
-  let conditionsMatched = true;
+  let conditionsMatched: boolean | 'unknown' = true;
   for (let i = 0; i < slots.length; i++) {
     const c = conditionTrace(memo, slots[i]!, req.context);
     conditions[i] = c;
-    if (!c.result) conditionsMatched = false;
+    if (c.result === false) conditionsMatched = false;
+    else if (c.result === 'unknown' && conditionsMatched === true) conditionsMatched = 'unknown';
   }
-  const scopeMatched = st.scope === null || scopeAdmits(st, item, req);
+  let scopeMatched: boolean | 'unknown' = true;
+  if (st.scope !== null) {
+    if (req.context.unknown === null) scopeMatched = scopeAdmits(st, item, req);
+    else {
+      const s = scopeAdmits3(st, item, req);
+      scopeMatched = s === UNKNOWN ? 'unknown' : s === 1;
+    }
+  }
   const trace: StatementTrace = {
     statement: st.index,
     sid: st.sid,
@@ -93,8 +106,10 @@ function traceStatement(memo: DecisionMemo, live: LiveStatement, item: RequestIt
     resource_pattern: decidingResourcePattern(st, item, resourceMatched),
     conditions,
     conditions_matched: conditionsMatched,
-    applies: scopeMatched && resourceMatched && conditionsMatched,
+    applies: scopeMatched === true && resourceMatched && conditionsMatched === true,
   };
+  // Unknown keys: nothing it needs is false, but something is unknown.
+  if (!trace.applies && scopeMatched !== false && resourceMatched && conditionsMatched !== false) trace.may_apply = true;
   if (st.scope !== null) trace.scope_matched = scopeMatched;
   if (src.span) trace.span = src.span;
   return trace;
@@ -198,9 +213,12 @@ function planFor(layer: CompiledLayer, a: number): LayerPlan {
 function traceLayer(set: CompiledPolicySet, layer: CompiledLayer, item: RequestItem, req: ResolvedRequest): LayerTrace {
   let deny = false;
   let allow = false;
+  /** With unknown keys: a Deny, an Allow that may apply. */
+  let mayDeny = false;
+  let mayAllow = false;
   const plan = planFor(layer, item.actionIndex);
-  // Allows after the first one that applies are not evaluated (the layer already allows), as in evaluate.
-  const first = firstApplyingAllow(set, layer, item, req);
+  // Allows after the first one that applies (for sure) are not evaluated (the layer already allows), as in evaluate.
+  const first = req.context.unknown === null ? firstApplyingAllow(set, layer, item, req) : firstSureAllow(set, layer, item, req);
   const lastExamined = first === null ? Infinity : (plan.allowAt.get(first) as number);
   const memo = set.memo;
   const n = plan.policies.length;
@@ -211,6 +229,9 @@ function traceLayer(set: CompiledPolicySet, layer: CompiledLayer, item: RequestI
     if (t.applies) {
       if (live.st.effect === 'Deny') deny = true;
       else allow = true;
+    } else if (t.may_apply) {
+      if (live.st.effect === 'Deny') mayDeny = true;
+      else mayAllow = true;
     }
     const pp = plan.policies[live.policy] as LivePolicy;
     (touched[live.policy] ??= pp.template.slice())[live.at] = t;
@@ -230,7 +251,7 @@ function traceLayer(set: CompiledPolicySet, layer: CompiledLayer, item: RequestI
       policies[k] = p.source ? { policy_id: p.id, source: p.source, statements } : { policy_id: p.id, statements };
     }
   }
-  const outcome = deny ? 'deny' : allow ? 'allow' : 'no_match';
+  const outcome = deny ? 'deny' : mayDeny || (mayAllow && !allow) ? 'unknown' : allow ? 'allow' : 'no_match';
   const out: LayerTrace = { layer: layer.layer, level: layer.level, outcome, policies };
   if (layer.layer === 'identity' && !req.identityNeedsAllow && outcome === 'no_match') {
     out.note = 'The account itself needs no identity Allow.';

@@ -28,6 +28,11 @@ export interface ParsedStatement {
   resources: string[] | null;
   notResources: string[] | null;
   conditions: ParsedCondition[];
+  /**
+   * Keys of condition blocks whose operator could not be read (the policy is then invalid): the validator
+   * still checks their names, so an unknown operator does not hide a misspelled key.
+   */
+  orphanKeys?: Array<{ key: string; path: string }>;
   path: string;
   span?: Span;
 }

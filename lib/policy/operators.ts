@@ -1,5 +1,6 @@
 /**
- * Condition operators of Huawei IAM (research doc 4.1), their families and how a written operator
+ * Condition operators of Huawei IAM (the operator tables of IAM's "Policy Syntax" page; docs/semantics.md,
+ * "Conditions", for how they are read here), their families and how a written operator
  * (`ForAnyValue:StringEqualsIfExists`) decomposes.
  */
 import type { ConditionValueType } from '@ims-authz/catalog';

@@ -1,6 +1,7 @@
 /**
- * Structural parse of a policy document (research doc sections 2, 3 and 6): element names and types,
- * versions, operator syntax and value types. Produces the normalised policy and reports what is wrong;
+ * Structural parse of a policy document (the grammars of Huawei IAM's "Policy Syntax" (1.1) and "Identity
+ * Policy Syntax" (5.0) pages and of Organizations' "SCP Syntax" page; docs/semantics.md for what they leave
+ * open): element names and types, versions, operator syntax and value types. Produces the normalised policy and reports what is wrong;
  * catalog-based checks (actions, URNs, keys) run afterwards on the normalised form (validate/checks.ts).
  */
 import { normalizeConditionKey } from '../catalog/catalog.js';
@@ -12,7 +13,7 @@ import type { ParsedCondition, ParsedPolicy, ParsedStatement, PolicyVersion } fr
 import { operatorNames, parseOperator } from './operators.js';
 import { readBool, readDate, readIpRange, readNumber } from './values.js';
 
-/** Huawei API limits for 1.1 custom policies (research doc 2.1). */
+/** Huawei API limits for 1.1 custom policies (IAM API reference, "Creating a Custom Policy for Cloud Services"). */
 export const V11_LIMITS = { statements: 8, actionsPerStatement: 100, resourcesPerStatement: 10, resourceLength: 128, conditionsPerStatement: 10 };
 
 const TOP_LEVEL = ['Version', 'Statement'];
@@ -176,8 +177,9 @@ function parseStatement(s: JsonValue, index: number, version: PolicyVersion, r: 
 
   // Condition
   let conditions: ParsedCondition[] = [];
+  const orphanKeys: Array<{ key: string; path: string }> = [];
   if (has(s, 'Condition')) {
-    conditions = parseCondition(s['Condition'], pointer(path, 'Condition'), version, r);
+    conditions = parseCondition(s['Condition'], pointer(path, 'Condition'), version, r, orphanKeys);
     if (version === '1.1' && conditions.length > V11_LIMITS.conditionsPerStatement) {
       r.report('TOO_MANY_CONDITIONS', pointer(path, 'Condition'), `A 1.1 statement may have at most ${V11_LIMITS.conditionsPerStatement} conditions; this one has ${conditions.length}.`);
     }
@@ -186,6 +188,7 @@ function parseStatement(s: JsonValue, index: number, version: PolicyVersion, r: 
   // Returned even when parts are broken (the policy is then invalid and never evaluated), so that the
   // catalog checks still report everything wrong in one pass.
   const statement: ParsedStatement = { index, sid, effect, actions, notActions, resources, notResources, conditions, path };
+  if (orphanKeys.length > 0) statement.orphanKeys = orphanKeys;
   const span = r.spanOf(path);
   if (span) statement.span = span;
   return statement;
@@ -213,7 +216,8 @@ function readStringList(v: JsonValue | undefined, path: string, element: string,
   return ok ? out : null;
 }
 
-function parseCondition(v: JsonValue | undefined, path: string, version: PolicyVersion, r: Reporter): ParsedCondition[] {
+/** Keys under an operator that cannot be read go to `orphans` (their names are checked still). */
+function parseCondition(v: JsonValue | undefined, path: string, version: PolicyVersion, r: Reporter, orphans: Array<{ key: string; path: string }>): ParsedCondition[] {
   if (!isObject(v)) {
     r.report('DATA_TYPE_MISMATCH', path, `"Condition" must be an object of operator -> key -> values, not ${typeName(v)}.`);
     return [];
@@ -239,6 +243,7 @@ function parseCondition(v: JsonValue | undefined, path: string, version: PolicyV
           suggestions: suggest(parsed.base.replace(/IfExists$/, ''), operatorNames()),
         });
       }
+      if (isObject(block)) for (const key of Object.keys(block)) orphans.push({ key, path: pointer(opPath, key) });
       continue;
     }
     const op = parsed.operator;

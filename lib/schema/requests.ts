@@ -1,7 +1,7 @@
 /** Request schemas: what the engine (checkRequestShape) and the decision and validate functions check. */
-import { contextScalar, LIMITS, ref, str, type JsonSchema, type SchemaName } from './core.js';
+import { contextScalar, LIMITS, ref, str, type SchemaSet } from './core.js';
 
-export const REQUEST_SCHEMAS: Partial<Record<SchemaName, JsonSchema>> = {
+export const REQUEST_SCHEMAS = {
   Principal: {
     type: 'object',
     description: 'Who is asking. All fields optional; `type` defaults to `user`.',
@@ -63,28 +63,12 @@ export const REQUEST_SCHEMAS: Partial<Record<SchemaName, JsonSchema>> = {
         maxProperties: LIMITS.contextKeys,
         additionalProperties: { anyOf: [contextScalar, { type: 'null' }, { type: 'array', items: contextScalar, maxItems: LIMITS.contextValues }] },
       },
+      // Keys the caller cannot supply (docs/semantics.md, "Unknown context keys"); described in lib/types.ts.
+      unknown_context_keys: { type: 'array', items: str(256), maxItems: LIMITS.contextKeys },
       policies: { type: 'array', items: ref('InlinePolicy'), maxItems: LIMITS.policies },
       scps: { type: 'array', items: ref('ScpLevel'), maxItems: LIMITS.scpLevels },
     },
     additionalProperties: false,
-    examples: [
-      {
-        principal: { account_id: 'acc-1', user_name: 'alice' },
-        action: 'ims:images:deleteImage',
-        resource: 'ims:cn-north-4:acc-1:image:abc',
-        policies: [
-          { id: 'IMS FullAccess', document: { Version: '1.1', Statement: [{ Effect: 'Allow', Action: ['ims:*:*'] }] } },
-          { id: 'no-delete', document: { Version: '1.1', Statement: [{ Effect: 'Deny', Action: ['ims:images:delete'] }] } },
-        ],
-      },
-      {
-        principal: { account_id: 'acc-1', user_name: 'alice' },
-        api: { method: 'POST', path: '/v1/cloudimages/abc/copy', hints: { enterprise_project: false } },
-        region: 'cn-north-4',
-        context: { 'ims:Encrypted': true },
-        policies: [{ id: 'copy', document: { Version: '5.0', Statement: [{ Effect: 'Allow', Action: ['ims:images:copyInRegion'], Resource: ['ims:*:acc-1:image:*'] }] } }],
-      },
-    ],
   },
   ValidateRequest: {
     type: 'object',
@@ -95,7 +79,6 @@ export const REQUEST_SCHEMAS: Partial<Record<SchemaName, JsonSchema>> = {
     },
     required: ['policy'],
     additionalProperties: false,
-    examples: [{ policy: '{"Version":"5.0","Statement":[{"Effect":"Allow","Action":["ims:images:dlete"]}]}', type: 'identity' }],
   },
   Error: {
     type: 'object',
@@ -108,5 +91,4 @@ export const REQUEST_SCHEMAS: Partial<Record<SchemaName, JsonSchema>> = {
     },
     required: ['error'],
   },
-
-};
+} as const satisfies SchemaSet;

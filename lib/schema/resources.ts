@@ -1,7 +1,7 @@
 /** Bodies of the stored-model routes (policies, principals, grants, organizations) and the batch message. */
-import { description, id, name, ref, str, type JsonSchema, type SchemaName } from './core.js';
+import { description, id, name, ref, str, type SchemaSet } from './core.js';
 
-export const RESOURCE_SCHEMAS: Partial<Record<SchemaName, JsonSchema>> = {
+export const RESOURCE_SCHEMAS = {
   GrantScope: {
     description: 'Where the grant takes effect.',
     anyOf: [
@@ -20,7 +20,6 @@ export const RESOURCE_SCHEMAS: Partial<Record<SchemaName, JsonSchema>> = {
     properties: { policy_id: id('chosen by the caller, or generated'), name: name(), type: { enum: ['identity', 'scp'] }, document: ref('PolicyDocument'), description },
     required: ['name', 'type', 'document'],
     additionalProperties: false,
-    examples: [{ name: 'no-delete', type: 'identity', document: { Version: '1.1', Statement: [{ Effect: 'Deny', Action: ['ims:images:delete'] }] } }],
   },
   UpdatePolicyBody: { type: 'object', properties: { name: name(), description }, additionalProperties: false },
   CreatePolicyVersionBody: {
@@ -47,7 +46,6 @@ export const RESOURCE_SCHEMAS: Partial<Record<SchemaName, JsonSchema>> = {
     },
     required: ['policy_id', 'principal', 'scope'],
     additionalProperties: false,
-    examples: [{ policy_id: 'system:IMS-ReadOnlyAccess', principal: { type: 'group', id: 'viewers' }, scope: { type: 'project', project: 'cn-north-4' } }],
   },
   CreateOuBody: { type: 'object', properties: { parent_id: id(), name: name() }, required: ['parent_id', 'name'], additionalProperties: false },
   AddAccountBody: { type: 'object', properties: { account_id: id(), parent_id: id() }, required: ['account_id', 'parent_id'], additionalProperties: false },
@@ -63,13 +61,5 @@ export const RESOURCE_SCHEMAS: Partial<Record<SchemaName, JsonSchema>> = {
     },
     required: ['correlation_id', 'account_id', 'request'],
     additionalProperties: false,
-    examples: [
-      { correlation_id: 'job-42-item-1', account_id: 'acc-1', request: { principal: { user_id: 'alice' }, action: 'ims:images:list', region: 'cn-north-4' } },
-      {
-        correlation_id: 'job-42-item-2',
-        account_id: 'acc-1',
-        request: { action: 'ims:images:delete', resource: 'ims:cn-north-4:acc-1:image:abc', policies: [{ id: 'no-delete', document: { Version: '1.1', Statement: [{ Effect: 'Deny', Action: ['ims:images:delete'] }] } }] },
-      },
-    ],
   },
-};
+} as const satisfies SchemaSet;

@@ -1,7 +1,7 @@
 /** Reply schemas: for the OpenAPI document and the tests that check replies against it. */
-import { ref, type JsonSchema, type SchemaName } from './core.js';
+import { ref, type SchemaSet } from './core.js';
 
-export const RESPONSE_SCHEMAS: Partial<Record<SchemaName, JsonSchema>> = {
+export const RESPONSE_SCHEMAS = {
   Position: {
     type: 'object',
     properties: { line: { type: 'integer' }, column: { type: 'integer' }, offset: { type: 'integer' } },
@@ -54,10 +54,11 @@ export const RESPONSE_SCHEMAS: Partial<Record<SchemaName, JsonSchema>> = {
       action: { type: 'string' },
       resource: { type: 'string' },
       decision: { enum: ['allow', 'deny'] },
-      reason: { enum: ['allowed', 'explicit_deny', 'implicit_deny'] },
+      reason: { enum: ['allowed', 'explicit_deny', 'implicit_deny', 'context_required'] },
       denied_by: { anyOf: [ref('DeniedBy'), { type: 'null' }] },
       matched: { type: 'array', items: ref('MatchedStatement') },
       required_by: { enum: ['api', 'dependency'] },
+      context_required_keys: { type: 'array', items: { type: 'string' } },
     },
     required: ['action', 'resource', 'decision', 'reason', 'denied_by', 'matched'],
   },
@@ -78,15 +79,21 @@ export const RESPONSE_SCHEMAS: Partial<Record<SchemaName, JsonSchema>> = {
     type: 'object',
     properties: {
       decision: { enum: ['allow', 'deny'] },
-      reason: { enum: ['allowed', 'explicit_deny', 'implicit_deny'] },
+      reason: { enum: ['allowed', 'explicit_deny', 'implicit_deny', 'context_required'] },
       denied_by: { anyOf: [ref('DeniedBy'), { type: 'null' }] },
       results: { type: 'array', items: ref('ActionResult') },
       missing_context_keys: { type: 'array', items: { type: 'string' } },
+      context_required_keys: { type: 'array', items: { type: 'string' }, description: 'With `unknown_context_keys`: the unknown keys a `context_required` answer depends on.' },
       message: { type: 'string' },
       catalog_version: { type: 'string' },
       decision_id: { type: 'string' },
       api: ref('ApiResolution'),
-      warnings: { type: 'array', items: { type: 'string' } },
+      warnings: {
+        type: 'array',
+        items: { type: 'string' },
+        description:
+          'The request\'s own warnings, then the warnings and security warnings validate reports for its inline policies (`policy "<id>"[ (SCP level <level>)] <path>: <CODE> (<severity>): <message>`), at most 10 of those plus one line counting the rest. Stored policies (by reference) add none: they were validated when written.',
+      },
     },
     required: ['decision', 'reason', 'denied_by', 'results', 'missing_context_keys', 'message', 'catalog_version', 'decision_id', 'warnings'],
   },
@@ -109,4 +116,4 @@ export const RESPONSE_SCHEMAS: Partial<Record<SchemaName, JsonSchema>> = {
     properties: { version: { type: 'string' }, service: { const: 'ims' }, actions: { type: 'array' }, apis: { type: 'array' } },
     required: ['version', 'service', 'actions', 'apis'],
   },
-};
+} as const satisfies SchemaSet;

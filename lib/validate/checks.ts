@@ -18,8 +18,9 @@ import { compileGlobLower, hasWildcard } from '../match/glob.js';
 import type { ParsedPolicy, ParsedStatement } from '../policy/model.js';
 import { familyFitsKeyType } from '../policy/operators.js';
 import type { PolicyType, ScpRevision } from '../types.js';
+import type { CatalogConditionKey } from '../catalog/catalog.js';
 import type { Reporter } from './reporter.js';
-import { suggest } from './suggest.js';
+import { suggest, suggestActionName } from './suggest.js';
 
 export interface CheckOptions {
   type: PolicyType;
@@ -110,15 +111,16 @@ function checkActions(st: ParsedStatement, version: string, r: Reporter): Action
     }
     const matches = hasWildcard(pattern) ? catalogActionsMatching(pattern) : [...lookupAction(pattern)];
     if (matches.length === 0) {
-      const candidates = catalog.actions.filter((a) => a.kind !== 'foreign').flatMap((a) => [a.name, ...a.aliases]);
+      const legacy = version === '1.1';
       if (hasWildcard(pattern)) {
-        r.report('ACTION_MATCHES_NOTHING', at, `"${pattern}" matches no IMS action in the catalog.`, { suggestions: suggest(pattern.replace(/[*?]/g, ''), candidates) });
+        r.report('ACTION_MATCHES_NOTHING', at, `"${pattern}" matches no IMS action in the catalog.`, { suggestions: suggestActionName(pattern.replace(/[*?]/g, ''), { legacy }) });
       } else {
-        r.report('UNKNOWN_ACTION', at, `"${pattern}" is not an IMS action.`, { suggestions: suggest(pattern, candidates) });
+        r.report('UNKNOWN_ACTION', at, `"${pattern}" is not an IMS action.`, { suggestions: suggestActionName(pattern, { legacy }) });
       }
       perPattern.push({ i, pattern, set: [] });
       return;
     }
+    if (version === '5.0') checkLegacyName(pattern, matches, at, r);
     for (const idx of matches) coverage.indices.add(idx);
     perPattern.push({ i, pattern, set: matches });
   });
@@ -146,6 +148,31 @@ function checkActions(st: ParsedStatement, version: string, r: Reporter): Action
     return null;
   }
   return coverage;
+}
+
+/**
+ * 5.0 policies (and SCPs) name actions by their current names; the legacy 1.1 names (catalog aliases:
+ * `ims:images:delete` for `ims:images:deleteImage`) are still read as the actions they designate, with a
+ * warning that gives the mapping. A wildcard warns when it reaches an action only through its legacy name.
+ */
+function checkLegacyName(pattern: string, matches: readonly number[], at: string, r: Reporter): void {
+  const glob = compileGlobLower(pattern);
+  const names: string[] = [];
+  const legacy = new Set<string>();
+  for (const idx of matches) {
+    const a = actionAt(idx);
+    if (glob.test(a.name.toLowerCase())) continue;
+    names.push(a.name);
+    for (const x of a.aliases) if (glob.test(x.toLowerCase())) legacy.add(x);
+  }
+  if (names.length === 0) return;
+  const s = names.length > 1 ? 's' : '';
+  r.report(
+    'LEGACY_ACTION_NAME',
+    at,
+    `"${pattern}" ${glob.literal ? 'is the legacy (1.1) name of' : 'matches'} ${names.join(' and ')}${glob.literal ? '' : ` only through the legacy (1.1) name ${[...legacy].join(', ')}`}; 5.0 policies use the current name${s}: write ${names.map((n) => `"${n}"`).join(' and ')}.`,
+    { suggestions: names },
+  );
 }
 
 /** Whether pattern A covers pattern B (B adds nothing to a list that has A); of two equal ones the later is redundant. */
@@ -194,10 +221,14 @@ function checkResources(st: ParsedStatement, version: string, coverage: ActionCo
       });
     }
     if (version === '1.1') {
+      // Huawei IAM user guide, "Cloud Services Supporting IAM Resource-Level Authorization": IMS is not among
+      // them in 1.1, and a 1.1 policy naming a resource type its service does not support fails to create
+      // (docs/semantics.md, "1.1 policies and resources"). "*" stays fine.
       r.report(
         'V11_RESOURCE_NOT_SUPPORTED',
         at,
-        'Huawei does not list IMS among the services with resource-level authorization in 1.1 policies, and may refuse to create this policy; use "*" or a 5.0 policy. It is evaluated as written.',
+        `IMS has no resource-level authorization in 1.1 policies: Huawei refuses to create a 1.1 policy that names an IMS resource. Drop "Resource" (or write ["*"]), or write the statement as a 5.0 policy, which can name IMS resources.`,
+        { suggestions: ['*'] },
       );
     }
   });
@@ -244,39 +275,67 @@ function checkResources(st: ParsedStatement, version: string, coverage: ActionCo
   }
 }
 
+/**
+ * The checks of a condition key's name (known, of this service, supported by the statement's actions),
+ * which need no operator (nor the actions: see checkKeySupportedByActions). Returns the catalog entry of an IMS or global key (null: reported or foreign).
+ */
+function checkConditionKeyName(key: string, keyPath: string, r: Reporter): CatalogConditionKey | null {
+  const service = servicePrefix(key);
+  const norm = normalizeConditionKey(key);
+  if (!key.includes(':') || service === '') {
+    r.report('UNKNOWN_CONDITION_KEY', keyPath, `"${key}" is not a condition key: keys are "g:<Name>" (global) or "<service>:<Name>".`, {
+      atKey: true,
+      suggestions: suggest(key, catalog.condition_keys.map((k) => k.key)),
+    });
+    return null;
+  }
+  if (service !== 'g' && service !== catalog.service) {
+    r.report('FOREIGN_CONDITION_KEY', keyPath, `"${key}" is a condition key of another service; it is outside the IMS catalog and not checked.`, { atKey: true });
+    return null;
+  }
+  if (norm.tagKey !== null && norm.tagKey === '') {
+    r.report('MISSING_TAG_KEY', keyPath, `"${key}" needs a tag key after the "/" (e.g. ${key}env).`, { atKey: true });
+    return null;
+  }
+  const info = conditionKeyInfo(key);
+  if (!info) {
+    r.report('UNKNOWN_CONDITION_KEY', keyPath, `"${key}" is not a known ${service === 'g' ? 'global' : 'IMS'} condition key.`, {
+      atKey: true,
+      suggestions: suggest(key, catalog.condition_keys.filter((k) => k.key.toLowerCase().startsWith(`${service}:`)).map((k) => k.key)),
+    });
+    return null;
+  }
+  if (info.status === 'unverified') {
+    r.report('UNVERIFIED_CONDITION_KEY', keyPath, `"${info.key}" is not confirmed by Huawei's documentation; it may never be present in a request.`, { atKey: true });
+  }
+  return info;
+}
+
+/**
+ * Keys scoped per action in the tables: warns when no action of the statement supports the key.
+ * ims:TargetOrgPaths is accepted on every sharing/member action: the validator recommends it there
+ * (the seed lists it on ims:images:share only; see the catalog note TARGET_ORG_PATHS_ONLY_ON_SHARE).
+ */
+function checkKeySupportedByActions(key: string, keyPath: string, coverage: ActionCoverage | null, r: Reporter): void {
+  if (!coverage || coverage.foreign || coverage.indices.size === 0 || !isActionScopedConditionKey(key)) return;
+  const orgPathsOnSharing = normalizeConditionKey(key).lookup === 'ims:targetorgpaths' && [...coverage.indices].some((idx) => SHARING_ACTIONS.has(actionAt(idx).name.toLowerCase()));
+  const supported = orgPathsOnSharing || [...coverage.indices].some((idx) => actionSupportsConditionKey(actionAt(idx), key));
+  if (!supported) {
+    r.report('CONDITION_KEY_NOT_SUPPORTED_BY_ACTION', keyPath, `No action of this statement supports "${key}": the key is absent from their requests.`, { atKey: true });
+  }
+}
+
 function checkConditions(st: ParsedStatement, coverage: ActionCoverage | null, r: Reporter): void {
+  // Keys under an operator that could not be read: their names are still checked, so that an unknown
+  // operator does not hide a misspelled key of the same block.
+  for (const k of st.orphanKeys ?? []) {
+    if (checkConditionKeyName(k.key, k.path, r)) checkKeySupportedByActions(k.key, k.path, coverage, r);
+  }
   for (const c of st.conditions) {
     const { info, qualifier } = c.operator;
-    const key = c.key;
     const keyPath = c.path;
-    const service = servicePrefix(key);
-    const norm = normalizeConditionKey(key);
-    if (!key.includes(':') || service === '') {
-      r.report('UNKNOWN_CONDITION_KEY', keyPath, `"${key}" is not a condition key: keys are "g:<Name>" (global) or "<service>:<Name>".`, {
-        atKey: true,
-        suggestions: suggest(key, catalog.condition_keys.map((k) => k.key)),
-      });
-      continue;
-    }
-    if (service !== 'g' && service !== catalog.service) {
-      r.report('FOREIGN_CONDITION_KEY', keyPath, `"${key}" is a condition key of another service; it is outside the IMS catalog and not checked.`, { atKey: true });
-      continue;
-    }
-    if (norm.tagKey !== null && norm.tagKey === '') {
-      r.report('MISSING_TAG_KEY', keyPath, `"${key}" needs a tag key after the "/" (e.g. ${key}env).`, { atKey: true });
-      continue;
-    }
-    const info2 = conditionKeyInfo(key);
-    if (!info2) {
-      r.report('UNKNOWN_CONDITION_KEY', keyPath, `"${key}" is not a known ${service === 'g' ? 'global' : 'IMS'} condition key.`, {
-        atKey: true,
-        suggestions: suggest(key, catalog.condition_keys.filter((k) => k.key.toLowerCase().startsWith(`${service}:`)).map((k) => k.key)),
-      });
-      continue;
-    }
-    if (info2.status === 'unverified') {
-      r.report('UNVERIFIED_CONDITION_KEY', keyPath, `"${info2.key}" is not confirmed by Huawei's documentation; it may never be present in a request.`, { atKey: true });
-    }
+    const info2 = checkConditionKeyName(c.key, keyPath, r);
+    if (!info2) continue;
     if (!familyFitsKeyType(info.family, info2.type)) {
       r.report('CONDITION_TYPE_MISMATCH', keyPath, `${info.name} compares ${info.family} values but "${info2.key}" is of type ${info2.type}: the condition never matches as intended.`, { atKey: true });
     }
@@ -292,16 +351,7 @@ function checkConditions(st: ParsedStatement, coverage: ActionCoverage | null, r
         r.report('SINGLE_VALUED_KEY_WITH_QUALIFIER', keyPath, `"${info2.key}" is single-valued: the "${qualifier}:" qualifier is meant for multi-valued keys.`, { atKey: true });
       }
     }
-    // Keys scoped per action in the tables: warn when no action of the statement supports the key.
-    // ims:TargetOrgPaths is accepted on every sharing/member action: the validator recommends it there
-    // (the seed lists it on ims:images:share only; see the catalog note TARGET_ORG_PATHS_ONLY_ON_SHARE).
-    if (coverage && !coverage.foreign && coverage.indices.size > 0 && isActionScopedConditionKey(key)) {
-      const orgPathsOnSharing = norm.lookup === 'ims:targetorgpaths' && [...coverage.indices].some((idx) => SHARING_ACTIONS.has(actionAt(idx).name.toLowerCase()));
-      const supported = orgPathsOnSharing || [...coverage.indices].some((idx) => actionSupportsConditionKey(actionAt(idx), key));
-      if (!supported) {
-        r.report('CONDITION_KEY_NOT_SUPPORTED_BY_ACTION', keyPath, `No action of this statement supports "${key}": the key is absent from their requests.`, { atKey: true });
-      }
-    }
+    checkKeySupportedByActions(c.key, keyPath, coverage, r);
   }
   // Null "true" (key absent) together with a positive test of the same key (key present): never both.
   for (const n of st.conditions) {

@@ -39,6 +39,7 @@ export const FINDING_CODES = {
   TOO_MANY_RESOURCES: 'error',
   RESOURCE_TOO_LONG: 'error',
   TOO_MANY_CONDITIONS: 'error',
+  V11_RESOURCE_NOT_SUPPORTED: 'error',
 
   // --- security warnings: the policy grants more than it probably should
   ALLOW_WITH_NOT_ACTION: 'security_warning',
@@ -61,7 +62,7 @@ export const FINDING_CODES = {
   FOREIGN_ACTION: 'warning',
   FOREIGN_RESOURCE: 'warning',
   FOREIGN_CONDITION_KEY: 'warning',
-  V11_RESOURCE_NOT_SUPPORTED: 'warning',
+  LEGACY_ACTION_NAME: 'warning',
   DUPLICATE_SID: 'warning',
   SCP_ALLOW_NOT_SUPPORTED: 'warning',
   SCP_NOT_ACTION_NOT_SUPPORTED: 'warning',

@@ -1,4 +1,5 @@
 /** "Did you mean": candidates close to a misspelled name, by case-insensitive edit distance. */
+import { actionAt, catalog, lookupAction } from '../catalog/catalog.js';
 
 export function editDistance(a: string, b: string, limit = Infinity): number {
   if (a === b) return 0;
@@ -41,4 +42,23 @@ export function suggest(word: string, candidates: Iterable<string>, max = 3): st
   }
   scored.sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0]));
   return scored.slice(0, max).map(([c]) => c);
+}
+
+/**
+ * "Did you mean" for an action name, from the catalog's names and legacy (1.1) aliases. A legacy name
+ * that comes close is replaced by the current name(s) it designates (`ims:images:dlete` ->
+ * `ims:images:deleteImage`), unless `legacy` is set: 1.1 policies, whose names the aliases are.
+ */
+export function suggestActionName(word: string, options: { legacy?: boolean; foreign?: boolean } = {}, max = 3): string[] {
+  const entries = options.foreign ? catalog.actions : catalog.actions.filter((a) => a.kind !== 'foreign');
+  const close = suggest(word, entries.flatMap((a) => [a.name, ...a.aliases]), max * 2);
+  if (options.legacy) return close.slice(0, max);
+  const out: string[] = [];
+  for (const name of close) {
+    for (const idx of lookupAction(name)) {
+      const current = actionAt(idx).name;
+      if (!out.includes(current)) out.push(current);
+    }
+  }
+  return out.slice(0, max);
 }

@@ -10,7 +10,7 @@ import type { Finding, JsonValue, PolicyDocument, PolicyType, ScpRevision, Valid
 import { checkPolicy } from './checks.js';
 import { Reporter } from './reporter.js';
 
-/** Document size limits in characters of the minified JSON (research doc 3.4, 6.2). */
+/** Document size limits in characters of the minified JSON (the "Notes and Constraints" pages of Huawei IAM, 6,144 per custom identity policy, and Organizations, 5,120 per SCP; README, "Limits"). */
 export const SIZE_LIMITS: Record<PolicyType, number> = { identity: 6144, scp: 5120 };
 
 export interface PolicyAnalysis {

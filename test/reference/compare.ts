@@ -1,11 +1,12 @@
 /**
  * Runs one case through the engine and the reference model and compares what both compute: the decision,
  * the reason, `denied_by`, every result (action, resource, decision, reason, denied_by), the missing
- * context keys (as normalised key names), how many warnings the response carries, and in api mode the
+ * context keys (as normalised key names), how many warnings the response carries (the request's, counted
+ * by the model, and its policies', counted from the validator), and in api mode the
  * template matched, the actions required and why each result is required.
  */
-import { createEvaluator, evaluate, type Evaluator } from '../../lib/index.js';
-import type { DeniedBy, EvaluateRequest, EvaluateResult } from '../../lib/types.js';
+import { createEvaluator, evaluate, MAX_POLICY_WARNINGS, validate, type Evaluator } from '../../lib/index.js';
+import type { DeniedBy, EvaluateRequest, EvaluateResult, InlinePolicy, Reason } from '../../lib/types.js';
 import { normalizeKey, referenceEvaluate, type ModelResponse, type ModelResult, type PolicySet } from './model.js';
 
 export interface DiffCase {
@@ -20,12 +21,18 @@ export type Outcome =
   | { kind: 'skipped'; code: string }
   | { kind: 'disagree'; engine: ModelResponse; model: ModelResponse; differences: string[] };
 
+/** The differential cases name no unknown keys, so the engine never answers `context_required` there. */
+function modelReason(reason: Reason): ModelResult['reason'] {
+  if (reason === 'context_required') throw new Error('context_required without unknown_context_keys');
+  return reason;
+}
+
 function project(r: Exclude<EvaluateResult, { error: unknown }>): ModelResponse {
   return {
     decision: r.decision,
-    reason: r.reason,
+    reason: modelReason(r.reason),
     denied_by: r.denied_by,
-    results: r.results.map((x) => ({ action: x.action, resource: x.resource, decision: x.decision, reason: x.reason, denied_by: x.denied_by, ...(x.required_by ? { required_by: x.required_by } : {}) })),
+    results: r.results.map((x) => ({ action: x.action, resource: x.resource, decision: x.decision, reason: modelReason(x.reason), denied_by: x.denied_by, ...(x.required_by ? { required_by: x.required_by } : {}) })),
     missing_context_keys: [...new Set(r.missing_context_keys.map(normalizeKey))].sort(),
     warnings: r.warnings.length,
     ...(r.api ? { api: { template: r.api.template, required_actions: r.api.required_actions } } : {}),
@@ -61,8 +68,24 @@ export function runEngine(c: DiffCase): EvaluateResult {
   return pdp.evaluate(c.request);
 }
 
+/**
+ * The lines the policies' warnings add to a response (docs/semantics.md, "Warnings"): one per warning or
+ * security warning the validator reports, at most MAX_POLICY_WARNINGS, plus one that counts the rest.
+ * Counted from the validator's own answer, not the engine's: the model decides, the validator finds.
+ */
+export function policyWarningLines(c: DiffCase): number {
+  const inline = c.request.policies !== undefined || c.request.scps !== undefined;
+  const set = inline || !c.preset ? { policies: c.request.policies ?? [], scps: c.request.scps ?? [] } : c.preset;
+  const count = (p: InlinePolicy, type: 'identity' | 'scp'): number => validate(p.document, { type }).findings.filter((f) => f.severity === 'warning' || f.severity === 'security_warning').length;
+  let n = 0;
+  for (const p of set.policies ?? []) n += count(p, 'identity');
+  for (const l of set.scps ?? []) for (const p of l.policies) n += count(p, 'scp');
+  return n > MAX_POLICY_WARNINGS ? MAX_POLICY_WARNINGS + 1 : n;
+}
+
 export function compareCase(c: DiffCase): Outcome {
   const model = referenceEvaluate(c.request, c.preset);
+  model.warnings += policyWarningLines(c);
   const engineResult = runEngine(c);
   if ('error' in engineResult) return { kind: 'skipped', code: engineResult.error.code };
   const engine = project(engineResult);

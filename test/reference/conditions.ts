@@ -1,6 +1,6 @@
 /**
- * Reference model: condition operators, straight from docs/semantics.md ("Conditions") and the research
- * doc (section 4). No code shared with lib/policy or lib/engine.
+ * Reference model: condition operators, straight from docs/semantics.md ("Conditions") and the operator
+ * tables of Huawei IAM's "Policy Syntax" page. No code shared with lib/policy or lib/engine.
  *
  * A condition is `operator -> key -> policy values`. The operator is written
  * `[ForAnyValue:|ForAllValues:]<Name>[IfExists]`.
@@ -20,7 +20,7 @@ interface Operator {
   negated: boolean;
 }
 
-/** Every operator name the model knows (docs/semantics.md and research doc 4.1). */
+/** Every operator name the model knows (docs/semantics.md and IAM's "Policy Syntax" operator tables). */
 export const MODEL_OPERATORS: Readonly<Record<string, Operator>> = {
   StringEquals: { kind: 'string', compare: 'equals', negated: false },
   StringNotEquals: { kind: 'string', compare: 'equals', negated: true },

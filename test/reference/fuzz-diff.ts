@@ -5,18 +5,17 @@
  * shrunk counterexample (the request, and the preset policy set when there is one) as JSON.
  * Exit code 0: no disagreement; 1: disagreements; 2: bad arguments.
  */
+import { parseArgs } from 'node:util';
 import { REQUESTS_PER_GROUP } from './generate.js';
 import { runCases, shrinkFirstDisagreement, skippedTotal } from './stats.js';
 
-function argument(name: string): string | undefined {
-  const args = process.argv.slice(2);
-  const i = args.indexOf(name);
-  if (i !== -1) return args[i + 1];
-  const inline = args.find((a) => a.startsWith(`${name}=`));
-  return inline?.slice(name.length + 1);
+const { values: args } = parseArgs({ args: process.argv.slice(2), options: { runs: { type: 'string' }, seed: { type: 'string' } }, strict: false, allowPositionals: true });
+function argument(name: '--runs' | '--seed'): string | undefined {
+  const v = args[name.slice(2)];
+  return typeof v === 'string' ? v : undefined;
 }
 
-function integer(name: string, fallback: number): number {
+function integer(name: '--runs' | '--seed', fallback: number): number {
   const text = argument(name);
   if (text === undefined) return fallback;
   const n = Number(text.replace(/_/g, ''));

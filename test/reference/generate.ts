@@ -287,8 +287,10 @@ const statement = (v11: boolean): fc.Arbitrary<JsonObject> =>
       const actions = s.empty === 'actions' ? [] : s.broad ? [v11 ? 'ims:*:*' : '*'] : s.actions;
       st[!v11 && s.notAction && !s.broad ? 'NotAction' : 'Action'] = actions;
       const mode = v11 && s.resourceMode === 'not' ? 'list' : s.resourceMode;
-      // Unique entries (a repeated one only earns a suggestion, but there is no point).
-      const resources = s.empty === 'resources' ? [] : [...new Set(s.resources)];
+      // Unique entries (a repeated one only earns a suggestion, but there is no point). A 1.1 policy cannot
+      // name an IMS resource (V11_RESOURCE_NOT_SUPPORTED): there, such an entry becomes "*".
+      const written = v11 ? s.resources.map((r) => (/^ims:/i.test(r) ? '*' : r)) : s.resources;
+      const resources = s.empty === 'resources' ? [] : [...new Set(written)];
       const resValue: Json = s.resourceAsString && resources.length > 0 ? resources[0]! : resources;
       if (mode === 'list') st['Resource'] = resValue;
       if (mode === 'not') st['NotResource'] = resValue;
@@ -463,6 +465,15 @@ const contextValue = (spec: KeySpec): fc.Arbitrary<ContextValue> =>
     { weight: spec.type === 'multi' ? 8 : 1, arbitrary: fc.array(requestScalar(spec), { minLength: 1, maxLength: 3 }) },
     { weight: 1, arbitrary: fc.constantFrom<ContextValue>(null, []) },
   );
+
+/**
+ * Request values of a condition key (normalised: lower-case name, tag key as written), as the generated
+ * requests give them; undefined for a key the generator does not know.
+ */
+export function contextValueOf(normKey: string): fc.Arbitrary<ContextValue> | undefined {
+  const spec = KEYS.find((k) => normalizedKeyOf(k) === normKey);
+  return spec && contextValue(spec);
+}
 
 /** One context entry: a key (in one of its spellings) and a value for it. */
 const contextEntry: fc.Arbitrary<{ norm: string; key: string; value: ContextValue }> = fc.oneof(

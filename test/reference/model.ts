@@ -1,6 +1,6 @@
 /**
  * Reference model of ims-authz: a deliberately simple interpreter over the raw policy JSON and the request,
- * written from docs/semantics.md and the Huawei research doc. No compilation, no indexes, and no code shared
+ * written from docs/semantics.md and the Huawei IAM and Organizations pages it follows. No compilation, no indexes, and no code shared
  * with the engine (nothing from lib/match, lib/engine or lib/policy): it reads the IMS catalog only as data
  * (action names, aliases, resource types, enterprise-project support).
  *
@@ -64,6 +64,25 @@ export function normalizeKey(key: string): string {
   const lower = key.toLowerCase();
   const prefix = TAG_PREFIXES.find((p) => lower.startsWith(p));
   return prefix ? prefix + key.slice(prefix.length) : lower;
+}
+
+/** The keys docs/semantics.md ("Identity keys") lists as derived from the principal (tag keys: any after the prefix). */
+const PRINCIPAL_KEY_NAMES = [
+  'g:userid',
+  'g:username',
+  'g:principalaccount',
+  'g:principalorgpath',
+  'g:principalurn',
+  'g:principalid',
+  'g:principaltype',
+  'g:principalorgid',
+  'g:principalorgmanagementaccountid',
+  'g:principalisrootuser',
+  'g:domainname',
+];
+function isPrincipalKey(key: string): boolean {
+  const n = normalizeKey(key);
+  return PRINCIPAL_KEY_NAMES.includes(n) || n.startsWith('g:principaltag/');
 }
 
 /** The service segment (before the first `:`) of a URN or URN pattern is compared case-insensitively. */
@@ -373,7 +392,8 @@ export interface ModelResponse {
   /**
    * How many kinds of warning the response carries: resources given for actions without resource type
    * (evaluated on `*`; not said in api mode, whose dependencies often have none), and families of
-   * resources (choice 6).
+   * resources (choice 6), and context keys derived from the principal (docs/semantics.md, "Identity keys":
+   * a what-if in inline evaluation).
    */
   warnings: number;
   /** In api mode: the template the path matched and every action the call needs. */
@@ -426,7 +446,10 @@ export function referenceEvaluate(req: EvaluateRequest, preset?: PolicySet): Mod
   if (req.api && !api) throw new Error('reference model: the request names no API of the catalog');
   const all = items(req, api);
   const given = req.resources !== undefined || req.resource !== undefined;
-  const warnings = (given && !api && all.some((i) => i.target.kind === 'none') ? 1 : 0) + (all.some((i) => i.target.kind === 'family') ? 1 : 0);
+  const warnings =
+    (given && !api && all.some((i) => i.target.kind === 'none') ? 1 : 0) +
+    (all.some((i) => i.target.kind === 'family') ? 1 : 0) +
+    (Object.keys(req.context ?? {}).some(isPrincipalKey) ? 1 : 0);
 
   const results: ModelResult[] = all.map((item) => {
     let firstDeny: DeniedBy | null = null;

@@ -152,6 +152,7 @@ export const seg = (s: string): string => encodeURIComponent(s);
  */
 export async function startLocalApi(name: string): Promise<{ db: LocalDynamo; stop: () => Promise<void> }> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  process.env.AUTH_MODE = 'hs256';
   process.env.AUTH_JWT_SECRET = LOCAL_JWT_SECRET;
   const db = await startDynalite({ port: 0, tableName: `${name}-${process.pid}` });
   process.env.DYNAMODB_ENDPOINT = db.endpoint;

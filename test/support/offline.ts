@@ -71,11 +71,11 @@ export async function startLocalStack(functions: readonly string[], extraEnv: No
       HTTP_PORT: String(httpPort),
       LAMBDA_PORT: String(lambdaPort),
       DYNAMODB_ENDPOINT: db.endpoint,
-      AUTH_JWT_SECRET: LOCAL_JWT_SECRET,
+      AUTH_OFFLINE_JWT_SECRET: LOCAL_JWT_SECRET,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       ...extraEnv,
     };
-    child = spawn(process.execPath, [serverlessBin(), 'offline', 'start', '--stage', 'dev'], { cwd: root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(process.execPath, [serverlessBin(), 'offline', 'start', '--stage', 'dev', '--param=authMode=hs256'], { cwd: root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (err) {
     // Nothing to stop yet but dynalite: the caller gets no stack, so it cannot close it.
     await db.close();

@@ -4,8 +4,10 @@
  */
 import { afterAll, beforeAll, expect } from 'vitest';
 import { startDynalite, type LocalDynamo } from '../../infra/local/dynalite.js';
+import { STORE_ERROR_STATUS } from '../../functions/shared/http.js';
+import type { Finding } from '../../lib/types.js';
 import { resetClient } from '../../store/client.js';
-import { StoreError } from '../../store/index.js';
+import { StoreError, type StoreErrorCode } from '../../store/index.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -25,13 +27,24 @@ export function useLocalTable(name: string): { db: () => LocalDynamo } {
   return { db: () => db as LocalDynamo };
 }
 
+/** A store refusal as the tests check it: the StoreError's fields, and the HTTP status the functions answer it with. */
+export interface Refusal {
+  code: StoreErrorCode;
+  /** From STORE_ERROR_STATUS (functions/shared/http.ts): the store itself knows no HTTP status. */
+  status: number;
+  message: string;
+  details: unknown;
+  findings: Finding[] | undefined;
+}
+
 /** The StoreError a promise rejects with (fails the test if it resolves or rejects with anything else). */
-export async function refusal(promise: Promise<unknown>): Promise<StoreError> {
+export async function refusal(promise: Promise<unknown>): Promise<Refusal> {
   try {
     await promise;
   } catch (err) {
     expect(err).toBeInstanceOf(StoreError);
-    return err as StoreError;
+    const e = err as StoreError;
+    return { code: e.code, status: STORE_ERROR_STATUS[e.code], message: e.message, details: e.details, findings: e.findings };
   }
   throw new Error('expected the store to refuse');
 }

@@ -1,0 +1,168 @@
+/**
+ * The route table: every function of serverless.yml, what invokes it, and the HTTP routes each serves, as
+ * data (no handlers). It is the one list the rest is derived from:
+ *  - each HTTP function serves its own table (shared/router.ts, shared/service.ts): scope, body schema, and
+ *    path parameters typed from the route key;
+ *  - the OpenAPI document (shared/openapi.ts: `ROUTES`, the documented routes);
+ *  - the build's list of bundles (scripts/build.ts);
+ *  - the check of serverless.yml's functions and events (test/routes.test.ts reads `sls print`).
+ *
+ * Cold start: a function imports its own table (one object literal); `FUNCTIONS` and the other tables are
+ * unused there and esbuild drops them, so no bundle carries another function's routes or handlers.
+ */
+import type { SchemaName } from '../../lib/schema/core.js';
+import type { Scope } from './auth.js';
+
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'ANY';
+/** API Gateway's route key: `METHOD /path/{param}`. */
+export type RouteKey = `${Method} /${string}`;
+
+/**
+ * Who may call a route: `public` (no token is read), `authenticated` (any valid token for this API), a scope
+ * (a valid token with it), or `ims` (the IMS API authorizer decides before the function runs).
+ */
+export type RouteAuth = Scope | 'authenticated' | 'public' | 'ims';
+
+export interface RouteDef {
+  auth: RouteAuth;
+  /** One line for the OpenAPI document. */
+  summary: string;
+  /** The body's schema (lib/schema): validated before the handler runs, and the handler's `body` type. */
+  request?: SchemaName;
+  /** The reply's schema, for the OpenAPI document (omitted: a free-form JSON object or no content). */
+  response?: SchemaName;
+  /** Not part of the /v1 API's OpenAPI document (the playground page, the IMS demo backend). */
+  documented?: false;
+}
+
+export type RouteTable = { readonly [K in RouteKey]?: RouteDef };
+
+/** What invokes a function: HTTP routes, API Gateway's `$default` route, SQS, the table's stream, a schedule, or API Gateway (an authorizer). */
+export type Trigger = 'http' | 'http-default' | 'sqs' | 'dynamodb-stream' | 'schedule' | 'authorizer';
+
+export interface FunctionSpec {
+  /** functions/<name>.ts, bundled to dist/functions/<name>.cjs; its serverless.yml key is the camel-cased name. */
+  name: string;
+  trigger: Trigger;
+  routes?: RouteTable;
+}
+
+/** The names of a route key's path parameters: `GET /v1/policies/{policy_id}` -> `policy_id`. */
+type ParamNames<S extends string> = S extends `${string}{${infer N}}${infer Rest}` ? N | ParamNames<Rest> : never;
+/** A route's path parameters, typed from its key: `PathParams<'GET /v1/policies/{policy_id}'>` is `{ policy_id: string }`. */
+export type PathParams<K extends string> = { readonly [N in ParamNames<K>]: string };
+
+export const EVALUATE_ROUTES = {
+  'POST /v1/evaluate': { auth: 'evaluate', request: 'EvaluateRequest', response: 'EvaluateResponse', summary: 'Decide a request against identity policies and an SCP chain' },
+} as const satisfies RouteTable;
+
+export const EXPLAIN_ROUTES = {
+  'POST /v1/explain': { auth: 'evaluate', request: 'EvaluateRequest', response: 'ExplainResponse', summary: 'Decide and explain: per-layer, per-statement trace and readable text' },
+} as const satisfies RouteTable;
+
+export const VALIDATE_ROUTES = {
+  'POST /v1/validate': { auth: 'authenticated', request: 'ValidateRequest', response: 'ValidateResponse', summary: 'Validate a policy document (identity 5.0/1.1 or SCP)' },
+} as const satisfies RouteTable;
+
+export const DECISIONS_ROUTES = {
+  'GET /v1/decisions/{correlation_id}': { auth: 'evaluate', summary: 'The stored result of a batch (SQS) evaluation of the caller account, by correlation id' },
+} as const satisfies RouteTable;
+
+export const CATALOG_ROUTES = {
+  'GET /v1/catalog': { auth: 'public', response: 'Catalog', summary: 'The compiled IMS action catalog (cacheable)' },
+} as const satisfies RouteTable;
+
+export const OPENAPI_ROUTES = {
+  'GET /v1/openapi.json': { auth: 'public', summary: 'This document' },
+} as const satisfies RouteTable;
+
+export const POLICIES_ROUTES = {
+  'POST /v1/policies': { auth: 'policies:write', request: 'CreatePolicyBody', summary: 'Create a policy (identity 5.0/1.1 or SCP), validated on write' },
+  'GET /v1/policies': { auth: 'policies:read', summary: 'List policies (system policies included)' },
+  'GET /v1/policies/{policy_id}': { auth: 'policies:read', summary: 'Get a policy with its versions' },
+  'PATCH /v1/policies/{policy_id}': { auth: 'policies:write', request: 'UpdatePolicyBody', summary: 'Rename or describe a policy (If-Match)' },
+  'DELETE /v1/policies/{policy_id}': { auth: 'policies:write', summary: 'Delete a policy (409 while attached unless ?detach=true)' },
+  'POST /v1/policies/{policy_id}/versions': { auth: 'policies:write', request: 'CreatePolicyVersionBody', summary: 'Add a version (at most 5; If-Match)' },
+  'GET /v1/policies/{policy_id}/versions/{version_id}': { auth: 'policies:read', summary: 'Get one version' },
+  'DELETE /v1/policies/{policy_id}/versions/{version_id}': { auth: 'policies:write', summary: 'Delete a version (not the default)' },
+  'PUT /v1/policies/{policy_id}/default_version': { auth: 'policies:write', request: 'SetDefaultVersionBody', summary: 'Set the default version (If-Match)' },
+} as const satisfies RouteTable;
+
+export const PRINCIPALS_ROUTES = {
+  'POST /v1/users': { auth: 'policies:write', request: 'CreateUserBody', summary: 'Create a user' },
+  'GET /v1/users': { auth: 'policies:read', summary: 'List users' },
+  'GET /v1/users/{user_id}': { auth: 'policies:read', summary: 'Get a user' },
+  'DELETE /v1/users/{user_id}': { auth: 'policies:write', summary: 'Delete a user (and its memberships and grants)' },
+  'GET /v1/users/{user_id}/groups': { auth: 'policies:read', summary: "A user's groups" },
+  'POST /v1/groups': { auth: 'policies:write', request: 'CreateGroupBody', summary: 'Create a user group' },
+  'GET /v1/groups': { auth: 'policies:read', summary: 'List user groups' },
+  'GET /v1/groups/{group_id}': { auth: 'policies:read', summary: 'Get a user group' },
+  'DELETE /v1/groups/{group_id}': { auth: 'policies:write', summary: 'Delete a user group (and its memberships and grants)' },
+  'GET /v1/groups/{group_id}/members': { auth: 'policies:read', summary: 'List the members of a group' },
+  'PUT /v1/groups/{group_id}/members/{user_id}': { auth: 'policies:write', summary: 'Add a user to a group' },
+  'DELETE /v1/groups/{group_id}/members/{user_id}': { auth: 'policies:write', summary: 'Remove a user from a group' },
+  'POST /v1/agencies': { auth: 'policies:write', request: 'CreateAgencyBody', summary: 'Create an agency' },
+  'GET /v1/agencies': { auth: 'policies:read', summary: 'List agencies' },
+  'GET /v1/agencies/{agency_id}': { auth: 'policies:read', summary: 'Get an agency' },
+  'DELETE /v1/agencies/{agency_id}': { auth: 'policies:write', summary: 'Delete an agency (and its grants)' },
+} as const satisfies RouteTable;
+
+export const GRANTS_ROUTES = {
+  'POST /v1/grants': { auth: 'policies:write', request: 'CreateGrantBody', summary: 'Attach a policy to a user, group or agency with a scope' },
+  'GET /v1/grants': { auth: 'policies:read', summary: 'List grants (?principal_type&principal_id, ?policy_id)' },
+  'GET /v1/grants/{grant_id}': { auth: 'policies:read', summary: 'Get a grant' },
+  'DELETE /v1/grants/{grant_id}': { auth: 'policies:write', summary: 'Delete a grant' },
+} as const satisfies RouteTable;
+
+export const ORGANIZATIONS_ROUTES = {
+  'POST /v1/organizations': { auth: 'org:write', summary: 'Create an organization (the caller becomes its management account)' },
+  'GET /v1/organizations/{org_id}': { auth: 'policies:read', summary: 'Get the organization' },
+  'POST /v1/organizations/{org_id}/ous': { auth: 'org:write', request: 'CreateOuBody', summary: 'Create an OU (at most 5 levels)' },
+  'DELETE /v1/organizations/{org_id}/ous/{ou_id}': { auth: 'org:write', summary: 'Delete an empty OU' },
+  'POST /v1/organizations/{org_id}/accounts': { auth: 'org:write', request: 'AddAccountBody', summary: 'Invite an account (it joins when it accepts)' },
+  'GET /v1/invitations': { auth: 'policies:read', summary: "The caller's pending invitations" },
+  'POST /v1/invitations/{org_id}/accept': { auth: 'org:write', summary: 'Accept an invitation: the caller joins the organization' },
+  'DELETE /v1/invitations/{org_id}': { auth: 'org:write', summary: 'Decline an invitation' },
+  'PATCH /v1/organizations/{org_id}/accounts/{account_id}': { auth: 'org:write', request: 'MoveAccountBody', summary: 'Move a member account' },
+  'DELETE /v1/organizations/{org_id}/accounts/{account_id}': { auth: 'org:write', summary: 'Remove a member account' },
+  'GET /v1/organizations/{org_id}/nodes/{node_id}/children': { auth: 'policies:read', summary: 'List the OUs and accounts under a node' },
+  'POST /v1/organizations/{org_id}/scp/enable': { auth: 'org:write', summary: 'Enable SCPs (attaches FullAccess to every node)' },
+  'POST /v1/organizations/{org_id}/scp/disable': { auth: 'org:write', summary: 'Disable SCPs (detaches all)' },
+  'GET /v1/organizations/{org_id}/nodes/{node_id}/policies': { auth: 'policies:read', summary: 'SCPs attached to a node' },
+  'PUT /v1/organizations/{org_id}/nodes/{node_id}/policies/{policy_id}': { auth: 'org:write', summary: 'Attach an SCP to a node' },
+  'DELETE /v1/organizations/{org_id}/nodes/{node_id}/policies/{policy_id}': { auth: 'org:write', summary: 'Detach an SCP (409 for the last one)' },
+} as const satisfies RouteTable;
+
+export const IMS_DEMO_ROUTES = {
+  'ANY /ims/{proxy+}': { auth: 'ims', summary: 'The demo IMS-compatible backend behind the IMS API authorizer', documented: false },
+} as const satisfies RouteTable;
+
+export const PLAYGROUND_ROUTES = {
+  'GET /': { auth: 'public', summary: 'The policy playground page', documented: false },
+  'GET /playground': { auth: 'public', summary: 'The policy playground page', documented: false },
+  'GET /playground/assets/{file}': { auth: 'public', summary: "The page's content-hashed script and stylesheet", documented: false },
+} as const satisfies RouteTable;
+
+/**
+ * Every function, in the order of the OpenAPI document's paths (then the others). The build bundles each;
+ * serverless.yml must declare each with these events (test/routes.test.ts).
+ */
+export const FUNCTIONS: readonly FunctionSpec[] = [
+  { name: 'evaluate', trigger: 'http', routes: EVALUATE_ROUTES },
+  { name: 'explain', trigger: 'http', routes: EXPLAIN_ROUTES },
+  { name: 'validate', trigger: 'http', routes: VALIDATE_ROUTES },
+  { name: 'decisions', trigger: 'http', routes: DECISIONS_ROUTES },
+  { name: 'catalog', trigger: 'http', routes: CATALOG_ROUTES },
+  { name: 'openapi', trigger: 'http', routes: OPENAPI_ROUTES },
+  { name: 'policies', trigger: 'http', routes: POLICIES_ROUTES },
+  { name: 'principals', trigger: 'http', routes: PRINCIPALS_ROUTES },
+  { name: 'grants', trigger: 'http', routes: GRANTS_ROUTES },
+  { name: 'organizations', trigger: 'http', routes: ORGANIZATIONS_ROUTES },
+  { name: 'not-found', trigger: 'http-default' },
+  { name: 'authorizer', trigger: 'authorizer' },
+  { name: 'ims-demo', trigger: 'http', routes: IMS_DEMO_ROUTES },
+  { name: 'batch', trigger: 'sqs' },
+  { name: 'revalidate-stream', trigger: 'dynamodb-stream' },
+  { name: 'revalidate-sweep', trigger: 'schedule' },
+  { name: 'playground', trigger: 'http', routes: PLAYGROUND_ROUTES },
+];
