@@ -344,3 +344,20 @@ describe('typed value classes', () => {
     });
   }
 });
+
+// ---------------------------------------------------------------------------------------------------------
+// Layout
+// ---------------------------------------------------------------------------------------------------------
+
+describe('the analysis and the engine', () => {
+  it('reaches the engine internals through lib/analysis/engine.ts alone', async () => {
+    const { readdirSync, readFileSync } = await import('node:fs');
+    const dir = new URL('../lib/analysis/', import.meta.url);
+    const offenders = readdirSync(dir)
+      .filter((f) => f.endsWith('.ts') && f !== 'engine.ts')
+      .filter((f) => /from '\.\.\/engine\//.test(readFileSync(new URL(f, dir), 'utf8')));
+    expect(offenders).toEqual([]);
+    // Not vacuous: the door itself imports the engine.
+    expect(readFileSync(new URL('engine.ts', dir), 'utf8')).toMatch(/from '\.\.\/engine\/decide\.js'/);
+  });
+});

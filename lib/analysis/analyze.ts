@@ -8,14 +8,21 @@
  * limits is UNKNOWN with its reasons, never PASS.
  */
 import { actionAt, catalog, catalogVersion, lookupAction, actionNamesLower } from '../catalog/catalog.js';
-import type { CompiledPolicySet, CompiledStatement } from '../engine/compile.js';
-import { normalizeUrn } from '../engine/compile.js';
-import { compileInlinePolicies } from '../engine/engine.js';
-import { compilePolicySet, type PolicyInputParsed } from '../engine/compile.js';
 import { analyzePolicy, type PolicyAnalysis } from '../validate/validate.js';
-import { checkRequestShape, requestError, resolveRequest } from '../engine/request.js';
-import { decideItem, decidingResult } from '../engine/decide.js';
-import { workLimitError } from '../engine/limits.js';
+import {
+  checkRequestShape,
+  compileInlinePolicies,
+  compilePolicySet,
+  decide,
+  decidingResult,
+  normalizeUrn,
+  requestError,
+  resolveRequest,
+  workLimitError,
+  type CompiledPolicySet,
+  type CompiledStatement,
+  type PolicyInputParsed,
+} from './engine.js';
 import { compileGlobLower, hasWildcard } from '../match/glob.js';
 import { schemaChecker } from '../schema/check.js';
 import { REQUEST_SCHEMAS } from '../schema/requests.js';
@@ -369,7 +376,7 @@ function evaluateOn(set: CompiledPolicySet, request: EvaluateRequest): { decisio
   if ('error' in resolved) return resolved;
   const tooMuch = workLimitError(set, resolved, 'evaluate');
   if (tooMuch) return tooMuch;
-  const results = resolved.items.map((item) => decideItem(set, resolved, item, null));
+  const results = resolved.items.map((item) => decide(set, resolved, item));
   const deciding = decidingResult(results);
   return { decision: deciding && deciding.decision === 'deny' ? 'deny' : 'allow' };
 }

@@ -5,7 +5,7 @@
  * request (a point of the cube) that the engine's public `evaluate` has re-decided.
  */
 import { actionAt } from '../catalog/catalog.js';
-import type { CompiledLayer, CompiledStatement } from '../engine/compile.js';
+import type { CompiledLayer, CompiledStatement } from './engine.js';
 import type { EvaluateRequest } from '../types.js';
 import type { Group, GroupVar } from './group.js';
 import { FALSE, type Cube } from './mdd.js';

@@ -15,13 +15,7 @@
  * stay the engine's.
  */
 import { actionAt } from '../catalog/catalog.js';
-import type { CompiledLayer, CompiledPolicySet, CompiledStatement } from '../engine/compile.js';
-import { evalConditionValues, type CompiledCondition } from '../engine/conditions.js';
-import { RequestContext } from '../engine/context.js';
-import { decideItem, resourceMatches, scopeAdmits } from '../engine/decide.js';
-import { ResourceMode } from '../engine/compile.js';
-import type { RequestItem, ResolvedRequest } from '../engine/request.js';
-import { resolveRequest } from '../engine/request.js';
+import { decide, evalConditionValues, itemOf, resolveRequest, ResourceMode, resourceMatches, scopeAdmitsAt, type CompiledCondition, type CompiledLayer, type CompiledPolicySet, type CompiledStatement, type RequestItem } from './engine.js';
 import type { ActionResult, ContextScalar, ContextValue, EvaluateRequest, Principal } from '../types.js';
 import { FALSE, Mdd, TRUE, WorkLimitError } from './mdd.js';
 import { LIST_LIMIT, principalOf, REGION_KEY, scopeCondition, type Atom, type Field, type Space, type Variable } from './space.js';
@@ -260,8 +254,7 @@ export class Group {
       const isRegion = c.key === REGION_KEY;
       const region = isRegion ? values?.[0] : regionValues(this.space)?.[0];
       const context = isRegion ? (this.space.options.assume.context ?? {}) : { ...(this.space.options.assume.context ?? {}), 'g:EnterpriseProjectId': values ?? null };
-      const req = { region, context: new RequestContext(context, this.space.options.assume.principal, region) } as unknown as ResolvedRequest;
-      if (scopeAdmits(st, item, req) !== inNode) {
+      if (scopeAdmitsAt(st, item, region, context, this.space.options.assume.principal) !== inNode) {
         throw new GroupUnknown({ code: 'INTERNAL_MISMATCH', message: `internal: the grant scope of ${st.policyId} reads ${JSON.stringify(values ?? null)} otherwise than the engine` });
       }
     };
@@ -314,10 +307,7 @@ export class Group {
   }
 
   item(urn: string | null): RequestItem {
-    const a = actionAt(this.actionIndex);
-    return urn === null || this.kind === 'none'
-      ? { actionIndex: this.actionIndex, action: a.name, resource: '*', kind: 'none', resourceNorm: null }
-      : { actionIndex: this.actionIndex, action: a.name, resource: urn, kind: 'urn', resourceNorm: urn };
+    return itemOf(this.actionIndex, urn, this.kind !== 'none');
   }
 
   /** The requests the group's resources question is about (checkAccessNotGranted), or every request. */
@@ -376,7 +366,7 @@ export class Group {
             row.push(null);
             continue;
           }
-          const r = decideItem(this.sets[s] as CompiledPolicySet, resolved, resolved.items[0] as RequestItem, null);
+          const r = decide(this.sets[s] as CompiledPolicySet, resolved, resolved.items[0] as RequestItem);
           this.decisions++;
           row.push(r);
           if (r.decision === 'allow') allowed[s] = m.or(allowed[s] as number, m.and(region, this.principalNode(p)));

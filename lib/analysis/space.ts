@@ -16,9 +16,7 @@
  * analysis decides one representative per combination of classes that matters (group.ts).
  */
 import { normalizeConditionKey } from '../catalog/catalog.js';
-import type { CompiledPolicySet, CompiledStatement } from '../engine/compile.js';
-import { compileCondition, evalConditionValues, type CompiledCondition } from '../engine/conditions.js';
-import { RequestContext } from '../engine/context.js';
+import { compileCondition, contextOf, evalConditionValues, type CompiledCondition, type CompiledPolicySet, type CompiledStatement, type RequestContext } from './engine.js';
 import { compileGlob, globCovers, globsIntersect } from '../match/glob.js';
 import type { ParsedCondition } from '../policy/model.js';
 import { parseOperator } from '../policy/operators.js';
@@ -157,7 +155,7 @@ export class Space {
     for (const key of Object.keys(a.context ?? {})) this.fixedKeys.add(normalizeConditionKey(key).normalized);
     for (const f of ['user_id', 'user_name', 'account_id', 'org_path'] as const) if (a.principal && f in a.principal) this.fixedFields.add(f);
     if (a.region !== undefined) this.fixedFields.add('region');
-    this.fixed = new RequestContext(a.context, a.principal, a.region ?? undefined);
+    this.fixed = contextOf(a.context, a.principal, a.region ?? undefined);
     this.resource = { kind: 'resource', id: 'resource', label: 'resource', atoms: [], atomIndex: new Map() };
     for (const set of sets) {
       for (const layer of [...set.scps, set.identity]) {
