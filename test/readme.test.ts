@@ -1,6 +1,7 @@
 /**
  * The CLI examples of the README and of the docs/ pages run as written: every `$ npx ims-authz ...` line
- * in a ```console block is run with the built CLI, and every line shown under it must appear in the output.
+ * in a ```console block is run with the built CLI, and every line shown under it must appear in the output;
+ * a line `(exit N)` under it is its exit code instead (otherwise 0 or 1 is expected).
  */
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -16,6 +17,7 @@ const docs = readdirSync(new URL('../docs/', import.meta.url))
 interface Example {
   command: string;
   expected: string[];
+  exit?: number;
 }
 
 function examples(text: string): Example[] {
@@ -26,7 +28,8 @@ function examples(text: string): Example[] {
       if (line.startsWith('$ ')) {
         current = { command: line.slice(2), expected: [] };
         out.push(current);
-      } else if (current && line.trim() !== '') current.expected.push(line);
+      } else if (current && /^\(exit \d\)$/.test(line)) current.exit = Number(line.slice(6, 7));
+      else if (current && line.trim() !== '') current.expected.push(line);
     }
   }
   return out;
@@ -36,7 +39,8 @@ function run(ex: Example): void {
   const args = ex.command.split(/\s+/);
   expect(args.slice(0, 2)).toEqual(['npx', 'ims-authz']);
   const cli = spawnSync(process.execPath, ['dist/cli.cjs', ...args.slice(2)], { cwd: root, encoding: 'utf8' });
-  expect(cli.status === 0 || cli.status === 1).toBe(true);
+  if (ex.exit !== undefined) expect(cli.status, cli.stdout).toBe(ex.exit);
+  else expect(cli.status === 0 || cli.status === 1).toBe(true);
   const lines = cli.stdout.split('\n');
   for (const want of ex.expected) expect(lines, `missing line: ${want}`).toContain(want);
 }
