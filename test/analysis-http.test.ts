@@ -103,6 +103,33 @@ describe('bad input is a structured 4xx before the work', () => {
     expect(checkSchema('Error', r.json)).toBeNull();
   });
 
+  it('a body within the limits built to be hard is answered within the work budgets (steps and nodes counted, never a 500)', async () => {
+    let seed = 2;
+    const rnd = (): number => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff), seed / 0x7fffffff);
+    const pick = <T>(a: readonly T[]): T => a[Math.floor(rnd() * a.length)] as T;
+    const seg = (): string => pick(['a*', '*b', 'a*b*', '*', 'ab?', '?*?', 'x*y*z', '*a*a*', 'abc']);
+    const keys = ['g:ResourceTag/env', 'g:ResourceTag/team', 'g:UserName', 'g:TagKeys', 'ims:TargetOrgPaths', 'g:EnterpriseProjectId'];
+    const hard = (): Record<string, unknown> => ({
+      policies: Array.from({ length: 3 }, (_, p) => ({
+        id: `p${p}`,
+        document: {
+          Version: '5.0',
+          Statement: Array.from({ length: 3 }, () => ({
+            Effect: rnd() < 0.3 ? 'Deny' : 'Allow',
+            Action: [pick(['ims:images:*', 'ims:*:get*', 'ims:images:share', 'ims:images:delete*', '*'])],
+            Resource: [`ims:${seg()}:${seg()}:image:${seg()}${seg()}`],
+            Condition: { [pick(['StringMatch', 'StringNotMatch', 'ForAnyValue:StringMatch', 'ForAllValues:StringMatch'])]: { [pick(keys)]: [seg() + seg(), seg()], [pick(keys)]: [seg()] } },
+          })),
+        },
+      })),
+    });
+    const r = await post('/v1/checks/no-new-access', { existing: hard(), proposed: hard() });
+    expect(r.status, r.text).toBe(200);
+    expect(r.json.stats.automaton_steps).toBeLessThanOrEqual(1_000_000 + 10_000);
+    expect(r.json.stats.diagram_nodes).toBeLessThanOrEqual(200_000);
+    if (r.json.result === 'UNKNOWN') expect(r.json.unknown_reasons[0].code).toBe('WORK_LIMIT');
+  });
+
   it('needs the evaluate scope (403 without it, 401 without a token)', async () => {
     const other = await mintToken('acc-1', ['policies:read'], { secret: LOCAL_JWT_SECRET });
     for (const path of ['/v1/checks/no-new-access', '/v1/checks/access-not-granted', '/v1/diff', '/v1/summary']) {

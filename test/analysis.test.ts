@@ -239,6 +239,28 @@ describe('never a guess', () => {
     expect(p.result).toBe('UNKNOWN'); // even where the answer would be PASS
   });
 
+  it('the limits bound the whole answer: at every budget an exact answer or UNKNOWN, never an exception or a PASS', () => {
+    const existing = { policies: [doc('p', [{ Effect: 'Allow', Action: ['ims:images:get*'], Resource: ['ims:*:acc-1:image:a*'], Condition: { StringMatch: { 'g:ResourceTag/env': ['prod*'] } } }])] };
+    const proposed = { policies: [doc('p', [{ Effect: 'Allow', Action: ['ims:images:*'], Resource: ['ims:*:*:image:*b'], Condition: { 'ForAnyValue:StringMatch': { 'g:TagKeys': ['e*'] } } }])] };
+    const full = ok(checkNoNewAccess(existing, proposed));
+    expect(full.result).toBe('FAIL');
+    const seen = new Set<string>();
+    for (const diagramNodes of [1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 233, 377, 610, 1000, 2000, 5000]) {
+      for (const automatonSteps of [1, 10, 100, 1000, 10_000, 1_000_000]) {
+        const r = ok(checkNoNewAccess(existing, proposed, { limits: { diagramNodes, automatonSteps } }));
+        seen.add(r.result);
+        expect(r.result).not.toBe('PASS');
+        // The work counted stays within the budgets, which are for the whole answer, not per group of actions.
+        expect(r.stats.diagram_nodes).toBeLessThanOrEqual(diagramNodes + 2 * r.stats.groups);
+        if (r.result === 'UNKNOWN') expect(r.unknown_reasons.every((u) => u.code === 'WORK_LIMIT')).toBe(true);
+        // A FAIL is proved: each finding is one of the full answer's.
+        for (const f of r.findings) expect(full.findings.some((g) => g.action === f.action && g.kind === f.kind)).toBe(true);
+      }
+    }
+    // Not vacuous: small budgets give UNKNOWN, large ones the answer.
+    expect([...seen].sort()).toEqual(['FAIL', 'UNKNOWN']);
+  });
+
   it('bad input is an error response that says what to fix, never an exception', () => {
     const bad = checkNoNewAccess({ policies: [policy('needs-work', 'policies/needs-work.json')] }, {});
     expect('error' in bad && bad.error.code).toBe('INVALID_POLICY');

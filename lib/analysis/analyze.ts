@@ -48,7 +48,7 @@ import type {
   UnknownReason,
 } from './types.js';
 
-export const ANALYSIS_LIMITS: AnalysisLimits = { automatonSteps: 2_000_000, diagramNodes: 1_000_000, outcomeRegions: 4096, findings: 500 };
+export const ANALYSIS_LIMITS: AnalysisLimits = { automatonSteps: 1_000_000, diagramNodes: 200_000, outcomeRegions: 4096, findings: 500 };
 
 // ---------------------------------------------------------------------------------------------------------
 // Input
@@ -424,6 +424,22 @@ function resultOf(c: Collector, stats: AnalysisStats): AnalysisResult {
   return out;
 }
 
+/**
+ * Runs the description of a group's region; when it needs more work than the analysis has left (the
+ * budgets are for the whole answer), the group's actions are UNKNOWN with the reason, never dropped.
+ */
+function guarded(c: Collector, actions: readonly number[], describe: () => void): boolean {
+  try {
+    describe();
+    return true;
+  } catch (err) {
+    if (!(err instanceof WorkLimitError) && !(err instanceof GroupUnknown)) throw err;
+    const reason: UnknownReason = err instanceof GroupUnknown ? err.reason : { code: 'WORK_LIMIT', message: `describing the answer for this action needs ${err.what} (limit)` };
+    for (const a of actions) c.unknown.push({ ...reason, action: actionAt(a).name });
+    return false;
+  }
+}
+
 const ALL_ACTIONS = (): number[] => catalog.actions.map((_, i) => i);
 
 // ---------------------------------------------------------------------------------------------------------
@@ -443,7 +459,7 @@ export function checkNoNewAccess(existing: AnalysisPolicySet | unknown, proposed
   const c: Collector = { findings: [], unknown: [...analysed.unknown], omitted: 0, limit: p.limits.findings };
   for (const { group, actions } of analysed.groups) {
     const m = group.mdd;
-    collect(p, c, group, actions, m.andNot(group.allowed[1] as number, group.allowed[0] as number), 'new_access', 1, 0);
+    guarded(c, actions, () => collect(p, c, group, actions, m.andNot(group.allowed[1] as number, group.allowed[0] as number), 'new_access', 1, 0));
   }
   undecidedReasons(c, analysed);
   return resultOf(c, finalStats(analysed));
@@ -459,8 +475,10 @@ export function diff(a: AnalysisPolicySet | unknown, b: AnalysisPolicySet | unkn
   const c: Collector = { findings: [], unknown: [...analysed.unknown], omitted: 0, limit: p.limits.findings };
   for (const { group, actions } of analysed.groups) {
     const m = group.mdd;
-    collect(p, c, group, actions, m.andNot(group.allowed[1] as number, group.allowed[0] as number), 'new_access', 1, 0);
-    collect(p, c, group, actions, m.andNot(group.allowed[0] as number, group.allowed[1] as number), 'lost_access', 0, 1);
+    guarded(c, actions, () => {
+      collect(p, c, group, actions, m.andNot(group.allowed[1] as number, group.allowed[0] as number), 'new_access', 1, 0);
+      collect(p, c, group, actions, m.andNot(group.allowed[0] as number, group.allowed[1] as number), 'lost_access', 0, 1);
+    });
   }
   undecidedReasons(c, analysed);
   return resultOf(c, finalStats(analysed));
@@ -486,7 +504,7 @@ export function checkAccessNotGranted(set: AnalysisPolicySet | unknown, access: 
   const analysed = analyse(p, actions, resources, principals);
   const c: Collector = { findings: [], unknown: [...analysed.unknown], omitted: 0, limit: p.limits.findings };
   for (const { group, actions: members } of analysed.groups) {
-    collect(p, c, group, members, group.mdd.and(group.allowed[0] as number, group.restrictionNode()), 'access_granted', 0, null);
+    guarded(c, members, () => collect(p, c, group, members, group.mdd.and(group.allowed[0] as number, group.restrictionNode()), 'access_granted', 0, null));
   }
   undecidedReasons(c, analysed);
   return resultOf(c, finalStats(analysed));
@@ -527,7 +545,11 @@ export function summarize(set: AnalysisPolicySet | unknown, options?: AnalysisOp
         continue;
       }
       const before = c.findings.length;
-      collect(p, c, group, [a], allowed, 'access_granted', 0, null);
+      if (!guarded(c, [a], () => collect(p, c, group, [a], allowed, 'access_granted', 0, null))) {
+        c.findings.splice(before);
+        byAction.set(a, { action: name, access: 'unknown' });
+        continue;
+      }
       const when = c.findings.splice(before).map((f) => ({ resources: f.resources, condition: f.condition, principals: f.principals, granted_by: f.granted_by, witness: f.witness }));
       const entry: SummaryAction = { action: name, access: when.length === 0 ? 'unknown' : 'conditional' };
       if (when.length > 0) {

@@ -164,7 +164,7 @@ export class Group {
       this.patterns.push(space.resource.atoms[i] as Atom);
       domains.push(2);
     }
-    this.mdd = new Mdd(domains, space.options.limits.diagramNodes);
+    this.mdd = new Mdd(domains, space.nodes);
   }
 
   /** Every statement the group's action can meet, in every set and layer. */
@@ -458,9 +458,9 @@ export class Group {
       }
       return t;
     };
-    const found = this.search.find(constraint, [() => this.niceUrns(), () => this.mergedUrns(set)], truths);
+    const found = this.search.find(constraint, [() => this.niceUrns(), () => this.mergedUrns(set)], truths, this.space.stepsLeft());
     this.space.automatonSteps += found.work;
-    if (!found.complete) throw new WorkLimitError(`more than ${this.space.options.limits.automatonSteps} automaton steps to find a resource URN`);
+    if (!found.complete) throw new WorkLimitError(`more than ${this.space.options.limits.automatonSteps} automaton steps (for the whole analysis) to find a resource URN`);
     if (found.value === null || chosen === null) return found.refused ? { kind: 'undecided' } : { kind: 'empty' };
     const point: number[] = chosen;
     const urn = found.value;

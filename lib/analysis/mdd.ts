@@ -22,6 +22,16 @@ export class WorkLimitError extends Error {
 /** A set of values per variable (null: any value); the points whose every variable takes a value of its set. */
 export type Cube = Array<Uint8Array | null>;
 
+/**
+ * Nodes that several diagrams may still build together: the analysis gives every group's diagram the same
+ * budget, so its limit bounds the work of a whole answer, not of each group (a set whose every group came
+ * near a per-group limit took seconds per group).
+ */
+export class NodeBudget {
+  used = 0;
+  constructor(readonly limit: number) {}
+}
+
 export class Mdd {
   private readonly varOf: number[] = [-1, -1];
   private readonly kids: Int32Array[] = [new Int32Array(0), new Int32Array(0)];
@@ -30,11 +40,16 @@ export class Mdd {
   private readonly orMemo = new Map<number, number>();
   private readonly notMemo = new Map<number, number>();
 
+  private readonly budget: NodeBudget;
+
   constructor(
     /** Domain size of each variable, in test order. */
     readonly domains: readonly number[],
-    private readonly nodeLimit: number,
-  ) {}
+    /** The nodes this diagram may build: a number (its own), or a budget shared with other diagrams. */
+    budget: number | NodeBudget,
+  ) {
+    this.budget = typeof budget === 'number' ? new NodeBudget(budget) : budget;
+  }
 
   get size(): number {
     return this.varOf.length;
@@ -70,7 +85,8 @@ export class Mdd {
       }
     }
     const id = this.varOf.length;
-    if (id >= this.nodeLimit) throw new WorkLimitError(`more than ${this.nodeLimit} decision-diagram nodes`);
+    if (this.budget.used >= this.budget.limit) throw new WorkLimitError(`more than ${this.budget.limit} decision-diagram nodes`);
+    this.budget.used++;
     this.varOf.push(v);
     this.kids.push(Int32Array.from(children));
     if (bucket) bucket.push(id);

@@ -22,6 +22,7 @@ import type { ParsedCondition } from '../policy/model.js';
 import { parseOperator } from '../policy/operators.js';
 import type { ContextValue, Principal, PrincipalType } from '../types.js';
 import { globTokens, literalTokens, NON_EMPTY, STAR, StringSearch, URN_SHAPE, type Alternative, type RegularAtom } from './strings.js';
+import { NodeBudget } from './mdd.js';
 import type { AnalysisLimits, Assume, ConditionRef, PrincipalClass } from './types.js';
 import { valueClasses, type ValueAtom, type ValueClasses } from './values.js';
 
@@ -142,7 +143,10 @@ export class Space {
   readonly fixed: RequestContext;
   readonly fixedKeys = new Set<string>();
   readonly fixedFields = new Set<Field>();
+  /** Automaton steps taken so far by every search of the analysis (its limit is for the whole answer). */
   automatonSteps = 0;
+  /** The decision-diagram nodes every group of the analysis may build together. */
+  readonly nodes: NodeBudget;
   private readonly conditionAtom = new WeakMap<CompiledCondition, { v: Variable; atom: Atom } | null>();
 
   constructor(
@@ -152,6 +156,7 @@ export class Space {
     readonly restriction: readonly string[] | null,
   ) {
     const a = options.assume;
+    this.nodes = new NodeBudget(options.limits.diagramNodes);
     for (const key of Object.keys(a.context ?? {})) this.fixedKeys.add(normalizeConditionKey(key).normalized);
     for (const f of ['user_id', 'user_name', 'account_id', 'org_path'] as const) if (a.principal && f in a.principal) this.fixedFields.add(f);
     if (a.region !== undefined) this.fixedFields.add('region');
@@ -331,10 +336,15 @@ export class Space {
     return problem;
   }
 
+  /** Automaton steps left for the rest of the analysis (each search may take at most these). */
+  stepsLeft(): number {
+    return Math.max(0, this.options.limits.automatonSteps - this.automatonSteps);
+  }
+
   /** The classes of a variable over all its atoms (computed once). */
   classesOf(v: Variable): ValueClasses {
     if (!v.classes) {
-      const steps = this.options.limits.automatonSteps;
+      const steps = this.stepsLeft();
       const atoms = v.atoms.map((a) => a.value);
       const nice = niceValues(v);
       const space =

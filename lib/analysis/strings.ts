@@ -617,8 +617,11 @@ export class StringSearch {
     return { set: s, positions: positions.filter((p) => keep.has(this.altAtom[this.altOf[p] as number] as number)) };
   }
 
-  /** `candidates`: batches of readable strings to try first (each batch computed only if the previous fail). */
-  find(c: AtomConstraint, candidates?: ReadonlyArray<() => readonly string[]>, truths?: (s: string) => Uint8Array): Found {
+  /**
+   * `candidates`: batches of readable strings to try first (each batch computed only if the previous fail);
+   * `workLimit`: the steps this search may take (default: the searcher's own limit).
+   */
+  find(c: AtomConstraint, candidates?: ReadonlyArray<() => readonly string[]>, truths?: (s: string) => Uint8Array, workLimit = this.options.workLimit): Found {
     const before = this.work;
     const result = (value: string | null, complete: boolean, refused: boolean): Found => ({ value, complete, refused, work: this.work - before });
     if (candidates && truths) {
@@ -656,7 +659,7 @@ export class StringSearch {
       for (let at = i; at > 0; at = parent[at] as number) parts.push((this.syms[via[at] as number] as Sym).text);
       return parts.reverse().join('');
     };
-    const limit = before + this.options.workLimit;
+    const limit = before + workLimit;
     for (let head = 0; head < sets.length; head++) {
       const set = sets[head] as number;
       const positions = positionsOf[head] as number[];

@@ -31,9 +31,9 @@ export interface Assume {
 
 /** Bounds on the analysis's work; beyond one, the part concerned is UNKNOWN (never a guess). */
 export interface AnalysisLimits {
-  /** Automaton steps to find the classes of one value (a URN, a context key). */
+  /** Automaton steps of every search (the classes of each value, each witness URN) together: a budget for the whole answer. */
   automatonSteps: number;
-  /** Decision-diagram nodes per group of actions analysed together. */
+  /** Decision-diagram nodes of every group's diagram together (a budget for the whole answer). */
   diagramNodes: number;
   /** Distinct combinations of layer outcomes per group of actions. */
   outcomeRegions: number;
