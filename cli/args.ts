@@ -17,19 +17,24 @@ export class UsageError extends Error {
  * value (`--text=x` is refused), option names are own keys of `flags` only (`--constructor` and
  * `--__proto__` are unknown options, never Object.prototype's members), `--` is an unknown option (not an
  * end of options), an argument starting with a single '-' is an argument (`-` is standard input), and the
- * first problem in command-line order is the one reported. test/cli-args.test.ts checks these rules
+ * first problem in command-line order is the one reported; at most `maxPositional` arguments (one by
+ * default, `diff` takes two, `check no-new-access` none). test/cli-args.test.ts checks these rules
  * against the hand-written parser this replaced.
  */
-export function readArgs(args: string[], flags: Record<string, 'bool' | 'value'>): { positional: string[]; options: Record<string, string | true> } {
+export function readArgs(args: string[], flags: Record<string, 'bool' | 'value'>, maxPositional = 1): { positional: string[]; options: Record<string, string | true> } {
   const config: Record<string, { type: 'boolean' | 'string' }> = Object.create(null) as Record<string, { type: 'boolean' | 'string' }>;
   for (const [name, kind] of Object.entries(flags)) config[name] = { type: kind === 'bool' ? 'boolean' : 'string' };
-  const { tokens } = parseArgs({ args, options: config, strict: false, allowPositionals: true, tokens: true });
+  // An argument starting with a single '-' is an argument here: parseArgs would read it as a group of short
+  // options, and a '-' inside the group (`- -`) as the end of options. It gets a stand-in that parseArgs reads
+  // as a positional (or as an option's value); values and arguments are read back from `args` by index.
+  const stand = args.map((a) => (a.startsWith('-') && !a.startsWith('--') && a !== '-' ? 'x' : a));
+  const { tokens } = parseArgs({ args: stand, options: config, strict: false, allowPositionals: true, tokens: true });
   const positional: string[] = [];
   const options: Record<string, string | true> = Object.create(null) as Record<string, string | true>;
   let shortIndex = -1;
   for (const token of tokens) {
     if (token.kind === 'positional') {
-      positional.push(token.value);
+      positional.push(args[token.index] as string);
       continue;
     }
     if (token.kind === 'option-terminator') throw new UsageError('UNKNOWN_OPTION', 'Unknown option --.');
@@ -51,9 +56,9 @@ export function readArgs(args: string[], flags: Record<string, 'bool' | 'value'>
       options[name] = true;
     } else {
       if (token.value === undefined) throw new UsageError('MISSING_OPTION_VALUE', `--${name} needs a value.`);
-      options[name] = token.value;
+      options[name] = token.inlineValue ? token.value : (args[token.index + 1] as string);
     }
   }
-  if (positional.length > 1) throw new UsageError('TOO_MANY_ARGUMENTS', `Unexpected argument ${positional[1]}.`);
+  if (positional.length > maxPositional) throw new UsageError('TOO_MANY_ARGUMENTS', `Unexpected argument ${positional[maxPositional]}.`);
   return { positional, options };
 }

@@ -10,6 +10,8 @@ import type { PolicyType, ScpRevision } from '../lib/types.js';
 import { validate } from '../lib/validate/validate.js';
 import { UsageError } from './args.js';
 import { type Io, readJsoncInput, readRequest } from './io.js';
+import { validationSarif } from '../lib/analysis/sarif.js';
+import { runAnalysisCommand } from './analysis.js';
 import { renderCatalog, renderEvaluate, renderFindings } from './render.js';
 import { TEMPLATE_KINDS, type TemplateKind, template } from './templates.js';
 
@@ -36,6 +38,8 @@ export interface Command {
   /** Command lines (without `ims-authz`) that run from the repository's root. */
   examples: string[];
   run(input: CommandInput, io: Io): number;
+  /** Commands that read their own arguments (a subcommand, several files): given the raw arguments instead. */
+  raw?: (args: string[], io: Io) => number;
 }
 
 const json = (io: Io, v: unknown): void => io.stdout(`${JSON.stringify(v, null, 2)}\n`);
@@ -55,6 +59,17 @@ function decide(command: 'evaluate' | 'explain'): Command['run'] {
     return 0;
   };
 }
+
+
+const ANALYSIS_OPTIONS: Record<string, OptionSpec> = {
+  type: { kind: 'value', value: 'identity|scp', help: 'a file holding one document: its kind (default identity)' },
+  assume: { kind: 'value', value: 'FILE', help: 'facts that narrow the requests searched: {principal, region, context}' },
+  format: { kind: 'value', value: 'json|text|sarif', help: 'output (default json; summary: json or text)' },
+};
+const ANALYSIS_EXIT = 'Exit 0 PASS, 1 FAIL (with a witness request per finding), 2 unusable input, 3 UNKNOWN (never a PASS). docs/analysis.md.';
+const rawOnly = (): number => {
+  throw new Error('read by its raw handler');
+};
 
 export const COMMANDS: readonly Command[] = [
   {
@@ -78,7 +93,8 @@ export const COMMANDS: readonly Command[] = [
     options: {
       type: { kind: 'value', value: 'identity|scp', help: 'document kind (default identity)' },
       'scp-revision': { kind: 'value', value: '2024|2025-07|2025-12', help: 'SCP syntax revision to check (default 2025-12)' },
-      text: TEXT,
+      format: { kind: 'value', value: 'json|text|sarif', help: 'output (default json; SARIF 2.1.0 for code-scanning tools)' },
+      text: { kind: 'bool', help: 'the same as --format text' },
     },
     examples: ['validate examples/policies/needs-work.json --text', 'validate examples/scps/deny-unencrypted-copy.json --type scp'],
     run({ positional, options }, io) {
@@ -86,8 +102,11 @@ export const COMMANDS: readonly Command[] = [
       if (type !== 'identity' && type !== 'scp') throw new UsageError('INVALID_OPTION', '--type must be identity or scp.');
       const revision = (options['scp-revision'] ?? '2025-12') as string;
       if (!['2024', '2025-07', '2025-12'].includes(revision)) throw new UsageError('INVALID_OPTION', '--scp-revision must be 2024, 2025-07 or 2025-12.');
+      const format = (options.format ?? (options.text ? 'text' : 'json')) as string;
+      if (!['json', 'text', 'sarif'].includes(format) || (options.text && format !== 'text')) throw new UsageError('INVALID_OPTION', '--format must be json, text or sarif (--text is --format text).');
       const result = validate(readJsoncInput(positional[0], io), { type: type as PolicyType, scp_revision: revision as ScpRevision });
-      if (options.text) io.stdout(`${renderFindings(result)}\n`);
+      if (format === 'text') io.stdout(`${renderFindings(result)}\n`);
+      else if (format === 'sarif') json(io, validationSarif(result, positional[0] === '-' ? 'stdin' : (positional[0] as string)));
       else json(io, result);
       return result.valid ? 0 : 1;
     },
@@ -130,6 +149,36 @@ export const COMMANDS: readonly Command[] = [
       io.stdout(template(kind as TemplateKind, { action: options.action as string | undefined, region: options.region as string | undefined, account: options.account as string | undefined }));
       return 0;
     },
+  },
+  {
+    name: 'check',
+    args: 'no-new-access --existing A --proposed B | access-not-granted SET --actions a,b [--resources urn,...] [options]',
+    summary: 'prove a change grants no new access, or that some access is never granted',
+    details: `Exact access analysis over every request (docs/analysis.md): no-new-access passes when B allows nothing A denies; access-not-granted passes when none of that access is ever allowed. Each file is a policy document or a policy set {policies, scps, principal, region, context}; JSON with comments is read as elsewhere. ${ANALYSIS_EXIT}`,
+    options: { ...ANALYSIS_OPTIONS, existing: { kind: 'value', value: 'FILE', help: 'no-new-access: the policies in force' }, proposed: { kind: 'value', value: 'FILE', help: 'no-new-access: the policies after the change' }, actions: { kind: 'value', value: 'a,b', help: 'access-not-granted: the actions (patterns allowed)' }, resources: { kind: 'value', value: 'urn,...', help: 'access-not-granted: the resources' } },
+    examples: ['check no-new-access --existing examples/policies/images-read.json --proposed examples/policies/images-all.json --format text'],
+    run: rawOnly,
+    raw: (args, io) => runAnalysisCommand('check', args, io),
+  },
+  {
+    name: 'diff',
+    args: 'A B [options]',
+    summary: 'the access gained and lost from A to B',
+    details: `Both directions of no-new-access: new_access (B allows what A does not) and lost_access, each with a witness. ${ANALYSIS_EXIT}`,
+    options: ANALYSIS_OPTIONS,
+    examples: ['diff examples/policies/images-read.json examples/policies/images-all.json --format text'],
+    run: rawOnly,
+    raw: (args, io) => runAnalysisCommand('diff', args, io),
+  },
+  {
+    name: 'summary',
+    args: 'SET [options]',
+    summary: 'every action: always, conditional (and when) or never',
+    details: 'What a policy set allows, action by action. Exit 0 when every action is decided, 3 when some is not, 2 for unusable input.',
+    options: ANALYSIS_OPTIONS,
+    examples: ['summary examples/policies/images-read.json --format text'],
+    run: rawOnly,
+    raw: (args, io) => runAnalysisCommand('summary', args, io),
   },
 ];
 

@@ -2,7 +2,8 @@
  * The `ims-authz` command line: a thin adapter over lib/ (read input, call the library, print JSON or text).
  * The commands, their options and their help come from one table (cli/commands.ts); docs/cli.md is the
  * reference. Exit codes: 0 success (validate: valid; evaluate/explain: whatever the decision), 1 validate
- * found error findings, 2 unusable input or usage (printed as {"error": {"code", "message"}}).
+ * found error findings or a check FAILed, 2 unusable input or usage (printed as {"error": {"code", "message"}}),
+ * 3 an analysis could not decide exactly (UNKNOWN: never a PASS).
  */
 import pkg from '../package.json' with { type: 'json' };
 import { catalogVersion } from '../lib/catalog/catalog.js';
@@ -44,6 +45,13 @@ export function runCli(argv: string[], io: Io): number {
       default: {
         const command = findCommand(name);
         if (!command) throw new UsageError('UNKNOWN_COMMAND', `Unknown command "${name}". Commands: ${COMMANDS.map((c) => c.name).join(', ')}; \`ims-authz help\` describes them.`);
+        if (command.raw) {
+          if (rest.includes('--help')) {
+            io.stdout(`${commandHelp(command)}\n`);
+            return 0;
+          }
+          return command.raw(rest, io);
+        }
         const flags: Record<string, 'bool' | 'value'> = { help: 'bool' };
         for (const [option, spec] of Object.entries(command.options)) flags[option] = spec.kind;
         const input = readArgs(rest, flags);

@@ -6,6 +6,7 @@
  * documented route has no step, so the page cannot miss a route or drift from the API.
  */
 import type { RouteKey } from '../functions/shared/routes.js';
+import { EXAMPLES } from '../lib/schema/examples.js';
 
 /** Who calls: the shell variable holding the token, and the account it names. */
 export const TOUR_TOKENS = { TOKEN: 'acc-7', MEMBER_TOKEN: 'acc-8', OTHER_TOKEN: 'acc-9' } as const;
@@ -58,6 +59,10 @@ export const TOUR: readonly TourStep[] = [
     body: { principal: { account_id: 'acc-7', user_id: 'u-1', user_name: 'alice' }, action: 'ims:images:get', resource: IMAGE, policies: [{ id: 'read', document: READ_AND_LIST }] },
     status: 200,
   },
+  { title: 'Does a proposed policy set allow anything the existing one denies? (FAIL with witness requests)', route: 'POST /v1/checks/no-new-access', path: '/v1/checks/no-new-access', token: 'TOKEN', body: EXAMPLES.NoNewAccessRequest?.[0], status: 200 },
+  { title: 'Is this access ever granted by the set?', route: 'POST /v1/checks/access-not-granted', path: '/v1/checks/access-not-granted', token: 'TOKEN', body: EXAMPLES.AccessNotGrantedRequest?.[0], status: 200 },
+  { title: 'The access gained and lost between two sets', route: 'POST /v1/diff', path: '/v1/diff', token: 'TOKEN', body: EXAMPLES.DiffRequest?.[0], status: 200 },
+  { title: 'Every action of a set: always, conditional or never', route: 'POST /v1/summary', path: '/v1/summary', token: 'TOKEN', body: EXAMPLES.SummaryRequest?.[0], status: 200 },
   { title: 'Store a policy (validated: 422 with the findings if it has errors)', route: 'POST /v1/policies', path: '/v1/policies', token: 'TOKEN', body: { policy_id: 'read-images', name: 'read images', type: 'identity', document: READ_AND_LIST }, status: 201 },
   { title: 'Another one, to deny deletions', route: 'POST /v1/policies', path: '/v1/policies', token: 'TOKEN', body: { policy_id: 'no-delete', name: 'no delete', type: 'identity', document: NO_DELETE }, status: 201 },
   { title: "List the account's policies (system policies first; ?limit and ?cursor page)", route: 'GET /v1/policies', path: '/v1/policies?limit=5', token: 'TOKEN', status: 200 },

@@ -306,8 +306,14 @@ describe("account B on account A's resources", () => {
     expect((await as(b, 'DELETE', `/v1/invitations/${ids.org}`)).status).toBe(404);
   });
 
-  it('routes without a tenant resource: validate and the public catalog/openapi answer B alike', async () => {
+  it('routes without a tenant resource: validate, the analysis and the public catalog/openapi answer B alike', async () => {
     expect((await as(b, 'POST', '/v1/validate', { policy: LIST })).status).toBe(200);
+    // The analysis reads only the sets in the body: nothing stored, nothing of A's.
+    const set = { policies: [{ id: 'list', document: LIST }] };
+    expect((await as(b, 'POST', '/v1/checks/no-new-access', { existing: set, proposed: set })).json.result).toBe('PASS');
+    expect((await as(b, 'POST', '/v1/checks/access-not-granted', { set, actions: ['ims:images:list'] })).json.result).toBe('FAIL');
+    expect((await as(b, 'POST', '/v1/diff', { a: set, b: {} })).json.result).toBe('FAIL');
+    expect((await as(b, 'POST', '/v1/summary', { set })).status).toBe(200);
     expect((await as(b, 'GET', '/v1/catalog')).status).toBe(200);
     expect((await as(b, 'GET', '/v1/openapi.json')).status).toBe(200);
   });

@@ -44,7 +44,8 @@ describe('help', () => {
   it('lists every command, help and --version, with the exit codes', () => {
     const r = cli(['help']);
     expect(r.code).toBe(0);
-    for (const c of COMMANDS) expect(r.stdout).toMatch(new RegExp(`^  ${c.name} .*${c.summary}$`, 'm'));
+    const lines = r.stdout.split('\n');
+    for (const c of COMMANDS) expect(lines.some((l) => l.startsWith(`  ${c.name} `) && l.endsWith(c.summary)), c.name).toBe(true);
     expect(r.stdout).toContain('help [COMMAND]');
     expect(r.stdout).toContain('--version');
     expect(r.stdout).toContain('Exit codes:');

@@ -13,7 +13,7 @@ import { ROUTES } from '../functions/shared/openapi.js';
 import { startLocalStack, type LocalStack } from './support/offline.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const FUNCTIONS = ['evaluate', 'explain', 'validate', 'catalog', 'openapi', 'not-found', 'policies', 'principals', 'grants', 'organizations'];
+const FUNCTIONS = ['evaluate', 'explain', 'validate', 'analysis', 'catalog', 'openapi', 'not-found', 'policies', 'principals', 'grants', 'organizations'];
 
 let stack: LocalStack | undefined;
 let base = '';
@@ -142,6 +142,39 @@ describe('GET /v1/catalog', () => {
     const again = await call('GET', '/v1/catalog', undefined, { 'if-none-match': etag as string });
     expect(again.status).toBe(304);
     expect(again.text).toBe('');
+  });
+});
+
+describe('the access analysis routes', () => {
+  const doc = (file: string): unknown => JSON.parse(example(file));
+  const set = (file: string): unknown => ({ policies: [{ id: file, document: doc(file) }] });
+
+  it('check no-new-access: adding "deny delete" is PASS; removing it is FAIL with a witness evaluate allows', async () => {
+    const withDeny = { policies: [{ id: 'full', document: doc('policies/ims-full-access.json') }, { id: 'no-delete', document: doc('policies/deny-delete.json') }] };
+    const pass = await call('POST', '/v1/checks/no-new-access', { existing: set('policies/ims-full-access.json'), proposed: withDeny });
+    expect(pass.status, pass.text).toBe(200);
+    expect(pass.json).toMatchObject({ result: 'PASS', findings: [] });
+    const fail = await call('POST', '/v1/checks/no-new-access', { existing: withDeny, proposed: set('policies/ims-full-access.json') });
+    expect(fail.json.result).toBe('FAIL');
+    const witness = fail.json.findings[0].witness;
+    expect((await call('POST', '/v1/evaluate', { ...witness, policies: [{ id: 'full', document: doc('policies/ims-full-access.json') }] })).json.decision).toBe('allow');
+    expect((await call('POST', '/v1/evaluate', { ...witness, ...withDeny })).json.decision).toBe('deny');
+  });
+
+  it('check access-not-granted, diff and summary answer; bad input is a 4xx', async () => {
+    const share = await call('POST', '/v1/checks/access-not-granted', { set: set('policies/share-within-org.json'), actions: ['ims:images:share'], assume: { principal: { type: 'user' } } });
+    expect(share.json.findings.map((f: { action: string }) => f.action)).toEqual(['ims:images:share']);
+    const scp = { level: 'root', policies: [{ id: 'FullAccess', document: { Version: '5.0', Statement: [{ Effect: 'Allow', Action: ['*'], Resource: ['*'] }] } }] };
+    const withGuard = { ...scp, policies: [...scp.policies, { id: 'guard', document: doc('scps/deny-unencrypted-copy.json') }] };
+    const d = await call('POST', '/v1/diff', { a: { ...(set('policies/ims-full-access.json') as object), scps: [scp] }, b: { ...(set('policies/ims-full-access.json') as object), scps: [withGuard] } });
+    expect(d.json.findings.map((f: { kind: string; action: string }) => `${f.kind} ${f.action}`)).toEqual(['lost_access ims:images:copyInRegion']);
+    const s = await call('POST', '/v1/summary', { set: set('policies/share-within-org.json') });
+    expect(s.status).toBe(200);
+    expect(s.json.groups.length).toBeGreaterThan(3);
+    expectError(await call('POST', '/v1/diff', { a: {} }), 400);
+    expectError(await call('POST', '/v1/summary', { set: set('policies/needs-work.json') }), 422);
+    expectError(await call('POST', '/v1/checks/access-not-granted', { set: {}, actions: ['ims:images:dlete'] }), 400);
+    expectError(await call('POST', '/v1/summary', '{"set": '), 400);
   });
 });
 

@@ -27,6 +27,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../cli/main.js';
 import { handler as authorizer } from '../functions/authorizer.js';
+import { handler as analysis } from '../functions/analysis.js';
 import { handler as catalog } from '../functions/catalog.js';
 import { handler as decisions } from '../functions/decisions.js';
 import { handler as evaluate } from '../functions/evaluate.js';
@@ -80,7 +81,7 @@ const RUNS = FUZZ_RUNS || 12;
 /** Per-test timeout: the quick version stays well inside vitest's default; the long one may take hours. */
 const TIMEOUT = LONG ? 6 * 3600_000 : 30_000;
 
-const HANDLERS: Readonly<Record<string, Handler>> = { evaluate, explain, validate, catalog, openapi, policies, principals, grants, organizations, decisions, notFound, imsDemo };
+const HANDLERS: Readonly<Record<string, Handler>> = { evaluate, explain, validate, catalog, openapi, policies, principals, grants, organizations, decisions, notFound, imsDemo, analysis };
 
 const ACC = 'acc-fz';
 const INVITED = 'acc-fz2';

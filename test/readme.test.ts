@@ -3,6 +3,7 @@
  * `$ npx ims-authz ...` and `$ curl ...` line of a ```console block, in order, page by page; the lines shown
  * under a command must appear in its output, or be the whole output in a ```console exact block. The README's
  * walkthrough thereby runs end to end, from a template written to a file to the same explanation over HTTP.
+ * A line `(exit N)` under a command is its exit code (otherwise 0 or 1, or 2 where the error is shown).
  * (test/docs.test.ts runs the pages' other examples, e.g. `npx sls print`.)
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -61,10 +62,13 @@ for (const { page, text } of pages) {
     for (const ex of all) {
       it(ex.command, async () => {
         const r = await runner.run(ex.command);
-        // 0 or 1; 2 (unusable input) only where the example shows the error it prints.
+        const exitLine = ex.expected.find((l) => /^\(exit \d\)$/.test(l.trim()));
+        const shown = { ...ex, expected: ex.expected.filter((l) => l !== exitLine) };
+        // 0 or 1; 2 (unusable input) only where the example shows the error it prints; or the `(exit N)` shown.
         const showsError = ex.expected.some((l) => l.trim().startsWith('"code":'));
-        expect([0, 1, ...(showsError ? [2] : [])], `${ex.command} exited ${r.status}: ${r.stdout.slice(0, 500)}`).toContain(r.status);
-        check(ex, r.stdout);
+        const allowed = exitLine ? [Number(/\d/.exec(exitLine)?.[0])] : [0, 1, ...(showsError ? [2] : [])];
+        expect(allowed, `${ex.command} exited ${r.status}: ${r.stdout.slice(0, 500)}`).toContain(r.status);
+        check(shown, r.stdout);
       });
     }
   });

@@ -440,6 +440,12 @@ describe('log lines', () => {
       await req('POST', '/v1/evaluate', evaluateBody, {}, `${token.slice(0, -4)}AAAA`); // 401, forged
       await req('POST', '/v1/validate', { policy: JSON.stringify(doc()) });
       await req('POST', '/v1/validate', { policy: JSON.stringify({ ...doc(), Statement: [{ Sid: DOC_MARK, Effect: 'Allow', Action: [`ims:${DOC_VALUE}`] }] }) });
+      // The analysis: its sets carry names, documents and context values too; 200s and a 422.
+      const set = (d: Record<string, unknown>): Record<string, unknown> => ({ policies: [{ id: 'inline', document: d }], principal: { user_name: NAME_MARK }, context });
+      await req('POST', '/v1/checks/no-new-access', { existing: set(doc('Deny')), proposed: set(doc()) });
+      await req('POST', '/v1/checks/access-not-granted', { set: set(doc()), actions: ['ims:images:get'] });
+      await req('POST', '/v1/diff', { a: set(doc()), b: { policies: [{ id: 'bad', document: { Version: '5.0', Statement: [{ Sid: DOC_MARK, Effect: 'Allow', Action: [DOC_VALUE] }] } }] } }); // 422
+      await req('POST', '/v1/summary', { set: set(doc()) });
       await req('GET', '/v1/catalog');
       await req('GET', '/v1/openapi.json');
       // Batch: by reference and inline, with context values; then the stored results.

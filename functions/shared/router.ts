@@ -6,7 +6,8 @@
  * (`GET /v1/policies/{policy_id}` gives `{ policy_id: string }`), `body` from the schema (lib/types.ts).
  * Store errors become structured 4xx replies; list routes read `limit`/`cursor` from the query string.
  */
-import { schemaChecker } from '../../lib/schema/check.js';
+import { schemaChecker, type SchemaChecker } from '../../lib/schema/check.js';
+import type { SchemaName } from '../../lib/schema/core.js';
 import { REQUEST_SCHEMAS } from '../../lib/schema/requests.js';
 import { RESOURCE_SCHEMAS } from '../../lib/schema/resources.js';
 import type { SchemaValues } from '../../lib/types.js';
@@ -22,8 +23,8 @@ const BODY_SCHEMAS = { ...REQUEST_SCHEMAS, ...RESOURCE_SCHEMAS };
 const bodies = schemaChecker(BODY_SCHEMAS);
 type BodySchema = keyof typeof BODY_SCHEMAS;
 
-/** A route this router can serve: one scope, and a body schema it can check. */
-export type RoutedSpec = RouteDef & { auth: Scope; request?: BodySchema };
+/** A route this router can serve: one scope, and a body schema its checker can check (by default the stored model's). */
+export type RoutedSpec<N extends SchemaName = BodySchema> = RouteDef & { auth: Scope; request?: N };
 
 export interface RouteInput<K extends string, B> {
   caller: Caller;
@@ -34,13 +35,13 @@ export interface RouteInput<K extends string, B> {
   ifMatch: string | undefined;
 }
 
-type BodyOf<S> = S extends { request: infer N extends BodySchema } ? SchemaValues[N] : undefined;
+type BodyOf<S> = S extends { request: infer N extends SchemaName } ? SchemaValues[N] : undefined;
 
 /** One handler per route of the table, typed by it. */
 export type Handlers<T> = { readonly [K in keyof T & string]: (input: RouteInput<K, BodyOf<T[K]>>) => Promise<Reply> };
 
 interface Route {
-  spec: RoutedSpec;
+  spec: RoutedSpec<SchemaName>;
   handle: (input: RouteInput<string, unknown>) => Promise<Reply>;
   /** The path parameters its key names (read on the route's first request). */
   params?: string[];
@@ -52,9 +53,16 @@ function routeKeyOf(event: HttpEvent): string {
   return `${event.requestContext?.http?.method ?? 'GET'} ${event.rawPath ?? '/'}`;
 }
 
-export function router<T extends { readonly [K in RouteKey]?: RoutedSpec }>(name: string, routes: T, handlers: Handlers<T>): HttpHandler {
+/**
+ * A function serving `routes`. Its bodies are checked with `checker`: by default one over the stored model's
+ * schemas; a function whose bodies have schemas of their own (the analysis) passes a checker over them, and
+ * the types make every route's `request` one that checker knows.
+ */
+export function router<T extends { readonly [K in RouteKey]?: RoutedSpec }>(name: string, routes: T, handlers: Handlers<T>): HttpHandler;
+export function router<N extends SchemaName, T extends { readonly [K in RouteKey]?: RoutedSpec<N> }>(name: string, routes: T, handlers: Handlers<T>, checker: SchemaChecker<N>): HttpHandler;
+export function router(name: string, routes: { readonly [K in RouteKey]?: RoutedSpec<SchemaName> }, handlers: Handlers<Record<string, RoutedSpec<SchemaName>>>, checker: SchemaChecker<SchemaName> = bodies as SchemaChecker<SchemaName>): HttpHandler {
   const table = new Map<string, Route>();
-  for (const [key, spec] of Object.entries(routes) as Array<[string, RoutedSpec]>) {
+  for (const [key, spec] of Object.entries(routes) as Array<[string, RoutedSpec<SchemaName>]>) {
     table.set(key, { spec, handle: (handlers as unknown as Record<string, Route['handle']>)[key] as Route['handle'] });
   }
   return service({ name, auth: 'authenticated' }, async (event) => {
@@ -66,7 +74,7 @@ export function router<T extends { readonly [K in RouteKey]?: RoutedSpec }>(name
     let body: unknown;
     if (route.spec.request) {
       body = readJsonBody(event);
-      assertSchema(bodies, route.spec.request, body);
+      assertSchema(checker, route.spec.request, body);
     }
     // Null-prototype records: a parameter named `__proto__` or `constructor` is just a key.
     const params: Record<string, string> = Object.create(null) as Record<string, string>;

@@ -64,6 +64,13 @@ export const VALIDATE_ROUTES = {
   'POST /v1/validate': { auth: 'authenticated', request: 'ValidateRequest', response: 'ValidateResponse', summary: 'Validate a policy document (identity 5.0/1.1 or SCP)' },
 } as const satisfies RouteTable;
 
+export const ANALYSIS_ROUTES = {
+  'POST /v1/checks/no-new-access': { auth: 'evaluate', request: 'NoNewAccessRequest', response: 'AnalysisResponse', summary: 'Does the proposed policy set allow any request the existing one denies? PASS, or FAIL with every new region and a witness request' },
+  'POST /v1/checks/access-not-granted': { auth: 'evaluate', request: 'AccessNotGrantedRequest', response: 'AnalysisResponse', summary: 'Is any of the listed access (actions, resources) ever allowed by the set? PASS, or FAIL with the regions and witnesses' },
+  'POST /v1/diff': { auth: 'evaluate', request: 'DiffRequest', response: 'AnalysisResponse', summary: 'Access gained and lost between two policy sets, each region with a witness' },
+  'POST /v1/summary': { auth: 'evaluate', request: 'SummaryRequest', response: 'SummaryResponse', summary: 'Every catalog action by access level: always, conditional (when), never' },
+} as const satisfies RouteTable;
+
 export const DECISIONS_ROUTES = {
   'GET /v1/decisions/{correlation_id}': { auth: 'evaluate', summary: 'The stored result of a batch (SQS) evaluation of the caller account, by correlation id' },
 } as const satisfies RouteTable;
@@ -151,6 +158,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   { name: 'evaluate', trigger: 'http', routes: EVALUATE_ROUTES },
   { name: 'explain', trigger: 'http', routes: EXPLAIN_ROUTES },
   { name: 'validate', trigger: 'http', routes: VALIDATE_ROUTES },
+  { name: 'analysis', trigger: 'http', routes: ANALYSIS_ROUTES },
   { name: 'decisions', trigger: 'http', routes: DECISIONS_ROUTES },
   { name: 'catalog', trigger: 'http', routes: CATALOG_ROUTES },
   { name: 'openapi', trigger: 'http', routes: OPENAPI_ROUTES },

@@ -2,7 +2,7 @@
  * Shared pieces of the JSON Schemas (2020-12, as OpenAPI 3.1 uses them): the schema type, the names, and
  * small builders. The schemas themselves are split by use (requests.ts: what the engine and the decision
  * functions validate; resources.ts: the stored model's bodies; responses.ts: replies, for OpenAPI and
- * tests) so that a function bundles only the schemas it checks. References use `#/components/schemas/<Name>`.
+ * tests; analysis.ts: the access analysis's bodies and replies) so that a function bundles only the schemas it checks. References use `#/components/schemas/<Name>`.
  *
  * The schema sets are `as const` literals: lib/types.ts derives the request types from them at compile time
  * (json-schema-to-ts, types only), so the builders below return literal types (`type: 'string'`, the exact
@@ -64,7 +64,16 @@ export type SchemaName =
   | 'CreateOuBody'
   | 'AddAccountBody'
   | 'MoveAccountBody'
-  | 'BatchMessage';
+  | 'BatchMessage'
+  | 'AnalysisPolicy'
+  | 'AnalysisPolicySet'
+  | 'Assume'
+  | 'NoNewAccessRequest'
+  | 'AccessNotGrantedRequest'
+  | 'DiffRequest'
+  | 'SummaryRequest'
+  | 'AnalysisResponse'
+  | 'SummaryResponse';
 
 /** Schemas by name (a set a checker resolves `$ref`s in: lib/schema/check.ts). */
 export type SchemaSet = { readonly [N in SchemaName]?: JsonSchema };

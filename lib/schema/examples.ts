@@ -27,6 +27,25 @@ export const EXAMPLES: { readonly [N in SchemaName]?: readonly unknown[] } = {
   ValidateRequest: [{ policy: '{"Version":"5.0","Statement":[{"Effect":"Allow","Action":["ims:images:dlete"]}]}', type: 'identity' }],
   CreatePolicyBody: [{ name: 'no-delete', type: 'identity', document: { Version: '1.1', Statement: [{ Effect: 'Deny', Action: ['ims:images:delete'] }] } }],
   CreateGrantBody: [{ policy_id: 'system:IMS-ReadOnlyAccess', principal: { type: 'group', id: 'viewers' }, scope: { type: 'project', project: 'cn-north-4' } }],
+  NoNewAccessRequest: [
+    {
+      existing: { policies: [{ id: 'reader', document: { Version: '5.0', Statement: [{ Effect: 'Allow', Action: ['ims:images:get*'] }] } }] },
+      proposed: { policies: [{ id: 'reader', document: { Version: '5.0', Statement: [{ Effect: 'Allow', Action: ['ims:images:*'] }] } }] },
+    },
+  ],
+  AccessNotGrantedRequest: [
+    {
+      set: { policies: [{ id: 'ops', document: { Version: '5.0', Statement: [{ Effect: 'Allow', Action: ['ims:images:*'] }, { Effect: 'Deny', Action: ['ims:images:delete*'] }] } }] },
+      actions: ['ims:images:delete*', 'ims:images:share*'],
+    },
+  ],
+  DiffRequest: [
+    {
+      a: { policies: [{ id: 'ops', document: { Version: '5.0', Statement: [{ Effect: 'Allow', Action: ['ims:images:*'] }] } }] },
+      b: { policies: [{ id: 'ops', document: { Version: '5.0', Statement: [{ Effect: 'Allow', Action: ['ims:images:*'] }] } }], scps: [{ level: 'root', policies: [{ id: 'no-delete', document: { Version: '5.0', Statement: [{ Effect: 'Allow', Action: ['*'] }, { Effect: 'Deny', Action: ['ims:images:delete*'] }] } }] }] },
+    },
+  ],
+  SummaryRequest: [{ set: { policies: [{ id: 'reader', document: { Version: '5.0', Statement: [{ Effect: 'Allow', Action: ['ims:images:list', 'ims:images:get'] }] } }] }, assume: { region: 'cn-north-4' } }],
   BatchMessage: [
     { correlation_id: 'job-42-item-1', account_id: 'acc-1', request: { principal: { user_id: 'alice' }, action: 'ims:images:list', region: 'cn-north-4' } },
     {

@@ -357,13 +357,13 @@ const scopeArb: fc.Arbitrary<GrantScope | undefined> = fc.constantFrom<GrantScop
 
 const identityPolicy = fc.record({ doc: identityDocument, form: textForm, scope: scopeArb });
 
-const identityPolicies: fc.Arbitrary<ScopedPolicy[]> = fc
+export const identityPolicies: fc.Arbitrary<ScopedPolicy[]> = fc
   .oneof({ weight: 1, arbitrary: fc.constant([]) }, { weight: 9, arbitrary: fc.array(identityPolicy, { minLength: 1, maxLength: 3 }) })
   .map((ps) => ps.map((p, i) => ({ id: `p${i}`, document: asGiven(p.doc, p.form), ...(p.scope ? { scope: p.scope } : {}) })));
 
 const LEVELS = ['root', 'ou-a', 'ou-b', 'acc-1'];
 
-const scpChain: fc.Arbitrary<ScpLevelInput[]> = fc.oneof(
+export const scpChain: fc.Arbitrary<ScpLevelInput[]> = fc.oneof(
   { weight: 5, arbitrary: fc.constant<ScpLevelInput[]>([]) },
   {
     weight: 5,
