@@ -20,7 +20,7 @@ export class UsageError extends Error {
  * first problem in command-line order is the one reported. test/cli-args.test.ts checks these rules
  * against the hand-written parser this replaced.
  */
-export function readArgs(args: string[], flags: Record<string, 'bool' | 'value'>): { positional: string[]; options: Record<string, string | true> } {
+export function readArgs(args: string[], flags: Record<string, 'bool' | 'value'>, maxPositional = 1): { positional: string[]; options: Record<string, string | true> } {
   const config: Record<string, { type: 'boolean' | 'string' }> = Object.create(null) as Record<string, { type: 'boolean' | 'string' }>;
   for (const [name, kind] of Object.entries(flags)) config[name] = { type: kind === 'bool' ? 'boolean' : 'string' };
   const { tokens } = parseArgs({ args, options: config, strict: false, allowPositionals: true, tokens: true });
@@ -54,6 +54,6 @@ export function readArgs(args: string[], flags: Record<string, 'bool' | 'value'>
       options[name] = token.value;
     }
   }
-  if (positional.length > 1) throw new UsageError('TOO_MANY_ARGUMENTS', `Unexpected argument ${positional[1]}.`);
+  if (positional.length > maxPositional) throw new UsageError('TOO_MANY_ARGUMENTS', `Unexpected argument ${positional[maxPositional]}.`);
   return { positional, options };
 }

@@ -5,10 +5,12 @@
  * example shown here.
  */
 import { catalog } from '../lib/catalog/catalog.js';
+import { IMPORT_LIMITS } from '../lib/import/huawei/plan.js';
 import { evaluate, explain } from '../lib/engine/engine.js';
 import type { PolicyType, ScpRevision } from '../lib/types.js';
 import { validate } from '../lib/validate/validate.js';
 import { UsageError } from './args.js';
+import { runImport } from './import.js';
 import { type Io, readJsoncInput, readRequest } from './io.js';
 import { renderCatalog, renderEvaluate, renderFindings } from './render.js';
 import { TEMPLATE_KINDS, type TemplateKind, template } from './templates.js';
@@ -35,7 +37,10 @@ export interface Command {
   options: Record<string, OptionSpec>;
   /** Command lines (without `ims-authz`) that run from the repository's root. */
   examples: string[];
-  run(input: CommandInput, io: Io): number;
+  /** Arguments it takes at most (default 1). */
+  maxArgs?: number;
+  /** An exit code; a promise of one for a command that calls a service (the binary awaits it). */
+  run(input: CommandInput, io: Io): number | Promise<number>;
 }
 
 const json = (io: Io, v: unknown): void => io.stdout(`${JSON.stringify(v, null, 2)}\n`);
@@ -130,6 +135,22 @@ export const COMMANDS: readonly Command[] = [
       io.stdout(template(kind as TemplateKind, { action: options.action as string | undefined, region: options.region as string | undefined, account: options.account as string | undefined }));
       return 0;
     },
+  },
+  {
+    name: 'import',
+    args: 'huawei DIR|FILE... (--dry-run | --request | --url URL --token TOKEN)',
+    summary: "import Huawei IAM and Organizations API outputs",
+    details:
+      "Reads saved responses of Huawei's IAM and Organizations APIs (a directory is read recursively; docs/imports.md lists the APIs and the layout), recognises each by its shape and validates every document first. --dry-run prints per file its API, items and findings, the actions of other services it keeps and the IMS actions the catalog does not know; --url sends the files to the service's POST /v1/imports, which refuses the whole run if any document is invalid and otherwise writes idempotently; --request prints that request's body instead (the same input twice changes nothing; a changed document becomes a new version). A progress line on a terminal while reading. Exit 0 imported (or importable), 1 refused (findings per file), 2 usage, unreadable input or a service error.",
+    options: {
+      'dry-run': { kind: 'bool', help: 'check the files locally, send nothing' },
+      request: { kind: 'bool', help: 'check the files, then print the body of POST /v1/imports (for curl or another client)' },
+      url: { kind: 'value', value: 'URL', help: "the service's base URL (e.g. http://localhost:3000)" },
+      token: { kind: 'value', value: 'TOKEN', help: 'a bearer token with policies:write (and org:write for an organization or SCPs)' },
+    },
+    examples: ['import huawei test/fixtures/huawei --dry-run'],
+    maxArgs: IMPORT_LIMITS.files + 1,
+    run: runImport,
   },
 ];
 

@@ -65,7 +65,7 @@ export function router<T extends { readonly [K in RouteKey]?: RoutedSpec }>(name
     requireScope(caller, route.spec.auth);
     let body: unknown;
     if (route.spec.request) {
-      body = readJsonBody(event);
+      body = readJsonBody(event, route.spec.bodyLimit);
       assertSchema(bodies, route.spec.request, body);
     }
     // Null-prototype records: a parameter named `__proto__` or `constructor` is just a key.

@@ -64,7 +64,8 @@ export type SchemaName =
   | 'CreateOuBody'
   | 'AddAccountBody'
   | 'MoveAccountBody'
-  | 'BatchMessage';
+  | 'BatchMessage'
+  | 'ImportRequest';
 
 /** Schemas by name (a set a checker resolves `$ref`s in: lib/schema/check.ts). */
 export type SchemaSet = { readonly [N in SchemaName]?: JsonSchema };
