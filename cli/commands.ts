@@ -10,6 +10,7 @@ import { evaluate, explain } from '../lib/engine/engine.js';
 import type { PolicyType, ScpRevision } from '../lib/types.js';
 import { validate } from '../lib/validate/validate.js';
 import { UsageError } from './args.js';
+import { CHECK_FORMATS, runCheck } from './check.js';
 import { runImport } from './import.js';
 import { type Io, readJsoncInput, readRequest } from './io.js';
 import { renderCatalog, renderEvaluate, renderFindings } from './render.js';
@@ -135,6 +136,20 @@ export const COMMANDS: readonly Command[] = [
       io.stdout(template(kind as TemplateKind, { action: options.action as string | undefined, region: options.region as string | undefined, account: options.account as string | undefined }));
       return 0;
     },
+  },
+  {
+    name: 'check',
+    args: 'terraform PLAN.json [--format json|text|sarif] [--no-new-access]',
+    summary: 'check the policy documents of a Terraform plan',
+    details:
+      'Reads `terraform show -json` output (a plan, or a state) and validates the documents of the huaweicloud provider\'s huaweicloud_identityv5_policy (policy_document), huaweicloud_identity_role (policy, 1.1) and huaweicloud_organizations_policy (content, SCPs), with findings carrying the resource address; attachments are listed with their targets. --format sarif for code scanning. Exit 0 no error findings, 1 error findings, 2 usage or a file that is not a plan.',
+    options: {
+      format: { kind: 'value', value: CHECK_FORMATS.join('|'), help: 'output (default json)' },
+      'no-new-access': { kind: 'bool', help: 'fail when a change grants new IMS access (needs the access analysis: not in this build)' },
+    },
+    examples: ['check terraform test/fixtures/terraform/plan.json --format text'],
+    maxArgs: 2,
+    run: runCheck,
   },
   {
     name: 'import',
