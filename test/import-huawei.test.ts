@@ -5,10 +5,13 @@
  * changes nothing, a changed document becomes a new version, a broken document refuses the run with nothing written.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { buildPlan, type ImportFile, ownerFromPath } from '../lib/import/huawei/plan.js';
-import { client, startLocalApi, type Client } from './support/api.js';
+import { runCli, runCliAsync, nodeIo } from '../cli/main.js';
+import { client, send, startLocalApi, type Client } from './support/api.js';
 import { dumpTable } from './support/table-dump.js';
 import type { LocalDynamo } from '../infra/local/dynalite.js';
 
@@ -212,10 +215,86 @@ describe('POST /v1/imports', () => {
     expect((again.json as { summary: Record<string, number> }).summary.created).toBe(0);
   });
 
+  it('refuses before writing what the store would refuse mid-run: a name over its limit, OUs deeper than 5 levels', async () => {
+    const before = await dump();
+    const ous: ImportFile[] = ['r-deep', 'ou-1', 'ou-2', 'ou-3', 'ou-4', 'ou-5'].map((parent, i) => ({ name: `organizations/${parent}/organizational-units.json`, content: { organizational_units: [{ id: `ou-${i + 1}`, name: `level-${i + 1}` }] } }));
+    const files: ImportFile[] = [
+      { name: 'iam/roles.json', content: { roles: [{ id: 'r-long', display_name: 'x'.repeat(200), catalog: 'CUSTOMED', type: 'XA', policy: { Version: '1.1', Statement: [{ Effect: 'Allow', Action: ['ims:images:list'] }] } }] } },
+      { name: 'organizations/roots.json', content: { roots: [{ id: 'r-deep', name: 'root' }] } },
+      ...ous,
+    ];
+    const r = await c.post('/v1/imports', { files });
+    expect(r.status).toBe(422);
+    const codes = (r.json as { error: { details: { conflicts: Array<{ code: string }> } } }).error.details.conflicts.map((x) => x.code);
+    expect(codes).toEqual(expect.arrayContaining(['INVALID_NAME', 'TOO_DEEP']));
+    expect(await dump()).toEqual(before);
+  });
+
   it('dry_run compares with the store and writes nothing', async () => {
     const before = await dump();
     const r = await c.post('/v1/imports', { files: fixtureFiles(), dry_run: true });
     expect(r.status).toBe(200);
     expect(await dump()).toEqual(before);
+  });
+});
+
+describe('ims-authz import huawei', () => {
+  const io = (out: string[], progress?: string[]) => ({
+    ...nodeIo,
+    stdout: (x: string) => void out.push(x),
+    stderr: () => undefined,
+    ...(progress ? { progress: { isTTY: true, write: (x: string) => progress.push(x) } } : {}),
+  });
+
+  it('--dry-run: reads a directory, reports per file, exit 0; a progress line on a terminal only', () => {
+    const out: string[] = [];
+    const progress: string[] = [];
+    expect(runCli(['import', 'huawei', 'test/fixtures/huawei', '--dry-run'], io(out, progress))).toBe(0);
+    expect(JSON.parse(out.join('')).plan).toMatchObject({ policies: 3, versions: 4, grants: 4 });
+    expect(progress.join('')).toContain(`reading: ${fixtureFiles().length}/${fixtureFiles().length}`);
+  });
+
+  it('refused input: exit 1 with the findings, nothing sent', () => {
+    const out: string[] = [];
+    const files: Record<string, string> = { 'x/iam/roles.json': JSON.stringify({ roles: [{ id: 'r1', catalog: 'CUSTOMED', type: 'XA', policy: { Version: '1.1', Statement: [{ Effect: 'Allow', Action: ['ims:images:lst'] }] } }] }) };
+    const code = runCli(['import', 'huawei', 'x/iam/roles.json', '--url', 'http://127.0.0.1:9', '--token', 't'], { ...io(out), walk: () => undefined, readFile: (p) => files[p] as string });
+    expect(code).toBe(1);
+    expect(JSON.parse(out.join('')).unknown_ims_actions).toEqual(['ims:images:lst']);
+  });
+
+  it('usage: a source other than huawei, no files, neither --dry-run nor --url', () => {
+    for (const argv of [['import', 'aws', 'x'], ['import', 'huawei'], ['import', 'huawei', 'test/fixtures/huawei']]) expect(runCli(argv, io([]))).toBe(2);
+  });
+
+  it('--url --token: sends POST /v1/imports and exits with its outcome', async () => {
+    const local = await startLocalApi('imports-cli');
+    // A loopback server in front of the real functions, as serverless-offline would be.
+    const server: Server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString()));
+      req.on('end', () => {
+        void send(String(req.headers.authorization).replace(/^Bearer /, ''), req.method ?? 'GET', req.url ?? '/', body).then((r) => {
+          res.writeHead(r.status, { 'content-type': 'application/json' });
+          res.end(r.text);
+        });
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      vi.spyOn(console, 'log').mockImplementation(() => undefined);
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const c = await client('acc-cli');
+      const out: string[] = [];
+      expect(await runCliAsync(['import', 'huawei', 'test/fixtures/huawei/iam', '--url', url, '--token', c.token], io(out))).toBe(0);
+      expect(JSON.parse(out.join('')).summary.created).toBeGreaterThan(0);
+      const again: string[] = [];
+      expect(await runCliAsync(['import', 'huawei', 'test/fixtures/huawei/iam', '--url', url, '--token', c.token], io(again))).toBe(0);
+      expect(JSON.parse(again.join('')).summary.created).toBe(0);
+      expect(await runCliAsync(['import', 'huawei', 'test/fixtures/huawei/iam', '--url', 'http://127.0.0.1:9', '--token', c.token], io([]))).toBe(2);
+    } finally {
+      vi.restoreAllMocks();
+      await new Promise((resolve) => server.close(resolve));
+      await local.stop();
+    }
   });
 });

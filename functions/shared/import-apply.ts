@@ -31,12 +31,17 @@ import {
   getOrganization,
   getPolicy,
   getUser,
+  ID_PATTERN,
   inviteAccount,
   listAttachments,
   listChildren,
   listUserGroups,
   managedOrg,
+  MAX_DESCRIPTION_LENGTH,
+  MAX_NAME_LENGTH,
+  MAX_OU_DEPTH,
   MAX_POLICY_VERSIONS,
+  MAX_SCPS_PER_NODE,
   moveAccount,
   setDefaultVersion,
   StoreError,
@@ -82,11 +87,20 @@ async function orUndefined<T>(p: Promise<T>): Promise<T | undefined> {
     throw err;
   }
 }
+/** The `Version` of a document's JSON text (the store's policy syntax), or undefined. */
+function syntaxOf(text: string): string | undefined {
+  try {
+    const v = (JSON.parse(text) as { Version?: unknown }).Version;
+    return typeof v === 'string' ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
 const versionNumber = (id: string): number => Number(/^v(\d+)$/.exec(id)?.[1] ?? Number.MAX_SAFE_INTEGER);
 
 /** The findings that would stop the run, read without writing: empty when it can go ahead. */
 export async function preflight(account: string, plan: ImportPlan): Promise<ImportFinding[]> {
-  const out: ImportFinding[] = [];
+  const out: ImportFinding[] = [...checkLimits(plan)];
   for (const p of plan.policies) {
     const stored = await orUndefined(getPolicy(account, p.policy_id));
     if (!stored) continue;
@@ -98,7 +112,21 @@ export async function preflight(account: string, plan: ImportPlan): Promise<Impo
       out.push({ file: p.file, code: 'CONFLICTING_POLICY', severity: 'error', message: `The account has ${p.policy_id} as ${stored.type === 'scp' ? 'an SCP' : 'an identity policy'}; the input has it as ${p.type === 'scp' ? 'an SCP' : 'an identity policy'}.`, path: '', policy_id: p.policy_id });
       continue;
     }
-    const missing = missingVersions(stored, p).length;
+    const docs = missingVersions(stored, p);
+    const other = docs.find((v) => syntaxOf(v.document) !== stored.syntax);
+    if (other) {
+      out.push({
+        file: other.file,
+        code: 'CONFLICTING_POLICY',
+        severity: 'error',
+        message: `The account has ${p.policy_id} as a ${stored.syntax} policy; version ${other.version_id} of the input is ${syntaxOf(other.document) ?? 'of no known syntax'} (a policy keeps one syntax).`,
+        path: '',
+        policy_id: p.policy_id,
+        version_id: other.version_id,
+      });
+      continue;
+    }
+    const missing = docs.length;
     if (stored.versions.length + missing > MAX_POLICY_VERSIONS) {
       out.push({
         file: p.file,
@@ -109,6 +137,42 @@ export async function preflight(account: string, plan: ImportPlan): Promise<Impo
         policy_id: p.policy_id,
       });
     }
+  }
+  return out;
+}
+
+/**
+ * What the store would refuse in the middle of a run, found before it: ids, names and descriptions out of the
+ * store's limits, grants of SCPs, OUs deeper than the store nests them, more SCPs on a node than it keeps.
+ */
+function checkLimits(plan: ImportPlan): ImportFinding[] {
+  const out: ImportFinding[] = [];
+  const bad = (file: string, code: string, message: string): void => void out.push({ file, code, severity: 'error', message, path: '' });
+  // eslint-disable-next-line no-control-regex
+  const text = (v: string | undefined, max: number, required: boolean): boolean => v === undefined ? !required : !(v.length > max || (required && v.trim() === '') || /[\u0000-\u001f\u007f]/.test(v));
+  const named = [
+    ...plan.policies.map((p) => ({ what: 'policy', id: p.policy_id, name: p.name, description: p.description, file: p.file })),
+    ...plan.principals.map((p) => ({ what: p.kind, id: p.id, name: p.name, description: p.description, file: p.file })),
+    ...plan.nodes.filter((n) => n.kind !== 'root').map((n) => ({ what: n.kind === 'ou' ? 'OU' : 'account', id: n.id, name: n.kind === 'ou' ? n.name : undefined, description: undefined, file: n.file })),
+  ];
+  for (const x of named) {
+    if (!ID_PATTERN.test(x.id)) bad(x.file, 'INVALID_ID', `The ${x.what} id "${x.id.slice(0, 80)}" is not 1-64 characters from A-Z, a-z, 0-9, "_", ".", ":" and "-".`);
+    if (!text(x.name, MAX_NAME_LENGTH, x.name !== undefined)) bad(x.file, 'INVALID_NAME', `The name of ${x.what} ${x.id} is not 1-${MAX_NAME_LENGTH} characters without control characters.`);
+    if (!text(x.description, MAX_DESCRIPTION_LENGTH, false)) bad(x.file, 'INVALID_DESCRIPTION', `The description of ${x.what} ${x.id} is over ${MAX_DESCRIPTION_LENGTH} characters or has control characters.`);
+  }
+  for (const g of plan.grants) {
+    if (plan.policies.find((p) => p.policy_id === g.policy_id)?.type === 'scp') bad(g.file, 'CONFLICTING_POLICY', `${g.policy_id} is an SCP: it attaches to organization nodes, it is not granted to a ${g.principal.type}.`);
+  }
+  const depth = (id: string, seen = 0): number => {
+    const n = plan.nodes.find((x) => x.id === id);
+    return !n || n.kind === 'root' || n.parent_id === undefined || seen > MAX_OU_DEPTH + 1 ? 0 : 1 + depth(n.parent_id, seen + 1);
+  };
+  for (const n of plan.nodes) if (n.kind === 'ou' && depth(n.id) > MAX_OU_DEPTH) bad(n.file, 'TOO_DEEP', `OU ${n.id} is more than ${MAX_OU_DEPTH} levels below the root.`);
+  const perNode = new Map<string, number>();
+  for (const a of plan.scp_attachments) perNode.set(a.target_id, (perNode.get(a.target_id) ?? 0) + 1);
+  for (const [node, count] of perNode) {
+    const fullAccess = plan.scp_attachments.some((a) => a.target_id === node && a.policy_id === FULL_ACCESS) ? 0 : 1;
+    if (count + fullAccess > MAX_SCPS_PER_NODE) bad(plan.scp_attachments.find((a) => a.target_id === node)?.file ?? '(input)', 'TOO_MANY_SCPS', `${node} would have ${count + fullAccess} SCPs (with FullAccess); a node keeps at most ${MAX_SCPS_PER_NODE}.`);
   }
   return out;
 }
