@@ -1,4 +1,6 @@
 /** Entry point of the `ims-authz` binary (bundled to dist/cli.cjs). */
-import { nodeIo, runCli } from './main.js';
+import { nodeIo, runCliAsync } from './main.js';
 
-process.exitCode = runCli(process.argv.slice(2), nodeIo);
+void runCliAsync(process.argv.slice(2), nodeIo).then((code) => {
+  process.exitCode = code;
+});

@@ -5,10 +5,13 @@
  * example shown here.
  */
 import { catalog } from '../lib/catalog/catalog.js';
+import { IMPORT_LIMITS } from '../lib/import/huawei/plan.js';
 import { evaluate, explain } from '../lib/engine/engine.js';
 import type { PolicyType, ScpRevision } from '../lib/types.js';
 import { validate } from '../lib/validate/validate.js';
-import { UsageError } from './args.js';
+import { readArgs, UsageError } from './args.js';
+import { runCheck } from './check.js';
+import { runImport } from './import.js';
 import { type Io, readJsoncInput, readRequest } from './io.js';
 import { validationSarif } from '../lib/analysis/sarif.js';
 import { runAnalysisCommand } from './analysis.js';
@@ -37,7 +40,10 @@ export interface Command {
   options: Record<string, OptionSpec>;
   /** Command lines (without `ims-authz`) that run from the repository's root. */
   examples: string[];
-  run(input: CommandInput, io: Io): number;
+  /** Arguments it takes at most (default 1). */
+  maxArgs?: number;
+  /** An exit code; a promise of one for a command that calls a service (the binary awaits it). */
+  run(input: CommandInput, io: Io): number | Promise<number>;
   /** Commands that read their own arguments (a subcommand, several files): given the raw arguments instead. */
   raw?: (args: string[], io: Io) => number;
 }
@@ -152,13 +158,20 @@ export const COMMANDS: readonly Command[] = [
   },
   {
     name: 'check',
-    args: 'no-new-access --existing A --proposed B | access-not-granted SET --actions a,b [--resources urn,...] [options]',
-    summary: 'prove a change grants no new access, or that some access is never granted',
-    details: `Exact access analysis over every request (docs/analysis.md): no-new-access passes when B allows nothing A denies; access-not-granted passes when none of that access is ever allowed. Each file is a policy document or a policy set {policies, scps, principal, region, context}; JSON with comments is read as elsewhere. ${ANALYSIS_EXIT}`,
-    options: { ...ANALYSIS_OPTIONS, existing: { kind: 'value', value: 'FILE', help: 'no-new-access: the policies in force' }, proposed: { kind: 'value', value: 'FILE', help: 'no-new-access: the policies after the change' }, actions: { kind: 'value', value: 'a,b', help: 'access-not-granted: the actions (patterns allowed)' }, resources: { kind: 'value', value: 'urn,...', help: 'access-not-granted: the resources' } },
-    examples: ['check no-new-access --existing examples/policies/images-read.json --proposed examples/policies/images-all.json --format text'],
+    args: 'no-new-access --existing A --proposed B | access-not-granted SET --actions a,b [--resources urn,...] | terraform PLAN.json [options]',
+    summary: 'prove a change grants no new access, that some access is never granted, or check a Terraform plan',
+    details: `Exact access analysis over every request (docs/analysis.md): no-new-access passes when B allows nothing A denies; access-not-granted passes when none of that access is ever allowed. Each file is a policy document or a policy set {policies, scps, principal, region, context}; JSON with comments is read as elsewhere. ${ANALYSIS_EXIT} terraform reads \`terraform show -json\` output (a plan or a state) and validates the documents of the huaweicloud provider's huaweicloud_identityv5_policy (policy_document), huaweicloud_identity_role (policy, 1.1) and huaweicloud_organizations_policy (content, SCPs), with findings carrying the resource address (docs/terraform.md); exit 0 no error findings, 1 error findings, 2 usage or a file that is not a plan.`,
+    options: {
+      ...ANALYSIS_OPTIONS,
+      existing: { kind: 'value', value: 'FILE', help: 'no-new-access: the policies in force' },
+      proposed: { kind: 'value', value: 'FILE', help: 'no-new-access: the policies after the change' },
+      actions: { kind: 'value', value: 'a,b', help: 'access-not-granted: the actions (patterns allowed)' },
+      resources: { kind: 'value', value: 'urn,...', help: 'access-not-granted: the resources' },
+      'no-new-access': { kind: 'bool', help: 'terraform: fail when a change grants new IMS access' },
+    },
+    examples: ['check no-new-access --existing examples/policies/images-read.json --proposed examples/policies/images-all.json --format text', 'check terraform test/fixtures/terraform/plan.json --format text'],
     run: rawOnly,
-    raw: (args, io) => runAnalysisCommand('check', args, io),
+    raw: (args, io) => (args[0] === 'terraform' ? runCheck(readArgs(args, { format: 'value', 'no-new-access': 'bool' }, 2), io) : runAnalysisCommand('check', args, io)),
   },
   {
     name: 'diff',
@@ -179,6 +192,22 @@ export const COMMANDS: readonly Command[] = [
     examples: ['summary examples/policies/images-read.json --format text'],
     run: rawOnly,
     raw: (args, io) => runAnalysisCommand('summary', args, io),
+  },
+  {
+    name: 'import',
+    args: 'huawei DIR|FILE... (--dry-run | --request | --url URL --token TOKEN)',
+    summary: "import Huawei IAM and Organizations API outputs",
+    details:
+      "Reads saved responses of Huawei's IAM and Organizations APIs (a directory is read recursively; docs/imports.md lists the APIs and the layout), recognises each by its shape and validates every document first. --dry-run prints per file its API, items and findings, the actions of other services it keeps and the IMS actions the catalog does not know; --url sends the files to the service's POST /v1/imports, which refuses the whole run if any document is invalid and otherwise writes idempotently; --request prints that request's body instead (the same input twice changes nothing; a changed document becomes a new version). A progress line on a terminal while reading. Exit 0 imported (or importable), 1 refused (findings per file), 2 usage, unreadable input or a service error.",
+    options: {
+      'dry-run': { kind: 'bool', help: 'check the files locally, send nothing' },
+      request: { kind: 'bool', help: 'check the files, then print the body of POST /v1/imports (for curl or another client)' },
+      url: { kind: 'value', value: 'URL', help: "the service's base URL (e.g. http://localhost:3000)" },
+      token: { kind: 'value', value: 'TOKEN', help: 'a bearer token with policies:write (and org:write for an organization or SCPs)' },
+    },
+    examples: ['import huawei test/fixtures/huawei --dry-run'],
+    maxArgs: IMPORT_LIMITS.files + 1,
+    run: runImport,
   },
 ];
 

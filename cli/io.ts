@@ -12,6 +12,10 @@ export interface Io {
   stderr: (s: string) => void;
   readFile: (path: string) => string;
   readStdin: () => string;
+  /** The `.json` files below a directory, relative to it; undefined when the path is not a directory (default: the file system). */
+  walk?: (path: string) => string[] | undefined;
+  /** Where a progress line goes (default standard error; shown only on a terminal). */
+  progress?: { isTTY?: boolean; write(s: string): unknown };
 }
 
 export const MAX_INPUT_BYTES = 8 * 1024 * 1024;

@@ -16,8 +16,24 @@ import type { Io } from './io.js';
 export { readArgs, UsageError } from './args.js';
 export { type Io, nodeIo } from './io.js';
 
+/**
+ * Runs a command whose work is synchronous (every command but those that call a service: `import ... --url`);
+ * the tests run these. The binary runs `runCliAsync`, which also awaits the others.
+ */
 export function runCli(argv: string[], io: Io): number {
-  const json = (v: unknown): void => io.stdout(`${JSON.stringify(v, null, 2)}\n`);
+  const code = dispatch(argv, io);
+  if (typeof code !== 'number') throw new Error('This command calls a service: run it with runCliAsync.');
+  return code;
+}
+
+/** Runs any command, awaiting those that call a service; errors of either kind end as the same exit codes. */
+export async function runCliAsync(argv: string[], io: Io): Promise<number> {
+  const code = dispatch(argv, io);
+  if (typeof code === 'number') return code;
+  return code.catch((err: unknown) => failure(err, io));
+}
+
+function dispatch(argv: string[], io: Io): number | Promise<number> {
   const [name, ...rest] = argv;
   try {
     switch (name) {
@@ -54,7 +70,7 @@ export function runCli(argv: string[], io: Io): number {
         }
         const flags: Record<string, 'bool' | 'value'> = { help: 'bool' };
         for (const [option, spec] of Object.entries(command.options)) flags[option] = spec.kind;
-        const input = readArgs(rest, flags);
+        const input = readArgs(rest, flags, command.maxArgs ?? 1);
         if (input.options.help) {
           io.stdout(`${commandHelp(command)}\n`);
           return 0;
@@ -63,14 +79,19 @@ export function runCli(argv: string[], io: Io): number {
       }
     }
   } catch (err) {
-    if (err instanceof UsageError) {
-      const body: ErrorResponse = { error: { code: err.code, message: err.message } };
-      json(body);
-      return 2;
-    }
-    const body: ErrorResponse = { error: { code: 'INTERNAL_ERROR', message: 'Unexpected failure; please report it.' } };
-    io.stderr(`${(err as Error).stack ?? String(err)}\n`);
+    return failure(err, io);
+  }
+}
+
+function failure(err: unknown, io: Io): number {
+  const json = (v: unknown): void => io.stdout(`${JSON.stringify(v, null, 2)}\n`);
+  if (err instanceof UsageError) {
+    const body: ErrorResponse = { error: { code: err.code, message: err.message } };
     json(body);
     return 2;
   }
+  const body: ErrorResponse = { error: { code: 'INTERNAL_ERROR', message: 'Unexpected failure; please report it.' } };
+  io.stderr(`${(err as Error).stack ?? String(err)}\n`);
+  json(body);
+  return 2;
 }

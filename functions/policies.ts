@@ -8,7 +8,6 @@
  * account's SCPs). Reads keep `policies:read`. The store calls the guard with the policy it read, so an
  * identity policy's writes cost no extra read and the check holds for the type that is written.
  */
-import type { Caller } from './shared/auth.js';
 import {
   createPolicy,
   createPolicyVersion,
@@ -17,35 +16,15 @@ import {
   getPolicy,
   getPolicyVersion,
   listPolicies,
-  managedOrg,
   setDefaultVersion,
   updatePolicy,
-  type PolicyWriteGuard,
 } from '../store/index.js';
 import { HttpError } from './shared/http.js';
+import { scpGuard } from './shared/scp-guard.js';
 import { ok, page, router, withEtag } from './shared/router.js';
 import { POLICIES_ROUTES } from './shared/routes.js';
 
 const notFound = (id: string): HttpError => new HttpError(404, 'NOT_FOUND', `No policy ${id} in this account.`);
-
-/**
- * The guard of a write: identity policies pass; an SCP needs `org:write` and a caller that manages an
- * organization (one read of the account and its organization, at most once per request).
- */
-function scpGuard(caller: Caller): PolicyWriteGuard {
-  let rights: Promise<void> | undefined;
-  return (policy) => {
-    if (policy.type !== 'scp') return undefined;
-    return (rights ??= (async () => {
-      if (!caller.scopes.has('org:write')) {
-        throw new HttpError(403, 'FORBIDDEN', `${policy.policy_id} is an SCP: creating or changing an SCP needs the "org:write" scope too.`, { policy_id: policy.policy_id, required_scopes: ['policies:write', 'org:write'] });
-      }
-      if ((await managedOrg(caller.account_id)) === undefined) {
-        throw new HttpError(403, 'FORBIDDEN', `${policy.policy_id} is an SCP: SCPs belong to an organization, and only its management account creates or changes them (this account manages none).`, { policy_id: policy.policy_id });
-      }
-    })());
-  };
-}
 
 export const handler = router('policies', POLICIES_ROUTES, {
   'POST /v1/policies': async ({ caller, body }) => {

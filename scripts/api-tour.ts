@@ -135,5 +135,20 @@ export const TOUR: readonly TourStep[] = [
   { title: 'Delete the user', route: 'DELETE /v1/users/{user_id}', path: '/v1/users/alice', token: 'TOKEN', status: 204 },
   { title: 'Delete the group', route: 'DELETE /v1/groups/{group_id}', path: '/v1/groups/image-readers', token: 'TOKEN', status: 204 },
   { title: 'Delete the agency', route: 'DELETE /v1/agencies/{agency_id}', path: '/v1/agencies/ops', token: 'TOKEN', status: 204 },
+  {
+    title: 'Import saved Huawei API outputs (here a ListCustomPolicies response): validated first, refused whole on any error, idempotent (docs/imports.md)',
+    route: 'POST /v1/imports',
+    path: '/v1/imports',
+    token: 'TOKEN',
+    body: {
+      files: [
+        {
+          name: 'iam/roles.json',
+          content: { roles: [{ id: 'f67224e84dc849ab954ce29fb4f47e31', name: 'custom_acc7_0', display_name: 'IMSImageListers', catalog: 'CUSTOMED', type: 'XA', policy: { Version: '1.1', Statement: [{ Effect: 'Allow', Action: ['ims:images:list'] }] } }], total_number: 1 },
+        },
+      ],
+    },
+    status: 200,
+  },
   { title: 'Delete a policy (?detach=true also removes its grants and attachments; without it, 409 while attached)', route: 'DELETE /v1/policies/{policy_id}', path: '/v1/policies/no-delete?detach=true', token: 'TOKEN', status: 204 },
 ];

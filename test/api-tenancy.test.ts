@@ -318,6 +318,23 @@ describe("account B on account A's resources", () => {
     expect((await as(b, 'GET', '/v1/openapi.json')).status).toBe(200);
   });
 
+  it("imports: B's import writes only B's account, even naming A's ids; B, a member of A's organization, cannot import one", async () => {
+    const role = { id: ids.policy, display_name: 'B role', catalog: 'CUSTOMED', type: 'XA', policy: { Version: '1.1', Statement: [{ Effect: 'Allow', Action: ['ims:images:list'] }] } };
+    const files = [
+      { name: 'iam/roles.json', content: { roles: [role] } },
+      { name: 'iam/users.json', content: { users: [{ id: ids.user, name: 'B twin' }] } },
+      { name: 'iam/role-assignments.json', content: { role_assignments: [{ role: { id: ids.scp }, user: { id: ids.user }, scope: { domain: { id: B } } }] } },
+    ];
+    // B has a 5.0 policy p-tenant of its own (above): the 1.1 role of that id is refused before anything is written.
+    const clash = await as(b, 'POST', '/v1/imports', { files });
+    expect(clash.status, clash.text).toBe(422);
+    expect(clash.json.error.details.conflicts[0]).toMatchObject({ code: 'CONFLICTING_POLICY', policy_id: ids.policy });
+    const r = await as(b, 'POST', '/v1/imports', { files: files.map((f) => (f.name === 'iam/roles.json' ? { ...f, content: { roles: [{ ...role, id: 'r-b' }] } } : f)) });
+    expect(r.status, r.text).toBe(200);
+    const org = await as(b, 'POST', '/v1/imports', { files: [{ name: 'organizations/roots.json', content: { roots: [{ id: ids.root, name: 'root' }] } }] });
+    expect(org.status, org.text).toBe(409);
+  });
+
   it("A's data is unchanged after all of B's attempts", async () => {
     expect(await snapshotOfA()).toBe(before);
   });

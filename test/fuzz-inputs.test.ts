@@ -33,6 +33,7 @@ import { handler as decisions } from '../functions/decisions.js';
 import { handler as evaluate } from '../functions/evaluate.js';
 import { handler as explain } from '../functions/explain.js';
 import { handler as grants } from '../functions/grants.js';
+import { handler as imports } from '../functions/imports.js';
 import { handler as imsDemo } from '../functions/ims-demo.js';
 import { handler as notFound } from '../functions/not-found.js';
 import { handler as openapi } from '../functions/openapi.js';
@@ -81,7 +82,7 @@ const RUNS = FUZZ_RUNS || 12;
 /** Per-test timeout: the quick version stays well inside vitest's default; the long one may take hours. */
 const TIMEOUT = LONG ? 6 * 3600_000 : 30_000;
 
-const HANDLERS: Readonly<Record<string, Handler>> = { evaluate, explain, validate, catalog, openapi, policies, principals, grants, organizations, decisions, notFound, imsDemo, analysis };
+const HANDLERS: Readonly<Record<string, Handler>> = { evaluate, explain, validate, catalog, openapi, policies, principals, grants, organizations, decisions, notFound, imsDemo, analysis, imports };
 
 const ACC = 'acc-fz';
 const INVITED = 'acc-fz2';
@@ -181,6 +182,17 @@ const BODY_CASES: readonly BodyCase[] = [
     method: 'POST',
     route: '/v1/grants',
     body: () => ({ policy_id: 'fz-pol', principal: { type: 'group', id: 'fz-group' }, scope: { type: 'enterprise_project', enterprise_project_id: 'ep-1' } }),
+  },
+  {
+    name: 'import (dry run)',
+    fn: 'imports',
+    method: 'POST',
+    route: '/v1/imports',
+    body: () => ({
+      source: 'huawei',
+      files: [{ name: 'iam/roles.json', content: { roles: [{ id: 'fz-role-1', display_name: 'FZ', catalog: 'CUSTOMED', type: 'XA', policy: { Version: '1.1', Statement: [{ Effect: 'Allow', Action: ['ims:images:list'] }] } }], total_number: 1 } }],
+      dry_run: true,
+    }),
   },
   { name: 'create OU', fn: 'organizations', method: 'POST', route: '/v1/organizations/{org_id}/ous', params: () => ({ org_id: ids.orgId }), body: () => ({ parent_id: ids.rootId, name: 'fz-ou-2' }) },
   {

@@ -409,6 +409,9 @@ describe('log lines', () => {
       await req('POST', '/v1/agencies', { agency_id: 'ag-log', name: `${NAME_MARK} agency`, description: NAME_MARK });
       await req('GET', '/v1/agencies');
       await req('GET', '/v1/agencies/ag-log');
+      const role = { id: 'r-log', display_name: `${NAME_MARK} role`, description: NAME_MARK, catalog: 'CUSTOMED', type: 'XA', policy: { Version: '1.1', Statement: [{ Effect: 'Allow', Action: ['ims:images:list'], Condition: { StringNotEquals: { 'g:EnterpriseProjectId': [DOC_VALUE] } } }] } };
+      await req('POST', '/v1/imports', { files: [{ name: 'iam/roles.json', content: { roles: [role], total_number: 1 } }] });
+      await req('POST', '/v1/imports', { files: [{ name: `iam/${NAME_MARK}.json`, content: { roles: [{ ...role, policy: { Version: '1.1', Statement: [{ Effect: 'Allow', Action: [`ims:${DOC_VALUE}`] }] } }] } }] }); // 422 refused
       const grant = await req('POST', '/v1/grants', { policy_id: 'p-log', principal: { type: 'group', id: 'g-log' }, scope: { type: 'global' } });
       await req('GET', '/v1/grants');
       await req('GET', `/v1/grants/${encodeURIComponent(grant.json.grant_id as string)}`);

@@ -73,7 +73,7 @@ export function router(name: string, routes: { readonly [K in RouteKey]?: Routed
     requireScope(caller, route.spec.auth);
     let body: unknown;
     if (route.spec.request) {
-      body = readJsonBody(event);
+      body = readJsonBody(event, route.spec.bodyLimit);
       assertSchema(checker, route.spec.request, body);
     }
     // Null-prototype records: a parameter named `__proto__` or `constructor` is just a key.

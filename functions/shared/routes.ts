@@ -31,6 +31,8 @@ export interface RouteDef {
   request?: SchemaName;
   /** The reply's schema, for the OpenAPI document (omitted: a free-form JSON object or no content). */
   response?: SchemaName;
+  /** The body's size limit in bytes (default 64 KiB: functions/shared/middlewares.ts). */
+  bodyLimit?: number;
   /** Not part of the /v1 API's OpenAPI document (the playground page, the IMS demo backend). */
   documented?: false;
 }
@@ -140,6 +142,16 @@ export const ORGANIZATIONS_ROUTES = {
   'DELETE /v1/organizations/{org_id}/nodes/{node_id}/policies/{policy_id}': { auth: 'org:write', summary: 'Detach an SCP (409 for the last one)' },
 } as const satisfies RouteTable;
 
+export const IMPORTS_ROUTES = {
+  'POST /v1/imports': {
+    auth: 'policies:write',
+    request: 'ImportRequest',
+    // 1 MiB, as a literal: an expression here keeps the table in every bundle (esbuild cannot drop it).
+    bodyLimit: 1048576,
+    summary: "Import Huawei IAM and Organizations API outputs (policies, versions, principals, grants, the organization, SCPs): validated first, refused whole on any error, idempotent; SCPs and the organization also need org:write",
+  },
+} as const satisfies RouteTable;
+
 export const IMS_DEMO_ROUTES = {
   'ANY /ims/{proxy+}': { auth: 'ims', summary: 'The demo IMS-compatible backend behind the IMS API authorizer', documented: false },
 } as const satisfies RouteTable;
@@ -166,6 +178,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   { name: 'principals', trigger: 'http', routes: PRINCIPALS_ROUTES },
   { name: 'grants', trigger: 'http', routes: GRANTS_ROUTES },
   { name: 'organizations', trigger: 'http', routes: ORGANIZATIONS_ROUTES },
+  { name: 'imports', trigger: 'http', routes: IMPORTS_ROUTES },
   { name: 'not-found', trigger: 'http-default' },
   { name: 'authorizer', trigger: 'authorizer' },
   { name: 'ims-demo', trigger: 'http', routes: IMS_DEMO_ROUTES },

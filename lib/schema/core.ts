@@ -73,7 +73,8 @@ export type SchemaName =
   | 'DiffRequest'
   | 'SummaryRequest'
   | 'AnalysisResponse'
-  | 'SummaryResponse';
+  | 'SummaryResponse'
+  | 'ImportRequest';
 
 /** Schemas by name (a set a checker resolves `$ref`s in: lib/schema/check.ts). */
 export type SchemaSet = { readonly [N in SchemaName]?: JsonSchema };

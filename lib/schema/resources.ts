@@ -50,6 +50,23 @@ export const RESOURCE_SCHEMAS = {
   CreateOuBody: { type: 'object', properties: { parent_id: id(), name: name() }, required: ['parent_id', 'name'], additionalProperties: false },
   AddAccountBody: { type: 'object', properties: { account_id: id(), parent_id: id() }, required: ['account_id', 'parent_id'], additionalProperties: false },
   MoveAccountBody: { type: 'object', properties: { parent_id: id() }, required: ['parent_id'], additionalProperties: false },
+  ImportRequest: {
+    type: 'object',
+    description:
+      'Saved responses of Huawei IAM and Organizations APIs (docs/imports.md): each file its path (which names the owner of a response that does not name it, e.g. iam/policies/<policy_id>/versions.json) and its JSON body, as a value or as text. `dry_run`: validate and compare with the store, write nothing.',
+    properties: {
+      source: { const: 'huawei' },
+      files: {
+        type: 'array',
+        minItems: 1,
+        maxItems: 500,
+        items: { type: 'object', properties: { name: str(1024), content: {} }, required: ['name', 'content'], additionalProperties: false },
+      },
+      dry_run: { type: 'boolean' },
+    },
+    required: ['files'],
+    additionalProperties: false,
+  },
   BatchMessage: {
     type: 'object',
     description:

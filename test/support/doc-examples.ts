@@ -5,13 +5,13 @@
  *  - `curl -s [-X METHOD] "$API/PATH" [-H 'k: v']... [-d @FILE | -d 'JSON'] [| jq -r .FIELD]`: the request,
  *    sent to the real function of its route (test/support/api.ts) with `$TOKEN` a token of account acc-1
  *    with every scope, as `npm start` prints it.
- * Commands of one page run in order in one scratch directory, where `examples/` is the repository's, so a
- * file one line writes is there for the next. A block opened with ```console exact shows the whole output:
+ * Commands of one page run in order in one scratch directory, where `examples/` and `test/fixtures/` are the
+ * repository's, so a file one line writes is there for the next. A block opened with ```console exact shows the whole output:
  * it must be equal, line for line (`<uuid>` stands for any UUID); in other blocks each line shown must appear
  * in the output.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -76,6 +76,9 @@ export class DocRunner {
   readonly dir = mkdtempSync(join(tmpdir(), 'ims-authz-docs-'));
   constructor(private readonly token: string) {
     symlinkSync(join(ROOT, 'examples'), join(this.dir, 'examples'));
+    // The saved API responses docs/imports.md imports.
+    mkdirSync(join(this.dir, 'test'));
+    symlinkSync(join(ROOT, 'test/fixtures'), join(this.dir, 'test/fixtures'));
   }
 
   close(): void {
