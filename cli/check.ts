@@ -16,9 +16,6 @@ export function runCheck({ positional, options }: { positional: string[]; option
   if (kind !== 'terraform') throw new UsageError(kind === undefined ? 'MISSING_INPUT' : 'INVALID_OPTION', 'Name what to check: `ims-authz check terraform PLAN.json`.');
   const format = (options.format ?? 'json') as string;
   if (!(CHECK_FORMATS as readonly string[]).includes(format)) throw new UsageError('INVALID_OPTION', `--format must be ${CHECK_FORMATS.join(', ')}.`);
-  if (options['no-new-access'] && NO_NEW_ACCESS === undefined) {
-    throw new UsageError('NOT_AVAILABLE', '--no-new-access needs the access analysis, which this build does not have yet; check without it.');
-  }
   const result = checkTerraformPlan(readRequest(file, io));
   if (!result) throw new UsageError('INVALID_INPUT', `${file} is not the output of \`terraform show -json\` (no resource_changes or values).`);
   const witnesses = options['no-new-access'] && NO_NEW_ACCESS ? NO_NEW_ACCESS(result.changes) : [];

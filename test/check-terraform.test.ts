@@ -1,7 +1,8 @@
 /**
  * `ims-authz check terraform PLAN.json` (docs/terraform.md): the policy documents of the huaweicloud provider's
  * IAM and Organizations resources in `terraform show -json` output, validated with findings carrying the resource
- * address; text, JSON and SARIF; exit 0 / 1 / 2; the --no-new-access seam refuses until the analysis is merged.
+ * address; text, JSON and SARIF; exit 0 / 1 / 2; --no-new-access through the access analysis, its witnesses
+ * re-decided by evaluate.
  */
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -9,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../cli/main.js';
+import { evaluate } from '../lib/engine/engine.js';
+import { NO_NEW_ACCESS } from '../lib/terraform/no-new-access.js';
 import { checkTerraformPlan } from '../lib/terraform/plan.js';
 
 const PLAN = 'test/fixtures/terraform/plan.json';
@@ -94,13 +97,34 @@ describe('the command', () => {
     expect(cli(['check', 'terraform', 'ok.json', '--format', 'text'], { 'ok.json': fixed }).code).toBe(0);
   });
 
-  it('exits 2 for usage, a file that is not a plan, and --no-new-access without the analysis', () => {
+  it('exits 2 for usage and a file that is not a plan', () => {
     expect(cli(['check', 'terraform', 'x.json'], { 'x.json': '{"a":1}' }).code).toBe(2);
     expect(cli(['check', 'terraform', PLAN, '--format', 'xml']).code).toBe(2);
     expect(cli(['check', 'cloudformation', PLAN]).code).toBe(2);
-    const nna = cli(['check', 'terraform', PLAN, '--no-new-access']);
-    expect(nna.code).toBe(2);
-    expect(JSON.parse(nna.stdout).error.code).toBe('NOT_AVAILABLE');
+  });
+
+  it('--no-new-access: each planned identity document against its prior text, with witnesses the planned document allows and the prior one does not', () => {
+    const fixed = planText.replaceAll('ims:images:dlete', 'ims:images:get');
+    const r = cli(['check', 'terraform', 'ok.json', '--no-new-access'], { 'ok.json': fixed });
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.stdout) as { valid: boolean; new_access: Array<{ address: string; type: string; action: string; resource?: string; context?: Record<string, unknown> }> };
+    expect(out.valid).toBe(true);
+    expect(out.new_access.length).toBeGreaterThan(0);
+    const changes = checkTerraformPlan(JSON.parse(fixed))!.changes;
+    for (const w of out.new_access.filter((x) => x.type === 'identity')) {
+      expect(w.action).not.toBe('*');
+      const c = changes.find((x) => x.address === w.address)!;
+      const request = { principal: { account_id: 'acc-1', user_id: 'u-1' }, action: w.action, ...(w.resource ? { resource: w.resource } : {}), ...(w.context ? { context: w.context } : {}) };
+      const after = evaluate({ ...request, policies: [{ id: 'after', document: c.after }] });
+      expect('error' in after ? after : after.decision, `${w.address} ${w.action}`).toBe('allow');
+      if (c.before !== null) {
+        const before = evaluate({ ...request, policies: [{ id: 'before', document: c.before }] });
+        expect('error' in before ? before : before.decision).toBe('deny');
+      }
+    }
+    // No change, no new access; a new SCP only takes access away.
+    expect(NO_NEW_ACCESS!(changes.map((c) => ({ ...c, before: c.after })))).toEqual([]);
+    expect(NO_NEW_ACCESS!(changes.filter((c) => c.type === 'scp').map((c) => ({ ...c, before: null })))).toEqual([]);
   });
 });
 
