@@ -6,7 +6,7 @@
  *     and the example policies of account acc-1;
  *  3. starts `serverless offline` on 127.0.0.1 (the bundles in dist/functions; CODE_ROOT=functions runs
  *     the TypeScript sources instead) and waits for "Server ready";
- *  4. prints the URLs (the playground page first) and a copy-paste curl for each endpoint, then relays the
+ *  4. prints the URLs (the playground page first), the tokens and four curl lines to try, then relays the
  *     request log.
  *
  * Ctrl-C (SIGINT) or SIGTERM stops everything it started: the build and serverless-offline run in their own
@@ -164,94 +164,46 @@ const localSecret = (): string => process.env.AUTH_OFFLINE_JWT_SECRET || LOCAL_J
 
 const sq = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
-function usage(base: string, dynamo: LocalDynamo, token: string): string {
-  const evaluate = {
+/**
+ * What `npm start` prints once ready: where everything listens, the tokens, four curl lines to try, and where
+ * the rest is (docs/http-api.md: a curl line for every route, in a tour that runs on this stack as it is).
+ */
+export function startupMessage(base: string, dynamo: { endpoint: string; tableName: string }, seeded: Pick<SeedResult, 'org_id' | 'path'>, tokens: { token: string; mgmtToken: string; imsToken: string }): string {
+  const auth = `-H "authorization: Bearer $TOKEN"`;
+  const post = (path: string, body: unknown): string => `curl -s -X POST ${base}${path} ${auth} -H 'content-type: application/json' -d ${sq(JSON.stringify(body))}`;
+  const alice = { account_id: EXAMPLE_ACCOUNT, user_id: 'alice' };
+  const inline = {
     principal: { account_id: EXAMPLE_ACCOUNT, user_name: 'alice' },
     action: 'ims:images:deleteImage',
-    resource: 'ims:cn-north-4:acc-1:image:abc',
-    region: 'cn-north-4',
+    resource: `ims:cn-north-4:${EXAMPLE_ACCOUNT}:image:abc`,
     policies: [
       { id: 'IMS FullAccess', document: { Version: '1.1', Statement: [{ Effect: 'Allow', Action: ['ims:*:*'] }] } },
       { id: 'no-delete', document: { Version: '1.1', Statement: [{ Effect: 'Deny', Action: ['ims:images:delete'] }] } },
     ],
   };
-  const explain = { ...evaluate, action: 'ims:images:get' };
-  const validate = { policy: '{"Version":"1.1","Statement":[{"Effect":"Allow","Action":["ims:images:dlete"]}]}', type: 'identity' };
-  const auth = `-H "authorization: Bearer $TOKEN"`;
-  const post = (path: string, body: unknown): string => `curl -s -X POST ${base}${path} ${auth} -H 'content-type: application/json' -d ${sq(JSON.stringify(body))}`;
-  return [
-    '',
-    `  Playground  ${base}/    open it in a browser: write policies, build a request, see the decision and the statement that made it`,
-    `  HTTP API    ${base}    (serverless-offline, code: ${process.env.CODE_ROOT || 'dist/functions'})`,
-    `  DynamoDB    ${dynamo.endpoint}    (DynamoDB Local in memory, table ${dynamo.tableName}, example data of ${EXAMPLE_ACCOUNT})`,
-    '',
-    `  A bearer token for ${EXAMPLE_ACCOUNT} with every scope (evaluate, policies:read, policies:write, org:write), valid 24 h:`,
-    `    export TOKEN=${token}`,
-    '',
-    `  POST ${base}/v1/evaluate      IMS FullAccess + "deny delete": delete is denied (explicit_deny)`,
-    `    ${post('/v1/evaluate', evaluate)}`,
-    '',
-    `  POST ${base}/v1/explain       the same policies, ims:images:get: allowed, with the trace and text`,
-    `    ${post('/v1/explain', explain)}`,
-    '',
-    `  POST ${base}/v1/validate      a policy with a misspelled action (UNKNOWN_ACTION, did you mean ims:images:delete?)`,
-    `    ${post('/v1/validate', validate)}`,
-    '',
-    `  GET  ${base}/v1/catalog       the compiled catalog (ETag, Cache-Control; If-None-Match gives 304)`,
-    `    curl -si ${base}/v1/catalog | head -n 12`,
-    '',
-    `  GET  ${base}/v1/openapi.json  the OpenAPI 3.1 document`,
-    `    curl -s ${base}/v1/openapi.json`,
-    '',
-  ].join('\n');
-}
-
-/** Curl lines for the stored model: evaluation by reference, scopes, SCP inheritance, tenancy, last SCP. */
-function storedUsage(base: string, seeded: SeedResult, mgmtToken: string): string {
-  const auth = (v = 'TOKEN'): string => `-H "authorization: Bearer $${v}"`;
-  const post = (path: string, body: unknown): string => `curl -s -X POST ${base}${path} ${auth()} -H 'content-type: application/json' -d ${sq(JSON.stringify(body))}`;
-  const [root, prod, eu, team] = seeded.path;
-  const org = seeded.org_id;
-  const alice = { account_id: EXAMPLE_ACCOUNT, user_id: 'alice' };
-  return [
-    `  Stored example data: ${EXAMPLE_ACCOUNT} has users alice (group image-admins: IMS FullAccess in all projects + "deny delete" in`,
-    `  cn-north-4) and bob (group viewers: IMS ReadOnlyAccess in cn-north-4), agency ims-copy (IMS Administrator in enterprise`,
-    `  project ep-1); organization ${org} (management account ${MANAGEMENT_ACCOUNT}): ${root} -> ${prod} (prod) -> ${eu} (eu, SCP`,
-    `  "deny unencrypted copies") -> ${team} (team-a) -> ${EXAMPLE_ACCOUNT}. A token for ${MANAGEMENT_ACCOUNT}:`,
-    `    export MGMT_TOKEN=${mgmtToken}`,
-    '',
-    `  Evaluate by reference (no inline policies): alice may not delete in cn-north-4 (project-scoped Deny) ...`,
-    `    ${post('/v1/evaluate', { principal: alice, region: 'cn-north-4', action: 'ims:images:deleteImage', resource: `ims:cn-north-4:${EXAMPLE_ACCOUNT}:image:abc` })}`,
-    `  ... but may in cn-east-3 (the Deny's project scope does not cover it):`,
-    `    ${post('/v1/evaluate', { principal: alice, region: 'cn-east-3', action: 'ims:images:deleteImage', resource: `ims:cn-east-3:${EXAMPLE_ACCOUNT}:image:abc` })}`,
-    `  bob may list images in cn-north-4, not in cn-east-3:`,
-    `    ${post('/v1/evaluate', { principal: { account_id: EXAMPLE_ACCOUNT, user_id: 'bob' }, region: 'cn-east-3', action: 'ims:images:list' })}`,
-    `  The SCP inherited from OU eu denies copying an unencrypted image (explain names policies, versions, grants):`,
-    `    ${post('/v1/explain', { principal: alice, region: 'cn-north-4', api: { method: 'POST', path: '/v1/cloudimages/abc/copy', hints: { enterprise_project: false } }, context: { 'ims:Encrypted': false } })} | jq -r .text`,
-    '',
-    `  Stored data: curl -s ${base}/v1/policies ${auth()}    curl -s '${base}/v1/grants?principal_type=group&principal_id=image-admins' ${auth()}`,
-    `  Another tenant's SCP is not found (404): curl -si ${base}/v1/policies/deny-unencrypted-copy ${auth()} | head -n 1`,
-    `  The management account sees it:          curl -s ${base}/v1/policies/deny-unencrypted-copy ${auth('MGMT_TOKEN')}`,
-    `  SCPs along the path: curl -s ${base}/v1/organizations/${org}/nodes/${eu}/policies ${auth('MGMT_TOKEN')}`,
-    `  Detaching the last SCP of a node is refused (409):`,
-    `    curl -si -X DELETE ${base}/v1/organizations/${org}/nodes/${team}/policies/system:FullAccess ${auth('MGMT_TOKEN')} | head -n 1`,
-    '',
-    '  Ctrl-C stops everything.',
-    '',
-  ].join('\n');
-}
-
-/** Curl lines for the IMS authorizer (the demo backend under /ims): a token of the other kind, for alice. */
-function imsUsage(base: string, aliceToken: string): string {
   const image = `${base}/ims/v2/images/${EXAMPLE_IMAGE_ID}`;
   return [
-    `  IMS API behind the IMS authorizer (demo backend, region IMS_REGION=${process.env.IMS_REGION || 'cn-north-4'}). A token for the IMS API`,
-    `  (audience ims-api, principal user alice; tokens for /v1 are refused there, and these are refused by /v1):`,
-    `    export IMS_TOKEN=${aliceToken}`,
-    `  alice may get an image, not delete it in cn-north-4 (403):`,
-    `    curl -s ${image} -H "authorization: Bearer $IMS_TOKEN"`,
+    '',
+    `  Playground  ${base}/    open it in a browser: write policies, build a request, see the decision and why`,
+    `  HTTP API    ${base}    (serverless-offline, code: ${process.env.CODE_ROOT || 'dist/functions'})`,
+    `  DynamoDB    ${dynamo.endpoint}    (DynamoDB Local, table ${dynamo.tableName}, example data: docs/local-stack.md)`,
+    '',
+    `  Tokens (24 h): ${EXAMPLE_ACCOUNT} with every scope; ${MANAGEMENT_ACCOUNT}, management account of ${seeded.org_id}; alice for the IMS API:`,
+    `    export TOKEN=${tokens.token}`,
+    `    export MGMT_TOKEN=${tokens.mgmtToken}`,
+    `    export IMS_TOKEN=${tokens.imsToken}`,
+    '',
+    '  Try:',
+    `    ${post('/v1/evaluate', inline)}`,
+    '      inline policies: IMS FullAccess and "deny delete": explicit_deny',
+    `    ${post('/v1/evaluate', { principal: alice, region: 'cn-north-4', action: 'ims:images:deleteImage', resource: `ims:cn-north-4:${EXAMPLE_ACCOUNT}:image:abc` })}`,
+    '      by reference: alice\'s stored grants (a project-scoped Deny in cn-north-4)',
+    `    ${post('/v1/explain', { principal: alice, region: 'cn-north-4', api: { method: 'POST', path: '/v1/cloudimages/abc/copy', hints: { enterprise_project: false } }, context: { 'ims:Encrypted': false } })} | jq -r .text`,
+    '      the SCP inherited from OU eu denies an unencrypted copy (jq prints the explanation)',
     `    curl -si -X DELETE ${image} -H "authorization: Bearer $IMS_TOKEN" | head -n 1`,
-    `  Image ids are the lowercase UUIDs IMS issues; anything else is refused (INVALID_IMAGE_ID).`,
+    '      the IMS API behind the authorizer: alice may not delete in cn-north-4 (403)',
+    '',
+    '  Every route with a curl line: docs/http-api.md (its tour runs on this stack). Ctrl-C stops everything.',
     '',
   ].join('\n');
 }
@@ -302,10 +254,13 @@ async function main(): Promise<void> {
   const base = `http://${LOCAL_HOST}:${http.port}`;
   log(`\nReady in ${seconds()} s.`);
   const secret = localSecret();
-  log(usage(base, local.db, await mintToken(EXAMPLE_ACCOUNT, undefined, { secret })));
-  log(imsUsage(base, await mintImsToken(EXAMPLE_ACCOUNT, { user_id: 'alice' }, { secret })));
-  log(storedUsage(base, local.seeded, await mintToken(MANAGEMENT_ACCOUNT, undefined, { secret })));
+  const tokens = {
+    token: await mintToken(EXAMPLE_ACCOUNT, undefined, { secret }),
+    mgmtToken: await mintToken(MANAGEMENT_ACCOUNT, undefined, { secret }),
+    imsToken: await mintImsToken(EXAMPLE_ACCOUNT, { user_id: 'alice' }, { secret }),
+  };
+  log(startupMessage(base, local.db, local.seeded, tokens));
   log(`  Playground: ${base}/ (the engine runs in the page; paste $TOKEN under "Stored policies" to evaluate by reference).\n`);
 }
 
-void main();
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) void main();

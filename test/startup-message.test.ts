@@ -1,0 +1,33 @@
+/**
+ * What `npm start` prints (infra/local/start.ts `startupMessage`): short, the tokens, a few curl lines that
+ * name real routes with bodies the schemas accept, and the pointer to docs/http-api.md's curl line per route.
+ */
+import { describe, expect, it } from 'vitest';
+import { startupMessage } from '../infra/local/start.js';
+import { checkSchema } from '../lib/schema/schemas.js';
+import { shellWords } from './support/doc-examples.js';
+import { matchRoute } from './support/api.js';
+
+const base = 'http://127.0.0.1:4000';
+const text = startupMessage(base, { endpoint: 'http://127.0.0.1:4567', tableName: 't' }, { org_id: 'o-1', path: ['r-1', 'ou-1', 'ou-2', 'ou-3'] }, { token: 'T', mgmtToken: 'M', imsToken: 'I' });
+
+describe('npm start output', () => {
+  it('is short and points to the page with a curl line for every route', () => {
+    expect(text.split('\n').length).toBeLessThanOrEqual(30);
+    expect(text).toContain('docs/http-api.md');
+    for (const v of ['TOKEN=T', 'MGMT_TOKEN=M', 'IMS_TOKEN=I']) expect(text).toContain(`export ${v}`);
+  });
+
+  it('each curl line to the API names a route and sends a body its schema accepts', () => {
+    const lines = text.split('\n').filter((l) => l.trim().startsWith(`curl -s -X POST ${base}/v1/`));
+    expect(lines.length).toBeGreaterThanOrEqual(3);
+    for (const line of lines) {
+      const words = shellWords(line.trim().split(' | ')[0] as string);
+      const url = words.find((w) => w.startsWith(base)) as string;
+      const found = matchRoute('POST', url.slice(base.length));
+      expect(found, url).toBeDefined();
+      const body = JSON.parse(words[words.indexOf('-d') + 1] as string);
+      expect(checkSchema(found!.route.request!, body), line).toBeNull();
+    }
+  });
+});
