@@ -157,7 +157,7 @@ async function decide(event: APIGatewayRequestAuthorizerEventV2, out: Outcome): 
     out.actions = result.api.required_actions;
   }
   const resources = [...new Set(result.results.map((r) => r.resource))];
-  out.resource = resources.length === 1 ? resources[0] : resources;
+  out.resource = resources.length === 1 ? (resources[0] as string) : resources;
 }
 
 export async function handler(event: APIGatewayRequestAuthorizerEventV2): Promise<ImsAuthorizerResult> {

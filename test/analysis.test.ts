@@ -93,7 +93,7 @@ describe('golden cases from the seeded examples', () => {
 
   it('the SCP that denies unencrypted copies loses exactly copyInRegion of unencrypted images (diff, seed chain root > prod > eu > team-a)', () => {
     const scp = policy('deny-unencrypted-copy', 'scps/deny-unencrypted-copy.json');
-    const chain = (eu: InlinePolicy[]): AnalysisPolicySet['scps'] => [
+    const chain = (eu: InlinePolicy[]): NonNullable<AnalysisPolicySet['scps']> => [
       { level: 'root', policies: [FULL_SCP] },
       { level: 'prod', policies: [FULL_SCP] },
       { level: 'eu', policies: [FULL_SCP, ...eu] },

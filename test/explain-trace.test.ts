@@ -765,7 +765,7 @@ describe('scope_matched (grant scopes)', () => {
   const scoped = (id: string, effect: 'Allow' | 'Deny', scope: ScopedPolicy['scope']): ScopedPolicy => ({
     id,
     document: doc({ Effect: effect, Action: ['ims:images:*'] }),
-    scope,
+    ...(scope ? { scope } : {}),
     source: { version: 'v2', grant_id: `g-${id}`, principal: { type: 'group', id: 'devs' }, ...(scope ? { scope } : {}) },
   });
 

@@ -312,11 +312,11 @@ async function applyOrganization(account: string, orgId: string, plan: ImportPla
       const existing = await findChild(account, orgId, parent, n.name ?? n.id);
       if (existing) {
         nodeIds[n.id] = existing;
-        out.push({ kind: 'ou', id: existing, outcome: 'unchanged', detail: n.name });
+        out.push({ kind: 'ou', id: existing, outcome: 'unchanged', ...(n.name !== undefined ? { detail: n.name } : {}) });
       } else {
         const ou = await createOu(account, orgId, { parent_id: parent, name: n.name ?? n.id });
         nodeIds[n.id] = ou.node_id;
-        out.push({ kind: 'ou', id: ou.node_id, outcome: 'created', detail: n.name });
+        out.push({ kind: 'ou', id: ou.node_id, outcome: 'created', ...(n.name !== undefined ? { detail: n.name } : {}) });
       }
     } else {
       const parent = nodeIds[n.parent_id as string] as string;

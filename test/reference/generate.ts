@@ -511,8 +511,10 @@ const principal: fc.Arbitrary<Principal | undefined> = fc.option(
   { nil: undefined, freq: 8 },
 );
 
-function compact<T extends object>(o: T): T {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+/** The object without its undefined fields (`{a: undefined}` is `{}`), typed as such (exactOptionalPropertyTypes). */
+type Compact<T> = { [K in keyof T as undefined extends T[K] ? never : K]: T[K] } & { [K in keyof T as undefined extends T[K] ? K : never]?: Exclude<T[K], undefined> };
+function compact<T extends object>(o: T): Compact<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Compact<T>;
 }
 
 /** Values for the parameters of API paths (an image id may be %-escaped: `dir%2Fimg-3` is `dir/img-3`). */

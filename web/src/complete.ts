@@ -109,7 +109,7 @@ const LEVEL_LABEL: Record<string, string> = { list: 'list', read: 'read', write:
 let actionOptions: Completion[] | undefined;
 function actions(): Completion[] {
   return (actionOptions ??= catalog.actions.flatMap((a) => {
-    const level = a.access_level ? LEVEL_LABEL[a.access_level] : a.kind === 'foreign' ? 'other service' : 'dependency only';
+    const level: string = (a.access_level ? LEVEL_LABEL[a.access_level] : undefined) ?? (a.kind === 'foreign' ? 'other service' : 'dependency only');
     const info = a.description ? { info: a.description } : {};
     const main: Completion = { label: a.name, detail: level, ...info, type: 'constant', boost: a.kind === 'action' ? 1 : 0 };
     const aliases = a.aliases.map((alias): Completion => ({ label: alias, detail: `${level} · 1.1 name of ${a.name}`, ...info, type: 'constant', boost: -1 }));

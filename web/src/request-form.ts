@@ -176,7 +176,7 @@ export class RequestForm {
       ? urnPlaceholders(URN_TEMPLATE).map((part) => this.text(PART_LABELS[part] ?? part, r.resource_parts[part] ?? '', (v) => {
           this.get().resource_parts[part] = v;
           preview.value = resourceUrn(this.get());
-        }, { name: `urn-${part}`, hint: part === 'image-id' ? '* stands for every image' : undefined }))
+        }, { name: `urn-${part}`, ...(part === 'image-id' ? { hint: '* stands for every image' } : {}) }))
       : [];
     return h(
       'fieldset',
