@@ -29,19 +29,18 @@
  */
 import type { Context, SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { catalogVersion } from '../lib/catalog/catalog.js';
-import { evaluate } from '../lib/engine/engine.js';
 import { parseJson } from '../lib/json/source.js';
 import { problemMessage, schemaChecker } from '../lib/schema/check.js';
 import { REQUEST_SCHEMAS } from '../lib/schema/requests.js';
 import { RESOURCE_SCHEMAS } from '../lib/schema/resources.js';
-import type { EvaluateRequest, EvaluateResponse, JsonValue, SchemaValues } from '../lib/types.js';
+import type { EvaluateRequest, EvaluateResponse, EvaluateResult, JsonValue, SchemaValues } from '../lib/types.js';
 import { mapLimit } from '../lib/util/concurrency.js';
 import { Logger } from '../lib/util/logger.js';
 import { putDecisionResult, type DecisionError } from '../store/decisions.js';
 import { ID_PATTERN } from '../store/keys.js';
 import { HttpError, statusOfEngineError } from './shared/http.js';
 import { BODY_LIMIT_BYTES, decisionSubject, writeDecisionLog } from './shared/middlewares.js';
-import { loadByReference } from './shared/reference.js';
+import { decideForAccount } from './shared/reference.js';
 
 /** The BatchMessage envelope (its request is an EvaluateRequest). */
 const messages = schemaChecker({ BatchMessage: RESOURCE_SCHEMAS.BatchMessage, ...REQUEST_SCHEMAS });
@@ -148,13 +147,9 @@ const isMalformed = (status: number): boolean => status === 400 || status === 41
 
 /** Decides a schema-valid request for `accountId`, as POST /v1/evaluate does. Throws only on faults. */
 async function decide(accountId: string, request: EvaluateRequest): Promise<Decided> {
-  if (request.policies !== undefined || request.scps !== undefined) {
-    const r = evaluate(request);
-    return 'error' in r ? { status: statusOfEngineError(r.error.code), error: r.error } : { result: r };
-  }
-  let loaded: Awaited<ReturnType<typeof loadByReference>>;
+  let r: EvaluateResult;
   try {
-    loaded = await loadByReference(accountId, request);
+    r = (await decideForAccount(accountId, request, 'evaluate')) as EvaluateResult;
   } catch (err) {
     // Refusals (unknown principal, another account's, malformed id, a stored policy that no longer
     // validates) carry a 4xx status and a code; anything else is a fault.
@@ -164,6 +159,5 @@ async function decide(accountId: string, request: EvaluateRequest): Promise<Deci
     if (err.details !== undefined) error.details = err.details;
     return { status: err.status, error };
   }
-  const r = loaded.evaluator.evaluate(loaded.request);
   return 'error' in r ? { status: statusOfEngineError(r.error.code), error: r.error } : { result: r };
 }

@@ -32,7 +32,7 @@
  * leaves keys unprocessed after 5 attempts fails the load instead of skipping them.
  */
 import { systemPolicy } from '../lib/system-policies.js';
-import type { GrantScope } from '../lib/types.js';
+import type { LoadedGrant, LoadedOrganization, LoadedPolicies, PolicySetSource, PrincipalSelector } from '../lib/decision/source.js';
 import { checkId } from './common.js';
 import { fromItem, key, send, toWireValues, type WireItem } from './dynamo-http.js';
 import { invalidInput, principalNotFound } from './errors.js';
@@ -64,72 +64,12 @@ function tableName(): string {
 /** Version id of every system policy. */
 export const SYSTEM_POLICY_VERSION = 'v1';
 
-export interface PrincipalSelector {
-  user_id?: string;
-  /** The agency's id. */
-  agency?: string;
-}
-
-export interface LoadedGrant {
-  grant_id: string;
-  principal: { type: PrincipalKind; id: string };
-  scope: GrantScope;
-  policy_id: string;
-  /** The default version evaluated. */
-  version: string;
-  /** JSON text of the default version. */
-  document: string;
-}
-
-export interface LoadedScp {
-  policy_id: string;
-  version: string;
-  document: string;
-}
-
-export interface LoadedLevel {
-  node_id: string;
-  node_type: 'root' | 'ou' | 'account';
-  /** The SCPs attached to the node, by policy id (empty when SCPs are disabled). */
-  policies: LoadedScp[];
-}
-
-export interface LoadedOrganization {
-  org_id: string;
-  management_account_id: string;
-  scp_enabled: boolean;
-  /** `<org>/<root>/<ou>/.../<account>` */
-  org_path: string;
-  /** Root, OUs, the account: outermost first. */
-  levels: LoadedLevel[];
-}
-
-export interface LoadedPolicies {
-  /** The change stamp read no later than the data (cache key). */
-  stamp: string;
-  /** The organization whose counter is part of the stamp (what `currentStamp` needs to check it in one request). */
-  stamp_org_id?: string;
-  principal: { type: 'user' | 'agency' | 'account'; id: string; name?: string };
-  /** The user's group ids (empty for agencies and the account). */
-  groups: string[];
-  /** The principal's grants, then its groups' grants (by group id). */
-  grants: LoadedGrant[];
-  /** `null` when the account is in no organization. */
-  organization: LoadedOrganization | null;
-}
+export type { LoadedGrant, LoadedLevel, LoadedOrganization, LoadedPolicies, LoadedScp, PolicySetSource, PrincipalSelector } from '../lib/decision/source.js';
 
 /** The account's change stamp: changes after every write that can change a decision of the account. */
 export async function changeStamp(accountId: string): Promise<string> {
   checkId(accountId, 'account_id');
   return (await readStamp(accountId)).stamp;
-}
-
-/** The policy-set port of the evaluation (the DynamoDB adapter is this module; tests may bring their own). */
-export interface PolicySetSource {
-  /** The principal's policy set and the stamp it was read under. */
-  loadEffectiveSet(accountId: string, principal: PrincipalSelector): Promise<LoadedPolicies>;
-  /** The account's stamp now, in one request when the organization of the last load is given. */
-  currentStamp(accountId: string, orgId: string | undefined): Promise<string>;
 }
 
 export const dynamoPolicySetSource: PolicySetSource = {

@@ -62,7 +62,7 @@ describe('the list (lib/engine/context.ts PRINCIPAL_KEYS)', () => {
   });
 });
 
-describe('by reference: refused (lib principalKeyError, used by loadByReference and the authorizer)', () => {
+describe('by reference: refused (lib principalKeyError, used by the account decisions of lib/decision and the authorizer)', () => {
   it('a context that sets any variant of any key: INVALID_REQUEST naming it; unknown_context_keys naming it too', () => {
     for (const [entry, v] of ALL) {
       const inContext = principalKeyError({ action: 'ims:images:get', context: { 'g:SourceIp': '10.0.0.1', [v]: 'x' } });

@@ -3,25 +3,18 @@
  * the principal's stored grants and SCPs are loaded (by reference) for the caller's own account only.
  * Shapes the reply and fills the decision log line.
  */
-import { evaluate, explain } from '../../lib/engine/engine.js';
 import type { EvaluateRequest, EvaluateResult, ExplainResult } from '../../lib/types.js';
 import { callerOf } from './auth.js';
 import { HttpError, statusOfEngineError, type HttpEvent, type Reply } from './http.js';
 import { decisionSubject, state } from './middlewares.js';
-import { loadByReference } from './reference.js';
+import { decideForAccount } from './reference.js';
 
 /** `request`: the body, validated against the EvaluateRequest schema. */
 export async function decideReply(event: HttpEvent, request: EvaluateRequest, mode: 'evaluate' | 'explain'): Promise<Reply> {
   const s = state(event);
   const caller = callerOf(event);
   s.decision = { caller_account: caller.account_id, ...decisionSubject(request) };
-  let result: EvaluateResult | ExplainResult;
-  if (request.policies !== undefined || request.scps !== undefined) {
-    result = mode === 'evaluate' ? evaluate(request) : explain(request);
-  } else {
-    const loaded = await loadByReference(caller.account_id, request);
-    result = mode === 'evaluate' ? loaded.evaluator.evaluate(loaded.request) : loaded.evaluator.explain(loaded.request);
-  }
+  const result: EvaluateResult | ExplainResult = await decideForAccount(caller.account_id, request, mode);
   if ('error' in result) throw new HttpError(statusOfEngineError(result.error.code), result.error.code, result.error.message, result.error.details);
   Object.assign(s.decision, { decision_id: result.decision_id, decision: result.decision, reason: result.reason, catalog_version: result.catalog_version });
   return { status: 200, body: result, headers: { 'x-decision-id': result.decision_id, 'x-catalog-version': result.catalog_version } };
