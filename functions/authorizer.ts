@@ -96,7 +96,7 @@ function storeReason(err: unknown): string {
   throw err;
 }
 
-async function decide(event: APIGatewayRequestAuthorizerEventV2, out: Outcome): Promise<void> {
+async function authorizeCall(event: APIGatewayRequestAuthorizerEventV2, out: Outcome): Promise<void> {
   if (typeof event !== 'object' || event === null || Array.isArray(event)) {
     out.reason = 'INVALID_EVENT';
     return;
@@ -168,7 +168,7 @@ export async function handler(event: APIGatewayRequestAuthorizerEventV2): Promis
     // The gateway's id when real (serverless-offline's placeholder is the same on every request: left out;
     // the decision id identifies the line).
     requestId = gatewayRequestId((event as { requestContext?: { requestId?: unknown } } | null)?.requestContext?.requestId)?.slice(0, 128);
-    await decide(event, out);
+    await authorizeCall(event, out);
   } catch (err) {
     // A fault (the store unreachable or too slow, a bug): denied, and logged with the decision id.
     out.decision = 'deny';

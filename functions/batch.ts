@@ -108,7 +108,7 @@ export async function handleRecord(record: SQSRecord): Promise<Handled> {
       decided = { status: 400, error: { code: 'INVALID_REQUEST', message: problemMessage(problem, 'The message'), details: { field: problem.field } } };
     } else {
       request = (message as SchemaValues['BatchMessage']).request;
-      decided = await decide(accountId, request);
+      decided = await decideMessage(accountId, request);
     }
     const described = request ? decisionSubject(request) : {};
 
@@ -146,7 +146,7 @@ export async function handleRecord(record: SQSRecord): Promise<Handled> {
 const isMalformed = (status: number): boolean => status === 400 || status === 413 || status === 422;
 
 /** Decides a schema-valid request for `accountId`, as POST /v1/evaluate does. Throws only on faults. */
-async function decide(accountId: string, request: EvaluateRequest): Promise<Decided> {
+async function decideMessage(accountId: string, request: EvaluateRequest): Promise<Decided> {
   let r: EvaluateResult;
   try {
     r = (await decideForAccount(accountId, request, 'evaluate')) as EvaluateResult;

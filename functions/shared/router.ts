@@ -16,7 +16,7 @@ import { asHttpError, header, HttpError, type HttpEvent, type Reply } from './ht
 import { assertSchema, readJsonBody } from './middlewares.js';
 import type { HttpHandler } from './public-service.js';
 import type { PathParams, RouteKey, RouteDef } from './routes.js';
-import { service } from './service.js';
+import { httpHandler } from './service.js';
 
 /** The bodies a routed function may validate (the stored model's, and the documents they embed). */
 const BODY_SCHEMAS = { ...REQUEST_SCHEMAS, ...RESOURCE_SCHEMAS };
@@ -65,7 +65,7 @@ export function router(name: string, routes: { readonly [K in RouteKey]?: Routed
   for (const [key, spec] of Object.entries(routes) as Array<[string, RoutedSpec<SchemaName>]>) {
     table.set(key, { spec, handle: (handlers as unknown as Record<string, Route['handle']>)[key] as Route['handle'] });
   }
-  return service({ name, auth: 'authenticated' }, async (event) => {
+  return httpHandler({ name, auth: 'authenticated' }, async (event) => {
     const key = routeKeyOf(event);
     const route = table.get(key);
     if (!route) throw new HttpError(404, 'NOT_FOUND', `No route for ${key}.`);

@@ -26,7 +26,7 @@ export interface ServiceOptions<N extends RequestSchema = RequestSchema> {
 /** The body a handler gets: validated, typed from its schema (undefined without one). */
 type BodyOf<N extends RequestSchema> = [N] extends [never] ? undefined : SchemaValues[N];
 
-export function service<N extends RequestSchema = never>(options: ServiceOptions<N>, handler: (event: HttpEvent, body: BodyOf<NoInfer<N>>) => Reply | Promise<Reply>): HttpHandler {
+export function httpHandler<N extends RequestSchema = never>(options: ServiceOptions<N>, handler: (event: HttpEvent, body: BodyOf<NoInfer<N>>) => Reply | Promise<Reply>): HttpHandler {
   return chain(
     options,
     (event) => handler(event, state(event).body as BodyOf<N>),

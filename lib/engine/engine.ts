@@ -97,7 +97,7 @@ function compileWithWarnings(input: PolicySetInput, withWarnings: boolean): Prep
 export const UNDECIDED_COVERAGE_WARNING =
   'Whether a Resource list covers every resource of a wildcard resource could not be decided within the bound of docs/limits.md: it was read as not covering (an Allow does not apply, a NotResource Deny does). Give a complete URN, or patterns with fewer "?".';
 
-function decide(set: CompiledPolicySet, resolved: ResolvedRequest, policyWarnings: readonly string[]): EvaluateResponse {
+function decideRequest(set: CompiledPolicySet, resolved: ResolvedRequest, policyWarnings: readonly string[]): EvaluateResponse {
   const missing = new Map<string, string>();
   const results: ActionResult[] = new Array(resolved.items.length);
   const undecided = set.memo.families.undecided;
@@ -180,14 +180,14 @@ function prepare(request: unknown, preset: PreparedSet | ErrorResponse | null, c
 
 function evaluatePrepared(p: Prepared | ErrorResponse): EvaluateResult {
   if ('error' in p) return p;
-  return workLimitError(p.set, p.resolved, 'evaluate') ?? decide(p.set, p.resolved, p.policyWarnings);
+  return workLimitError(p.set, p.resolved, 'evaluate') ?? decideRequest(p.set, p.resolved, p.policyWarnings);
 }
 
 function explainPrepared(p: Prepared | ErrorResponse): ExplainResult {
   if ('error' in p) return p;
   const tooMuch = workLimitError(p.set, p.resolved, 'explain');
   if (tooMuch) return tooMuch;
-  const response = decide(p.set, p.resolved, p.policyWarnings);
+  const response = decideRequest(p.set, p.resolved, p.policyWarnings);
   const trace = p.resolved.items.map((item, i) => traceItem(p.set, p.resolved, item, response.results[i]!));
   return { ...response, trace, text: renderExplain(response, trace) };
 }
