@@ -32,9 +32,21 @@ function variants(w: Workload): Variant[] {
   };
   const statements = (p: InlinePolicy): Array<Record<string, unknown>> => (p.document as { Statement: Array<Record<string, unknown>> }).Statement;
   const withStatements = (p: InlinePolicy, st: Array<Record<string, unknown>>): InlinePolicy => ({ ...p, document: { ...(p.document as object), Statement: st } as PolicyDocument });
-  const noDenies = w.policies.map((p) => withStatements(p, statements(p).filter((st) => st.Effect !== 'Deny')));
+  const noDenies = w.policies.map((p) =>
+    withStatements(
+      p,
+      statements(p).filter((st) => st.Effect !== 'Deny'),
+    ),
+  );
   const noGuardrails = w.scps.map((l) => ({ ...l, policies: l.policies.filter((p) => !p.id.startsWith('guardrail')) }));
-  const widened = w.policies.map((p, i) => (i === 0 ? withStatements(p, statements(p).map((st, j) => (j === 0 ? { ...st, Resource: ['*'] } : st))) : p));
+  const widened = w.policies.map((p, i) =>
+    i === 0
+      ? withStatements(
+          p,
+          statements(p).map((st, j) => (j === 0 ? { ...st, Resource: ['*'] } : st)),
+        )
+      : p,
+  );
   return [
     { name: 'same set', proposed: base },
     { name: 'an Allow for one more user', proposed: { policies: [...w.policies, admin], scps: w.scps } },
@@ -82,15 +94,41 @@ for (const name of ['realistic', 'large'] as const) {
   for (const v of variants(w)) {
     const { value, ms } = time(() => checkNoNewAccess(existing, v.proposed));
     if ('error' in value) throw new Error(`${name} ${v.name}: ${value.error.message}`);
-    rows.push({ workload: name, operation: `checkNoNewAccess: ${v.name}`, result: value.result, findings: value.findings.length + (value.findings_omitted ?? 0), p50_ms: percentile(ms, 0.5), p99_ms: percentile(ms, 0.99), stats: value.stats });
+    rows.push({
+      workload: name,
+      operation: `checkNoNewAccess: ${v.name}`,
+      result: value.result,
+      findings: value.findings.length + (value.findings_omitted ?? 0),
+      p50_ms: percentile(ms, 0.5),
+      p99_ms: percentile(ms, 0.99),
+      stats: value.stats,
+    });
   }
   const d = time(() => diff(existing, variants(w)[4]!.proposed));
   if ('error' in d.value) throw new Error(d.value.error.message);
-  rows.push({ workload: name, operation: 'diff: SCP guardrails removed', result: d.value.result, findings: d.value.findings.length, p50_ms: percentile(d.ms, 0.5), p99_ms: percentile(d.ms, 0.99), stats: d.value.stats });
+  rows.push({
+    workload: name,
+    operation: 'diff: SCP guardrails removed',
+    result: d.value.result,
+    findings: d.value.findings.length,
+    p50_ms: percentile(d.ms, 0.5),
+    p99_ms: percentile(d.ms, 0.99),
+    stats: d.value.stats,
+  });
   const s = time(() => summarize(existing));
   if ('error' in s.value) throw new Error(s.value.error.message);
   const counts = s.value.groups.flatMap((g) => g.actions).reduce<Record<string, number>>((acc, a) => ((acc[a.access] = (acc[a.access] ?? 0) + 1), acc), {});
-  rows.push({ workload: name, operation: 'summarize', result: Object.entries(counts).map(([k, n]) => `${n} ${k}`).join(', '), findings: 0, p50_ms: percentile(s.ms, 0.5), p99_ms: percentile(s.ms, 0.99), stats: s.value.stats });
+  rows.push({
+    workload: name,
+    operation: 'summarize',
+    result: Object.entries(counts)
+      .map(([k, n]) => `${n} ${k}`)
+      .join(', '),
+    findings: 0,
+    p50_ms: percentile(s.ms, 0.5),
+    p99_ms: percentile(s.ms, 0.99),
+    stats: s.value.stats,
+  });
 }
 
 const f = (n: number): string => n.toFixed(1);
@@ -99,7 +137,10 @@ const md = [
   '',
   '| workload | operation | result | findings | p50 ms | p99 ms | groups | outcome regions | engine decisions | diagram nodes | automaton steps |',
   '|---|---|---|---|---|---|---|---|---|---|---|',
-  ...rows.map((r) => `| ${r.workload} | ${r.operation} | ${r.result} | ${r.findings} | ${f(r.p50_ms)} | ${f(r.p99_ms)} | ${r.stats.groups} | ${r.stats.outcome_regions} | ${r.stats.engine_decisions} | ${r.stats.diagram_nodes} | ${r.stats.automaton_steps} |`),
+  ...rows.map(
+    (r) =>
+      `| ${r.workload} | ${r.operation} | ${r.result} | ${r.findings} | ${f(r.p50_ms)} | ${f(r.p99_ms)} | ${r.stats.groups} | ${r.stats.outcome_regions} | ${r.stats.engine_decisions} | ${r.stats.diagram_nodes} | ${r.stats.automaton_steps} |`,
+  ),
 ].join('\n');
 mkdirSync(resultsDir, { recursive: true });
 writeFileSync(`${resultsDir}analysis.json`, `${JSON.stringify({ node: process.version, date: new Date().toISOString(), runs: RUNS, rows }, null, 2)}\n`);

@@ -158,11 +158,23 @@ try {
   );
   const rmwMs = Date.now() - t;
   const final = await call('GET', '/v1/policies/p-load-race');
-  const marks = String(final.json.description).split(' ').filter((m) => /^w\d\d$/.test(m));
+  const marks = String(final.json.description)
+    .split(' ')
+    .filter((m) => /^w\d\d$/.test(m));
   const missing = Array.from({ length: WRITERS }, (_x, i) => `w${String(i).padStart(2, '0')}`).filter((m) => !marks.includes(m));
   out.writers = {
     same_if_match: { writers: WRITERS, statuses: sameStatuses, ms: sameMs, revision_after: afterSame.etag },
-    read_modify_write: { writers: WRITERS, conflicts_412: conflicts, other_errors: other, other_answers: otherAnswers, ms: rmwMs, marks: marks.length, missing, duplicates: marks.length - new Set(marks).size, revision_after: final.etag },
+    read_modify_write: {
+      writers: WRITERS,
+      conflicts_412: conflicts,
+      other_errors: other,
+      other_answers: otherAnswers,
+      ms: rmwMs,
+      marks: marks.length,
+      missing,
+      duplicates: marks.length - new Set(marks).size,
+      revision_after: final.etag,
+    },
   };
   log(`50 writers: ${JSON.stringify(out.writers)}`);
 } finally {
@@ -189,16 +201,26 @@ const md = [
   '| fault | seconds | by reference before | during | after | inline during | by-reference p50 / p99 during ms | violations |',
   '|---|---|---|---|---|---|---|---|',
   ...out.faults.map((f) => {
-    const c = (x: Record<string, number>): string => Object.entries(x).map(([k, v]) => `${k}: ${v}`).join(', ') || '-';
+    const c = (x: Record<string, number>): string =>
+      Object.entries(x)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join(', ') || '-';
     return `| ${f.fault} | ${f.seconds} | ${c(f.phases.before.by_reference)} | ${c(f.phases.during.by_reference)} | ${c(f.phases.after.by_reference)} | ${c(f.phases.during.inline)} | ${f.during_by_reference_ms.p50} / ${f.during_by_reference_ms.p99} | ${f.violations.length} |`;
   }),
   '',
   `### ${WRITERS} concurrent writers over the stack`,
   '',
-  `Same If-Match: ${Object.entries(w.same_if_match.statuses).map(([k, v]) => `${v} x ${k}`).join(', ')} in ${w.same_if_match.ms} ms. ` +
-    `Read-modify-write with retries on 412: ${w.read_modify_write.marks} of ${WRITERS} changes kept (missing: ${w.read_modify_write.missing.join(', ') || 'none'}), ${w.read_modify_write.conflicts_412} 412s, ${w.read_modify_write.other_errors} other answers (${Object.entries(w.read_modify_write.other_answers).map(([k, v]) => `${v} x ${k}`).join(', ') || 'none'}; retried too), ${w.read_modify_write.ms} ms.`,
+  `Same If-Match: ${Object.entries(w.same_if_match.statuses)
+    .map(([k, v]) => `${v} x ${k}`)
+    .join(', ')} in ${w.same_if_match.ms} ms. ` +
+    `Read-modify-write with retries on 412: ${w.read_modify_write.marks} of ${WRITERS} changes kept (missing: ${w.read_modify_write.missing.join(', ') || 'none'}), ${w.read_modify_write.conflicts_412} 412s, ${w.read_modify_write.other_errors} other answers (${
+      Object.entries(w.read_modify_write.other_answers)
+        .map(([k, v]) => `${v} x ${k}`)
+        .join(', ') || 'none'
+    }; retried too), ${w.read_modify_write.ms} ms.`,
 ];
 writeFileSync(`${dir}load.md`, `${md.join('\n')}\n`);
 log(`wrote bench/results/load.{json,md} in ${Math.round((Date.now() - started) / 1000)} s`);
-const failed = !s || s.errors + s.timeouts + s.non2xx + s.wrong > 0 || out.faults.some((f) => f.violations.length > 0) || w.read_modify_write.missing.length > 0 || w.same_if_match.statuses['200'] !== 1;
+const failed =
+  !s || s.errors + s.timeouts + s.non2xx + s.wrong > 0 || out.faults.some((f) => f.violations.length > 0) || w.read_modify_write.missing.length > 0 || w.same_if_match.statuses['200'] !== 1;
 process.exit(failed ? 1 : 0);

@@ -17,7 +17,9 @@ import { startLocalDynamo } from '../infra/local/dynamo.js';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const { runs: runsArg } = parseArgs({ args: process.argv.slice(2), options: { runs: { type: 'string' } }, strict: false, allowPositionals: true }).values;
 const RUNS = typeof runsArg === 'string' ? Number(runsArg) : 11;
-const load = loadavg().map((x) => x.toFixed(1)).join(' / ');
+const load = loadavg()
+  .map((x) => x.toFixed(1))
+  .join(' / ');
 
 /** One measurement per process: MODE = sdk | own | fetch | subtle; prints {require, first} in ms. */
 const driver = `const mode = process.env.MODE;
@@ -62,7 +64,12 @@ for (let i = 0; i < RUNS; i++) {
 await db.close();
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 const bare = median((samples.bare ?? []).map((s) => s.wall));
-const label: Record<string, string> = { sdk: 'AWS SDK v3 (client-dynamodb + lib-dynamodb), GetItem', own: 'node:http + node:crypto (store/dynamo-http.ts), GetItem', fetch: 'global fetch (undici), one call', subtle: 'crypto.subtle, first SHA-256 digest' };
+const label: Record<string, string> = {
+  sdk: 'AWS SDK v3 (client-dynamodb + lib-dynamodb), GetItem',
+  own: 'node:http + node:crypto (store/dynamo-http.ts), GetItem',
+  fetch: 'global fetch (undici), one call',
+  subtle: 'crypto.subtle, first SHA-256 digest',
+};
 const rows = modes.map((m) => {
   const s = samples[m] ?? [];
   return `| ${label[m]} | ${median(s.map((x) => x.require)).toFixed(1)} | ${median(s.map((x) => x.first)).toFixed(1)} | ${(median(s.map((x) => x.wall)) - bare).toFixed(1)} |`;

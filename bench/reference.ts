@@ -108,10 +108,22 @@ for (const k of kinds) {
     kind: k.kind,
     table_requests: ops,
     round_trips: Math.max(...samples.map((s) => s.roundTrips)),
-    p50_ms: pct(samples.map((s) => s.ms), 0.5),
-    p99_ms: pct(samples.map((s) => s.ms), 0.99),
-    own_p50_ms: pct(samples.map((s) => s.ownMs), 0.5),
-    own_p99_ms: pct(samples.map((s) => s.ownMs), 0.99),
+    p50_ms: pct(
+      samples.map((s) => s.ms),
+      0.5,
+    ),
+    p99_ms: pct(
+      samples.map((s) => s.ms),
+      0.99,
+    ),
+    own_p50_ms: pct(
+      samples.map((s) => s.ownMs),
+      0.5,
+    ),
+    own_p99_ms: pct(
+      samples.map((s) => s.ownMs),
+      0.99,
+    ),
   });
 }
 
@@ -144,5 +156,8 @@ const md = [
 out(md.join('\n'));
 const dir = fileURLToPath(new URL('./results/', import.meta.url));
 mkdirSync(dir, { recursive: true });
-writeFileSync(`${dir}reference.json`, `${JSON.stringify({ date: new Date().toISOString(), machine, runs: N, rows, throughput: { concurrency: CONCURRENCY, seconds: SECONDS, decisions_per_second: perSecond } }, null, 2)}\n`);
+writeFileSync(
+  `${dir}reference.json`,
+  `${JSON.stringify({ date: new Date().toISOString(), machine, runs: N, rows, throughput: { concurrency: CONCURRENCY, seconds: SECONDS, decisions_per_second: perSecond } }, null, 2)}\n`,
+);
 writeFileSync(`${dir}reference.md`, `${md.join('\n')}\n`);

@@ -68,8 +68,7 @@ function catalogLoadMs(): number {
   }
 }
 
-const statementCount = (w: Workload): number =>
-  w.policies.reduce((n, p) => n + ((p.document as { Statement: unknown[] }).Statement?.length ?? 0), 0);
+const statementCount = (w: Workload): number => w.policies.reduce((n, p) => n + ((p.document as { Statement: unknown[] }).Statement?.length ?? 0), 0);
 
 const measurePeers = await loadPeers();
 const results: WorkloadResult[] = [];

@@ -120,7 +120,7 @@ try {
   const documents = handWritten()
     .filter((p) => p.route === 'validate')
     .map((p) => ({ label: p.label, document: p.body.policy }));
-  documents.push({ label: 'issue 12 policy (valid, 6,127 characters)', document: JSON.stringify((handWritten()[0]?.body.policies as Array<{ document: unknown }>)[0]?.document) });
+  documents.push({ label: 'issue 12 policy (valid, 6,127 characters)', document: JSON.stringify((handWritten()[0]?.body.policies as Array<{ document: unknown }> | undefined)?.[0]?.document) });
   for (const d of documents) {
     const create = await measure(() => store('POST', '/v1/policies', { policy_id: `w${++n}`, name: 'worst', type: 'identity', document: d.document }));
     rows.push(row(`policy create: ${d.label}`, 'POST /v1/policies', 'http', create));
@@ -139,7 +139,10 @@ console.log = log;
 
 const slowest = rows.reduce((a, b) => (b.median_ms > a.median_ms ? b : a));
 const slowestMin = rows.reduce((a, b) => (b.min_ms > a.min_ms ? b : a));
-const load = (await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' / ');
+const load = (await import('node:os'))
+  .loadavg()
+  .map((x) => x.toFixed(1))
+  .join(' / ');
 const f = (x: number): string => x.toFixed(2);
 const md = [
   `Node ${process.version}, ${new Date().toISOString().slice(0, 10)}; CPU time of this process per request (user + system, GC threads included), median of ${RUNS} after 2 warm-up runs (min and max beside it; "first" is the first run); ${gc ? 'GC forced before each run' : 'GC not forced (run with --expose-gc)'}; load average at the end ${load} (2 cores). Target: ${TARGET_MS} ms. Step bound per request: ${REQUEST_STEP_BOUND}. Stored-data routes run against DynamoDB Local (another process: its CPU is not counted).`,
@@ -149,10 +152,16 @@ const md = [
   '',
   '| request | route | via | outcome | steps | median ms | min ms | max ms | first ms | reply chars |',
   '|---|---|---|---|---|---|---|---|---|---|',
-  ...rows.map((r) => `| ${r.label.slice(0, 110).replace(/\|/g, '/')} | ${r.route} | ${r.via} | ${r.outcome} | ${r.steps} | ${f(r.median_ms)} | ${f(r.min_ms)} | ${f(r.max_ms)} | ${f(r.first_ms)} | ${r.reply_chars} |`),
+  ...rows.map(
+    (r) =>
+      `| ${r.label.slice(0, 110).replace(/\|/g, '/')} | ${r.route} | ${r.via} | ${r.outcome} | ${r.steps} | ${f(r.median_ms)} | ${f(r.min_ms)} | ${f(r.max_ms)} | ${f(r.first_ms)} | ${r.reply_chars} |`,
+  ),
 ].join('\n');
 mkdirSync(resultsDir, { recursive: true });
-writeFileSync(`${resultsDir}worst.json`, `${JSON.stringify({ node: process.version, date: new Date().toISOString(), load_average: load, runs: RUNS, target_ms: TARGET_MS, step_bound: REQUEST_STEP_BOUND, slowest, slowest_min: slowestMin, rows }, null, 2)}\n`);
+writeFileSync(
+  `${resultsDir}worst.json`,
+  `${JSON.stringify({ node: process.version, date: new Date().toISOString(), load_average: load, runs: RUNS, target_ms: TARGET_MS, step_bound: REQUEST_STEP_BOUND, slowest, slowest_min: slowestMin, rows }, null, 2)}\n`,
+);
 writeFileSync(`${resultsDir}worst.md`, `${md}\n`);
 console.log(md);
 if (slowest.median_ms > TARGET_MS) console.log(`\nThe slowest request is above the ${TARGET_MS} ms target.`);

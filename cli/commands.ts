@@ -66,7 +66,6 @@ function decide(command: 'evaluate' | 'explain'): Command['run'] {
   };
 }
 
-
 const ANALYSIS_OPTIONS: Record<string, OptionSpec> = {
   type: { kind: 'value', value: 'identity|scp', help: 'a file holding one document: its kind (default identity)' },
   assume: { kind: 'value', value: 'FILE', help: 'facts that narrow the requests searched: {principal, region, context}' },
@@ -169,7 +168,10 @@ export const COMMANDS: readonly Command[] = [
       resources: { kind: 'value', value: 'urn,...', help: 'access-not-granted: the resources' },
       'no-new-access': { kind: 'bool', help: 'terraform: fail when a change grants new IMS access' },
     },
-    examples: ['check no-new-access --existing examples/policies/images-read.json --proposed examples/policies/images-all.json --format text', 'check terraform test/fixtures/terraform/plan.json --format text'],
+    examples: [
+      'check no-new-access --existing examples/policies/images-read.json --proposed examples/policies/images-all.json --format text',
+      'check terraform test/fixtures/terraform/plan.json --format text',
+    ],
     run: rawOnly,
     raw: (args, io) => (args[0] === 'terraform' ? runCheck(readArgs(args, { format: 'value', 'no-new-access': 'bool' }, 2), io) : runAnalysisCommand('check', args, io)),
   },
@@ -196,7 +198,7 @@ export const COMMANDS: readonly Command[] = [
   {
     name: 'import',
     args: 'huawei DIR|FILE... (--dry-run | --request | --url URL --token TOKEN)',
-    summary: "import Huawei IAM and Organizations API outputs",
+    summary: 'import Huawei IAM and Organizations API outputs',
     details:
       "Reads saved responses of Huawei's IAM and Organizations APIs (a directory is read recursively; docs/imports.md lists the APIs and the layout), recognises each by its shape and validates every document first. --dry-run prints per file its API, items and findings, the actions of other services it keeps and the IMS actions the catalog does not know; --url sends the files to the service's POST /v1/imports, which refuses the whole run if any document is invalid and otherwise writes idempotently; --request prints that request's body instead (the same input twice changes nothing; a changed document becomes a new version). A progress line on a terminal while reading. Exit 0 imported (or importable), 1 refused (findings per file), 2 usage, unreadable input or a service error.",
     options: {

@@ -1,7 +1,8 @@
 /** The help texts, derived from the command table (cli/commands.ts). */
 import { type Command, COMMANDS } from './commands.js';
 
-const EXIT_CODES = 'Exit codes: 0 ok (checks, diff: PASS), 1 validate found errors or a check FAILed, 2 unusable input or usage (printed as {"error": {"code", "message"}}), 3 an analysis could not decide exactly (UNKNOWN: never a PASS).';
+const EXIT_CODES =
+  'Exit codes: 0 ok (checks, diff: PASS), 1 validate found errors or a check FAILed, 2 unusable input or usage (printed as {"error": {"code", "message"}}), 3 an analysis could not decide exactly (UNKNOWN: never a PASS).';
 
 function optionLines(c: Command): string[] {
   const rows = Object.entries(c.options).map(([name, o]) => [`--${name}${o.value ? ` ${o.value}` : ''}`, o.help] as const);

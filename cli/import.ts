@@ -88,7 +88,8 @@ export function runImport({ positional, options }: { positional: string[]; optio
   const token = options.token as string | undefined;
   if ((dryRun || request) && url !== undefined) throw new UsageError('INVALID_OPTION', '--dry-run and --request work locally: give them without --url.');
   if (dryRun && request) throw new UsageError('INVALID_OPTION', 'Give --dry-run or --request, not both.');
-  if (!dryRun && !request && (url === undefined || token === undefined)) throw new UsageError('MISSING_OPTION_VALUE', 'Give --url and --token to import into a service, --dry-run to check the files only, or --request to print the request body.');
+  if (!dryRun && !request && (url === undefined || token === undefined))
+    throw new UsageError('MISSING_OPTION_VALUE', 'Give --url and --token to import into a service, --dry-run to check the files only, or --request to print the request body.');
   const files = collectFiles(paths, io);
   const result = buildPlan(files);
   const json = (v: unknown): void => io.stdout(`${JSON.stringify(v, null, 2)}\n`);

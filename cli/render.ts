@@ -30,7 +30,10 @@ export function renderEvaluate(r: EvaluateResponse): string {
         ? `Deny in ${by.policy_id} statement ${by.statement}${by.sid ? ` (Sid "${by.sid}")` : ''}${by.level ? ` at SCP level ${by.level}` : ''}`
         : `no Allow in the ${by.layer === 'scp' ? `SCP level ${by.level}` : 'identity policies'}`
       : x.reason === 'allowed'
-        ? `allowed by ${x.matched.filter((m) => m.effect === 'Allow').map((m) => `${m.policy_id} statement ${m.statement}`).join(', ')}`
+        ? `allowed by ${x.matched
+            .filter((m) => m.effect === 'Allow')
+            .map((m) => `${m.policy_id} statement ${m.statement}`)
+            .join(', ')}`
         : '';
     const keys = x.context_required_keys?.length ? ` (decided by ${x.context_required_keys.join(', ')})` : '';
     lines.push(`  ${x.decision.padEnd(5)} ${x.action}  ${x.resource}  ${why}${keys}`);

@@ -35,7 +35,10 @@ function resourceUrn(action: CatalogAction, region: string, account: string, id:
   const type = action.resource_types[0];
   if (!type) return null;
   const template = catalog.resource_types.find((t) => t.name === type.type)?.urn_template ?? `ims:<region>:<account-id>:${type.type}:<${type.type}-id>`;
-  return template.replace('<region>', region).replace('<account-id>', account).replace(/<[a-z-]+-id>$/, id);
+  return template
+    .replace('<region>', region)
+    .replace('<account-id>', account)
+    .replace(/<[a-z-]+-id>$/, id);
 }
 
 /** An example value of a condition key, of its type (a list when the key is multi-valued). */
@@ -77,7 +80,14 @@ function statementLines(action: CatalogAction, effect: 'Allow' | 'Deny', resourc
   const i2 = `${indent}  `;
   return [
     `${indent}{`,
-    `${i2}"Sid": ${JSON.stringify(`${effect}${action.name.split(':').pop()?.replace(/^./, (c) => c.toUpperCase()) ?? ''}`)},`,
+    `${i2}"Sid": ${JSON.stringify(
+      `${effect}${
+        action.name
+          .split(':')
+          .pop()
+          ?.replace(/^./, (c) => c.toUpperCase()) ?? ''
+      }`,
+    )},`,
     `${i2}"Effect": "${effect}",`,
     `${i2}"Action": [${JSON.stringify(action.name)}],`,
     ...(effect === 'Deny'
@@ -106,15 +116,19 @@ function policyLines(action: CatalogAction, kind: 'policy' | 'scp', region: stri
 function requestLines(action: CatalogAction, kind: 'evaluate' | 'explain', region: string, account: string): string[] {
   const resource = resourceUrn(action, region, account, EXAMPLE_IMAGE_ID);
   const keys = carriedKeys(action);
-  const context = keys.length === 0
-    ? [`  // ${action.name} carries no condition key of its own; global keys (g:SourceIp, g:MFAPresent, ...) may be given here.`, '  "context": {},']
-    : [
-        '  "context": {',
-        `    // The keys ${action.name} carries; uncomment to give a value (a key left out is absent; list it in`,
-        '    // "unknown_context_keys" when it exists but its value is not known: docs/semantics.md):',
-        ...keys.flatMap((k) => [`    // ${k.key} (${k.info.type}${k.info.multi_valued ? ', multi-valued' : ''}): ${k.info.description}`, `    // ${JSON.stringify(k.key)}: ${JSON.stringify(exampleValue(k.info))},`]),
-        '  },',
-      ];
+  const context =
+    keys.length === 0
+      ? [`  // ${action.name} carries no condition key of its own; global keys (g:SourceIp, g:MFAPresent, ...) may be given here.`, '  "context": {},']
+      : [
+          '  "context": {',
+          `    // The keys ${action.name} carries; uncomment to give a value (a key left out is absent; list it in`,
+          '    // "unknown_context_keys" when it exists but its value is not known: docs/semantics.md):',
+          ...keys.flatMap((k) => [
+            `    // ${k.key} (${k.info.type}${k.info.multi_valued ? ', multi-valued' : ''}): ${k.info.description}`,
+            `    // ${JSON.stringify(k.key)}: ${JSON.stringify(exampleValue(k.info))},`,
+          ]),
+          '  },',
+        ];
   const policy = policyLines(action, 'policy', region, account, '      ');
   return [
     `// A request for \`ims-authz ${kind}\` (docs/requests.md): may this principal perform ${action.name}?`,

@@ -29,7 +29,8 @@ export const handler = router(
   ANALYSIS_ROUTES,
   {
     'POST /v1/checks/no-new-access': async ({ body }) => reply(checkNoNewAccess(body.existing, body.proposed, options(body.assume))),
-    'POST /v1/checks/access-not-granted': async ({ body }) => reply(checkAccessNotGranted(body.set, { ...(body.actions ? { actions: body.actions } : {}), ...(body.resources ? { resources: body.resources } : {}) }, options(body.assume))),
+    'POST /v1/checks/access-not-granted': async ({ body }) =>
+      reply(checkAccessNotGranted(body.set, { ...(body.actions ? { actions: body.actions } : {}), ...(body.resources ? { resources: body.resources } : {}) }, options(body.assume))),
     'POST /v1/diff': async ({ body }) => reply(diff(body.a, body.b, options(body.assume))),
     'POST /v1/summary': async ({ body }) => reply(summarize(body.set, options(body.assume))),
   },

@@ -16,7 +16,12 @@ import { scpGuard } from './shared/scp-guard.js';
 /** What every reply says about the input: per file, its API, items and findings; the actions outside IMS. */
 function inputReport(r: PlanResult): Record<string, unknown> {
   const skipped = r.files.flatMap((f) => f.findings.filter((x) => x.code === 'GRANT_SKIPPED'));
-  return { files: r.files, foreign_actions: r.foreign_actions, unknown_ims_actions: r.unknown_ims_actions, skipped_grants: skipped.map((x) => ({ file: x.file, policy_id: x.policy_id, message: x.message })) };
+  return {
+    files: r.files,
+    foreign_actions: r.foreign_actions,
+    unknown_ims_actions: r.unknown_ims_actions,
+    skipped_grants: skipped.map((x) => ({ file: x.file, policy_id: x.policy_id, message: x.message })),
+  };
 }
 
 export const handler = router('imports', IMPORTS_ROUTES, {
@@ -32,7 +37,12 @@ export const handler = router('imports', IMPORTS_ROUTES, {
     }
     const blocking = await preflight(caller.account_id, plan);
     if (blocking.length > 0) {
-      throw new HttpError(422, 'IMPORT_REFUSED', `The import was refused and nothing was written: ${blocking.length} conflict(s) with what the account has; see details.conflicts.`, json({ ...inputReport(result), conflicts: blocking }));
+      throw new HttpError(
+        422,
+        'IMPORT_REFUSED',
+        `The import was refused and nothing was written: ${blocking.length} conflict(s) with what the account has; see details.conflicts.`,
+        json({ ...inputReport(result), conflicts: blocking }),
+      );
     }
     if (body.dry_run) return ok({ dry_run: true, ...inputReport(result), plan: counts(result) });
     const applied = await applyPlan(caller.account_id, plan, { guard: scpGuard(caller) });

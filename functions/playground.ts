@@ -95,7 +95,8 @@ export function chooseEncoding(acceptEncoding: string | undefined): 'br' | 'gzip
  * A strict Content-Security-Policy: scripts and styles from this origin only (CodeMirror's injected styles need
  * 'unsafe-inline' for style elements), requests to this origin only (the service), no frames, no forms.
  */
-const CSP = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; font-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+const CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; font-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 function serve(name: string, accept: string | undefined, ifNoneMatch: string | undefined): Reply {
   const all = files();

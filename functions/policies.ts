@@ -8,17 +8,7 @@
  * account's SCPs). Reads keep `policies:read`. The store calls the guard with the policy it read, so an
  * identity policy's writes cost no extra read and the check holds for the type that is written.
  */
-import {
-  createPolicy,
-  createPolicyVersion,
-  deletePolicy,
-  deletePolicyVersion,
-  getPolicy,
-  getPolicyVersion,
-  listPolicies,
-  setDefaultVersion,
-  updatePolicy,
-} from '../store/index.js';
+import { createPolicy, createPolicyVersion, deletePolicy, deletePolicyVersion, getPolicy, getPolicyVersion, listPolicies, setDefaultVersion, updatePolicy } from '../store/index.js';
 import { HttpError } from './shared/http.js';
 import { scpGuard } from './shared/scp-guard.js';
 import { ok, page, router, withEtag } from './shared/router.js';
@@ -63,5 +53,6 @@ export const handler = router('policies', POLICIES_ROUTES, {
   'GET /v1/policies/{policy_id}/versions/{version_id}': async ({ caller, params }) => ok(await getPolicyVersion(caller.account_id, params.policy_id, params.version_id)),
   'DELETE /v1/policies/{policy_id}/versions/{version_id}': async ({ caller, params, ifMatch }) =>
     withEtag(await deletePolicyVersion(caller.account_id, params.policy_id, params.version_id, ifMatch, scpGuard(caller))),
-  'PUT /v1/policies/{policy_id}/default_version': async ({ caller, params, body, ifMatch }) => withEtag(await setDefaultVersion(caller.account_id, params.policy_id, body.version_id, ifMatch, scpGuard(caller))),
+  'PUT /v1/policies/{policy_id}/default_version': async ({ caller, params, body, ifMatch }) =>
+    withEtag(await setDefaultVersion(caller.account_id, params.policy_id, body.version_id, ifMatch, scpGuard(caller))),
 });

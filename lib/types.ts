@@ -335,16 +335,7 @@ export interface ExplainResponse extends EvaluateResponse {
 // Errors (CLI, HTTP and events share the shape)
 // ---------------------------------------------------------------------------------------------------------
 
-export type ErrorCode =
-  | 'INVALID_JSON'
-  | 'INVALID_REQUEST'
-  | 'INVALID_POLICY'
-  | 'UNKNOWN_ACTION'
-  | 'UNKNOWN_API'
-  | 'INVALID_RESOURCE'
-  | 'INPUT_TOO_LARGE'
-  | 'REQUEST_TOO_COMPLEX'
-  | 'UNUSABLE_INPUT';
+export type ErrorCode = 'INVALID_JSON' | 'INVALID_REQUEST' | 'INVALID_POLICY' | 'UNKNOWN_ACTION' | 'UNKNOWN_API' | 'INVALID_RESOURCE' | 'INPUT_TOO_LARGE' | 'REQUEST_TOO_COMPLEX' | 'UNUSABLE_INPUT';
 
 export interface ErrorBody {
   code: ErrorCode | string;

@@ -17,9 +17,7 @@ export const PAGE = new URL('../docs/http-api.md', import.meta.url);
 
 /** Every documented route, in the route table's order. */
 export function documentedRoutes(): Array<{ key: RouteKey; fn: string; def: RouteDef }> {
-  return FUNCTIONS.flatMap((f) =>
-    (Object.entries(f.routes ?? {}) as Array<[RouteKey, RouteDef]>).filter(([, def]) => def.documented !== false).map(([key, def]) => ({ key, fn: f.name, def })),
-  );
+  return FUNCTIONS.flatMap((f) => (Object.entries(f.routes ?? {}) as Array<[RouteKey, RouteDef]>).filter(([, def]) => def.documented !== false).map(([key, def]) => ({ key, fn: f.name, def })));
 }
 
 const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -56,7 +54,10 @@ export function renderReference(): string {
   const bodies = new Set<SchemaName>();
   for (const { key, def } of documentedRoutes()) {
     out.push(`### \`${key}\``, '', `${def.summary}.`, '');
-    out.push(`Auth: ${AUTH_TEXT[def.auth] ?? `scope \`${def.auth}\``}.${def.request ? ` Body: [\`${def.request}\`](#${def.request.toLowerCase()}).` : ''}${def.response ? ` Reply: \`${def.response}\` (OpenAPI document).` : ''}`, '');
+    out.push(
+      `Auth: ${AUTH_TEXT[def.auth] ?? `scope \`${def.auth}\``}.${def.request ? ` Body: [\`${def.request}\`](#${def.request.toLowerCase()}).` : ''}${def.response ? ` Reply: \`${def.response}\` (OpenAPI document).` : ''}`,
+      '',
+    );
     if (def.request) bodies.add(def.request);
   }
   out.push('### Bodies', '');

@@ -10,16 +10,7 @@ import { createHash } from 'node:crypto';
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type {
-  CatalogAction,
-  CatalogApi,
-  CatalogConditionKey,
-  CatalogNote,
-  CatalogResourceType,
-  CompiledCatalog,
-  CompiledRoute,
-  DependencyCondition,
-} from '../packages/catalog/index.js';
+import type { CatalogAction, CatalogApi, CatalogConditionKey, CatalogNote, CatalogResourceType, CompiledCatalog, CompiledRoute, DependencyCondition } from '../packages/catalog/index.js';
 
 interface CatalogSource {
   service: string;

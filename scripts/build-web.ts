@@ -105,7 +105,9 @@ export async function buildWeb(): Promise<WebManifest> {
     files[`${ASSET_PREFIX}${name}`] = writeEncoded(`${ASSET_PREFIX}${name}`, Buffer.from(f.contents), 'immutable');
   }
   if (!names.js || !names.css) throw new Error('the playground build did not produce one script and one stylesheet');
-  const html = readFileSync(join(root, 'web', 'index.html'), 'utf8').replace('%APP_JS%', names.js).replace('%APP_CSS%', names.css);
+  const html = readFileSync(join(root, 'web', 'index.html'), 'utf8')
+    .replace('%APP_JS%', names.js)
+    .replace('%APP_CSS%', names.css);
   files['index.html'] = writeEncoded('index.html', Buffer.from(html), 'revalidate');
   const manifest: WebManifest = { files };
   writeFileSync(join(out, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);

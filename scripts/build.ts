@@ -22,9 +22,7 @@ const LAZY_BUILTINS: Record<string, string[]> = { 'node:stream': ['Readable'], '
 const lazyMiddyBuiltins: Plugin = {
   name: 'lazy-middy-builtins',
   setup(b) {
-    b.onResolve({ filter: /^node:stream(\/promises|\/web)?$/ }, (args) =>
-      /[\\/]@middy[\\/]core[\\/]/.test(args.importer) ? { path: args.path, namespace: 'lazy-builtin' } : undefined,
-    );
+    b.onResolve({ filter: /^node:stream(\/promises|\/web)?$/ }, (args) => (/[\\/]@middy[\\/]core[\\/]/.test(args.importer) ? { path: args.path, namespace: 'lazy-builtin' } : undefined));
     b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => ({
       loader: 'js',
       contents: (LAZY_BUILTINS[args.path] ?? [])

@@ -67,7 +67,9 @@ export async function putDecisionResult(input: PutDecisionInput): Promise<{ stor
   if ('result' in outcome) {
     resultText = JSON.stringify(outcome.result);
     if (resultText.length > MAX_RESULT_TEXT) {
-      outcome = { error: { code: 'RESULT_TOO_LARGE', message: `The result is ${resultText.length} characters; at most ${MAX_RESULT_TEXT} are stored. Split the request (fewer actions or resources).` } };
+      outcome = {
+        error: { code: 'RESULT_TOO_LARGE', message: `The result is ${resultText.length} characters; at most ${MAX_RESULT_TEXT} are stored. Split the request (fewer actions or resources).` },
+      };
       resultText = undefined;
     }
   }

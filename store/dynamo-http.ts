@@ -134,7 +134,9 @@ export function signedHeaders(input: { host: string; path?: string; region: stri
   const canonical = ['POST', input.path ?? '/', '', ...names.map((n) => `${n}:${headers[n]}`), '', names.join(';'), sha256hex(input.body)].join('\n');
   const scope = `${date}/${input.region}/${service}/aws4_request`;
   const toSign = ['AWS4-HMAC-SHA256', input.amzDate, scope, sha256hex(canonical)].join('\n');
-  const signature = createHmac('sha256', signingKey(input.credentials.secretAccessKey, date, input.region, service)).update(toSign, 'utf8').digest('hex');
+  const signature = createHmac('sha256', signingKey(input.credentials.secretAccessKey, date, input.region, service))
+    .update(toSign, 'utf8')
+    .digest('hex');
   headers.authorization = `AWS4-HMAC-SHA256 Credential=${input.credentials.accessKeyId}/${scope}, SignedHeaders=${names.join(';')}, Signature=${signature}`;
   return headers;
 }
@@ -143,11 +145,16 @@ function credentials(local: boolean): Credentials {
   if (local) return { accessKeyId: 'local', secretAccessKey: 'local' };
   const accessKeyId = process.env.AWS_ACCESS_KEY_ID;
   const secretAccessKey = process.env.AWS_SECRET_ACCESS_KEY;
-  if (!accessKeyId || !secretAccessKey) throw Object.assign(new Error('No AWS credentials in the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY): the table cannot be read.'), { name: 'CredentialsProviderError' });
+  if (!accessKeyId || !secretAccessKey)
+    throw Object.assign(new Error('No AWS credentials in the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY): the table cannot be read.'), { name: 'CredentialsProviderError' });
   return { accessKeyId, secretAccessKey, sessionToken: process.env.AWS_SESSION_TOKEN || undefined };
 }
 
-const amzDateOf = (d: Date): string => d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+const amzDateOf = (d: Date): string =>
+  d
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 
 // ---------------------------------------------------------------------------------------------------------
 // Requests
@@ -213,7 +220,15 @@ async function sendWithRetry(operation: Operation, body: Record<string, unknown>
 
 function sendOnce(operation: Operation, body: string): Promise<unknown> {
   const t = resolveTarget();
-  const headers = signedHeaders({ host: t.url.host, path: t.url.pathname || '/', region: t.region, target: `DynamoDB_20120810.${operation}`, body, credentials: credentials(t.local), amzDate: amzDateOf(new Date()) });
+  const headers = signedHeaders({
+    host: t.url.host,
+    path: t.url.pathname || '/',
+    region: t.region,
+    target: `DynamoDB_20120810.${operation}`,
+    body,
+    credentials: credentials(t.local),
+    amzDate: amzDateOf(new Date()),
+  });
   headers['content-length'] = String(Buffer.byteLength(body));
   const request = t.url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
@@ -226,31 +241,30 @@ function sendOnce(operation: Operation, body: string): Promise<unknown> {
       reject(err);
     };
     const timeout = (what: string, ms: number): Error => Object.assign(new Error(`DynamoDB ${operation}: ${what} after ${ms} ms`), { name: 'TimeoutError' });
-    const req = request(
-      { protocol: t.url.protocol, hostname: t.url.hostname, port: t.url.port, path: t.url.pathname || '/', method: 'POST', headers, agent },
-      (res: IncomingMessage) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', (err) => fail(err));
-        res.on('end', () => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          const text = Buffer.concat(chunks).toString('utf8');
-          const status = res.statusCode ?? 0;
-          let parsed: Record<string, unknown> = {};
-          try {
-            parsed = text ? (JSON.parse(text) as Record<string, unknown>) : {};
-          } catch {
-            if (status < 300) return reject(new DynamoDBError('SerializationException', `DynamoDB ${operation}: the answer is not JSON`, status));
-          }
-          if (status >= 200 && status < 300) return resolve(parsed);
-          const type = String(parsed.__type ?? (status >= 500 ? 'InternalServerError' : 'UnknownError'));
-          const name = type.slice(type.lastIndexOf('#') + 1);
-          reject(new DynamoDBError(name, String(parsed.message ?? parsed.Message ?? `DynamoDB ${operation} answered ${status}`), status, parsed.CancellationReasons as DynamoDBError['CancellationReasons']));
-        });
-      },
-    );
+    const req = request({ protocol: t.url.protocol, hostname: t.url.hostname, port: t.url.port, path: t.url.pathname || '/', method: 'POST', headers, agent }, (res: IncomingMessage) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', (err) => fail(err));
+      res.on('end', () => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        const text = Buffer.concat(chunks).toString('utf8');
+        const status = res.statusCode ?? 0;
+        let parsed: Record<string, unknown> = {};
+        try {
+          parsed = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+        } catch {
+          if (status < 300) return reject(new DynamoDBError('SerializationException', `DynamoDB ${operation}: the answer is not JSON`, status));
+        }
+        if (status >= 200 && status < 300) return resolve(parsed);
+        const type = String(parsed.__type ?? (status >= 500 ? 'InternalServerError' : 'UnknownError'));
+        const name = type.slice(type.lastIndexOf('#') + 1);
+        reject(
+          new DynamoDBError(name, String(parsed.message ?? parsed.Message ?? `DynamoDB ${operation} answered ${status}`), status, parsed.CancellationReasons as DynamoDBError['CancellationReasons']),
+        );
+      });
+    });
     // Connection within CONNECT_TIMEOUT_MS (a reused keep-alive socket is connected already), answer within REQUEST_TIMEOUT_MS.
     let timer = setTimeout(() => fail(timeout('no connection', CONNECT_TIMEOUT_MS)), CONNECT_TIMEOUT_MS);
     req.on('socket', (socket) => {

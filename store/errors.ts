@@ -19,16 +19,7 @@
 import type { Finding } from '../lib/types.js';
 import type { PrincipalKind } from './keys.js';
 
-export type StoreErrorCode =
-  | 'INVALID_INPUT'
-  | 'INVALID_CURSOR'
-  | 'INVALID_POLICY'
-  | 'READ_ONLY'
-  | 'NOT_FOUND'
-  | 'ALREADY_EXISTS'
-  | 'POLICY_EXISTS'
-  | 'CONFLICT'
-  | 'PRECONDITION_FAILED';
+export type StoreErrorCode = 'INVALID_INPUT' | 'INVALID_CURSOR' | 'INVALID_POLICY' | 'READ_ONLY' | 'NOT_FOUND' | 'ALREADY_EXISTS' | 'POLICY_EXISTS' | 'CONFLICT' | 'PRECONDITION_FAILED';
 
 /** A refused store operation. Nothing was written unless the message says otherwise. */
 export class StoreError extends Error {

@@ -268,7 +268,12 @@ interface PolicyRow {
 }
 
 /** Every item of `pk` (with `skPrefix`) matching `filter`: strongly consistent, all pages (one round trip per page). */
-async function queryAll(pk: string, skPrefix: string | undefined, entities: readonly string[], extra: { filter?: string; names?: Record<string, string>; values?: Record<string, string>; projection?: string } = {}): Promise<Array<Record<string, unknown>>> {
+async function queryAll(
+  pk: string,
+  skPrefix: string | undefined,
+  entities: readonly string[],
+  extra: { filter?: string; names?: Record<string, string>; values?: Record<string, string>; projection?: string } = {},
+): Promise<Array<Record<string, unknown>>> {
   const values: Record<string, string> = { ':pk': pk, ...(skPrefix === undefined ? {} : { ':sk': skPrefix }), ...extra.values };
   entities.forEach((e, i) => (values[`:e${i}`] = e));
   const names: Record<string, string> = { '#pk': 'pk', '#et': ENTITY_ATTRIBUTE, ...(skPrefix === undefined ? {} : { '#sk': 'sk' }), ...extra.names };

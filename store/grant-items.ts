@@ -34,7 +34,16 @@ export async function grantsOfPolicy(accountId: string, policyId: string): Promi
 export function policyRef(accountId: string, policyId: string, delta: number, condition?: { type: 'identity' | 'scp' }): WriteItem {
   return PolicyEntity.build(UpdateTransaction)
     .item({ account_id: accountId, policy_id: policyId, ref_count: $add(delta) })
-    .options({ condition: condition ? { and: [{ attr: 'policy_id', exists: true }, { attr: 'type', eq: condition.type }] } : { attr: 'policy_id', exists: true } });
+    .options({
+      condition: condition
+        ? {
+            and: [
+              { attr: 'policy_id', exists: true },
+              { attr: 'type', eq: condition.type },
+            ],
+          }
+        : { attr: 'policy_id', exists: true },
+    });
 }
 
 /** `ADD ref_count delta` on a principal (it must exist), as a transaction item. */

@@ -82,7 +82,9 @@ export async function createGrant(accountId: string, input: CreateGrantInput): P
   const custom = !isSystemPolicyId(policyId);
   try {
     await transact([
-      GrantEntity.build(PutTransaction).item(item).options({ condition: { attr: 'grant_id', exists: false } }),
+      GrantEntity.build(PutTransaction)
+        .item(item)
+        .options({ condition: { attr: 'grant_id', exists: false } }),
       principalRef(accountId, principal.type, principal.id, 1),
       custom && policyRef(accountId, policyId, 1, { type: 'identity' }),
       accountBump(accountId),
@@ -112,7 +114,9 @@ export async function deleteGrant(accountId: string, grantId: string): Promise<v
   if (!Item) throw grantNotFound(accountId, grantId);
   try {
     await transact([
-      GrantEntity.build(DeleteTransaction).key(key).options({ condition: { attr: 'grant_id', exists: true } }),
+      GrantEntity.build(DeleteTransaction)
+        .key(key)
+        .options({ condition: { attr: 'grant_id', exists: true } }),
       principalRef(accountId, key.principal_type, key.principal_id, -1),
       !isSystemPolicyId(Item.policy_id) && policyRef(accountId, Item.policy_id, -1),
       accountBump(accountId),
@@ -147,7 +151,11 @@ export async function listGrants(accountId: string, filter: GrantFilter = {}, pa
         .query(principal ? { index: GSI1, partition, range: { beginsWith: `${principal.type}#${principal.id}#` } } : { index: GSI1, partition })
         .options(options)
         .send()
-    : await PolicyTable.build(QueryCommand).entities(GrantEntity).query({ partition: pk, range: { beginsWith: prefix } }).options(options).send();
+    : await PolicyTable.build(QueryCommand)
+        .entities(GrantEntity)
+        .query({ partition: pk, range: { beginsWith: prefix } })
+        .options(options)
+        .send();
   return { items: Items.map(toGrant), next_cursor: LastEvaluatedKey ? encodeCursor(listing, { key: LastEvaluatedKey }) : null };
 }
 
@@ -167,12 +175,20 @@ export interface GrantItem {
 }
 
 export function toGrant(i: GrantItem): Grant {
-  return { grant_id: i.grant_id, account_id: i.account_id, policy_id: i.policy_id, principal: { type: i.principal_type, id: i.principal_id }, scope: scopeFromKey(i.scope_key), created_at: i.created_at };
+  return {
+    grant_id: i.grant_id,
+    account_id: i.account_id,
+    policy_id: i.policy_id,
+    principal: { type: i.principal_type, id: i.principal_id },
+    scope: scopeFromKey(i.scope_key),
+    created_at: i.created_at,
+  };
 }
 
 /** `global`, `all_projects`, `project:<region>`, `ep:<enterpriseProjectId>`. */
 export function scopeKeyOf(scope: unknown): string {
-  const bad = (): StoreError => invalidInput('scope must be {type: "global"}, {type: "all_projects"}, {type: "project", project: "<region>"} or {type: "enterprise_project", enterprise_project_id: "<id>"}.');
+  const bad = (): StoreError =>
+    invalidInput('scope must be {type: "global"}, {type: "all_projects"}, {type: "project", project: "<region>"} or {type: "enterprise_project", enterprise_project_id: "<id>"}.');
   if (scope === null || typeof scope !== 'object' || Array.isArray(scope)) throw bad();
   const s = scope as Record<string, unknown>;
   const keys = Object.keys(s).sort().join(',');

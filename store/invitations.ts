@@ -35,7 +35,10 @@ export async function inviteAccount(caller: string, orgId: string, input: AddAcc
   if ((await readAccount(accountId)).org_id === orgId) throw new StoreError('ALREADY_EXISTS', `Account ${accountId} is already in organization ${orgId}.`);
   const invitation: Invitation = { org_id: orgId, account_id: accountId, parent_id: parentId, invited_by: caller, created_at: nowIso() };
   try {
-    await InvitationEntity.build(PutItemCommand).item(invitation).options({ condition: { attr: 'org_id', exists: false } }).send();
+    await InvitationEntity.build(PutItemCommand)
+      .item(invitation)
+      .options({ condition: { attr: 'org_id', exists: false } })
+      .send();
   } catch (err) {
     if (!isConditionFailure(err)) throw err;
     throw new StoreError('ALREADY_EXISTS', `Account ${accountId} already has an invitation to ${orgId}.`);

@@ -35,22 +35,7 @@ import { UpdateTransaction } from 'dynamodb-toolbox/entity/actions/transactUpdat
 import { $add, $remove, $set } from 'dynamodb-toolbox/entity/actions/update';
 import { QueryCommand } from 'dynamodb-toolbox/table/actions/query';
 import { SCP_FULL_ACCESS_ID } from '../lib/system-policies.js';
-import {
-  checkId,
-  checkLimit,
-  checkText,
-  decodeCursor,
-  encodeCursor,
-  etagOf,
-  type IfMatch,
-  MAX_NAME_LENGTH,
-  nowIso,
-  type Page,
-  type PageOptions,
-  parseIfMatch,
-  randomId,
-  stale,
-} from './common.js';
+import { checkId, checkLimit, checkText, decodeCursor, encodeCursor, etagOf, type IfMatch, MAX_NAME_LENGTH, nowIso, type Page, type PageOptions, parseIfMatch, randomId, stale } from './common.js';
 import { orgBump, readAccount } from './counters.js';
 import { AccountEntity, OrgEntity, OrgNodeEntity } from './entities.js';
 import { conflict, invalidInput, notFound, StoreError } from './errors.js';
@@ -118,7 +103,9 @@ export async function createOrganization(managementAccount: string): Promise<Org
       AccountEntity.build(UpdateTransaction)
         .item({ account_id: accountId, org_id: orgId, manages_org: orgId, org_mgmt: accountId, org_path: $set([rootId, accountId]), counter: $add(1) })
         .options({ condition: { attr: 'org_id', exists: false } }),
-      OrgEntity.build(PutTransaction).item(org).options({ condition: { attr: 'org_id', exists: false } }),
+      OrgEntity.build(PutTransaction)
+        .item(org)
+        .options({ condition: { attr: 'org_id', exists: false } }),
       OrgNodeEntity.build(PutTransaction).item(newNode(orgId, rootId, 'root', { name: 'Root', depth: 0, child_count: 1, path: [] }, now)),
       OrgNodeEntity.build(PutTransaction).item(newNode(orgId, accountId, 'account', { parent_id: rootId, depth: 1, path: [rootId] }, now)),
     ]);
@@ -163,7 +150,13 @@ export async function createOu(caller: string, orgId: string, input: CreateOuInp
     if (depth > MAX_OU_DEPTH) throw conflict(`${parentId} is at depth ${parent.depth}: OUs nest at most ${MAX_OU_DEPTH} levels below the root.`);
     const node = newNode(orgId, randomId('ou-', 12), 'ou', { name, parent_id: parentId, depth, path: [...(parent.path ?? []), parentId] }, nowIso(), org.scp_enabled);
     try {
-      await transact([childCount(orgId, parentId, 1), OrgNodeEntity.build(PutTransaction).item(node).options({ condition: { attr: 'node_id', exists: false } }), orgBumpIf(orgId, org.scp_enabled)]);
+      await transact([
+        childCount(orgId, parentId, 1),
+        OrgNodeEntity.build(PutTransaction)
+          .item(node)
+          .options({ condition: { attr: 'node_id', exists: false } }),
+        orgBumpIf(orgId, org.scp_enabled),
+      ]);
       return toOrgNode(node);
     } catch (err) {
       if (!(err instanceof TransactionRefused)) throw err;
@@ -189,7 +182,15 @@ export async function deleteOu(caller: string, orgId: string, ouId: string, ifMa
       await transact([
         OrgNodeEntity.build(DeleteTransaction)
           .key({ org_id: orgId, node_id: ouId })
-          .options({ condition: { and: [{ attr: 'node_type', eq: 'ou' }, { attr: 'child_count', eq: 0 }, { attr: 'revision', eq: node.revision }] } }),
+          .options({
+            condition: {
+              and: [
+                { attr: 'node_type', eq: 'ou' },
+                { attr: 'child_count', eq: 0 },
+                { attr: 'revision', eq: node.revision },
+              ],
+            },
+          }),
         childCount(orgId, node.parent_id as string, -1),
         orgBump(orgId),
         ...scpReleases(org.management_account_id, node),
@@ -217,9 +218,18 @@ export async function addAccount(caller: string, orgId: string, input: AddAccoun
         // The account joins (or is already in this organization: then its node exists and item 2 refuses).
         AccountEntity.build(UpdateTransaction)
           .item({ account_id: accountId, org_id: orgId, org_mgmt: current.management_account_id, org_path: $set([...path, accountId]), counter: $add(1) })
-          .options({ condition: { or: [{ attr: 'org_id', exists: false }, { attr: 'org_id', eq: orgId }] } }),
+          .options({
+            condition: {
+              or: [
+                { attr: 'org_id', exists: false },
+                { attr: 'org_id', eq: orgId },
+              ],
+            },
+          }),
         childCount(orgId, parentId, 1),
-        OrgNodeEntity.build(PutTransaction).item(node).options({ condition: { attr: 'node_id', exists: false } }),
+        OrgNodeEntity.build(PutTransaction)
+          .item(node)
+          .options({ condition: { attr: 'node_id', exists: false } }),
         orgBumpIf(orgId, current.scp_enabled),
       ]);
       return toOrgNode(node);
@@ -229,7 +239,10 @@ export async function addAccount(caller: string, orgId: string, input: AddAccoun
       if (err.at(1)) throw notFound(`No root or OU ${parentId} in organization ${orgId} (deleted meanwhile?).`);
       if (err.at(2)) {
         const existing = await readNode(orgId, accountId);
-        throw new StoreError('ALREADY_EXISTS', existing?.node_type === 'account' ? `Account ${accountId} is already in organization ${orgId}.` : `${accountId} is the id of a node of organization ${orgId}.`);
+        throw new StoreError(
+          'ALREADY_EXISTS',
+          existing?.node_type === 'account' ? `Account ${accountId} is already in organization ${orgId}.` : `${accountId} is the id of a node of organization ${orgId}.`,
+        );
       }
       if (attempt >= 10) throw conflict(`Organization ${orgId} kept changing; try again.`);
     }
@@ -257,7 +270,15 @@ export async function moveAccount(caller: string, orgId: string, accountId: stri
     await transact([
       OrgNodeEntity.build(UpdateTransaction)
         .item({ org_id: orgId, node_id: accountId, parent_id: parentId, gsi1pk: childrenGsi1pk(orgId, parentId), depth: moved.depth, path: $set(path), revision: moved.revision, updated_at: now })
-        .options({ condition: { and: [{ attr: 'node_type', eq: 'account' }, { attr: 'parent_id', eq: oldParent }, { attr: 'revision', eq: node.revision }] } }),
+        .options({
+          condition: {
+            and: [
+              { attr: 'node_type', eq: 'account' },
+              { attr: 'parent_id', eq: oldParent },
+              { attr: 'revision', eq: node.revision },
+            ],
+          },
+        }),
       childCount(orgId, parentId, 1),
       childCount(orgId, oldParent, -1),
       AccountEntity.build(UpdateTransaction)
@@ -288,7 +309,14 @@ export async function removeAccount(caller: string, orgId: string, accountId: st
       await transact([
         OrgNodeEntity.build(DeleteTransaction)
           .key({ org_id: orgId, node_id: accountId })
-          .options({ condition: { and: [{ attr: 'node_type', eq: 'account' }, { attr: 'revision', eq: node.revision }] } }),
+          .options({
+            condition: {
+              and: [
+                { attr: 'node_type', eq: 'account' },
+                { attr: 'revision', eq: node.revision },
+              ],
+            },
+          }),
         childCount(orgId, node.parent_id as string, -1),
         AccountEntity.build(UpdateTransaction)
           .item({ account_id: accountId, org_id: $remove(), org_mgmt: $remove(), org_path: $remove(), counter: $add(1) })
@@ -345,7 +373,14 @@ function childCount(orgId: string, nodeId: string, delta: 1 | -1): WriteItem {
 function orgBumpIf(orgId: string, scpEnabled: boolean): WriteItem {
   return OrgEntity.build(UpdateTransaction)
     .item({ org_id: orgId, counter: $add(1) })
-    .options({ condition: { and: [{ attr: 'org_id', exists: true }, { attr: 'scp_enabled', eq: scpEnabled }] } });
+    .options({
+      condition: {
+        and: [
+          { attr: 'org_id', exists: true },
+          { attr: 'scp_enabled', eq: scpEnabled },
+        ],
+      },
+    });
 }
 
 /** The reference counts of the custom SCPs attached to a node that goes away. */
@@ -353,8 +388,25 @@ function scpReleases(managementAccount: string, node: NodeItem): WriteItem[] {
   return [...(node.scps ?? [])].filter((p) => !isSystemPolicyId(p)).map((p) => policyRef(managementAccount, p, -1));
 }
 
-function newNode(orgId: string, nodeId: string, nodeType: NodeItem['node_type'], fields: { name?: string; parent_id?: string; depth: number; child_count?: number; path: string[] }, now: string, withFullAccess = false): NodeItem {
-  const node: NodeItem = { org_id: orgId, node_id: nodeId, node_type: nodeType, depth: fields.depth, child_count: fields.child_count ?? 0, path: fields.path, revision: 1, created_at: now, updated_at: now };
+function newNode(
+  orgId: string,
+  nodeId: string,
+  nodeType: NodeItem['node_type'],
+  fields: { name?: string; parent_id?: string; depth: number; child_count?: number; path: string[] },
+  now: string,
+  withFullAccess = false,
+): NodeItem {
+  const node: NodeItem = {
+    org_id: orgId,
+    node_id: nodeId,
+    node_type: nodeType,
+    depth: fields.depth,
+    child_count: fields.child_count ?? 0,
+    path: fields.path,
+    revision: 1,
+    created_at: now,
+    updated_at: now,
+  };
   if (fields.name !== undefined) node.name = fields.name;
   if (fields.parent_id !== undefined) node.parent_id = fields.parent_id;
   if (withFullAccess) node.scps = new Set([SCP_FULL_ACCESS_ID]);
@@ -362,11 +414,30 @@ function newNode(orgId: string, nodeId: string, nodeType: NodeItem['node_type'],
 }
 
 export function toOrganization(o: OrgItem): Organization {
-  return { org_id: o.org_id, root_id: o.root_id, management_account_id: o.management_account_id, scp_enabled: o.scp_enabled, revision: o.revision, etag: etagOf(o.revision), created_at: o.created_at, updated_at: o.updated_at };
+  return {
+    org_id: o.org_id,
+    root_id: o.root_id,
+    management_account_id: o.management_account_id,
+    scp_enabled: o.scp_enabled,
+    revision: o.revision,
+    etag: etagOf(o.revision),
+    created_at: o.created_at,
+    updated_at: o.updated_at,
+  };
 }
 
 export function toOrgNode(n: NodeItem): OrgNode {
-  const node: OrgNode = { org_id: n.org_id, node_id: n.node_id, node_type: n.node_type, parent_id: n.parent_id ?? null, depth: n.depth, revision: n.revision, etag: etagOf(n.revision), created_at: n.created_at, updated_at: n.updated_at };
+  const node: OrgNode = {
+    org_id: n.org_id,
+    node_id: n.node_id,
+    node_type: n.node_type,
+    parent_id: n.parent_id ?? null,
+    depth: n.depth,
+    revision: n.revision,
+    etag: etagOf(n.revision),
+    created_at: n.created_at,
+    updated_at: n.updated_at,
+  };
   if (n.name !== undefined) node.name = n.name;
   return node;
 }

@@ -29,7 +29,20 @@ import { policyBumps } from './counters.js';
 import { PolicyEntity } from './entities.js';
 import { invalidInput, StoreError } from './errors.js';
 import { accountPk, isSystemPolicyId, policiesGsi1pk, SYSTEM_POLICY_PREFIX } from './keys.js';
-import { checkDocument, checkIds, mutatePolicy, policyNotFound, type PolicySummary, type PolicyVersionRecord, type PolicyWriteGuard, readPolicyItem, refuseSystem, type StoredPolicy, systemStoredPolicy, toStoredPolicy } from './policy-items.js';
+import {
+  checkDocument,
+  checkIds,
+  mutatePolicy,
+  policyNotFound,
+  type PolicySummary,
+  type PolicyVersionRecord,
+  type PolicyWriteGuard,
+  readPolicyItem,
+  refuseSystem,
+  type StoredPolicy,
+  systemStoredPolicy,
+  toStoredPolicy,
+} from './policy-items.js';
 import { GSI1, PolicyTable } from './table.js';
 import { transact, TransactionRefused } from './transact.js';
 
@@ -38,7 +51,16 @@ export { DEFAULT_PAGE_SIZE, MAX_DESCRIPTION_LENGTH, MAX_NAME_LENGTH, MAX_PAGE_SI
 
 /** The prefix of system policy ids (store/keys.ts). */
 export { isSystemPolicyId, SYSTEM_POLICY_PREFIX } from './keys.js';
-export { MAX_DOCUMENT_TEXT, SYSTEM_POLICY_TIME, type PolicyRevalidation, type PolicySummary, type PolicySyntax, type PolicyVersionRecord, type PolicyWriteGuard, type StoredPolicy } from './policy-items.js';
+export {
+  MAX_DOCUMENT_TEXT,
+  SYSTEM_POLICY_TIME,
+  type PolicyRevalidation,
+  type PolicySummary,
+  type PolicySyntax,
+  type PolicyVersionRecord,
+  type PolicyWriteGuard,
+  type StoredPolicy,
+} from './policy-items.js';
 
 export interface CreatePolicyInput {
   account_id: string;
@@ -114,7 +136,12 @@ export async function createPolicy(input: CreatePolicyInput, guard?: PolicyWrite
   };
   try {
     // Refuses an existing id: nothing is ever overwritten by a create. The counter bumps in the same transaction.
-    await transact([PolicyEntity.build(PutTransaction).item(item).options({ condition: { attr: 'policy_id', exists: false } }), ...(await policyBumps(accountId, type))]);
+    await transact([
+      PolicyEntity.build(PutTransaction)
+        .item(item)
+        .options({ condition: { attr: 'policy_id', exists: false } }),
+      ...(await policyBumps(accountId, type)),
+    ]);
   } catch (err) {
     if (err instanceof TransactionRefused && err.at(0)) throw new StoreError('POLICY_EXISTS', `Account ${accountId} already has a policy with id ${policyId}.`);
     throw err;
@@ -153,10 +180,7 @@ export async function listPolicies(accountId: string, options: ListPoliciesOptio
   const includeSystem = options.include_system ?? true;
   const partition = policiesGsi1pk(accountId);
   const listing = `policies:${accountId}:${options.type ?? '*'}:${includeSystem ? 'sys' : 'nosys'}`;
-  const position =
-    options.cursor === undefined
-      ? { index: 0 }
-      : decodeCursor(options.cursor, listing, { pk: accountPk(accountId), gsi1pk: partition, allowIndex: includeSystem });
+  const position = options.cursor === undefined ? { index: 0 } : decodeCursor(options.cursor, listing, { pk: accountPk(accountId), gsi1pk: partition, allowIndex: includeSystem });
 
   const items: PolicySummary[] = [];
   if (includeSystem && 'index' in position) {
@@ -186,10 +210,17 @@ export async function updatePolicy(accountId: string, policyId: string, changes:
   const description = changes.description === undefined || changes.description === null ? changes.description : checkText(changes.description, 'description', MAX_DESCRIPTION_LENGTH, false);
   if (name === undefined && description === undefined) throw invalidInput('Nothing to change: give name and/or description.');
   refuseSystem(policyId, 'updated');
-  return mutatePolicy(accountId, policyId, ifMatch, `Policy ${policyId}`, () => ({
-    ...(name === undefined ? {} : { name }),
-    ...(description === undefined ? {} : { description }),
-  }), guard);
+  return mutatePolicy(
+    accountId,
+    policyId,
+    ifMatch,
+    `Policy ${policyId}`,
+    () => ({
+      ...(name === undefined ? {} : { name }),
+      ...(description === undefined ? {} : { description }),
+    }),
+    guard,
+  );
 }
 
 function summary(policy: StoredPolicy): PolicySummary {
@@ -206,4 +237,3 @@ function checkCustomPolicyId(policyId: unknown): string {
   if (isSystemPolicyId(id)) throw invalidInput(`policy_id cannot start with "${SYSTEM_POLICY_PREFIX}" (reserved for system policies).`);
   return id;
 }
-

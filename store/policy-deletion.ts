@@ -55,11 +55,17 @@ export async function deletePolicy(accountId: string, policyId: string, options:
     const targets = orgId ? await scpTargetsOf(orgId, policyId) : [];
     const references = { grants: grants.map((g) => g.grant_id), scp_attachments: targets.map((t) => ({ org_id: orgId as string, target_id: t.node_id })) };
     if ((grants.length > 0 || targets.length > 0) && !options.detach) {
-      throw conflict(`Policy ${policyId} is ${grants.length ? `granted ${grants.length} time(s)` : ''}${grants.length && targets.length ? ' and ' : ''}${targets.length ? `attached to ${targets.length} organization node(s)` : ''}: detach it first (or delete with detach).`, references);
+      throw conflict(
+        `Policy ${policyId} is ${grants.length ? `granted ${grants.length} time(s)` : ''}${grants.length && targets.length ? ' and ' : ''}${targets.length ? `attached to ${targets.length} organization node(s)` : ''}: detach it first (or delete with detach).`,
+        references,
+      );
     }
     const last = targets.filter((t) => (t.scps?.size ?? 0) <= 1).map((t) => t.node_id);
     if (last.length > 0) {
-      throw conflict(`Policy ${policyId} is the only SCP of ${last.join(', ')}: detaching it would leave ${last.length === 1 ? 'that node' : 'those nodes'} without an SCP. Attach another SCP there first.`, { ...references, last_scp_of: last });
+      throw conflict(
+        `Policy ${policyId} is the only SCP of ${last.join(', ')}: detaching it would leave ${last.length === 1 ? 'that node' : 'those nodes'} without an SCP. Attach another SCP there first.`,
+        { ...references, last_scp_of: last },
+      );
     }
     const bumps = await policyBumps(accountId, current.type);
     // Per reference at most 2 items (a grant and its principal's count), plus the policy and the bumps.
@@ -68,7 +74,11 @@ export async function deletePolicy(accountId: string, policyId: string, options:
     const part = refs.slice(0, room);
     const removals = (): WriteItem[] => [
       ...part.flatMap((r) => ('node' in r ? [scpRemoval(orgId as string, r.node, policyId)] : [])),
-      ...grantRemovals(accountId, part.flatMap((r) => ('grant' in r ? [r.grant] : [])), { policy: policyId }),
+      ...grantRemovals(
+        accountId,
+        part.flatMap((r) => ('grant' in r ? [r.grant] : [])),
+        { policy: policyId },
+      ),
     ];
     const key = { account_id: accountId, policy_id: policyId };
     try {
@@ -77,13 +87,35 @@ export async function deletePolicy(accountId: string, policyId: string, options:
           PolicyEntity.build(DeleteTransaction)
             .key(key)
             // The type read above (the guard's decision holds for it); its revision; no reference beyond those removed here.
-            .options({ condition: { and: [{ attr: 'revision', eq: current.revision }, { attr: 'type', eq: current.type }, { or: [{ attr: 'ref_count', exists: false }, { attr: 'ref_count', eq: refs.length }] }] } }),
+            .options({
+              condition: {
+                and: [
+                  { attr: 'revision', eq: current.revision },
+                  { attr: 'type', eq: current.type },
+                  {
+                    or: [
+                      { attr: 'ref_count', exists: false },
+                      { attr: 'ref_count', eq: refs.length },
+                    ],
+                  },
+                ],
+              },
+            }),
           ...bumps,
           ...removals(),
         ]);
       } else {
         await transact([
-          PolicyEntity.build(UpdateTransaction).item({ ...key, ref_count: $add(-part.length) }).options({ condition: { and: [{ attr: 'revision', eq: current.revision }, { attr: 'type', eq: current.type }] } }),
+          PolicyEntity.build(UpdateTransaction)
+            .item({ ...key, ref_count: $add(-part.length) })
+            .options({
+              condition: {
+                and: [
+                  { attr: 'revision', eq: current.revision },
+                  { attr: 'type', eq: current.type },
+                ],
+              },
+            }),
           ...bumps,
           ...removals(),
         ]);

@@ -239,7 +239,14 @@ export async function mutatePolicy(accountId: string, policyId: string, ifMatch:
       await transact([
         PolicyEntity.build(UpdateTransaction)
           .item(update as UpdateItemInput<typeof PolicyEntity>)
-          .options({ condition: { and: [{ attr: 'revision', eq: current.revision }, { attr: 'type', eq: current.type }] } }),
+          .options({
+            condition: {
+              and: [
+                { attr: 'revision', eq: current.revision },
+                { attr: 'type', eq: current.type },
+              ],
+            },
+          }),
         ...(await policyBumps(accountId, current.type)),
       ]);
     } catch (err) {
@@ -302,7 +309,11 @@ export function checkDocument(document: PolicyDocument | string, type: PolicyTyp
   if (!analysis.valid || !analysis.policy) {
     const errors = analysis.findings.filter((f) => f.severity === 'error');
     const first = errors[0];
-    throw new StoreError('INVALID_POLICY', `The ${type === 'scp' ? 'SCP' : 'policy'} has ${errors.length} error finding(s)${first ? `, first: ${first.code} ${first.message}` : ''}`, analysis.findings);
+    throw new StoreError(
+      'INVALID_POLICY',
+      `The ${type === 'scp' ? 'SCP' : 'policy'} has ${errors.length} error finding(s)${first ? `, first: ${first.code} ${first.message}` : ''}`,
+      analysis.findings,
+    );
   }
   return { text, syntax: analysis.policy.version, findings: analysis.findings };
 }

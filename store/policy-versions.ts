@@ -6,7 +6,18 @@ import type { Finding, PolicyDocument, ScpRevision } from '../lib/types.js';
 import { type IfMatch, nowIso, parseIfMatch, stale } from './common.js';
 import { conflict, invalidInput, notFound } from './errors.js';
 import { getPolicy } from './policies.js';
-import { checkDocument, checkIds, checkVersionId, mutatePolicy, policyNotFound, type PolicyVersionRecord, type PolicyWriteGuard, readPolicyItem, refuseSystem, type StoredPolicy } from './policy-items.js';
+import {
+  checkDocument,
+  checkIds,
+  checkVersionId,
+  mutatePolicy,
+  policyNotFound,
+  type PolicyVersionRecord,
+  type PolicyWriteGuard,
+  readPolicyItem,
+  refuseSystem,
+  type StoredPolicy,
+} from './policy-items.js';
 
 /** Versions a policy keeps (Huawei IAM keeps at most 5). */
 export const MAX_POLICY_VERSIONS = 5;
@@ -51,20 +62,29 @@ export async function createPolicyVersion(accountId: string, policyId: string, i
   if (syntax !== first.syntax) throw invalidInput(`Policy ${policyId} is a ${first.syntax} policy: a new version must have "Version": "${first.syntax}" (got ${syntax}).`);
 
   let versionId = '';
-  const policy = await mutatePolicy(accountId, policyId, ifMatch, `Policy ${policyId}`, (current) => {
-    // The document was validated for the type read first; the write is conditioned on the type read now.
-    if (current.type !== first.type) throw policyNotFound(accountId, policyId);
-    const count = Object.keys(current.versions).length;
-    if (count >= MAX_POLICY_VERSIONS) {
-      throw conflict(`Policy ${policyId} already has ${MAX_POLICY_VERSIONS} versions, the most it can keep. Delete a version that is not the default first.`, { version_ids: Object.keys(current.versions) });
-    }
-    versionId = `v${current.next_version}`;
-    return {
-      addVersion: { id: versionId, document: text, created_at: nowIso(), findings: JSON.stringify(findings) },
-      next_version: current.next_version + 1,
-      ...(input.set_as_default ? { default_version: versionId } : {}),
-    };
-  }, guard);
+  const policy = await mutatePolicy(
+    accountId,
+    policyId,
+    ifMatch,
+    `Policy ${policyId}`,
+    (current) => {
+      // The document was validated for the type read first; the write is conditioned on the type read now.
+      if (current.type !== first.type) throw policyNotFound(accountId, policyId);
+      const count = Object.keys(current.versions).length;
+      if (count >= MAX_POLICY_VERSIONS) {
+        throw conflict(`Policy ${policyId} already has ${MAX_POLICY_VERSIONS} versions, the most it can keep. Delete a version that is not the default first.`, {
+          version_ids: Object.keys(current.versions),
+        });
+      }
+      versionId = `v${current.next_version}`;
+      return {
+        addVersion: { id: versionId, document: text, created_at: nowIso(), findings: JSON.stringify(findings) },
+        next_version: current.next_version + 1,
+        ...(input.set_as_default ? { default_version: versionId } : {}),
+      };
+    },
+    guard,
+  );
   const version = policy.versions.find((v) => v.version_id === versionId) as PolicyVersionRecord;
   return { policy, version, findings };
 }
@@ -74,11 +94,18 @@ export async function deletePolicyVersion(accountId: string, policyId: string, v
   checkIds(accountId, policyId);
   checkVersionId(versionId);
   refuseSystem(policyId, 'changed');
-  return mutatePolicy(accountId, policyId, ifMatch, `Policy ${policyId}`, (current) => {
-    if (!(versionId in current.versions)) throw notFound(`Policy ${policyId} has no version ${versionId}.`);
-    if (current.default_version === versionId) throw conflict(`${versionId} is the default version of policy ${policyId}: make another version the default before deleting it.`);
-    return { removeVersion: versionId };
-  }, guard);
+  return mutatePolicy(
+    accountId,
+    policyId,
+    ifMatch,
+    `Policy ${policyId}`,
+    (current) => {
+      if (!(versionId in current.versions)) throw notFound(`Policy ${policyId} has no version ${versionId}.`);
+      if (current.default_version === versionId) throw conflict(`${versionId} is the default version of policy ${policyId}: make another version the default before deleting it.`);
+      return { removeVersion: versionId };
+    },
+    guard,
+  );
 }
 
 /** Makes `versionId` the version the engine evaluates. */
@@ -86,8 +113,15 @@ export async function setDefaultVersion(accountId: string, policyId: string, ver
   checkIds(accountId, policyId);
   checkVersionId(versionId);
   refuseSystem(policyId, 'changed');
-  return mutatePolicy(accountId, policyId, ifMatch, `Policy ${policyId}`, (current) => {
-    if (!(versionId in current.versions)) throw notFound(`Policy ${policyId} has no version ${versionId}.`);
-    return { default_version: versionId };
-  }, guard);
+  return mutatePolicy(
+    accountId,
+    policyId,
+    ifMatch,
+    `Policy ${policyId}`,
+    (current) => {
+      if (!(versionId in current.versions)) throw notFound(`Policy ${policyId} has no version ${versionId}.`);
+      return { default_version: versionId };
+    },
+    guard,
+  );
 }

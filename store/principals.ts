@@ -161,7 +161,9 @@ export async function addMember(accountId: string, groupId: string, userId: stri
   try {
     // The membership, both ends' reference counts (each conditioned on it existing), the account's counter.
     await transact([
-      MembershipEntity.build(PutTransaction).item(item).options({ condition: { attr: 'user_id', exists: false } }),
+      MembershipEntity.build(PutTransaction)
+        .item(item)
+        .options({ condition: { attr: 'user_id', exists: false } }),
       principalRef(accountId, 'user', userId, 1),
       principalRef(accountId, 'group', groupId, 1),
       accountBump(accountId),
@@ -185,7 +187,9 @@ export async function removeMember(accountId: string, groupId: string, userId: s
   checkId(userId, 'user_id');
   try {
     await transact([
-      MembershipEntity.build(DeleteTransaction).key({ account_id: accountId, user_id: userId, group_id: groupId }).options({ condition: { attr: 'user_id', exists: true } }),
+      MembershipEntity.build(DeleteTransaction)
+        .key({ account_id: accountId, user_id: userId, group_id: groupId })
+        .options({ condition: { attr: 'user_id', exists: true } }),
       principalRef(accountId, 'user', userId, -1),
       principalRef(accountId, 'group', groupId, -1),
       accountBump(accountId),
@@ -279,7 +283,6 @@ export async function queryUserMemberships(accountId: string, userId: string): P
   return Items;
 }
 
-
 async function createPrincipal(kind: PrincipalKind, accountId: string, id: unknown, name: unknown, description: unknown): Promise<PrincipalItem> {
   checkId(accountId, 'account_id');
   const principalId = checkId(id, FIELD[kind]);
@@ -297,7 +300,12 @@ async function createPrincipal(kind: PrincipalKind, accountId: string, id: unkno
     updated_at: now,
   };
   try {
-    await transact([PrincipalEntity.build(PutTransaction).item({ ...item, ref_count: 0 }).options({ condition: { attr: 'principal_id', exists: false } }), accountBump(accountId)]);
+    await transact([
+      PrincipalEntity.build(PutTransaction)
+        .item({ ...item, ref_count: 0 })
+        .options({ condition: { attr: 'principal_id', exists: false } }),
+      accountBump(accountId),
+    ]);
   } catch (err) {
     if (err instanceof TransactionRefused && err.at(0)) throw alreadyExists(`Account ${accountId} already has a ${LABEL[kind]} ${principalId}.`);
     throw err;
@@ -382,7 +390,14 @@ async function deletePrincipal(kind: PrincipalKind, accountId: string, id: strin
         items.push(MembershipEntity.build(DeleteTransaction).key({ account_id: accountId, user_id: m.user_id, group_id: m.group_id }));
         items.push(kind === 'user' ? principalRef(accountId, 'group', m.group_id, -1) : principalRef(accountId, 'user', m.user_id, -1));
       }
-      return [...items, ...grantRemovals(accountId, part.flatMap((r) => ('grant' in r ? [r.grant] : [])), { principal: self })];
+      return [
+        ...items,
+        ...grantRemovals(
+          accountId,
+          part.flatMap((r) => ('grant' in r ? [r.grant] : [])),
+          { principal: self },
+        ),
+      ];
     };
     const key = { account_id: accountId, kind, principal_id: id };
     try {
@@ -390,7 +405,19 @@ async function deletePrincipal(kind: PrincipalKind, accountId: string, id: strin
         await transact([
           PrincipalEntity.build(DeleteTransaction)
             .key(key)
-            .options({ condition: { and: [{ attr: 'revision', eq: current.revision }, { or: [{ attr: 'ref_count', exists: false }, { attr: 'ref_count', eq: refs.length }] }] } }),
+            .options({
+              condition: {
+                and: [
+                  { attr: 'revision', eq: current.revision },
+                  {
+                    or: [
+                      { attr: 'ref_count', exists: false },
+                      { attr: 'ref_count', eq: refs.length },
+                    ],
+                  },
+                ],
+              },
+            }),
           ...removals(refs),
           accountBump(accountId),
         ]);
@@ -398,7 +425,9 @@ async function deletePrincipal(kind: PrincipalKind, accountId: string, id: strin
       }
       const part = refs.slice(0, batch);
       await transact([
-        PrincipalEntity.build(UpdateTransaction).item({ ...key, ref_count: $add(-part.length) }).options({ condition: { attr: 'revision', eq: current.revision } }),
+        PrincipalEntity.build(UpdateTransaction)
+          .item({ ...key, ref_count: $add(-part.length) })
+          .options({ condition: { attr: 'revision', eq: current.revision } }),
         ...removals(part),
         accountBump(accountId),
       ]);

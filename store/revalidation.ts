@@ -81,7 +81,13 @@ export async function revalidatePolicy(target: RevalidationTarget, catalogVersio
         condition: {
           and: [
             { attr: 'revision', eq: target.revision },
-            { or: [{ attr: 'revalidation', exists: false }, { attr: 'revalidation.catalog_version', ne: catalogVersion }, { attr: 'revalidation.revision', ne: target.revision }] },
+            {
+              or: [
+                { attr: 'revalidation', exists: false },
+                { attr: 'revalidation.catalog_version', ne: catalogVersion },
+                { attr: 'revalidation.revision', ne: target.revision },
+              ],
+            },
           ],
         },
       })

@@ -118,11 +118,7 @@ export async function detachScp(caller: string, orgId: string, targetId: string,
   const expected = parseIfMatch(ifMatch);
   const options = expected === undefined ? {} : { revision: expected };
   try {
-    await transact([
-      scpRemoval(orgId, { node_id: targetId }, policyId, options),
-      orgBump(orgId),
-      !isSystemPolicyId(policyId) && policyRef(org.management_account_id, policyId, -1),
-    ]);
+    await transact([scpRemoval(orgId, { node_id: targetId }, policyId, options), orgBump(orgId), !isSystemPolicyId(policyId) && policyRef(org.management_account_id, policyId, -1)]);
   } catch (err) {
     if (!(err instanceof TransactionRefused)) throw err;
     if (err.at(0)) throw await removeRefusal(orgId, targetId, policyId, options);
@@ -177,4 +173,3 @@ async function setScpSwitch(orgId: string, enabled: boolean, expected: number | 
     throw stale(`Organization ${orgId}`, expected, now.revision);
   }
 }
-

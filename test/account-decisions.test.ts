@@ -65,7 +65,11 @@ describe('account decisions (lib/decision)', () => {
 
   it('refuses with codes before any read: another account, a user and an agency, a bad max_staleness_ms', async () => {
     const { source, decisions } = setup();
-    const code = async (request: Record<string, unknown>): Promise<string> => decisions.prepare('acc-1', request as never).then(() => 'none', (e: unknown) => (e instanceof DecisionError ? e.code : String(e)));
+    const code = async (request: Record<string, unknown>): Promise<string> =>
+      decisions.prepare('acc-1', request as never).then(
+        () => 'none',
+        (e: unknown) => (e instanceof DecisionError ? e.code : String(e)),
+      );
     expect(await code({ ...REQ, principal: { account_id: 'acc-2', user_id: 'alice' } })).toBe('NOT_FOUND');
     expect(await code({ ...REQ, principal: { user_id: 'alice', agency: 'x' } })).toBe('INVALID_REQUEST');
     expect(await code({ ...REQ, max_staleness_ms: 30_001 })).toBe('INVALID_REQUEST');

@@ -42,30 +42,37 @@ interface Finding {
 }
 
 describe('the adversary finds no request beyond the bounds', () => {
-  it(`${RUNS} generated requests (seed ${SEED}) stay within ${REQUEST_STEP_BOUND} steps and ${REPLY_CHAR_BOUND} reply characters`, () => {
-    const seen: Finding[] = [];
-    let index = 0;
-    let threeValued = 0;
-    fc.assert(
-      fc.property(adversarialProbe, (p) => {
-        const r = runProbe(p);
-        if (p.body.unknown_context_keys !== undefined && (r.outcome === 'allow' || r.outcome === 'deny')) threeValued++;
-        seen.push({ seed: SEED, index: index++, label: p.label, route: p.route, steps: r.steps, cpu_ms: r.cpuMs, reply_chars: r.replyChars, outcome: r.outcome });
-        expect(r.steps, p.label).toBeLessThanOrEqual(REQUEST_STEP_BOUND);
-        expect(r.replyChars, p.label).toBeLessThanOrEqual(REPLY_CHAR_BOUND);
-      }),
-      { numRuns: RUNS, seed: SEED },
-    );
-    const slowest = [...seen].sort((a, b) => b.steps - a.steps).slice(0, 10);
-    if (LONG) {
-      writeFileSync(new URL('../bench/results/adversary.json', import.meta.url), `${JSON.stringify({ date: new Date().toISOString(), runs: RUNS, seed: SEED, step_bound: REQUEST_STEP_BOUND, slowest }, null, 2)}\n`);
-      console.log(slowest.map((f) => `${f.steps} steps, ${f.cpu_ms.toFixed(1)} ms CPU, ${f.outcome}: ${f.label.slice(0, 160)}`).join('\n'));
-    }
-    // The search does reach real work (a bound nothing approaches would prove nothing), and decides
-    // requests with unknown keys (the three-valued path) among them.
-    expect(slowest[0]?.steps ?? 0).toBeGreaterThan(REQUEST_STEP_BOUND / 100);
-    expect(threeValued).toBeGreaterThan(RUNS / 20);
-  }, LONG ? 3_600_000 : undefined);
+  it(
+    `${RUNS} generated requests (seed ${SEED}) stay within ${REQUEST_STEP_BOUND} steps and ${REPLY_CHAR_BOUND} reply characters`,
+    () => {
+      const seen: Finding[] = [];
+      let index = 0;
+      let threeValued = 0;
+      fc.assert(
+        fc.property(adversarialProbe, (p) => {
+          const r = runProbe(p);
+          if (p.body.unknown_context_keys !== undefined && (r.outcome === 'allow' || r.outcome === 'deny')) threeValued++;
+          seen.push({ seed: SEED, index: index++, label: p.label, route: p.route, steps: r.steps, cpu_ms: r.cpuMs, reply_chars: r.replyChars, outcome: r.outcome });
+          expect(r.steps, p.label).toBeLessThanOrEqual(REQUEST_STEP_BOUND);
+          expect(r.replyChars, p.label).toBeLessThanOrEqual(REPLY_CHAR_BOUND);
+        }),
+        { numRuns: RUNS, seed: SEED },
+      );
+      const slowest = [...seen].sort((a, b) => b.steps - a.steps).slice(0, 10);
+      if (LONG) {
+        writeFileSync(
+          new URL('../bench/results/adversary.json', import.meta.url),
+          `${JSON.stringify({ date: new Date().toISOString(), runs: RUNS, seed: SEED, step_bound: REQUEST_STEP_BOUND, slowest }, null, 2)}\n`,
+        );
+        console.log(slowest.map((f) => `${f.steps} steps, ${f.cpu_ms.toFixed(1)} ms CPU, ${f.outcome}: ${f.label.slice(0, 160)}`).join('\n'));
+      }
+      // The search does reach real work (a bound nothing approaches would prove nothing), and decides
+      // requests with unknown keys (the three-valued path) among them.
+      expect(slowest[0]?.steps ?? 0).toBeGreaterThan(REQUEST_STEP_BOUND / 100);
+      expect(threeValued).toBeGreaterThan(RUNS / 20);
+    },
+    LONG ? 3_600_000 : undefined,
+  );
 
   it('the hand-written worst cases (the issue-12 reproduction among them) stay within the bounds', () => {
     for (const p of handWritten()) {

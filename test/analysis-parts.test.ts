@@ -280,12 +280,12 @@ describe('typed value classes', () => {
     const STRING_OPS = ['StringEquals', 'StringNotEquals', 'StringEqualsIgnoreCase', 'StringMatch', 'StringNotMatch', 'StringStartWith', 'StringEndWith', 'StringNotEndWith'];
     const TYPED_OPS = ['NumberLessThan', 'NumberGreaterThanEquals', 'NumberEquals', 'DateLessThan', 'DateNotEquals', 'IpAddress', 'NotIpAddress'];
     const WORDS = [...NUMBERS, ...DATES.slice(0, 3), '10.1.2.3', '10.*', '*.5', '1?', '2026-*', 'alice', 'a*', '*-4', ':', '::1'];
-    const valueOf = (op: string, w: string): string => (op.startsWith('Number') ? (readNumber(w) !== undefined ? w : '300') : op.startsWith('Date') ? (readDate(w) !== undefined ? w : DATES[0]!) : op.includes('Ip') ? (IPS.includes(w) ? w : '10.0.0.0/8') : w);
+    const valueFor = (op: string, w: string): string => (op.startsWith('Number') ? (readNumber(w) !== undefined ? w : '300') : op.startsWith('Date') ? (readDate(w) !== undefined ? w : DATES[0]!) : op.includes('Ip') ? (IPS.includes(w) ? w : '10.0.0.0/8') : w);
     const probes = fc.oneof(fc.constantFrom(...WORDS, '', 'x', '1e999', '10.0.0.1', '2026-01-01T00:00:00Z'), fc.stringMatching(/^[0-9.+\-eE:a-fTZ]{0,12}$/), fc.double({ noNaN: true }).map(String));
     let uncertain = 0;
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.constantFrom(...STRING_OPS, ...TYPED_OPS), fc.subarray(WORDS, { minLength: 1, maxLength: 2 })), { minLength: 2, maxLength: 3 }), fc.array(probes, { minLength: 30, maxLength: 30 }), (conds, ps) => {
-        const atoms = conds.map(([op, ws]) => conditionAtom(op, ws.map((w) => valueOf(op, w))));
+        const atoms = conds.map(([op, ws]) => conditionAtom(op, ws.map((w) => valueFor(op, w))));
         const { classes, problem } = valueClasses(atoms, { maxLength: 64, workLimit: 1e6 });
         expect(problem).toBeUndefined();
         uncertain += classes.filter((c) => c.rep === null).length;

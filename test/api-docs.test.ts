@@ -44,7 +44,9 @@ describe('the curl tour, run against the functions and a real table', () => {
   afterAll(async () => stop?.());
 
   it('every step answers the status the page shows', async () => {
-    const tokens = Object.fromEntries(await Promise.all((Object.entries(TOUR_TOKENS) as Array<[TourToken, string]>).map(async ([v, account]) => [v, await mintToken(account, undefined, { secret: LOCAL_JWT_SECRET })] as const)));
+    const tokens = Object.fromEntries(
+      await Promise.all((Object.entries(TOUR_TOKENS) as Array<[TourToken, string]>).map(async ([v, account]) => [v, await mintToken(account, undefined, { secret: LOCAL_JWT_SECRET })] as const)),
+    );
     const vars: Record<string, string> = {};
     const fill = (s: string): string =>
       s.replace(/\$([A-Z_]+)/g, (_m, name: string) => {

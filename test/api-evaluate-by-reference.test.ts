@@ -118,7 +118,10 @@ describe('grant scopes through stored grants (user in a group)', () => {
     expect(byRef.warnings).toEqual([]);
     const full = { Version: '1.1', Statement: [{ Effect: 'Allow', Action: ['ims:*:*'] }] };
     const inline = await decide(acc, { account_id: ACC, agency: 'ag-ecs' }, { ...del, policies: [{ id: 'system:IMS-FullAccess', document: full }] } as Req);
-    expect(inline.warnings).toEqual([expect.stringMatching(/^policy "system:IMS-FullAccess" \/Statement\/0\/Action: ALLOW_ALL_WITHOUT_CONDITION \(security warning\): /), expect.stringContaining('SHARING_WITHOUT_ORG_PATH_CONDITION')]);
+    expect(inline.warnings).toEqual([
+      expect.stringMatching(/^policy "system:IMS-FullAccess" \/Statement\/0\/Action: ALLOW_ALL_WITHOUT_CONDITION \(security warning\): /),
+      expect.stringContaining('SHARING_WITHOUT_ORG_PATH_CONDITION'),
+    ]);
   });
 
   it('the account id defaults to the caller; both user_id and agency -> 400', async () => {
@@ -136,7 +139,12 @@ describe('grant scopes through stored grants (user in a group)', () => {
     for (const req of [list(R1), get(R2), { action: 'ims:images:delete', region: R1, resource: image(R1) }]) {
       const byRef = await decide(acc, user('u-global'), req);
       const inline = await decide(acc, { ...user('u-global'), user_name: 'user global' }, { ...req, policies: [{ id: 'system:IMS-ReadOnlyAccess', document: readOnly }] } as Req);
-      const strip = (x: any): unknown => ({ ...x, decision_id: undefined, current_time: undefined, results: x.results.map((r: any) => ({ ...r, matched: r.matched.map((m: any) => ({ layer: m.layer, policy_id: m.policy_id, statement: m.statement, effect: m.effect })) })) });
+      const strip = (x: any): unknown => ({
+        ...x,
+        decision_id: undefined,
+        current_time: undefined,
+        results: x.results.map((r: any) => ({ ...r, matched: r.matched.map((m: any) => ({ layer: m.layer, policy_id: m.policy_id, statement: m.statement, effect: m.effect })) })),
+      });
       // By reference the SCP chain (FullAccess nowhere yet: SCPs are not enabled) is empty, as inline.
       expect(strip(byRef)).toEqual(strip(inline));
     }
@@ -148,7 +156,10 @@ describe('explain names the stored policy, its version and the grant', () => {
     await must(acc.post('/v1/users', { user_id: 'u-explain', name: 'explained' }), 201);
     await must(acc.post('/v1/groups', { group_id: 'g-explain', name: 'explained' }), 201);
     await must(acc.put('/v1/groups/g-explain/members/u-explain'), 204);
-    await must(acc.post('/v1/policies', { policy_id: 'p-explain', name: 'explained', type: 'identity', document: { Version: '5.0', Statement: [{ Effect: 'Allow', Action: ['ims:images:list'] }] } }), 201);
+    await must(
+      acc.post('/v1/policies', { policy_id: 'p-explain', name: 'explained', type: 'identity', document: { Version: '5.0', Statement: [{ Effect: 'Allow', Action: ['ims:images:list'] }] } }),
+      201,
+    );
     await must(acc.post('/v1/policies/p-explain/versions', { document: LIST_GET, set_as_default: true }), 201);
     const grant = (await must(acc.post('/v1/grants', { policy_id: 'p-explain', principal: { type: 'group', id: 'g-explain' }, scope: { type: 'project', project: R1 } }), 201)).json.grant_id as string;
 

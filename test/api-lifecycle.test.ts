@@ -305,7 +305,9 @@ describe('concurrent conflicting updates', () => {
 
   it('20 concurrent version creations with the same If-Match: one 201, the rest 412, one version added', async () => {
     const p = await createPolicy(api, { policy_id: 'p-race-v', name: 'race versions', document: LIST });
-    const replies = await Promise.all(Array.from({ length: 20 }, (_, i) => api.post('/v1/policies/p-race-v/versions', { document: doc(['ims:images:list', i % 2 ? 'ims:images:get' : 'ims:images:delete']) }, { 'if-match': p.etag })));
+    const replies = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => api.post('/v1/policies/p-race-v/versions', { document: doc(['ims:images:list', i % 2 ? 'ims:images:get' : 'ims:images:delete']) }, { 'if-match': p.etag })),
+    );
     expect(replies.filter((r) => r.status === 201)).toHaveLength(1);
     expect(replies.filter((r) => r.status === 412)).toHaveLength(19);
     const stored = (await api.get('/v1/policies/p-race-v')).json;

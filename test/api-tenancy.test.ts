@@ -129,7 +129,7 @@ describe("account B on account A's resources", () => {
     before = await snapshotOfA();
   });
 
-  it('policies: every item route 404; lists without A; a create with the same id is B\'s own', async () => {
+  it("policies: every item route 404; lists without A; a create with the same id is B's own", async () => {
     const p = seg(ids.policy);
     const ifMatch = { 'if-match': '"2"' };
     for (const [method, url, body, headers] of [
@@ -206,7 +206,12 @@ describe("account B on account A's resources", () => {
   it("grants: item routes 404; lists and filters without A's grants; no grant on A's policy or principals", async () => {
     expect((await as(b, 'GET', `/v1/grants/${seg(ids.grant)}`)).status).toBe(404);
     expect((await as(b, 'DELETE', `/v1/grants/${seg(ids.grant)}`)).status).toBe(404);
-    for (const url of ['/v1/grants', `/v1/grants?policy_id=${ids.policy}`, `/v1/grants?principal_type=group&principal_id=${ids.group}`, `/v1/grants?principal_type=agency&principal_id=${ids.agency}`]) {
+    for (const url of [
+      '/v1/grants',
+      `/v1/grants?policy_id=${ids.policy}`,
+      `/v1/grants?principal_type=group&principal_id=${ids.group}`,
+      `/v1/grants?principal_type=agency&principal_id=${ids.agency}`,
+    ]) {
       const r = await as(b, 'GET', url);
       expect([200, 404], `${url}: ${r.text}`).toContain(r.status);
       if (r.status === 200) expect(r.json.items.map((g: { grant_id: string }) => g.grant_id)).not.toContain(ids.grant);

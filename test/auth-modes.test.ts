@@ -121,7 +121,11 @@ describe('no valid mode: every request refused, one logged configuration error, 
   ])('%s', async (_n, env) => {
     setEnv(env);
     const token = await mintToken('acc-1');
-    const r = await v1('POST', '/v1/evaluate', { token, body: evaluateBody, claims: { iss: 'https://idp.example.com', aud: 'ims-authz', account_id: 'acc-1', scope: 'evaluate', exp: String(Date.now() / 1000 + 60) } });
+    const r = await v1('POST', '/v1/evaluate', {
+      token,
+      body: evaluateBody,
+      claims: { iss: 'https://idp.example.com', aud: 'ims-authz', account_id: 'acc-1', scope: 'evaluate', exp: String(Date.now() / 1000 + 60) },
+    });
     expect(r.status).toBe(503);
     expect(r.json.error).toMatchObject({ code: 'AUTH_NOT_CONFIGURED' });
     expect(r.written).toContain('"message":"configuration error"');
@@ -166,7 +170,16 @@ describe('gateway-jwt: the /v1 functions read the claims API Gateway verified', 
   const GW = { AUTH_MODE: 'gateway-jwt', AUTH_JWT_ISSUER: 'https://idp.example.com' };
   const exp = (): string => String(Math.floor(Date.now() / 1000) + 300);
   /** Claims as API Gateway's JWT authorizer passes them: strings, arrays as "[a b]". */
-  const claims = (over: Record<string, string> = {}): Record<string, string> => ({ iss: 'https://idp.example.com', aud: 'ims-authz', sub: 'svc', account_id: 'acc-1', scope: 'evaluate policies:read', exp: exp(), iat: exp(), ...over });
+  const claims = (over: Record<string, string> = {}): Record<string, string> => ({
+    iss: 'https://idp.example.com',
+    aud: 'ims-authz',
+    sub: 'svc',
+    account_id: 'acc-1',
+    scope: 'evaluate policies:read',
+    exp: exp(),
+    iat: exp(),
+    ...over,
+  });
 
   it('verified claims: the caller and its scopes', async () => {
     setEnv(GW);
@@ -195,7 +208,7 @@ describe('gateway-jwt: the /v1 functions read the claims API Gateway verified', 
   });
 });
 
-describe('gateway-jwt: the IMS authorizer verifies with the issuer\'s keys (JWKS)', () => {
+describe("gateway-jwt: the IMS authorizer verifies with the issuer's keys (JWKS)", () => {
   const gw = (): Record<string, string> => ({ AUTH_MODE: 'gateway-jwt', AUTH_JWT_ISSUER: issuer });
   const sign = (claims: Record<string, unknown>, alg: 'RS256' | 'ES256', key: CryptoKey, kid: string, o: { aud?: string | string[]; ttl?: number } = {}): Promise<string> =>
     new SignJWT({ account_id: 'acc-1', ...claims })
@@ -222,7 +235,7 @@ describe('gateway-jwt: the IMS authorizer verifies with the issuer\'s keys (JWKS
     ['an unknown kid', () => sign({ user_id: 'alice' }, 'RS256', keys.rs.privateKey, 'rs-9'), 'TOKEN_INVALID'],
     ['an ES256 header on the RSA key id', () => sign({ user_id: 'alice' }, 'ES256', keys.es.privateKey, 'rs-1'), 'TOKEN_INVALID'],
     ['an HS256 token (the local kind)', () => mintImsToken('acc-1', { user_id: 'alice' }, { issuer }), 'TOKEN_INVALID'],
-    ['a token for this service\'s API', () => sign({ user_id: 'alice' }, 'RS256', keys.rs.privateKey, 'rs-1', { aud: 'ims-authz' }), 'TOKEN_INVALID'],
+    ["a token for this service's API", () => sign({ user_id: 'alice' }, 'RS256', keys.rs.privateKey, 'rs-1', { aud: 'ims-authz' }), 'TOKEN_INVALID'],
     ['no principal', () => sign({}, 'RS256', keys.rs.privateKey, 'rs-1'), 'TOKEN_NO_PRINCIPAL'],
     ['expired', () => sign({ user_id: 'alice' }, 'RS256', keys.rs.privateKey, 'rs-1', { ttl: -60 }), 'TOKEN_EXPIRED'],
   ])('%s -> deny %s', async (_n, token, reason) => {
@@ -245,10 +258,12 @@ describe('gateway-jwt: the IMS authorizer verifies with the issuer\'s keys (JWKS
 
 describe('serverless.yml and infra/auth.cjs', () => {
   const yml = readFileSync(new URL('../serverless.yml', import.meta.url), 'utf8');
-  const { authSection } = createRequire(import.meta.url)('../infra/auth.cjs') as { authSection: (p: Record<string, unknown>) => { authorizers: Record<string, any>; v1Authorizer: string; environment: Record<string, string> } };
+  const { authSection } = createRequire(import.meta.url)('../infra/auth.cjs') as {
+    authSection: (p: Record<string, unknown>) => { authorizers: Record<string, any>; v1Authorizer: string; environment: Record<string, string> };
+  };
   const base = { stage: 'dev', imsAuthorizer: { type: 'request' } };
 
-  it('every authenticated /v1 route has the mode\'s authorizer; public routes have none; the IMS routes keep the IMS authorizer', () => {
+  it("every authenticated /v1 route has the mode's authorizer; public routes have none; the IMS routes keep the IMS authorizer", () => {
     for (const r of ROUTES) {
       const line = yml.split('\n').find((l) => l.includes(`httpApi: { method: ${r.method.toUpperCase()}, path: '${r.path}'`));
       expect(line, `${r.method} ${r.path}`).toBeDefined();
@@ -257,11 +272,12 @@ describe('serverless.yml and infra/auth.cjs', () => {
     }
     expect(yml.match(/httpApi: \{ method: [A-Z]+, path: '\/v1\//g)).toHaveLength(ROUTES.length);
     expect(yml).toMatch(/path: \/ims\/\{proxy\+\}\n\s+authorizer:\n\s+name: imsAuthorizer\n/);
-    for (const v of ['AUTH_MODE', 'AUTH_JWT_ISSUER', 'AUTH_JWKS_URL', 'AUTH_API_AUDIENCE', 'AUTH_IMS_AUDIENCE', 'AUTH_JWT_SECRET']) expect(yml).toContain(`${v}: \${self:custom.auth.environment.${v}}`);
+    for (const v of ['AUTH_MODE', 'AUTH_JWT_ISSUER', 'AUTH_JWKS_URL', 'AUTH_API_AUDIENCE', 'AUTH_IMS_AUDIENCE', 'AUTH_JWT_SECRET'])
+      expect(yml).toContain(`${v}: \${self:custom.auth.environment.${v}}`);
     expect(yml).not.toMatch(/AUTH_JWT_SECRET: (?!\$\{self:custom\.auth\.environment)/);
   });
 
-  it('gateway-jwt: API Gateway\'s JWT authorizer (issuer, this API\'s audience) on the /v1 routes', () => {
+  it("gateway-jwt: API Gateway's JWT authorizer (issuer, this API's audience) on the /v1 routes", () => {
     const a = authSection({ ...base, mode: 'gateway-jwt', issuer: 'https://idp.example.com' });
     expect(a.v1Authorizer).toBe('v1Jwt');
     expect(a.authorizers.v1Jwt).toEqual({ type: 'jwt', identitySource: '$request.header.Authorization', issuerUrl: 'https://idp.example.com', audience: ['ims-authz'] });
@@ -274,7 +290,9 @@ describe('serverless.yml and infra/auth.cjs', () => {
     expect(a.v1Authorizer).toBe('');
     expect(a.authorizers).not.toHaveProperty('v1Jwt');
     expect(a.environment.AUTH_JWT_SECRET).toBe('{{resolve:secretsmanager:ims-authz/dev/jwt-signing-key:SecretString}}');
-    expect(authSection({ ...base, mode: 'hs256', secretId: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:k-AbCdEf' }).environment.AUTH_JWT_SECRET).toBe('{{resolve:secretsmanager:arn:aws:secretsmanager:eu-west-1:123456789012:secret:k-AbCdEf:SecretString}}');
+    expect(authSection({ ...base, mode: 'hs256', secretId: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:k-AbCdEf' }).environment.AUTH_JWT_SECRET).toBe(
+      '{{resolve:secretsmanager:arn:aws:secretsmanager:eu-west-1:123456789012:secret:k-AbCdEf:SecretString}}',
+    );
     expect(authSection({ ...base, mode: 'hs256', offlineSecret: LOCAL_JWT_SECRET }).environment.AUTH_JWT_SECRET).toBe(LOCAL_JWT_SECRET);
   });
 

@@ -215,7 +215,10 @@ describe('decisions (seeded data, region cn-north-4)', () => {
 
   it('an agency token is decided as the agency (its grant is scoped to enterprise project ep-1, which the cached gateway cannot see)', async () => {
     const { result } = await call({ token: tokens.agency, path: '/ims/v2/cloudimages' });
-    expect(result).toMatchObject({ isAuthorized: false, context: { principal: 'agency:ims-copy', reason: 'context_required', context_required_keys: 'g:EnterpriseProjectId', action: 'ims:images:list' } });
+    expect(result).toMatchObject({
+      isAuthorized: false,
+      context: { principal: 'agency:ims-copy', reason: 'context_required', context_required_keys: 'g:EnterpriseProjectId', action: 'ims:images:list' },
+    });
     // deleteImage supports no enterprise project, so the grant never covers it: implicit deny, whatever the project.
     const del = await call({ token: tokens.agency, method: 'DELETE' });
     expect(del.result).toMatchObject({ isAuthorized: false, context: { principal: 'agency:ims-copy', reason: 'implicit_deny' } });
@@ -352,8 +355,9 @@ describe('tokens (the same verification as the HTTP functions; no scope needed)'
     ['one audience for both kinds of token', { AUTH_IMS_AUDIENCE: 'ims-authz' }],
   ])('%s -> deny AUTH_NOT_CONFIGURED, whatever the event carries, with a logged configuration error', async (_n, env) => {
     const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
-    for (const [k, v] of Object.entries(env)) if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
+    for (const [k, v] of Object.entries(env))
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
     try {
       const e = awsEvent({ token: tokens.alice }) as APIGatewayRequestAuthorizerEventV2 & { requestContext: { authorizer?: unknown } };
       e.requestContext.authorizer = { jwt: { claims: { account_id: 'acc-1', user_id: 'alice' } } };
@@ -362,8 +366,9 @@ describe('tokens (the same verification as the HTTP functions; no scope needed)'
       expect(written).toContain('"message":"configuration error"');
       expect(written).not.toContain('    at '); // no stack
     } finally {
-      for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
+      for (const [k, v] of Object.entries(saved))
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
     }
   });
 });
@@ -413,7 +418,10 @@ describe('region, hints and context', () => {
     expect(none.lines[0]?.action).toEqual(['ims:images:import', 'ims:dataImages:create', 'ims:serverImages:create']);
     const copy = await call({ token: tokens.account, method: 'POST', path: '/ims/v1/cloudimages/6f3c2a1e-8b4d-4c5e-9f7a-1b2c3d4e5f60/copy', headers: { [IMS_HEADERS.enterpriseProject]: 'false' } });
     expect(copy.lines[0]?.action).toEqual(['ims:images:copyInRegion']);
-    expect((await call({ token: tokens.account, method: 'POST', path: '/ims/v1/cloudimages/6f3c2a1e-8b4d-4c5e-9f7a-1b2c3d4e5f60/copy' })).lines[0]?.action).toEqual(['ims:images:copyInRegion', 'ims:serverImages:create']);
+    expect((await call({ token: tokens.account, method: 'POST', path: '/ims/v1/cloudimages/6f3c2a1e-8b4d-4c5e-9f7a-1b2c3d4e5f60/copy' })).lines[0]?.action).toEqual([
+      'ims:images:copyInRegion',
+      'ims:serverImages:create',
+    ]);
     for (const [h, v] of [
       [IMS_HEADERS.quickImportDisk, 'both'],
       [IMS_HEADERS.enterpriseProject, 'yes'],
@@ -528,7 +536,11 @@ describe('cache safety (API Gateway caches each answer under the identity-source
     expect(block).toMatch(/enableSimpleResponses: true\n/);
     expect(block).toMatch(/payloadVersion: '2\.0'\n/);
     expect(block).toMatch(/resultTtlInSeconds: \$\{self:custom\.imsAuthorizer\.resultTtlInSeconds\}\n/);
-    const sources = /identitySource:\n((?:\s+- [^\n]+\n)+)/.exec(block)?.[1]?.trim().split('\n').map((l) => l.trim().replace(/^- /, ''));
+    const sources = /identitySource:\n((?:\s+- [^\n]+\n)+)/
+      .exec(block)?.[1]
+      ?.trim()
+      .split('\n')
+      .map((l) => l.trim().replace(/^- /, ''));
     expect(yml).toMatch(/authorizers: \$\{self:custom\.auth\.authorizers\}\n/);
     expect(sources).toEqual([...IDENTITY_SOURCES]);
     expect(yml).toMatch(/IMS_AUTHORIZER_CACHE_TTL: '\$\{self:custom\.imsAuthorizer\.resultTtlInSeconds\}'/);
@@ -551,7 +563,9 @@ describe('cache safety (API Gateway caches each answer under the identity-source
     expect(keys.has(null)).toBe(false);
     expect(cacheKey(awsEvent({ token: null }))).toBeNull();
     // The route key alone would put every path and method under /ims/{proxy+} in one entry.
-    expect(cacheKey(base, ['$request.header.Authorization', '$context.routeKey'])).toBe(cacheKey(awsEvent({ token: tokens.alice, method: 'DELETE', path: '/ims/v2/images/6f3c2a1e-8b4d-4c5e-9f7a-1b2c3d4e5f61' }), ['$request.header.Authorization', '$context.routeKey']));
+    expect(cacheKey(base, ['$request.header.Authorization', '$context.routeKey'])).toBe(
+      cacheKey(awsEvent({ token: tokens.alice, method: 'DELETE', path: '/ims/v2/images/6f3c2a1e-8b4d-4c5e-9f7a-1b2c3d4e5f61' }), ['$request.header.Authorization', '$context.routeKey']),
+    );
   });
 
   it('two principals on the same call get different answers, under different keys', async () => {

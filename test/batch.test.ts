@@ -89,7 +89,7 @@ describe('good messages (fixture sqs-batch.json)', () => {
     expect(typeof line?.latency_ms).toBe('number');
   });
 
-  it('by reference: the account\'s stored principal, the same answer as POST /v1/evaluate', async () => {
+  it("by reference: the account's stored principal, the same answer as POST /v1/evaluate", async () => {
     const event = sqsEvent(rec(fixture('sqs-batch.json'), 1));
     expect(await run(event)).toEqual([]);
     const stored = await a.get('/v1/decisions/job-1-by-reference');
@@ -139,7 +139,15 @@ describe('malformed messages (fixture sqs-malformed.json)', () => {
       ['account missing', { correlation_id: 'm-no-account', request: { action: 'ims:images:list' } }, null],
       ['request not an object', { correlation_id: 'm-request-string', account_id: ACC, request: 'evaluate please' }, 'INVALID_REQUEST'],
       ['no action', { correlation_id: 'm-no-action', account_id: ACC, request: { policies: [] } }, 'INVALID_REQUEST'],
-      ['invalid inline policy', { correlation_id: 'm-bad-policy', account_id: ACC, request: { action: 'ims:images:list', policies: [{ id: 'x', document: { Version: '1.1', Statement: [{ Effect: 'Maybe', Action: ['ims:*:*'] }] } }] } }, 'INVALID_POLICY'],
+      [
+        'invalid inline policy',
+        {
+          correlation_id: 'm-bad-policy',
+          account_id: ACC,
+          request: { action: 'ims:images:list', policies: [{ id: 'x', document: { Version: '1.1', Statement: [{ Effect: 'Maybe', Action: ['ims:*:*'] }] } }] },
+        },
+        'INVALID_POLICY',
+      ],
       ['too large', { correlation_id: 'm-too-large', account_id: ACC, request: { action: 'ims:images:list', policies: [{ id: 'x', document: 'x'.repeat(65_500) }] } }, 'INPUT_TOO_LARGE'],
     ];
     const records = cases.map(([, body]) => sqsRecord(body));
@@ -204,7 +212,10 @@ describe('definite refusals and faults', () => {
   });
 
   it('messages not started because the function is about to time out are reported, not half-processed', async () => {
-    const records = [sqsRecord({ correlation_id: 'r-late-1', account_id: ACC, request: { action: 'ims:images:list', policies: [] } }), sqsRecord({ correlation_id: 'r-late-2', account_id: ACC, request: { action: 'ims:images:list', policies: [] } })];
+    const records = [
+      sqsRecord({ correlation_id: 'r-late-1', account_id: ACC, request: { action: 'ims:images:list', policies: [] } }),
+      sqsRecord({ correlation_id: 'r-late-2', account_id: ACC, request: { action: 'ims:images:list', policies: [] } }),
+    ];
     expect(await run(sqsEvent(...records), { ...lambdaContext, getRemainingTimeInMillis: () => 500 })).toEqual(records.map((r) => r.messageId));
     expect((await a.get('/v1/decisions/r-late-1')).status).toBe(404);
   });
@@ -216,7 +227,11 @@ describe('definite refusals and faults', () => {
 
 describe('idempotence', () => {
   it('the same message delivered twice stores one result (the first); the second delivery is logged as a duplicate', async () => {
-    const record = sqsRecord({ correlation_id: 'dup-1', account_id: ACC, request: { action: 'ims:images:get', policies: [{ id: 'all', document: { Version: '1.1', Statement: [{ Effect: 'Allow', Action: ['ims:*:*'] }] } }] } });
+    const record = sqsRecord({
+      correlation_id: 'dup-1',
+      account_id: ACC,
+      request: { action: 'ims:images:get', policies: [{ id: 'all', document: { Version: '1.1', Statement: [{ Effect: 'Allow', Action: ['ims:*:*'] }] } }] },
+    });
     expect(await run(sqsEvent(record))).toEqual([]);
     const first = await a.get('/v1/decisions/dup-1');
     const firstLine = decisionLines()[0];
@@ -281,7 +296,22 @@ describe('decision log', () => {
     const decided = decisionLines().filter((l) => 'decision' in l);
     expect(decided).toHaveLength(3);
     for (const line of decided) {
-      expect(Object.keys(line).sort()).toEqual(['action', 'caller_account', 'catalog_version', 'correlation_id', 'decision', 'decision_id', 'fn', 'latency_ms', 'level', 'message_id', 'reason', ...('resource' in line ? ['resource'] : [])].sort());
+      expect(Object.keys(line).sort()).toEqual(
+        [
+          'action',
+          'caller_account',
+          'catalog_version',
+          'correlation_id',
+          'decision',
+          'decision_id',
+          'fn',
+          'latency_ms',
+          'level',
+          'message_id',
+          'reason',
+          ...('resource' in line ? ['resource'] : []),
+        ].sort(),
+      );
     }
   });
 });

@@ -26,7 +26,15 @@ const piece = fc.oneof(
   fc.tuple(fc.constantFrom('a', '?', '*a', 'a?', 'ab', '?*'), fc.integer({ min: 1, max: 300 })).map(([s, n]) => s.repeat(n)),
 );
 const longPattern = fc.array(piece, { maxLength: 12 }).map((a) => a.join(''));
-const longText = fc.array(fc.oneof(fc.constantFrom('a', 'b', ':'), fc.tuple(fc.constantFrom('a', 'ab', 'b'), fc.integer({ min: 1, max: 800 })).map(([s, n]) => s.repeat(n))), { maxLength: 8 }).map((a) => a.join(''));
+const longText = fc
+  .array(
+    fc.oneof(
+      fc.constantFrom('a', 'b', ':'),
+      fc.tuple(fc.constantFrom('a', 'ab', 'b'), fc.integer({ min: 1, max: 800 })).map(([s, n]) => s.repeat(n)),
+    ),
+    { maxLength: 8 },
+  )
+  .map((a) => a.join(''));
 const familyOf = (p: string): string => p.replace(/\?/g, 'a');
 
 describe('glob tests stay within fixed + length x perChar steps', () => {
@@ -133,9 +141,26 @@ describe('coverage', () => {
     const family = 'ims:r:a:image:*#*';
     const clauses = (list: string[][]): string[] => list.map((c) => `ims:r:a:image:${c.join('#')}`);
     // (x1 or x2) and (not x1) and (not x2): unsatisfiable, so every assignment falsifies a clause.
-    expect(cover(clauses([['', ''], ['?*', '*'], ['*', '?*']]), family)).toBe(COVERS);
+    expect(
+      cover(
+        clauses([
+          ['', ''],
+          ['?*', '*'],
+          ['*', '?*'],
+        ]),
+        family,
+      ),
+    ).toBe(COVERS);
     // (x1 or x2) and (not x1): x1 = false, x2 = true satisfies it: a member no pattern matches.
-    expect(cover(clauses([['', ''], ['?*', '*']]), family)).toBe(NOT_COVERED);
+    expect(
+      cover(
+        clauses([
+          ['', ''],
+          ['?*', '*'],
+        ]),
+        family,
+      ),
+    ).toBe(NOT_COVERED);
   });
 
   it('a pattern with a character the family writes as `*` does not cover the family (fail open on main: \\u0000)', () => {

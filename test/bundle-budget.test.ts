@@ -56,7 +56,7 @@ describe('playground page transferred size (bench/budgets.json page_kib)', () =>
     return JSON.parse(readFileSync(file, 'utf8')) as Manifest;
   };
 
-  it('the manifest tells the truth: sizes are the files\', each encoding decodes to the plain file', () => {
+  it("the manifest tells the truth: sizes are the files', each encoding decodes to the plain file", () => {
     for (const [name, f] of Object.entries(manifest().files)) {
       const plain = readFileSync(join(web, f.identity.path));
       for (const e of [f.identity, f.gzip, f.br]) expect(statSync(join(web, e.path)).size, `${name} ${e.path}`).toBe(e.bytes);

@@ -96,7 +96,7 @@ describe('validator and engine agree on keys an action does not carry', () => {
     expect(seen.supportedChanged).toBeGreaterThan(5);
   });
 
-  it('the validator calls absent exactly the service keys an action\'s Table 1 row does not list; IAM\'s keys never', () => {
+  it("the validator calls absent exactly the service keys an action's Table 1 row does not list; IAM's keys never", () => {
     expect(validatorSaysAbsent('ims:images:get', 'g:ResourceTag/env')).toBe(true);
     expect(validatorSaysAbsent('ims:images:addMember', 'g:ResourceTag/env')).toBe(false);
     expect(validatorSaysAbsent('ims:images:import', 'ims:OriginBucketOrgPaths')).toBe(true);

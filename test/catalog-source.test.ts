@@ -8,21 +8,12 @@
  */
 import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
-import type {
-  AccessLevel,
-  CatalogAction,
-  CatalogDependency,
-  CatalogResourceRef,
-  CompiledCatalog,
-  DependencyCondition,
-} from '../packages/catalog/index.js';
+import type { AccessLevel, CatalogAction, CatalogDependency, CatalogResourceRef, CompiledCatalog, DependencyCondition } from '../packages/catalog/index.js';
 
 type CatalogSource = Omit<CompiledCatalog, 'version' | 'action_index' | 'condition_key_index' | 'routes' | 'api_requirements'>;
 
 const seedText = readFileSync(new URL('./fixtures/seed-ims-scp-elements.txt', import.meta.url), 'utf8');
-const source = JSON.parse(
-  readFileSync(new URL('../packages/catalog/source/ims.json', import.meta.url), 'utf8'),
-) as CatalogSource;
+const source = JSON.parse(readFileSync(new URL('../packages/catalog/source/ims.json', import.meta.url), 'utf8')) as CatalogSource;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Seed parser
@@ -195,9 +186,7 @@ function parseTable3(): Table3Row[] {
 }
 
 function parseTable4(): Table4Row[] {
-  const r = new Reader(
-    section('Table 4 Service-specific condition keys supported by IMS', (l) => l.startsWith('We use cookies')),
-  );
+  const r = new Reader(section('Table 4 Service-specific condition keys supported by IMS', (l) => l.startsWith('We use cookies')));
   r.headers(['Service-specific Condition Key', 'Type', 'Single-valued/Multivalued', 'Description']);
   const rows: Table4Row[] = [];
   while (!r.done) {
@@ -300,18 +289,14 @@ describe('ims.json shape (CompiledCatalog without computed fields)', () => {
   const sortedKeys = (o: object): string[] => Object.keys(o).sort();
 
   it('has exactly the source fields', () => {
-    expect(sortedKeys(source)).toEqual(
-      ['actions', 'apis', 'condition_keys', 'notes', 'resource_types', 'service', 'source'].sort(),
-    );
+    expect(sortedKeys(source)).toEqual(['actions', 'apis', 'condition_keys', 'notes', 'resource_types', 'service', 'source'].sort());
     expect(sortedKeys(source.source)).toEqual(['title', 'updated']);
     expect(source.source.updated).toMatch(/^\d{4}-\d{2}-\d{2}$/);
   });
 
   it('has well-formed actions', () => {
     for (const a of entries) {
-      expect(sortedKeys(a), a.name).toEqual(
-        ['access_level', 'aliases', 'condition_keys', 'description', 'enterprise_project', 'kind', 'name', 'resource_types'].sort(),
-      );
+      expect(sortedKeys(a), a.name).toEqual(['access_level', 'aliases', 'condition_keys', 'description', 'enterprise_project', 'kind', 'name', 'resource_types'].sort());
       expect(['action', 'dependency_only', 'foreign'], a.name).toContain(a.kind);
       expect(a.name, a.name).toMatch(ACTION_NAME);
       expect(a.description.length, a.name).toBeGreaterThan(0);
@@ -410,7 +395,11 @@ describe('Table 1: supported actions', () => {
       for (const r of a.resource_types) expect(types.has(r.type), `${a.name} ${r.type}`).toBe(true);
       for (const k of a.condition_keys) {
         expect(keys.get(k)?.status, `${a.name} ${k}`).toBe('documented');
-        if (k.startsWith('ims:')) expect(table4.map((t) => t.key), `${a.name} ${k}`).toContain(k);
+        if (k.startsWith('ims:'))
+          expect(
+            table4.map((t) => t.key),
+            `${a.name} ${k}`,
+          ).toContain(k);
       }
     }
   });
@@ -427,7 +416,10 @@ describe('Table 2: APIs, actions and dependencies', () => {
       if (listing.qualifier === null) {
         expect(api.action, apiKey(listing)).toBe(row.action);
         for (const dep of row.dependencies) {
-          expect(api.dependencies.map((d) => d.action), apiKey(listing)).toContain(dep);
+          expect(
+            api.dependencies.map((d) => d.action),
+            apiKey(listing),
+          ).toContain(dep);
         }
       } else {
         expect(api.action, apiKey(listing)).not.toBe(row.action);
@@ -480,9 +472,7 @@ describe('Table 2: APIs, actions and dependencies', () => {
 
 describe('Table 3: resource types', () => {
   it('matches the URN templates', () => {
-    expect(source.resource_types).toEqual(
-      table3.map((r) => ({ name: r.type, service: r.urn.split(':')[0], urn_template: r.urn })),
-    );
+    expect(source.resource_types).toEqual(table3.map((r) => ({ name: r.type, service: r.urn.split(':')[0], urn_template: r.urn })));
   });
 });
 
@@ -531,8 +521,18 @@ describe('global condition keys', () => {
 
   it('marks the third-party-only keys unverified', () => {
     for (const key of [
-      'g:CalledVia', 'g:CalledViaFirst', 'g:CalledViaLast', 'g:ViaService', 'g:SecureTransport', 'g:UserAgent',
-      'g:Referer', 'g:TokenIssueTime', 'g:SourceIdentity', 'g:ResourceOrgId', 'g:ResourceOrgPath', 'g:ResourceAccount',
+      'g:CalledVia',
+      'g:CalledViaFirst',
+      'g:CalledViaLast',
+      'g:ViaService',
+      'g:SecureTransport',
+      'g:UserAgent',
+      'g:Referer',
+      'g:TokenIssueTime',
+      'g:SourceIdentity',
+      'g:ResourceOrgId',
+      'g:ResourceOrgPath',
+      'g:ResourceAccount',
     ]) {
       expect(get(key)?.status, key).toBe('unverified');
     }

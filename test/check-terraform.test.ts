@@ -65,7 +65,26 @@ describe('the fixture plan', () => {
   });
 
   it('reads a state (values.root_module with child modules) too', () => {
-    const state = { format_version: '1.0', values: { root_module: { resources: [], child_modules: [{ resources: [{ address: 'module.m.huaweicloud_identity_role.r', mode: 'managed', type: 'huaweicloud_identity_role', values: { type: 'AX', policy: '{"Version":"1.1","Statement":[{"Effect":"Allow","Action":["ims:images:list"]}]}' } }] }] } } };
+    const state = {
+      format_version: '1.0',
+      values: {
+        root_module: {
+          resources: [],
+          child_modules: [
+            {
+              resources: [
+                {
+                  address: 'module.m.huaweicloud_identity_role.r',
+                  mode: 'managed',
+                  type: 'huaweicloud_identity_role',
+                  values: { type: 'AX', policy: '{"Version":"1.1","Statement":[{"Effect":"Allow","Action":["ims:images:list"]}]}' },
+                },
+              ],
+            },
+          ],
+        },
+      },
+    };
     expect(checkTerraformPlan(state)).toMatchObject({ valid: true, resources: [{ address: 'module.m.huaweicloud_identity_role.r', kind: 'custom-role' }] });
   });
 
@@ -89,7 +108,11 @@ describe('the command', () => {
     expect(JSON.parse(json.stdout).findings[0].address).toBe('huaweicloud_identity_role.deployers');
     const sarif = JSON.parse(cli(['check', 'terraform', PLAN, '--format', 'sarif']).stdout);
     expect(sarif.version).toBe('2.1.0');
-    expect(sarif.runs[0].results[0]).toMatchObject({ ruleId: 'UNKNOWN_ACTION', level: 'error', locations: [{ physicalLocation: { artifactLocation: { uri: PLAN } }, logicalLocations: [{ fullyQualifiedName: 'huaweicloud_identity_role.deployers.policy/Statement/0/Action/1' }] }] });
+    expect(sarif.runs[0].results[0]).toMatchObject({
+      ruleId: 'UNKNOWN_ACTION',
+      level: 'error',
+      locations: [{ physicalLocation: { artifactLocation: { uri: PLAN } }, logicalLocations: [{ fullyQualifiedName: 'huaweicloud_identity_role.deployers.policy/Statement/0/Action/1' }] }],
+    });
   });
 
   it('exits 0 when every document is valid', () => {
@@ -132,7 +155,10 @@ describe('the CI recipe of docs/terraform.md', () => {
   it('runs its ims-authz lines on the fixture plan as plan.json: the text step fails the job, the SARIF step writes a report', () => {
     const page = readFileSync(new URL('../docs/terraform.md', import.meta.url), 'utf8');
     const block = /```sh\n([\s\S]*?)```/.exec(page)?.[1] ?? '';
-    const lines = block.split('\n').map((l) => l.replace(/\s+#.*$/, '').trim()).filter(Boolean);
+    const lines = block
+      .split('\n')
+      .map((l) => l.replace(/\s+#.*$/, '').trim())
+      .filter(Boolean);
     expect(lines).toContain('terraform show -json tfplan > plan.json');
     const ours = lines.filter((l) => l.startsWith('npx ims-authz '));
     expect(ours).toHaveLength(2);
@@ -141,7 +167,11 @@ describe('the CI recipe of docs/terraform.md', () => {
       copyFileSync(new URL(`../${PLAN}`, import.meta.url), join(dir, 'plan.json'));
       const bin = new URL('../dist/cli.cjs', import.meta.url).pathname;
       const [text, sarif] = ours.map((l) => {
-        const args = l.replace(/ \|\| true$/, '').replace(/ > \S+$/, '').split(' ').slice(2);
+        const args = l
+          .replace(/ \|\| true$/, '')
+          .replace(/ > \S+$/, '')
+          .split(' ')
+          .slice(2);
         return spawnSync(process.execPath, [bin, ...args], { cwd: dir, encoding: 'utf8' });
       }) as [ReturnType<typeof spawnSync>, ReturnType<typeof spawnSync>];
       expect(text.status).toBe(1);

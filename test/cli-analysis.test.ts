@@ -217,7 +217,7 @@ describe('validate --format', () => {
     expect(r.code).toBe(1);
     const log = json<SarifLog>(r);
     const unknown = log.runs[0]!.results.find((x) => x.ruleId === 'UNKNOWN_ACTION');
-    expect(unknown?.locations[0]!.physicalLocation).toMatchObject({ artifactLocation: { uri: 'examples/policies/needs-work.json' }, region: { startLine: 6, startColumn: 18 } });
+    expect(unknown?.locations[0]?.physicalLocation).toMatchObject({ artifactLocation: { uri: 'examples/policies/needs-work.json' }, region: { startLine: 6, startColumn: 18 } });
     expect(cli(['validate', 'examples/policies/images-read.json', '--format', 'sarif']).code).toBe(0);
   });
 

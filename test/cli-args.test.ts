@@ -131,7 +131,11 @@ describe('readArgs (node:util parseArgs) against the hand-written parser', () =>
   });
 
   it('property: the same outcome as the oracle on generated command lines', () => {
-    const arg = fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...PIECES) }, { weight: 1, arbitrary: fc.string({ maxLength: 8 }) }, { weight: 1, arbitrary: fc.string({ maxLength: 6 }).map((s) => `--${s}`) });
+    const arg = fc.oneof(
+      { weight: 4, arbitrary: fc.constantFrom(...PIECES) },
+      { weight: 1, arbitrary: fc.string({ maxLength: 8 }) },
+      { weight: 1, arbitrary: fc.string({ maxLength: 6 }).map((s) => `--${s}`) },
+    );
     fc.assert(
       fc.property(fc.array(arg, { maxLength: 7 }), fc.constantFrom(...FLAG_SETS), (args, [, flags]) => {
         expect(outcome(readArgs, args, flags)).toEqual(outcome(oracle, args, flags));

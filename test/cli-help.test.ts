@@ -45,7 +45,11 @@ describe('help', () => {
     const r = cli(['help']);
     expect(r.code).toBe(0);
     const lines = r.stdout.split('\n');
-    for (const c of COMMANDS) expect(lines.some((l) => l.startsWith(`  ${c.name} `) && l.endsWith(c.summary)), c.name).toBe(true);
+    for (const c of COMMANDS)
+      expect(
+        lines.some((l) => l.startsWith(`  ${c.name} `) && l.endsWith(c.summary)),
+        c.name,
+      ).toBe(true);
     expect(r.stdout).toContain('help [COMMAND]');
     expect(r.stdout).toContain('--version');
     expect(r.stdout).toContain('Exit codes:');
@@ -105,7 +109,10 @@ describe('template', () => {
         if (kind === 'policy' || kind === 'scp') {
           const v = cli(['validate', 'f.jsonc', ...(kind === 'scp' ? ['--type', 'scp'] : [])], { 'f.jsonc': text });
           const out = JSON.parse(v.stdout) as ValidateResponse;
-          expect(out.findings.filter((f) => f.severity === 'error'), `${action.name}\n${text}`).toEqual([]);
+          expect(
+            out.findings.filter((f) => f.severity === 'error'),
+            `${action.name}\n${text}`,
+          ).toEqual([]);
           expect(v.code).toBe(0);
         } else {
           const e = cli([kind, 'f.jsonc'], { 'f.jsonc': text });

@@ -170,7 +170,12 @@ describe('engine vs reference model, piece by piece', () => {
     const time = fc.tuple(part(['T'], ['t', ' ', '_']), part(['00', '09', '23'], ['24', '25', '7']), part([':00', ':30', ':59'], [':60', '']), opt(seconds), opt(zone)).map((t) => t.join(''));
     const input = fc.oneof(
       fc
-        .tuple(part(['2026', '2024', '2100', '2000', '1969', '9999'], ['1900', '0000', '0099', '026']), part(['-01', '-02', '-12'], ['-13', '-00', '-1']), part(['-01', '-28', '-29', '-30', '-31'], ['-32', '-00', '-1']), opt(time))
+        .tuple(
+          part(['2026', '2024', '2100', '2000', '1969', '9999'], ['1900', '0000', '0099', '026']),
+          part(['-01', '-02', '-12'], ['-13', '-00', '-1']),
+          part(['-01', '-28', '-29', '-30', '-31'], ['-32', '-00', '-1']),
+          opt(time),
+        )
         .map((t) => t.join('')),
       text(['2026', '-', '01', 'T', ':', '00', 'Z', '.', '5'], 10),
     );
@@ -190,13 +195,11 @@ describe('engine vs reference model, piece by piece', () => {
     const octet = fc.constantFrom('0', '1', '10', '255', '256', '010', '', 'a');
     const v4 = fc.array(octet, { minLength: 3, maxLength: 5 }).map((o) => o.join('.'));
     const group = fc.constantFrom('0', '1', 'ffff', 'FFFF', 'db8', '2001', '12345', 'g', '');
-    const v6 = fc
-      .tuple(fc.array(group, { maxLength: 8 }), fc.nat({ max: 9 }), fc.option(v4, { nil: undefined }))
-      .map(([groups, at, tail]) => {
-        const parts = [...groups, ...(tail === undefined ? [] : [tail])];
-        // Sometimes a "::" somewhere.
-        return at < parts.length ? [...parts.slice(0, at), '', ...parts.slice(at)].join(':').replace(/^:(?!:)/, '::') : parts.join(':');
-      });
+    const v6 = fc.tuple(fc.array(group, { maxLength: 8 }), fc.nat({ max: 9 }), fc.option(v4, { nil: undefined })).map(([groups, at, tail]) => {
+      const parts = [...groups, ...(tail === undefined ? [] : [tail])];
+      // Sometimes a "::" somewhere.
+      return at < parts.length ? [...parts.slice(0, at), '', ...parts.slice(at)].join(':').replace(/^:(?!:)/, '::') : parts.join(':');
+    });
     const address = fc.oneof(v4, v6, text(['10', '1', '.', ':', '::', 'ffff', '%eth0', ' '], 8));
     const input = fc.tuple(address, fc.option(fc.constantFrom('/0', '/8', '/32', '/33', '/96', '/104', '/128', '/129', '/', '/08', '/x'), { nil: '' })).map(([a, p]) => a + p);
     const asBigInt = (words: number[]): bigint => words.reduce((acc, w) => (acc << 32n) | BigInt(w >>> 0), 0n);
@@ -219,8 +222,17 @@ describe('engine vs reference model, piece by piece', () => {
     const word = (alphabet: string[]) => fc.array(fc.constantFrom(...alphabet), { maxLength: 5 }).map((cs) => cs.join(''));
     fc.assert(
       fc.property(word(['a', 'b', ':', '*']), fc.array(word(['a', 'b', ':', '*', '?']), { minLength: 1, maxLength: 3 }), (family, patterns) => {
-        expect(globsCover(patterns.map((p) => compileGlob(p)), family), `cover ${family} by ${patterns}`).toBe(everyMemberMatched(family, patterns));
-        expect(patterns.some((p) => globsIntersect(p, family)), `intersect ${family} with ${patterns}`).toBe(someMemberMatched(family, patterns));
+        expect(
+          globsCover(
+            patterns.map((p) => compileGlob(p)),
+            family,
+          ),
+          `cover ${family} by ${patterns}`,
+        ).toBe(everyMemberMatched(family, patterns));
+        expect(
+          patterns.some((p) => globsIntersect(p, family)),
+          `intersect ${family} with ${patterns}`,
+        ).toBe(someMemberMatched(family, patterns));
       }),
       { numRuns: 2000, seed: SEED },
     );

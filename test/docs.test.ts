@@ -30,7 +30,11 @@ describe.each(PAGES)('%s', (page) => {
 
   it('quotes serverless.yml as it is', () => {
     for (const block of blocks(text, 'yaml')) {
-      for (const line of block.split('\n').filter((l) => l.trim() !== '')) expect(yml.map((l) => l.trim()), `not in serverless.yml: ${line}`).toContain(line.trim());
+      for (const line of block.split('\n').filter((l) => l.trim() !== ''))
+        expect(
+          yml.map((l) => l.trim()),
+          `not in serverless.yml: ${line}`,
+        ).toContain(line.trim());
     }
   });
 
@@ -42,16 +46,20 @@ describe.each(PAGES)('%s', (page) => {
     }
     return out;
   });
-  it.each(examples.map((e) => [e.command, e] as const))('%s', (_c, ex) => {
-    const args = ex.command.split(/\s+/);
-    expect(args.slice(0, 3)).toEqual(['npx', 'sls', 'print']);
-    const env = { ...process.env };
-    delete env.AUTH_OFFLINE_JWT_SECRET;
-    const run = spawnSync(process.execPath, [serverlessBin(), ...args.slice(2)], { cwd: root, encoding: 'utf8', env, timeout: 60_000 });
-    expect(run.status, run.stderr).toBe(0);
-    const lines = run.stdout.split('\n');
-    for (const want of ex.expected) expect(lines, `missing line: ${want}`).toContain(want);
-  }, 60_000);
+  it.each(examples.map((e) => [e.command, e] as const))(
+    '%s',
+    (_c, ex) => {
+      const args = ex.command.split(/\s+/);
+      expect(args.slice(0, 3)).toEqual(['npx', 'sls', 'print']);
+      const env = { ...process.env };
+      delete env.AUTH_OFFLINE_JWT_SECRET;
+      const run = spawnSync(process.execPath, [serverlessBin(), ...args.slice(2)], { cwd: root, encoding: 'utf8', env, timeout: 60_000 });
+      expect(run.status, run.stderr).toBe(0);
+      const lines = run.stdout.split('\n');
+      for (const want of ex.expected) expect(lines, `missing line: ${want}`).toContain(want);
+    },
+    60_000,
+  );
 });
 
 /** The packaging table of docs/deployment.md names one zip per function of the route table, and no other. */

@@ -49,7 +49,10 @@ describe('Signature Version 4', () => {
         }),
         async (c) => {
           const date = new Date(Math.floor(c.date.getTime() / 1000) * 1000);
-          const amzDate = date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+          const amzDate = date
+            .toISOString()
+            .replace(/[-:]/g, '')
+            .replace(/\.\d{3}/, '');
           const credentials = { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, ...(c.sessionToken ? { sessionToken: c.sessionToken } : {}) };
           const ours = signedHeaders({ host: c.host, region: c.region, target: `DynamoDB_20120810.${c.operation}`, body: c.body, credentials, amzDate });
           const signer = new SignatureV4({ credentials, region: c.region, service: 'dynamodb', sha256: Sha256 as never, applyChecksum: false });
@@ -78,7 +81,13 @@ describe('Signature Version 4', () => {
 describe('attribute values', () => {
   const scalar = fc.oneof(fc.string(), fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e15, max: 1e15 }), fc.boolean(), fc.constant(null));
   const value = fc.letrec((tie) => ({
-    v: fc.oneof({ depthSize: 'small' }, scalar, fc.array(tie('v'), { maxLength: 4 }), fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }), tie('v'), { maxKeys: 4 }), fc.uniqueArray(fc.string({ minLength: 1 }), { minLength: 1, maxLength: 4 }).map((a) => new Set(a))),
+    v: fc.oneof(
+      { depthSize: 'small' },
+      scalar,
+      fc.array(tie('v'), { maxLength: 4 }),
+      fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }), tie('v'), { maxKeys: 4 }),
+      fc.uniqueArray(fc.string({ minLength: 1 }), { minLength: 1, maxLength: 4 }).map((a) => new Set(a)),
+    ),
   })).v;
 
   it('decode as the SDK unmarshalls them', () => {
@@ -126,5 +135,4 @@ describe('failures', () => {
     expect((err as { $metadata: { httpStatusCode: number } }).$metadata.httpStatusCode).toBe(400);
     expect(isStoreUnavailable(err)).toBe(false);
   });
-
 });

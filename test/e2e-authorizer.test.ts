@@ -88,7 +88,13 @@ describe('IMS API authorizer in front of the demo route (serverless-offline)', (
     // One decision log line for that decision, without the token.
     await new Promise((r) => setTimeout(r, 100));
     const line = decisionLines().find((l) => l.decision_id === a.json.authorizer.decision_id);
-    expect(line).toMatchObject({ caller_account: 'acc-1', action: ['ims:images:get'], resource: `ims:${REGION}:acc-1:image:6f3c2a1e-8b4d-4c5e-9f7a-1b2c3d4e5f60`, decision: 'allow', reason: 'allowed' });
+    expect(line).toMatchObject({
+      caller_account: 'acc-1',
+      action: ['ims:images:get'],
+      resource: `ims:${REGION}:acc-1:image:6f3c2a1e-8b4d-4c5e-9f7a-1b2c3d4e5f60`,
+      decision: 'allow',
+      reason: 'allowed',
+    });
     expect(typeof line?.latency_ms).toBe('number');
     expect(JSON.stringify(line)).not.toContain(tokens.alice.split('.')[2] as string);
   });

@@ -45,7 +45,7 @@ async function call(method: string, path: string, body?: unknown, headers: Recor
   }
   const res = await fetch(`${base}${path}`, init);
   const text = await res.text();
-  let json: unknown = undefined;
+  let json: unknown;
   try {
     json = text ? JSON.parse(text) : undefined;
   } catch {
@@ -150,7 +150,12 @@ describe('the access analysis routes', () => {
   const set = (file: string): unknown => ({ policies: [{ id: file, document: doc(file) }] });
 
   it('check no-new-access: adding "deny delete" is PASS; removing it is FAIL with a witness evaluate allows', async () => {
-    const withDeny = { policies: [{ id: 'full', document: doc('policies/ims-full-access.json') }, { id: 'no-delete', document: doc('policies/deny-delete.json') }] };
+    const withDeny = {
+      policies: [
+        { id: 'full', document: doc('policies/ims-full-access.json') },
+        { id: 'no-delete', document: doc('policies/deny-delete.json') },
+      ],
+    };
     const pass = await call('POST', '/v1/checks/no-new-access', { existing: set('policies/ims-full-access.json'), proposed: withDeny });
     expect(pass.status, pass.text).toBe(200);
     expect(pass.json).toMatchObject({ result: 'PASS', findings: [] });
@@ -166,7 +171,10 @@ describe('the access analysis routes', () => {
     expect(share.json.findings.map((f: { action: string }) => f.action)).toEqual(['ims:images:share']);
     const scp = { level: 'root', policies: [{ id: 'FullAccess', document: { Version: '5.0', Statement: [{ Effect: 'Allow', Action: ['*'], Resource: ['*'] }] } }] };
     const withGuard = { ...scp, policies: [...scp.policies, { id: 'guard', document: doc('scps/deny-unencrypted-copy.json') }] };
-    const d = await call('POST', '/v1/diff', { a: { ...(set('policies/ims-full-access.json') as object), scps: [scp] }, b: { ...(set('policies/ims-full-access.json') as object), scps: [withGuard] } });
+    const d = await call('POST', '/v1/diff', {
+      a: { ...(set('policies/ims-full-access.json') as object), scps: [scp] },
+      b: { ...(set('policies/ims-full-access.json') as object), scps: [withGuard] },
+    });
     expect(d.json.findings.map((f: { kind: string; action: string }) => `${f.kind} ${f.action}`)).toEqual(['lost_access ims:images:copyInRegion']);
     const s = await call('POST', '/v1/summary', { set: set('policies/share-within-org.json') });
     expect(s.status).toBe(200);
@@ -196,12 +204,17 @@ describe('stored model over HTTP (seeded data)', () => {
     expect(del.json).toMatchObject({ decision: 'deny', reason: 'explicit_deny', denied_by: { layer: 'identity', policy_id: 'deny-delete' } });
     const elsewhere = await call('POST', '/v1/evaluate', { principal, region: 'cn-east-3', action: 'ims:images:deleteImage', resource: 'ims:cn-east-3:acc-1:image:abc' });
     expect(elsewhere.json.decision).toBe('allow');
-    const copy = await call('POST', '/v1/explain', { principal, region: 'cn-north-4', api: { method: 'POST', path: '/v1/cloudimages/abc/copy', hints: { enterprise_project: false } }, context: { 'ims:Encrypted': false } });
+    const copy = await call('POST', '/v1/explain', {
+      principal,
+      region: 'cn-north-4',
+      api: { method: 'POST', path: '/v1/cloudimages/abc/copy', hints: { enterprise_project: false } },
+      context: { 'ims:Encrypted': false },
+    });
     expect(copy.json.denied_by).toMatchObject({ layer: 'scp', policy_id: 'deny-unencrypted-copy' });
     expect(copy.json.text).toContain('grant');
   });
 
-  it('lists the caller\'s policies and hides another tenant\'s (404)', async () => {
+  it("lists the caller's policies and hides another tenant's (404)", async () => {
     const mine = await call('GET', '/v1/policies');
     expect(mine.status).toBe(200);
     expect(mine.json.items.map((p: { policy_id: string }) => p.policy_id)).toContain('deny-delete');

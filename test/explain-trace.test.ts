@@ -153,7 +153,13 @@ describe('statements in the trace', () => {
       ],
       scps: [
         { level: 'root', policies: [FULL_ACCESS] },
-        { level: 'ou-a', policies: [FULL_ACCESS, policy('guard', { Sid: 'NoShare', Effect: 'Deny', Action: ['ims:images:share'] }, { Effect: 'Deny', Action: ['ims:images:get'], Resource: ['ims:*:*:image:secret-*'] })] },
+        {
+          level: 'ou-a',
+          policies: [
+            FULL_ACCESS,
+            policy('guard', { Sid: 'NoShare', Effect: 'Deny', Action: ['ims:images:share'] }, { Effect: 'Deny', Action: ['ims:images:get'], Resource: ['ims:*:*:image:secret-*'] }),
+          ],
+        },
       ],
     });
     const t = traceOf(r);
@@ -196,7 +202,13 @@ describe('statements in the trace', () => {
     const at0 = text.indexOf(s0);
     const at1 = text.indexOf(s1);
     const scpText = JSON.stringify(doc({ Effect: 'Allow', Action: ['*'] }));
-    const r = run({ principal: ALICE, action: 'ims:images:get', resource: IMAGE, policies: [{ id: 'text', document: text }], scps: [{ level: 'root', policies: [{ id: 'scp-text', document: scpText }] }] });
+    const r = run({
+      principal: ALICE,
+      action: 'ims:images:get',
+      resource: IMAGE,
+      policies: [{ id: 'text', document: text }],
+      scps: [{ level: 'root', policies: [{ id: 'scp-text', document: scpText }] }],
+    });
     const a = stmtOf(r, 'text', 0);
     const b = stmtOf(r, 'text', 1);
     expect(a.span).toEqual({ start: { line: 4, column: 4, offset: at0 }, end: { line: 4, column: 4 + s0.length, offset: at0 + s0.length } });
@@ -267,7 +279,10 @@ describe('action_matched / action_pattern', () => {
       principal: ALICE,
       action: 'ims:images:get',
       resource: IMAGE,
-      policies: [policy('p', { Effect: 'Deny', Action: ['ims:images:list', 'ims:images:share'], Resource: ['*'], Condition: { StringEquals: { 'g:ResourceTag/env': 'prod' } } }), policy('ok', { Effect: 'Allow', Action: ['*'] })],
+      policies: [
+        policy('p', { Effect: 'Deny', Action: ['ims:images:list', 'ims:images:share'], Resource: ['*'], Condition: { StringEquals: { 'g:ResourceTag/env': 'prod' } } }),
+        policy('ok', { Effect: 'Allow', Action: ['*'] }),
+      ],
     });
     expect(stmtOf(r, 'p', 0)).toEqual({ statement: 0, sid: null, effect: 'Deny', path: '/Statement/0', action_matched: false, action_pattern: null, ...NOT_EVALUATED });
     // Its condition key is not reported missing: the statement is not relevant to the request.
@@ -368,7 +383,13 @@ describe('resource_matched / resource_pattern', () => {
       principal: ALICE,
       action: 'ims:images:get',
       resource: 'ims:cn-north-4:acc-1:image:img-*',
-      policies: [policy('p', { Effect: 'Allow', Action: ['ims:images:get'], Resource: ['ims:cn-north-4:acc-1:image:img-1'] }, { Effect: 'Deny', Action: ['ims:images:get'], Resource: ['ims:cn-north-4:acc-1:image:img-1'] })],
+      policies: [
+        policy(
+          'p',
+          { Effect: 'Allow', Action: ['ims:images:get'], Resource: ['ims:cn-north-4:acc-1:image:img-1'] },
+          { Effect: 'Deny', Action: ['ims:images:get'], Resource: ['ims:cn-north-4:acc-1:image:img-1'] },
+        ),
+      ],
     });
     expect(traceOf(r).resource).toBe('ims:cn-north-4:acc-1:image:img-*');
     expect(stmtOf(r, 'p', 0)).toMatchObject({ resource_matched: false, resource_pattern: null, applies: false });
@@ -383,13 +404,9 @@ describe('resource_matched / resource_pattern', () => {
       policies: [
         policy(
           'r',
-          ...[
-            { Resource: ['ims:*:*:image:*'] } as Statement,
-            { Resource: ['ims:*:*:image:*', '*'] },
-            {},
-            { NotResource: ['ims:*:*:image:x'] },
-            { NotResource: ['ims:*:*:image:x', '**'] },
-          ].map((s): Statement => ({ Effect: 'Deny', Action: ['ims:images:list'], ...s })),
+          ...[{ Resource: ['ims:*:*:image:*'] } as Statement, { Resource: ['ims:*:*:image:*', '*'] }, {}, { NotResource: ['ims:*:*:image:x'] }, { NotResource: ['ims:*:*:image:x', '**'] }].map(
+            (s): Statement => ({ Effect: 'Deny', Action: ['ims:images:list'], ...s }),
+          ),
         ),
       ],
     });
@@ -771,7 +788,14 @@ describe('scope_matched (grant scopes)', () => {
 
   it('a project scope covers requests in its region only; without a region an Allow does not apply and a Deny does', () => {
     const project = { type: 'project', project: 'cn-north-4' } as const;
-    const pdp = createEvaluator({ policies: [scoped('a', 'Allow', project), scoped('d', 'Deny', project), scoped('everywhere', 'Allow', { type: 'all_projects' }), { id: 'plain', document: doc({ Effect: 'Deny', Action: ['ims:images:share'] }) }] });
+    const pdp = createEvaluator({
+      policies: [
+        scoped('a', 'Allow', project),
+        scoped('d', 'Deny', project),
+        scoped('everywhere', 'Allow', { type: 'all_projects' }),
+        { id: 'plain', document: doc({ Effect: 'Deny', Action: ['ims:images:share'] }) },
+      ],
+    });
     const at = (region: string | undefined): ExplainResponse => run({ principal: ALICE, action: 'ims:images:list', ...(region ? { region } : {}) }, pdp);
     const sm = (r: ExplainResponse, id: string): [boolean | 'unknown' | undefined, boolean] => {
       const s = stmtOf(r, id, 0);
@@ -924,7 +948,10 @@ describe('text rendering', () => {
       policies: [policy('copy-images', { Effect: 'Allow', Action: ['ims:images:copyInRegion'], Resource: ['ims:cn-north-4:acc-1:image:*'] })],
       scps: [
         { level: 'r-1', policies: [full] },
-        { level: 'ou-a', policies: [full, policy('deny-unencrypted-copy', { Sid: 'NoUnencryptedCopies', Effect: 'Deny', Action: ['ims:images:copyInRegion'], Condition: { Bool: { 'ims:Encrypted': ['false'] } } })] },
+        {
+          level: 'ou-a',
+          policies: [full, policy('deny-unencrypted-copy', { Sid: 'NoUnencryptedCopies', Effect: 'Deny', Action: ['ims:images:copyInRegion'], Condition: { Bool: { 'ims:Encrypted': ['false'] } } })],
+        },
         { level: 'acc-1', policies: [full] },
       ],
     });
@@ -1007,10 +1034,19 @@ describe('text rendering', () => {
 describe('explain and evaluate agree', () => {
   const set = {
     policies: [
-      policy('p', { Effect: 'Allow', Action: ['ims:images:*'], Resource: ['ims:cn-north-4:acc-1:image:*'] }, { Effect: 'Deny', Action: ['ims:images:delete*'], Condition: { StringEquals: { 'g:ResourceTag/env': 'prod' } } }),
+      policy(
+        'p',
+        { Effect: 'Allow', Action: ['ims:images:*'], Resource: ['ims:cn-north-4:acc-1:image:*'] },
+        { Effect: 'Deny', Action: ['ims:images:delete*'], Condition: { StringEquals: { 'g:ResourceTag/env': 'prod' } } },
+      ),
       policy('q', { Effect: 'Allow', Action: ['ims:images:list', 'ims:quotas:get'] }),
     ],
-    scps: [{ level: 'root', policies: [FULL_ACCESS, policy('no-share', { Effect: 'Deny', Action: ['ims:images:share'], Condition: { 'ForAnyValue:StringNotEquals': { 'ims:TargetOrgPaths': ['o-1/r-1/*'] } } })] }],
+    scps: [
+      {
+        level: 'root',
+        policies: [FULL_ACCESS, policy('no-share', { Effect: 'Deny', Action: ['ims:images:share'], Condition: { 'ForAnyValue:StringNotEquals': { 'ims:TargetOrgPaths': ['o-1/r-1/*'] } } })],
+      },
+    ],
   };
   const req: EvaluateRequest = { principal: ALICE, actions: ['ims:images:*'], resources: [IMAGE, 'ims:eu-west-0:acc-1:image:abc'], region: 'cn-north-4', context: { 'g:ResourceTag/env': 'prod' } };
 
@@ -1092,7 +1128,22 @@ function and3(xs: ReadonlyArray<boolean | 'unknown'>): boolean | 'unknown' {
 
 /** Unknown keys for the invariants: the keys of the generated conditions, patterns, `*`. */
 const unknownKeys = fc.array(
-  fc.constantFrom('g:UserName', 'G:USERNAME', 'g:EnterpriseProjectId', 'g:ResourceTag/env', 'g:ResourceTag/*', 'g:TagKeys', 'ims:TargetOrgPaths', 'ims:*', 'ims:Encrypted', 'g:MFAAge', 'g:SourceIp', 'g:CurrentTime', 'g:*', '*'),
+  fc.constantFrom(
+    'g:UserName',
+    'G:USERNAME',
+    'g:EnterpriseProjectId',
+    'g:ResourceTag/env',
+    'g:ResourceTag/*',
+    'g:TagKeys',
+    'ims:TargetOrgPaths',
+    'ims:*',
+    'ims:Encrypted',
+    'g:MFAAge',
+    'g:SourceIp',
+    'g:CurrentTime',
+    'g:*',
+    '*',
+  ),
   { minLength: 1, maxLength: 4 },
 );
 

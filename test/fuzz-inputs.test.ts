@@ -190,7 +190,15 @@ const BODY_CASES: readonly BodyCase[] = [
     route: '/v1/imports',
     body: () => ({
       source: 'huawei',
-      files: [{ name: 'iam/roles.json', content: { roles: [{ id: 'fz-role-1', display_name: 'FZ', catalog: 'CUSTOMED', type: 'XA', policy: { Version: '1.1', Statement: [{ Effect: 'Allow', Action: ['ims:images:list'] }] } }], total_number: 1 } }],
+      files: [
+        {
+          name: 'iam/roles.json',
+          content: {
+            roles: [{ id: 'fz-role-1', display_name: 'FZ', catalog: 'CUSTOMED', type: 'XA', policy: { Version: '1.1', Statement: [{ Effect: 'Allow', Action: ['ims:images:list'] }] } }],
+            total_number: 1,
+          },
+        },
+      ],
       dry_run: true,
     }),
   },
@@ -287,7 +295,10 @@ afterAll(async () => {
     table('family');
     lines.push(`CLI: ${cliCalls} in-process runs (each under ${BUDGET_MS} ms for inputs of at most 64 KiB)`);
     lines.push('slowest calls (best attempt):');
-    for (const s of [...run.samples].sort((x, y) => y.ms - x.ms).slice(0, 12)) lines.push(`  ${s.ms.toFixed(1)} ms (${s.totalMs.toFixed(1)} with the store, first attempt ${s.firstMs.toFixed(1)}) ${s.status} ${s.fn} ${s.family} ${s.bytes} B, ${s.store} store requests: ${s.label}`);
+    for (const s of [...run.samples].sort((x, y) => y.ms - x.ms).slice(0, 12))
+      lines.push(
+        `  ${s.ms.toFixed(1)} ms (${s.totalMs.toFixed(1)} with the store, first attempt ${s.firstMs.toFixed(1)}) ${s.status} ${s.fn} ${s.family} ${s.bytes} B, ${s.store} store requests: ${s.label}`,
+      );
     for (const s of run.slow) lines.push(`slow${s.replayed ? '' : ' (successful write, not replayed)'}: ${s.fn} ${s.family} ${s.label.slice(0, 120)} ${s.ms.map((m) => m.toFixed(1)).join('/')} ms`);
     process.stdout.write(`${lines.join('\n')}\n`);
   }
@@ -376,7 +387,8 @@ describe('fuzzing the HTTP functions', () => {
       const valid = c.body();
       for (const [label, text] of [...deepTexts(10_000), ...deepTexts(65), ...deepTexts(64)]) await bodyCall(c, 'deep', label, text);
       const containers = paths(valid).filter((p) => typeof getAt(valid, p) === 'object' && getAt(valid, p) !== null);
-      for (const [i, p] of containers.entries()) for (const [label, text] of thin([...deepTexts(10_000), ...deepTexts(60)], 3, i)) await bodyCall(c, 'deep', `${p.join('.')}: ${label}`, withRawAt(valid, p, text));
+      for (const [i, p] of containers.entries())
+        for (const [label, text] of thin([...deepTexts(10_000), ...deepTexts(60)], 3, i)) await bodyCall(c, 'deep', `${p.join('.')}: ${label}`, withRawAt(valid, p, text));
     }
     expectClean();
   });
@@ -418,7 +430,8 @@ describe('fuzzing the HTTP functions', () => {
       }
     }
     // Inside policy documents given as text, and context keys (which the schema allows: any key name).
-    const pollutedDoc = '{"Version":"5.0","__proto__":{"polluted":true},"Statement":[{"Effect":"Allow","Action":["ims:images:list"],"constructor":{"prototype":{"polluted":true}},"Condition":{"StringEquals":{"__proto__":["x"]}}}]}';
+    const pollutedDoc =
+      '{"Version":"5.0","__proto__":{"polluted":true},"Statement":[{"Effect":"Allow","Action":["ims:images:list"],"constructor":{"prototype":{"polluted":true}},"Condition":{"StringEquals":{"__proto__":["x"]}}}]}';
     const evalCase = BODY_CASES[0] as BodyCase;
     await bodyCall(evalCase, 'proto', 'document text with __proto__', JSON.stringify({ action: 'ims:images:list', policies: [{ id: 'p', document: pollutedDoc }] }));
     await bodyCall(BODY_CASES[5] as BodyCase, 'proto', 'validate text with __proto__', JSON.stringify({ policy: pollutedDoc }));
@@ -450,7 +463,8 @@ describe('fuzzing the HTTP functions', () => {
   it('Unicode edge cases (lone surrogates, U+0000, RTL, combining marks, emoji ...) in every string and key', { timeout: TIMEOUT }, async () => {
     for (const c of BODY_CASES) {
       const valid = c.body();
-      for (const [i, p] of stringPaths(valid).entries()) for (const [label, s] of thin(UNICODE_STRINGS, 4, i)) await bodyCall(c, 'unicode', `${p.join('.')}: ${label}`, JSON.stringify(setAt(valid, p, s)));
+      for (const [i, p] of stringPaths(valid).entries())
+        for (const [label, s] of thin(UNICODE_STRINGS, 4, i)) await bodyCall(c, 'unicode', `${p.join('.')}: ${label}`, JSON.stringify(setAt(valid, p, s)));
       for (const [i, at] of thin(objectPaths(valid), 2).entries()) {
         for (const [label, s] of thin(UNICODE_STRINGS, 4, i)) {
           const obj = structuredClone(getAt(valid, at)) as { [key: string]: JsonLike };
@@ -479,7 +493,12 @@ describe('fuzzing the HTTP functions', () => {
         ['Resource', inResource],
         ['StringMatch', inCondition],
       ] as const) {
-        const request = { actions: ['ims:images:list', 'ims:images:get'], resource: `ims:cn-north-4:acc-fz:image:${long.slice(0, 1000)}`, context: { 'g:UserName': [long, long, long, long, long, long, long, long] }, policies: [{ id: 'p', document }] };
+        const request = {
+          actions: ['ims:images:list', 'ims:images:get'],
+          resource: `ims:cn-north-4:acc-fz:image:${long.slice(0, 1000)}`,
+          context: { 'g:UserName': [long, long, long, long, long, long, long, long] },
+          policies: [{ id: 'p', document }],
+        };
         await bodyCall(evalCase, 'wildcards', `${where}: ${label}`, JSON.stringify(request));
         await bodyCall(explainCase, 'wildcards', `${where}: ${label}`, JSON.stringify(request));
         await bodyCall(validateCase, 'wildcards', `${where}: ${label}`, JSON.stringify({ policy: document }));
@@ -541,7 +560,20 @@ describe('fuzzing the HTTP functions', () => {
   });
 
   it('content types and odd headers', { timeout: TIMEOUT }, async () => {
-    const types = ['text/plain', 'application/xml', 'multipart/form-data; boundary=x', 'application/x-www-form-urlencoded', 'APPLICATION/JSON', 'application/json; charset=latin1', 'application/merge-patch+json', 'application/jsonx', '', ';', 'x'.repeat(10_000), NO_HEADER];
+    const types = [
+      'text/plain',
+      'application/xml',
+      'multipart/form-data; boundary=x',
+      'application/x-www-form-urlencoded',
+      'APPLICATION/JSON',
+      'application/json; charset=latin1',
+      'application/merge-patch+json',
+      'application/jsonx',
+      '',
+      ';',
+      'x'.repeat(10_000),
+      NO_HEADER,
+    ];
     for (const c of BODY_CASES) {
       const valid = JSON.stringify(c.body());
       for (const type of thin(types, 3, BODY_CASES.indexOf(c))) await bodyCall(c, 'headers', `content-type ${type.slice(0, 40)}`, valid, { headers: { 'content-type': type } });
@@ -583,7 +615,12 @@ describe('fuzzing the HTTP functions', () => {
       }
     }
     // Both spellings of the header; a header name in odd case; If-Match and If-None-Match oddities.
-    await run.call(routeSpec('GET', '/v1/policies', {}, { headers: { Authorization: 'Bearer nope', authorization: `Bearer ${token}` } }), { fn: 'policies', family: 'headers', label: 'two authorization headers', readOnly: true });
+    await run.call(routeSpec('GET', '/v1/policies', {}, { headers: { Authorization: 'Bearer nope', authorization: `Bearer ${token}` } }), {
+      fn: 'policies',
+      family: 'headers',
+      label: 'two authorization headers',
+      readOnly: true,
+    });
     await run.call(routeSpec('GET', '/v1/policies', {}, { headers: { AUTHORIZATION: `Bearer ${token}` } }), { fn: 'policies', family: 'headers', label: 'AUTHORIZATION', readOnly: true });
     const ifMatch = ['garbage', '"1e999"', '"-1"', '"0"', 'W/"x"', '"', '""', '"99999999999999999999"', '\u0000', 'x'.repeat(10_000), '"1", "2"', '\ud800'];
     for (const c of BODY_CASES.filter((x) => x.fn !== 'evaluate' && x.fn !== 'explain' && x.fn !== 'validate')) {
@@ -701,7 +738,12 @@ describe('fuzzing the HTTP functions', () => {
     // A prototype key in the query of a write route, with an odd id (nothing may be deleted).
     const query: Record<string, string> = {};
     defineKey(query as { [key: string]: JsonLike }, '__proto__', 'x');
-    await run.call(routeSpec('DELETE', '/v1/policies/{policy_id}', { policy_id: 'fz-missing' }, { query: { ...query, detach: 'true' } }), { fn: 'policies', family: 'query', label: 'DELETE ?__proto__', readOnly: false });
+    await run.call(routeSpec('DELETE', '/v1/policies/{policy_id}', { policy_id: 'fz-missing' }, { query: { ...query, detach: 'true' } }), {
+      fn: 'policies',
+      family: 'query',
+      label: 'DELETE ?__proto__',
+      readOnly: false,
+    });
     expectClean();
   });
 
@@ -767,7 +809,8 @@ describe('fuzzing the HTTP functions', () => {
 
   it('a batch of bad writes to one policy leaves it exactly as it was (and its versions, grants and attachments)', { timeout: TIMEOUT }, async () => {
     const a = await client(ACC);
-    const read = async (): Promise<string> => JSON.stringify([(await a.get('/v1/policies/fz-pol')).json, (await a.get('/v1/grants?policy_id=fz-pol')).json, (await a.get(`/v1/organizations/${ids.orgId}/nodes/${ids.ouId}/policies`)).json]);
+    const read = async (): Promise<string> =>
+      JSON.stringify([(await a.get('/v1/policies/fz-pol')).json, (await a.get('/v1/grants?policy_id=fz-pol')).json, (await a.get(`/v1/organizations/${ids.orgId}/nodes/${ids.ouId}/policies`)).json]);
     const before = await read();
     const bad: Array<[string, string, string | undefined, Record<string, string>?]> = [
       ['PATCH', '/v1/policies/{policy_id}', '{"name":""}'],
@@ -778,7 +821,7 @@ describe('fuzzing the HTTP functions', () => {
       ['PATCH', '/v1/policies/{policy_id}', '{"name":"ok"}', { 'if-match': '"999"' }],
       ['PATCH', '/v1/policies/{policy_id}', '{"name":"ok"}', { 'if-match': 'garbage' }],
       ['POST', '/v1/policies/{policy_id}/versions', '{"document":{"Version":"5.0","Statement":[{"Effect":"Allow","Action":["ims:images:dlete"]}]}}'],
-      ['POST', '/v1/policies/{policy_id}/versions', '{"document":"{\"Version\":\"5.0\",\"Statement\":[1e999]}"}'],
+      ['POST', '/v1/policies/{policy_id}/versions', '{"document":"{"Version":"5.0","Statement":[1e999]}"}'],
       ['POST', '/v1/policies/{policy_id}/versions', '{"document":{"Version":"5.0","Statement":[]},"set_as_default":"yes"}'],
       ['POST', '/v1/policies/{policy_id}/versions', `{"document":${JSON.stringify('x'.repeat(40_000))}}`],
       ['PUT', '/v1/policies/{policy_id}/default_version', '{"version_id":"v99"}'],
@@ -800,7 +843,15 @@ describe('fuzzing the HTTP functions', () => {
 
   it('nothing stored was lost: the seeded entities are all still there and readable', async () => {
     const a = await client(ACC);
-    for (const url of ['/v1/policies/fz-pol', '/v1/policies/fz-scp', '/v1/users/fz-user', '/v1/groups/fz-group', '/v1/agencies/fz-agency', `/v1/grants/${ids.grantId}`, `/v1/organizations/${ids.orgId}`]) {
+    for (const url of [
+      '/v1/policies/fz-pol',
+      '/v1/policies/fz-scp',
+      '/v1/users/fz-user',
+      '/v1/groups/fz-group',
+      '/v1/agencies/fz-agency',
+      `/v1/grants/${ids.grantId}`,
+      `/v1/organizations/${ids.orgId}`,
+    ]) {
       const r = await a.get(url);
       expect([url, r.status]).toEqual([url, 200]);
     }
@@ -896,7 +947,8 @@ describe('fuzzing the CLI', () => {
       const valid = JSON.stringify(req);
       for (const [label, text] of invalidJsonTexts(valid)) texts.push([`${name} ${label}`, text]);
       for (const [label, text] of deepTexts(10_000)) texts.push([`${name} ${label}`, text]);
-      for (const [i, p] of thin(paths(req), 2).entries()) for (const wrong of thin(WRONG_TYPES, 4, i)) texts.push([`${name} ${p.join('.')} = ${JSON.stringify(wrong)}`, JSON.stringify(setAt(req, p, wrong))]);
+      for (const [i, p] of thin(paths(req), 2).entries())
+        for (const wrong of thin(WRONG_TYPES, 4, i)) texts.push([`${name} ${p.join('.')} = ${JSON.stringify(wrong)}`, JSON.stringify(setAt(req, p, wrong))]);
       for (const p of stringPaths(req)) for (const [label, s] of thin(UNICODE_STRINGS, 3)) texts.push([`${name} ${p.join('.')}: ${label}`, JSON.stringify(setAt(req, p, s))]);
       for (const literal of NUMBER_LITERALS) texts.push([`${name} number ${literal}`, withRawAt(req, ['context', 'g:MFAAge'], literal)]);
       for (const [label, pattern] of wildcardPatterns(2000)) texts.push([`${name} action ${label}`, JSON.stringify(setAt(req, ['policies', 0, 'document', 'Statement', 0, 'Action', 0], pattern))]);
@@ -1010,7 +1062,12 @@ describe('fuzzing the CLI', () => {
       }
     }
     for (const text of sample(randomBodies, RUNS * 3, FUZZ_SEED + 700)) {
-      for (const argv of [['validate', '-'], ['evaluate', '-'], ['explain', '-', '--text']]) checkCli(`${argv[0]} ${text.slice(0, 100)}`, () => cli(argv, {}, text), argv, text.length);
+      for (const argv of [
+        ['validate', '-'],
+        ['evaluate', '-'],
+        ['explain', '-', '--text'],
+      ])
+        checkCli(`${argv[0]} ${text.slice(0, 100)}`, () => cli(argv, {}, text), argv, text.length);
     }
     expectPrototypesUntouched();
     expectCliClean();

@@ -50,5 +50,4 @@ describe('base64 bodies', () => {
     const over = await evaluateHandler(base64Event(Buffer.from(fill(64 * 1024 + 1)).toString('base64')), lambdaContext);
     expect(over.statusCode).toBe(413);
   });
-
 });

@@ -84,7 +84,10 @@ describe('glob matching stays linear on thousands of * and ?', () => {
     const part = fc.array(fc.constantFrom('a', 'b', '?'), { minLength: 33, maxLength: 90 }).map((x) => x.join(''));
     const pattern = fc.tuple(fc.constantFrom('', 'a', '*'), part, fc.constantFrom('', '*', '*b'), fc.option(part)).map(([x, y, z, w]) => `${x}*${y}${z}${w ?? ''}*`);
     const text = fc.array(fc.constantFrom('a', 'b'), { maxLength: 260 }).map((x) => x.join(''));
-    fc.assert(fc.property(pattern, text, (p, s) => compileGlob(p).test(s) === refGlob(p, s)), { numRuns: 3000 });
+    fc.assert(
+      fc.property(pattern, text, (p, s) => compileGlob(p).test(s) === refGlob(p, s)),
+      { numRuns: 3000 },
+    );
   });
 
   it('pattern intersection is exact and linear for 2,000-character patterns (was 3 s a call, and "may intersect" beyond 4M cells)', () => {
@@ -102,10 +105,24 @@ describe('glob matching stays linear on thousands of * and ?', () => {
   it('pattern intersection agrees with the dynamic programme on random patterns', () => {
     const p = fc.array(fc.constantFrom('a', 'b', ':', '*', '?'), { maxLength: 40 }).map((x) => x.join(''));
     const q = fc.array(fc.constantFrom('a', 'b', ':', '*'), { maxLength: 40 }).map((x) => x.join(''));
-    fc.assert(fc.property(p, q, (x, y) => globsIntersect(x, y) === refIntersect(x, y)), { numRuns: 5000 });
+    fc.assert(
+      fc.property(p, q, (x, y) => globsIntersect(x, y) === refIntersect(x, y)),
+      { numRuns: 5000 },
+    );
     const fixed = fc.array(fc.constantFrom('a', 'b', '?'), { maxLength: 120 }).map((x) => x.join(''));
-    const parts = fc.array(fc.oneof(fc.constant('*'), fc.array(fc.constantFrom('a', 'b'), { minLength: 1, maxLength: 50 }).map((x) => x.join(''))), { maxLength: 6 }).map((x) => x.join(''));
-    fc.assert(fc.property(fixed, parts, (x, y) => globsIntersect(x, y) === refIntersect(x, y)), { numRuns: 3000 });
+    const parts = fc
+      .array(
+        fc.oneof(
+          fc.constant('*'),
+          fc.array(fc.constantFrom('a', 'b'), { minLength: 1, maxLength: 50 }).map((x) => x.join('')),
+        ),
+        { maxLength: 6 },
+      )
+      .map((x) => x.join(''));
+    fc.assert(
+      fc.property(fixed, parts, (x, y) => globsIntersect(x, y) === refIntersect(x, y)),
+      { numRuns: 3000 },
+    );
   });
 });
 
@@ -125,7 +142,11 @@ describe('how much one request may ask (REQUEST_TOO_COMPLEX)', () => {
 
   it('explain: a 27 KiB request was a 75 MB reply in a second; now a 400 with the numbers', async () => {
     const cond = (i: number): Record<string, unknown> => ({ Effect: 'Allow', Action: ['ims:*:*'], Resource: ['ims:*:*:image:*'], Condition: { StringEquals: { 'g:UserName': [`x${i}`] } } });
-    const body = { actions: ['ims:*:*'], resources: Array.from({ length: 100 }, (_, i) => `ims:r:a:image:${i}`), policies: Array.from({ length: 20 }, (_, p) => ({ id: `p${p}`, document: { Version: '5.0', Statement: Array.from({ length: 10 }, (_, i) => cond(i)) } })) };
+    const body = {
+      actions: ['ims:*:*'],
+      resources: Array.from({ length: 100 }, (_, i) => `ims:r:a:image:${i}`),
+      policies: Array.from({ length: 20 }, (_, p) => ({ id: `p${p}`, document: { Version: '5.0', Statement: Array.from({ length: 10 }, (_, i) => cond(i)) } })),
+    };
     const r = await a.post('/v1/explain', body);
     expect(r.status).toBe(400);
     expect(r.json.error.code).toBe('REQUEST_TOO_COMPLEX');
@@ -152,7 +173,10 @@ describe('how much one request may ask (REQUEST_TOO_COMPLEX)', () => {
   it('StringMatch: 900 patterns against twenty 2 KiB values took 400 ms; now refused up front', () => {
     const policies = Array.from({ length: 3 }, (_, p) => ({
       id: `p${p}`,
-      document: { Version: '5.0', Statement: [{ Effect: 'Allow', Action: ['ims:images:list'], Condition: { 'ForAnyValue:StringMatch': { 'g:UserName': Array.from({ length: 300 }, (_, i) => `*a?${p}${i}*`) } } }] },
+      document: {
+        Version: '5.0',
+        Statement: [{ Effect: 'Allow', Action: ['ims:images:list'], Condition: { 'ForAnyValue:StringMatch': { 'g:UserName': Array.from({ length: 300 }, (_, i) => `*a?${p}${i}*`) } } }],
+      },
     }));
     const request = { action: 'ims:images:list', context: { 'g:UserName': Array(20).fill('a'.repeat(2040)) }, policies };
     const r = timed(() => evaluate(request));
@@ -181,7 +205,10 @@ describe('the JSON reader: I-JSON', () => {
   });
 
   it('a stored document with 1e999 was written with null in its place; now the body is refused', async () => {
-    const r = await a.post('/v1/policies', '{"name":"n","type":"identity","document":{"Version":"5.0","Statement":[{"Effect":"Allow","Action":["ims:images:list"],"Condition":{"NumberLessThan":{"g:MFAAge":[1e999]}}}]}}');
+    const r = await a.post(
+      '/v1/policies',
+      '{"name":"n","type":"identity","document":{"Version":"5.0","Statement":[{"Effect":"Allow","Action":["ims:images:list"],"Condition":{"NumberLessThan":{"g:MFAAge":[1e999]}}}]}}',
+    );
     expect([r.status, r.json.error.code]).toEqual([400, 'INVALID_JSON']);
     expect(validate('{"Version":"5.0","Statement":[{"Sid":"\\udfff","Effect":"Allow","Action":["ims:images:list"]}]}').findings[0]?.code).toBe('JSON_SYNTAX_ERROR');
   });

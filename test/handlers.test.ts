@@ -264,7 +264,7 @@ describe('errors', () => {
     expect(r.json.error.code).toBe('NOT_FOUND');
   });
 
-  it('request ids: the gateway\'s when real; a fresh UUID per request when it gives none or serverless-offline\'s placeholder', async () => {
+  it("request ids: the gateway's when real; a fresh UUID per request when it gives none or serverless-offline's placeholder", async () => {
     const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
     const withId = (requestId: string | undefined): ReturnType<typeof httpEvent> => {
       const e = httpEvent('POST', '/v1/evaluate', { action: 'ims:images:dlete' });

@@ -40,14 +40,42 @@ describe('the list (lib/engine/context.ts PRINCIPAL_KEYS)', () => {
   it('holds the keys derived from the principal, once each', () => {
     const keys = PRINCIPAL_KEYS.map((k) => k.key);
     expect(new Set(keys.map((k) => k.toLowerCase())).size).toBe(keys.length);
-    for (const k of ['g:UserId', 'g:UserName', 'g:PrincipalAccount', 'g:PrincipalOrgPath', 'g:PrincipalUrn', 'g:PrincipalId', 'g:PrincipalType', 'g:PrincipalOrgId', 'g:PrincipalOrgManagementAccountId', 'g:PrincipalIsRootUser', 'g:PrincipalTag/*', 'g:DomainName']) {
+    for (const k of [
+      'g:UserId',
+      'g:UserName',
+      'g:PrincipalAccount',
+      'g:PrincipalOrgPath',
+      'g:PrincipalUrn',
+      'g:PrincipalId',
+      'g:PrincipalType',
+      'g:PrincipalOrgId',
+      'g:PrincipalOrgManagementAccountId',
+      'g:PrincipalIsRootUser',
+      'g:PrincipalTag/*',
+      'g:DomainName',
+    ]) {
       expect(keys).toContain(k);
     }
   });
 
   it('every variant of every entry is recognised as that entry; other keys are not', () => {
     for (const [entry, v] of ALL) expect(principalKeyOf(v), v).toBe(entry);
-    for (const other of ['g:SourceIp', 'g:ResourceTag/dept', 'g:RequestTag/dept', 'g:ProjectName', 'g:RequestedRegion', 'g:EnterpriseProjectId', 'ims:Encrypted', 'g:UserIdx', 'g:User', 'g:Principal', 'x:UserName', 'UserName', 'g:PrincipalTag', '']) {
+    for (const other of [
+      'g:SourceIp',
+      'g:ResourceTag/dept',
+      'g:RequestTag/dept',
+      'g:ProjectName',
+      'g:RequestedRegion',
+      'g:EnterpriseProjectId',
+      'ims:Encrypted',
+      'g:UserIdx',
+      'g:User',
+      'g:Principal',
+      'x:UserName',
+      'UserName',
+      'g:PrincipalTag',
+      '',
+    ]) {
       expect(principalKeyOf(other), other).toBeNull();
     }
   });
@@ -76,7 +104,9 @@ describe('by reference: refused (lib principalKeyError, used by the account deci
   });
 
   it('patterns in unknown_context_keys and other keys are fine (a pattern never hides a key the principal gives)', () => {
-    expect(principalKeyError({ action: 'ims:images:get', context: { 'g:SourceIp': '10.0.0.1', 'g:ResourceTag/dept': 'x' }, unknown_context_keys: ['*', 'g:*', 'g:PrincipalTag/*', 'g:User*'] })).toBeNull();
+    expect(
+      principalKeyError({ action: 'ims:images:get', context: { 'g:SourceIp': '10.0.0.1', 'g:ResourceTag/dept': 'x' }, unknown_context_keys: ['*', 'g:*', 'g:PrincipalTag/*', 'g:User*'] }),
+    ).toBeNull();
   });
 });
 
@@ -85,18 +115,25 @@ describe('inline: a what-if, with one warning naming the keys', () => {
 
   it('any variant of any key, in context or named exactly in unknown_context_keys', () => {
     fc.assert(
-      fc.property(fc.subarray(ALL.map(([, v]) => v), { minLength: 1, maxLength: 4 }), fc.boolean(), (keys, asUnknown) => {
-        // One spelling per key name (two spellings of one key in one context is not the point here).
-        const distinct = keys.filter((k, i) => keys.findIndex((x) => principalKeyOf(x) === principalKeyOf(k) && x.toLowerCase() === k.toLowerCase()) === i);
-        const req: EvaluateRequest = { principal: { account_id: 'acc-1', user_name: 'alice' }, action: 'ims:images:get', policies: [FULL] };
-        if (asUnknown) req.unknown_context_keys = distinct;
-        else req.context = Object.fromEntries(distinct.map((k) => [k, 'x']));
-        const r = evaluate(req);
-        if (isErrorResponse(r)) throw new Error(JSON.stringify(r.error));
-        const warnings = whatIf(r.warnings);
-        expect(warnings).toHaveLength(1);
-        for (const k of distinct) expect(warnings[0]).toContain(k);
-      }),
+      fc.property(
+        fc.subarray(
+          ALL.map(([, v]) => v),
+          { minLength: 1, maxLength: 4 },
+        ),
+        fc.boolean(),
+        (keys, asUnknown) => {
+          // One spelling per key name (two spellings of one key in one context is not the point here).
+          const distinct = keys.filter((k, i) => keys.findIndex((x) => principalKeyOf(x) === principalKeyOf(k) && x.toLowerCase() === k.toLowerCase()) === i);
+          const req: EvaluateRequest = { principal: { account_id: 'acc-1', user_name: 'alice' }, action: 'ims:images:get', policies: [FULL] };
+          if (asUnknown) req.unknown_context_keys = distinct;
+          else req.context = Object.fromEntries(distinct.map((k) => [k, 'x']));
+          const r = evaluate(req);
+          if (isErrorResponse(r)) throw new Error(JSON.stringify(r.error));
+          const warnings = whatIf(r.warnings);
+          expect(warnings).toHaveLength(1);
+          for (const k of distinct) expect(warnings[0]).toContain(k);
+        },
+      ),
       { numRuns: 200, seed: 12 },
     );
   });
@@ -119,7 +156,13 @@ describe('over HTTP and batch (stored principals)', () => {
   let stop: () => Promise<void>;
   let api: Client;
   /** A user who may do anything except delete, unless the user's name is "Admin". */
-  const GUARD = { Version: '5.0', Statement: [{ Effect: 'Allow', Action: ['*'] }, { Effect: 'Deny', Action: ['ims:images:deleteImage'], Condition: { StringNotEquals: { 'g:UserName': ['Admin'] } } }] };
+  const GUARD = {
+    Version: '5.0',
+    Statement: [
+      { Effect: 'Allow', Action: ['*'] },
+      { Effect: 'Deny', Action: ['ims:images:deleteImage'], Condition: { StringNotEquals: { 'g:UserName': ['Admin'] } } },
+    ],
+  };
   const del = (context?: Record<string, string>): EvaluateRequest => ({
     principal: { user_id: 'mallory' },
     action: 'ims:images:deleteImage',
@@ -177,7 +220,11 @@ describe('over HTTP and batch (stored principals)', () => {
 
   it('the batch worker refuses them by reference (stored as INVALID_REQUEST, reported as malformed)', async () => {
     const records = ALL.map(([, v], i) => sqsRecord({ correlation_id: `idk-${i}`, account_id: ACC, request: del({ [v]: 'Admin' }) }));
-    const inline = sqsRecord({ correlation_id: 'idk-inline', account_id: ACC, request: { ...del({ 'g:UserName': 'Admin' }), principal: { account_id: ACC }, policies: [{ id: 'guard', document: GUARD }] } });
+    const inline = sqsRecord({
+      correlation_id: 'idk-inline',
+      account_id: ACC,
+      request: { ...del({ 'g:UserName': 'Admin' }), principal: { account_id: ACC }, policies: [{ id: 'guard', document: GUARD }] },
+    });
     vi.spyOn(console, 'log').mockImplementation(() => undefined);
     vi.spyOn(console, 'error').mockImplementation(() => undefined);
     let failures: string[];

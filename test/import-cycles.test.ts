@@ -14,7 +14,10 @@ const root = join(import.meta.dirname, '..');
 describe('import cycles', () => {
   it('the project has none', () => {
     const cycles = findImportCycles(root);
-    expect(cycles.map((c) => c.join(' -> ')), 'break each cycle by moving the shared declaration into a module both can import').toEqual([]);
+    expect(
+      cycles.map((c) => c.join(' -> ')),
+      'break each cycle by moving the shared declaration into a module both can import',
+    ).toEqual([]);
   });
 });
 

@@ -66,7 +66,12 @@ describe('the plan from the fixture set', () => {
 
   it('reads the documents given as strings, the 1.1 role with its type, the default version and the SCP content', () => {
     const p = r.plan.policies.find((x) => x.policy_id === P);
-    expect(p?.versions.map((v) => [v.version_id, v.is_default])).toEqual(expect.arrayContaining([['v1', false], ['v2', true]]));
+    expect(p?.versions.map((v) => [v.version_id, v.is_default])).toEqual(
+      expect.arrayContaining([
+        ['v1', false],
+        ['v2', true],
+      ]),
+    );
     expect(JSON.parse(p?.versions.find((v) => v.version_id === 'v2')?.document ?? '{}').Version).toBe('5.0');
     const role = r.plan.policies.find((x) => x.policy_id === ROLE);
     expect(role).toMatchObject({ kind: 'custom-role-1.1', role_type: 'XA', name: 'IMSImageDeployers' });
@@ -78,14 +83,25 @@ describe('the plan from the fixture set', () => {
 
   it('turns role assignments into grants with their scope, and skips the grant of a role the input lacks', () => {
     const grants = r.plan.grants.map((g) => [g.policy_id, g.principal.type, g.scope.type]);
-    expect(grants).toEqual(expect.arrayContaining([[ROLE, 'group', 'project'], [ROLE, 'user', 'all_projects'], [P, 'group', 'global'], [P, 'agency', 'global']]));
+    expect(grants).toEqual(
+      expect.arrayContaining([
+        [ROLE, 'group', 'project'],
+        [ROLE, 'user', 'all_projects'],
+        [P, 'group', 'global'],
+        [P, 'agency', 'global'],
+      ]),
+    );
     expect(r.plan.grants.find((g) => g.scope.type === 'project')?.scope).toEqual({ type: 'project', project: 'cn-north-4' });
     expect(r.files.flatMap((f) => f.findings).filter((f) => f.code === 'GRANT_SKIPPED')).toHaveLength(1);
   });
 
   it('places OUs and accounts under the parent their path names, and maps the built-in FullAccess SCP', () => {
     expect(r.plan.nodes.map((n) => [n.kind, n.id, n.parent_id])).toEqual(
-      expect.arrayContaining([['root', 'r-a1b2c3d4', undefined], ['ou', 'ou-taowxgy4xbme6m4x3c2iijbxw7yj8fcw', 'r-a1b2c3d4'], ['account', MGMT, 'r-a1b2c3d4']]),
+      expect.arrayContaining([
+        ['root', 'r-a1b2c3d4', undefined],
+        ['ou', 'ou-taowxgy4xbme6m4x3c2iijbxw7yj8fcw', 'r-a1b2c3d4'],
+        ['account', MGMT, 'r-a1b2c3d4'],
+      ]),
     );
     expect(r.plan.scp_attachments.filter((a) => a.policy_id === 'system:FullAccess')).toHaveLength(4);
     expect(r.plan.management_account_id).toBe(MGMT);
@@ -97,14 +113,14 @@ describe('the plan from the fixture set', () => {
   });
 
   it('refuses a broken document, an unknown IMS action, an owner the path does not name, and an unrecognised file', () => {
-    const files = fixtureFiles().map((f) =>
-      f.name === `iam/policies/${P}/versions/v2.json` ? { ...f, content: (f.content as string).replace('ims:images:get', 'ims:images:gett') } : f,
-    );
+    const files = fixtureFiles().map((f) => (f.name === `iam/policies/${P}/versions/v2.json` ? { ...f, content: (f.content as string).replace('ims:images:get', 'ims:images:gett') } : f));
     const bad = buildPlan([...files, { name: 'iam/orphan-versions.json', content: { versions: [] } }, { name: 'notes.json', content: { hello: 1 } }, { name: 'broken.json', content: '{' }]);
     expect(bad.refused).toBe(true);
     expect(bad.unknown_ims_actions).toContain('ims:images:gett');
     const codes = bad.files.flatMap((f) => f.findings.filter((x) => x.severity === 'error').map((x) => `${f.file} ${x.code}`));
-    expect(codes).toEqual(expect.arrayContaining([`iam/policies/${P}/versions/v2.json UNKNOWN_ACTION`, 'iam/orphan-versions.json OWNER_NOT_NAMED', 'notes.json UNRECOGNISED_RESPONSE', 'broken.json INVALID_JSON']));
+    expect(codes).toEqual(
+      expect.arrayContaining([`iam/policies/${P}/versions/v2.json UNKNOWN_ACTION`, 'iam/orphan-versions.json OWNER_NOT_NAMED', 'notes.json UNRECOGNISED_RESPONSE', 'broken.json INVALID_JSON']),
+    );
   });
 
   it('refuses an SCP attachment whose SCP is not in the input (leaving it out could only widen access)', () => {
@@ -143,7 +159,11 @@ describe('POST /v1/imports', () => {
 
   it('refuses a broken document with its findings and writes nothing', async () => {
     const before = await dump();
-    const files = fixtureFiles().map((f) => (f.name.endsWith('policy.json') ? { ...f, content: '{"policy":{"content":"{\\"Version\\":\\"5.0\\",\\"Statement\\":[{\\"Effect\\":\\"Deny\\"}]}","policy_summary":{"id":"' + SCP + '","name":"x"}}}' } : f));
+    const files = fixtureFiles().map((f) =>
+      f.name.endsWith('policy.json')
+        ? { ...f, content: '{"policy":{"content":"{\\"Version\\":\\"5.0\\",\\"Statement\\":[{\\"Effect\\":\\"Deny\\"}]}","policy_summary":{"id":"' + SCP + '","name":"x"}}}' }
+        : f,
+    );
     const r = await c.post('/v1/imports', { files });
     expect(r.status).toBe(422);
     const body = r.json as { error: { code: string; details: { files: Array<{ file: string; findings: Array<{ severity: string }> }> } } };
@@ -166,9 +186,13 @@ describe('POST /v1/imports', () => {
     expect(body.summary.created).toBeGreaterThan(10);
     expect(body.changes.filter((x) => x.kind === 'version')).toHaveLength(1);
     const policy = (await c.get(`/v1/policies/${P}`)).json as { versions: Array<{ version_id: string; is_default: boolean }> };
-    expect(policy.versions.map((v) => [v.version_id, v.is_default])).toEqual([['v1', false], ['v2', true]]);
+    expect(policy.versions.map((v) => [v.version_id, v.is_default])).toEqual([
+      ['v1', false],
+      ['v2', true],
+    ]);
     // alice: group image-readers holds ims-image-readers (v2 allows get); all projects: the 1.1 role (updateImage).
-    const decide = async (user: string, action: string): Promise<string> => ((await c.post('/v1/evaluate', { principal: { account_id: ACCOUNT, user_id: user }, action, region: 'cn-north-4' })).json as { decision: string }).decision;
+    const decide = async (user: string, action: string): Promise<string> =>
+      ((await c.post('/v1/evaluate', { principal: { account_id: ACCOUNT, user_id: user }, action, region: 'cn-north-4' })).json as { decision: string }).decision;
     expect(await decide(ALICE, 'ims:images:get')).toBe('allow');
     expect(await decide(ALICE, 'ims:images:updateImage')).toBe('allow');
     expect(await decide(BOB, 'ims:images:get')).toBe('allow');
@@ -210,16 +234,28 @@ describe('POST /v1/imports', () => {
     const r = await c.post('/v1/imports', { files });
     expect(r.status).toBe(200);
     const policy = (await c.get(`/v1/policies/${P}`)).json as { versions: Array<{ version_id: string; is_default: boolean }> };
-    expect(policy.versions.map((v) => [v.version_id, v.is_default])).toEqual([['v1', false], ['v2', false], ['v3', true]]);
+    expect(policy.versions.map((v) => [v.version_id, v.is_default])).toEqual([
+      ['v1', false],
+      ['v2', false],
+      ['v3', true],
+    ]);
     const again = await c.post('/v1/imports', { files });
     expect((again.json as { summary: Record<string, number> }).summary.created).toBe(0);
   });
 
   it('refuses before writing what the store would refuse mid-run: a name over its limit, OUs deeper than 5 levels', async () => {
     const before = await dump();
-    const ous: ImportFile[] = ['r-deep', 'ou-1', 'ou-2', 'ou-3', 'ou-4', 'ou-5'].map((parent, i) => ({ name: `organizations/${parent}/organizational-units.json`, content: { organizational_units: [{ id: `ou-${i + 1}`, name: `level-${i + 1}` }] } }));
+    const ous: ImportFile[] = ['r-deep', 'ou-1', 'ou-2', 'ou-3', 'ou-4', 'ou-5'].map((parent, i) => ({
+      name: `organizations/${parent}/organizational-units.json`,
+      content: { organizational_units: [{ id: `ou-${i + 1}`, name: `level-${i + 1}` }] },
+    }));
     const files: ImportFile[] = [
-      { name: 'iam/roles.json', content: { roles: [{ id: 'r-long', display_name: 'x'.repeat(200), catalog: 'CUSTOMED', type: 'XA', policy: { Version: '1.1', Statement: [{ Effect: 'Allow', Action: ['ims:images:list'] }] } }] } },
+      {
+        name: 'iam/roles.json',
+        content: {
+          roles: [{ id: 'r-long', display_name: 'x'.repeat(200), catalog: 'CUSTOMED', type: 'XA', policy: { Version: '1.1', Statement: [{ Effect: 'Allow', Action: ['ims:images:list'] }] } }],
+        },
+      },
       { name: 'organizations/roots.json', content: { roots: [{ id: 'r-deep', name: 'root' }] } },
       ...ous,
     ];
@@ -256,14 +292,21 @@ describe('ims-authz import huawei', () => {
 
   it('refused input: exit 1 with the findings, nothing sent', () => {
     const out: string[] = [];
-    const files: Record<string, string> = { 'x/iam/roles.json': JSON.stringify({ roles: [{ id: 'r1', catalog: 'CUSTOMED', type: 'XA', policy: { Version: '1.1', Statement: [{ Effect: 'Allow', Action: ['ims:images:lst'] }] } }] }) };
+    const files: Record<string, string> = {
+      'x/iam/roles.json': JSON.stringify({ roles: [{ id: 'r1', catalog: 'CUSTOMED', type: 'XA', policy: { Version: '1.1', Statement: [{ Effect: 'Allow', Action: ['ims:images:lst'] }] } }] }),
+    };
     const code = runCli(['import', 'huawei', 'x/iam/roles.json', '--url', 'http://127.0.0.1:9', '--token', 't'], { ...io(out), walk: () => undefined, readFile: (p) => files[p] as string });
     expect(code).toBe(1);
     expect(JSON.parse(out.join('')).unknown_ims_actions).toEqual(['ims:images:lst']);
   });
 
   it('usage: a source other than huawei, no files, neither --dry-run nor --url', () => {
-    for (const argv of [['import', 'aws', 'x'], ['import', 'huawei'], ['import', 'huawei', 'test/fixtures/huawei']]) expect(runCli(argv, io([]))).toBe(2);
+    for (const argv of [
+      ['import', 'aws', 'x'],
+      ['import', 'huawei'],
+      ['import', 'huawei', 'test/fixtures/huawei'],
+    ])
+      expect(runCli(argv, io([]))).toBe(2);
   });
 
   it('--url --token: sends POST /v1/imports and exits with its outcome', async () => {

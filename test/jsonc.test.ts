@@ -43,7 +43,11 @@ describe('blankJsonComments', () => {
       fc.property(json, fc.array(comment, { minLength: 1, maxLength: 64 }), fc.array(fc.boolean(), { minLength: 1, maxLength: 16 }), (v, comments, flags) => {
         let i = 0;
         let j = 0;
-        const text = `${comments[0]}${print(v, () => (comments[i++ % comments.length] as string), () => flags[j++ % flags.length] as boolean)}`;
+        const text = `${comments[0]}${print(
+          v,
+          () => comments[i++ % comments.length] as string,
+          () => flags[j++ % flags.length] as boolean,
+        )}`;
         const out = blankJsonComments(text);
         expect(out.length).toBe(text.length);
         expect(JSON.parse(out)).toEqual(JSON.parse(JSON.stringify(v)));

@@ -181,10 +181,7 @@ describe('canonical base64url (RFC 7515 section 2, RFC 4648 section 3.5)', () =>
   it('a header or payload spelled non-canonically is refused, even with a signature over that spelling', () => {
     const h = b64({ alg: 'HS256', typ: 'JWT', x: 'a' });
     const p = b64(good);
-    for (const [hh, pp] of [
-      ...siblings(h).map((x) => [x, p]),
-      ...siblings(p).map((x) => [h, x]),
-    ] as Array<[string, string]>) {
+    for (const [hh, pp] of [...siblings(h).map((x) => [x, p]), ...siblings(p).map((x) => [h, x])] as Array<[string, string]>) {
       expect(problemOf(`${hh}.${pp}.${sign(hh, pp)}`)).toBe('malformed');
     }
     expect(problemOf(`${h}.${p}.${sign(h, p)}`)).toBe('accepted');

@@ -117,7 +117,18 @@ describe('Logger', () => {
 
 describe('the decision log line', () => {
   it('is {"level":"info","fn", ...fields} exactly, as before the logger', () => {
-    const fields = { request_id: 'r', status: 200, latency_ms: 3, decision_id: 'd', caller_account: 'acc-1', action: 'ims:images:get', resource: 'ims:cn-north-4:acc-1:image:x', decision: 'allow', reason: 'allowed', catalog_version: 'c' };
+    const fields = {
+      request_id: 'r',
+      status: 200,
+      latency_ms: 3,
+      decision_id: 'd',
+      caller_account: 'acc-1',
+      action: 'ims:images:get',
+      resource: 'ims:cn-north-4:acc-1:image:x',
+      decision: 'allow',
+      reason: 'allowed',
+      catalog_version: 'c',
+    };
     writeDecisionLog('evaluate', fields);
     writeDecisionLog('explain', { latency_ms: 1, error_code: 'INVALID_JSON' });
     expect(lines(out.log)).toEqual([JSON.stringify({ level: 'info', fn: 'evaluate', ...fields }), JSON.stringify({ level: 'info', fn: 'explain', latency_ms: 1, error_code: 'INVALID_JSON' })]);

@@ -39,7 +39,10 @@ describe('glob', () => {
   });
 
   it('agrees with a reference matcher on random patterns and strings', () => {
-    fc.assert(fc.property(pattern, text, (p, s) => compileGlob(p).test(s) === refGlob(p, s)), { numRuns: 3000 });
+    fc.assert(
+      fc.property(pattern, text, (p, s) => compileGlob(p).test(s) === refGlob(p, s)),
+      { numRuns: 3000 },
+    );
   });
 
   it('stays fast on patterns with thousands of stars', () => {

@@ -11,11 +11,7 @@ const root = join(import.meta.dirname, '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { main: string; types: string; bin: Record<string, string> };
 
 describe('package.json entry points', () => {
-  it.each([
-    ['main', pkg.main],
-    ['types', pkg.types],
-    ...Object.entries(pkg.bin).map(([name, file]) => [`bin ${name}`, file]),
-  ])('%s (%s) is a file `npm run build` writes', (_what, file) => {
+  it.each([['main', pkg.main], ['types', pkg.types], ...Object.entries(pkg.bin).map(([name, file]) => [`bin ${name}`, file])])('%s (%s) is a file `npm run build` writes', (_what, file) => {
     expect(existsSync(join(root, file as string)), `${file} is missing: run npm run build`).toBe(true);
   });
 

@@ -44,7 +44,12 @@ describe('playground function', () => {
     expect(assets.length).toBe(2);
     for (const file of assets) {
       const plain = readFileSync(join(root, 'dist', 'web', 'playground', 'assets', file), 'utf8');
-      for (const [accept, encoding] of [['gzip', 'gzip'], ['br;q=1, gzip;q=0.5', 'br'], ['identity', undefined], ['', undefined]] as const) {
+      for (const [accept, encoding] of [
+        ['gzip', 'gzip'],
+        ['br;q=1, gzip;q=0.5', 'br'],
+        ['identity', undefined],
+        ['', undefined],
+      ] as const) {
         const r = await get(`/playground/assets/${file}`, { 'accept-encoding': accept }, file);
         expect(r.statusCode).toBe(200);
         expect(r.headers?.['content-encoding']).toBe(encoding);

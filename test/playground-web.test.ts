@@ -77,14 +77,27 @@ const jsonValue = fc.letrec((tie) => ({
   object: fc.dictionary(word, tie('value'), { maxKeys: 4 }),
 })).value;
 /** Policy-shaped documents (so the roles are hit) and arbitrary JSON around them. */
-const policyDoc = fc.record({
-  Version: fc.oneof(fc.constantFrom('5.0', '1.1'), jsonValue),
-  Statement: fc.oneof(
-    fc.array(fc.record({ Effect: fc.oneof(word, jsonValue), Action: fc.oneof(fc.array(word, { maxLength: 3 }), word, jsonValue), Condition: fc.dictionary(word, fc.oneof(fc.dictionary(word, fc.array(word, { maxLength: 2 }), { maxKeys: 2 }), jsonValue), { maxKeys: 2 }) }, { requiredKeys: [] }), { maxLength: 3 }),
-    fc.record({ Effect: word, NotAction: fc.array(word, { maxLength: 2 }) }),
-    jsonValue,
-  ),
-}, { requiredKeys: [] });
+const policyDoc = fc.record(
+  {
+    Version: fc.oneof(fc.constantFrom('5.0', '1.1'), jsonValue),
+    Statement: fc.oneof(
+      fc.array(
+        fc.record(
+          {
+            Effect: fc.oneof(word, jsonValue),
+            Action: fc.oneof(fc.array(word, { maxLength: 3 }), word, jsonValue),
+            Condition: fc.dictionary(word, fc.oneof(fc.dictionary(word, fc.array(word, { maxLength: 2 }), { maxKeys: 2 }), jsonValue), { maxKeys: 2 }),
+          },
+          { requiredKeys: [] },
+        ),
+        { maxLength: 3 },
+      ),
+      fc.record({ Effect: word, NotAction: fc.array(word, { maxLength: 2 }) }),
+      jsonValue,
+    ),
+  },
+  { requiredKeys: [] },
+);
 
 describe('completion context (complete.ts)', () => {
   it('the scanner gives every string of a complete document the role the parse tree gives it', () => {

@@ -94,169 +94,219 @@ describe('the playground page in Chromium', () => {
     expect(((await missing.json()) as { error: { code: string } }).error.code).toBe('NOT_FOUND');
   });
 
-  it('underlines a misspelled action on its line, with message and code, and applies the suggestion on a click', async () => {
-    await openFresh();
-    // Line 7 holds the misspelled action.
-    const policy = ['{', '  "Version": "5.0",', '  "Statement": [', '    {', '      "Sid": "Everyday",', '      "Effect": "Allow",', '      "Action": ["ims:images:list", "ims:images:dlete"],', '      "Resource": ["*"]', '    }', '  ]', '}'].join('\n');
-    await setEditorText(policy);
-    const underline = page.locator('.policy-panel:not([hidden]) .cm-lintRange-error');
-    await underline.first().waitFor();
-    expect(await underline.count()).toBe(1);
-    expect(await underline.textContent()).toBe('"ims:images:dlete"');
-    const lineOf = await underline.evaluate((el) => {
-      const line = el.closest('.cm-line');
-      return line ? [...(line.parentElement as HTMLElement).querySelectorAll(':scope > .cm-line')].indexOf(line) + 1 : -1;
-    });
-    expect(lineOf).toBe(7);
-    // The editor's own tooltip: the message, the code and the fix.
-    await underline.hover();
-    const tooltip = page.locator('.cm-tooltip-lint');
-    await tooltip.waitFor();
-    expect(await tooltip.textContent()).toContain('"ims:images:dlete" is not an IMS action.');
-    expect(await tooltip.locator('.cm-diagnosticSource').textContent()).toContain('UNKNOWN_ACTION');
-    expect(await tooltip.locator('.cm-diagnosticAction').first().textContent()).toBe('Replace with ims:images:deleteImage');
-    // The findings list names the line and offers the same fix.
-    const finding = page.locator('.policy-panel:not([hidden]) .finding[data-code="UNKNOWN_ACTION"]');
-    expect(await finding.getAttribute('data-line')).toBe('7');
-    expect(await page.locator('.policies .tab[aria-selected="true"]').textContent()).toContain('1 error');
-    await shot('1-misspelled-action');
-    const box = await page.locator('section.policies').boundingBox();
-    if (box) await page.screenshot({ path: join(shots, 'readme-finding.png'), clip: { x: box.x, y: Math.max(box.y, 0), width: Math.min(box.width + 240, 1280 - box.x), height: box.height } });
-    await finding.locator('button.fix', { hasText: 'Replace with ims:images:deleteImage' }).click();
-    await expect.poll(() => editorText(), POLL).toContain('"Action": ["ims:images:list", "ims:images:deleteImage"]');
-    await expect.poll(() => underline.count(), POLL).toBe(0);
-    await expect.poll(() => page.locator('.policy-panel:not([hidden]) .findings-summary').textContent(), POLL).toBe('No findings.');
-    await shot('2-suggestion-applied');
-  }, STEP_TIMEOUT);
-
-  it('completes action names from the catalog with their access level and description', async () => {
-    await openFresh();
-    await setEditorText('{\n  "Version": "5.0",\n  "Statement": [{ "Effect": "Allow", "Action": ["ims:images:co');
-    await page.keyboard.type('p');
-    const option = page.locator('.cm-tooltip-autocomplete li').filter({ has: page.locator('.cm-completionLabel', { hasText: /^ims:images:copyInRegion$/ }) });
-    await option.waitFor();
-    expect(await option.locator('.cm-completionDetail').textContent()).toBe('write');
-    // The selected option's description from the catalog.
-    await expect.poll(() => page.locator('.cm-completionInfo').textContent(), POLL).toMatch(/^Grants permission to replicate images/);
-    await shot('3-completion');
-    await page.keyboard.press('Escape');
-  }, STEP_TIMEOUT);
-
-  it('evaluates a request to deny and highlights the deciding statement in its tab', async () => {
-    await openFresh();
-    await setEditorText(
-      JSON.stringify(
-        {
-          Version: '5.0',
-          Statement: [
-            { Sid: 'ManageImages', Effect: 'Allow', Action: ['ims:images:*'], Resource: ['*'] },
-            { Sid: 'KeepImages', Effect: 'Deny', Action: ['ims:images:deleteImage'], Resource: ['*'] },
-          ],
-        },
-        null,
-        2,
-      ),
-    );
-    // Another tab is active when the request is evaluated: the highlight brings the deciding one forward.
-    await page.locator('.tab', { hasText: 'no-unencrypted-copies' }).click();
-    await page.locator('select[name="action"]').selectOption('ims:images:deleteImage');
-    await page.getByRole('button', { name: 'Evaluate', exact: true }).click();
-    const decision = page.locator('.decision');
-    await expect.poll(() => decision.getAttribute('data-reason'), POLL).toBe('explicit_deny');
-    expect(await decision.locator('.badge').textContent()).toBe('DENY');
-    expect(await page.locator('.policies .tab[aria-selected="true"]').textContent()).toContain('image-admin');
-    const highlighted = page.locator('.policy-panel:not([hidden]) .cm-deciding-deny');
-    await expect.poll(() => highlighted.count(), POLL).toBeGreaterThan(0);
-    const text = (await highlighted.allTextContents()).join('\n');
-    expect(text).toContain('"Sid": "KeepImages"');
-    expect(text).not.toContain('ManageImages');
-    expect(await page.locator('.decided-by').textContent()).toContain('statement 1 "KeepImages" of image-admin');
-    // The trace tree: the layer, the policy, the statement that applies.
-    const stmt = page.locator('.trace li.stmt[data-statement="image-admin#1"]');
-    expect(await stmt.locator('summary').first().textContent()).toContain('applies');
-    await shot('4-deny-highlighted');
-    await page.evaluate(() => window.scrollTo(0, 0));
-    await shot('readme-deny');
-  }, STEP_TIMEOUT);
-
-  it('a shared link reproduces the page; a damaged one is refused with a message', async () => {
-    // The page keeps its state in the fragment: the URL now carries the previous step's policy and request.
-    await expect.poll(() => page.evaluate(() => location.hash.length), POLL).toBeGreaterThan(10);
-    await page.waitForTimeout(400); // the fragment follows the last edit after 300 ms
-    const url = await page.evaluate(() => location.href);
-    const before = await editorText();
-    const other = await chromium.context.newPage();
-    try {
-      await other.goto(url);
-      await other.locator('[data-decision]').waitFor();
-      expect(await other.locator('.decision').getAttribute('data-reason')).toBe('explicit_deny');
-      expect(await other.locator('select[name="action"]').inputValue()).toBe('ims:images:deleteImage');
-      const shared = await other.locator('.policy-panel:not([hidden]) .cm-content').evaluate((el) => [...el.querySelectorAll('.cm-line')].map((l) => l.textContent).join('\n'));
-      expect(shared).toBe(before);
-      await expect.poll(() => other.locator('.policy-panel:not([hidden]) .cm-deciding-deny').count(), POLL).toBeGreaterThan(0);
-      await other.screenshot({ path: join(shots, '5-shared-link.png') });
-      await other.goto(`${stack.base}/#s=AAAA-broken`);
-      await other.locator('[data-decision]').waitFor();
-      expect(await other.locator('.status').textContent()).toMatch(/damaged/);
-    } finally {
-      await other.close();
-    }
-  }, STEP_TIMEOUT);
-
-  it('works from the keyboard: tabs by arrow keys, Tab leaves the editor, Enter evaluates', async () => {
-    await openFresh();
-    await page.locator('.tab').first().focus();
-    await page.keyboard.press('ArrowRight');
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toContain('no-unencrypted-copies');
-    expect(await page.locator('.policies .tab[aria-selected="true"]').textContent()).toContain('no-unencrypted-copies');
-    // Into the editor and out again with Tab (the editor does not trap it).
-    await page.locator('.policy-panel:not([hidden]) .cm-content').focus();
-    const before = await editorText();
-    await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => document.activeElement?.classList.contains('cm-content'))).toBe(false);
-    expect(await editorText()).toBe(before);
-    // The Evaluate button by keyboard.
-    await page.getByRole('button', { name: 'Evaluate', exact: true }).focus();
-    await page.keyboard.press('Enter');
-    expect(await page.locator('.decision').getAttribute('data-decision')).toBe('deny');
-  }, STEP_TIMEOUT);
-
-  it('has no serious or critical accessibility violations (axe-core)', async () => {
-    await openFresh();
-    const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-    await page.evaluate(axeSource); // evaluated through the driver: the page's CSP allows no inline script
-    const run = async (): Promise<string[]> =>
-      page.evaluate(async () => {
-        const axe = (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: string[] }> }> }> } }).axe;
-        const r = await axe.run(document, { resultTypes: ['violations'] });
-        return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+  it(
+    'underlines a misspelled action on its line, with message and code, and applies the suggestion on a click',
+    async () => {
+      await openFresh();
+      // Line 7 holds the misspelled action.
+      const policy = [
+        '{',
+        '  "Version": "5.0",',
+        '  "Statement": [',
+        '    {',
+        '      "Sid": "Everyday",',
+        '      "Effect": "Allow",',
+        '      "Action": ["ims:images:list", "ims:images:dlete"],',
+        '      "Resource": ["*"]',
+        '    }',
+        '  ]',
+        '}',
+      ].join('\n');
+      await setEditorText(policy);
+      const underline = page.locator('.policy-panel:not([hidden]) .cm-lintRange-error');
+      await underline.first().waitFor();
+      expect(await underline.count()).toBe(1);
+      expect(await underline.textContent()).toBe('"ims:images:dlete"');
+      const lineOf = await underline.evaluate((el) => {
+        const line = el.closest('.cm-line');
+        return line ? [...(line.parentElement as HTMLElement).querySelectorAll(':scope > .cm-line')].indexOf(line) + 1 : -1;
       });
-    expect(await run()).toEqual([]);
-    // With findings, the API form and every result view shown.
-    await setEditorText('{"Version":"5.0","Statement":[{"Effect":"Allow","Action":["ims:images:dlete"],"Resource":["*"]}]}');
-    await page.locator('.policy-panel:not([hidden]) .finding').first().waitFor();
-    expect(await run()).toEqual([]);
-    await page.getByLabel('An IMS API call').check();
-    await page.locator('select[name="api"]').waitFor();
-    expect(await run(), 'the API form, findings and the trace view').toEqual([]);
-    await page.getByRole('tab', { name: 'Text', exact: true }).click();
-    await page.getByRole('tab', { name: 'JSON', exact: true }).click();
-    expect(await run(), 'the JSON view').toEqual([]);
-    await shot('6-api-call');
-  }, STEP_TIMEOUT);
+      expect(lineOf).toBe(7);
+      // The editor's own tooltip: the message, the code and the fix.
+      await underline.hover();
+      const tooltip = page.locator('.cm-tooltip-lint');
+      await tooltip.waitFor();
+      expect(await tooltip.textContent()).toContain('"ims:images:dlete" is not an IMS action.');
+      expect(await tooltip.locator('.cm-diagnosticSource').textContent()).toContain('UNKNOWN_ACTION');
+      expect(await tooltip.locator('.cm-diagnosticAction').first().textContent()).toBe('Replace with ims:images:deleteImage');
+      // The findings list names the line and offers the same fix.
+      const finding = page.locator('.policy-panel:not([hidden]) .finding[data-code="UNKNOWN_ACTION"]');
+      expect(await finding.getAttribute('data-line')).toBe('7');
+      expect(await page.locator('.policies .tab[aria-selected="true"]').textContent()).toContain('1 error');
+      await shot('1-misspelled-action');
+      const box = await page.locator('section.policies').boundingBox();
+      if (box) await page.screenshot({ path: join(shots, 'readme-finding.png'), clip: { x: box.x, y: Math.max(box.y, 0), width: Math.min(box.width + 240, 1280 - box.x), height: box.height } });
+      await finding.locator('button.fix', { hasText: 'Replace with ims:images:deleteImage' }).click();
+      await expect.poll(() => editorText(), POLL).toContain('"Action": ["ims:images:list", "ims:images:deleteImage"]');
+      await expect.poll(() => underline.count(), POLL).toBe(0);
+      await expect.poll(() => page.locator('.policy-panel:not([hidden]) .findings-summary').textContent(), POLL).toBe('No findings.');
+      await shot('2-suggestion-applied');
+    },
+    STEP_TIMEOUT,
+  );
 
-  it('evaluates against stored policies with a pasted token (by reference, through the service)', async () => {
-    await openFresh();
-    await page.locator('input[name="user-id"]').fill('alice');
-    await page.locator('select[name="action"]').selectOption('ims:images:deleteImage');
-    await page.getByLabel('Bearer token').fill(await mintToken(EXAMPLE_ACCOUNT));
-    await page.getByRole('button', { name: 'Evaluate with stored policies' }).click();
-    await expect.poll(() => page.locator('.decision .source').textContent(), POLL).toContain('the service (stored policies)');
-    expect(await page.locator('.decision').getAttribute('data-reason')).toBe('explicit_deny');
-    // The token is not in the share link.
-    expect(await page.evaluate(() => location.href)).not.toContain('eyJ');
-    await shot('7-stored-policies');
-  }, STEP_TIMEOUT);
+  it(
+    'completes action names from the catalog with their access level and description',
+    async () => {
+      await openFresh();
+      await setEditorText('{\n  "Version": "5.0",\n  "Statement": [{ "Effect": "Allow", "Action": ["ims:images:co');
+      await page.keyboard.type('p');
+      const option = page.locator('.cm-tooltip-autocomplete li').filter({ has: page.locator('.cm-completionLabel', { hasText: /^ims:images:copyInRegion$/ }) });
+      await option.waitFor();
+      expect(await option.locator('.cm-completionDetail').textContent()).toBe('write');
+      // The selected option's description from the catalog.
+      await expect.poll(() => page.locator('.cm-completionInfo').textContent(), POLL).toMatch(/^Grants permission to replicate images/);
+      await shot('3-completion');
+      await page.keyboard.press('Escape');
+    },
+    STEP_TIMEOUT,
+  );
+
+  it(
+    'evaluates a request to deny and highlights the deciding statement in its tab',
+    async () => {
+      await openFresh();
+      await setEditorText(
+        JSON.stringify(
+          {
+            Version: '5.0',
+            Statement: [
+              { Sid: 'ManageImages', Effect: 'Allow', Action: ['ims:images:*'], Resource: ['*'] },
+              { Sid: 'KeepImages', Effect: 'Deny', Action: ['ims:images:deleteImage'], Resource: ['*'] },
+            ],
+          },
+          null,
+          2,
+        ),
+      );
+      // Another tab is active when the request is evaluated: the highlight brings the deciding one forward.
+      await page.locator('.tab', { hasText: 'no-unencrypted-copies' }).click();
+      await page.locator('select[name="action"]').selectOption('ims:images:deleteImage');
+      await page.getByRole('button', { name: 'Evaluate', exact: true }).click();
+      const decision = page.locator('.decision');
+      await expect.poll(() => decision.getAttribute('data-reason'), POLL).toBe('explicit_deny');
+      expect(await decision.locator('.badge').textContent()).toBe('DENY');
+      expect(await page.locator('.policies .tab[aria-selected="true"]').textContent()).toContain('image-admin');
+      const highlighted = page.locator('.policy-panel:not([hidden]) .cm-deciding-deny');
+      await expect.poll(() => highlighted.count(), POLL).toBeGreaterThan(0);
+      const text = (await highlighted.allTextContents()).join('\n');
+      expect(text).toContain('"Sid": "KeepImages"');
+      expect(text).not.toContain('ManageImages');
+      expect(await page.locator('.decided-by').textContent()).toContain('statement 1 "KeepImages" of image-admin');
+      // The trace tree: the layer, the policy, the statement that applies.
+      const stmt = page.locator('.trace li.stmt[data-statement="image-admin#1"]');
+      expect(await stmt.locator('summary').first().textContent()).toContain('applies');
+      await shot('4-deny-highlighted');
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await shot('readme-deny');
+    },
+    STEP_TIMEOUT,
+  );
+
+  it(
+    'a shared link reproduces the page; a damaged one is refused with a message',
+    async () => {
+      // The page keeps its state in the fragment: the URL now carries the previous step's policy and request.
+      await expect.poll(() => page.evaluate(() => location.hash.length), POLL).toBeGreaterThan(10);
+      await page.waitForTimeout(400); // the fragment follows the last edit after 300 ms
+      const url = await page.evaluate(() => location.href);
+      const before = await editorText();
+      const other = await chromium.context.newPage();
+      try {
+        await other.goto(url);
+        await other.locator('[data-decision]').waitFor();
+        expect(await other.locator('.decision').getAttribute('data-reason')).toBe('explicit_deny');
+        expect(await other.locator('select[name="action"]').inputValue()).toBe('ims:images:deleteImage');
+        const shared = await other.locator('.policy-panel:not([hidden]) .cm-content').evaluate((el) => [...el.querySelectorAll('.cm-line')].map((l) => l.textContent).join('\n'));
+        expect(shared).toBe(before);
+        await expect.poll(() => other.locator('.policy-panel:not([hidden]) .cm-deciding-deny').count(), POLL).toBeGreaterThan(0);
+        await other.screenshot({ path: join(shots, '5-shared-link.png') });
+        await other.goto(`${stack.base}/#s=AAAA-broken`);
+        await other.locator('[data-decision]').waitFor();
+        expect(await other.locator('.status').textContent()).toMatch(/damaged/);
+      } finally {
+        await other.close();
+      }
+    },
+    STEP_TIMEOUT,
+  );
+
+  it(
+    'works from the keyboard: tabs by arrow keys, Tab leaves the editor, Enter evaluates',
+    async () => {
+      await openFresh();
+      await page.locator('.tab').first().focus();
+      await page.keyboard.press('ArrowRight');
+      expect(await page.evaluate(() => document.activeElement?.textContent)).toContain('no-unencrypted-copies');
+      expect(await page.locator('.policies .tab[aria-selected="true"]').textContent()).toContain('no-unencrypted-copies');
+      // Into the editor and out again with Tab (the editor does not trap it).
+      await page.locator('.policy-panel:not([hidden]) .cm-content').focus();
+      const before = await editorText();
+      await page.keyboard.press('Tab');
+      expect(await page.evaluate(() => document.activeElement?.classList.contains('cm-content'))).toBe(false);
+      expect(await editorText()).toBe(before);
+      // The Evaluate button by keyboard.
+      await page.getByRole('button', { name: 'Evaluate', exact: true }).focus();
+      await page.keyboard.press('Enter');
+      expect(await page.locator('.decision').getAttribute('data-decision')).toBe('deny');
+    },
+    STEP_TIMEOUT,
+  );
+
+  it(
+    'has no serious or critical accessibility violations (axe-core)',
+    async () => {
+      await openFresh();
+      const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+      await page.evaluate(axeSource); // evaluated through the driver: the page's CSP allows no inline script
+      const run = async (): Promise<string[]> =>
+        page.evaluate(async () => {
+          const axe = (
+            window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: string[] }> }> }> } }
+          ).axe;
+          const r = await axe.run(document, { resultTypes: ['violations'] });
+          return r.violations
+            .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+            .map(
+              (v) =>
+                `${v.id} (${v.impact}): ${v.help} at ${v.nodes
+                  .slice(0, 3)
+                  .map((n) => n.target.join(' '))
+                  .join(', ')}`,
+            );
+        });
+      expect(await run()).toEqual([]);
+      // With findings, the API form and every result view shown.
+      await setEditorText('{"Version":"5.0","Statement":[{"Effect":"Allow","Action":["ims:images:dlete"],"Resource":["*"]}]}');
+      await page.locator('.policy-panel:not([hidden]) .finding').first().waitFor();
+      expect(await run()).toEqual([]);
+      await page.getByLabel('An IMS API call').check();
+      await page.locator('select[name="api"]').waitFor();
+      expect(await run(), 'the API form, findings and the trace view').toEqual([]);
+      await page.getByRole('tab', { name: 'Text', exact: true }).click();
+      await page.getByRole('tab', { name: 'JSON', exact: true }).click();
+      expect(await run(), 'the JSON view').toEqual([]);
+      await shot('6-api-call');
+    },
+    STEP_TIMEOUT,
+  );
+
+  it(
+    'evaluates against stored policies with a pasted token (by reference, through the service)',
+    async () => {
+      await openFresh();
+      await page.locator('input[name="user-id"]').fill('alice');
+      await page.locator('select[name="action"]').selectOption('ims:images:deleteImage');
+      await page.getByLabel('Bearer token').fill(await mintToken(EXAMPLE_ACCOUNT));
+      await page.getByRole('button', { name: 'Evaluate with stored policies' }).click();
+      await expect.poll(() => page.locator('.decision .source').textContent(), POLL).toContain('the service (stored policies)');
+      expect(await page.locator('.decision').getAttribute('data-reason')).toBe('explicit_deny');
+      // The token is not in the share link.
+      expect(await page.evaluate(() => location.href)).not.toContain('eyJ');
+      await shot('7-stored-policies');
+    },
+    STEP_TIMEOUT,
+  );
 
   it('raised no error in the page', () => {
     expect(pageErrors).toEqual([]);

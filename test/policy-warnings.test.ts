@@ -75,7 +75,14 @@ describe("inline policies' warnings reach evaluate and explain", () => {
     expect(r.warnings).toEqual(capped(expectedLines('many', findings)));
     expect(r.warnings[MAX_POLICY_WARNINGS]).toBe('... and 2 more policy warnings (validate the policies for the full list).');
     // The cap is over the whole set, not per policy.
-    const two = evaluate({ principal: P, action: 'ims:images:list', policies: [{ id: 'a', document: many }, { id: 'b', document: legacy }] }) as EvaluateResponse;
+    const two = evaluate({
+      principal: P,
+      action: 'ims:images:list',
+      policies: [
+        { id: 'a', document: many },
+        { id: 'b', document: legacy },
+      ],
+    }) as EvaluateResponse;
     expect(two.warnings[MAX_POLICY_WARNINGS]).toBe('... and 3 more policy warnings (validate the policies for the full list).');
   });
 
@@ -101,7 +108,10 @@ describe("inline policies' warnings reach evaluate and explain", () => {
     first.warnings.push('x');
     expect((pdp.evaluate({ principal: P, action: 'ims:images:copyInRegion', resource: IMG }) as EvaluateResponse).warnings).toEqual(last.warnings);
     // Turned off (the by-reference path: stored policies were validated when written).
-    expect((createEvaluator({ policies: [{ id: 'copy', document: counted }] }, { policyWarnings: false }).evaluate({ principal: P, action: 'ims:images:copyInRegion', resource: IMG }) as EvaluateResponse).warnings).toEqual([]);
+    expect(
+      (createEvaluator({ policies: [{ id: 'copy', document: counted }] }, { policyWarnings: false }).evaluate({ principal: P, action: 'ims:images:copyInRegion', resource: IMG }) as EvaluateResponse)
+        .warnings,
+    ).toEqual([]);
   });
 });
 
@@ -155,7 +165,9 @@ const statement = fc
     if (s.extra) st[s.extra] = ['x'];
     return st;
   });
-const documentArb = fc.record({ version: mostly(['5.0', '1.1'], ['2.0']), statements: fc.array(statement, { minLength: 1, maxLength: 2 }) }).map((d) => ({ Version: d.version, Statement: d.statements }) as PolicyDocument);
+const documentArb = fc
+  .record({ version: mostly(['5.0', '1.1'], ['2.0']), statements: fc.array(statement, { minLength: 1, maxLength: 2 }) })
+  .map((d) => ({ Version: d.version, Statement: d.statements }) as PolicyDocument);
 
 describe('validator and engine agree', () => {
   it('on random identity policies and SCPs: invalid <=> INVALID_POLICY (same errors); valid => decided, with the warnings validate gives', () => {

@@ -27,7 +27,12 @@ function check(ex: DocExample, stdout: string): void {
     while (lines.at(-1) === '') lines.pop();
     expect(lines.length, `${ex.command}: the whole output is shown\n${stdout}`).toBe(ex.expected.length);
     ex.expected.forEach((want, i) => expect(sameLine(want, lines[i] as string), `line ${i + 1} of ${ex.command}:\n  shown:  ${want}\n  actual: ${lines[i]}`).toBe(true));
-  } else for (const want of ex.expected) expect(lines.some((l) => sameLine(want, l)), `missing line: ${want}`).toBe(true);
+  } else
+    for (const want of ex.expected)
+      expect(
+        lines.some((l) => sameLine(want, l)),
+        `missing line: ${want}`,
+      ).toBe(true);
 }
 
 let stop: (() => Promise<void>) | undefined;

@@ -80,7 +80,19 @@ const putRaw = (item: Record<string, unknown>): Promise<unknown> => getDocumentC
 async function putUnvalidated(account: string, policyId: string, document: string): Promise<void> {
   const now = new Date().toISOString();
   await PolicyEntity.build(PutItemCommand)
-    .item({ account_id: account, policy_id: policyId, name: `unvalidated ${policyId}`, type: 'identity', syntax: '1.1', default_version: 'v1', next_version: 2, versions: { v1: { document, created_at: now, findings: '[]' } }, revision: 1, created_at: now, updated_at: now })
+    .item({
+      account_id: account,
+      policy_id: policyId,
+      name: `unvalidated ${policyId}`,
+      type: 'identity',
+      syntax: '1.1',
+      default_version: 'v1',
+      next_version: 2,
+      versions: { v1: { document, created_at: now, findings: '[]' } },
+      revision: 1,
+      created_at: now,
+      updated_at: now,
+    })
     .send();
 }
 
@@ -155,9 +167,7 @@ describe('malformed and other records (fixture dynamodb-stream-malformed.json)',
     expect(r.failures).toEqual(['400000000000000000004', '500000000000000000005', '600000000000000000006']);
     expect(r.counts).toMatchObject({ records: 4, failed: 3, ignored: 1 });
     const errors = lines.filter((l) => l.level === 'error');
-    expect(errors.map((e) => e.why)).toEqual(
-      expect.arrayContaining([expect.stringContaining('without a NewImage'), expect.stringContaining('revision'), expect.stringContaining('no pk/sk')]),
-    );
+    expect(errors.map((e) => e.why)).toEqual(expect.arrayContaining([expect.stringContaining('without a NewImage'), expect.stringContaining('revision'), expect.stringContaining('no pk/sk')]));
   });
 
   it('a record without even a sequence number is reported with an empty identifier (Lambda retries, then bisects, the batch)', async () => {
@@ -218,7 +228,11 @@ describe('a policy that no longer validates', () => {
     expect(lines.find((l) => l.level === 'warn')).toMatchObject({ policy_id: 'p-v11-resource', error_versions: ['v1'] });
     const got = await api.get('/v1/policies/p-v11-resource');
     expect(got.json.revalidation).toMatchObject({ has_errors: true, newly_failing: true, error_versions: ['v1'] });
-    expect(got.json.revalidation.findings.v1.map((f: { code: string; severity: string; path: string }) => [f.severity, f.code, f.path])).toContainEqual(['error', 'V11_RESOURCE_NOT_SUPPORTED', '/Statement/0/Resource/0']);
+    expect(got.json.revalidation.findings.v1.map((f: { code: string; severity: string; path: string }) => [f.severity, f.code, f.path])).toContainEqual([
+      'error',
+      'V11_RESOURCE_NOT_SUPPORTED',
+      '/Statement/0/Resource/0',
+    ]);
     // The engine refuses the stored document as it refuses it inline: no decision from a policy that cannot exist.
     const pdp = createEvaluator({ policies: [{ id: 'p-v11-resource', document: V11_RESOURCE_DOC }] }, { policyWarnings: false });
     expect(pdp.error?.error.code).toBe('INVALID_POLICY');
@@ -272,8 +286,13 @@ describe('the sweep (schedule, fixture schedule.json)', () => {
       { account_id: 'acc-reval-2', policy_id: 'p-broken-2', error_versions: ['v1'] },
       { account_id: 'acc-reval-2', policy_id: 'p-v11-resource-2', error_versions: ['v1'] },
     ]);
-    expect(lines.filter((l) => l.level === 'warn').map((l) => l.policy_id).sort()).toEqual(['p-broken-2', 'p-v11-resource-2']);
-    expect((await readSweepState())).toMatchObject({ catalog_version: CV, checked: policies.length });
+    expect(
+      lines
+        .filter((l) => l.level === 'warn')
+        .map((l) => l.policy_id)
+        .sort(),
+    ).toEqual(['p-broken-2', 'p-v11-resource-2']);
+    expect(await readSweepState()).toMatchObject({ catalog_version: CV, checked: policies.length });
     expect((await readSweepState()).cursor).toBeUndefined();
     expect((await getPolicy('acc-reval-2', 'p-broken-2')).revalidation).toMatchObject({ has_errors: true, newly_failing: true });
     const after = await allPolicies();

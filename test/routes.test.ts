@@ -39,7 +39,12 @@ describe('serverless.yml matches the route table', () => {
   beforeAll(() => {
     const env = { ...process.env };
     delete env.AUTH_OFFLINE_JWT_SECRET;
-    const run = spawnSync(process.execPath, [serverlessBin(), 'print', '--format', 'json', '--param=authMode=gateway-jwt', '--param=jwtIssuer=https://login.example.com'], { cwd: root, encoding: 'utf8', env, timeout: 60_000 });
+    const run = spawnSync(process.execPath, [serverlessBin(), 'print', '--format', 'json', '--param=authMode=gateway-jwt', '--param=jwtIssuer=https://login.example.com'], {
+      cwd: root,
+      encoding: 'utf8',
+      env,
+      timeout: 60_000,
+    });
     expect(run.status, run.stderr).toBe(0);
     printed = JSON.parse(run.stdout) as Printed;
   }, 60_000);
@@ -59,7 +64,10 @@ describe('serverless.yml matches the route table', () => {
       const kinds = events.map((e) => Object.keys(e)[0]);
       switch (f.trigger) {
         case 'http': {
-          expect(kinds.every((k) => k === 'httpApi'), f.name).toBe(true);
+          expect(
+            kinds.every((k) => k === 'httpApi'),
+            f.name,
+          ).toBe(true);
           const declared = events.map((e) => JSON.stringify(e.httpApi)).sort();
           const expected = routesOf(f)
             .map(([key, r]) => {
@@ -86,7 +94,10 @@ describe('serverless.yml matches the route table', () => {
           break;
         case 'authorizer':
           expect(kinds, f.name).toEqual([]);
-          expect(Object.values(printed.provider.httpApi.authorizers).some((a) => a.functionName === f.name), f.name).toBe(true);
+          expect(
+            Object.values(printed.provider.httpApi.authorizers).some((a) => a.functionName === f.name),
+            f.name,
+          ).toBe(true);
           break;
       }
     }
@@ -104,7 +115,11 @@ describe('the table and the code', () => {
         keys.add(key);
       }
     }
-    const documented = FUNCTIONS.flatMap((f) => routesOf(f).filter(([, r]) => r.documented !== false).map(([key]) => `${f.name} ${key}`));
+    const documented = FUNCTIONS.flatMap((f) =>
+      routesOf(f)
+        .filter(([, r]) => r.documented !== false)
+        .map(([key]) => `${f.name} ${key}`),
+    );
     expect(ROUTES.map((r) => `${r.function} ${r.method.toUpperCase()} ${r.path}`)).toEqual(documented);
   });
 

@@ -180,7 +180,8 @@ function violations(site: Site): Violation[] {
   }
   if (single === 'array') {
     const item = minimal(s.items ?? {});
-    if (s.maxItems !== undefined) out.push({ kind: 'maxItems', value: Array.from({ length: s.maxItems + 1 }, () => item), field: here, message: `must have at most ${s.maxItems} items (has ${s.maxItems + 1})` });
+    if (s.maxItems !== undefined)
+      out.push({ kind: 'maxItems', value: Array.from({ length: s.maxItems + 1 }, () => item), field: here, message: `must have at most ${s.maxItems} items (has ${s.maxItems + 1})` });
     if ((s.minItems ?? 0) > 0) {
       const n = s.minItems! - 1;
       out.push({ kind: 'minItems', value: Array.from({ length: n }, () => item), field: here, message: `must have at least ${s.minItems} item${s.minItems! > 1 ? 's' : ''} (has ${n})` });
@@ -208,7 +209,20 @@ function violations(site: Site): Violation[] {
 // ---------------------------------------------------------------------------------------------------------
 
 const ALL = sites();
-const CASES = ALL.flatMap((site) => violations(site).map((v) => ({ site, v, name: `${site.root} ${fieldOf(site.steps) || '(body)'}${site.inAlternative ? ` (alternative ${site.steps.filter((x) => 'alt' in x).map((x) => (x as { alt: number }).alt).join('.')})` : ''}: ${v.kind}` })));
+const CASES = ALL.flatMap((site) =>
+  violations(site).map((v) => ({
+    site,
+    v,
+    name: `${site.root} ${fieldOf(site.steps) || '(body)'}${
+      site.inAlternative
+        ? ` (alternative ${site.steps
+            .filter((x) => 'alt' in x)
+            .map((x) => (x as { alt: number }).alt)
+            .join('.')})`
+        : ''
+    }: ${v.kind}`,
+  })),
+);
 
 describe('schema messages, generated from the schemas', () => {
   it('the minimal instance of every schema is valid (the generator is sound)', () => {

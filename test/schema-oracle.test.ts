@@ -96,13 +96,20 @@ function object(s: JsonSchema, depth: number, mode: Mode): fc.Arbitrary<unknown>
   const required = new Set(s.required ?? []);
   // Each known field: present (required ones nearly always), with a value near its schema.
   const fields = props.map(([k, sub]) =>
-    fc.tuple(required.has(k) ? keep : fc.boolean(), depth > 0 || required.has(k) ? near(sub, depth - 1, mode) : mode === 'valid' ? near(sub, 0, mode) : anyJson).map(([present, v]) => (present ? [[k, v] as const] : [])),
+    fc
+      .tuple(required.has(k) ? keep : fc.boolean(), depth > 0 || required.has(k) ? near(sub, depth - 1, mode) : mode === 'valid' ? near(sub, 0, mode) : anyJson)
+      .map(([present, v]) => (present ? [[k, v] as const] : [])),
   );
   const extraValue = typeof s.additionalProperties === 'object' ? near(s.additionalProperties, depth - 1, mode) : anyJson;
   // In valid documents, unknown fields only where they are admitted (a known name would be generated twice).
-  const extraKey = mode === 'valid' ? fc.string({ unit: char, minLength: 1, maxLength: 6 }).map((k) => `x-${k}`) : fc.oneof(fc.string({ unit: char, minLength: 1, maxLength: 6 }), fc.constantFrom('__proto__', 'constructor', 'toString', ...props.map(([k]) => k)));
+  const extraKey =
+    mode === 'valid'
+      ? fc.string({ unit: char, minLength: 1, maxLength: 6 }).map((k) => `x-${k}`)
+      : fc.oneof(fc.string({ unit: char, minLength: 1, maxLength: 6 }), fc.constantFrom('__proto__', 'constructor', 'toString', ...props.map(([k]) => k)));
   // Unknown fields: rare where they are refused, common where a schema admits them.
-  const extras = fc.array(fc.tuple(extraKey, extraValue), { maxLength: s.additionalProperties === false ? 1 : 3 }).chain((kv) => (s.additionalProperties === false ? keep.map((k) => (k ? [] : kv)) : fc.constant(kv)));
+  const extras = fc
+    .array(fc.tuple(extraKey, extraValue), { maxLength: s.additionalProperties === false ? 1 : 3 })
+    .chain((kv) => (s.additionalProperties === false ? keep.map((k) => (k ? [] : kv)) : fc.constant(kv)));
   // Now and then, as many keys as maxProperties admits (or one more).
   const maxProps = s.maxProperties;
   const crowd: fc.Arbitrary<number | null> = maxProps === undefined ? fc.constant(null) : fc.constantFrom(maxProps, mode === 'valid' ? maxProps : maxProps + 1);
@@ -136,7 +143,9 @@ function build(schema: JsonSchema, depth: number, mode: Mode): fc.Arbitrary<unkn
   const valid = mode === 'valid';
   const options: Array<fc.Arbitrary<unknown>> = [];
   if (s.allOf) {
-    options.push(fc.tuple(...s.allOf.map((p) => near(p, depth, mode))).map((parts) => (parts.every((p) => typeof p === 'object' && p !== null && !Array.isArray(p)) ? Object.assign({}, ...parts) : parts[0])));
+    options.push(
+      fc.tuple(...s.allOf.map((p) => near(p, depth, mode))).map((parts) => (parts.every((p) => typeof p === 'object' && p !== null && !Array.isArray(p)) ? Object.assign({}, ...parts) : parts[0])),
+    );
   } else if (s.anyOf || s.oneOf) {
     options.push(fc.oneof(...(s.anyOf ?? s.oneOf ?? []).map((a) => near(a, depth, mode))));
   } else if (s.const !== undefined) {
@@ -196,7 +205,8 @@ function mutate(doc: unknown, m: Mutation): unknown {
           if (v === null || typeof v !== 'object' || Array.isArray(v)) return m.value;
           const out: Record<string, unknown> = {};
           const keys = Object.keys(v);
-          for (const [k, x] of Object.entries(v)) if (!(m.kind === 'drop' && k === keys[m.times % keys.length])) Object.defineProperty(out, k, { value: x, enumerable: true, writable: true, configurable: true });
+          for (const [k, x] of Object.entries(v))
+            if (!(m.kind === 'drop' && k === keys[m.times % keys.length])) Object.defineProperty(out, k, { value: x, enumerable: true, writable: true, configurable: true });
           if (m.kind === 'add') Object.defineProperty(out, m.key, { value: m.value, enumerable: true, writable: true, configurable: true });
           return out;
         }
@@ -234,9 +244,18 @@ describe('lib/schema/check.ts agrees with ajv (JSON Schema 2020-12) on every sch
     };
     const valid = near(SCHEMAS[name], 3, 'valid');
     const doc = near(SCHEMAS[name], 3, 'near');
-    fc.assert(fc.property(valid, (d) => checkSchema(name, d) === null && agree(d)), { numRuns: RUNS / 3 });
-    fc.assert(fc.property(doc, (d) => agree(d)), { numRuns: RUNS });
-    fc.assert(fc.property(fc.oneof(valid, doc), mutation, (d, m) => agree(mutate(d, m))), { numRuns: RUNS });
+    fc.assert(
+      fc.property(valid, (d) => checkSchema(name, d) === null && agree(d)),
+      { numRuns: RUNS / 3 },
+    );
+    fc.assert(
+      fc.property(doc, (d) => agree(d)),
+      { numRuns: RUNS },
+    );
+    fc.assert(
+      fc.property(fc.oneof(valid, doc), mutation, (d, m) => agree(mutate(d, m))),
+      { numRuns: RUNS },
+    );
     // Not vacuous: both kinds of document were seen.
     expect(accepted, `${name}: documents accepted`).toBeGreaterThan(RUNS / 20);
     expect(rejected, `${name}: documents rejected`).toBeGreaterThan(RUNS / 20);

@@ -99,11 +99,39 @@ interface Route {
 }
 
 const ROUTES: Route[] = [
-  { name: 'create an SCP', request: () => ({ method: 'POST', url: '/v1/policies', body: { policy_id: `new-${++counter}`, name: 'new', type: 'scp', document: SCP('ims:images:get') } }), scope: 'policies:write', change: true, orgRoute: false, ok: 201 },
+  {
+    name: 'create an SCP',
+    request: () => ({ method: 'POST', url: '/v1/policies', body: { policy_id: `new-${++counter}`, name: 'new', type: 'scp', document: SCP('ims:images:get') } }),
+    scope: 'policies:write',
+    change: true,
+    orgRoute: false,
+    ok: 201,
+  },
   { name: 'rename an SCP', request: (f) => ({ method: 'PATCH', url: `/v1/policies/${f.own}`, body: { name: 'renamed' } }), scope: 'policies:write', change: true, orgRoute: false, ok: 200 },
-  { name: 'add a default version', request: (f) => ({ method: 'POST', url: `/v1/policies/${f.own}/versions`, body: { document: SCP('ims:images:get'), set_as_default: true } }), scope: 'policies:write', change: true, orgRoute: false, ok: 201 },
-  { name: 'add a version', request: (f) => ({ method: 'POST', url: `/v1/policies/${f.own}/versions`, body: { document: SCP('ims:images:get') } }), scope: 'policies:write', change: true, orgRoute: false, ok: 201 },
-  { name: 'switch the default version', request: (f) => ({ method: 'PUT', url: `/v1/policies/${f.own}/default_version`, body: { version_id: 'v2' } }), scope: 'policies:write', change: true, orgRoute: false, ok: 200 },
+  {
+    name: 'add a default version',
+    request: (f) => ({ method: 'POST', url: `/v1/policies/${f.own}/versions`, body: { document: SCP('ims:images:get'), set_as_default: true } }),
+    scope: 'policies:write',
+    change: true,
+    orgRoute: false,
+    ok: 201,
+  },
+  {
+    name: 'add a version',
+    request: (f) => ({ method: 'POST', url: `/v1/policies/${f.own}/versions`, body: { document: SCP('ims:images:get') } }),
+    scope: 'policies:write',
+    change: true,
+    orgRoute: false,
+    ok: 201,
+  },
+  {
+    name: 'switch the default version',
+    request: (f) => ({ method: 'PUT', url: `/v1/policies/${f.own}/default_version`, body: { version_id: 'v2' } }),
+    scope: 'policies:write',
+    change: true,
+    orgRoute: false,
+    ok: 200,
+  },
   { name: 'delete a version', request: (f) => ({ method: 'DELETE', url: `/v1/policies/${f.own}/versions/v2` }), scope: 'policies:write', change: true, orgRoute: false, ok: 200 },
   { name: 'delete an attached SCP with detach', request: (f) => ({ method: 'DELETE', url: `/v1/policies/${f.own}?detach=true` }), scope: 'policies:write', change: true, orgRoute: false, ok: 204 },
   { name: 'delete an attached SCP (no detach)', request: (f) => ({ method: 'DELETE', url: `/v1/policies/${f.own}` }), scope: 'policies:write', change: true, orgRoute: false, ok: 409 },
@@ -135,7 +163,9 @@ async function snapshot(who: Who, f: Fixture): Promise<string> {
   return JSON.stringify([await revision(ACCOUNT[who], f.own), await revision(M, f.mgmtScp), await revision(M, f.loose), attached]);
 }
 
-const CASES = ROUTES.flatMap((route) => (Object.keys(ACCOUNT) as Who[]).flatMap((who) => Object.keys(SCOPE_SETS).map((set) => ({ route, who, set, status: expected(route, who, SCOPE_SETS[set] as string[]) }))));
+const CASES = ROUTES.flatMap((route) =>
+  (Object.keys(ACCOUNT) as Who[]).flatMap((who) => Object.keys(SCOPE_SETS).map((set) => ({ route, who, set, status: expected(route, who, SCOPE_SETS[set] as string[]) }))),
+);
 
 describe('SCP writes: route x token scopes x caller account', () => {
   it('the matrix covers every route that reads or changes an SCP, each way a request can be refused', () => {
@@ -163,14 +193,31 @@ describe('SCP writes: route x token scopes x caller account', () => {
 
   it('an identity policy still needs policies:write only (the SCP rule does not spill over)', async () => {
     const token = await mintToken(X, ['policies:write']);
-    expect((await send(token, 'POST', '/v1/policies', { policy_id: 'idp-1', name: 'idp', type: 'identity', document: { Version: '5.0', Statement: [{ Effect: 'Allow', Action: ['ims:images:list'], Resource: ['*'] }] } })).status).toBe(201);
-    expect((await send(token, 'POST', '/v1/policies/idp-1/versions', { document: { Version: '5.0', Statement: [{ Effect: 'Allow', Action: ['ims:images:get'], Resource: ['*'] }] }, set_as_default: true })).status).toBe(201);
+    expect(
+      (
+        await send(token, 'POST', '/v1/policies', {
+          policy_id: 'idp-1',
+          name: 'idp',
+          type: 'identity',
+          document: { Version: '5.0', Statement: [{ Effect: 'Allow', Action: ['ims:images:list'], Resource: ['*'] }] },
+        })
+      ).status,
+    ).toBe(201);
+    expect(
+      (await send(token, 'POST', '/v1/policies/idp-1/versions', { document: { Version: '5.0', Statement: [{ Effect: 'Allow', Action: ['ims:images:get'], Resource: ['*'] }] }, set_as_default: true }))
+        .status,
+    ).toBe(201);
     expect((await send(token, 'DELETE', '/v1/policies/idp-1')).status).toBe(204);
   });
 });
 
 describe('issue 12 item 3: the reproductions (seeded data: acc-0 manages the organization; deny-unencrypted-copy at OU eu)', () => {
-  const copyUnencrypted = { principal: { account_id: 'acc-1', user_id: 'alice' }, region: 'cn-north-4', api: { method: 'POST', path: '/v1/cloudimages/abc/copy', hints: { enterprise_project: false } }, context: { 'ims:Encrypted': false } };
+  const copyUnencrypted = {
+    principal: { account_id: 'acc-1', user_id: 'alice' },
+    region: 'cn-north-4',
+    api: { method: 'POST', path: '/v1/cloudimages/abc/copy', hints: { enterprise_project: false } },
+    context: { 'ims:Encrypted': false },
+  };
   const decision = async (): Promise<string> => (await send(await mintToken('acc-1', ['evaluate']), 'POST', '/v1/evaluate', copyUnencrypted)).json.reason as string;
 
   it('the management account with only policies:write cannot delete (and detach) the SCP: 403, the copy stays denied', async () => {

@@ -45,7 +45,16 @@ let b: Client;
 
 const now = (): number => Math.floor(Date.now() / 1000);
 const b64 = (v: unknown): string => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
-const claimsOf = (over: Record<string, unknown> = {}): Record<string, unknown> => ({ iss: 'ims-authz', aud: 'ims-authz', sub: `${A}/sec`, account_id: A, scope: SCOPES.join(' '), iat: now(), exp: now() + 3600, ...over });
+const claimsOf = (over: Record<string, unknown> = {}): Record<string, unknown> => ({
+  iss: 'ims-authz',
+  aud: 'ims-authz',
+  sub: `${A}/sec`,
+  account_id: A,
+  scope: SCOPES.join(' '),
+  iat: now(),
+  exp: now() + 3600,
+  ...over,
+});
 
 /** A token with any header and claims, HMAC-signed (`hash`) with `key` (default: the service's key). */
 function hmacToken(header: Record<string, unknown>, claims: Record<string, unknown> = claimsOf(), key: string | Buffer = LOCAL_JWT_SECRET, hash = 'sha256'): string {
@@ -153,7 +162,13 @@ describe('tokens', () => {
 
   it('scopes: space-separated (RFC 6749 section 3.3) or an array of whole scope names; nothing else grants one', async () => {
     const create = (token: string, id: string): Promise<ApiReply> =>
-      send(undefined, 'POST', '/v1/policies', { policy_id: id, name: id, type: 'identity', document: { Version: '5.0', Statement: [{ Effect: 'Allow', Action: ['ims:images:list'], Resource: ['*'] }] } }, withBearer(token));
+      send(
+        undefined,
+        'POST',
+        '/v1/policies',
+        { policy_id: id, name: id, type: 'identity', document: { Version: '5.0', Statement: [{ Effect: 'Allow', Action: ['ims:images:list'], Resource: ['*'] }] } },
+        withBearer(token),
+      );
     const t = (scope: unknown, extra: Record<string, unknown> = {}): string => hmacToken({ alg: 'HS256' }, claimsOf({ scope, ...extra }));
     expect((await create(t('policies:read policies:write'), 'p-scope-str')).status).toBe(201);
     expect((await create(t(['policies:read', 'policies:write']), 'p-scope-arr')).status).toBe(201);
@@ -330,7 +345,9 @@ describe('cross-tenant: the authorizer and batch messages', () => {
   });
 
   it("a batch message of account A naming B's principal: NOT_FOUND under A, nothing of B read or written", async () => {
-    const out = await batch(sqsEvent(sqsRecord({ correlation_id: 'sec-cross-1', account_id: A, request: { principal: { account_id: B, user_id: 'u-b' }, action: 'ims:images:list', region: REGION } })));
+    const out = await batch(
+      sqsEvent(sqsRecord({ correlation_id: 'sec-cross-1', account_id: A, request: { principal: { account_id: B, user_id: 'u-b' }, action: 'ims:images:list', region: REGION } })),
+    );
     expect(out.batchItemFailures).toEqual([]);
     expect((await a.get('/v1/decisions/sec-cross-1')).json).toMatchObject({ status: 'error', error: { code: 'NOT_FOUND' } });
     expect((await b.get('/v1/decisions/sec-cross-1')).status).toBe(404);
@@ -385,7 +402,12 @@ describe('log lines', () => {
     const lines = await captureOutput(async () => {
       // Policies, versions, principals, grants, organizations: create, read, list, change, refuse, delete.
       const created = await req('POST', '/v1/policies', { policy_id: 'p-log', name: `${NAME_MARK} policy`, description: NAME_MARK, type: 'identity', document: doc() });
-      await req('POST', '/v1/policies', { policy_id: 'p-log-bad', name: 'bad', type: 'identity', document: { ...doc(), Statement: [{ Sid: DOC_MARK, Effect: 'Allow', Action: [`ims:${DOC_VALUE}`] }] } }); // 422
+      await req('POST', '/v1/policies', {
+        policy_id: 'p-log-bad',
+        name: 'bad',
+        type: 'identity',
+        document: { ...doc(), Statement: [{ Sid: DOC_MARK, Effect: 'Allow', Action: [`ims:${DOC_VALUE}`] }] },
+      }); // 422
       await req('POST', '/v1/policies', `{"name": "${NAME_MARK}", "document": {"Sid": "${DOC_MARK}"`); // 400 invalid JSON
       await req('GET', '/v1/policies');
       await req('GET', '/v1/policies/p-log');
@@ -395,7 +417,12 @@ describe('log lines', () => {
       await req('GET', '/v1/policies/p-log/versions/v2');
       await req('PUT', '/v1/policies/p-log/default_version', { version_id: 'v1' });
       await req('DELETE', '/v1/policies/p-log/versions/v2');
-      await req('POST', '/v1/policies', { policy_id: 'p-log-scp', name: `${NAME_MARK} scp`, type: 'scp', document: { Version: '5.0', Statement: [{ Sid: DOC_MARK, Effect: 'Deny', Action: ['ims:images:delete'], Resource: ['*'] }] } });
+      await req('POST', '/v1/policies', {
+        policy_id: 'p-log-scp',
+        name: `${NAME_MARK} scp`,
+        type: 'scp',
+        document: { Version: '5.0', Statement: [{ Sid: DOC_MARK, Effect: 'Deny', Action: ['ims:images:delete'], Resource: ['*'] }] },
+      });
       await req('POST', '/v1/users', { user_id: 'u-log', name: `${NAME_MARK} user` });
       await req('GET', '/v1/users');
       await req('GET', '/v1/users/u-log');
@@ -409,9 +436,18 @@ describe('log lines', () => {
       await req('POST', '/v1/agencies', { agency_id: 'ag-log', name: `${NAME_MARK} agency`, description: NAME_MARK });
       await req('GET', '/v1/agencies');
       await req('GET', '/v1/agencies/ag-log');
-      const role = { id: 'r-log', display_name: `${NAME_MARK} role`, description: NAME_MARK, catalog: 'CUSTOMED', type: 'XA', policy: { Version: '1.1', Statement: [{ Effect: 'Allow', Action: ['ims:images:list'], Condition: { StringNotEquals: { 'g:EnterpriseProjectId': [DOC_VALUE] } } }] } };
+      const role = {
+        id: 'r-log',
+        display_name: `${NAME_MARK} role`,
+        description: NAME_MARK,
+        catalog: 'CUSTOMED',
+        type: 'XA',
+        policy: { Version: '1.1', Statement: [{ Effect: 'Allow', Action: ['ims:images:list'], Condition: { StringNotEquals: { 'g:EnterpriseProjectId': [DOC_VALUE] } } }] },
+      };
       await req('POST', '/v1/imports', { files: [{ name: 'iam/roles.json', content: { roles: [role], total_number: 1 } }] });
-      await req('POST', '/v1/imports', { files: [{ name: `iam/${NAME_MARK}.json`, content: { roles: [{ ...role, policy: { Version: '1.1', Statement: [{ Effect: 'Allow', Action: [`ims:${DOC_VALUE}`] }] } }] } }] }); // 422 refused
+      await req('POST', '/v1/imports', {
+        files: [{ name: `iam/${NAME_MARK}.json`, content: { roles: [{ ...role, policy: { Version: '1.1', Statement: [{ Effect: 'Allow', Action: [`ims:${DOC_VALUE}`] }] } }] } }],
+      }); // 422 refused
       const grant = await req('POST', '/v1/grants', { policy_id: 'p-log', principal: { type: 'group', id: 'g-log' }, scope: { type: 'global' } });
       await req('GET', '/v1/grants');
       await req('GET', `/v1/grants/${encodeURIComponent(grant.json.grant_id as string)}`);
@@ -436,7 +472,12 @@ describe('log lines', () => {
       await req('POST', '/v1/evaluate', evaluateBody);
       await req('POST', '/v1/explain', evaluateBody);
       await req('POST', '/v1/evaluate', { ...evaluateBody, principal: { account_id: 'acc-log', user_name: NAME_MARK }, policies: [{ id: 'inline', document: doc() }] });
-      await req('POST', '/v1/explain', { ...evaluateBody, principal: { user_name: NAME_MARK }, policies: [{ id: 'inline', document: doc('Deny') }], scps: [{ level: 'root', policies: [{ id: 'scp', document: doc() }] }] });
+      await req('POST', '/v1/explain', {
+        ...evaluateBody,
+        principal: { user_name: NAME_MARK },
+        policies: [{ id: 'inline', document: doc('Deny') }],
+        scps: [{ level: 'root', policies: [{ id: 'scp', document: doc() }] }],
+      });
       await req('POST', '/v1/evaluate', { ...evaluateBody, context: { ...context, 'g:Nonsense': CTX.ep } }); // refused context key
       await req('POST', '/v1/evaluate', { ...evaluateBody, policies: [{ id: 'bad', document: { Version: '5.0', Statement: [{ Sid: DOC_MARK, Effect: 'Allow', Action: [DOC_VALUE] }] } }] }); // 422
       await req('POST', '/v1/evaluate', evaluateBody, {}, await mintToken('acc-log', ['policies:read'])); // 403
@@ -452,11 +493,13 @@ describe('log lines', () => {
       await req('GET', '/v1/catalog');
       await req('GET', '/v1/openapi.json');
       // Batch: by reference and inline, with context values; then the stored results.
-      await batch(sqsEvent(
-        sqsRecord({ correlation_id: 'log-1', account_id: 'acc-log', request: { principal: { user_id: 'u-log' }, action: 'ims:images:get', region: REGION, context } }),
-        sqsRecord({ correlation_id: 'log-2', account_id: 'acc-log', request: { action: 'ims:images:get', context, policies: [{ id: 'inline', document: doc() }] } }),
-        sqsRecord(`{"correlation_id": "log-3", "account_id": "acc-log", "request": {"context": {"x": "${CTX.ep}"}`), // not JSON
-      ));
+      await batch(
+        sqsEvent(
+          sqsRecord({ correlation_id: 'log-1', account_id: 'acc-log', request: { principal: { user_id: 'u-log' }, action: 'ims:images:get', region: REGION, context } }),
+          sqsRecord({ correlation_id: 'log-2', account_id: 'acc-log', request: { action: 'ims:images:get', context, policies: [{ id: 'inline', document: doc() }] } }),
+          sqsRecord(`{"correlation_id": "log-3", "account_id": "acc-log", "request": {"context": {"x": "${CTX.ep}"}`), // not JSON
+        ),
+      );
       await req('GET', '/v1/decisions/log-1');
       await req('GET', '/v1/decisions/log-2');
       // The IMS authorizer: the token, the source IP and the enterprise project id of the call.

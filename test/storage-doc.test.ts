@@ -89,11 +89,13 @@ const cold = (acc: string, ref: { user_id?: string; agency?: string }) => async 
   clearReferenceCache();
   return countTableCalls(() => referenceEvaluator(acc, ref));
 };
-const warm = (acc: string, ref: { user_id?: string; agency?: string }, maxStalenessMs = 0) => async () => {
-  clearReferenceCache();
-  await referenceEvaluator(acc, ref);
-  return countTableCalls(() => referenceEvaluator(acc, ref, { maxStalenessMs }));
-};
+const warm =
+  (acc: string, ref: { user_id?: string; agency?: string }, maxStalenessMs = 0) =>
+  async () => {
+    clearReferenceCache();
+    await referenceEvaluator(acc, ref);
+    return countTableCalls(() => referenceEvaluator(acc, ref, { maxStalenessMs }));
+  };
 let n = 0;
 const write = (fn: () => Promise<unknown>) => async () => countTableCalls(fn);
 

@@ -204,7 +204,8 @@ describe('the toolbox semantics it keeps', () => {
     // one BatchGet beside the Query of the management account's SCPs. The account: GetItem, BatchGet, Query.
     expect(sent.map(([op]) => op)).toEqual(['GetItem', 'GetItem', 'Query', 'BatchGetItem', 'Query', 'GetItem', 'BatchGetItem', 'Query']);
     for (const [op, body] of sent) {
-      const consistent = op === 'BatchGetItem' ? Object.values(body.RequestItems as Record<string, { ConsistentRead?: boolean }>).every((r) => r.ConsistentRead === true) : body.ConsistentRead === true;
+      const consistent =
+        op === 'BatchGetItem' ? Object.values(body.RequestItems as Record<string, { ConsistentRead?: boolean }>).every((r) => r.ConsistentRead === true) : body.ConsistentRead === true;
       expect(consistent, op).toBe(true);
     }
     const batch = sent.find(([op]) => op === 'BatchGetItem')?.[1] as { RequestItems: Record<string, { Keys: WireItem[] }> };

@@ -135,7 +135,7 @@ describe('changeStamp', () => {
     await changes('deletePolicy', () => deletePolicy(acc, 'p'));
   });
 
-  it('of a member account changes after every change of its organization and of the management account\'s SCPs', async () => {
+  it("of a member account changes after every change of its organization and of the management account's SCPs", async () => {
     const mgmt = 'mgmt-stamp';
     const member = 'member-stamp';
     const org = await createOrganization(mgmt);
@@ -177,7 +177,7 @@ describe('changeStamp', () => {
 describe('loadPrincipalPolicies', () => {
   const acc = 'acc-load';
 
-  it('loads a user\'s own and group grants with the default version of each policy', async () => {
+  it("loads a user's own and group grants with the default version of each policy", async () => {
     await createPolicy({ account_id: acc, policy_id: 'allow', name: 'Allow', document: IDENTITY_ALLOW });
     await createPolicy({ account_id: acc, policy_id: 'deny', name: 'Deny', document: IDENTITY_DENY_DELETE });
     await createPolicyVersion(acc, 'deny', { document: '{"Version":"1.1","Statement":[{"Effect":"Deny","Action":["ims:images:update"]}]}', set_as_default: true });
@@ -197,7 +197,14 @@ describe('loadPrincipalPolicies', () => {
     expect(loaded.organization).toBeNull();
     expect(loaded.grants).toEqual([
       { grant_id: own.grant_id, principal: { type: 'user', id: 'alice' }, scope: { type: 'project', project: 'cn-north-4' }, policy_id: 'allow', version: 'v1', document: IDENTITY_ALLOW },
-      { grant_id: viaG1.grant_id, principal: { type: 'group', id: 'g1' }, scope: { type: 'global' }, policy_id: 'deny', version: 'v2', document: '{"Version":"1.1","Statement":[{"Effect":"Deny","Action":["ims:images:update"]}]}' },
+      {
+        grant_id: viaG1.grant_id,
+        principal: { type: 'group', id: 'g1' },
+        scope: { type: 'global' },
+        policy_id: 'deny',
+        version: 'v2',
+        document: '{"Version":"1.1","Statement":[{"Effect":"Deny","Action":["ims:images:update"]}]}',
+      },
       {
         grant_id: viaG2.grant_id,
         principal: { type: 'group', id: 'g2' },
@@ -209,7 +216,7 @@ describe('loadPrincipalPolicies', () => {
     ]);
   });
 
-  it('loads an agency\'s grants, and nothing for the account itself', async () => {
+  it("loads an agency's grants, and nothing for the account itself", async () => {
     await createAgency(acc, { agency_id: 'ops', name: 'Ops agency' });
     const g = await createGrant(acc, { policy_id: 'system:IMS-FullAccess', principal: { type: 'agency', id: 'ops' }, scope: { type: 'all_projects' } });
     const agency = await loadPrincipalPolicies(acc, { agency: 'ops' });

@@ -27,7 +27,7 @@ import {
   type Organization,
   removeAccount,
   setDefaultVersion,
-  StoreError,
+  type StoreError,
 } from '../store/index.js';
 import { allPages, IDENTITY_ALLOW, refusal, SCP_DENY_COPY, SCP_DENY_DELETE, useLocalTable } from './support/store-db.js';
 
@@ -86,7 +86,12 @@ describe('organization tree', () => {
     expect(children.items.map((n) => n.node_id)).toEqual(['m1', 'm2', 'm3']);
     const rootChildren = (await listChildren(mgmt, org.org_id, org.root_id, { limit: 100 })).items;
     expect(rootChildren.filter((n) => n.node_type === 'account').map((n) => n.node_id)).toEqual([mgmt]);
-    expect(rootChildren.filter((n) => n.node_type === 'ou').map((n) => n.name).sort()).toEqual(['A', 'B', 'level 1']);
+    expect(
+      rootChildren
+        .filter((n) => n.node_type === 'ou')
+        .map((n) => n.name)
+        .sort(),
+    ).toEqual(['A', 'B', 'level 1']);
 
     // A member can read its organization; another organization cannot take it.
     expect((await getOrganization('m1', org.org_id)).org_id).toBe(org.org_id);
@@ -192,7 +197,7 @@ describe('SCPs', () => {
     for (let i = 0; i < 3; i++) await detachScp(mgmt, org.org_id, ou, `extra-${i}`);
   });
 
-  it('concurrent detaches of a node\'s two SCPs: exactly one succeeds', async () => {
+  it("concurrent detaches of a node's two SCPs: exactly one succeeds", async () => {
     const node = 'member-1';
     await attachScp(mgmt, org.org_id, node, 'deny-copy');
     const results = await Promise.allSettled([detachScp(mgmt, org.org_id, node, SCP_FULL_ACCESS_ID), detachScp(mgmt, org.org_id, node, 'deny-copy')]);
@@ -259,7 +264,7 @@ describe('SCP inheritance along a 3-level OU path', () => {
     await createPolicy({ account_id: mgmt, policy_id: 'no-copy', name: 'No copy', type: 'scp', document: SCP_DENY_COPY });
   });
 
-  it('loads root → ou1 → ou2 → ou3 → account, outermost first, with each level\'s SCPs', async () => {
+  it("loads root → ou1 → ou2 → ou3 → account, outermost first, with each level's SCPs", async () => {
     const before = await loadPrincipalPolicies(member);
     expect(before.organization).toMatchObject({ org_id: org.org_id, management_account_id: mgmt, scp_enabled: false });
     expect(before.organization?.levels.every((l) => l.policies.length === 0)).toBe(true);

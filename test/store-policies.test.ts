@@ -49,7 +49,17 @@ describe('system policies', () => {
   it('are present and read-only in every account', async () => {
     for (const account of ['acc-sys-1', 'acc-sys-2']) {
       const p = await getPolicy(account, 'system:IMS-ReadOnlyAccess');
-      expect(p).toMatchObject({ account_id: account, policy_id: 'system:IMS-ReadOnlyAccess', name: 'IMS ReadOnlyAccess', type: 'identity', syntax: '1.1', system: true, revision: 1, etag: '"1"', default_version: 'v1' });
+      expect(p).toMatchObject({
+        account_id: account,
+        policy_id: 'system:IMS-ReadOnlyAccess',
+        name: 'IMS ReadOnlyAccess',
+        type: 'identity',
+        syntax: '1.1',
+        system: true,
+        revision: 1,
+        etag: '"1"',
+        default_version: 'v1',
+      });
       expect(JSON.parse(p.versions[0]?.document ?? '')).toEqual(SYSTEM_POLICIES[1]?.document);
     }
     const scp = await getPolicy('acc-sys-1', SCP_FULL_ACCESS_ID);
@@ -296,7 +306,12 @@ describe('concurrent writers', () => {
     expect(lost.every((e) => e.code === 'CONFLICT')).toBe(true);
     const p = await getPolicy(account, 'p');
     expect(p.versions.map((v) => v.version_id)).toEqual(['v1', 'v2', 'v3', 'v4', 'v5']);
-    expect(p.versions.slice(1).map((v) => v.document).sort()).toEqual(won.map((w) => doc50(`w${w.i}`)).sort());
+    expect(
+      p.versions
+        .slice(1)
+        .map((v) => v.document)
+        .sort(),
+    ).toEqual(won.map((w) => doc50(`w${w.i}`)).sort());
     for (const w of won) expect(p.versions.find((v) => v.version_id === w.value.version.version_id)?.document).toBe(doc50(`w${w.i}`));
     expect(p.revision).toBe(5);
   });

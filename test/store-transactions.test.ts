@@ -63,12 +63,25 @@ function checkConsistent(items: Item[]): void {
   const accounts = of('Account');
   const has = (list: Item[], pred: (i: Item) => boolean): boolean => list.some(pred);
   for (const m of memberships) {
-    expect(has(principals, (p) => p.account_id === m.account_id && p.kind === 'user' && p.principal_id === m.user_id), `membership ${String(m.sk)}: its user`).toBe(true);
-    expect(has(principals, (p) => p.account_id === m.account_id && p.kind === 'group' && p.principal_id === m.group_id), `membership ${String(m.sk)}: its group`).toBe(true);
+    expect(
+      has(principals, (p) => p.account_id === m.account_id && p.kind === 'user' && p.principal_id === m.user_id),
+      `membership ${String(m.sk)}: its user`,
+    ).toBe(true);
+    expect(
+      has(principals, (p) => p.account_id === m.account_id && p.kind === 'group' && p.principal_id === m.group_id),
+      `membership ${String(m.sk)}: its group`,
+    ).toBe(true);
   }
   for (const g of grants) {
-    expect(has(principals, (p) => p.account_id === g.account_id && p.kind === g.principal_type && p.principal_id === g.principal_id), `grant ${String(g.grant_id)}: its principal`).toBe(true);
-    if (!String(g.policy_id).startsWith('system:')) expect(has(policies, (p) => p.account_id === g.account_id && p.policy_id === g.policy_id && p.type === 'identity'), `grant ${String(g.grant_id)}: its policy`).toBe(true);
+    expect(
+      has(principals, (p) => p.account_id === g.account_id && p.kind === g.principal_type && p.principal_id === g.principal_id),
+      `grant ${String(g.grant_id)}: its principal`,
+    ).toBe(true);
+    if (!String(g.policy_id).startsWith('system:'))
+      expect(
+        has(policies, (p) => p.account_id === g.account_id && p.policy_id === g.policy_id && p.type === 'identity'),
+        `grant ${String(g.grant_id)}: its policy`,
+      ).toBe(true);
   }
   for (const p of principals) {
     const refs =
@@ -175,7 +188,11 @@ describe('a write interrupted mid-request or with its answer lost leaves the tab
         results.push(`${name}: ${r.ok ? 'ok' : String((r.error as Error).name)}`);
       }
       // With the answer lost, the SDK's retry carries the same ClientRequestToken: every write still succeeds once.
-      if (at === 'answer') expect(results.filter((r) => !r.endsWith(': ok')), results.join('\n')).toEqual([]);
+      if (at === 'answer')
+        expect(
+          results.filter((r) => !r.endsWith(': ok')),
+          results.join('\n'),
+        ).toEqual([]);
     });
   }
 

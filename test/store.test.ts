@@ -30,7 +30,6 @@ afterAll(async () => {
 
 const FULL_ACCESS = '{"Version":"1.1","Statement":[{"Effect":"Allow","Action":["ims:*:*"]}]}';
 
-
 describe('table definition', () => {
   it('the toolbox Table uses the keys and index of infra/table.json', () => {
     const def = tableDefinition();
@@ -58,7 +57,17 @@ describe('createPolicy', () => {
     const text = '{\n  "Version": "5.0",\n  "Statement": [{ "Effect": "Allow", "Action": ["ims:images:list"], "Resource": ["ims:cn-north-4:acc-1:image:abc"] }]\n}';
     const { policy, findings } = await createPolicy({ account_id: 'acc-c', policy_id: 'list-one', name: 'List one image', description: 'warning only', document: text });
     expect(findings.map((f) => f.code)).toEqual(['RESOURCE_NOT_SUPPORTED_BY_ACTION']);
-    expect(policy).toMatchObject({ account_id: 'acc-c', policy_id: 'list-one', name: 'List one image', type: 'identity', syntax: '5.0', default_version: 'v1', revision: 1, etag: '"1"', description: 'warning only' });
+    expect(policy).toMatchObject({
+      account_id: 'acc-c',
+      policy_id: 'list-one',
+      name: 'List one image',
+      type: 'identity',
+      syntax: '5.0',
+      default_version: 'v1',
+      revision: 1,
+      etag: '"1"',
+      description: 'warning only',
+    });
     expect(policy.versions).toEqual([{ version_id: 'v1', document: text, is_default: true, created_at: policy.created_at, findings }]);
 
     const read = await getPolicy('acc-c', 'list-one');
@@ -71,7 +80,13 @@ describe('createPolicy', () => {
     expect(policy.policy_id).toMatch(/^[0-9a-f]{32}$/);
     expect(policy.syntax).toBe('1.1');
     expect(policy.versions[0]?.document).toBe(FULL_ACCESS);
-    const scp = await createPolicy({ account_id: 'acc-c', policy_id: 'no-copy', name: 'No copies', type: 'scp', document: { Version: '5.0', Statement: [{ Effect: 'Deny', Action: ['ims:images:copyInRegion'] }] } });
+    const scp = await createPolicy({
+      account_id: 'acc-c',
+      policy_id: 'no-copy',
+      name: 'No copies',
+      type: 'scp',
+      document: { Version: '5.0', Statement: [{ Effect: 'Deny', Action: ['ims:images:copyInRegion'] }] },
+    });
     expect(scp.policy).toMatchObject({ type: 'scp', syntax: '5.0' });
   });
 
@@ -102,7 +117,15 @@ describe('createPolicy', () => {
   });
 
   it('refuses ids that could break the key schema and bad names', async () => {
-    const cases: Array<Partial<CreatePolicyInput>> = [{ account_id: 'acc#1' }, { policy_id: 'a b' }, { policy_id: '' }, { policy_id: 'x'.repeat(65) }, { name: '' }, { name: 'tab\there' }, { name: 'n'.repeat(129) }];
+    const cases: Array<Partial<CreatePolicyInput>> = [
+      { account_id: 'acc#1' },
+      { policy_id: 'a b' },
+      { policy_id: '' },
+      { policy_id: 'x'.repeat(65) },
+      { name: '' },
+      { name: 'tab\there' },
+      { name: 'n'.repeat(129) },
+    ];
     for (const c of cases) {
       const err = await refusal(createPolicy({ account_id: 'acc-g', policy_id: 'ok', name: 'ok', document: FULL_ACCESS, ...c }));
       expect(err.code).toBe('INVALID_INPUT');

@@ -93,7 +93,12 @@ describe('unknown_context_keys in the request', () => {
     expect(decideTagged(tagged, { unknown_context_keys: ['g:ResourceTag/env'] }).reason).toBe('implicit_deny');
     expect(decideTagged(tagged, { unknown_context_keys: ['g:ResourceTag/e*'] }).reason).toBe('implicit_deny');
     // An action that does not carry the key: absent for it, never unknown.
-    expect(decide(tagged.map((p) => ({ ...p, document: { Version: '5.0', Statement: [{ Effect: 'Allow', Action: ['ims:images:share'], Condition: { StringEquals: { 'g:ResourceTag/Env': ['prod'] } } }] } })), { unknown_context_keys: ['*'] }).reason).toBe('implicit_deny');
+    expect(
+      decide(
+        tagged.map((p) => ({ ...p, document: { Version: '5.0', Statement: [{ Effect: 'Allow', Action: ['ims:images:share'], Condition: { StringEquals: { 'g:ResourceTag/Env': ['prod'] } } }] } })),
+        { unknown_context_keys: ['*'] },
+      ).reason,
+    ).toBe('implicit_deny');
   });
 
   it('an empty list is the two-valued evaluation (no context_required_keys field)', () => {
@@ -103,10 +108,19 @@ describe('unknown_context_keys in the request', () => {
   });
 
   it('a key both given and named exactly is a 400 INVALID_REQUEST naming the entry; a "*" may only end an entry', () => {
-    const both = evaluate({ principal: ALICE, action: 'ims:images:share', resource: IMAGE, policies: tagged, context: { 'g:ResourceTag/Env': 'prod' }, unknown_context_keys: ['ims:*', 'G:RESOURCETAG/Env'] });
+    const both = evaluate({
+      principal: ALICE,
+      action: 'ims:images:share',
+      resource: IMAGE,
+      policies: tagged,
+      context: { 'g:ResourceTag/Env': 'prod' },
+      unknown_context_keys: ['ims:*', 'G:RESOURCETAG/Env'],
+    });
     expect(both).toMatchObject({ error: { code: 'INVALID_REQUEST', details: { field: 'unknown_context_keys[1]', key: 'g:ResourceTag/Env' } } });
     for (const bad of ['g:*Tag', '**', 'ims:*:x']) {
-      expect(evaluate({ action: 'ims:images:get', policies: [FULL], unknown_context_keys: [bad] }), bad).toMatchObject({ error: { code: 'INVALID_REQUEST', details: { field: 'unknown_context_keys[0]' } } });
+      expect(evaluate({ action: 'ims:images:get', policies: [FULL], unknown_context_keys: [bad] }), bad).toMatchObject({
+        error: { code: 'INVALID_REQUEST', details: { field: 'unknown_context_keys[0]' } },
+      });
     }
   });
 
@@ -117,7 +131,9 @@ describe('unknown_context_keys in the request', () => {
     expect(decide(byName, { unknown_context_keys: ['g:UserName'] })).toMatchObject({ reason: 'context_required', context_required_keys: ['g:UserName'] });
     expect(decide(byName, { unknown_context_keys: ['g:requestedregion'] })).toMatchObject({ reason: 'context_required', context_required_keys: ['g:RequestedRegion'] });
     // Without a principal name there is nothing to derive: `*` makes it unknown.
-    expect(ok(evaluate({ principal: { account_id: 'acc-1' }, action: 'ims:images:share', resource: IMAGE, region: 'cn-north-4', policies: byName, unknown_context_keys: ['*'] })).reason).toBe('context_required');
+    expect(ok(evaluate({ principal: { account_id: 'acc-1' }, action: 'ims:images:share', resource: IMAGE, region: 'cn-north-4', policies: byName, unknown_context_keys: ['*'] })).reason).toBe(
+      'context_required',
+    );
   });
 });
 
@@ -181,7 +197,10 @@ describe('decisions', () => {
 
   it('implicit deny when a required layer has no Allow that may apply; SCP levels too', () => {
     expect(decideTagged([tagDeny], unknown).reason).toBe('implicit_deny');
-    const r = decideTagged([FULL], { ...unknown, scps: [{ level: 'root', policies: [policy('scp-deny-tag', { Effect: 'Deny', Action: ['ims:images:*'], Condition: { StringEquals: { 'g:ResourceTag/env': ['prod'] } } })] }] });
+    const r = decideTagged([FULL], {
+      ...unknown,
+      scps: [{ level: 'root', policies: [policy('scp-deny-tag', { Effect: 'Deny', Action: ['ims:images:*'], Condition: { StringEquals: { 'g:ResourceTag/env': ['prod'] } } })] }],
+    });
     expect(r).toMatchObject({ reason: 'implicit_deny', denied_by: { layer: 'scp', level: 'root' } });
   });
 
@@ -214,14 +233,25 @@ describe('decisions', () => {
   });
 
   it('precedence over several results: explicit > implicit (SCP, identity) > context_required > allowed', () => {
-    const onImages = [policy('p', { Effect: 'Allow', Action: ['ims:images:get', 'ims:images:list'] }), policy('q', { Effect: 'Allow', Action: ['ims:images:share'], Condition: { Bool: { 'g:MFAPresent': ['true'] } } })];
+    const onImages = [
+      policy('p', { Effect: 'Allow', Action: ['ims:images:get', 'ims:images:list'] }),
+      policy('q', { Effect: 'Allow', Action: ['ims:images:share'], Condition: { Bool: { 'g:MFAPresent': ['true'] } } }),
+    ];
     const two = ok(evaluate({ principal: ALICE, actions: ['ims:images:share', 'ims:images:deleteImage', 'ims:images:get'], resource: IMAGE, policies: onImages, ...unknown }));
     expect(two.results.map((r) => r.reason)).toEqual(['context_required', 'implicit_deny', 'allowed']);
     // Denied whatever the keys are: no key decides the request.
     expect(two).toMatchObject({ decision: 'deny', reason: 'implicit_deny', context_required_keys: [] });
     const one = ok(evaluate({ principal: ALICE, actions: ['ims:images:share', 'ims:images:get'], resource: IMAGE, policies: onImages, ...unknown }));
     expect(one).toMatchObject({ decision: 'deny', reason: 'context_required', context_required_keys: ['g:MFAPresent'] });
-    const explicit = ok(evaluate({ principal: ALICE, actions: ['ims:images:share', 'ims:images:deleteImage'], resource: IMAGE, policies: [...onImages, policy('d', { Effect: 'Deny', Action: ['ims:images:deleteImage'] })], ...unknown }));
+    const explicit = ok(
+      evaluate({
+        principal: ALICE,
+        actions: ['ims:images:share', 'ims:images:deleteImage'],
+        resource: IMAGE,
+        policies: [...onImages, policy('d', { Effect: 'Deny', Action: ['ims:images:deleteImage'] })],
+        ...unknown,
+      }),
+    );
     expect(explicit.reason).toBe('explicit_deny');
   });
 });
@@ -238,7 +268,10 @@ describe('explain with unknown keys', () => {
       resource: IMAGE,
       region: 'cn-north-4',
       unknown_context_keys: ['ims:*', 'g:ResourceTag/*', 'g:MFAPresent'],
-      policies: [{ id: 'share-within-org', document: SHARE_WITHIN_ORG }, policy('guard', { Effect: 'Deny', Action: ['ims:images:share'], Condition: { StringMatchIfExists: { 'g:ResourceTag/env': ['*'] }, Bool: { 'g:MFAPresent': ['false'] } } })],
+      policies: [
+        { id: 'share-within-org', document: SHARE_WITHIN_ORG },
+        policy('guard', { Effect: 'Deny', Action: ['ims:images:share'], Condition: { StringMatchIfExists: { 'g:ResourceTag/env': ['*'] }, Bool: { 'g:MFAPresent': ['false'] } } }),
+      ],
     };
     const r = explain(request) as ExplainResponse;
     expect(isErrorResponse(r)).toBe(false);
@@ -246,7 +279,15 @@ describe('explain with unknown keys', () => {
     expect(layer.outcome).toBe('unknown');
     const share = layer.policies[0]!.statements[1]!;
     expect(share).toMatchObject({ applies: false, may_apply: true, conditions_matched: 'unknown' });
-    expect(share.conditions[0]).toEqual({ operator: 'ForAllValues:StringMatch', key: 'ims:TargetOrgPaths', policy_values: ['o-1/r-1/*'], request_values: null, missing: true, unknown: true, result: 'unknown' });
+    expect(share.conditions[0]).toEqual({
+      operator: 'ForAllValues:StringMatch',
+      key: 'ims:TargetOrgPaths',
+      policy_values: ['o-1/r-1/*'],
+      request_values: null,
+      missing: true,
+      unknown: true,
+      result: 'unknown',
+    });
     const guard = layer.policies[1]!.statements[0]!;
     expect(guard).toMatchObject({ applies: false, may_apply: true, conditions_matched: 'unknown' });
     // ims:images:share does not carry g:ResourceTag: absent (never unknown), so decided exactly.

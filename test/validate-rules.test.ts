@@ -299,8 +299,21 @@ const POSITIVE: Positive[] = [
     doc: denyGet({ Resource: ['ims:*:*:image:img-1'] }, '1.1'),
     suggestions: ['*'],
   },
-  { what: 'IMS URN in 1.1 beside "*"', code: 'V11_RESOURCE_NOT_SUPPORTED', severity: 'error', path: '/Statement/0/Resource/1', doc: denyGet({ Resource: ['*', 'IMS:cn-north-4:acc-1:image:*'] }, '1.1'), also: ['REDUNDANT_RESOURCE'] },
-  { what: 'IMS URN in a 1.1 Allow', code: 'V11_RESOURCE_NOT_SUPPORTED', severity: 'error', path: '/Statement/0/Resource/0', doc: pol({ Effect: 'Allow', Action: ['ims:images:get'], Resource: ['ims:cn-north-4:acc-1:image:img-1'] }, '1.1') },
+  {
+    what: 'IMS URN in 1.1 beside "*"',
+    code: 'V11_RESOURCE_NOT_SUPPORTED',
+    severity: 'error',
+    path: '/Statement/0/Resource/1',
+    doc: denyGet({ Resource: ['*', 'IMS:cn-north-4:acc-1:image:*'] }, '1.1'),
+    also: ['REDUNDANT_RESOURCE'],
+  },
+  {
+    what: 'IMS URN in a 1.1 Allow',
+    code: 'V11_RESOURCE_NOT_SUPPORTED',
+    severity: 'error',
+    path: '/Statement/0/Resource/0',
+    doc: pol({ Effect: 'Allow', Action: ['ims:images:get'], Resource: ['ims:cn-north-4:acc-1:image:img-1'] }, '1.1'),
+  },
   { what: 'three-segment URN', code: 'INVALID_URN', severity: 'error', path: '/Statement/0/Resource/0', doc: denyGet({ Resource: ['ims:cn-north-4:acc-1'] }) },
   { what: 'four-segment URN', code: 'INVALID_URN', severity: 'error', path: '/Statement/0/Resource/0', doc: denyGet({ Resource: ['ims:cn-north-4:acc-1:image'] }) },
   { what: 'a bare image id', code: 'INVALID_URN', severity: 'error', path: '/Statement/0/Resource/1', doc: denyGet({ Resource: ['ims:*:*:image:a', 'img-123'] }) },
@@ -337,9 +350,21 @@ const POSITIVE: Positive[] = [
     doc: cond('ForAnyValues:StringEquals', 'g:TagKeys', ['env'], 'ims:images:create'),
     suggestions: ['ForAnyValue'],
   },
-  { what: 'unknown operator with IfExists', code: 'INVALID_CONDITION_OPERATOR', severity: 'error', path: '/Statement/0/Condition/StringContainsIfExists', doc: cond('StringContainsIfExists', 'g:UserName', 'a') },
+  {
+    what: 'unknown operator with IfExists',
+    code: 'INVALID_CONDITION_OPERATOR',
+    severity: 'error',
+    path: '/Statement/0/Condition/StringContainsIfExists',
+    doc: cond('StringContainsIfExists', 'g:UserName', 'a'),
+  },
   { what: 'NullIfExists', code: 'NULL_WITH_IF_EXISTS', severity: 'error', path: '/Statement/0/Condition/NullIfExists', doc: cond('NullIfExists', 'g:UserName', 'true') },
-  { what: 'ForAllValues:NullIfExists', code: 'NULL_WITH_IF_EXISTS', severity: 'error', path: '/Statement/0/Condition/ForAllValues:NullIfExists', doc: cond('ForAllValues:NullIfExists', 'g:TagKeys', 'true', 'ims:images:create') },
+  {
+    what: 'ForAllValues:NullIfExists',
+    code: 'NULL_WITH_IF_EXISTS',
+    severity: 'error',
+    path: '/Statement/0/Condition/ForAllValues:NullIfExists',
+    doc: cond('ForAllValues:NullIfExists', 'g:TagKeys', 'true', 'ims:images:create'),
+  },
   {
     what: 'misspelled global key',
     code: 'UNKNOWN_CONDITION_KEY',
@@ -358,7 +383,13 @@ const POSITIVE: Positive[] = [
     path: '/Statement/0/Condition/StringEquals/g:ResourceTag~1',
     doc: cond('StringEquals', 'g:ResourceTag/', 'prod', 'ims:images:showImageTags'),
   },
-  { what: 'g:RequestTag/ without a tag key', code: 'MISSING_TAG_KEY', severity: 'error', path: '/Statement/0/Condition/StringEquals/g:RequestTag~1', doc: cond('StringEquals', 'g:RequestTag/', 'prod', 'ims:images:create') },
+  {
+    what: 'g:RequestTag/ without a tag key',
+    code: 'MISSING_TAG_KEY',
+    severity: 'error',
+    path: '/Statement/0/Condition/StringEquals/g:RequestTag~1',
+    doc: cond('StringEquals', 'g:RequestTag/', 'prod', 'ims:images:create'),
+  },
   {
     what: 'one key in two spellings',
     code: 'DUPLICATE_CONDITION_KEY',
@@ -420,9 +451,27 @@ const POSITIVE: Positive[] = [
     doc: pol({ Effect: 'Allow', Action: ['ims:*:*'] }, '1.1'),
     also: ['SHARING_WITHOUT_ORG_PATH_CONDITION'],
   },
-  { what: 'Allow ims:images:share', code: 'SHARING_WITHOUT_ORG_PATH_CONDITION', severity: 'security_warning', path: '/Statement/0/Action', doc: pol({ Effect: 'Allow', Action: ['ims:images:share'] }) },
-  { what: 'Allow ims:images:addMember', code: 'SHARING_WITHOUT_ORG_PATH_CONDITION', severity: 'security_warning', path: '/Statement/0/Action', doc: pol({ Effect: 'Allow', Action: ['ims:images:addMember'] }) },
-  { what: 'Allow ims:images:deleteMember', code: 'SHARING_WITHOUT_ORG_PATH_CONDITION', severity: 'security_warning', path: '/Statement/0/Action', doc: pol({ Effect: 'Allow', Action: ['ims:images:deleteMember'] }) },
+  {
+    what: 'Allow ims:images:share',
+    code: 'SHARING_WITHOUT_ORG_PATH_CONDITION',
+    severity: 'security_warning',
+    path: '/Statement/0/Action',
+    doc: pol({ Effect: 'Allow', Action: ['ims:images:share'] }),
+  },
+  {
+    what: 'Allow ims:images:addMember',
+    code: 'SHARING_WITHOUT_ORG_PATH_CONDITION',
+    severity: 'security_warning',
+    path: '/Statement/0/Action',
+    doc: pol({ Effect: 'Allow', Action: ['ims:images:addMember'] }),
+  },
+  {
+    what: 'Allow ims:images:deleteMember',
+    code: 'SHARING_WITHOUT_ORG_PATH_CONDITION',
+    severity: 'security_warning',
+    path: '/Statement/0/Action',
+    doc: pol({ Effect: 'Allow', Action: ['ims:images:deleteMember'] }),
+  },
   {
     what: 'Allow ims:images:updateMemberStatus',
     code: 'SHARING_WITHOUT_ORG_PATH_CONDITION',
@@ -430,7 +479,13 @@ const POSITIVE: Positive[] = [
     path: '/Statement/0/Action',
     doc: pol({ Effect: 'Allow', Action: ['ims:images:updateMemberStatus'] }),
   },
-  { what: 'Allow ims:images:* (covers share)', code: 'SHARING_WITHOUT_ORG_PATH_CONDITION', severity: 'security_warning', path: '/Statement/0/Action', doc: pol({ Effect: 'Allow', Action: ['ims:images:*'] }) },
+  {
+    what: 'Allow ims:images:* (covers share)',
+    code: 'SHARING_WITHOUT_ORG_PATH_CONDITION',
+    severity: 'security_warning',
+    path: '/Statement/0/Action',
+    doc: pol({ Effect: 'Allow', Action: ['ims:images:*'] }),
+  },
   {
     what: 'Allow share with an unrelated condition',
     code: 'SHARING_WITHOUT_ORG_PATH_CONDITION',
@@ -511,9 +566,21 @@ const POSITIVE: Positive[] = [
   { what: 'DateEquals', code: 'UNVERIFIED_OPERATOR', severity: 'warning', path: '/Statement/0/Condition/DateEquals', doc: cond('DateEquals', 'g:CurrentTime', '2026-01-01') },
   { what: 'g:PrincipalType', code: 'UNVERIFIED_CONDITION_KEY', severity: 'warning', path: '/Statement/0/Condition/StringEquals/g:PrincipalType', doc: cond('StringEquals', 'g:PrincipalType', 'User') },
   { what: 'g:SecureTransport', code: 'UNVERIFIED_CONDITION_KEY', severity: 'warning', path: '/Statement/0/Condition/Bool/g:SecureTransport', doc: cond('Bool', 'g:SecureTransport', 'true') },
-  { what: 'string operator on an IP key', code: 'CONDITION_TYPE_MISMATCH', severity: 'warning', path: '/Statement/0/Condition/StringEquals/g:SourceIp', doc: cond('StringEquals', 'g:SourceIp', '10.0.0.1') },
+  {
+    what: 'string operator on an IP key',
+    code: 'CONDITION_TYPE_MISMATCH',
+    severity: 'warning',
+    path: '/Statement/0/Condition/StringEquals/g:SourceIp',
+    doc: cond('StringEquals', 'g:SourceIp', '10.0.0.1'),
+  },
   { what: 'IP operator on a string key', code: 'CONDITION_TYPE_MISMATCH', severity: 'warning', path: '/Statement/0/Condition/IpAddress/g:UserName', doc: cond('IpAddress', 'g:UserName', '10.0.0.1') },
-  { what: 'number operator on a date key', code: 'CONDITION_TYPE_MISMATCH', severity: 'warning', path: '/Statement/0/Condition/NumberLessThan/g:CurrentTime', doc: cond('NumberLessThan', 'g:CurrentTime', '5') },
+  {
+    what: 'number operator on a date key',
+    code: 'CONDITION_TYPE_MISMATCH',
+    severity: 'warning',
+    path: '/Statement/0/Condition/NumberLessThan/g:CurrentTime',
+    doc: cond('NumberLessThan', 'g:CurrentTime', '5'),
+  },
   { what: 'JSON boolean value', code: 'CONDITION_VALUE_NOT_STRING', severity: 'warning', path: '/Statement/0/Condition/Bool/g:MFAPresent', doc: cond('Bool', 'g:MFAPresent', true) },
   { what: 'JSON number in a list', code: 'CONDITION_VALUE_NOT_STRING', severity: 'warning', path: '/Statement/0/Condition/NumberLessThan/g:MFAAge/0', doc: cond('NumberLessThan', 'g:MFAAge', [3600]) },
   {
@@ -536,7 +603,13 @@ const POSITIVE: Positive[] = [
   },
   { what: 'obs:object:GetObject', code: 'FOREIGN_ACTION', severity: 'warning', path: '/Statement/0/Action/0', doc: pol({ Effect: 'Deny', Action: ['obs:object:GetObject'] }) },
   { what: 'obs:object:*', code: 'FOREIGN_ACTION', severity: 'warning', path: '/Statement/0/Action/0', doc: pol({ Effect: 'Deny', Action: ['obs:object:*'] }) },
-  { what: 'ecs:cloudServers:list next to an IMS action', code: 'FOREIGN_ACTION', severity: 'warning', path: '/Statement/0/Action/1', doc: pol({ Effect: 'Deny', Action: ['ims:images:list', 'ecs:cloudServers:list'] }) },
+  {
+    what: 'ecs:cloudServers:list next to an IMS action',
+    code: 'FOREIGN_ACTION',
+    severity: 'warning',
+    path: '/Statement/0/Action/1',
+    doc: pol({ Effect: 'Deny', Action: ['ims:images:list', 'ecs:cloudServers:list'] }),
+  },
   { what: 'an OBS bucket URN', code: 'FOREIGN_RESOURCE', severity: 'warning', path: '/Statement/0/Resource/0', doc: denyGet({ Resource: ['obs:*:*:bucket:my-bucket'] }) },
   { what: 'an OBS key', code: 'FOREIGN_CONDITION_KEY', severity: 'warning', path: '/Statement/0/Condition/StringEquals/obs:prefix', doc: cond('StringEquals', 'obs:prefix', 'logs/') },
   {
@@ -556,7 +629,14 @@ const POSITIVE: Positive[] = [
     suggestions: ['ims:images:copyInRegion', 'ims:images:copyCrossRegion'],
   },
   { what: 'legacy name in NotAction (5.0)', code: 'LEGACY_ACTION_NAME', severity: 'warning', path: '/Statement/0/NotAction/0', doc: pol({ Effect: 'Deny', NotAction: ['ims:images:update'] }) },
-  { what: 'legacy name in a SCP (5.0 grammar)', code: 'LEGACY_ACTION_NAME', severity: 'warning', path: '/Statement/0/Action/0', doc: pol({ Effect: 'Deny', Action: ['ims:images:delete'] }), opts: SCP },
+  {
+    what: 'legacy name in a SCP (5.0 grammar)',
+    code: 'LEGACY_ACTION_NAME',
+    severity: 'warning',
+    path: '/Statement/0/Action/0',
+    doc: pol({ Effect: 'Deny', Action: ['ims:images:delete'] }),
+    opts: SCP,
+  },
   {
     what: 'a 5.0 wildcard that reaches an action only through its legacy name',
     code: 'LEGACY_ACTION_NAME',
@@ -570,10 +650,23 @@ const POSITIVE: Positive[] = [
     code: 'DUPLICATE_SID',
     severity: 'warning',
     path: '/Statement/1/Sid',
-    doc: { Version: '5.0', Statement: [{ Sid: 'S', Effect: 'Deny', Action: ['ims:images:get'] }, { Sid: 'S', Effect: 'Deny', Action: ['ims:images:list'] }] },
+    doc: {
+      Version: '5.0',
+      Statement: [
+        { Sid: 'S', Effect: 'Deny', Action: ['ims:images:get'] },
+        { Sid: 'S', Effect: 'Deny', Action: ['ims:images:list'] },
+      ],
+    },
   },
   { what: 'Allow in a default (2025-12) SCP', code: 'SCP_ALLOW_NOT_SUPPORTED', severity: 'warning', path: '/Statement/0/Effect', doc: pol({ Effect: 'Allow', Action: ['ims:images:get'] }), opts: SCP },
-  { what: 'Deny NotAction in a default SCP', code: 'SCP_NOT_ACTION_NOT_SUPPORTED', severity: 'warning', path: '/Statement/0/NotAction', doc: pol({ Effect: 'Deny', NotAction: ['ims:images:get'] }), opts: SCP },
+  {
+    what: 'Deny NotAction in a default SCP',
+    code: 'SCP_NOT_ACTION_NOT_SUPPORTED',
+    severity: 'warning',
+    path: '/Statement/0/NotAction',
+    doc: pol({ Effect: 'Deny', NotAction: ['ims:images:get'] }),
+    opts: SCP,
+  },
   {
     what: 'NotResource in a 2025-07 SCP',
     code: 'SCP_NOT_RESOURCE_NOT_SUPPORTED',
@@ -582,7 +675,15 @@ const POSITIVE: Positive[] = [
     doc: denyGet({ NotResource: ['ims:*:*:image:img-1'] }),
     opts: SCP_2025_07,
   },
-  { what: 'Allow NotAction in a 2024 SCP', code: 'SCP_ALLOW_WITH_NOT_ACTION', severity: 'warning', path: '/Statement/0/NotAction', doc: pol({ Effect: 'Allow', NotAction: ['ims:images:get'] }), opts: SCP_2024, also: ['ALLOW_WITH_NOT_ACTION'] },
+  {
+    what: 'Allow NotAction in a 2024 SCP',
+    code: 'SCP_ALLOW_WITH_NOT_ACTION',
+    severity: 'warning',
+    path: '/Statement/0/NotAction',
+    doc: pol({ Effect: 'Allow', NotAction: ['ims:images:get'] }),
+    opts: SCP_2024,
+    also: ['ALLOW_WITH_NOT_ACTION'],
+  },
   {
     what: 'Allow with Condition in a 2024 SCP',
     code: 'SCP_ALLOW_WITH_CONDITION',
@@ -600,16 +701,42 @@ const POSITIVE: Positive[] = [
     opts: SCP_2024,
   },
   { what: 'ims:*:get* in a 2024 SCP', code: 'SCP_ACTION_WILDCARD_POSITION', severity: 'warning', path: '/Statement/0/Action/0', doc: pol({ Effect: 'Deny', Action: ['ims:*:get*'] }), opts: SCP_2024 },
-  { what: 'ims:images:g?t in a 2024 SCP', code: 'SCP_ACTION_WILDCARD_POSITION', severity: 'warning', path: '/Statement/0/Action/0', doc: pol({ Effect: 'Deny', Action: ['ims:images:g?t'] }), opts: SCP_2024 },
+  {
+    what: 'ims:images:g?t in a 2024 SCP',
+    code: 'SCP_ACTION_WILDCARD_POSITION',
+    severity: 'warning',
+    path: '/Statement/0/Action/0',
+    doc: pol({ Effect: 'Deny', Action: ['ims:images:g?t'] }),
+    opts: SCP_2024,
+  },
 
   // --- suggestions
   { what: 'exact duplicate', code: 'REDUNDANT_ACTION', severity: 'suggestion', path: '/Statement/0/Action/1', doc: pol({ Effect: 'Deny', Action: ['ims:images:get', 'ims:images:get'] }) },
   { what: 'duplicate in another case', code: 'REDUNDANT_ACTION', severity: 'suggestion', path: '/Statement/0/Action/1', doc: pol({ Effect: 'Deny', Action: ['ims:images:get', 'IMS:Images:GET'] }) },
   { what: 'covered by a later wildcard', code: 'REDUNDANT_ACTION', severity: 'suggestion', path: '/Statement/0/Action/0', doc: pol({ Effect: 'Deny', Action: ['ims:images:get', 'ims:images:*'] }) },
   { what: 'covered by *', code: 'REDUNDANT_ACTION', severity: 'suggestion', path: '/Statement/0/Action/1', doc: pol({ Effect: 'Deny', Action: ['*', 'ims:quotas:get'] }) },
-  { what: 'alias and canonical name', code: 'REDUNDANT_ACTION', severity: 'suggestion', path: '/Statement/0/Action/1', doc: pol({ Effect: 'Deny', Action: ['ims:images:delete', 'ims:images:deleteImage'] }, '1.1') },
-  { what: 'covered by an alias with two targets', code: 'REDUNDANT_ACTION', severity: 'suggestion', path: '/Statement/0/Action/1', doc: pol({ Effect: 'Deny', Action: ['ims:images:copy', 'ims:images:copyInRegion'] }, '1.1') },
-  { what: 'alias and canonical name (5.0)', code: 'REDUNDANT_ACTION', severity: 'suggestion', path: '/Statement/0/Action/1', doc: pol({ Effect: 'Deny', Action: ['ims:images:delete', 'ims:images:deleteImage'] }), also: ['LEGACY_ACTION_NAME'] },
+  {
+    what: 'alias and canonical name',
+    code: 'REDUNDANT_ACTION',
+    severity: 'suggestion',
+    path: '/Statement/0/Action/1',
+    doc: pol({ Effect: 'Deny', Action: ['ims:images:delete', 'ims:images:deleteImage'] }, '1.1'),
+  },
+  {
+    what: 'covered by an alias with two targets',
+    code: 'REDUNDANT_ACTION',
+    severity: 'suggestion',
+    path: '/Statement/0/Action/1',
+    doc: pol({ Effect: 'Deny', Action: ['ims:images:copy', 'ims:images:copyInRegion'] }, '1.1'),
+  },
+  {
+    what: 'alias and canonical name (5.0)',
+    code: 'REDUNDANT_ACTION',
+    severity: 'suggestion',
+    path: '/Statement/0/Action/1',
+    doc: pol({ Effect: 'Deny', Action: ['ims:images:delete', 'ims:images:deleteImage'] }),
+    also: ['LEGACY_ACTION_NAME'],
+  },
   {
     what: 'foreign action covered by a foreign wildcard',
     code: 'REDUNDANT_ACTION',
@@ -651,7 +778,12 @@ const NEGATIVE: Negative[] = [
   { what: 'valid JSON text', code: 'JSON_SYNTAX_ERROR', doc: '{"Version":"5.0","Statement":[{"Effect":"Deny","Action":["ims:images:get"]}]}' },
   { what: 'text with whitespace and a BOM', code: 'JSON_SYNTAX_ERROR', doc: '\ufeff\n {\r\n\t"Version" : "5.0" ,\n "Statement" : [ ]\n}\n', codes: ['EMPTY_POLICY'] },
   { what: 'the same key in two objects', code: 'DUPLICATE_KEY', doc: '{"Version":"5.0","Statement":[{"Effect":"Deny","Action":["ims:images:get"]},{"Effect":"Deny","Action":["ims:images:list"]}]}' },
-  { what: 'keys differing in case are not duplicates (but "effect" is unknown)', code: 'DUPLICATE_KEY', doc: '{"Version":"5.0","Statement":[{"Effect":"Deny","effect":"Deny","Action":["ims:images:get"]}]}', codes: ['INVALID_POLICY_ELEMENT'] },
+  {
+    what: 'keys differing in case are not duplicates (but "effect" is unknown)',
+    code: 'DUPLICATE_KEY',
+    doc: '{"Version":"5.0","Statement":[{"Effect":"Deny","effect":"Deny","Action":["ims:images:get"]}]}',
+    codes: ['INVALID_POLICY_ELEMENT'],
+  },
   { what: 'an empty object is a document (missing parts)', code: 'INVALID_DOCUMENT', doc: {}, codes: ['MISSING_VERSION', 'MISSING_STATEMENT'] },
   { what: 'Version 5.0', code: 'MISSING_VERSION', doc: denyGet() },
   { what: 'Version 1.1 (identity)', code: 'INVALID_VERSION', doc: denyGet({}, '1.1') },
@@ -681,7 +813,11 @@ const NEGATIVE: Negative[] = [
   { what: 'five-segment URN; resource path may hold : and /', code: 'INVALID_URN', doc: denyGet({ Resource: ['ims:cn-north-4:acc-1:image:img-1', 'ims:cn-north-4:acc-1:image:a:b/c'] }) },
   { what: 'wildcards outside the service segment', code: 'WILDCARD_IN_URN_SERVICE', doc: denyGet({ Resource: ['ims:*:*:image:*', 'ims:cn-north-?:acc-1:image:img-*'] }) },
   { what: 'resource type image (and a matching pattern)', code: 'UNKNOWN_RESOURCE_TYPE', doc: denyGet({ Resource: ['ims:*:*:image:img-1', 'ims:*:*:im*:img-2'] }) },
-  { what: 'documented operators, IfExists, qualifiers', code: 'INVALID_CONDITION_OPERATOR', doc: pol({ Effect: 'Deny', Action: ['ims:images:create'], Condition: { StringEqualsIfExists: { 'g:UserName': 'a' }, 'ForAllValues:StringEquals': { 'g:TagKeys': ['env'] } } }) },
+  {
+    what: 'documented operators, IfExists, qualifiers',
+    code: 'INVALID_CONDITION_OPERATOR',
+    doc: pol({ Effect: 'Deny', Action: ['ims:images:create'], Condition: { StringEqualsIfExists: { 'g:UserName': 'a' }, 'ForAllValues:StringEquals': { 'g:TagKeys': ['env'] } } }),
+  },
   { what: 'Null without IfExists', code: 'NULL_WITH_IF_EXISTS', doc: cond('Null', 'g:UserName', 'true') },
   { what: 'known key in another case', code: 'UNKNOWN_CONDITION_KEY', doc: cond('StringEquals', 'G:USERNAME', 'alice') },
   { what: 'tag key present', code: 'MISSING_TAG_KEY', doc: cond('StringEquals', 'g:ResourceTag/env', 'prod', 'ims:images:showImageTags') },
@@ -690,12 +826,42 @@ const NEGATIVE: Negative[] = [
     code: 'DUPLICATE_CONDITION_KEY',
     doc: pol({ Effect: 'Deny', Action: ['ims:images:list'], Condition: { StringEquals: { 'g:UserName': 'a' }, StringNotEquals: { 'g:UserName': 'b' } } }),
   },
-  { what: 'well-formed typed values', code: 'INVALID_CONDITION_VALUE', doc: pol({ Effect: 'Deny', Action: ['ims:images:list'], Condition: { DateLessThan: { 'g:CurrentTime': '2026-01-31T23:59:59Z' }, NumberLessThan: { 'g:MFAAge': '3600' }, Bool: { 'g:MFAPresent': 'true' }, Null: { 'g:UserName': 'false' }, IpAddress: { 'g:SourceIp': ['10.0.0.0/8', '2001:db8::/32'] } } }) },
+  {
+    what: 'well-formed typed values',
+    code: 'INVALID_CONDITION_VALUE',
+    doc: pol({
+      Effect: 'Deny',
+      Action: ['ims:images:list'],
+      Condition: {
+        DateLessThan: { 'g:CurrentTime': '2026-01-31T23:59:59Z' },
+        NumberLessThan: { 'g:MFAAge': '3600' },
+        Bool: { 'g:MFAPresent': 'true' },
+        Null: { 'g:UserName': 'false' },
+        IpAddress: { 'g:SourceIp': ['10.0.0.0/8', '2001:db8::/32'] },
+      },
+    }),
+  },
   { what: 'Deny with NotAction', code: 'ALLOW_WITH_NOT_ACTION', doc: pol({ Effect: 'Deny', NotAction: ['ims:images:get'] }) },
   { what: 'Deny with NotResource', code: 'ALLOW_WITH_NOT_RESOURCE', doc: denyGet({ NotResource: ['ims:*:*:image:img-1'] }) },
-  { what: 'Allow with NotResource in a 2024 SCP is an SCP matter only', code: 'ALLOW_WITH_NOT_RESOURCE', doc: pol({ Effect: 'Allow', Action: ['ims:images:get'], NotResource: ['ims:*:*:image:img-1'] }), opts: SCP_2024, codes: ['SCP_NOT_RESOURCE_NOT_SUPPORTED'] },
-  { what: 'Allow ims:* with a condition', code: 'ALLOW_ALL_WITHOUT_CONDITION', doc: pol({ Effect: 'Allow', Action: ['ims:*'], Condition: { Bool: { 'g:MFAPresent': 'true' } } }), codes: ['SHARING_WITHOUT_ORG_PATH_CONDITION'] },
-  { what: 'Allow ims:* on specific images', code: 'ALLOW_ALL_WITHOUT_CONDITION', doc: pol({ Effect: 'Allow', Action: ['ims:*'], Resource: ['ims:*:*:image:img-*'] }), codes: ['SHARING_WITHOUT_ORG_PATH_CONDITION'] },
+  {
+    what: 'Allow with NotResource in a 2024 SCP is an SCP matter only',
+    code: 'ALLOW_WITH_NOT_RESOURCE',
+    doc: pol({ Effect: 'Allow', Action: ['ims:images:get'], NotResource: ['ims:*:*:image:img-1'] }),
+    opts: SCP_2024,
+    codes: ['SCP_NOT_RESOURCE_NOT_SUPPORTED'],
+  },
+  {
+    what: 'Allow ims:* with a condition',
+    code: 'ALLOW_ALL_WITHOUT_CONDITION',
+    doc: pol({ Effect: 'Allow', Action: ['ims:*'], Condition: { Bool: { 'g:MFAPresent': 'true' } } }),
+    codes: ['SHARING_WITHOUT_ORG_PATH_CONDITION'],
+  },
+  {
+    what: 'Allow ims:* on specific images',
+    code: 'ALLOW_ALL_WITHOUT_CONDITION',
+    doc: pol({ Effect: 'Allow', Action: ['ims:*'], Resource: ['ims:*:*:image:img-*'] }),
+    codes: ['SHARING_WITHOUT_ORG_PATH_CONDITION'],
+  },
   { what: 'Deny *', code: 'ALLOW_ALL_WITHOUT_CONDITION', doc: pol({ Effect: 'Deny', Action: ['*'] }) },
   { what: 'Allow of one resource type only', code: 'ALLOW_ALL_WITHOUT_CONDITION', doc: pol({ Effect: 'Allow', Action: ['ims:quotas:*'] }) },
   { what: 'Allow * in a 2024 SCP (SCPs grant nothing)', code: 'ALLOW_ALL_WITHOUT_CONDITION', doc: pol({ Effect: 'Allow', Action: ['*'], Resource: ['*'] }), opts: SCP_2024 },
@@ -721,8 +887,16 @@ const NEGATIVE: Negative[] = [
   { what: 'ForAnyValue on g:TagKeys', code: 'MULTI_VALUED_KEY_WITHOUT_QUALIFIER', doc: cond('ForAnyValue:StringEquals', 'g:TagKeys', ['env'], 'ims:images:create') },
   { what: 'Null on a multi-valued key needs no qualifier', code: 'MULTI_VALUED_KEY_WITHOUT_QUALIFIER', doc: cond('Null', 'g:TagKeys', 'true', 'ims:images:create') },
   { what: 'g:UserName without a qualifier', code: 'SINGLE_VALUED_KEY_WITH_QUALIFIER', doc: cond('StringEquals', 'g:UserName', ['alice']) },
-  { what: 'StringMatch / StringNotMatch', code: 'AWS_OPERATOR_NAME', doc: pol({ Effect: 'Deny', Action: ['ims:images:list'], Condition: { StringMatch: { 'g:UserName': 'dev-*' }, StringNotMatch: { 'g:ProjectName': 'cn-*' } } }) },
-  { what: 'StringStartWith / StringEndWith', code: 'UNVERIFIED_OPERATOR', doc: pol({ Effect: 'Deny', Action: ['ims:images:list'], Condition: { StringStartWith: { 'g:UserName': 'dev' }, StringEndWithIfExists: { 'g:ProjectName': '-4' } } }) },
+  {
+    what: 'StringMatch / StringNotMatch',
+    code: 'AWS_OPERATOR_NAME',
+    doc: pol({ Effect: 'Deny', Action: ['ims:images:list'], Condition: { StringMatch: { 'g:UserName': 'dev-*' }, StringNotMatch: { 'g:ProjectName': 'cn-*' } } }),
+  },
+  {
+    what: 'StringStartWith / StringEndWith',
+    code: 'UNVERIFIED_OPERATOR',
+    doc: pol({ Effect: 'Deny', Action: ['ims:images:list'], Condition: { StringStartWith: { 'g:UserName': 'dev' }, StringEndWithIfExists: { 'g:ProjectName': '-4' } } }),
+  },
   { what: 'a documented key', code: 'UNVERIFIED_CONDITION_KEY', doc: cond('StringEquals', 'g:PrincipalId', 'p-1') },
   { what: 'IP operator on an IP key', code: 'CONDITION_TYPE_MISMATCH', doc: cond('IpAddress', 'g:SourceIp', '10.0.0.1') },
   { what: 'Null on a date key', code: 'CONDITION_TYPE_MISMATCH', doc: cond('Null', 'g:CurrentTime', 'false') },
@@ -732,7 +906,11 @@ const NEGATIVE: Negative[] = [
   { what: 'arrays', code: 'STRING_INSTEAD_OF_ARRAY', doc: denyGet({ Resource: ['*'] }) },
   { what: 'an IMS action', code: 'FOREIGN_ACTION', doc: pol({ Effect: 'Deny', Action: ['ims:images:get'] }) },
   { what: 'an IMS URN (service in another case)', code: 'FOREIGN_RESOURCE', doc: denyGet({ Resource: ['IMS:cn-north-4:acc-1:image:img-1'] }) },
-  { what: 'g: and ims: keys', code: 'FOREIGN_CONDITION_KEY', doc: pol({ Effect: 'Deny', Action: ['ims:images:share'], Condition: { StringEquals: { 'g:UserName': 'a' }, 'ForAnyValue:StringMatch': { 'ims:TargetOrgPaths': 'o-1/*' } } }) },
+  {
+    what: 'g: and ims: keys',
+    code: 'FOREIGN_CONDITION_KEY',
+    doc: pol({ Effect: 'Deny', Action: ['ims:images:share'], Condition: { StringEquals: { 'g:UserName': 'a' }, 'ForAnyValue:StringMatch': { 'ims:TargetOrgPaths': 'o-1/*' } } }),
+  },
   { what: '1.1 with Resource *', code: 'V11_RESOURCE_NOT_SUPPORTED', doc: denyGet({ Resource: ['*'] }, '1.1') },
   { what: '1.1 with Resource ** (only stars)', code: 'V11_RESOURCE_NOT_SUPPORTED', doc: denyGet({ Resource: ['**'] }, '1.1') },
   { what: '1.1 without Resource', code: 'V11_RESOURCE_NOT_SUPPORTED', doc: denyGet({}, '1.1') },
@@ -746,9 +924,33 @@ const NEGATIVE: Negative[] = [
   { what: 'the current name in 5.0', code: 'LEGACY_ACTION_NAME', doc: pol({ Effect: 'Deny', Action: ['ims:images:deleteImage', 'ims:images:copyInRegion'] }) },
   { what: 'the legacy name in 1.1 (it is the 1.1 name)', code: 'LEGACY_ACTION_NAME', doc: pol({ Effect: 'Deny', Action: ['ims:images:delete', 'ims:images:copy'] }, '1.1') },
   { what: 'a 5.0 wildcard that matches the current name too', code: 'LEGACY_ACTION_NAME', doc: pol({ Effect: 'Deny', Action: ['ims:images:delete*'] }) },
-  { what: 'distinct Sids', code: 'DUPLICATE_SID', doc: { Version: '5.0', Statement: [{ Sid: 'A', Effect: 'Deny', Action: ['ims:images:get'] }, { Sid: 'B', Effect: 'Deny', Action: ['ims:images:list'] }] } },
-  { what: 'statements without Sid', code: 'DUPLICATE_SID', doc: { Version: '5.0', Statement: [{ Effect: 'Deny', Action: ['ims:images:get'] }, { Effect: 'Deny', Action: ['ims:images:list'] }] } },
-  { what: 'exactly one of each action', code: 'REDUNDANT_ACTION', doc: pol({ Effect: 'Deny', Action: ['ims:images:list', 'ims:images:listImagesByTag', 'ims:images:copyInRegion', 'ims:images:copyCrossRegion'] }) },
+  {
+    what: 'distinct Sids',
+    code: 'DUPLICATE_SID',
+    doc: {
+      Version: '5.0',
+      Statement: [
+        { Sid: 'A', Effect: 'Deny', Action: ['ims:images:get'] },
+        { Sid: 'B', Effect: 'Deny', Action: ['ims:images:list'] },
+      ],
+    },
+  },
+  {
+    what: 'statements without Sid',
+    code: 'DUPLICATE_SID',
+    doc: {
+      Version: '5.0',
+      Statement: [
+        { Effect: 'Deny', Action: ['ims:images:get'] },
+        { Effect: 'Deny', Action: ['ims:images:list'] },
+      ],
+    },
+  },
+  {
+    what: 'exactly one of each action',
+    code: 'REDUNDANT_ACTION',
+    doc: pol({ Effect: 'Deny', Action: ['ims:images:list', 'ims:images:listImagesByTag', 'ims:images:copyInRegion', 'ims:images:copyCrossRegion'] }),
+  },
   { what: 'distinct URNs', code: 'REDUNDANT_RESOURCE', doc: denyGet({ Resource: ['ims:*:*:image:a', 'ims:*:*:image:b'] }) },
   { what: 'distinct values', code: 'REDUNDANT_CONDITION_VALUE', doc: cond('StringEquals', 'g:UserName', ['alice', 'Alice']) },
   { what: 'one statement', code: 'EMPTY_POLICY', doc: denyGet() },
@@ -947,7 +1149,9 @@ describe('an unknown operator and a misspelled key in the same block: both are r
   });
 
   it('every key-name rule applies under an unknown operator (foreign, missing tag key, unverified, not supported by the action); value rules do not', () => {
-    const r = run(pol({ Effect: 'Deny', Action: ['ims:images:list'], Condition: { StringEqulas: { 'obs:prefix': 'a', 'g:ResourceTag/': 'b', 'g:PrincipalType': 'c', 'ims:Encrypted': 'd', 'g:UserName': 'e' } } }));
+    const r = run(
+      pol({ Effect: 'Deny', Action: ['ims:images:list'], Condition: { StringEqulas: { 'obs:prefix': 'a', 'g:ResourceTag/': 'b', 'g:PrincipalType': 'c', 'ims:Encrypted': 'd', 'g:UserName': 'e' } } }),
+    );
     const at = (code: string): string[] => withCode(r, code).map((f) => f.path.slice('/Statement/0/Condition/StringEqulas/'.length));
     expect(at('FOREIGN_CONDITION_KEY')).toEqual(['obs:prefix']);
     expect(at('MISSING_TAG_KEY')).toEqual(['g:ResourceTag~1']);
@@ -1351,7 +1555,16 @@ describe('SCP syntax revisions', () => {
   }
 
   it('SCP findings point at the offending element', () => {
-    const r = run({ Version: '5.0', Statement: [{ Effect: 'Deny', Action: ['ims:images:get'] }, { Effect: 'Allow', Action: ['ims:images:list'] }] }, SCP);
+    const r = run(
+      {
+        Version: '5.0',
+        Statement: [
+          { Effect: 'Deny', Action: ['ims:images:get'] },
+          { Effect: 'Allow', Action: ['ims:images:list'] },
+        ],
+      },
+      SCP,
+    );
     expect(r.findings).toMatchObject([{ code: 'SCP_ALLOW_NOT_SUPPORTED', path: '/Statement/1/Effect', severity: 'warning' }]);
   });
 
@@ -1373,11 +1586,14 @@ describe('bad input never throws out of the library', () => {
     ['an Action holding a function', { Version: '5.0', Statement: [{ Effect: 'Deny', Action: [() => 1] }] }],
     ['a Statement of nulls', { Version: '5.0', Statement: [null, null] }],
     ['a condition with a nested array value', cond('StringEquals', 'g:UserName', [['a']])],
-    ['a cyclic object', (() => {
-      const o: Record<string, unknown> = { Version: '5.0', Statement: [] };
-      o['Self'] = o;
-      return o;
-    })()],
+    [
+      'a cyclic object',
+      (() => {
+        const o: Record<string, unknown> = { Version: '5.0', Statement: [] };
+        o['Self'] = o;
+        return o;
+      })(),
+    ],
     ['a lone surrogate', '{"Version":"5.0","Statement":[{"Effect":"Deny","Action":["ims:images:\ud800"]}]}'],
     ['a control character', '{"Version":"5.0","Statement":[{"Effect":"Deny","Action":["ims:images:\u0001"]}]}'],
   ];

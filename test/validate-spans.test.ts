@@ -234,7 +234,12 @@ describe('JSON syntax errors carry their position', () => {
     const f = r.findings[0] as Finding;
     expect(f).toMatchObject({ code: 'JSON_SYNTAX_ERROR', severity: 'error', path: '' });
     expect(f.span?.start).toMatchObject({ line, column });
-    expect(f.span?.start.offset).toBe(text.split(/\r\n|\r|\n/).slice(0, line - 1).reduce((n, l) => n + l.length + 1, 0) + column);
+    expect(f.span?.start.offset).toBe(
+      text
+        .split(/\r\n|\r|\n/)
+        .slice(0, line - 1)
+        .reduce((n, l) => n + l.length + 1, 0) + column,
+    );
     expect(f.message).toContain(`line ${line}`);
     expect(f.message).toContain(`column ${column}`);
   });
@@ -293,7 +298,10 @@ describe('__proto__ and other prototype names', () => {
     ];
     for (const [code, text] of docs) {
       const r = validate(text);
-      expect(r.findings.map((f) => f.code), text).toEqual([code]);
+      expect(
+        r.findings.map((f) => f.code),
+        text,
+      ).toEqual([code]);
     }
     expect(({} as Record<string, unknown>)['g:UserName']).toBeUndefined();
   });

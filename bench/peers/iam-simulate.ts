@@ -40,7 +40,21 @@ import type { Simulation } from '@cloud-copilot/iam-simulate';
 import { lookupAction } from '../../lib/catalog/catalog.js';
 import type { EvaluateRequest } from '../../lib/types.js';
 import type { Workload } from '../workloads.js';
-import { actionName, expandActions, isAllStars, referencedKeys, requestContext, singleAction, statementsOf, summarize, timeAsync, type OurCondition, type OurStatement, type Outcome, type PeerTiming } from './common.js';
+import {
+  actionName,
+  expandActions,
+  isAllStars,
+  referencedKeys,
+  requestContext,
+  singleAction,
+  statementsOf,
+  summarize,
+  timeAsync,
+  type OurCondition,
+  type OurStatement,
+  type Outcome,
+  type PeerTiming,
+} from './common.js';
 
 /** IMS action (canonical name) → EC2 action. One-to-one; resource-type shape preserved (see header). */
 export const EC2_ACTIONS: Readonly<Record<string, string>> = {

@@ -92,9 +92,7 @@ export interface PeerJob {
 export async function measurePeerInProcess(job: PeerJob): Promise<PeerResult> {
   try {
     const expected = ourOutcomes(job.workload, job.requests);
-    return job.peer === 'cedar'
-      ? await measureCedar(job.workload, expected, job.requests, job.cedarActions)
-      : await measureIamSimulate(job.workload, expected, job.requests);
+    return job.peer === 'cedar' ? await measureCedar(job.workload, expected, job.requests, job.cedarActions) : await measureIamSimulate(job.workload, expected, job.requests);
   } catch (e) {
     return failure(e);
   }
@@ -123,7 +121,11 @@ function runChild(job: PeerJob): Promise<{ result: PeerResult; crashed: boolean 
         }
       }
       const why = signal ? `signal ${signal}` : `exit code ${code}`;
-      const detail = stderr.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('npm warn')).slice(0, 3).join(' / ');
+      const detail = stderr
+        .split('\n')
+        .filter((l) => l.trim() !== '' && !l.startsWith('npm warn'))
+        .slice(0, 3)
+        .join(' / ');
       resolve({ result: { error: `peer process ended with ${why}${detail ? `: ${detail}` : ''}` }, crashed: true });
     });
     child.stdin.end(JSON.stringify(job));

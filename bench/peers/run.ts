@@ -9,7 +9,12 @@ import { parseArgs } from 'node:util';
 import { WORKLOADS } from '../workloads.js';
 import { isPeerError, measurePeers, type PeerResult, type PeerTiming } from './index.js';
 
-const { values: args } = parseArgs({ args: process.argv.slice(2), options: { runs: { type: 'string' }, workload: { type: 'string' }, 'cedar-actions': { type: 'string' } }, strict: false, allowPositionals: true });
+const { values: args } = parseArgs({
+  args: process.argv.slice(2),
+  options: { runs: { type: 'string' }, workload: { type: 'string' }, 'cedar-actions': { type: 'string' } },
+  strict: false,
+  allowPositionals: true,
+});
 function arg(name: 'runs' | 'workload' | 'cedar-actions'): string | undefined {
   const v = args[name];
   return typeof v === 'string' ? v : undefined;
@@ -47,7 +52,9 @@ function combine(results: PeerResult[]): PeerResult {
 
 const f = (x: number): string => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
 const cell = (r: PeerResult): string[] =>
-  isPeerError(r) ? [`error: ${r.error.replace(/\|/g, '\\|').slice(0, 120)}`, '', '', '', ''] : [f(r.p50_us), f(r.p99_us), f(r.per_decision_mean_us), `${r.requests}`, `${(r.agreement * 100).toFixed(1)}%`];
+  isPeerError(r)
+    ? [`error: ${r.error.replace(/\|/g, '\\|').slice(0, 120)}`, '', '', '', '']
+    : [f(r.p50_us), f(r.p99_us), f(r.per_decision_mean_us), `${r.requests}`, `${(r.agreement * 100).toFixed(1)}%`];
 
 const rows = [
   '| workload | cedar p50 µs | cedar p99 µs | cedar mean µs | cedar requests | cedar agrees | iam-simulate p50 µs | iam-simulate p99 µs | iam-simulate mean µs | iam-simulate requests | iam-simulate agrees |',
@@ -67,8 +74,14 @@ for (const name of names) {
   const c = combine(cedar);
   const s = combine(iam);
   rows.push(`| ${name} | ${[...cell(c), ...cell(s)].join(' | ')} |`);
-  for (const [peer, r] of [['cedar', c], ['iam-simulate', s]] as const) if (!isPeerError(r) && r.note) notes.push(`- ${name}, ${peer}: ${r.note}`);
+  for (const [peer, r] of [
+    ['cedar', c],
+    ['iam-simulate', s],
+  ] as const)
+    if (!isPeerError(r) && r.note) notes.push(`- ${name}, ${peer}: ${r.note}`);
 }
 console.log(rows.join('\n'));
-console.log(`\nWarm, single thread, per decision; ${runs === 1 ? 'one run' : `median of ${runs} runs`}. "agrees": share of the timed requests on which the peer's outcome (allow, explicit deny, implicit deny) equals ims-authz's.`);
+console.log(
+  `\nWarm, single thread, per decision; ${runs === 1 ? 'one run' : `median of ${runs} runs`}. "agrees": share of the timed requests on which the peer's outcome (allow, explicit deny, implicit deny) equals ims-authz's.`,
+);
 if (notes.length > 0) console.log(notes.join('\n'));

@@ -74,7 +74,7 @@ export function parseScopes(claims: Record<string, unknown>): Set<string> {
   if (raw === undefined) return new Set();
   const parts = typeof raw === 'string' ? (raw === '' ? [] : raw.split(' ')) : Array.isArray(raw) ? raw : null;
   if (parts === null || !parts.every((p) => typeof p === 'string' && SCOPE_TOKEN_RE.test(p))) {
-    throw new TokenError('bad_claims', 'The token\'s scope is not scope tokens separated by single spaces (RFC 6749 section 3.3).');
+    throw new TokenError('bad_claims', "The token's scope is not scope tokens separated by single spaces (RFC 6749 section 3.3).");
   }
   return new Set(parts as string[]);
 }
@@ -104,7 +104,7 @@ export function imsCallerFrom(claims: Record<string, unknown>): ImsCaller {
   // The principal the ids name; principal_type, when given, must say the same (and "account" names no id).
   const named = ids.user_id !== undefined ? (ids.agency !== undefined ? null : 'user') : ids.agency !== undefined ? 'agency' : type === 'account' ? 'account' : undefined;
   if (named === undefined) throw new TokenError(type === undefined ? 'no_principal' : 'bad_claims', 'The token names no principal: user_id, agency, or principal_type "account".');
-  if (named === null || (type !== undefined && type !== named)) throw new TokenError('bad_claims', 'The token\'s principal_type, user_id and agency disagree.');
+  if (named === null || (type !== undefined && type !== named)) throw new TokenError('bad_claims', "The token's principal_type, user_id and agency disagree.");
   if (named === 'account') return { account_id: account, principal: { type: 'account' } };
   return { account_id: account, principal: named === 'user' ? { type: 'user', id: ids.user_id as string } : { type: 'agency', id: ids.agency as string } };
 }
@@ -153,7 +153,12 @@ function hs256Claims(c: AuthConfig, token: string, audience: string, forbidden: 
  * `[a b c]`; the audience check reads `aud` that way.
  */
 function gatewayAudiences(aud: unknown): unknown {
-  return typeof aud === 'string' && aud.startsWith('[') && aud.endsWith(']') ? aud.slice(1, -1).split(' ').filter((a) => a !== '') : aud;
+  return typeof aud === 'string' && aud.startsWith('[') && aud.endsWith(']')
+    ? aud
+        .slice(1, -1)
+        .split(' ')
+        .filter((a) => a !== '')
+    : aud;
 }
 
 /** The claims API Gateway verified (gateway-jwt): issuer, audience and expiry checked again. */

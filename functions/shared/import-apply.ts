@@ -109,7 +109,14 @@ export async function preflight(account: string, plan: ImportPlan): Promise<Impo
       continue;
     }
     if (stored.type !== p.type) {
-      out.push({ file: p.file, code: 'CONFLICTING_POLICY', severity: 'error', message: `The account has ${p.policy_id} as ${stored.type === 'scp' ? 'an SCP' : 'an identity policy'}; the input has it as ${p.type === 'scp' ? 'an SCP' : 'an identity policy'}.`, path: '', policy_id: p.policy_id });
+      out.push({
+        file: p.file,
+        code: 'CONFLICTING_POLICY',
+        severity: 'error',
+        message: `The account has ${p.policy_id} as ${stored.type === 'scp' ? 'an SCP' : 'an identity policy'}; the input has it as ${p.type === 'scp' ? 'an SCP' : 'an identity policy'}.`,
+        path: '',
+        policy_id: p.policy_id,
+      });
       continue;
     }
     const docs = missingVersions(stored, p);
@@ -149,19 +156,24 @@ function checkLimits(plan: ImportPlan): ImportFinding[] {
   const out: ImportFinding[] = [];
   const bad = (file: string, code: string, message: string): void => void out.push({ file, code, severity: 'error', message, path: '' });
   // eslint-disable-next-line no-control-regex
-  const text = (v: string | undefined, max: number, required: boolean): boolean => v === undefined ? !required : !(v.length > max || (required && v.trim() === '') || /[\u0000-\u001f\u007f]/.test(v));
+  const text = (v: string | undefined, max: number, required: boolean): boolean =>
+    v === undefined ? !required : !(v.length > max || (required && v.trim() === '') || /[\u0000-\u001f\u007f]/.test(v));
   const named = [
     ...plan.policies.map((p) => ({ what: 'policy', id: p.policy_id, name: p.name, description: p.description, file: p.file })),
     ...plan.principals.map((p) => ({ what: p.kind, id: p.id, name: p.name, description: p.description, file: p.file })),
-    ...plan.nodes.filter((n) => n.kind !== 'root').map((n) => ({ what: n.kind === 'ou' ? 'OU' : 'account', id: n.id, name: n.kind === 'ou' ? n.name : undefined, description: undefined, file: n.file })),
+    ...plan.nodes
+      .filter((n) => n.kind !== 'root')
+      .map((n) => ({ what: n.kind === 'ou' ? 'OU' : 'account', id: n.id, name: n.kind === 'ou' ? n.name : undefined, description: undefined, file: n.file })),
   ];
   for (const x of named) {
     if (!ID_PATTERN.test(x.id)) bad(x.file, 'INVALID_ID', `The ${x.what} id "${x.id.slice(0, 80)}" is not 1-64 characters from A-Z, a-z, 0-9, "_", ".", ":" and "-".`);
     if (!text(x.name, MAX_NAME_LENGTH, x.name !== undefined)) bad(x.file, 'INVALID_NAME', `The name of ${x.what} ${x.id} is not 1-${MAX_NAME_LENGTH} characters without control characters.`);
-    if (!text(x.description, MAX_DESCRIPTION_LENGTH, false)) bad(x.file, 'INVALID_DESCRIPTION', `The description of ${x.what} ${x.id} is over ${MAX_DESCRIPTION_LENGTH} characters or has control characters.`);
+    if (!text(x.description, MAX_DESCRIPTION_LENGTH, false))
+      bad(x.file, 'INVALID_DESCRIPTION', `The description of ${x.what} ${x.id} is over ${MAX_DESCRIPTION_LENGTH} characters or has control characters.`);
   }
   for (const g of plan.grants) {
-    if (plan.policies.find((p) => p.policy_id === g.policy_id)?.type === 'scp') bad(g.file, 'CONFLICTING_POLICY', `${g.policy_id} is an SCP: it attaches to organization nodes, it is not granted to a ${g.principal.type}.`);
+    if (plan.policies.find((p) => p.policy_id === g.policy_id)?.type === 'scp')
+      bad(g.file, 'CONFLICTING_POLICY', `${g.policy_id} is an SCP: it attaches to organization nodes, it is not granted to a ${g.principal.type}.`);
   }
   const depth = (id: string, seen = 0): number => {
     const n = plan.nodes.find((x) => x.id === id);
@@ -172,7 +184,12 @@ function checkLimits(plan: ImportPlan): ImportFinding[] {
   for (const a of plan.scp_attachments) perNode.set(a.target_id, (perNode.get(a.target_id) ?? 0) + 1);
   for (const [node, count] of perNode) {
     const fullAccess = plan.scp_attachments.some((a) => a.target_id === node && a.policy_id === FULL_ACCESS) ? 0 : 1;
-    if (count + fullAccess > MAX_SCPS_PER_NODE) bad(plan.scp_attachments.find((a) => a.target_id === node)?.file ?? '(input)', 'TOO_MANY_SCPS', `${node} would have ${count + fullAccess} SCPs (with FullAccess); a node keeps at most ${MAX_SCPS_PER_NODE}.`);
+    if (count + fullAccess > MAX_SCPS_PER_NODE)
+      bad(
+        plan.scp_attachments.find((a) => a.target_id === node)?.file ?? '(input)',
+        'TOO_MANY_SCPS',
+        `${node} would have ${count + fullAccess} SCPs (with FullAccess); a node keeps at most ${MAX_SCPS_PER_NODE}.`,
+      );
   }
   return out;
 }

@@ -105,7 +105,8 @@ export function imsPath(rawPath: string, prefix: string, stage?: string): { ok: 
     } catch {
       return { ok: false, problem: 'INVALID_PATH', message: 'The path has a malformed percent-encoding.' };
     }
-    if (!SEGMENT_RE.test(seg) || seg === '.' || seg === '..') return { ok: false, problem: 'INVALID_PATH', message: 'A path segment is empty, a dot segment, or has characters outside A-Z a-z 0-9 _ . ~ -.' };
+    if (!SEGMENT_RE.test(seg) || seg === '.' || seg === '..')
+      return { ok: false, problem: 'INVALID_PATH', message: 'A path segment is empty, a dot segment, or has characters outside A-Z a-z 0-9 _ . ~ -.' };
     out.push(seg);
   }
   return { ok: true, path: `/${out.join('/')}` };

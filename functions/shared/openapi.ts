@@ -49,7 +49,9 @@ export function openApiDocument(): Record<string, unknown> {
       responses: {
         '200': r.response ? { description: 'OK', content: json(r.response) } : { description: 'OK', content: { 'application/json': { schema: { type: 'object' } } } },
         '400': errorResponse('Malformed JSON or a body that breaks the schema'),
-        ...(r.public ? {} : { '401': errorResponse('Missing, invalid or expired bearer token'), '403': errorResponse('The token lacks the scope'), '404': errorResponse('Not found in the caller account') }),
+        ...(r.public
+          ? {}
+          : { '401': errorResponse('Missing, invalid or expired bearer token'), '403': errorResponse('The token lacks the scope'), '404': errorResponse('Not found in the caller account') }),
         '500': errorResponse('A fault of the service (the body carries the request id)'),
       },
     };

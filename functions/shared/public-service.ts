@@ -16,11 +16,7 @@ export interface PublicServiceOptions {
 export type HttpHandler = (event: HttpEvent, context: Context) => Promise<HttpResult>;
 
 /** The middy chain up to the handler: `rest` adds middlewares after the shared ones (service.ts: auth, body). */
-export function chain(
-  options: PublicServiceOptions,
-  handler: (event: HttpEvent) => Reply | Promise<Reply>,
-  rest?: (m: MiddyfiedHandler<HttpEvent, HttpResult | Reply>) => void,
-): HttpHandler {
+export function chain(options: PublicServiceOptions, handler: (event: HttpEvent) => Reply | Promise<Reply>, rest?: (m: MiddyfiedHandler<HttpEvent, HttpResult | Reply>) => void): HttpHandler {
   const m = middy<HttpEvent, HttpResult | Reply>(async (event: HttpEvent) => handler(event))
     .use(requestContext())
     .use(decisionLog(options.name))

@@ -60,7 +60,12 @@ function routeKeyOf(event: HttpEvent): string {
  */
 export function router<T extends { readonly [K in RouteKey]?: RoutedSpec }>(name: string, routes: T, handlers: Handlers<T>): HttpHandler;
 export function router<N extends SchemaName, T extends { readonly [K in RouteKey]?: RoutedSpec<N> }>(name: string, routes: T, handlers: Handlers<T>, checker: SchemaChecker<N>): HttpHandler;
-export function router(name: string, routes: { readonly [K in RouteKey]?: RoutedSpec<SchemaName> }, handlers: Handlers<Record<string, RoutedSpec<SchemaName>>>, checker: SchemaChecker<SchemaName> = bodies as SchemaChecker<SchemaName>): HttpHandler {
+export function router(
+  name: string,
+  routes: { readonly [K in RouteKey]?: RoutedSpec<SchemaName> },
+  handlers: Handlers<Record<string, RoutedSpec<SchemaName>>>,
+  checker: SchemaChecker<SchemaName> = bodies as SchemaChecker<SchemaName>,
+): HttpHandler {
   const table = new Map<string, Route>();
   for (const [key, spec] of Object.entries(routes) as Array<[string, RoutedSpec<SchemaName>]>) {
     table.set(key, { spec, handle: (handlers as unknown as Record<string, Route['handle']>)[key] as Route['handle'] });

@@ -67,8 +67,18 @@ export const VALIDATE_ROUTES = {
 } as const satisfies RouteTable;
 
 export const ANALYSIS_ROUTES = {
-  'POST /v1/checks/no-new-access': { auth: 'evaluate', request: 'NoNewAccessRequest', response: 'AnalysisResponse', summary: 'Does the proposed policy set allow any request the existing one denies? PASS, or FAIL with every new region and a witness request' },
-  'POST /v1/checks/access-not-granted': { auth: 'evaluate', request: 'AccessNotGrantedRequest', response: 'AnalysisResponse', summary: 'Is any of the listed access (actions, resources) ever allowed by the set? PASS, or FAIL with the regions and witnesses' },
+  'POST /v1/checks/no-new-access': {
+    auth: 'evaluate',
+    request: 'NoNewAccessRequest',
+    response: 'AnalysisResponse',
+    summary: 'Does the proposed policy set allow any request the existing one denies? PASS, or FAIL with every new region and a witness request',
+  },
+  'POST /v1/checks/access-not-granted': {
+    auth: 'evaluate',
+    request: 'AccessNotGrantedRequest',
+    response: 'AnalysisResponse',
+    summary: 'Is any of the listed access (actions, resources) ever allowed by the set? PASS, or FAIL with the regions and witnesses',
+  },
   'POST /v1/diff': { auth: 'evaluate', request: 'DiffRequest', response: 'AnalysisResponse', summary: 'Access gained and lost between two policy sets, each region with a witness' },
   'POST /v1/summary': { auth: 'evaluate', request: 'SummaryRequest', response: 'SummaryResponse', summary: 'Every catalog action by access level: always, conditional (when), never' },
 } as const satisfies RouteTable;
@@ -148,7 +158,8 @@ export const IMPORTS_ROUTES = {
     request: 'ImportRequest',
     // 1 MiB, as a literal: an expression here keeps the table in every bundle (esbuild cannot drop it).
     bodyLimit: 1048576,
-    summary: "Import Huawei IAM and Organizations API outputs (policies, versions, principals, grants, the organization, SCPs): validated first, refused whole on any error, idempotent; SCPs and the organization also need org:write",
+    summary:
+      'Import Huawei IAM and Organizations API outputs (policies, versions, principals, grants, the organization, SCPs): validated first, refused whole on any error, idempotent; SCPs and the organization also need org:write',
   },
 } as const satisfies RouteTable;
 

@@ -17,12 +17,16 @@ export function scpGuard(caller: Caller): PolicyWriteGuard {
     if (policy.type !== 'scp') return undefined;
     return (rights ??= (async () => {
       if (!caller.scopes.has('org:write')) {
-        throw new HttpError(403, 'FORBIDDEN', `${policy.policy_id} is an SCP: creating or changing an SCP needs the "org:write" scope too.`, { policy_id: policy.policy_id, required_scopes: ['policies:write', 'org:write'] });
+        throw new HttpError(403, 'FORBIDDEN', `${policy.policy_id} is an SCP: creating or changing an SCP needs the "org:write" scope too.`, {
+          policy_id: policy.policy_id,
+          required_scopes: ['policies:write', 'org:write'],
+        });
       }
       if ((await managedOrg(caller.account_id)) === undefined) {
-        throw new HttpError(403, 'FORBIDDEN', `${policy.policy_id} is an SCP: SCPs belong to an organization, and only its management account creates or changes them (this account manages none).`, { policy_id: policy.policy_id });
+        throw new HttpError(403, 'FORBIDDEN', `${policy.policy_id} is an SCP: SCPs belong to an organization, and only its management account creates or changes them (this account manages none).`, {
+          policy_id: policy.policy_id,
+        });
       }
     })());
   };
 }
-

@@ -62,7 +62,10 @@ export async function startLocalDynamo(options: StartLocalDynamoOptions = {}): P
       })());
     return { endpoint: shared, port, tableName, close };
   }
-  const setting: PortSetting = options.port === undefined ? portFromEnv('DYNAMODB_PORT', DEFAULT_DYNAMODB_PORT, 'the local DynamoDB (DynamoDB Local)') : { env: 'DYNAMODB_PORT', what: 'the local DynamoDB (DynamoDB Local)', port: options.port };
+  const setting: PortSetting =
+    options.port === undefined
+      ? portFromEnv('DYNAMODB_PORT', DEFAULT_DYNAMODB_PORT, 'the local DynamoDB (DynamoDB Local)')
+      : { env: 'DYNAMODB_PORT', what: 'the local DynamoDB (DynamoDB Local)', port: options.port };
   if (setting.port !== 0) await assertPortFree(setting);
   const server = await startDynamoDbLocal({ port: setting.port, ...(options.log ? { log: options.log } : {}) });
   const tableName = options.tableName ?? LOCAL_TABLE_NAME;
@@ -84,7 +87,9 @@ async function main(): Promise<void> {
   const db = await startLocalDynamo({ ...(portArg === undefined ? {} : { port: portArg }), log: (l) => log.info(l) });
   const { seedExamples } = await import('./seed.js');
   const seeded = await seedExamples({ endpoint: db.endpoint, tableName: db.tableName });
-  log.info(`DynamoDB Local on ${db.endpoint}, table ${db.tableName} (${seeded.created.length} example policies created, ${seeded.existing.length} already there) in ${Math.round(performance.now() - started)} ms`);
+  log.info(
+    `DynamoDB Local on ${db.endpoint}, table ${db.tableName} (${seeded.created.length} example policies created, ${seeded.existing.length} already there) in ${Math.round(performance.now() - started)} ms`,
+  );
   log.info(`Use it with: DYNAMODB_ENDPOINT=${db.endpoint} npm run offline   (Ctrl-C stops it; data is in memory)`);
   const stop = (): void => {
     void db.close().then(() => process.exit(0));

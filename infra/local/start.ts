@@ -168,7 +168,12 @@ const sq = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
  * What `npm start` prints once ready: where everything listens, the tokens, four curl lines to try, and where
  * the rest is (docs/http-api.md: a curl line for every route, in a tour that runs on this stack as it is).
  */
-export function startupMessage(base: string, dynamo: { endpoint: string; tableName: string }, seeded: Pick<SeedResult, 'org_id' | 'path'>, tokens: { token: string; mgmtToken: string; imsToken: string }): string {
+export function startupMessage(
+  base: string,
+  dynamo: { endpoint: string; tableName: string },
+  seeded: Pick<SeedResult, 'org_id' | 'path'>,
+  tokens: { token: string; mgmtToken: string; imsToken: string },
+): string {
   const auth = `-H "authorization: Bearer $TOKEN"`;
   const post = (path: string, body: unknown): string => `curl -s -X POST ${base}${path} ${auth} -H 'content-type: application/json' -d ${sq(JSON.stringify(body))}`;
   const alice = { account_id: EXAMPLE_ACCOUNT, user_id: 'alice' };
@@ -197,7 +202,7 @@ export function startupMessage(base: string, dynamo: { endpoint: string; tableNa
     `    ${post('/v1/evaluate', inline)}`,
     '      inline policies: IMS FullAccess and "deny delete": explicit_deny',
     `    ${post('/v1/evaluate', { principal: alice, region: 'cn-north-4', action: 'ims:images:deleteImage', resource: `ims:cn-north-4:${EXAMPLE_ACCOUNT}:image:abc` })}`,
-    '      by reference: alice\'s stored grants (a project-scoped Deny in cn-north-4)',
+    "      by reference: alice's stored grants (a project-scoped Deny in cn-north-4)",
     `    ${post('/v1/explain', { principal: alice, region: 'cn-north-4', api: { method: 'POST', path: '/v1/cloudimages/abc/copy', hints: { enterprise_project: false } }, context: { 'ims:Encrypted': false } })} | jq -r .text`,
     '      the SCP inherited from OU eu denies an unencrypted copy (jq prints the explanation)',
     `    curl -si -X DELETE ${image} -H "authorization: Bearer $IMS_TOKEN" | head -n 1`,

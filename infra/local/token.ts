@@ -50,7 +50,8 @@ export type ImsPrincipalClaim = { user_id: string } | { agency: string } | 'acco
 
 /** A token for a caller of the IMS API (the IMS authorizer): the account and the principal, no scope. */
 export async function mintImsToken(accountId: string, principal: ImsPrincipalClaim, options: MintOptions = {}): Promise<string> {
-  const who = principal === 'account' ? { principal_type: 'account' } : 'user_id' in principal ? { principal_type: 'user', user_id: principal.user_id } : { principal_type: 'agency', agency: principal.agency };
+  const who =
+    principal === 'account' ? { principal_type: 'account' } : 'user_id' in principal ? { principal_type: 'user', user_id: principal.user_id } : { principal_type: 'agency', agency: principal.agency };
   const subject = principal === 'account' ? accountId : 'user_id' in principal ? `${accountId}/${principal.user_id}` : `${accountId}/agency/${principal.agency}`;
   return sign({ ...who, ...options.claims, account_id: accountId }, subject, DEFAULT_IMS_AUDIENCE, options);
 }

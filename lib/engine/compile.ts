@@ -298,7 +298,6 @@ function markMatchedActions(st: CompiledStatement, hit: Uint8Array): void {
   }
 }
 
-
 export function compileLayer(layer: Layer, level: string | null, policies: PolicyInputParsed[], memo: MemoBuilder = new MemoBuilder()): CompiledLayer {
   const n = catalog.actions.length;
   const deny: CompiledStatement[][] = Array.from({ length: n }, () => []);

@@ -3,18 +3,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { catalogVersion } from '../catalog/catalog.js';
-import type {
-  ActionResult,
-  ErrorResponse,
-  EvaluateRequest,
-  EvaluateResponse,
-  EvaluateResult,
-  ExplainResult,
-  Finding,
-  ScopedPolicy,
-  JsonValue,
-  ScpLevelInput,
-} from '../types.js';
+import type { ActionResult, ErrorResponse, EvaluateRequest, EvaluateResponse, EvaluateResult, ExplainResult, Finding, ScopedPolicy, JsonValue, ScpLevelInput } from '../types.js';
 import { analyzePolicy } from '../validate/validate.js';
 import { compilePolicySet, type CompiledPolicySet, type PolicyInputParsed } from './compile.js';
 import { decideItem, decidingResult } from './decide.js';

@@ -38,7 +38,6 @@ export const EVALUATION_LIMITS = { checks: 50_000, explainPairs: 300, explainTra
 
 export const REQUEST_TOO_COMPLEX = 'REQUEST_TOO_COMPLEX';
 
-
 /**
  * Steps (lib/steps.ts) allowed per byte of a request for what is linear in it: reading and checking the
  * JSON, validating and compiling inline policies (each Action pattern is tested against the catalog's 33
@@ -470,7 +469,8 @@ export function workLimitError(set: CompiledPolicySet, resolved: ResolvedRequest
   if (explaining) {
     // Explain's reply is its results, then the trace and the text.
     const chars = results + explainCharsOf(set, work, resolved);
-    if (chars > L.explainBytes) return tooComplex('characters of explanation (every statement of the set per pair, with the request values its conditions show)', 'explain_chars', Math.ceil(chars), L.explainBytes, { pairs });
+    if (chars > L.explainBytes)
+      return tooComplex('characters of explanation (every statement of the set per pair, with the request values its conditions show)', 'explain_chars', Math.ceil(chars), L.explainBytes, { pairs });
   }
   const resource = resourceWorkOf(set, work, resolved, explaining);
   if (resource > L.resourceWork) return tooComplex('steps of resource matching (patterns against resources, families of resources)', 'resource_work', Math.ceil(resource), L.resourceWork, { pairs });

@@ -7,7 +7,9 @@ function layerName(l: LayerTrace): string {
 }
 
 function stmtName(p: PolicyTrace, s: StatementTrace): string {
-  const origin = p.source ? ` ${p.source.version.startsWith("v") ? "" : "v"}${p.source.version}${p.source.grant_id ? ` (grant ${p.source.grant_id}${p.source.scope ? `, scope ${scopeLabel(p.source.scope)}` : ''})` : ''}` : '';
+  const origin = p.source
+    ? ` ${p.source.version.startsWith('v') ? '' : 'v'}${p.source.version}${p.source.grant_id ? ` (grant ${p.source.grant_id}${p.source.scope ? `, scope ${scopeLabel(p.source.scope)}` : ''})` : ''}`
+    : '';
   return `${p.policy_id}${origin} statement ${s.statement}${s.sid ? ` (Sid "${s.sid}")` : ''}`;
 }
 
@@ -23,7 +25,13 @@ type LineCache = Map<ConditionTrace, string>;
 function conditionLine(c: ConditionTrace, cache: LineCache): string {
   let line = cache.get(c);
   if (line === undefined) {
-    const req = c.not_carried ? 'absent: the action does not carry this key (a value given is ignored)' : c.unknown ? 'unknown' : c.missing ? 'absent from the request' : `request has ${JSON.stringify(c.request_values)}`;
+    const req = c.not_carried
+      ? 'absent: the action does not carry this key (a value given is ignored)'
+      : c.unknown
+        ? 'unknown'
+        : c.missing
+          ? 'absent from the request'
+          : `request has ${JSON.stringify(c.request_values)}`;
     line = `          ${c.result === 'unknown' ? '?    ' : c.result ? 'true ' : 'false'}  ${c.operator} ${c.key} ${JSON.stringify(c.policy_values)}: ${req}`;
     cache.set(c, line);
   }

@@ -76,7 +76,10 @@ export function checkRequestShape(input: unknown): EvaluateRequest | ErrorRespon
   const req = input as EvaluateRequest;
   const modes = (['action', 'actions', 'api'] as const).filter((k) => req[k] !== undefined);
   if (modes.length !== 1) {
-    return requestError('INVALID_REQUEST', modes.length === 0 ? 'The request needs one of "action", "actions" or "api".' : `Give exactly one of "action", "actions" or "api" (got ${modes.join(', ')}).`);
+    return requestError(
+      'INVALID_REQUEST',
+      modes.length === 0 ? 'The request needs one of "action", "actions" or "api".' : `Give exactly one of "action", "actions" or "api" (got ${modes.join(', ')}).`,
+    );
   }
   if (req.resource !== undefined && req.resources !== undefined) return requestError('INVALID_REQUEST', 'Give "resource" or "resources", not both.');
   const ids = new Set<string>();
@@ -175,7 +178,15 @@ export function resolveRequest(req: EvaluateRequest, now: Clock = Date.now): Res
   const push = (idx: number, kind: ResourceKind, resource: string, requiredBy?: 'api' | 'dependency'): void => {
     const foreign = kind !== 'none' && accountOf !== undefined && otherAccount(resource, accountOf) && (member === null || !member.has(idx));
     if (foreign) foreignAccounts.push(`${actionAt(idx).name} on ${resource}`);
-    const item: RequestItem = { actionIndex: idx, action: actionAt(idx).name, resource, kind, resourceNorm: kind === 'none' ? null : normalizeUrn(resource), foreign, context: null as unknown as RequestContext };
+    const item: RequestItem = {
+      actionIndex: idx,
+      action: actionAt(idx).name,
+      resource,
+      kind,
+      resourceNorm: kind === 'none' ? null : normalizeUrn(resource),
+      foreign,
+      context: null as unknown as RequestContext,
+    };
     if (requiredBy) item.requiredBy = requiredBy;
     items.push(item);
   };
@@ -368,7 +379,11 @@ export function principalKeyError(req: EvaluateRequest): ErrorResponse | null {
   const first = principalKeysNamed(req)[0];
   if (first === undefined) return null;
   const { field, key, entry } = first;
-  return requestError('INVALID_REQUEST', `"${key}" (${field}) is derived from the principal (${entry}): a stored principal's own identity decides it. Remove it (inline policies take it as a what-if).`, { field, key });
+  return requestError(
+    'INVALID_REQUEST',
+    `"${key}" (${field}) is derived from the principal (${entry}): a stored principal's own identity decides it. Remove it (inline policies take it as a what-if).`,
+    { field, key },
+  );
 }
 
 function timeKeyError(key: string, field: string): ErrorResponse {

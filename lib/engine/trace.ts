@@ -256,7 +256,7 @@ function traceLayer(set: CompiledPolicySet, layer: CompiledLayer, item: RequestI
   const outcome = deny ? 'deny' : mayDeny || (mayAllow && !allow) ? 'unknown' : allow ? 'allow' : 'no_match';
   const out: LayerTrace = { layer: layer.layer, level: layer.level, outcome, policies };
   if (layer.layer === 'identity' && item.foreign) {
-    out.note = 'Another account\'s resource: identity policies grant nothing there (implicit deny).';
+    out.note = "Another account's resource: identity policies grant nothing there (implicit deny).";
   } else if (layer.layer === 'identity' && !req.identityNeedsAllow && outcome === 'no_match') {
     out.note = 'The account itself needs no identity Allow.';
   }

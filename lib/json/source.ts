@@ -57,9 +57,7 @@ function pointerTokens(pointer: string): string[] | null {
     .map((t) => (t.indexOf('~') === -1 ? t : t.replace(/~1/g, '/').replace(/~0/g, '~')));
 }
 
-export type ParseOutcome =
-  | { ok: true; value: JsonValue; map: SourceMap }
-  | { ok: false; message: string; position: Position };
+export type ParseOutcome = { ok: true; value: JsonValue; map: SourceMap } | { ok: false; message: string; position: Position };
 
 export const MAX_JSON_DEPTH = 64;
 
@@ -175,14 +173,30 @@ export function parseJsonWithSource(text: string): ParseOutcome {
         out += text.slice(chunkStart, i);
         const e = text[i + 1];
         switch (e) {
-          case '"': out += '"'; break;
-          case '\\': out += '\\'; break;
-          case '/': out += '/'; break;
-          case 'b': out += '\b'; break;
-          case 'f': out += '\f'; break;
-          case 'n': out += '\n'; break;
-          case 'r': out += '\r'; break;
-          case 't': out += '\t'; break;
+          case '"':
+            out += '"';
+            break;
+          case '\\':
+            out += '\\';
+            break;
+          case '/':
+            out += '/';
+            break;
+          case 'b':
+            out += '\b';
+            break;
+          case 'f':
+            out += '\f';
+            break;
+          case 'n':
+            out += '\n';
+            break;
+          case 'r':
+            out += '\r';
+            break;
+          case 't':
+            out += '\t';
+            break;
           case 'u': {
             const hex = text.slice(i + 2, i + 6);
             if (!/^[0-9a-fA-F]{4}$/.test(hex)) fail('Invalid \\u escape in string', i);

@@ -198,7 +198,16 @@ export function compileCoverList(patterns: readonly string[]): CoverList {
   const shape = listShape(ps);
   const blank = unusedCode(ps);
   work.steps += 2 * shape.chars;
-  return { patterns: ps, shape, any: ps.includes('*'), blank, matchers: ps.map((p) => matcherOf(p)), automaton: null, singles: [], byLength: ps.map((_, i) => i).sort((x, y) => (ps[x] as string).length - (ps[y] as string).length || x - y) };
+  return {
+    patterns: ps,
+    shape,
+    any: ps.includes('*'),
+    blank,
+    matchers: ps.map((p) => matcherOf(p)),
+    automaton: null,
+    singles: [],
+    byLength: ps.map((_, i) => i).sort((x, y) => (ps[x] as string).length - (ps[y] as string).length || x - y),
+  };
 }
 
 function matcherOf(p: string): Matcher {
@@ -507,5 +516,11 @@ export function globCovers(p: Glob, q: string): boolean {
  * family of resources); an answer not reached within the bounds above is false.
  */
 export function globsCover(globs: readonly Glob[], q: string): boolean {
-  return globs.some((g) => g.matchesAll) || cover(globs.map((g) => g.source), q) === COVERS;
+  return (
+    globs.some((g) => g.matchesAll) ||
+    cover(
+      globs.map((g) => g.source),
+      q,
+    ) === COVERS
+  );
 }

@@ -83,7 +83,11 @@ export function compileGlob(pattern: string): Glob {
   if (!hasQ && chunks.length === 2) {
     const min = head.length + tail.length;
     const test: GlobTest =
-      tail === '' ? (s) => ((work.steps += ends), s.startsWith(head)) : head === '' ? (s) => ((work.steps += ends), s.endsWith(tail)) : (s) => ((work.steps += ends), s.length >= min && s.startsWith(head) && s.endsWith(tail));
+      tail === ''
+        ? (s) => ((work.steps += ends), s.startsWith(head))
+        : head === ''
+          ? (s) => ((work.steps += ends), s.endsWith(tail))
+          : (s) => ((work.steps += ends), s.length >= min && s.startsWith(head) && s.endsWith(tail));
     return { source: pattern, literal: false, matchesAll: false, fixed, perChar: 0, test };
   }
   const middle = chunks.slice(1, lastIdx);
@@ -191,11 +195,11 @@ function searcherKmp(part: string): PartSearch {
       while (k > 0 && part.charCodeAt(k) !== c) k = fail[k - 1] as number;
       if (part.charCodeAt(k) === c) k++;
       if (k === m) {
-        work.steps += (start - from) + misses + 2 * (i + 1 - start);
+        work.steps += start - from + misses + 2 * (i + 1 - start);
         return i - m + 1;
       }
     }
-    work.steps += (start - from) + misses + 2 * (end - start) + 1;
+    work.steps += start - from + misses + 2 * (end - start) + 1;
     return -1;
   };
 }

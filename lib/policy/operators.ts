@@ -7,20 +7,7 @@ import type { ConditionValueType } from '@ims-authz/catalog';
 
 export type OperatorFamily = 'string' | 'numeric' | 'date' | 'boolean' | 'null' | 'ip';
 
-export type Comparison =
-  | 'equals'
-  | 'equals_ignore_case'
-  | 'match'
-  | 'starts_with'
-  | 'ends_with'
-  | 'num_eq'
-  | 'lt'
-  | 'lte'
-  | 'gt'
-  | 'gte'
-  | 'bool'
-  | 'null'
-  | 'ip';
+export type Comparison = 'equals' | 'equals_ignore_case' | 'match' | 'starts_with' | 'ends_with' | 'num_eq' | 'lt' | 'lte' | 'gt' | 'gte' | 'bool' | 'null' | 'ip';
 
 export interface OperatorInfo {
   name: string;
@@ -36,18 +23,8 @@ export interface OperatorInfo {
   readAs?: string;
 }
 
-function op(
-  name: string,
-  family: OperatorFamily,
-  comparison: Comparison,
-  negated: boolean,
-  caseSensitive: boolean,
-  status: OperatorInfo['status'] = 'documented',
-  readAs?: string,
-): OperatorInfo {
-  return readAs === undefined
-    ? { name, family, comparison, negated, caseSensitive, status }
-    : { name, family, comparison, negated, caseSensitive, status, readAs };
+function op(name: string, family: OperatorFamily, comparison: Comparison, negated: boolean, caseSensitive: boolean, status: OperatorInfo['status'] = 'documented', readAs?: string): OperatorInfo {
+  return readAs === undefined ? { name, family, comparison, negated, caseSensitive, status } : { name, family, comparison, negated, caseSensitive, status, readAs };
 }
 
 export const OPERATORS: readonly OperatorInfo[] = [
@@ -92,9 +69,7 @@ export interface ParsedOperator {
   ifExists: boolean;
 }
 
-export type OperatorParse =
-  | { ok: true; operator: ParsedOperator }
-  | { ok: false; reason: 'unknown' | 'null_if_exists' | 'bad_qualifier'; base: string };
+export type OperatorParse = { ok: true; operator: ParsedOperator } | { ok: false; reason: 'unknown' | 'null_if_exists' | 'bad_qualifier'; base: string };
 
 /** Decomposes `[ForAnyValue:|ForAllValues:]<Operator>[IfExists]`; names are case-sensitive, as in Huawei IAM. */
 export function parseOperator(written: string): OperatorParse {

@@ -196,7 +196,11 @@ function parseStatement(s: JsonValue, index: number, version: PolicyVersion, r: 
 
 function readStringList(v: JsonValue | undefined, path: string, element: string, version: PolicyVersion, r: Reporter): string[] | null {
   if (typeof v === 'string') {
-    r.report('STRING_INSTEAD_OF_ARRAY', path, `"${element}" should be an array of strings; a single string is read as a one-element array${version === '1.1' ? ' (the 1.1 API requires an array)' : ''}.`);
+    r.report(
+      'STRING_INSTEAD_OF_ARRAY',
+      path,
+      `"${element}" should be an array of strings; a single string is read as a one-element array${version === '1.1' ? ' (the 1.1 API requires an array)' : ''}.`,
+    );
     return [v];
   }
   if (!Array.isArray(v)) {

@@ -159,7 +159,7 @@ export function ipInRange(ip: IpAddr, range: IpRange): boolean {
   for (let i = 0; i < range.words.length && bits > 0; i++) {
     const take = bits >= 32 ? 32 : bits;
     const mask = take === 32 ? 0xffffffff : ~(0xffffffff >>> take) >>> 0;
-    if ((((ip.words[i] as number) & mask) >>> 0) !== (((range.words[i] as number) & mask) >>> 0)) return false;
+    if (((ip.words[i] as number) & mask) >>> 0 !== ((range.words[i] as number) & mask) >>> 0) return false;
     bits -= take;
   }
   return true;

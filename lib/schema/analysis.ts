@@ -80,12 +80,19 @@ const statementRef = {
   },
   required: ['layer', 'level', 'policy_id', 'statement', 'sid', 'effect', 'path'],
 } as const;
-const resources = { type: 'array', items: { type: 'object', properties: { match: { type: 'array', items: { type: 'string' } }, except: { type: 'array', items: { type: 'string' } } }, required: ['match', 'except'] } } as const;
+const resources = {
+  type: 'array',
+  items: { type: 'object', properties: { match: { type: 'array', items: { type: 'string' } }, except: { type: 'array', items: { type: 'string' } } }, required: ['match', 'except'] },
+} as const;
 const condition = { type: 'object', properties: { text: { type: 'string' }, all_of: { type: 'array', items: { type: 'object' } } }, required: ['text', 'all_of'] } as const;
 const principals = { type: 'array', items: { enum: ['user_or_agency', 'account', 'scp_exempt', 'management_account'] } } as const;
 const unknownReasons = {
   type: 'array',
-  items: { type: 'object', properties: { code: { enum: ['WORK_LIMIT', 'UNDECIDED_VALUES', 'INTERNAL_MISMATCH', 'OUTSIDE_REQUEST_LIMITS'] }, message: { type: 'string' }, action: { type: 'string' }, key: { type: 'string' } }, required: ['code', 'message'] },
+  items: {
+    type: 'object',
+    properties: { code: { enum: ['WORK_LIMIT', 'UNDECIDED_VALUES', 'INTERNAL_MISMATCH', 'OUTSIDE_REQUEST_LIMITS'] }, message: { type: 'string' }, action: { type: 'string' }, key: { type: 'string' } },
+    required: ['code', 'message'],
+  },
 } as const;
 const stats = { type: 'object', description: 'Work done (groups of actions, outcome regions, engine decisions, diagram nodes, automaton steps).' } as const;
 
@@ -106,7 +113,11 @@ export const ANALYSIS_RESPONSE_SCHEMAS = {
             condition,
             principals,
             granted_by: { type: 'array', items: statementRef },
-            refused_by: { type: 'object', properties: { denied_by: { type: 'array', items: statementRef }, no_allow_in: { type: 'array', items: { type: 'object' } } }, required: ['denied_by', 'no_allow_in'] },
+            refused_by: {
+              type: 'object',
+              properties: { denied_by: { type: 'array', items: statementRef }, no_allow_in: { type: 'array', items: { type: 'object' } } },
+              required: ['denied_by', 'no_allow_in'],
+            },
             witness: { ...ref('EvaluateRequest'), description: 'A full evaluate request: allowed with the allowing set, denied with the other.' },
           },
           required: ['kind', 'action', 'resources', 'condition', 'principals', 'granted_by', 'witness'],
@@ -133,7 +144,12 @@ export const ANALYSIS_RESPONSE_SCHEMAS = {
               type: 'array',
               items: {
                 type: 'object',
-                properties: { action: { type: 'string' }, access: { enum: ['always', 'conditional', 'never', 'unknown'] }, when: { type: 'array', items: { type: 'object' } }, text: { type: 'string' } },
+                properties: {
+                  action: { type: 'string' },
+                  access: { enum: ['always', 'conditional', 'never', 'unknown'] },
+                  when: { type: 'array', items: { type: 'object' } },
+                  text: { type: 'string' },
+                },
                 required: ['action', 'access'],
               },
             },

@@ -89,10 +89,11 @@ const within = (p: Problem | null, key: string | number): Problem | null => {
  */
 function discriminator(alts: readonly JsonSchema[], cx: Context): { key: string; tags: Array<readonly unknown[]> } | undefined {
   const objects = alts.map((a) => resolve(a, cx));
-  const tagsOf = (k: string): Array<readonly unknown[] | undefined> => objects.map((o) => {
-    const p = o.properties?.[k];
-    return p?.const !== undefined ? [p.const] : p?.enum;
-  });
+  const tagsOf = (k: string): Array<readonly unknown[] | undefined> =>
+    objects.map((o) => {
+      const p = o.properties?.[k];
+      return p?.const !== undefined ? [p.const] : p?.enum;
+    });
   const key = Object.keys(objects[0]?.properties ?? {}).find((k) => tagsOf(k).every((t) => t !== undefined));
   return key === undefined ? undefined : { key, tags: tagsOf(key) as Array<readonly unknown[]> };
 }
@@ -157,7 +158,12 @@ function compile(schema: JsonSchema, cx: Context): Validator {
         if (disc && typeOf(v) === 'object' && Object.prototype.hasOwnProperty.call(v, disc.key)) {
           const tag = (v as Record<string, unknown>)[disc.key];
           const i = disc.tags.findIndex((t) => t.includes(tag));
-          return i >= 0 ? (subs[i] as Validator)(v) : within(problem(() => `must be ${oneOf(disc.tags.flat())}, not ${shown(tag)}`), disc.key);
+          return i >= 0
+            ? (subs[i] as Validator)(v)
+            : within(
+                problem(() => `must be ${oneOf(disc.tags.flat())}, not ${shown(tag)}`),
+                disc.key,
+              );
         }
         let best: Problem | null = null;
         for (const f of subs) {
@@ -176,11 +182,7 @@ function compile(schema: JsonSchema, cx: Context): Validator {
   }
   if (s.enum) {
     const values = s.enum;
-    checks.push((v) =>
-      values.includes(v as string)
-        ? null
-        : problem(() => `must be ${oneOf(values)}, not ${shown(v)}`),
-    );
+    checks.push((v) => (values.includes(v as string) ? null : problem(() => `must be ${oneOf(values)}, not ${shown(v)}`)));
   }
   if (s.type) {
     const types: readonly SchemaType[] = typeof s.type === 'string' ? [s.type] : s.type;
@@ -238,7 +240,12 @@ function compile(schema: JsonSchema, cx: Context): Validator {
     checks.push((v) => {
       if (typeof v !== 'object' || v === null || Array.isArray(v)) return null;
       const obj = v as Record<string, unknown>;
-      for (const r of required) if (!Object.prototype.hasOwnProperty.call(obj, r) || obj[r] === undefined) return within(problem(() => 'is required'), r);
+      for (const r of required)
+        if (!Object.prototype.hasOwnProperty.call(obj, r) || obj[r] === undefined)
+          return within(
+            problem(() => 'is required'),
+            r,
+          );
       // Own enumerable keys, "__proto__" included when it is an own key (JSON.parse makes it one).
       const keys = Object.keys(obj);
       if (keys.length > maxProps) return problem(() => `must have at most ${maxProps} keys (has ${keys.length})`);
@@ -248,7 +255,11 @@ function compile(schema: JsonSchema, cx: Context): Validator {
         if (f) {
           const p = f(obj[k]);
           if (p) return within(p, k);
-        } else if (extra === false) return within(problem(() => 'is not a known field'), k);
+        } else if (extra === false)
+          return within(
+            problem(() => 'is not a known field'),
+            k,
+          );
         else if (extra !== true) {
           const p = extra(obj[k]);
           if (p) return within(p, k);

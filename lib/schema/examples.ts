@@ -35,23 +35,61 @@ export const EXAMPLES: { readonly [N in SchemaName]?: readonly unknown[] } = {
   ],
   AccessNotGrantedRequest: [
     {
-      set: { policies: [{ id: 'ops', document: { Version: '5.0', Statement: [{ Effect: 'Allow', Action: ['ims:images:*'] }, { Effect: 'Deny', Action: ['ims:images:delete*'] }] } }] },
+      set: {
+        policies: [
+          {
+            id: 'ops',
+            document: {
+              Version: '5.0',
+              Statement: [
+                { Effect: 'Allow', Action: ['ims:images:*'] },
+                { Effect: 'Deny', Action: ['ims:images:delete*'] },
+              ],
+            },
+          },
+        ],
+      },
       actions: ['ims:images:delete*', 'ims:images:share*'],
     },
   ],
   DiffRequest: [
     {
       a: { policies: [{ id: 'ops', document: { Version: '5.0', Statement: [{ Effect: 'Allow', Action: ['ims:images:*'] }] } }] },
-      b: { policies: [{ id: 'ops', document: { Version: '5.0', Statement: [{ Effect: 'Allow', Action: ['ims:images:*'] }] } }], scps: [{ level: 'root', policies: [{ id: 'no-delete', document: { Version: '5.0', Statement: [{ Effect: 'Allow', Action: ['*'] }, { Effect: 'Deny', Action: ['ims:images:delete*'] }] } }] }] },
+      b: {
+        policies: [{ id: 'ops', document: { Version: '5.0', Statement: [{ Effect: 'Allow', Action: ['ims:images:*'] }] } }],
+        scps: [
+          {
+            level: 'root',
+            policies: [
+              {
+                id: 'no-delete',
+                document: {
+                  Version: '5.0',
+                  Statement: [
+                    { Effect: 'Allow', Action: ['*'] },
+                    { Effect: 'Deny', Action: ['ims:images:delete*'] },
+                  ],
+                },
+              },
+            ],
+          },
+        ],
+      },
     },
   ],
-  SummaryRequest: [{ set: { policies: [{ id: 'reader', document: { Version: '5.0', Statement: [{ Effect: 'Allow', Action: ['ims:images:list', 'ims:images:get'] }] } }] }, assume: { region: 'cn-north-4' } }],
+  SummaryRequest: [
+    { set: { policies: [{ id: 'reader', document: { Version: '5.0', Statement: [{ Effect: 'Allow', Action: ['ims:images:list', 'ims:images:get'] }] } }] }, assume: { region: 'cn-north-4' } },
+  ],
   BatchMessage: [
     { correlation_id: 'job-42-item-1', account_id: 'acc-1', request: { principal: { user_id: 'alice' }, action: 'ims:images:list', region: 'cn-north-4' } },
     {
       correlation_id: 'job-42-item-2',
       account_id: 'acc-1',
-      request: { action: 'ims:images:delete', resource: 'ims:cn-north-4:acc-1:image:abc', policies: [{ id: 'no-delete', document: { Version: '1.1', Statement: [{ Effect: 'Deny', Action: ['ims:images:delete'] }] } }] },
+      request: {
+        action: 'ims:images:delete',
+        resource: 'ims:cn-north-4:acc-1:image:abc',
+        policies: [{ id: 'no-delete', document: { Version: '1.1', Statement: [{ Effect: 'Deny', Action: ['ims:images:delete'] }] } }],
+      },
     },
   ],
 };

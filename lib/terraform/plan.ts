@@ -94,17 +94,20 @@ interface PlannedResource {
 /** The managed resources of a plan (`resource_changes`) or a state (`values.root_module`, with child modules). */
 function resourcesOf(json: Obj): PlannedResource[] | undefined {
   if (Array.isArray(json.resource_changes)) {
-    return json.resource_changes.filter(isObj).filter((r) => r.mode === undefined || r.mode === 'managed').map((r) => {
-      const change = isObj(r.change) ? r.change : {};
-      return {
-        address: String(r.address),
-        type: String(r.type),
-        actions: Array.isArray(change.actions) ? change.actions.map(String) : [],
-        before: isObj(change.before) ? change.before : null,
-        after: isObj(change.after) ? change.after : null,
-        unknown: isObj(change.after_unknown) ? change.after_unknown : {},
-      };
-    });
+    return json.resource_changes
+      .filter(isObj)
+      .filter((r) => r.mode === undefined || r.mode === 'managed')
+      .map((r) => {
+        const change = isObj(r.change) ? r.change : {};
+        return {
+          address: String(r.address),
+          type: String(r.type),
+          actions: Array.isArray(change.actions) ? change.actions.map(String) : [],
+          before: isObj(change.before) ? change.before : null,
+          after: isObj(change.after) ? change.after : null,
+          unknown: isObj(change.after_unknown) ? change.after_unknown : {},
+        };
+      });
   }
   const root = isObj(json.values) ? json.values.root_module : isObj(json.planned_values) ? json.planned_values.root_module : undefined;
   if (!isObj(root)) return undefined;
@@ -155,7 +158,10 @@ export function checkTerraformPlan(json: unknown): TerraformCheck | null {
         attribute: doc.attribute,
         code: r.unknown[doc.attribute] === true ? 'DOCUMENT_UNKNOWN' : 'DOCUMENT_MISSING',
         severity: 'warning',
-        message: r.unknown[doc.attribute] === true ? `${r.address} (${doc.attribute}): known only after apply, so not checked here (check it with ims-authz validate once it is rendered).` : `${r.address}: ${doc.attribute} is not in the plan.`,
+        message:
+          r.unknown[doc.attribute] === true
+            ? `${r.address} (${doc.attribute}): known only after apply, so not checked here (check it with ims-authz validate once it is rendered).`
+            : `${r.address}: ${doc.attribute} is not in the plan.`,
         path: '',
       });
     } else {
@@ -163,14 +169,28 @@ export function checkTerraformPlan(json: unknown): TerraformCheck | null {
       if (doc.kind === 'custom-role') {
         const roleType = r.after?.type;
         if (typeof roleType === 'string' && roleType !== 'AX' && roleType !== 'XA') {
-          own.push({ address: r.address, attribute: 'type', code: 'INVALID_ROLE_TYPE', severity: 'error', message: `${r.address}: type must be AX (global services) or XA (project-level services), not "${roleType}".`, path: '' });
+          own.push({
+            address: r.address,
+            attribute: 'type',
+            code: 'INVALID_ROLE_TYPE',
+            severity: 'error',
+            message: `${r.address}: type must be AX (global services) or XA (project-level services), not "${roleType}".`,
+            path: '',
+          });
         }
       }
       const before = r.before?.[doc.attribute];
       changes.push({ address: r.address, type: doc.type, before: typeof before === 'string' ? before : null, after: text });
     }
     findings.push(...own);
-    resources.push({ address: r.address, type: r.type, kind: doc.kind, ...(r.actions ? { actions: r.actions } : {}), checked: typeof text === 'string', valid: !own.some((f) => f.severity === 'error') });
+    resources.push({
+      address: r.address,
+      type: r.type,
+      kind: doc.kind,
+      ...(r.actions ? { actions: r.actions } : {}),
+      checked: typeof text === 'string',
+      valid: !own.some((f) => f.severity === 'error'),
+    });
   }
   return { valid: resources.every((r) => r.valid), resources, findings, changes };
 }
@@ -185,7 +205,11 @@ export function renderTerraformText(r: TerraformCheck): string {
   }
   if (lines.length > 0) lines.push('');
   for (const res of r.resources) {
-    const where = res.targets ? ` ${Object.entries(res.targets).map(([k, v]) => `${k}=${v}`).join(' ')}` : '';
+    const where = res.targets
+      ? ` ${Object.entries(res.targets)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' ')}`
+      : '';
     lines.push(`${!res.valid ? 'invalid' : res.checked ? 'ok     ' : 'unknown'} ${res.address} (${res.kind}${res.actions?.length ? `, ${res.actions.join('+')}` : ''})${where}`);
   }
   const errors = r.findings.filter((f) => f.severity === 'error').length;

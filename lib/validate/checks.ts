@@ -120,7 +120,9 @@ function checkActions(st: ParsedStatement, version: string, r: Reporter): Action
     if (matches.length === 0) {
       const legacy = version === '1.1';
       if (hasWildcard(pattern)) {
-        r.report('ACTION_MATCHES_NOTHING', at, `"${pattern}" matches no IMS action in the catalog.`, { suggestions: r.full('error') ? [] : suggestActionName(pattern.replace(/[*?]/g, ''), { legacy, budget: r }) });
+        r.report('ACTION_MATCHES_NOTHING', at, `"${pattern}" matches no IMS action in the catalog.`, {
+          suggestions: r.full('error') ? [] : suggestActionName(pattern.replace(/[*?]/g, ''), { legacy, budget: r }),
+        });
       } else {
         r.report('UNKNOWN_ACTION', at, `"${pattern}" is not an IMS action.`, { suggestions: r.full('error') ? [] : suggestActionName(pattern, { legacy, budget: r }) });
       }
@@ -216,7 +218,14 @@ function checkLegacyName(pattern: string, matches: readonly number[], at: string
  * Whether pattern A covers pattern B (B adds nothing to a list that has A); of two equal ones the later is
  * redundant. A glob test of A against B's text draws its bound from the document's optional work.
  */
-function covers(a: { i: number; pattern: string; set: number[] | null }, b: { i: number; pattern: string; set: number[] | null }, bLower: string, globs: Array<Glob | undefined>, at: number, r: Reporter): boolean {
+function covers(
+  a: { i: number; pattern: string; set: number[] | null },
+  b: { i: number; pattern: string; set: number[] | null },
+  bLower: string,
+  globs: Array<Glob | undefined>,
+  at: number,
+  r: Reporter,
+): boolean {
   if (a.pattern === '*') return true;
   if (a.set !== null && b.set !== null) {
     // Both are IMS patterns: compare what they designate in the catalog (aliases included).
@@ -328,7 +337,12 @@ function checkConditionKeyName(key: string, keyPath: string, r: Reporter): Catal
   if (!key.includes(':') || service === '') {
     r.report('UNKNOWN_CONDITION_KEY', keyPath, `"${key}" is not a condition key: keys are "g:<Name>" (global) or "<service>:<Name>".`, {
       atKey: true,
-      suggestions: suggest(key, catalog.condition_keys.map((k) => k.key), 3, r),
+      suggestions: suggest(
+        key,
+        catalog.condition_keys.map((k) => k.key),
+        3,
+        r,
+      ),
     });
     return null;
   }
@@ -344,7 +358,12 @@ function checkConditionKeyName(key: string, keyPath: string, r: Reporter): Catal
   if (!info) {
     r.report('UNKNOWN_CONDITION_KEY', keyPath, `"${key}" is not a known ${service === 'g' ? 'global' : 'IMS'} condition key.`, {
       atKey: true,
-      suggestions: suggest(key, catalog.condition_keys.filter((k) => k.key.toLowerCase().startsWith(`${service}:`)).map((k) => k.key), 3, r),
+      suggestions: suggest(
+        key,
+        catalog.condition_keys.filter((k) => k.key.toLowerCase().startsWith(`${service}:`)).map((k) => k.key),
+        3,
+        r,
+      ),
     });
     return null;
   }
@@ -379,7 +398,9 @@ function checkConditions(st: ParsedStatement, coverage: ActionCoverage | null, r
     const info2 = checkConditionKeyName(c.key, keyPath, r);
     if (!info2) continue;
     if (!familyFitsKeyType(info.family, info2.type)) {
-      r.report('CONDITION_TYPE_MISMATCH', keyPath, `${info.name} compares ${info.family} values but "${info2.key}" is of type ${info2.type}: the condition never matches as intended.`, { atKey: true });
+      r.report('CONDITION_TYPE_MISMATCH', keyPath, `${info.name} compares ${info.family} values but "${info2.key}" is of type ${info2.type}: the condition never matches as intended.`, {
+        atKey: true,
+      });
     }
     if (info.family !== 'null') {
       if (info2.multi_valued && qualifier === null) {
@@ -408,7 +429,11 @@ function checkConditions(st: ParsedStatement, coverage: ActionCoverage | null, r
     const k = normalizeConditionKey(n.key).normalized;
     const clash = positive.get(k);
     if (clash) {
-      r.report('STATEMENT_NEVER_APPLIES', st.path.concat('/Condition'), `"Null": {"${n.key}": "true"} requires the key to be absent while ${clash.operator.written} requires it: the statement never applies.`);
+      r.report(
+        'STATEMENT_NEVER_APPLIES',
+        st.path.concat('/Condition'),
+        `"Null": {"${n.key}": "true"} requires the key to be absent while ${clash.operator.written} requires it: the statement never applies.`,
+      );
     }
   }
   // Operator-level checks that need the operator's written name.
@@ -425,9 +450,14 @@ function checkConditions(st: ParsedStatement, coverage: ActionCoverage | null, r
 function checkRisk(st: ParsedStatement, opts: CheckOptions, coverage: ActionCoverage | null, r: Reporter): void {
   if (st.effect !== 'Allow') return;
   if (st.notActions) {
-    r.report('ALLOW_WITH_NOT_ACTION', pointer(st.path, 'NotAction'), 'Allow with "NotAction" grants every action not listed, including actions added to the catalog later; list the allowed actions instead.', {
-      atKey: true,
-    });
+    r.report(
+      'ALLOW_WITH_NOT_ACTION',
+      pointer(st.path, 'NotAction'),
+      'Allow with "NotAction" grants every action not listed, including actions added to the catalog later; list the allowed actions instead.',
+      {
+        atKey: true,
+      },
+    );
   }
   if (st.notResources && opts.type === 'identity') {
     r.report('ALLOW_WITH_NOT_RESOURCE', pointer(st.path, 'NotResource'), 'Allow with "NotResource" grants every resource not listed, including resources created later.', { atKey: true });
@@ -439,7 +469,11 @@ function checkRisk(st: ParsedStatement, opts: CheckOptions, coverage: ActionCove
       return /^[*:]+$/.test(l) || /^ims:\*+(:\*+)*$/.test(l);
     });
     if (allResources && allActions) {
-      r.report('ALLOW_ALL_WITHOUT_CONDITION', pointer(st.path, 'Action'), 'This statement allows every IMS action on every resource with no condition; grant only the actions needed, or add conditions.');
+      r.report(
+        'ALLOW_ALL_WITHOUT_CONDITION',
+        pointer(st.path, 'Action'),
+        'This statement allows every IMS action on every resource with no condition; grant only the actions needed, or add conditions.',
+      );
     }
   }
   if (coverage && opts.type === 'identity') {

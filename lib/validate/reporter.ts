@@ -77,7 +77,9 @@ export class Reporter {
 
   /** The FINDINGS_TRUNCATED finding, once every check has reported (null if nothing was dropped). */
   truncation(): Finding | null {
-    const parts = (['error', 'security_warning', 'warning', 'suggestion'] as const).filter((s) => (this.dropped[s] ?? 0) > 0).map((s) => `${this.dropped[s]} ${s.replace('_', ' ')}${this.dropped[s] === 1 ? '' : 's'}`);
+    const parts = (['error', 'security_warning', 'warning', 'suggestion'] as const)
+      .filter((s) => (this.dropped[s] ?? 0) > 0)
+      .map((s) => `${this.dropped[s]} ${s.replace('_', ' ')}${this.dropped[s] === 1 ? '' : 's'}`);
     if (parts.length === 0) return null;
     return {
       code: 'FINDINGS_TRUNCATED',

@@ -39,9 +39,7 @@ declare namespace ImsCatalog {
   }
 
   /** A requirement that applies only in some calls of an API; the request's `api.hints` selects it. */
-  export type DependencyCondition =
-    | { hint: 'quick_import_disk'; value: 'data' | 'system'; note: string }
-    | { hint: 'enterprise_project'; value: true; note: string };
+  export type DependencyCondition = { hint: 'quick_import_disk'; value: 'data' | 'system'; note: string } | { hint: 'enterprise_project'; value: true; note: string };
 
   export interface CatalogDependency {
     /** Action name as the seed writes it (may be an alias, a dependency-only or a foreign name). */

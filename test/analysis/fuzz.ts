@@ -31,7 +31,7 @@ function runSlice(from: number, to: number, seed: number, requests: number, prog
   for (let start = from; start < to; start += 1000) {
     const end = Math.min(to, start + 1000);
     // Batch b is the sample of seed + b: any slice reproduces alone.
-    const batch = fc.sample(pairArb, { numRuns: 1000, seed: seed + Math.floor(start / 1000) }).slice(start % 1000, start % 1000 + (end - start));
+    const batch = fc.sample(pairArb, { numRuns: 1000, seed: seed + Math.floor(start / 1000) }).slice(start % 1000, (start % 1000) + (end - start));
     batch.forEach((pair, k) => {
       const i = start + k;
       const mode = i % 3 === 2 ? 'diff' : 'check';
@@ -90,7 +90,9 @@ if (process.env.FUZZ_WORKER) {
     total.violations.push(...r.violations);
     total.unknown.push(...r.unknown);
   }
-  console.log(`\n${total.pairs.toLocaleString('en')} pairs (seed ${seed}, ${requests} requests each) in ${((Date.now() - started) / 1000).toFixed(0)} s: ${JSON.stringify(total.results)}; ${total.differences.toLocaleString('en')} differences found by the random requests; ${total.findings.toLocaleString('en')} findings; UNKNOWN ${total.results.UNKNOWN ?? 0}`);
+  console.log(
+    `\n${total.pairs.toLocaleString('en')} pairs (seed ${seed}, ${requests} requests each) in ${((Date.now() - started) / 1000).toFixed(0)} s: ${JSON.stringify(total.results)}; ${total.differences.toLocaleString('en')} differences found by the random requests; ${total.findings.toLocaleString('en')} findings; UNKNOWN ${total.results.UNKNOWN ?? 0}`,
+  );
   if (total.unknown.length > 0 && process.argv.includes('--show-unknown')) console.log(`UNKNOWN answers:\n${total.unknown.join('\n\n')}`);
   if (total.violations.length > 0) {
     console.log(total.violations.slice(0, 5).join('\n\n'));

@@ -99,7 +99,14 @@ function constantsOf(pair: Pair): Constants {
       for (const st of statements as Array<Record<string, JsonValue>>) {
         for (const r of [...list(st.Resource), ...list(st.NotResource)]) if (!/^\*+$/.test(r)) c.patterns.push(r);
         for (const a of [...list(st.Action), ...list(st.NotAction)]) {
-          const re = new RegExp(`^${a.toLowerCase().replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 's');
+          const re = new RegExp(
+            `^${a
+              .toLowerCase()
+              .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+              .replace(/\*/g, '.*')
+              .replace(/\?/g, '.')}$`,
+            's',
+          );
           names.forEach((ns, i) => {
             if (ns.some((n) => re.test(n))) c.actions.push(i);
           });
@@ -163,7 +170,9 @@ function pick<T>(r: () => number, xs: readonly T[]): T {
 
 function urnFrom(c: Constants, r: () => number): string {
   const base = c.patterns.length > 0 && r() < 0.8 ? pick(r, c.patterns) : pick(r, ['ims:cn-north-4:acc-1:image:img-1', 'ims:eu-west-0:acc-2:image:x', 'obs:cn-north-4:acc-1:bucket:b']);
-  let u = base.replace(/\*/g, () => (r() < 0.5 ? pick(r, FRAGMENTS) : pick(r, c.patterns.length ? c.patterns : FRAGMENTS).replace(/[*?]/g, ''))).replace(/\?/g, () => pick(r, ['x', '1', ':', 'I', 'é']));
+  let u = base
+    .replace(/\*/g, () => (r() < 0.5 ? pick(r, FRAGMENTS) : pick(r, c.patterns.length ? c.patterns : FRAGMENTS).replace(/[*?]/g, '')))
+    .replace(/\?/g, () => pick(r, ['x', '1', ':', 'I', 'é']));
   u = u.replace(/[*?]/g, 'x');
   if (r() < 0.1) u = u.replace(/^[^:]*/, (s) => s.toUpperCase());
   if (u.startsWith(':')) u = `ims${u}`;
@@ -191,7 +200,11 @@ export function randomRequest(c: Constants, r: () => number): EvaluateRequest {
     if (r() < 0.4) continue;
     if (f === 'region') continue;
     const pool = valuePool(c, key, r).map(String);
-    if (pool.length > 0 && r() < 0.7) principal[f] = pick(r, pool.filter((x) => x.length <= 256));
+    if (pool.length > 0 && r() < 0.7)
+      principal[f] = pick(
+        r,
+        pool.filter((x) => x.length <= 256),
+      );
   }
   if (r() < 0.8) {
     const pool = [...c.regions, ...valuePool(c, 'g:requestedregion', r), ...valuePool(c, 'g:projectname', r)].map(String).filter((x) => x.length > 0 && x.length <= 64);
@@ -321,14 +334,18 @@ export function checkPair(pair: Pair, requests: number, seed: number, mode: 'che
     const lost = dp === 'deny' && de === 'allow';
     if (gained || (mode === 'diff' && lost)) {
       out.differences++;
-      if (answer.result === 'PASS') out.violations.push(`PASS, but evaluate ${gained ? 'allows under proposed and denies under existing' : 'denies under b and allows under a'}: ${JSON.stringify(req)}`);
+      if (answer.result === 'PASS')
+        out.violations.push(`PASS, but evaluate ${gained ? 'allows under proposed and denies under existing' : 'denies under b and allows under a'}: ${JSON.stringify(req)}`);
       const kind = gained ? 'new_access' : 'lost_access';
       if (complete && !answer.findings.some((f) => f.kind === kind && regionHolds(f, req))) out.violations.push(`difference in no finding's region: ${JSON.stringify(req)}`);
     }
     for (const f of answer.findings) {
       if (!regionHolds(f, req)) continue;
       const ok = f.kind === 'new_access' ? gained : lost;
-      if (!ok) out.violations.push(`request in the region of a ${f.kind} finding for ${f.action} is not one: ${JSON.stringify(req)}\nfinding: ${JSON.stringify({ resources: f.resources, condition: f.condition.all_of, principals: f.principals })}`);
+      if (!ok)
+        out.violations.push(
+          `request in the region of a ${f.kind} finding for ${f.action} is not one: ${JSON.stringify(req)}\nfinding: ${JSON.stringify({ resources: f.resources, condition: f.condition.all_of, principals: f.principals })}`,
+        );
     }
   }
   return out;

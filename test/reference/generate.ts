@@ -73,7 +73,10 @@ const policyAction = (v11: boolean): fc.Arbitrary<string> =>
       { weight: 5, arbitrary: fc.tuple(actionName, fc.array(fc.nat(), { maxLength: 2 })).map(([n, f]) => recase(n, f, true)) },
       { weight: 2, arbitrary: fc.constantFrom(...aliasNames) },
       { weight: 1, arbitrary: fc.constantFrom(...otherEntries, 'obs:object:*', 'ecs:servers:list', '*:images:list') },
-      { weight: 3, arbitrary: fc.constantFrom('*', 'ims:*', 'ims:*:*', 'ims:images:*', 'ims:*:get*', 'ims:*:list*', 'ims:images:copy*', 'ims:*Images:create', 'ims:images:???', 'ims:images:*Member*') },
+      {
+        weight: 3,
+        arbitrary: fc.constantFrom('*', 'ims:*', 'ims:*:*', 'ims:images:*', 'ims:*:get*', 'ims:*:list*', 'ims:images:copy*', 'ims:*Images:create', 'ims:images:???', 'ims:images:*Member*'),
+      },
       { weight: 4, arbitrary: mutatedName([...actionNames, ...aliasNames]) },
     )
     // 1.1: the service name must be written in lower case.
@@ -189,9 +192,20 @@ interface OperatorSpec {
 
 /** Every operator of the engine (the differential test checks this list against lib/policy/operators.ts). */
 export const GENERATED_OPERATORS: readonly OperatorSpec[] = [
-  ...['StringEquals', 'StringNotEquals', 'StringEqualsIgnoreCase', 'StringNotEqualsIgnoreCase', 'StringMatch', 'StringNotMatch', 'StringStartWith', 'StringNotStartWith', 'StringEndWith', 'StringNotEndWith', 'StringLike', 'StringNotLike'].map(
-    (name) => ({ name, reads: 'string' as const }),
-  ),
+  ...[
+    'StringEquals',
+    'StringNotEquals',
+    'StringEqualsIgnoreCase',
+    'StringNotEqualsIgnoreCase',
+    'StringMatch',
+    'StringNotMatch',
+    'StringStartWith',
+    'StringNotStartWith',
+    'StringEndWith',
+    'StringNotEndWith',
+    'StringLike',
+    'StringNotLike',
+  ].map((name) => ({ name, reads: 'string' as const })),
   ...['NumberEquals', 'NumberNotEquals', 'NumberLessThan', 'NumberLessThanEquals', 'NumberGreaterThan', 'NumberGreaterThanEquals'].map((name) => ({ name, reads: 'number' as const })),
   ...['DateLessThan', 'DateLessThanEquals', 'DateGreaterThan', 'DateGreaterThanEquals', 'DateEquals', 'DateNotEquals'].map((name) => ({ name, reads: 'date' as const })),
   { name: 'Bool', reads: 'bool' },
@@ -318,7 +332,10 @@ function escapedJson(v: Json): string {
     return `"${chars.join('')}"`;
   }
   if (Array.isArray(v)) return `[ ${v.map(escapedJson).join(' , ')} ]`;
-  if (v !== null && typeof v === 'object') return `{${Object.entries(v).map(([k, x]) => `${escapedJson(k)}:${escapedJson(x)}`).join(',')}}`;
+  if (v !== null && typeof v === 'object')
+    return `{${Object.entries(v)
+      .map(([k, x]) => `${escapedJson(k)}:${escapedJson(x)}`)
+      .join(',')}}`;
   return JSON.stringify(v);
 }
 
@@ -338,10 +355,7 @@ function asGiven(doc: JsonObject, form: TextForm): JsonObject | string {
   }
 }
 
-const textForm = fc.oneof(
-  { weight: 16, arbitrary: fc.constant<TextForm>('object') },
-  { weight: 4, arbitrary: fc.constantFrom<TextForm>('compact', 'pretty', 'crlf', 'escaped') },
-);
+const textForm = fc.oneof({ weight: 16, arbitrary: fc.constant<TextForm>('object') }, { weight: 4, arbitrary: fc.constantFrom<TextForm>('compact', 'pretty', 'crlf', 'escaped') });
 
 const FULL_ACCESS: JsonObject = { Version: '5.0', Statement: [{ Effect: 'Allow', Action: ['*'], Resource: ['*'] }] };
 
@@ -527,10 +541,7 @@ const apiCall: fc.Arbitrary<ApiCall> = fc
     values: fc.array(fc.nat(), { minLength: 3, maxLength: 3 }),
     lowerMethod: fc.constantFrom(false, false, false, true),
     suffix: fc.constantFrom('', '', '', '', '/', '?limit=1', '/?marker=x#top'),
-    hints: fc.option(
-      fc.record({ quick_import_disk: fc.constantFrom<'system' | 'data'>('system', 'data'), enterprise_project: fc.boolean() }, { requiredKeys: [] }),
-      { nil: undefined },
-    ),
+    hints: fc.option(fc.record({ quick_import_disk: fc.constantFrom<'system' | 'data'>('system', 'data'), enterprise_project: fc.boolean() }, { requiredKeys: [] }), { nil: undefined }),
   })
   .map(({ api, values, lowerMethod, suffix, hints }) => {
     let k = 0;

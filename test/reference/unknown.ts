@@ -241,7 +241,8 @@ export function checkUnknownGroup(ug: UnknownGroup, stats: UnknownStats, options
       stats.fillings++;
       if (filled.decision === 'allow') allowed++;
       else denied++;
-      const wrong = (why: string): Error => new Error(`${why}${where()}\nfilling: ${JSON.stringify(context)}\nthree-valued: ${JSON.stringify(three.results)}\nfilled: ${JSON.stringify(filled.results)}`);
+      const wrong = (why: string): Error =>
+        new Error(`${why}${where()}\nfilling: ${JSON.stringify(context)}\nthree-valued: ${JSON.stringify(three.results)}\nfilled: ${JSON.stringify(filled.results)}`);
       if (three.decision === 'allow' && filled.decision !== 'allow') throw wrong(`three-valued allow, but a filling is denied (${filled.reason})`);
       if ((three.reason === 'explicit_deny' || three.reason === 'implicit_deny') && filled.decision !== 'deny') throw wrong(`three-valued ${three.reason}, but a filling is allowed`);
       three.results.forEach((r, k) => {

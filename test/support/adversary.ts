@@ -160,7 +160,11 @@ const urnShape = fc
     const policies = Array.from({ length: k.policies }, (_, p) => ({
       id: `p${p}`,
       document: fitPolicy(
-        Array.from({ length: k.statements }, (_, s) => ({ Effect: s % 2 ? 'Deny' : 'Allow', Action: 'ims:images:get', Resource: Array.from({ length: k.perStatement }, (_, j) => pattern(p * 1000 + s * 10 + j)) })),
+        Array.from({ length: k.statements }, (_, s) => ({
+          Effect: s % 2 ? 'Deny' : 'Allow',
+          Action: 'ims:images:get',
+          Resource: Array.from({ length: k.perStatement }, (_, j) => pattern(p * 1000 + s * 10 + j)),
+        })),
       ),
     }));
     const resources = Array.from({ length: k.resources }, (_, i) => `${IMAGE}${repeat('a', k.urnLength)}${i}`);
@@ -180,14 +184,26 @@ const conditionShape = fc
     explain: fc.boolean(),
   })
   .map((k): Probe => {
-    const patternValue = (i: number): string => (k.operator.includes('Match') ? `*${repeat('a?', Math.floor(k.q / 2))}b${i}*` : k.operator === 'DateLessThan' ? '2026-01-01T00:00:00.' + repeat('9', k.q) + 'Z' : k.operator === 'IpAddress' ? '10.0.0.0/8' : `${i}${repeat('0', k.q % 300)}`);
+    const patternValue = (i: number): string =>
+      k.operator.includes('Match')
+        ? `*${repeat('a?', Math.floor(k.q / 2))}b${i}*`
+        : k.operator === 'DateLessThan'
+          ? '2026-01-01T00:00:00.' + repeat('9', k.q) + 'Z'
+          : k.operator === 'IpAddress'
+            ? '10.0.0.0/8'
+            : `${i}${repeat('0', k.q % 300)}`;
     const statements = Array.from({ length: k.statements }, (_, s) => ({
       Effect: 'Allow',
       Action: 'ims:images:get',
       Resource: '*',
       Condition: { [k.operator]: { 'g:UserName': Array.from({ length: k.patterns }, (_, i) => patternValue(s * 100 + i)) } },
     }));
-    const value = (i: number): string => (k.operator === 'DateLessThan' ? '2025-01-01T00:00:00.' + repeat('1', k.valueLength - 21) + 'Z' : k.operator === 'IpAddress' ? repeat('1', k.valueLength) : repeat('a', k.valueLength - 1) + (i % 10));
+    const value = (i: number): string =>
+      k.operator === 'DateLessThan'
+        ? '2025-01-01T00:00:00.' + repeat('1', k.valueLength - 21) + 'Z'
+        : k.operator === 'IpAddress'
+          ? repeat('1', k.valueLength)
+          : repeat('a', k.valueLength - 1) + (i % 10);
     const body = fitBody({
       action: 'ims:images:get',
       resource: `${IMAGE}img-1`,
@@ -210,9 +226,16 @@ const breadthShape = fc
     api: fc.boolean(),
   })
   .map((k): Probe => {
-    const statements = Array.from({ length: k.statements }, (_, s) => ({ Effect: s % 3 ? 'Allow' : 'Deny', Action: k.action, Resource: s % 2 ? '*' : [`ims:*:*:image:i${s}*`, `ims:*:*:image:?${s}`] }));
+    const statements = Array.from({ length: k.statements }, (_, s) => ({
+      Effect: s % 3 ? 'Allow' : 'Deny',
+      Action: k.action,
+      Resource: s % 2 ? '*' : [`ims:*:*:image:i${s}*`, `ims:*:*:image:?${s}`],
+    }));
     const doc = fitPolicy(statements);
-    const scpDoc = fitPolicy(statements.map((s) => ({ ...s, Effect: 'Deny' })), SCP_LIMIT);
+    const scpDoc = fitPolicy(
+      statements.map((s) => ({ ...s, Effect: 'Deny' })),
+      SCP_LIMIT,
+    );
     const body: Record<string, unknown> = {
       principal: { account_id: ACCOUNT, user_id: 'u-1' },
       region: REGION,
@@ -250,7 +273,9 @@ const unknownList = fc
 
 /** Any evaluate / explain shape, half the time with unknown keys (the three-valued path decides it). */
 const withUnknown = (shape: fc.Arbitrary<Probe>): fc.Arbitrary<Probe> =>
-  fc.tuple(shape, fc.option(unknownList, { freq: 2 })).map(([p, u]): Probe => (u === null ? p : { label: `${p.label} unknown ${u.label}`, route: p.route, body: fitBody({ ...p.body, unknown_context_keys: u.list }) }));
+  fc
+    .tuple(shape, fc.option(unknownList, { freq: 2 }))
+    .map(([p, u]): Probe => (u === null ? p : { label: `${p.label} unknown ${u.label}`, route: p.route, body: fitBody({ ...p.body, unknown_context_keys: u.list }) }));
 
 /** Statements conditioned on many distinct (long) keys, most of them unknown: every statement may apply, every key decides. */
 const unknownShape = fc
@@ -296,7 +321,18 @@ const unknownShape = fc
       context,
       unknown_context_keys: k.unknown.list,
       policies: Array.from({ length: k.policies }, (_, p) => ({ id: `p${p}`, document: fitPolicy(statements(p, effect)) })),
-      scps: Array.from({ length: k.scps }, (_, l) => ({ level: `ou-${l}`, policies: [{ id: `s${l}`, document: fitPolicy(statements(100 + l, () => 'Allow'), SCP_LIMIT) }] })),
+      scps: Array.from({ length: k.scps }, (_, l) => ({
+        level: `ou-${l}`,
+        policies: [
+          {
+            id: `s${l}`,
+            document: fitPolicy(
+              statements(100 + l, () => 'Allow'),
+              SCP_LIMIT,
+            ),
+          },
+        ],
+      })),
     });
     return { label: `unknown ${JSON.stringify({ ...k, unknown: k.unknown.label })}`, route: k.explain ? 'explain' : 'evaluate', body };
   });
@@ -342,13 +378,33 @@ const validateShape = fc
         document = { Version: '5.0', Statement: [{ Effect: 'Allow', Action: 'ims:images:get', Resource: list((i) => `ims:*:*:im${repeat('?', i % 5)}*:${repeat('a', k.length % 200)}${i}`) }] };
         break;
       case 'conditions':
-        document = { Version: '5.0', Statement: [{ Effect: 'Allow', Action: 'ims:*', Resource: '*', Condition: { StringMatch: Object.fromEntries(list((i) => `g:Us${repeat('e', i % 5)}rNam${i}`).map((key) => [key, repeat('a?', k.length % 50)])) } }] };
+        document = {
+          Version: '5.0',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Action: 'ims:*',
+              Resource: '*',
+              Condition: { StringMatch: Object.fromEntries(list((i) => `g:Us${repeat('e', i % 5)}rNam${i}`).map((key) => [key, repeat('a?', k.length % 50)])) },
+            },
+          ],
+        };
         break;
       case 'sids':
         document = { Version: '5.0', Statement: list((i) => `s${i % 5}`).map((sid) => ({ Sid: sid, Effect: 'Allow', Action: 'ims:images:get' })) };
         break;
       case 'long-names':
-        document = { Version: '5.0', Statement: [{ Effect: 'Allow', Action: [`ims:images:${repeat('g', Math.min(budget - 100, k.length * 20))}`], Resource: '*', Condition: { [`StringMatch${repeat('x', k.length)}`]: { [`g:${repeat('U', k.length)}`]: 'a' } } }] };
+        document = {
+          Version: '5.0',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Action: [`ims:images:${repeat('g', Math.min(budget - 100, k.length * 20))}`],
+              Resource: '*',
+              Condition: { [`StringMatch${repeat('x', k.length)}`]: { [`g:${repeat('U', k.length)}`]: 'a' } },
+            },
+          ],
+        };
         break;
       case 'deep': {
         const key = repeat('k', Math.min(budget / 2, k.length * 10));
@@ -362,7 +418,13 @@ const validateShape = fc
       default:
         document = {
           Version: '5.0',
-          Statement: list((i) => String(i)).map((i) => ({ Sid: `x${i}`, Effect: 'Allow', Actions: [`ims:images:gett${i}`], Resource: [`ims:*:*:imag:${i}`], Condition: { StringEqualz: { 'g:UserNam': i } } })),
+          Statement: list((i) => String(i)).map((i) => ({
+            Sid: `x${i}`,
+            Effect: 'Allow',
+            Actions: [`ims:images:gett${i}`],
+            Resource: [`ims:*:*:imag:${i}`],
+            Condition: { StringEqualz: { 'g:UserNam': i } },
+          })),
         };
     }
     const docText = text ?? JSON.stringify(document, null, k.pretty ? 1 : 0);
@@ -393,17 +455,37 @@ export function handWritten(): Probe[] {
   const sat = {
     action: 'ims:images:get',
     resources: [`${IMAGE}${repeat('*#', 30)}*`],
-    policies: [{ id: 'p', document: fitPolicy(Array.from({ length: 60 }, (_, i) => ({ Effect: 'Allow', Action: 'ims:images:get', Resource: Array.from({ length: 4 }, (_, j) => `${IMAGE}${Array.from({ length: 31 }, (_, v) => ['', '?*', '*'][(i * 5 + j * 3 + v * 7) % 3]).join('#')}`) }))) }],
+    policies: [
+      {
+        id: 'p',
+        document: fitPolicy(
+          Array.from({ length: 60 }, (_, i) => ({
+            Effect: 'Allow',
+            Action: 'ims:images:get',
+            Resource: Array.from({ length: 4 }, (_, j) => `${IMAGE}${Array.from({ length: 31 }, (_, v) => ['', '?*', '*'][(i * 5 + j * 3 + v * 7) % 3]).join('#')}`),
+          })),
+        ),
+      },
+    ],
   };
   const notResource = {
     action: 'ims:images:get',
     resources: [`${IMAGE}${repeat('*a', 40)}*`],
-    policies: [{ id: 'p', document: fitPolicy(Array.from({ length: 40 }, (_, i) => ({ Effect: 'Deny', Action: 'ims:images:get', NotResource: [`ims:*:*:image:*${repeat('?', 48)}*x${i}`, `ims:*:*:image:${repeat('?', 30)}*`] }))) }],
+    policies: [
+      {
+        id: 'p',
+        document: fitPolicy(
+          Array.from({ length: 40 }, (_, i) => ({ Effect: 'Deny', Action: 'ims:images:get', NotResource: [`ims:*:*:image:*${repeat('?', 48)}*x${i}`, `ims:*:*:image:${repeat('?', 30)}*`] })),
+        ),
+      },
+    ],
   };
   const indexOfWorst = {
     actions: ['ims:*:*'],
     resources: Array.from({ length: 20 }, (_, i) => `${IMAGE}${repeat('a', 2000)}${i}`),
-    policies: [{ id: 'p', document: fitPolicy(Array.from({ length: 3 }, (_, i) => ({ Effect: 'Allow', Action: 'ims:*:*', Resource: `ims:*:*:image:*${repeat('a', 900)}b${repeat('a', 900)}*${i}` }))) }],
+    policies: [
+      { id: 'p', document: fitPolicy(Array.from({ length: 3 }, (_, i) => ({ Effect: 'Allow', Action: 'ims:*:*', Resource: `ims:*:*:image:*${repeat('a', 900)}b${repeat('a', 900)}*${i}` }))) },
+    ],
   };
   const longQuestion = {
     actions: ['ims:*:*'],
@@ -414,7 +496,10 @@ export function handWritten(): Probe[] {
   const denies = (policies: number, sid: number) => ({
     action: 'ims:images:get',
     resources: Array.from({ length: 100 }, (_, i) => `${IMAGE}img-${i}`),
-    policies: Array.from({ length: policies }, (_, k) => ({ id: `policy-${k}`, document: fitPolicy(Array.from({ length: 400 }, (_, i) => ({ Sid: `s${i}${repeat('x', sid)}`, Effect: 'Deny', Action: ['ims:images:get'] }))) })),
+    policies: Array.from({ length: policies }, (_, k) => ({
+      id: `policy-${k}`,
+      document: fitPolicy(Array.from({ length: 400 }, (_, i) => ({ Sid: `s${i}${repeat('x', sid)}`, Effect: 'Deny', Action: ['ims:images:get'] }))),
+    })),
   });
   const deepText = `{"${repeat('k', 30_000)}":${repeat('[', 60)}[${Array.from({ length: 14_000 }, () => '1').join(',')}]${repeat(']', 60)}}`;
   const actions = (make: (i: number) => string, size: number): string[] => {
@@ -436,7 +521,12 @@ export function handWritten(): Probe[] {
     policies: Array.from({ length: 9 }, (_, p) => ({
       id: `p${p}`,
       document: fitPolicy(
-        Array.from({ length: 20 }, (_, s) => ({ Effect: 'Allow', Action: 'ims:*:*', Resource: '*', Condition: { StringEquals: Object.fromEntries(Array.from({ length: 20 }, (_, j) => [tagKey(230, p, s, j), 'v'])) } })).slice(0, 1),
+        Array.from({ length: 20 }, (_, s) => ({
+          Effect: 'Allow',
+          Action: 'ims:*:*',
+          Resource: '*',
+          Condition: { StringEquals: Object.fromEntries(Array.from({ length: 20 }, (_, j) => [tagKey(230, p, s, j), 'v'])) },
+        })).slice(0, 1),
       ),
     })),
   });
@@ -444,7 +534,10 @@ export function handWritten(): Probe[] {
     action: 'ims:images:get',
     resources: Array.from({ length: 100 }, (_, i) => `${IMAGE}img-${i}`),
     unknown_context_keys: Array.from({ length: 100 }, (_, i) => `g:ResourceTag/${repeat('k', 100)}${repeat('0', 130)}${i}*`),
-    policies: Array.from({ length: 9 }, (_, p) => ({ id: `p${p}`, document: fitPolicy(Array.from({ length: 40 }, (_, s) => ({ Effect: 'Allow', Action: 'ims:images:get', Resource: '*', Condition: { StringEquals: { [tagKey(100, p, s, 0)]: 'v' } } }))) })),
+    policies: Array.from({ length: 9 }, (_, p) => ({
+      id: `p${p}`,
+      document: fitPolicy(Array.from({ length: 40 }, (_, s) => ({ Effect: 'Allow', Action: 'ims:images:get', Resource: '*', Condition: { StringEquals: { [tagKey(100, p, s, 0)]: 'v' } } }))),
+    })),
   };
   const unknownText = JSON.stringify({ Version: '5.0', Statement: [{ Effect: 'Allow', Action: actions((i) => `ims:images:delet${i}`, 4 * POLICY_LIMIT), Resource: '*' }] }, null, 1);
   return [
@@ -460,7 +553,11 @@ export function handWritten(): Probe[] {
     { label: 'matched lists: long Sids', route: 'evaluate', body: denies(1, 60) },
     { label: 'issue 12 reproduction, three-valued (unknown_context_keys *)', route: 'evaluate', body: { ...issue, unknown_context_keys: ['*'] } },
     { label: 'issue 12 reproduction, three-valued (explain)', route: 'explain', body: { ...issue, unknown_context_keys: ['*'] } },
-    { label: 'three-valued: 9 Allows on 20 unknown keys each, 100 resources of the tagged actions (a 12 MB reply, 160 ms, before the keys were counted)', route: 'evaluate', body: fitBody(requiredKeys(100)) },
+    {
+      label: 'three-valued: 9 Allows on 20 unknown keys each, 100 resources of the tagged actions (a 12 MB reply, 160 ms, before the keys were counted)',
+      route: 'evaluate',
+      body: fitBody(requiredKeys(100)),
+    },
     { label: 'three-valued: the same with 15 resources (answered)', route: 'evaluate', body: fitBody(requiredKeys(15)) },
     { label: 'three-valued: 100 prefixes of 256 characters near 261 condition keys', route: 'explain', body: fitBody(nearPrefixes) },
     { label: 'validate: deep nesting under a long key', route: 'validate', body: { policy: deepText.slice(0, 60_000) } },

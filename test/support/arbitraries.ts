@@ -37,7 +37,17 @@ interface ConditionSpec {
 
 const conditionSpec: fc.Arbitrary<ConditionSpec> = fc.oneof(
   fc.record({
-    operator: fc.constantFrom('StringEquals', 'StringNotEquals', 'StringEqualsIgnoreCase', 'StringMatch', 'StringNotMatch', 'StringStartWith', 'StringEndWith', 'StringEqualsIfExists', 'StringNotEqualsIfExists'),
+    operator: fc.constantFrom(
+      'StringEquals',
+      'StringNotEquals',
+      'StringEqualsIgnoreCase',
+      'StringMatch',
+      'StringNotMatch',
+      'StringStartWith',
+      'StringEndWith',
+      'StringEqualsIfExists',
+      'StringNotEqualsIfExists',
+    ),
     key: fc.constantFrom('g:UserName', 'g:EnterpriseProjectId', 'g:ResourceTag/env', 'g:ProjectName'),
     values: fc.array(fc.constantFrom('alice', 'Alice', 'bob', '0', 'ep-1', 'prod', 'dev', 'a*', '*e', 'cn-north-4'), { minLength: 1, maxLength: 3 }),
   }),
@@ -114,14 +124,12 @@ export const identityPolicies: fc.Arbitrary<InlinePolicy[]> = fc
 
 const FULL_ACCESS: InlinePolicy = { id: 'FullAccess', document: { Version: '5.0', Statement: [{ Effect: 'Allow', Action: ['*'], Resource: ['*'] }] } };
 
-export const scpChain: fc.Arbitrary<ScpLevelInput[]> = fc
-  .array(fc.tuple(fc.boolean(), fc.array(statementSpec, { minLength: 1, maxLength: 3 })), { minLength: 0, maxLength: 3 })
-  .map((levels) =>
-    levels.map(([withFull, stmts], i) => ({
-      level: ['root', 'ou-a', ACCOUNT][i] ?? `lvl-${i}`,
-      policies: withFull ? [FULL_ACCESS, { id: `scp${i}`, document: policyDocument(stmts) }] : [{ id: `scp${i}`, document: policyDocument(stmts) }],
-    })),
-  );
+export const scpChain: fc.Arbitrary<ScpLevelInput[]> = fc.array(fc.tuple(fc.boolean(), fc.array(statementSpec, { minLength: 1, maxLength: 3 })), { minLength: 0, maxLength: 3 }).map((levels) =>
+  levels.map(([withFull, stmts], i) => ({
+    level: ['root', 'ou-a', ACCOUNT][i] ?? `lvl-${i}`,
+    policies: withFull ? [FULL_ACCESS, { id: `scp${i}`, document: policyDocument(stmts) }] : [{ id: `scp${i}`, document: policyDocument(stmts) }],
+  })),
+);
 
 const contextValue = <T>(arb: fc.Arbitrary<T>): fc.Arbitrary<T | undefined> => fc.option(arb, { nil: undefined });
 

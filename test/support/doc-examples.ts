@@ -139,10 +139,10 @@ export class DocRunner {
 }
 
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
-const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegex = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Whether `actual` (a line of output) is the line shown, `<uuid>` standing for any UUID. */
 export function sameLine(shown: string, actual: string): boolean {
   if (!shown.includes('<uuid>')) return shown === actual;
-  return new RegExp(`^${shown.split('<uuid>').map(escape).join(UUID)}$`).test(actual);
+  return new RegExp(`^${shown.split('<uuid>').map(escapeRegex).join(UUID)}$`).test(actual);
 }

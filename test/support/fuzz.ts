@@ -357,7 +357,16 @@ export class FuzzRunner {
       .map(([key, list]) => {
         const ms = list.map((s) => s.ms);
         const total = list.map((s) => s.totalMs);
-        return { key, calls: list.length, p50: quantile(ms, 0.5), p99: quantile(ms, 0.99), max: quantile(ms, 1), totalP99: quantile(total, 0.99), totalMax: quantile(total, 1), maxBytes: Math.max(...list.map((s) => s.bytes)) };
+        return {
+          key,
+          calls: list.length,
+          p50: quantile(ms, 0.5),
+          p99: quantile(ms, 0.99),
+          max: quantile(ms, 1),
+          totalP99: quantile(total, 0.99),
+          totalMax: quantile(total, 1),
+          maxBytes: Math.max(...list.map((s) => s.bytes)),
+        };
       })
       .sort((a, b) => a.key.localeCompare(b.key));
   }
@@ -538,7 +547,18 @@ export function invalidJsonTexts(valid: string): Array<[string, string]> {
 }
 
 /** Raw number literals at a JSON value's place. */
-export const NUMBER_LITERALS: readonly string[] = ['1e999', '-1e999', '18446744073709551616', '-0', '1e-400', '1.7976931348623157e308', '-9007199254740993', '0e99999999', '5e-324', '123456789012345678901234567890'];
+export const NUMBER_LITERALS: readonly string[] = [
+  '1e999',
+  '-1e999',
+  '18446744073709551616',
+  '-0',
+  '1e-400',
+  '1.7976931348623157e308',
+  '-9007199254740993',
+  '0e99999999',
+  '5e-324',
+  '123456789012345678901234567890',
+];
 
 /** Deeply nested texts, as a whole body or at a field. */
 export function deepTexts(depth: number): Array<[string, string]> {
@@ -610,60 +630,63 @@ export function wildcardPatterns(n: number): Array<[string, string]> {
 export function mutatedBody(valid: JsonLike): fc.Arbitrary<string> {
   const json = fc.jsonValue({ maxDepth: 3 }) as fc.Arbitrary<JsonLike>;
   const text = fc.string({ unit: 'binary', maxLength: 40 });
-  return fc
-    .tuple(fc.array(fc.tuple(fc.nat(8), fc.nat(10_000), json, text), { minLength: 1, maxLength: 4 }), fc.nat(8))
-    .map(([ops, finish]) => {
-      let v: JsonLike = clone(valid);
-      for (const [kind, at, randomJson, randomText] of ops) {
-        const all = paths(v);
-        const path = all.length > 0 ? (all[at % all.length] as Path) : [];
-        const here = getAt(v, path);
-        switch (kind) {
-          case 0:
-            v = setAt(v, path, WRONG_TYPES[at % WRONG_TYPES.length] as JsonLike);
-            break;
-          case 1:
-            v = setAt(v, path, randomJson);
-            break;
-          case 2:
-            if (path.length > 0) v = setAt(v, path, undefined);
-            break;
-          case 3: {
-            const objects = objectPaths(v);
-            const target = objects[at % Math.max(1, objects.length)];
-            if (target) v = setAt(v, [...target, randomText || '__proto__'], randomJson);
-            break;
-          }
-          case 4:
-            if (here !== undefined && typeof here === 'object' && here !== null) v = setAt(v, path, JSON.stringify(here));
-            break;
-          case 5:
-            if (Array.isArray(here) && here.length > 0) v = setAt(v, path, Array.from({ length: 1 + (at % 200) }, () => clone(here[0]) as JsonLike));
-            break;
-          case 6:
-            if (typeof here === 'string') v = setAt(v, path, here.repeat(1 + (at % 50)) + randomText);
-            break;
-          case 7:
-            if (typeof here === 'string') v = setAt(v, path, randomText);
-            break;
-          default:
-            if (Array.isArray(here)) v = setAt(v, path, []);
+  return fc.tuple(fc.array(fc.tuple(fc.nat(8), fc.nat(10_000), json, text), { minLength: 1, maxLength: 4 }), fc.nat(8)).map(([ops, finish]) => {
+    let v: JsonLike = clone(valid);
+    for (const [kind, at, randomJson, randomText] of ops) {
+      const all = paths(v);
+      const path = all.length > 0 ? (all[at % all.length] as Path) : [];
+      const here = getAt(v, path);
+      switch (kind) {
+        case 0:
+          v = setAt(v, path, WRONG_TYPES[at % WRONG_TYPES.length] as JsonLike);
+          break;
+        case 1:
+          v = setAt(v, path, randomJson);
+          break;
+        case 2:
+          if (path.length > 0) v = setAt(v, path, undefined);
+          break;
+        case 3: {
+          const objects = objectPaths(v);
+          const target = objects[at % Math.max(1, objects.length)];
+          if (target) v = setAt(v, [...target, randomText || '__proto__'], randomJson);
+          break;
         }
+        case 4:
+          if (here !== undefined && typeof here === 'object' && here !== null) v = setAt(v, path, JSON.stringify(here));
+          break;
+        case 5:
+          if (Array.isArray(here) && here.length > 0)
+            v = setAt(
+              v,
+              path,
+              Array.from({ length: 1 + (at % 200) }, () => clone(here[0]) as JsonLike),
+            );
+          break;
+        case 6:
+          if (typeof here === 'string') v = setAt(v, path, here.repeat(1 + (at % 50)) + randomText);
+          break;
+        case 7:
+          if (typeof here === 'string') v = setAt(v, path, randomText);
+          break;
+        default:
+          if (Array.isArray(here)) v = setAt(v, path, []);
       }
-      const serialised = JSON.stringify(v) ?? 'null';
-      // Sometimes the text itself: a duplicated member, a cut, a flipped character.
-      if (finish === 0) {
-        const target = objectPaths(v)[0];
-        const key = target ? Object.keys(getAt(v, target) as object)[0] : undefined;
-        if (target && key !== undefined) return withDuplicateKey(v, target, key, null);
-      }
-      if (finish === 1) return serialised.slice(0, Math.max(1, serialised.length - 1 - (ops.length % serialised.length)));
-      if (finish === 2 && serialised.length > 2) {
-        const i = ops[0]![1] % serialised.length;
-        return serialised.slice(0, i) + String.fromCharCode(ops[0]![1] % 128) + serialised.slice(i + 1);
-      }
-      return serialised;
-    });
+    }
+    const serialised = JSON.stringify(v) ?? 'null';
+    // Sometimes the text itself: a duplicated member, a cut, a flipped character.
+    if (finish === 0) {
+      const target = objectPaths(v)[0];
+      const key = target ? Object.keys(getAt(v, target) as object)[0] : undefined;
+      if (target && key !== undefined) return withDuplicateKey(v, target, key, null);
+    }
+    if (finish === 1) return serialised.slice(0, Math.max(1, serialised.length - 1 - (ops.length % serialised.length)));
+    if (finish === 2 && serialised.length > 2) {
+      const i = ops[0]![1] % serialised.length;
+      return serialised.slice(0, i) + String.fromCharCode(ops[0]![1] % 128) + serialised.slice(i + 1);
+    }
+    return serialised;
+  });
 }
 
 /** Random JSON values and random text as whole bodies. */

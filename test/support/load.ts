@@ -74,8 +74,22 @@ export function standardMix(): LoadKind[] {
     { name: 'inline allow', method: 'POST', path: '/v1/evaluate', body: { ...inline, action: 'ims:images:get' }, check: expectDecision('allow', 'allowed') },
     { name: 'inline deny', method: 'POST', path: '/v1/evaluate', body: inline, check: expectDecision('deny', 'explicit_deny') },
     { name: 'by-ref alice get (allow)', method: 'POST', path: '/v1/evaluate', body: byRef('alice', 'ims:images:get'), check: expectDecision('allow', 'allowed'), byReference: true },
-    { name: 'by-ref alice delete (explicit deny)', method: 'POST', path: '/v1/evaluate', body: byRef('alice', 'ims:images:deleteImage'), check: expectDecision('deny', 'explicit_deny'), byReference: true },
-    { name: 'by-ref bob delete (implicit deny)', method: 'POST', path: '/v1/evaluate', body: byRef('bob', 'ims:images:deleteImage'), check: expectDecision('deny', 'implicit_deny'), byReference: true },
+    {
+      name: 'by-ref alice delete (explicit deny)',
+      method: 'POST',
+      path: '/v1/evaluate',
+      body: byRef('alice', 'ims:images:deleteImage'),
+      check: expectDecision('deny', 'explicit_deny'),
+      byReference: true,
+    },
+    {
+      name: 'by-ref bob delete (implicit deny)',
+      method: 'POST',
+      path: '/v1/evaluate',
+      body: byRef('bob', 'ims:images:deleteImage'),
+      check: expectDecision('deny', 'implicit_deny'),
+      byReference: true,
+    },
     {
       name: 'catalog',
       method: 'GET',
@@ -227,7 +241,12 @@ export function reportMarkdown(r: LoadReport): string[] {
     '',
     '| request | answers | wrong | statuses | p50 ms | p99 ms |',
     '|---|---|---|---|---|---|',
-    ...r.kinds.map((k) => `| ${k.name} | ${k.count} | ${k.wrong} | ${Object.entries(k.statuses).map(([s, n]) => `${s}: ${n}`).join(', ')} | ${k.p50_ms} | ${k.p99_ms} |`),
+    ...r.kinds.map(
+      (k) =>
+        `| ${k.name} | ${k.count} | ${k.wrong} | ${Object.entries(k.statuses)
+          .map(([s, n]) => `${s}: ${n}`)
+          .join(', ')} | ${k.p50_ms} | ${k.p99_ms} |`,
+    ),
   ];
   if (r.problems.length) lines.push('', 'Problems seen (first 10):', '', ...r.problems.map((p) => `- ${p}`));
   return lines;

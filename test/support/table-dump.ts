@@ -11,7 +11,12 @@ export type Item = Record<string, unknown>;
 const plain = (v: unknown): unknown => {
   if (v instanceof Set) return [...v].map(plain).sort();
   if (Array.isArray(v)) return v.map(plain);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v as Item).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, plain(x)]));
+  if (v && typeof v === 'object')
+    return Object.fromEntries(
+      Object.entries(v as Item)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([k, x]) => [k, plain(x)]),
+    );
   return v;
 };
 

@@ -70,7 +70,12 @@ export function fillUrn(template: string, parts: Record<string, string>): string
 /** Reads a URN back into the template's parts; null when it does not fit. */
 export function parseUrn(template: string, urn: string): Record<string, string> | null {
   const names = urnPlaceholders(template);
-  const re = new RegExp(`^${template.split(/<[^>]+>/).map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('([^:]*)')}$`);
+  const re = new RegExp(
+    `^${template
+      .split(/<[^>]+>/)
+      .map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+      .join('([^:]*)')}$`,
+  );
   const m = re.exec(urn);
   if (!m) return null;
   return Object.fromEntries(names.map((n, i) => [n, m[i + 1] as string]));

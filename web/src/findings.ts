@@ -39,9 +39,7 @@ export function markOf(f: Finding, text: string): FindingMark {
   }
   const spanned = text.slice(from, to);
   const quoted = spanned.length >= 2 && spanned.startsWith('"') && spanned.endsWith('"');
-  const fixes = f.span
-    ? (f.suggestions ?? []).map((s) => ({ label: `Replace with ${s}`, from, to, insert: quoted ? JSON.stringify(s) : s }))
-    : [];
+  const fixes = f.span ? (f.suggestions ?? []).map((s) => ({ label: `Replace with ${s}`, from, to, insert: quoted ? JSON.stringify(s) : s })) : [];
   return { from, to, severity: SEVERITY[f.severity], code: f.code, message: f.message, fixes, finding: f };
 }
 

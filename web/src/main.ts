@@ -45,7 +45,11 @@ const viewPanel = h('div', { role: 'tabpanel', class: 'view-panel', tabindex: 0 
 const status = h('p', { class: 'status', role: 'status' });
 const shareOut = h('input', { type: 'text', readonly: true, class: 'share-url', 'aria-label': 'Share link' });
 
-const form = new RequestForm(formRoot, () => state.request, () => stateChanged());
+const form = new RequestForm(
+  formRoot,
+  () => state.request,
+  () => stateChanged(),
+);
 
 const ctx: ViewContext = {
   state: () => state,
@@ -143,42 +147,57 @@ function buildTab(tab: PolicyTab): TabUi {
       renderFindings(ui);
     },
   });
-  const idInput = h('input', { type: 'text', value: tab.id, autocomplete: 'off', spellcheck: 'false', oninput: (e: Event) => {
-    tab.id = (e.target as HTMLInputElement).value.trim();
-    ui.button.textContent = tabLabel(tab, ui.marks);
-    stateChanged();
-  } });
+  const idInput = h('input', {
+    type: 'text',
+    value: tab.id,
+    autocomplete: 'off',
+    spellcheck: 'false',
+    oninput: (e: Event) => {
+      tab.id = (e.target as HTMLInputElement).value.trim();
+      ui.button.textContent = tabLabel(tab, ui.marks);
+      stateChanged();
+    },
+  });
   idInput.id = nextId('pid');
-  const level = h('input', { type: 'text', value: tab.level ?? 'root', autocomplete: 'off', oninput: (e: Event) => {
-    tab.level = (e.target as HTMLInputElement).value.trim();
-    ui.button.textContent = tabLabel(tab, ui.marks);
-    stateChanged();
-  } });
+  const level = h('input', {
+    type: 'text',
+    value: tab.level ?? 'root',
+    autocomplete: 'off',
+    oninput: (e: Event) => {
+      tab.level = (e.target as HTMLInputElement).value.trim();
+      ui.button.textContent = tabLabel(tab, ui.marks);
+      stateChanged();
+    },
+  });
   level.id = nextId('lvl');
   const levelField = h('div', { class: 'field' }, h('label', { for: level.id }, 'SCP level (root, OU or account id)'), level);
   levelField.hidden = tab.type !== 'scp';
   const type = h(
     'select',
-    { onchange: (e: Event) => {
-      tab.type = (e.target as HTMLSelectElement).value === 'scp' ? 'scp' : 'identity';
-      if (tab.type === 'scp' && !tab.level) tab.level = level.value || 'root';
-      levelField.hidden = tab.type !== 'scp';
-      ui.button.textContent = tabLabel(tab, ui.marks);
-      ui.editor.relint();
-      stateChanged();
-    } },
+    {
+      onchange: (e: Event) => {
+        tab.type = (e.target as HTMLSelectElement).value === 'scp' ? 'scp' : 'identity';
+        if (tab.type === 'scp' && !tab.level) tab.level = level.value || 'root';
+        levelField.hidden = tab.type !== 'scp';
+        ui.button.textContent = tabLabel(tab, ui.marks);
+        ui.editor.relint();
+        stateChanged();
+      },
+    },
     h('option', { value: 'identity', selected: tab.type === 'identity' }, 'Identity policy (5.0 or 1.1)'),
     h('option', { value: 'scp', selected: tab.type === 'scp' }, 'SCP (5.0)'),
   );
   type.id = nextId('ptype');
   const template = h(
     'select',
-    { onchange: (e: Event) => {
-      const v = (e.target as HTMLSelectElement).value as keyof typeof TEMPLATES | '';
-      (e.target as HTMLSelectElement).value = '';
-      if (!v) return;
-      ui.editor.view.dispatch({ changes: { from: 0, to: ui.editor.view.state.doc.length, insert: TEMPLATES[v] } });
-    } },
+    {
+      onchange: (e: Event) => {
+        const v = (e.target as HTMLSelectElement).value as keyof typeof TEMPLATES | '';
+        (e.target as HTMLSelectElement).value = '';
+        if (!v) return;
+        ui.editor.view.dispatch({ changes: { from: 0, to: ui.editor.view.state.doc.length, insert: TEMPLATES[v] } });
+      },
+    },
     h('option', { value: '' }, 'Replace with a template…'),
     h('option', { value: '5.0' }, 'Identity policy, version 5.0'),
     h('option', { value: '1.1' }, 'Identity policy, version 1.1 (legacy)'),
@@ -433,18 +452,31 @@ function layout(): HTMLElement {
         'div',
         { class: 'col side' },
         h('section', { class: 'result-section', 'aria-labelledby': 'result-h' }, h('h2', { id: 'result-h' }, 'Decision'), decisionRoot, decidedBy, viewTabs, viewPanel),
-        h('section', { class: 'request-section', 'aria-labelledby': 'request-h' }, h('h2', { id: 'request-h' }, 'Request'), formRoot, h('button', { type: 'button', class: 'primary', onclick: () => evaluateLocal(true) }, 'Evaluate')),
+        h(
+          'section',
+          { class: 'request-section', 'aria-labelledby': 'request-h' },
+          h('h2', { id: 'request-h' }, 'Request'),
+          formRoot,
+          h('button', { type: 'button', class: 'primary', onclick: () => evaluateLocal(true) }, 'Evaluate'),
+        ),
         h(
           'section',
           { class: 'service-section', 'aria-labelledby': 'service-h' },
           h('h2', { id: 'service-h' }, 'Stored policies (optional)'),
-          h('p', { class: 'hint' }, 'Evaluate the request above against the policies stored in the service for its principal (by reference). The token stays in this page: it is not part of the share link.'),
+          h(
+            'p',
+            { class: 'hint' },
+            'Evaluate the request above against the policies stored in the service for its principal (by reference). The token stays in this page: it is not part of the share link.',
+          ),
           h(
             'form',
-            { class: 'service', onsubmit: (e: Event) => {
-              e.preventDefault();
-              void evaluateWithService();
-            } },
+            {
+              class: 'service',
+              onsubmit: (e: Event) => {
+                e.preventDefault();
+                void evaluateWithService();
+              },
+            },
             h('div', { class: 'field' }, h('label', { for: tokenInput.id }, 'Bearer token'), tokenInput),
             h('button', { type: 'submit' }, 'Evaluate with stored policies'),
           ),

@@ -36,7 +36,15 @@ export class RequestForm {
   }
 
   private text(labelText: string, value: string, set: (v: string) => void, opts: { hint?: string; placeholder?: string; name?: string } = {}): HTMLDivElement {
-    const input = h('input', { type: 'text', value, placeholder: opts.placeholder, name: opts.name, autocomplete: 'off', spellcheck: 'false', oninput: (e: Event) => this.update(() => set((e.target as HTMLInputElement).value)) });
+    const input = h('input', {
+      type: 'text',
+      value,
+      placeholder: opts.placeholder,
+      name: opts.name,
+      autocomplete: 'off',
+      spellcheck: 'false',
+      oninput: (e: Event) => this.update(() => set((e.target as HTMLInputElement).value)),
+    });
     return field(labelText, input, opts.hint);
   }
 
@@ -47,13 +55,22 @@ export class RequestForm {
     agency.hidden = p.type !== 'agency';
     const typeSelect = h(
       'select',
-      { name: 'principal-type', onchange: (e: Event) => this.update((x) => {
-        x.principal.type = (e.target as HTMLSelectElement).value as PrincipalType;
-        agency.hidden = x.principal.type !== 'agency';
-      }) },
+      {
+        name: 'principal-type',
+        onchange: (e: Event) =>
+          this.update((x) => {
+            x.principal.type = (e.target as HTMLSelectElement).value as PrincipalType;
+            agency.hidden = x.principal.type !== 'agency';
+          }),
+      },
       PRINCIPAL_TYPES.map((t) => h('option', { value: t.value, selected: t.value === p.type }, t.label)),
     );
-    const mgmt = h('input', { type: 'checkbox', id: nextId('mgmt'), checked: p.management_account, onchange: (e: Event) => this.update((x) => (x.principal.management_account = (e.target as HTMLInputElement).checked)) });
+    const mgmt = h('input', {
+      type: 'checkbox',
+      id: nextId('mgmt'),
+      checked: p.management_account,
+      onchange: (e: Event) => this.update((x) => (x.principal.management_account = (e.target as HTMLInputElement).checked)),
+    });
     const principal = h(
       'fieldset',
       { class: 'principal' },
@@ -63,7 +80,11 @@ export class RequestForm {
       this.text('User name', p.user_name, (v) => (this.get().principal.user_name = v), { name: 'user-name' }),
       this.text('User id', p.user_id, (v) => (this.get().principal.user_id = v), { name: 'user-id' }),
       agency,
-      this.text('Organization path', p.org_path, (v) => (this.get().principal.org_path = v), { name: 'org-path', placeholder: 'o-1/r-1/ou-a/acc-1', hint: 'For SCPs and g:PrincipalOrgPath: organization/root/OUs/account.' }),
+      this.text('Organization path', p.org_path, (v) => (this.get().principal.org_path = v), {
+        name: 'org-path',
+        placeholder: 'o-1/r-1/ou-a/acc-1',
+        hint: 'For SCPs and g:PrincipalOrgPath: organization/root/OUs/account.',
+      }),
       h('div', { class: 'check' }, mgmt, h('label', { for: mgmt.id }, 'Management account of the organization (SCPs do not apply)')),
     );
 
@@ -74,12 +95,17 @@ export class RequestForm {
     };
     const mode = h('fieldset', { class: 'mode' }, h('legend', {}, 'What is requested'), modeRadio('action', 'An action'), modeRadio('api', 'An IMS API call'));
 
-    const full = h('input', { type: 'checkbox', id: nextId('full'), checked: r.scp_full_access, onchange: (e: Event) => this.update((x) => (x.scp_full_access = (e.target as HTMLInputElement).checked)) });
+    const full = h('input', {
+      type: 'checkbox',
+      id: nextId('full'),
+      checked: r.scp_full_access,
+      onchange: (e: Event) => this.update((x) => (x.scp_full_access = (e.target as HTMLInputElement).checked)),
+    });
     const where = h(
       'fieldset',
       { class: 'where' },
       h('legend', {}, 'Where'),
-      this.text('Region (project)', r.region, (v) => (this.get().region = v), { name: 'region', hint: 'The request\'s region, e.g. cn-north-4 (project-scoped grants and g:RequestedRegion).' }),
+      this.text('Region (project)', r.region, (v) => (this.get().region = v), { name: 'region', hint: "The request's region, e.g. cn-north-4 (project-scoped grants and g:RequestedRegion)." }),
       h('div', { class: 'check' }, full, h('label', { for: full.id }, 'Attach the system FullAccess SCP at every SCP level (as enabling SCPs does)')),
     );
     this.root.replaceChildren(principal, mode, this.dynamic, where);
@@ -101,12 +127,20 @@ export class RequestForm {
     const info = h('small', { class: 'hint', id: nextId('action-hint') });
     const describe = (name: string): void => {
       const a = findAction(name);
-      info.textContent = a ? `${a.access_level ? a.access_level.replace(/_/g, ' ') : a.kind.replace(/_/g, ' ')} · ${a.description || 'no description'}${a.resource_types.length ? '' : ' · no resource type'}` : 'Not a catalog action.';
+      info.textContent = a
+        ? `${a.access_level ? a.access_level.replace(/_/g, ' ') : a.kind.replace(/_/g, ' ')} · ${a.description || 'no description'}${a.resource_types.length ? '' : ' · no resource type'}`
+        : 'Not a catalog action.';
     };
     const select = h(
       'select',
       { name: 'action', 'aria-describedby': info.id, onchange: (e: Event) => this.update((x) => (x.action = (e.target as HTMLSelectElement).value), true) },
-      actionsByLevel().map((g) => h('optgroup', { label: g.label }, g.actions.map((a) => h('option', { value: a.name, selected: a.name === r.action }, a.name)))),
+      actionsByLevel().map((g) =>
+        h(
+          'optgroup',
+          { label: g.label },
+          g.actions.map((a) => h('option', { value: a.name, selected: a.name === r.action }, a.name)),
+        ),
+      ),
     );
     select.id = nextId('action');
     describe(r.action);
@@ -117,37 +151,65 @@ export class RequestForm {
     const api = findApi(r.api) ?? catalog.apis[0];
     const select = h(
       'select',
-      { name: 'api', onchange: (e: Event) => this.update((x) => {
-        x.api = (e.target as HTMLSelectElement).value;
-        x.hints = {};
-      }, true) },
+      {
+        name: 'api',
+        onchange: (e: Event) =>
+          this.update((x) => {
+            x.api = (e.target as HTMLSelectElement).value;
+            x.hints = {};
+          }, true),
+      },
       catalog.apis.map((a) => h('option', { value: apiKey(a), selected: a === api }, `${a.method} ${a.path} → ${a.action}`)),
     );
     if (!api) return h('p', {}, 'The catalog has no APIs.');
-    const params = pathParams(api.path).map((name) => this.text(`Path parameter ${name}`, r.api_params[name] ?? '', (v) => {
-      this.get().api_params[name] = v;
-      path.value = fillPath(api.path, this.get().api_params);
-    }, { name: `param-${name}` }));
+    const params = pathParams(api.path).map((name) =>
+      this.text(
+        `Path parameter ${name}`,
+        r.api_params[name] ?? '',
+        (v) => {
+          this.get().api_params[name] = v;
+          path.value = fillPath(api.path, this.get().api_params);
+        },
+        { name: `param-${name}` },
+      ),
+    );
     const path = h('output', { class: 'preview' }, fillPath(api.path, r.api_params));
     const hints = apiHints(api).map(({ hint, notes }) => {
       const current = r.hints[hint];
-      const options = hint === 'quick_import_disk'
-        ? [['', 'Not given (assume every disk kind)'], ['system', 'System disk'], ['data', 'Data disk']]
-        : [['', 'Not given (assume yes)'], ['true', 'Yes'], ['false', 'No']];
+      const options =
+        hint === 'quick_import_disk'
+          ? [
+              ['', 'Not given (assume every disk kind)'],
+              ['system', 'System disk'],
+              ['data', 'Data disk'],
+            ]
+          : [
+              ['', 'Not given (assume yes)'],
+              ['true', 'Yes'],
+              ['false', 'No'],
+            ];
       const sel = h(
         'select',
-        { name: `hint-${hint}`, onchange: (e: Event) => this.update((x) => {
-          const v = (e.target as HTMLSelectElement).value;
-          if (v === '') delete x.hints[hint];
-          else if (hint === 'quick_import_disk') x.hints.quick_import_disk = v as 'system' | 'data';
-          else x.hints.enterprise_project = v === 'true';
-        }) },
+        {
+          name: `hint-${hint}`,
+          onchange: (e: Event) =>
+            this.update((x) => {
+              const v = (e.target as HTMLSelectElement).value;
+              if (v === '') delete x.hints[hint];
+              else if (hint === 'quick_import_disk') x.hints.quick_import_disk = v as 'system' | 'data';
+              else x.hints.enterprise_project = v === 'true';
+            }),
+        },
         options.map(([v, t]) => h('option', { value: v, selected: String(current ?? '') === v }, t as string)),
       );
       return field(hint === 'quick_import_disk' ? 'Hint: quick import of which disk' : 'Hint: enterprise project user or migration', sel, notes.join(' · '));
     });
     const deps = api.dependencies.length
-      ? h('ul', { class: 'deps', 'aria-label': 'Actions the call also needs' }, api.dependencies.map((d) => h('li', {}, h('code', {}, d.action), d.condition ? ` (${d.condition.note})` : ' (always)')))
+      ? h(
+          'ul',
+          { class: 'deps', 'aria-label': 'Actions the call also needs' },
+          api.dependencies.map((d) => h('li', {}, h('code', {}, d.action), d.condition ? ` (${d.condition.note})` : ' (always)')),
+        )
       : h('p', { class: 'hint' }, 'The call needs no other action.');
     return h(
       'fieldset',
@@ -164,7 +226,12 @@ export class RequestForm {
 
   private resourceBuilder(r: RequestFields): HTMLElement {
     if (!hasResourceType(r)) {
-      return h('fieldset', { class: 'resource' }, h('legend', {}, 'Resource'), h('p', { class: 'hint' }, h('code', {}, r.action), ' has no resource type: it is requested on ', h('code', {}, '*'), '.'));
+      return h(
+        'fieldset',
+        { class: 'resource' },
+        h('legend', {}, 'Resource'),
+        h('p', { class: 'hint' }, h('code', {}, r.action), ' has no resource type: it is requested on ', h('code', {}, '*'), '.'),
+      );
     }
     const preview = h('output', { class: 'preview', 'aria-label': 'Resource URN' }, resourceUrn(r));
     const name = nextId('res');
@@ -172,12 +239,20 @@ export class RequestForm {
       const input = h('input', { type: 'radio', name, id: nextId('r'), value, checked: r.resource_mode === value, onchange: () => this.update((x) => (x.resource_mode = value), true) });
       return h('span', { class: 'radio' }, input, h('label', { for: input.id }, text));
     };
-    const inputs = r.resource_mode === 'urn'
-      ? urnPlaceholders(URN_TEMPLATE).map((part) => this.text(PART_LABELS[part] ?? part, r.resource_parts[part] ?? '', (v) => {
-          this.get().resource_parts[part] = v;
-          preview.value = resourceUrn(this.get());
-        }, { name: `urn-${part}`, ...(part === 'image-id' ? { hint: '* stands for every image' } : {}) }))
-      : [];
+    const inputs =
+      r.resource_mode === 'urn'
+        ? urnPlaceholders(URN_TEMPLATE).map((part) =>
+            this.text(
+              PART_LABELS[part] ?? part,
+              r.resource_parts[part] ?? '',
+              (v) => {
+                this.get().resource_parts[part] = v;
+                preview.value = resourceUrn(this.get());
+              },
+              { name: `urn-${part}`, ...(part === 'image-id' ? { hint: '* stands for every image' } : {}) },
+            ),
+          )
+        : [];
     return h(
       'fieldset',
       { class: 'resource' },
@@ -204,12 +279,18 @@ export class RequestForm {
     const listId = nextId('global-keys');
     this.freeList = listId;
     const free = r.context.filter((c) => !claimed.has(c)).map((c) => this.freeRow(c));
-    const datalist = h('datalist', { id: listId }, globalKeys().map((k) => h('option', { value: k.key.replace(/<tag-key>$/, '') }, `${k.type}: ${k.description}`)));
+    const datalist = h(
+      'datalist',
+      { id: listId },
+      globalKeys().map((k) => h('option', { value: k.key.replace(/<tag-key>$/, '') }, `${k.type}: ${k.description}`)),
+    );
     return h(
       'fieldset',
       { class: 'context' },
       h('legend', {}, 'Context keys'),
-      offers.length ? h('p', { class: 'hint' }, 'Keys this action carries in the catalog (check to send):') : h('p', { class: 'hint' }, 'This action carries no IMS condition keys; add global keys below.'),
+      offers.length
+        ? h('p', { class: 'hint' }, 'Keys this action carries in the catalog (check to send):')
+        : h('p', { class: 'hint' }, 'This action carries no IMS condition keys; add global keys below.'),
       ...offered,
       free.length ? h('p', { class: 'hint' }, 'Other keys:') : null,
       ...free,
@@ -233,28 +314,54 @@ export class RequestForm {
       }
       return target;
     };
-    const check = h('input', { type: 'checkbox', id: nextId('use'), checked: row?.enabled ?? false, onchange: (e: Event) => this.update(() => (ensure().enabled = (e.target as HTMLInputElement).checked)) });
+    const check = h('input', {
+      type: 'checkbox',
+      id: nextId('use'),
+      checked: row?.enabled ?? false,
+      onchange: (e: Event) => this.update(() => (ensure().enabled = (e.target as HTMLInputElement).checked)),
+    });
     const parts: HTMLElement[] = [h('span', { class: 'check' }, check, h('label', { for: check.id }, h('code', {}, key), ` (${typeLabel(info)})`))];
     if (tag) {
-      const tagInput = h('input', { type: 'text', value: row ? row.key.slice(prefix.length) : '', placeholder: 'tag key', autocomplete: 'off', oninput: (e: Event) => this.update(() => {
-        const target = ensure();
-        target.key = prefix + (e.target as HTMLInputElement).value;
-        target.enabled = true;
-        check.checked = true;
-      }) });
+      const tagInput = h('input', {
+        type: 'text',
+        value: row ? row.key.slice(prefix.length) : '',
+        placeholder: 'tag key',
+        autocomplete: 'off',
+        oninput: (e: Event) =>
+          this.update(() => {
+            const target = ensure();
+            target.key = prefix + (e.target as HTMLInputElement).value;
+            target.enabled = true;
+            check.checked = true;
+          }),
+      });
       parts.push(field(`Tag key of ${prefix}`, tagInput));
     }
-    parts.push(field(`Value of ${key}`, this.valueControl(info, row?.value ?? '', (v) => {
-      const target = ensure();
-      target.value = v;
-      target.enabled = true;
-      check.checked = true;
-    }), info?.description));
+    parts.push(
+      field(
+        `Value of ${key}`,
+        this.valueControl(info, row?.value ?? '', (v) => {
+          const target = ensure();
+          target.value = v;
+          target.enabled = true;
+          check.checked = true;
+        }),
+        info?.description,
+      ),
+    );
     return h('div', { class: 'ctx-row' }, ...parts);
   }
 
   private freeRow(row: ContextRow): HTMLElement {
-    const keyInput = h('input', { type: 'text', value: row.key, list: this.freeList, placeholder: 'g:SourceIp', autocomplete: 'off', spellcheck: 'false', oninput: (e: Event) => this.update(() => (row.key = (e.target as HTMLInputElement).value)) });
+    const keyInput = h('input', {
+      type: 'text',
+      value: row.key,
+      list: this.freeList,
+      placeholder: 'g:SourceIp',
+      autocomplete: 'off',
+      spellcheck: 'false',
+      oninput: (e: Event) => this.update(() => (row.key = (e.target as HTMLInputElement).value)),
+    });
     const value = h('input', { type: 'text', value: row.value, autocomplete: 'off', oninput: (e: Event) => this.update(() => (row.value = (e.target as HTMLInputElement).value)) });
     const info = keyInfo(row.key);
     return h(
@@ -269,7 +376,15 @@ export class RequestForm {
   private valueControl(info: CatalogConditionKey | undefined, value: string, set: (v: string) => void): HTMLElement {
     const onInput = (e: Event): void => this.update(() => set((e.target as HTMLInputElement | HTMLSelectElement).value));
     if (info?.type === 'boolean' && !info.multi_valued) {
-      return h('select', { onchange: onInput }, [['', '(choose)'], ['true', 'true'], ['false', 'false']].map(([v, t]) => h('option', { value: v, selected: v === value }, t as string)));
+      return h(
+        'select',
+        { onchange: onInput },
+        [
+          ['', '(choose)'],
+          ['true', 'true'],
+          ['false', 'false'],
+        ].map(([v, t]) => h('option', { value: v, selected: v === value }, t as string)),
+      );
     }
     if (info?.type === 'numeric' && !info.multi_valued) return h('input', { type: 'number', value, oninput: onInput });
     const placeholder = info?.multi_valued ? 'comma-separated values' : info?.type === 'date' ? '2026-01-01T00:00:00Z' : info?.type === 'ip_address' ? '192.0.2.10' : '';

@@ -21,7 +21,9 @@ export function decidingStatements(r: ExplainResponse): Array<StatementRef & { k
   }
   if (r.decision !== 'allow') return [];
   const first = r.results[0];
-  return (first?.matched ?? []).filter((m) => m.effect === 'Allow' && m.layer === 'identity').map((m) => ({ layer: m.layer, level: m.level, policy_id: m.policy_id, statement: m.statement, kind: 'allow' as const }));
+  return (first?.matched ?? [])
+    .filter((m) => m.effect === 'Allow' && m.layer === 'identity')
+    .map((m) => ({ layer: m.layer, level: m.level, policy_id: m.policy_id, statement: m.statement, kind: 'allow' as const }));
 }
 
 /** The trace entry of a statement (its span, when the document was text). */
@@ -52,23 +54,81 @@ export function renderDecision(outcome: Outcome): HTMLElement {
     );
   }
   const extra = Object.keys(r).filter((k) => !KNOWN_FIELDS.has(k));
-  const results = r.results.length > 1 ? h(
-    'table',
-    { class: 'results' },
-    h('caption', {}, 'Per action'),
-    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Action'), h('th', { scope: 'col' }, 'Resource'), h('th', { scope: 'col' }, 'Decision'), h('th', { scope: 'col' }, 'Reason'), h('th', { scope: 'col' }, 'Required by'))),
-    h('tbody', {}, r.results.map((x) => h('tr', {}, h('td', {}, h('code', {}, x.action)), h('td', {}, h('code', {}, x.resource)), h('td', { class: `d-${x.decision}` }, x.decision.toUpperCase()), h('td', {}, label(x.reason)), h('td', {}, x.required_by ?? '')))),
-  ) : null;
+  const results =
+    r.results.length > 1
+      ? h(
+          'table',
+          { class: 'results' },
+          h('caption', {}, 'Per action'),
+          h(
+            'thead',
+            {},
+            h(
+              'tr',
+              {},
+              h('th', { scope: 'col' }, 'Action'),
+              h('th', { scope: 'col' }, 'Resource'),
+              h('th', { scope: 'col' }, 'Decision'),
+              h('th', { scope: 'col' }, 'Reason'),
+              h('th', { scope: 'col' }, 'Required by'),
+            ),
+          ),
+          h(
+            'tbody',
+            {},
+            r.results.map((x) =>
+              h(
+                'tr',
+                {},
+                h('td', {}, h('code', {}, x.action)),
+                h('td', {}, h('code', {}, x.resource)),
+                h('td', { class: `d-${x.decision}` }, x.decision.toUpperCase()),
+                h('td', {}, label(x.reason)),
+                h('td', {}, x.required_by ?? ''),
+              ),
+            ),
+          ),
+        )
+      : null;
   return h(
     'div',
     { class: `decision decision-${r.decision}`, 'data-decision': r.decision, 'data-reason': r.reason },
     h('p', { class: 'verdict' }, h('span', { class: `badge badge-${r.decision}` }, r.decision.toUpperCase()), ' ', h('span', { class: 'reason' }, label(r.reason))),
     h('p', { class: 'message' }, r.message),
-    r.api ? h('p', { class: 'api' }, 'API ', h('code', {}, `${r.api.method} ${r.api.template}`), ' needs ', ...r.api.required_actions.flatMap((a, i) => [i ? ', ' : '', h('code', {}, a)]), r.api.assumed.length ? ` (assumed, no hint given: ${r.api.assumed.join(', ')})` : '') : null,
-    r.missing_context_keys.length ? h('p', { class: 'missing' }, 'Keys a statement needs that the request lacks (more context may change the answer): ', ...r.missing_context_keys.flatMap((k, i) => [i ? ', ' : '', h('code', {}, k)])) : null,
-    r.warnings.length ? h('ul', { class: 'warnings', 'aria-label': 'Warnings' }, r.warnings.map((w) => h('li', {}, w))) : null,
+    r.api
+      ? h(
+          'p',
+          { class: 'api' },
+          'API ',
+          h('code', {}, `${r.api.method} ${r.api.template}`),
+          ' needs ',
+          ...r.api.required_actions.flatMap((a, i) => [i ? ', ' : '', h('code', {}, a)]),
+          r.api.assumed.length ? ` (assumed, no hint given: ${r.api.assumed.join(', ')})` : '',
+        )
+      : null,
+    r.missing_context_keys.length
+      ? h(
+          'p',
+          { class: 'missing' },
+          'Keys a statement needs that the request lacks (more context may change the answer): ',
+          ...r.missing_context_keys.flatMap((k, i) => [i ? ', ' : '', h('code', {}, k)]),
+        )
+      : null,
+    r.warnings.length
+      ? h(
+          'ul',
+          { class: 'warnings', 'aria-label': 'Warnings' },
+          r.warnings.map((w) => h('li', {}, w)),
+        )
+      : null,
     results,
-    extra.length ? h('dl', { class: 'extra' }, extra.flatMap((k) => [h('dt', {}, label(k)), h('dd', {}, h('code', {}, json((r as unknown as Record<string, unknown>)[k])))])) : null,
+    extra.length
+      ? h(
+          'dl',
+          { class: 'extra' },
+          extra.flatMap((k) => [h('dt', {}, label(k)), h('dd', {}, h('code', {}, json((r as unknown as Record<string, unknown>)[k])))]),
+        )
+      : null,
     h('p', { class: 'source' }, `From ${source}; catalog ${r.catalog_version}.`),
   );
 }
@@ -94,15 +154,24 @@ function statementItem(s: StatementTrace, ref: StatementRef, ctx: ViewContext, c
     s.not_evaluated ? null : h('li', {}, `Resource ${s.resource_matched ? 'matches' : 'does not match'}`, s.resource_pattern ? [' (', h('code', {}, s.resource_pattern), ')'] : ''),
     s.scope_matched === undefined ? null : h('li', {}, `Grant scope ${s.scope_matched ? 'covers' : 'does not cover'} the request`),
   ];
-  const conditions = s.conditions.length && !s.not_evaluated
-    ? h(
-        'table',
-        { class: 'conditions' },
-        h('caption', {}, `Conditions: ${s.conditions_matched ? 'met' : 'not met'}`),
-        h('thead', {}, h('tr', {}, ['Operator', 'Key', 'Policy values', 'Request values', 'Result'].map((t) => h('th', { scope: 'col' }, t)))),
-        h('tbody', {}, s.conditions.map(conditionRow)),
-      )
-    : null;
+  const conditions =
+    s.conditions.length && !s.not_evaluated
+      ? h(
+          'table',
+          { class: 'conditions' },
+          h('caption', {}, `Conditions: ${s.conditions_matched ? 'met' : 'not met'}`),
+          h(
+            'thead',
+            {},
+            h(
+              'tr',
+              {},
+              ['Operator', 'Key', 'Policy values', 'Request values', 'Result'].map((t) => h('th', { scope: 'col' }, t)),
+            ),
+          ),
+          h('tbody', {}, s.conditions.map(conditionRow)),
+        )
+      : null;
   return h(
     'li',
     { class: `stmt stmt-${s.applies ? 'applies' : 'no'} effect-${s.effect.toLowerCase()}`, 'data-statement': `${ref.policy_id}#${s.statement}` },
@@ -140,7 +209,11 @@ function layerItem(l: LayerTrace, ctx: ViewContext): HTMLElement {
               'details',
               { open: p.statements.some((s) => s.applies) },
               h('summary', {}, 'Policy ', h('code', {}, p.policy_id), p.source ? ` (version ${p.source.version}${p.source.grant_id ? `, grant ${p.source.grant_id}` : ''})` : ''),
-              h('ul', {}, p.statements.map((s) => statementItem(s, { layer: l.layer, level: l.level, policy_id: p.policy_id, statement: s.statement }, ctx, local))),
+              h(
+                'ul',
+                {},
+                p.statements.map((s) => statementItem(s, { layer: l.layer, level: l.level, policy_id: p.policy_id, statement: s.statement }, ctx, local)),
+              ),
             ),
           ),
         ),
@@ -167,7 +240,16 @@ export const traceView: ResultView = {
           h(
             'li',
             { class: `result d-${t.decision}` },
-            h('details', { open: true }, h('summary', {}, h('code', {}, t.action), ' on ', h('code', {}, t.resource), ': ', h('strong', {}, `${t.decision.toUpperCase()} (${label(t.reason)})`)), h('ul', {}, t.layers.map((l) => layerItem(l, ctx)))),
+            h(
+              'details',
+              { open: true },
+              h('summary', {}, h('code', {}, t.action), ' on ', h('code', {}, t.resource), ': ', h('strong', {}, `${t.decision.toUpperCase()} (${label(t.reason)})`)),
+              h(
+                'ul',
+                {},
+                t.layers.map((l) => layerItem(l, ctx)),
+              ),
+            ),
           ),
         ),
       ),

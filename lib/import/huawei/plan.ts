@@ -45,7 +45,9 @@ export function buildPlan(files: readonly ImportFile[]): PlanResult {
     }
     const shape = recognise(value);
     if (!shape) {
-      summary.findings.push(finding(f.name, 'UNRECOGNISED_RESPONSE', 'Not a response of an API this import reads (docs/imports.md lists them): give the JSON body as the API or the official CLI/SDK returned it.'));
+      summary.findings.push(
+        finding(f.name, 'UNRECOGNISED_RESPONSE', 'Not a response of an API this import reads (docs/imports.md lists them): give the JSON body as the API or the official CLI/SDK returned it.'),
+      );
       continue;
     }
     summary.api = shape.api;
@@ -63,7 +65,13 @@ export function buildPlan(files: readonly ImportFile[]): PlanResult {
     if (shape.owner) {
       owner = ownerFromPath(file, known[shape.owner]);
       if (owner === undefined) {
-        summary.findings.push(finding(file, 'OWNER_NOT_NAMED', `${shape.api} does not say which ${OWNER_WORDS[shape.owner]} it belongs to: name the ${OWNER_WORDS[shape.owner]}'s id in the file's path (a directory or file-name part), e.g. ${OWNER_EXAMPLES[shape.owner]}, and include the response that defines it.`));
+        summary.findings.push(
+          finding(
+            file,
+            'OWNER_NOT_NAMED',
+            `${shape.api} does not say which ${OWNER_WORDS[shape.owner]} it belongs to: name the ${OWNER_WORDS[shape.owner]}'s id in the file's path (a directory or file-name part), e.g. ${OWNER_EXAMPLES[shape.owner]}, and include the response that defines it.`,
+          ),
+        );
         continue;
       }
     }
@@ -86,7 +94,11 @@ export function buildPlan(files: readonly ImportFile[]): PlanResult {
   const unknownIms = new Set<string>();
   for (const p of plan.policies) {
     if (p.versions.length === 0) {
-      summaryOf(summaries, p.file).findings.push(finding(p.file, 'NO_DOCUMENT', `Policy ${p.policy_id} (${p.name}) has no document in the input: add its versions (ListPolicyVersionsV5 or GetPolicyVersionV5) or its content (ShowPolicy).`, { policy_id: p.policy_id }));
+      summaryOf(summaries, p.file).findings.push(
+        finding(p.file, 'NO_DOCUMENT', `Policy ${p.policy_id} (${p.name}) has no document in the input: add its versions (ListPolicyVersionsV5 or GetPolicyVersionV5) or its content (ShowPolicy).`, {
+          policy_id: p.policy_id,
+        }),
+      );
       continue;
     }
     if (!p.versions.some((v) => v.is_default)) {
@@ -157,7 +169,9 @@ function addFragment(plan: ImportPlan, policies: Map<string, ImportPolicy>, fr: 
         return;
       }
       if (existing.type !== fr.policy.type) {
-        summary.findings.push(finding(file, 'CONFLICTING_POLICY', `${fr.policy.policy_id} is a ${existing.type} policy in ${existing.file} and a ${fr.policy.type} policy here.`, { policy_id: fr.policy.policy_id }));
+        summary.findings.push(
+          finding(file, 'CONFLICTING_POLICY', `${fr.policy.policy_id} is a ${existing.type} policy in ${existing.file} and a ${fr.policy.type} policy here.`, { policy_id: fr.policy.policy_id }),
+        );
         return;
       }
       if (fr.policy.name) existing.name = fr.policy.name;
@@ -189,7 +203,8 @@ function addFragment(plan: ImportPlan, policies: Map<string, ImportPolicy>, fr: 
       else {
         if (fr.node.name !== undefined) existing.name = fr.node.name;
         if (fr.node.parent_id !== undefined) {
-          if (existing.parent_id !== undefined && existing.parent_id !== fr.node.parent_id) summary.findings.push(finding(file, 'CONFLICTING_PARENT', `${fr.node.id} is under ${existing.parent_id} in ${existing.file} and under ${fr.node.parent_id} here.`));
+          if (existing.parent_id !== undefined && existing.parent_id !== fr.node.parent_id)
+            summary.findings.push(finding(file, 'CONFLICTING_PARENT', `${fr.node.id} is under ${existing.parent_id} in ${existing.file} and under ${fr.node.parent_id} here.`));
           existing.parent_id = fr.node.parent_id;
         }
       }
@@ -211,7 +226,9 @@ function mergeVersion(p: ImportPolicy, v: ImportVersion, summary: FileSummary): 
     return;
   }
   if (canonical(same.document) !== canonical(v.document)) {
-    summary.findings.push(finding(v.file, 'CONFLICTING_VERSION', `Version ${v.version_id} of policy ${p.policy_id} has another document in ${same.file}.`, { policy_id: p.policy_id, version_id: v.version_id }));
+    summary.findings.push(
+      finding(v.file, 'CONFLICTING_VERSION', `Version ${v.version_id} of policy ${p.policy_id} has another document in ${same.file}.`, { policy_id: p.policy_id, version_id: v.version_id }),
+    );
   }
   same.is_default ||= v.is_default;
 }
@@ -221,19 +238,30 @@ function checkReferences(plan: ImportPlan, summaries: FileSummary[]): void {
   const has = (kind: PrincipalKind, id: string): boolean => plan.principals.some((p) => p.kind === kind && p.id === id);
   const policyIds = new Set(plan.policies.map((p) => p.policy_id));
   for (const m of plan.memberships) {
-    if (!has('user', m.user_id)) summaryOf(summaries, m.file).findings.push(finding(m.file, 'UNKNOWN_REFERENCE', `User ${m.user_id} is a member of group ${m.group_id} but no user list of the input has it (add KeystoneListUsers or ListUsersV5).`));
-    if (!has('group', m.group_id)) summaryOf(summaries, m.file).findings.push(finding(m.file, 'UNKNOWN_REFERENCE', `Group ${m.group_id} is not in a group list of the input (add KeystoneListGroups or ListGroupsV5).`));
+    if (!has('user', m.user_id))
+      summaryOf(summaries, m.file).findings.push(
+        finding(m.file, 'UNKNOWN_REFERENCE', `User ${m.user_id} is a member of group ${m.group_id} but no user list of the input has it (add KeystoneListUsers or ListUsersV5).`),
+      );
+    if (!has('group', m.group_id))
+      summaryOf(summaries, m.file).findings.push(finding(m.file, 'UNKNOWN_REFERENCE', `Group ${m.group_id} is not in a group list of the input (add KeystoneListGroups or ListGroupsV5).`));
   }
   const grants: ImportGrant[] = [];
   for (const g of plan.grants) {
     if (!has(g.principal.type, g.principal.id)) {
-      summaryOf(summaries, g.file).findings.push(finding(g.file, 'UNKNOWN_REFERENCE', `The ${g.principal.type} ${g.principal.id} a policy is granted to is not in the input.`, { policy_id: g.policy_id }));
+      summaryOf(summaries, g.file).findings.push(
+        finding(g.file, 'UNKNOWN_REFERENCE', `The ${g.principal.type} ${g.principal.id} a policy is granted to is not in the input.`, { policy_id: g.policy_id }),
+      );
       continue;
     }
     if (!policyIds.has(g.policy_id)) {
       // A system role or system identity policy of Huawei: its document is not in the input, and leaving the
       // grant out can only take access away (system policies allow).
-      summaryOf(summaries, g.file).findings.push(finding(g.file, 'GRANT_SKIPPED', `Policy ${g.policy_id} granted to ${g.principal.type} ${g.principal.id} is not in the input (a Huawei system policy or role?): the grant is not imported.`, { severity: 'warning', policy_id: g.policy_id }));
+      summaryOf(summaries, g.file).findings.push(
+        finding(g.file, 'GRANT_SKIPPED', `Policy ${g.policy_id} granted to ${g.principal.type} ${g.principal.id} is not in the input (a Huawei system policy or role?): the grant is not imported.`, {
+          severity: 'warning',
+          policy_id: g.policy_id,
+        }),
+      );
       continue;
     }
     grants.push(g);
@@ -241,15 +269,28 @@ function checkReferences(plan: ImportPlan, summaries: FileSummary[]): void {
   plan.grants = grants;
   const nodeIds = new Set(plan.nodes.map((n) => n.id));
   for (const n of plan.nodes) {
-    if (n.kind !== 'root' && n.parent_id === undefined) summaryOf(summaries, n.file).findings.push(finding(n.file, 'OWNER_NOT_NAMED', `The parent of ${n.id} is not known: save each listing under a directory named by its parent's id.`));
-    else if (n.parent_id !== undefined && !nodeIds.has(n.parent_id)) summaryOf(summaries, n.file).findings.push(finding(n.file, 'UNKNOWN_REFERENCE', `The parent ${n.parent_id} of ${n.id} is not in the input.`));
+    if (n.kind !== 'root' && n.parent_id === undefined)
+      summaryOf(summaries, n.file).findings.push(finding(n.file, 'OWNER_NOT_NAMED', `The parent of ${n.id} is not known: save each listing under a directory named by its parent's id.`));
+    else if (n.parent_id !== undefined && !nodeIds.has(n.parent_id))
+      summaryOf(summaries, n.file).findings.push(finding(n.file, 'UNKNOWN_REFERENCE', `The parent ${n.parent_id} of ${n.id} is not in the input.`));
   }
-  if (plan.nodes.filter((n) => n.kind === 'root').length > 1) summaryOf(summaries, plan.nodes[0]?.file ?? '(input)').findings.push(finding(plan.nodes[0]?.file ?? '(input)', 'CONFLICTING_PARENT', 'The input has more than one root: import one organization at a time.'));
+  if (plan.nodes.filter((n) => n.kind === 'root').length > 1)
+    summaryOf(summaries, plan.nodes[0]?.file ?? '(input)').findings.push(
+      finding(plan.nodes[0]?.file ?? '(input)', 'CONFLICTING_PARENT', 'The input has more than one root: import one organization at a time.'),
+    );
   for (const a of plan.scp_attachments) {
     const scp = plan.policies.find((p) => p.policy_id === a.policy_id);
-    if (!scp && a.policy_id !== FULL_ACCESS) summaryOf(summaries, a.file).findings.push(finding(a.file, 'UNKNOWN_REFERENCE', `SCP ${a.policy_id} is attached to ${a.target_id} but its content is not in the input (add ShowPolicy): an SCP left out could only widen access.`, { policy_id: a.policy_id }));
+    if (!scp && a.policy_id !== FULL_ACCESS)
+      summaryOf(summaries, a.file).findings.push(
+        finding(a.file, 'UNKNOWN_REFERENCE', `SCP ${a.policy_id} is attached to ${a.target_id} but its content is not in the input (add ShowPolicy): an SCP left out could only widen access.`, {
+          policy_id: a.policy_id,
+        }),
+      );
     else if (scp && scp.type !== 'scp') summaryOf(summaries, a.file).findings.push(finding(a.file, 'CONFLICTING_POLICY', `${a.policy_id} is not an SCP.`, { policy_id: a.policy_id }));
-    if (!nodeIds.has(a.target_id)) summaryOf(summaries, a.file).findings.push(finding(a.file, 'UNKNOWN_REFERENCE', `SCP ${a.policy_id} is attached to ${a.target_id}, which no root, OU or account listing of the input has.`, { policy_id: a.policy_id }));
+    if (!nodeIds.has(a.target_id))
+      summaryOf(summaries, a.file).findings.push(
+        finding(a.file, 'UNKNOWN_REFERENCE', `SCP ${a.policy_id} is attached to ${a.target_id}, which no root, OU or account listing of the input has.`, { policy_id: a.policy_id }),
+      );
   }
 }
 
@@ -293,5 +334,9 @@ export function canonical(text: string): string {
 function sortKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sortKeys);
   if (v === null || typeof v !== 'object') return v;
-  return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]));
+  return Object.fromEntries(
+    Object.keys(v)
+      .sort()
+      .map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]),
+  );
 }

@@ -79,7 +79,13 @@ const listPoliciesV5: Recogniser = (b) => {
     api: 'ListPoliciesV5',
     defines: { policy: ids(custom, 'policy_id') },
     fragments: () =>
-      custom.map((p) => ({ kind: 'policy', policy: { policy_id: String(p.policy_id), name: str(p.policy_name) ?? String(p.policy_id), ...desc(p.description), kind: 'identity-5.0', type: 'identity', versions: [] } }) as Fragment),
+      custom.map(
+        (p) =>
+          ({
+            kind: 'policy',
+            policy: { policy_id: String(p.policy_id), name: str(p.policy_name) ?? String(p.policy_id), ...desc(p.description), kind: 'identity-5.0', type: 'identity', versions: [] },
+          }) as Fragment,
+      ),
   };
 };
 
@@ -90,7 +96,8 @@ const listPolicyVersionsV5: Recogniser = (b) => {
   return {
     api: 'ListPolicyVersionsV5',
     owner: 'policy',
-    fragments: (policyId) => items.map((v) => ({ kind: 'version', policy_id: policyId, version: { version_id: String(v.version_id), document: text(v.document) ?? '', is_default: v.is_default === true } }) as Fragment),
+    fragments: (policyId) =>
+      items.map((v) => ({ kind: 'version', policy_id: policyId, version: { version_id: String(v.version_id), document: text(v.document) ?? '', is_default: v.is_default === true } }) as Fragment),
   };
 };
 
@@ -326,12 +333,17 @@ const listOrgPolicies: Recogniser = (b) => {
     api: 'ListPolicies',
     defines: { scp: [...ids(custom, 'id'), ...builtinIds(items)] },
     builtins: builtinIds(items),
-    fragments: () => custom.map((p) => ({ kind: 'policy', policy: { policy_id: String(p.id), name: str(p.name) ?? String(p.id), ...desc(p.description), kind: 'scp', type: 'scp', versions: [] } }) as Fragment),
+    fragments: () =>
+      custom.map((p) => ({ kind: 'policy', policy: { policy_id: String(p.id), name: str(p.name) ?? String(p.id), ...desc(p.description), kind: 'scp', type: 'scp', versions: [] } }) as Fragment),
   };
 };
 
 /** Huawei's built-in SCP ids (e.g. `p-FullAccess`): attachments of it map to the store's `system:FullAccess`. */
-const builtinIds = (items: Body[]): string[] => ids(items.filter((p) => p.is_builtin === true), 'id');
+const builtinIds = (items: Body[]): string[] =>
+  ids(
+    items.filter((p) => p.is_builtin === true),
+    'id',
+  );
 
 /** ShowPolicy (Organizations, GET /v1/organizations/policies/{policy_id}): `policy` {content (text), policy_summary {id, name, type, is_builtin}}. */
 const showOrgPolicy: Recogniser = (b) => {
@@ -343,7 +355,12 @@ const showOrgPolicy: Recogniser = (b) => {
   return {
     api: 'ShowPolicy',
     defines: { scp: [id] },
-    fragments: () => [{ kind: 'policy', policy: { policy_id: id, name: str(s.name) ?? id, ...desc(s.description), kind: 'scp', type: 'scp', versions: [{ version_id: 'v1', document: text(p.content) ?? '', is_default: true }] } }],
+    fragments: () => [
+      {
+        kind: 'policy',
+        policy: { policy_id: id, name: str(s.name) ?? id, ...desc(s.description), kind: 'scp', type: 'scp', versions: [{ version_id: 'v1', document: text(p.content) ?? '', is_default: true }] },
+      },
+    ],
   };
 };
 
