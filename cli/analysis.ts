@@ -46,7 +46,8 @@ function readSet(file: string | undefined, type: 'identity' | 'scp', io: Io, wha
   if (file === undefined) throw new UsageError('MISSING_INPUT', `Give the ${what} file (a policy document or a policy set), or - for standard input.`);
   const text = readInput(file, io);
   const parsed = parseJson(text);
-  if (!parsed.ok) throw new UsageError('INVALID_JSON', `${file === '-' ? 'Standard input' : file} is not valid JSON: ${parsed.message} at line ${parsed.position.line} column ${parsed.position.column}.`);
+  if (!parsed.ok)
+    throw new UsageError('INVALID_JSON', `${file === '-' ? 'Standard input' : file} is not valid JSON: ${parsed.message} at line ${parsed.position.line} column ${parsed.position.column}.`);
   const value = parsed.value;
   const isSet = typeof value === 'object' && value !== null && !Array.isArray(value) && ('policies' in value || 'scps' in value) && !('Statement' in value);
   const id = file === '-' ? 'stdin' : basename(file);
@@ -99,7 +100,13 @@ export const exitOf = (r: AnalysisResult): number => (r.result === 'PASS' ? 0 : 
  * Prints an answer. `sides[kind]`: the inputs that allow and refuse a finding of that kind (the SARIF
  * location of a statement is the file its policy came from).
  */
-function output(r: AnalysisResult | ErrorResponse, format: Format, io: Io, sides: Partial<Record<AnalysisFinding['kind'], [Input, Input | null]>>, names: { gained?: [string, string]; lost?: [string, string] }): number {
+function output(
+  r: AnalysisResult | ErrorResponse,
+  format: Format,
+  io: Io,
+  sides: Partial<Record<AnalysisFinding['kind'], [Input, Input | null]>>,
+  names: { gained?: [string, string]; lost?: [string, string] },
+): number {
   if ('error' in r) {
     io.stdout(`${JSON.stringify(r, null, 2)}\n`);
     return 2;

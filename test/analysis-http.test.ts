@@ -34,7 +34,11 @@ const set = (document: unknown): Record<string, unknown> => ({ policies: [{ id: 
 
 /** The request's sets as evaluate takes them: the witness with the set's policies and SCPs. */
 const decide = (witness: EvaluateRequest, s: Record<string, unknown>): string => {
-  const r = evaluate({ ...witness, ...(s.policies ? { policies: (s.policies as Array<{ id: string; document: unknown }>).map(({ id, document }) => ({ id, document })) } : {}), ...(s.scps ? { scps: s.scps } : {}) });
+  const r = evaluate({
+    ...witness,
+    ...(s.policies ? { policies: (s.policies as Array<{ id: string; document: unknown }>).map(({ id, document }) => ({ id, document })) } : {}),
+    ...(s.scps ? { scps: s.scps } : {}),
+  });
   if ('error' in r) throw new Error(r.error.message);
   return r.decision;
 };

@@ -26,7 +26,9 @@ interface AtomSpec {
 /** Case-sensitive globs over a few letters; case-insensitive literals, prefixes and suffixes (as the engine's string operators). */
 const altArb = fc.oneof(
   fc.stringMatching(/^[abkKiI*?]{0,4}$/).map((pattern) => ({ pattern, ci: false })),
-  fc.tuple(fc.stringMatching(/^[abkiKI]{0,3}$/), fc.constantFrom('', 'prefix', 'suffix')).map(([text, how]) => ({ pattern: how === 'prefix' ? `${text.toLowerCase()}*` : how === 'suffix' ? `*${text.toLowerCase()}` : text.toLowerCase(), ci: true })),
+  fc
+    .tuple(fc.stringMatching(/^[abkiKI]{0,3}$/), fc.constantFrom('', 'prefix', 'suffix'))
+    .map(([text, how]) => ({ pattern: how === 'prefix' ? `${text.toLowerCase()}*` : how === 'suffix' ? `*${text.toLowerCase()}` : text.toLowerCase(), ci: true })),
 );
 const atomsArb = fc.array(fc.record({ alts: fc.array(altArb, { minLength: 1, maxLength: 2 }), negated: fc.boolean() }), { minLength: 1, maxLength: 3 });
 
@@ -76,7 +78,13 @@ describe('string classes (automaton product)', () => {
   it('sees the characters whose lower case is another letter or longer (Kelvin sign, dotted capital I)', () => {
     const atoms: RegularAtom[] = [
       { alternatives: [{ tokens: literalTokens('k'), caseInsensitive: true }], negated: false },
-      { alternatives: [{ tokens: literalTokens('k'), caseInsensitive: false }, { tokens: literalTokens('K'), caseInsensitive: false }], negated: false },
+      {
+        alternatives: [
+          { tokens: literalTokens('k'), caseInsensitive: false },
+          { tokens: literalTokens('K'), caseInsensitive: false },
+        ],
+        negated: false,
+      },
       { alternatives: [{ tokens: globTokens('??'), caseInsensitive: true }], negated: false },
       { alternatives: [{ tokens: globTokens('?'), caseInsensitive: false }], negated: false },
     ];
@@ -111,7 +119,10 @@ function explicitConstraint(k: number, allowed: ReadonlySet<string>): AtomConstr
   const ids = new Map<string, number>();
   const idOf = (fixed: Map<number, number>): number => {
     if (vectors(fixed).length === 0) return 0;
-    const key = [...fixed].sort((x, y) => x[0] - y[0]).map(([a, x]) => `${a}=${x}`).join(',');
+    const key = [...fixed]
+      .sort((x, y) => x[0] - y[0])
+      .map(([a, x]) => `${a}=${x}`)
+      .join(',');
     let id = ids.get(key);
     if (id === undefined) {
       ids.set(key, (id = states.length));
@@ -164,7 +175,9 @@ const POINTS: number[][] = (() => {
   return out;
 })();
 
-const cubeArb: fc.Arbitrary<Cube> = fc.tuple(...DOMAINS.map((d) => fc.option(fc.array(fc.boolean(), { minLength: d, maxLength: d }), { nil: null }))).map((sets) => sets.map((s) => (s ? Uint8Array.from(s, (b) => (b ? 1 : 0)) : null)));
+const cubeArb: fc.Arbitrary<Cube> = fc
+  .tuple(...DOMAINS.map((d) => fc.option(fc.array(fc.boolean(), { minLength: d, maxLength: d }), { nil: null })))
+  .map((sets) => sets.map((s) => (s ? Uint8Array.from(s, (b) => (b ? 1 : 0)) : null)));
 const setArb = fc.array(cubeArb, { maxLength: 4 });
 
 describe('decision diagrams', () => {
@@ -245,15 +258,45 @@ function runs(shape: Shape, s: string): boolean {
 describe('syntax automata of the typed readings', () => {
   // Strings near the syntaxes (their characters, in any order) and readable ones, every spelling variant.
   const near = fc.array(fc.constantFrom(...'0123456789.+-eETtZz: aAfF'), { maxLength: 30 }).map((cs) => cs.join(''));
-  const numbers = fc.oneof(fc.double({ noNaN: true }).map(String), fc.integer().map(String), fc.tuple(fc.constantFrom('', '+', '-'), fc.stringMatching(/^\d{0,4}$/), fc.constantFrom('', '.'), fc.stringMatching(/^\d{0,3}$/), fc.constantFrom('', 'e', 'E'), fc.constantFrom('', '+', '-'), fc.stringMatching(/^\d{0,3}$/)).map((p) => p.join('')));
+  const numbers = fc.oneof(
+    fc.double({ noNaN: true }).map(String),
+    fc.integer().map(String),
+    fc
+      .tuple(
+        fc.constantFrom('', '+', '-'),
+        fc.stringMatching(/^\d{0,4}$/),
+        fc.constantFrom('', '.'),
+        fc.stringMatching(/^\d{0,3}$/),
+        fc.constantFrom('', 'e', 'E'),
+        fc.constantFrom('', '+', '-'),
+        fc.stringMatching(/^\d{0,3}$/),
+      )
+      .map((p) => p.join('')),
+  );
   const dates = fc
-    .tuple(fc.date({ min: new Date('0000-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59Z'), noInvalidDate: true }), fc.constantFrom('T', 't', ' '), fc.constantFrom('', 'Z', 'z', '+08:00', '-0530', '+01'), fc.nat(4))
+    .tuple(
+      fc.date({ min: new Date('0000-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59Z'), noInvalidDate: true }),
+      fc.constantFrom('T', 't', ' '),
+      fc.constantFrom('', 'Z', 'z', '+08:00', '-0530', '+01'),
+      fc.nat(4),
+    )
     .map(([d, sep, zone, cut]) => {
       const iso = d.toISOString().slice(0, 23);
-      const body = [iso.slice(0, 10), `${iso.slice(0, 10)}${sep}${iso.slice(11, 16)}`, `${iso.slice(0, 10)}${sep}${iso.slice(11, 19)}`, `${iso.slice(0, 10)}${sep}${iso.slice(11, 23)}`, `${iso.slice(0, 10)}${sep}${iso.slice(11, 23)}0001`][cut]!;
+      const body = [
+        iso.slice(0, 10),
+        `${iso.slice(0, 10)}${sep}${iso.slice(11, 16)}`,
+        `${iso.slice(0, 10)}${sep}${iso.slice(11, 19)}`,
+        `${iso.slice(0, 10)}${sep}${iso.slice(11, 23)}`,
+        `${iso.slice(0, 10)}${sep}${iso.slice(11, 23)}0001`,
+      ][cut]!;
       return cut === 0 ? body : body + zone;
     });
-  const addresses = fc.oneof(fc.ipV4(), fc.ipV6(), fc.ipV4().map((a) => `::ffff:${a}`), fc.ipV6().map((a) => a.toUpperCase()));
+  const addresses = fc.oneof(
+    fc.ipV4(),
+    fc.ipV6(),
+    fc.ipV4().map((a) => `::ffff:${a}`),
+    fc.ipV6().map((a) => a.toUpperCase()),
+  );
   const cases = [
     { name: 'numbers', shape: SYNTAX.numeric, read: readNumber, arb: fc.oneof(near, numbers) },
     { name: 'dates', shape: SYNTAX.date, read: readDate, arb: fc.oneof(near, dates) },
@@ -280,19 +323,41 @@ describe('typed value classes', () => {
     const STRING_OPS = ['StringEquals', 'StringNotEquals', 'StringEqualsIgnoreCase', 'StringMatch', 'StringNotMatch', 'StringStartWith', 'StringEndWith', 'StringNotEndWith'];
     const TYPED_OPS = ['NumberLessThan', 'NumberGreaterThanEquals', 'NumberEquals', 'DateLessThan', 'DateNotEquals', 'IpAddress', 'NotIpAddress'];
     const WORDS = [...NUMBERS, ...DATES.slice(0, 3), '10.1.2.3', '10.*', '*.5', '1?', '2026-*', 'alice', 'a*', '*-4', ':', '::1'];
-    const valueFor = (op: string, w: string): string => (op.startsWith('Number') ? (readNumber(w) !== undefined ? w : '300') : op.startsWith('Date') ? (readDate(w) !== undefined ? w : DATES[0]!) : op.includes('Ip') ? (IPS.includes(w) ? w : '10.0.0.0/8') : w);
+    const valueFor = (op: string, w: string): string =>
+      op.startsWith('Number')
+        ? readNumber(w) !== undefined
+          ? w
+          : '300'
+        : op.startsWith('Date')
+          ? readDate(w) !== undefined
+            ? w
+            : DATES[0]!
+          : op.includes('Ip')
+            ? IPS.includes(w)
+              ? w
+              : '10.0.0.0/8'
+            : w;
     const probes = fc.oneof(fc.constantFrom(...WORDS, '', 'x', '1e999', '10.0.0.1', '2026-01-01T00:00:00Z'), fc.stringMatching(/^[0-9.+\-eE:a-fTZ]{0,12}$/), fc.double({ noNaN: true }).map(String));
     let uncertain = 0;
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.constantFrom(...STRING_OPS, ...TYPED_OPS), fc.subarray(WORDS, { minLength: 1, maxLength: 2 })), { minLength: 2, maxLength: 3 }), fc.array(probes, { minLength: 30, maxLength: 30 }), (conds, ps) => {
-        const atoms = conds.map(([op, ws]) => conditionAtom(op, ws.map((w) => valueFor(op, w))));
-        const { classes, problem } = valueClasses(atoms, { maxLength: 64, workLimit: 1e6 });
-        expect(problem).toBeUndefined();
-        uncertain += classes.filter((c) => c.rep === null).length;
-        const keys = new Set(classes.map((c) => c.vector.join('')));
-        for (const p of ps) expect(keys.has(atoms.map((a) => (a.holds(p) ? 1 : 0)).join('')), `${p} ${JSON.stringify(conds)}`).toBe(true);
-        for (const c of classes) if (c.rep !== null) expect(atoms.map((a) => (a.holds(c.rep as string) ? 1 : 0)).join('')).toBe(c.vector.join(''));
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.constantFrom(...STRING_OPS, ...TYPED_OPS), fc.subarray(WORDS, { minLength: 1, maxLength: 2 })), { minLength: 2, maxLength: 3 }),
+        fc.array(probes, { minLength: 30, maxLength: 30 }),
+        (conds, ps) => {
+          const atoms = conds.map(([op, ws]) =>
+            conditionAtom(
+              op,
+              ws.map((w) => valueFor(op, w)),
+            ),
+          );
+          const { classes, problem } = valueClasses(atoms, { maxLength: 64, workLimit: 1e6 });
+          expect(problem).toBeUndefined();
+          uncertain += classes.filter((c) => c.rep === null).length;
+          const keys = new Set(classes.map((c) => c.vector.join('')));
+          for (const p of ps) expect(keys.has(atoms.map((a) => (a.holds(p) ? 1 : 0)).join('')), `${p} ${JSON.stringify(conds)}`).toBe(true);
+          for (const c of classes) if (c.rep !== null) expect(atoms.map((a) => (a.holds(c.rep as string) ? 1 : 0)).join('')).toBe(c.vector.join(''));
+        },
+      ),
       { numRuns: 300, seed: 13 },
     );
     // Deliberately adversarial mixes: some combinations exist but only with unusual spellings (-10000e-4 is
@@ -319,7 +384,10 @@ describe('typed value classes', () => {
       family: 'dates',
       ops: ['DateEquals', 'DateNotEquals', 'DateLessThan', 'DateLessThanEquals', 'DateGreaterThan', 'DateGreaterThanEquals'],
       values: DATES,
-      probe: fc.oneof(fc.date({ min: new Date('0001-01-01T00:00:00Z'), max: new Date('9999-12-31T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString()), fc.constantFrom(...DATES, '2026-02-30', 'x', '2026-01-01T00:00:00.00049Z')),
+      probe: fc.oneof(
+        fc.date({ min: new Date('0001-01-01T00:00:00Z'), max: new Date('9999-12-31T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString()),
+        fc.constantFrom(...DATES, '2026-02-30', 'x', '2026-01-01T00:00:00.00049Z'),
+      ),
     },
     {
       family: 'addresses',
@@ -331,14 +399,18 @@ describe('typed value classes', () => {
   for (const { family, ops, values, probe } of cases) {
     it(`${family}: every value falls in a class found, and each representative is in its class`, () => {
       fc.assert(
-        fc.property(fc.array(fc.tuple(fc.constantFrom(...ops), fc.subarray(values, { minLength: 1, maxLength: 3 })), { minLength: 1, maxLength: 3 }), fc.array(probe, { minLength: 20, maxLength: 20 }), (conds, probes) => {
-          const atoms = conds.map(([op, vs]) => conditionAtom(op, vs));
-          const { classes, problem } = valueClasses(atoms, { maxLength: 2048, workLimit: 1e5 });
-          expect(problem).toBeUndefined();
-          const keys = new Set(classes.map((c) => c.vector.join('')));
-          for (const c of classes) if (c.rep !== null) expect(atoms.map((a) => (a.holds(c.rep as string) ? 1 : 0)).join('')).toBe(c.vector.join(''));
-          for (const p of probes) expect(keys.has(atoms.map((a) => (a.holds(p) ? 1 : 0)).join(''))).toBe(true);
-        }),
+        fc.property(
+          fc.array(fc.tuple(fc.constantFrom(...ops), fc.subarray(values, { minLength: 1, maxLength: 3 })), { minLength: 1, maxLength: 3 }),
+          fc.array(probe, { minLength: 20, maxLength: 20 }),
+          (conds, probes) => {
+            const atoms = conds.map(([op, vs]) => conditionAtom(op, vs));
+            const { classes, problem } = valueClasses(atoms, { maxLength: 2048, workLimit: 1e5 });
+            expect(problem).toBeUndefined();
+            const keys = new Set(classes.map((c) => c.vector.join('')));
+            for (const c of classes) if (c.rep !== null) expect(atoms.map((a) => (a.holds(c.rep as string) ? 1 : 0)).join('')).toBe(c.vector.join(''));
+            for (const p of probes) expect(keys.has(atoms.map((a) => (a.holds(p) ? 1 : 0)).join(''))).toBe(true);
+          },
+        ),
         { numRuns: 150, seed: 11 },
       );
     });

@@ -191,7 +191,12 @@ describe('sets of every kind', () => {
 
   it('URN patterns whose * crosses ":" combine: a URN can match two image patterns of different accounts', () => {
     const set = {
-      policies: [doc('p', [{ Effect: 'Allow', Action: ['ims:images:get'], Resource: ['ims:*:acc-1:image:a*'] }, { Effect: 'Deny', Action: ['ims:images:get'], Resource: ['ims:*:acc-2:image:*'] }])],
+      policies: [
+        doc('p', [
+          { Effect: 'Allow', Action: ['ims:images:get'], Resource: ['ims:*:acc-1:image:a*'] },
+          { Effect: 'Deny', Action: ['ims:images:get'], Resource: ['ims:*:acc-2:image:*'] },
+        ]),
+      ],
     };
     const r = ok(checkAccessNotGranted(set, { actions: ['ims:images:get'], resources: ['ims:*:acc-2:*'] }));
     // A URN such as ims::acc-1:image:acc-2: matches the acc-2 question (the first * is ":acc-1:image") and the
@@ -296,7 +301,15 @@ describe('summarize', () => {
 
 describe('renderings', () => {
   const existing = { policies: [{ id: 'p', document: '{\n  "Version": "5.0",\n  "Statement": [\n    { "Effect": "Allow", "Action": ["ims:images:get"] }\n  ]\n}' }] };
-  const proposed = { policies: [{ id: 'p', document: '{\n  "Version": "5.0",\n  "Statement": [\n    { "Effect": "Allow", "Action": ["ims:images:get"] },\n    { "Sid": "Del", "Effect": "Allow", "Action": ["ims:images:deleteImage"] }\n  ]\n}' }] };
+  const proposed = {
+    policies: [
+      {
+        id: 'p',
+        document:
+          '{\n  "Version": "5.0",\n  "Statement": [\n    { "Effect": "Allow", "Action": ["ims:images:get"] },\n    { "Sid": "Del", "Effect": "Allow", "Action": ["ims:images:deleteImage"] }\n  ]\n}',
+      },
+    ],
+  };
 
   it('text: the result, each region with its witness', () => {
     const r = ok(checkNoNewAccess(existing, proposed));

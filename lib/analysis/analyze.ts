@@ -96,7 +96,8 @@ function checkSet(input: unknown, name: string): AnalysisPolicySet | ErrorRespon
       const pol = p as Record<string, unknown>;
       if (ids.has(pol.id as string)) return fail(`policies[${i}].id`, `repeats the id "${String(pol.id)}"`);
       ids.add(pol.id as string);
-      if (pol.scope !== undefined && !isScope(pol.scope)) return fail(`policies[${i}].scope`, 'is not a grant scope ({type: global | all_projects | project (with project) | enterprise_project (with enterprise_project_id)})');
+      if (pol.scope !== undefined && !isScope(pol.scope))
+        return fail(`policies[${i}].scope`, 'is not a grant scope ({type: global | all_projects | project (with project) | enterprise_project (with enterprise_project_id)})');
       if (pol.source !== undefined && !isObject(pol.source)) return fail(`policies[${i}].source`, 'must be an object');
     }
   }
@@ -138,7 +139,10 @@ function mergeFacts(sets: readonly AnalysisPolicySet[], names: readonly string[]
   let region: string | null | undefined;
   const sources: Array<{ name: string; facts: Assume }> = [
     ...(assume ? [{ name: 'assume', facts: assume }] : []),
-    ...sets.map((s, i) => ({ name: `${names[i]} set`, facts: { ...(s.principal ? { principal: s.principal } : {}), ...(s.region !== undefined ? { region: s.region } : {}), ...(s.context ? { context: s.context } : {}) } })),
+    ...sets.map((s, i) => ({
+      name: `${names[i]} set`,
+      facts: { ...(s.principal ? { principal: s.principal } : {}), ...(s.region !== undefined ? { region: s.region } : {}), ...(s.context ? { context: s.context } : {}) },
+    })),
   ];
   const conflict = (what: string, a: unknown, b: unknown, where: string): ErrorResponse =>
     requestError('INVALID_REQUEST', `${where} says ${what} is ${JSON.stringify(b)}, another part of the input says ${JSON.stringify(a)}: the analysis needs one value.`, { field: what });
@@ -225,7 +229,10 @@ function compileSet(s: AnalysisPolicySet, analyses: Map<unknown, unknown>): Comp
   const identity = (s.policies ?? []).map((p) => read(p, 'identity'));
   const scps = (s.scps ?? []).map((l) => ({ level: l.level, policies: l.policies.map((p) => read(p, 'scp')) }));
   if (invalid) return compileInlinePolicies({ ...(s.policies ? { policies: s.policies } : {}), ...(s.scps ? { scps: s.scps } : {}) });
-  return compilePolicySet(identity as PolicyInputParsed[], scps.map((l) => ({ level: l.level, policies: l.policies as PolicyInputParsed[] })));
+  return compilePolicySet(
+    identity as PolicyInputParsed[],
+    scps.map((l) => ({ level: l.level, policies: l.policies as PolicyInputParsed[] })),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -386,11 +393,19 @@ function verified(p: Prepared, c: Collector, witness: EvaluateRequest, allowing:
   const check = (set: number, want: 'allow' | 'deny'): boolean => {
     const r = evaluateOn(p.compiled[set] as CompiledPolicySet, witness);
     if ('error' in r) {
-      c.unknown.push({ code: r.error.code === 'REQUEST_TOO_COMPLEX' ? 'OUTSIDE_REQUEST_LIMITS' : 'INTERNAL_MISMATCH', message: `a witness of ${witness.action} was refused by evaluate: ${r.error.message}`, action: witness.action as string });
+      c.unknown.push({
+        code: r.error.code === 'REQUEST_TOO_COMPLEX' ? 'OUTSIDE_REQUEST_LIMITS' : 'INTERNAL_MISMATCH',
+        message: `a witness of ${witness.action} was refused by evaluate: ${r.error.message}`,
+        action: witness.action as string,
+      });
       return false;
     }
     if (r.decision !== want) {
-      c.unknown.push({ code: 'INTERNAL_MISMATCH', message: `internal: evaluate ${r.decision}s the witness ${JSON.stringify(witness)} that the analysis expected it to ${want}`, action: witness.action as string });
+      c.unknown.push({
+        code: 'INTERNAL_MISMATCH',
+        message: `internal: evaluate ${r.decision}s the witness ${JSON.stringify(witness)} that the analysis expected it to ${want}`,
+        action: witness.action as string,
+      });
       return false;
     }
     return true;
@@ -402,7 +417,11 @@ function undecidedReasons(c: Collector, analysed: Analysed): void {
   for (const { group, actions } of analysed.groups) {
     if (group.undecided === FALSE) continue;
     for (const a of actions) {
-      c.unknown.push({ code: 'UNDECIDED_VALUES', message: `${actionAt(a).name}: some requests could not be decided: they need values of classes no value was found for (a key compared both as text and as a number, date or address)`, action: actionAt(a).name });
+      c.unknown.push({
+        code: 'UNDECIDED_VALUES',
+        message: `${actionAt(a).name}: some requests could not be decided: they need values of classes no value was found for (a key compared both as text and as a number, date or address)`,
+        action: actionAt(a).name,
+      });
     }
   }
 }
@@ -554,7 +573,12 @@ export function summarize(set: AnalysisPolicySet | unknown, options?: AnalysisOp
       const entry: SummaryAction = { action: name, access: when.length === 0 ? 'unknown' : 'conditional' };
       if (when.length > 0) {
         entry.when = when;
-        entry.text = when.map((w) => `${w.resources.map((r) => (r.match.length === 0 ? 'any resource' : r.match.join(' and ') + (r.except.length ? ` except ${r.except.join(', ')}` : ''))).join(' or ')} when ${w.condition.text}`).join('; or ');
+        entry.text = when
+          .map(
+            (w) =>
+              `${w.resources.map((r) => (r.match.length === 0 ? 'any resource' : r.match.join(' and ') + (r.except.length ? ` except ${r.except.join(', ')}` : ''))).join(' or ')} when ${w.condition.text}`,
+          )
+          .join('; or ');
       }
       byAction.set(a, entry);
     }
@@ -576,7 +600,8 @@ function noPrincipal(): ErrorResponse {
 /** Catalog entries designated by names or patterns (aliases included); an error for a name the catalog lacks. */
 function resolveActions(names: string[] | undefined): number[] | ErrorResponse {
   if (names === undefined) return ALL_ACTIONS();
-  if (!Array.isArray(names) || names.length === 0 || !names.every((n) => typeof n === 'string')) return requestError('INVALID_REQUEST', '"actions" must be a non-empty list of action names or patterns.', { field: 'actions' });
+  if (!Array.isArray(names) || names.length === 0 || !names.every((n) => typeof n === 'string'))
+    return requestError('INVALID_REQUEST', '"actions" must be a non-empty list of action names or patterns.', { field: 'actions' });
   const out = new Set<number>();
   for (const name of names) {
     const hit = hasWildcard(name) ? matchActions(name) : [...lookupAction(name)];

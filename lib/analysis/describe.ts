@@ -165,7 +165,12 @@ function describeCondition(group: Group, cube: Cube): RegionCondition {
     const req: KeyRequirement = { ...base, absent: includes.length > 0 ? 'forbidden' : 'allowed', text: '' };
     const texts: string[] = [];
     if (includes.length > 0) {
-      req.includes = includes.flatMap((j) => valueTerms(gv, gv.classes.map((_, i) => i === j)));
+      req.includes = includes.flatMap((j) =>
+        valueTerms(
+          gv,
+          gv.classes.map((_, i) => i === j),
+        ),
+      );
       texts.push(...req.includes.map((t) => `${name} has a value: ${valueTermText(t)}`));
     }
     if (excluded.some(Boolean)) {
@@ -205,7 +210,14 @@ export function statementRef(st: CompiledStatement): StatementRef {
 function meets(group: Group, a: number, part: RegionPart): boolean {
   const m = group.mdd;
   const w = group.witness(part.node);
-  if (w.kind === 'found' && m.contains(a, w.witness.point.map((x) => (x === -1 ? 0 : x)))) return true;
+  if (
+    w.kind === 'found' &&
+    m.contains(
+      a,
+      w.witness.point.map((x) => (x === -1 ? 0 : x)),
+    )
+  )
+    return true;
   const both = m.and(a, part.node);
   return both !== FALSE && group.witness(both).kind !== 'empty';
 }
@@ -247,7 +259,11 @@ export function refusedBy(group: Group, set: number, part: RegionPart): Refusal 
   const noAllow: Array<{ layer: 'identity' | 'scp'; level: string | null }> = [];
   const scpsApply = part.principals.some((p) => !EXEMPT.has(p));
   const identityNeeded = part.principals.some((p) => !NO_ALLOW_NEEDED.has(p));
-  const denies = listMeeting(group, group.layers[set]!.flatMap((l) => l.deny), part);
+  const denies = listMeeting(
+    group,
+    group.layers[set]!.flatMap((l) => l.deny),
+    part,
+  );
   for (const l of group.layers[set]!) {
     const layer: CompiledLayer = l.layer;
     const needed = layer.layer === 'scp' ? scpsApply : identityNeeded;
@@ -265,4 +281,3 @@ export function witnessOf(group: Group, part: RegionPart, actionIndex: number): 
   if (found.kind === 'undecided') return null;
   return group.requestAt(found.witness.point, actionAt(actionIndex).name, found.witness.urn);
 }
-

@@ -14,8 +14,21 @@
  * dropping what is empty; the decision of each comes from `decideItem` itself, so the combination rules
  * stay the engine's.
  */
-import { actionAt } from '../catalog/catalog.js';
-import { decide, evalConditionValues, itemOf, resolveRequest, ResourceMode, resourceMatches, scopeAdmitsAt, type CompiledCondition, type CompiledLayer, type CompiledPolicySet, type CompiledStatement, type RequestItem } from './engine.js';
+import { actionAt, actionCarriesKey } from '../catalog/catalog.js';
+import {
+  decide,
+  evalConditionValues,
+  itemOf,
+  resolveRequest,
+  ResourceMode,
+  resourceMatches,
+  scopeAdmitsAt,
+  type CompiledCondition,
+  type CompiledLayer,
+  type CompiledPolicySet,
+  type CompiledStatement,
+  type RequestItem,
+} from './engine.js';
 import type { ActionResult, ContextScalar, ContextValue, EvaluateRequest, Principal } from '../types.js';
 import { FALSE, Mdd, TRUE, WorkLimitError } from './mdd.js';
 import { LIST_LIMIT, principalOf, REGION_KEY, scopeCondition, type Atom, type Field, type Space, type Variable } from './space.js';
@@ -188,13 +201,17 @@ export class Group {
     let n = this.condNodes.get(c);
     if (n !== undefined) return n;
     const a = this.space.atomOf(c);
-    if (!a) {
-      const values = c.key === REGION_KEY ? regionValues(this.space) : this.space.fixed.get(c.key);
+    if (c.key !== REGION_KEY && !actionCarriesKey(this.actionIndex, c.key)) {
+      // A key this action's requests do not carry is absent for it, whatever the request gives (docs/semantics.md,
+      // "Keys an action does not carry").
+      n = evalConditionValues(c, undefined) ? TRUE : FALSE;
+    } else if (!a) {
+      const values = c.key === REGION_KEY ? regionValues(this.space) : (this.space.fixed.get(c.key) ?? whenAbsent(c.key));
       n = evalConditionValues(c, values) ? TRUE : FALSE;
     } else {
       const gv = this.varOfId.get(a.v.id) as GroupVar;
       const pos = gv.atoms.indexOf(a.atom);
-      const absent = evalConditionValues(c, undefined);
+      const absent = evalConditionValues(c, whenAbsent(c.key));
       if (gv.v.kind === 'field') {
         n = this.mdd.literal(gv.first, (value) => (value === gv.classes.length ? absent : gv.classes[value]!.vector[pos] === 1));
       } else {
@@ -401,7 +418,13 @@ export class Group {
           const rel = this.space.pairRelation(this.patterns[a - this.rbase] as Atom, this.patterns[b - this.rbase] as Atom);
           for (let combo = 1; combo < 4; combo++) {
             if ((rel & (1 << combo)) !== 0) continue;
-            bad = m.or(bad, m.and(m.literal(a, (v) => v === (combo & 1)), m.literal(b, (v) => v === combo >> 1)));
+            bad = m.or(
+              bad,
+              m.and(
+                m.literal(a, (v) => v === (combo & 1)),
+                m.literal(b, (v) => v === combo >> 1),
+              ),
+            );
           }
           if (m.size > budget) {
             bad = FALSE;
@@ -444,7 +467,11 @@ export class Group {
       initial: set,
       NONE: FALSE,
       restrict: (s, atom, value) => m.restrict(s, rbase + (local[atom] as number), value),
-      support: (s) => m.support(s).filter((v) => v >= rbase).map((v) => (this.patterns[v - rbase] as Atom).index),
+      support: (s) =>
+        m
+          .support(s)
+          .filter((v) => v >= rbase)
+          .map((v) => (this.patterns[v - rbase] as Atom).index),
       accept: (s) => (chosen = this.pickPoint(s)) !== null,
     };
     this.search ??= this.space.search();
@@ -573,7 +600,8 @@ export class Group {
     if (v === 0) p = Array.from({ length: d }, (_, i) => i);
     else {
       const gv = this.vars.find((g) => v >= g.first && v < g.first + g.count);
-      if (!gv) p = [0, 1]; // a resource pattern (the URN search sets it)
+      if (!gv)
+        p = [0, 1]; // a resource pattern (the URN search sets it)
       else if (gv.v.kind === 'list') p = gv.classes[v - gv.first]!.rep === null ? [0] : [0, 1];
       else p = [gv.classes.length, ...gv.classes.map((c, i) => (c.rep === null ? -1 : i)).filter((i) => i >= 0)];
     }
@@ -637,4 +665,13 @@ function regionValues(space: Space): string[] | undefined {
 /** Any URN will do when no pattern tells URNs apart: one of the request's own account and region. */
 function defaultUrn(principal: Principal, region: string | undefined): string {
   return `ims:${region ?? 'cn-north-4'}:${principal.account_id || 'acc-1'}:image:image-1`;
+}
+
+/**
+ * What the engine reads for a key the request does not give: g:CurrentTime is filled with the time of
+ * evaluation (docs/semantics.md, "Keys IAM fills"), read here as the time of the analysis, so a request
+ * without it is analysed as it would be decided now (docs/analysis.md); every other key is absent.
+ */
+function whenAbsent(key: string): string[] | undefined {
+  return key === 'g:currenttime' ? [new Date().toISOString()] : undefined;
 }

@@ -208,14 +208,18 @@ export class Mdd {
       const k = this.kids[n] as Int32Array;
       const order = prefer ? prefer(v) : null;
       let chosen = -1;
-      if (order) for (const i of order) if (k[i] !== FALSE) {
-        chosen = i;
-        break;
-      }
-      if (chosen === -1) for (let i = 0; i < k.length; i++) if (k[i] !== FALSE) {
-        chosen = i;
-        break;
-      }
+      if (order)
+        for (const i of order)
+          if (k[i] !== FALSE) {
+            chosen = i;
+            break;
+          }
+      if (chosen === -1)
+        for (let i = 0; i < k.length; i++)
+          if (k[i] !== FALSE) {
+            chosen = i;
+            break;
+          }
       point[v] = chosen;
       n = k[chosen] as number;
     }

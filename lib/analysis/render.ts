@@ -21,7 +21,10 @@ function findingText(f: AnalysisFinding, sides: { allowing: string; refusing: st
   lines.push(`  principals: ${principalsText(f.principals)}`);
   lines.push(`  allowed by ${sides.allowing}: ${f.granted_by.length === 0 ? 'no identity Allow needed (the account itself)' : f.granted_by.map(statementText).join('; ')}`);
   if (f.refused_by) {
-    const parts = [...f.refused_by.denied_by.map((s) => `Deny in ${statementText(s)}`), ...f.refused_by.no_allow_in.map((l) => (l.layer === 'scp' ? `no Allow at SCP level ${l.level}` : 'no identity Allow'))];
+    const parts = [
+      ...f.refused_by.denied_by.map((s) => `Deny in ${statementText(s)}`),
+      ...f.refused_by.no_allow_in.map((l) => (l.layer === 'scp' ? `no Allow at SCP level ${l.level}` : 'no identity Allow')),
+    ];
     lines.push(`  refused by ${sides.refusing}: ${parts.join('; ')}`);
   }
   lines.push(`  witness:    ${JSON.stringify(f.witness)}`);

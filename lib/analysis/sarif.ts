@@ -101,8 +101,7 @@ export function analysisSarif(result: AnalysisResult, options: AnalysisSarifOpti
       f.kind === 'lost_access' && refusing.length > 0
         ? [...refusing.map((ref) => ({ ref, side: 'refusing' as const })), ...f.granted_by.map((ref) => ({ ref, side: 'allowing' as const }))]
         : [...f.granted_by.map((ref) => ({ ref, side: 'allowing' as const })), ...refusing.map((ref) => ({ ref, side: 'refusing' as const }))];
-    const at = (x: { ref: StatementRef; side: 'allowing' | 'refusing' }, text?: string): SarifLocation =>
-      location(artifactOf(x.ref, x.side, f), `${x.ref.policy_id}${x.ref.path}`, x.ref.span, text);
+    const at = (x: { ref: StatementRef; side: 'allowing' | 'refusing' }, text?: string): SarifLocation => location(artifactOf(x.ref, x.side, f), `${x.ref.policy_id}${x.ref.path}`, x.ref.span, text);
     const text = `${f.kind.replace('_', ' ')}: ${f.action} on ${resourcesText(f.resources)} when ${f.condition.text} (${principalsText(f.principals)}). Witness: ${JSON.stringify(f.witness)}`;
     const out: SarifResult = {
       ruleId: RULE_OF[f.kind],
@@ -115,7 +114,12 @@ export function analysisSarif(result: AnalysisResult, options: AnalysisSarifOpti
     return out;
   });
   for (const u of result.unknown_reasons) {
-    results.push({ ruleId: 'IMS_ANALYSIS_UNKNOWN', level: 'warning', message: { text: `${u.action ? `${u.action}: ` : ''}${u.message}` }, locations: [location(undefined, u.action ?? 'analysis', undefined)] });
+    results.push({
+      ruleId: 'IMS_ANALYSIS_UNKNOWN',
+      level: 'warning',
+      message: { text: `${u.action ? `${u.action}: ` : ''}${u.message}` },
+      locations: [location(undefined, u.action ?? 'analysis', undefined)],
+    });
   }
   return {
     version: '2.1.0',
@@ -149,6 +153,12 @@ export function validationSarif(response: ValidateResponse, artifactUri: string,
   return {
     version: '2.1.0',
     $schema: SARIF_SCHEMA,
-    runs: [{ tool: { driver: { name: 'ims-authz', version: options.toolVersion ?? '0.1.0', rules: [...rules.values()] } }, results, properties: { valid: response.valid, catalog_version: response.catalog_version || catalogVersion() } }],
+    runs: [
+      {
+        tool: { driver: { name: 'ims-authz', version: options.toolVersion ?? '0.1.0', rules: [...rules.values()] } },
+        results,
+        properties: { valid: response.valid, catalog_version: response.catalog_version || catalogVersion() },
+      },
+    ],
   };
 }

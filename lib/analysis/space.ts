@@ -214,9 +214,7 @@ export class Space {
       const id = field ?? key;
       let v = this.vars.get(id);
       if (!v) {
-        v = field
-          ? { kind: 'field', id, label: FIELD_LABEL[field], field, atoms: [], atomIndex: new Map() }
-          : { kind: 'list', id, label: c.source.key, atoms: [], atomIndex: new Map() };
+        v = field ? { kind: 'field', id, label: FIELD_LABEL[field], field, atoms: [], atomIndex: new Map() } : { kind: 'list', id, label: c.source.key, atoms: [], atomIndex: new Map() };
         this.vars.set(id, v);
       }
       if (field && !isRegion && v.keyLabel === undefined) v.keyLabel = c.source.key;
@@ -272,7 +270,10 @@ export class Space {
   private searcher: StringSearch | undefined;
   /** The witness-search automaton over every Resource pattern of the sets (built once, shared by the groups). */
   search(): StringSearch {
-    this.searcher ??= new StringSearch(this.resource.atoms.map((a) => a.value.regular as RegularAtom), { maxLength: VALUE_LIMIT, shape: URN_SHAPE, excluded: '*?', workLimit: this.options.limits.automatonSteps });
+    this.searcher ??= new StringSearch(
+      this.resource.atoms.map((a) => a.value.regular as RegularAtom),
+      { maxLength: VALUE_LIMIT, shape: URN_SHAPE, excluded: '*?', workLimit: this.options.limits.automatonSteps },
+    );
     return this.searcher;
   }
 

@@ -625,17 +625,18 @@ export class StringSearch {
     const before = this.work;
     const result = (value: string | null, complete: boolean, refused: boolean): Found => ({ value, complete, refused, work: this.work - before });
     if (candidates && truths) {
-      for (const batch of candidates) for (const s of batch()) {
-        this.work++;
-        if (!allowedString(s, this.options)) continue;
-        const t = truths(s);
-        let set = c.initial;
-        for (const a of c.support(set)) {
-          set = c.restrict(set, a, t[a] as 0 | 1);
-          if (set === c.NONE) break;
+      for (const batch of candidates)
+        for (const s of batch()) {
+          this.work++;
+          if (!allowedString(s, this.options)) continue;
+          const t = truths(s);
+          let set = c.initial;
+          for (const a of c.support(set)) {
+            set = c.restrict(set, a, t[a] as 0 | 1);
+            if (set === c.NONE) break;
+          }
+          if (set !== c.NONE && c.support(set).length === 0 && c.accept(set, s)) return result(s, true, false);
         }
-        if (set !== c.NONE && c.support(set).length === 0 && c.accept(set, s)) return result(s, true, false);
-      }
     }
     if (this.problem !== undefined) return result(null, false, false);
     const shape = this.options.shape;

@@ -268,8 +268,22 @@ function requirementHolds(k: KeyRequirement, values: ContextScalar[] | undefined
 }
 
 /** Whether the request lies in the finding's region, read from its description alone. */
+/**
+ * A request for another account's resource (docs/semantics.md, "Cross-account requests"): denied whatever the
+ * policies, so never a difference; regions are stated for requests in the principal's own account
+ * (docs/analysis.md), as the engine decides them (`otherAccount` in lib/engine/request.ts, written again here).
+ */
+function crossAccount(req: EvaluateRequest, withResources: boolean): boolean {
+  const account = req.principal?.account_id;
+  const urn = req.resource;
+  if (!withResources || account === undefined || urn === undefined) return false;
+  const parts = urn.split(':');
+  return parts.length < 3 || parts[2] !== account;
+}
+
 export function regionHolds(f: AnalysisFinding, req: EvaluateRequest): boolean {
   const a = catalog.actions.find((x) => x.name === f.action)!;
+  if (crossAccount(req, a.resource_types.length > 0)) return false;
   if (req.action !== f.action && !(catalog.actions.find((x) => x.name === req.action) === a)) return false;
   if (!f.principals.includes(principalClassOf(req.principal))) return false;
   if (a.resource_types.length > 0) {
