@@ -201,6 +201,11 @@ export class Group {
     let n = this.condNodes.get(c);
     if (n !== undefined) return n;
     const a = this.space.atomOf(c);
+    if (FILLED_FROM_PRINCIPAL.has(c.key) && actionCarriesKey(this.actionIndex, c.key)) {
+      // Filled by IAM from the principal's fields (docs/semantics.md, "Keys IAM fills"): not modelled as a
+      // function of those fields yet, so never decided here (UNKNOWN, never a PASS).
+      throw new GroupUnknown({ code: 'UNDECIDED_VALUES', message: `${c.key} is filled from the principal (its URN, id or organization); the analysis does not model it yet`, key: c.key });
+    }
     if (c.key !== REGION_KEY && !actionCarriesKey(this.actionIndex, c.key)) {
       // A key this action's requests do not carry is absent for it, whatever the request gives (docs/semantics.md,
       // "Keys an action does not carry").
@@ -675,3 +680,6 @@ function defaultUrn(principal: Principal, region: string | undefined): string {
 function whenAbsent(key: string): string[] | undefined {
   return key === 'g:currenttime' ? [new Date().toISOString()] : undefined;
 }
+
+/** Keys IAM fills from the principal's fields (lib/engine/context.ts), normalised as conditions carry them. */
+const FILLED_FROM_PRINCIPAL: ReadonlySet<string> = new Set(['g:principalurn', 'g:principalid', 'g:principalorgid', 'g:principalorgmanagementaccountid']);
