@@ -7,7 +7,7 @@
  * Bad input is an error response (never an exception); what cannot be decided exactly within the work
  * limits is UNKNOWN with its reasons, never PASS.
  */
-import { actionAt, catalog, catalogVersion, lookupAction, actionNamesLower } from '../catalog/catalog.js';
+import { actionAt, actionNamesLower, carryClassOf, catalog, catalogVersion, lookupAction } from '../catalog/catalog.js';
 import { analyzePolicy, type PolicyAnalysis } from '../validate/validate.js';
 import {
   checkRequestShape,
@@ -259,7 +259,8 @@ function groupKey(sets: readonly CompiledPolicySet[], a: number, ids: Map<Compil
     if (n === undefined) ids.set(st, (n = ids.size));
     return n;
   };
-  const parts: string[] = [kind, row.enterprise_project ? 'ep' : '', row.condition_keys.join(',')];
+  // The carry class: actions whose requests carry the same keys (a key an action does not carry is absent for it).
+  const parts: string[] = [kind, row.enterprise_project ? 'ep' : '', row.condition_keys.join(','), String(carryClassOf(a))];
   for (const set of sets) {
     for (const layer of [...set.scps, set.identity]) {
       const deny = (kind === 'none' ? layer.denyOnStar : layer.deny)[a] ?? [];

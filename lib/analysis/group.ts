@@ -134,6 +134,8 @@ export class Group {
     for (const st of statements) {
       if (kind === 'urn') for (const p of st.resPatterns) use(space.resource, space.resourceAtom(p).index);
       for (const c of st.conditions) {
+        // A key this action does not carry is absent for it (conditionNode): not a variable of its requests.
+        if (c.key !== REGION_KEY && !actionCarriesKey(actionIndex, c.key)) continue;
         const a = space.atomOf(c);
         if (a) use(a.v, a.atom.index);
       }
@@ -624,6 +626,8 @@ export class Group {
     const principal: Principal = { ...(principalOf(this.principals[point[0] === -1 ? 0 : (point[0] as number)] as PrincipalClass, assume.principal) as Principal) };
     const context: Record<string, ContextValue> = { ...(assume.context ?? {}) };
     let region: string | undefined = assume.region ?? undefined;
+    // Whether the principal's account is the analysis's to choose (neither assumed nor decided by the point).
+    let accountFree = !(assume.principal && 'account_id' in assume.principal);
     for (const gv of this.vars) {
       const at = (i: number): number => {
         const x = point[gv.first + i] as number;
@@ -633,6 +637,7 @@ export class Group {
         const value = at(0);
         const rep = value === gv.classes.length ? null : (gv.classes[value] as GroupClass).rep;
         const f = gv.v.field as Field;
+        if (f === 'account_id' && point[gv.first] !== -1) accountFree = false;
         if (f === 'region') {
           if (rep === null) region = undefined;
           else region = rep;
@@ -646,7 +651,13 @@ export class Group {
       }
     }
     const req: EvaluateRequest = { principal, action };
-    if (this.kind === 'urn') req.resource = urn ?? defaultUrn(principal, region);
+    if (this.kind === 'urn') {
+      req.resource = urn ?? defaultUrn(principal, region);
+      // A request for another account's resource is denied whatever the policies (docs/semantics.md): when the
+      // principal's account is free, the witness's principal belongs to the resource's account.
+      const account = req.resource.split(':')[2];
+      if (accountFree && principal.account_id !== undefined && account && !/[*?]/.test(account)) principal.account_id = account;
+    }
     if (region !== undefined) req.region = region;
     if (Object.keys(context).length > 0) req.context = context;
     return req;

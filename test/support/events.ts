@@ -37,6 +37,9 @@ export function httpEvent(method: string, path: string, body?: string | object, 
   return event;
 }
 
+/** What `getRemainingTimeInMillis` answers at the start of an invocation (the deployed timeout: 10 s). */
+export const remainingMs = { value: 10_000 };
+
 export const lambdaContext: Context = {
   callbackWaitsForEmptyEventLoop: false,
   functionName: 'ims-authz-test',
@@ -46,7 +49,8 @@ export const lambdaContext: Context = {
   awsRequestId: 'aws-req-1',
   logGroupName: '/aws/lambda/ims-authz-test',
   logStreamName: 'stream',
-  getRemainingTimeInMillis: () => 10_000,
+  // The functions' timeout (10 s); a test of correctness under heavy concurrency may give more (remainingMs).
+  getRemainingTimeInMillis: () => remainingMs.value,
   done: () => undefined,
   fail: () => undefined,
   succeed: () => undefined,
