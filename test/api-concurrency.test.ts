@@ -50,7 +50,7 @@ async function newPolicy(id: string): Promise<{ etag: string; revision: number }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-describe(`${N} concurrent conflicting writers over the HTTP functions`, () => {
+describe(`${N} concurrent conflicting writers over the HTTP functions`, { timeout: 120_000 }, () => {
   it('the same If-Match: exactly one PATCH wins, the others get 412 and change nothing', async () => {
     const { etag, revision } = await newPolicy('p-same-etag');
     const replies = await Promise.all(Array.from({ length: N }, (_x, i) => a.patch('/v1/policies/p-same-etag', { description: `writer ${i}` }, { 'if-match': etag })));

@@ -23,8 +23,15 @@ export type Handler = (event: HttpEvent, context: Context) => Promise<HttpResult
 export const FUZZ_RUNS = Number(process.env.FUZZ_RUNS ?? '') || 0;
 /** A fixed seed in `npm test` (reproducible); FUZZ_SEED, or a random one, in the long run. */
 export const FUZZ_SEED = Number(process.env.FUZZ_SEED ?? '') || (FUZZ_RUNS > 0 ? Math.floor(Math.random() * 2 ** 31) : 20261122);
-/** The time budget of one call with at most 64 KiB of input (the local DynamoDB's serving time excluded). */
+/**
+ * The time budget of one call with at most 64 KiB of input (the local DynamoDB's serving time excluded). A
+ * call over it fails only under FUZZ_STRICT_TIME=1 (`npm run fuzz:inputs`, on a quiet machine); in `npm test`
+ * slow calls are reported, since work per request is held to its bound by step counts (test/bounds.test.ts,
+ * test/adversary.test.ts), not by a clock of a shared CI machine.
+ */
 export const BUDGET_MS = 50;
+/** Whether a call over BUDGET_MS fails (see above). */
+export const STRICT_TIME = process.env.FUZZ_STRICT_TIME === '1';
 /** Any call taking longer than this, the store's work included, is a hang. */
 export const HANG_MS = 1000;
 export const BODY_LIMIT = 64 * 1024;
@@ -302,7 +309,8 @@ export class FuzzRunner {
       }
       if (best().serviceMs >= BUDGET_MS) {
         this.slow.push({ fn: meta.fn, family: meta.family, label: meta.label, ms: attempts.map((a) => a.serviceMs), replayed: replayable });
-        if (replayable) this.fail(meta, `took ${attempts.map((a) => `${a.serviceMs.toFixed(1)} (${a.ms.toFixed(1)} with the store)`).join(', ')} ms (budget ${BUDGET_MS} ms, ${bytes} bytes of input)`);
+        if (replayable && STRICT_TIME)
+          this.fail(meta, `took ${attempts.map((a) => `${a.serviceMs.toFixed(1)} (${a.ms.toFixed(1)} with the store)`).join(', ')} ms (budget ${BUDGET_MS} ms, ${bytes} bytes of input)`);
       }
     }
     // A hang guard on the whole time, the store's work included.
