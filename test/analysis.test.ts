@@ -181,6 +181,38 @@ describe('sets of every kind', () => {
     expect(lost.witness.context?.['ims:TargetOrgPaths']).toEqual(['o-1', 'example']); // o-1 and a value that is not
   });
 
+  it('keys IAM fills from the principal are read as the request states them: decided, witnesses state them (null for absent)', () => {
+    const none = { policies: [doc('p', [{ Effect: 'Allow', Action: ['ims:images:get'] }])] };
+    const byUrn = {
+      policies: [
+        doc('p', [
+          { Effect: 'Allow', Action: ['ims:images:get'] },
+          { Effect: 'Allow', Action: ['ims:images:delete'], Condition: { StringEquals: { 'g:PrincipalUrn': ['iam::acc-1:user:alice'] } } },
+        ]),
+      ],
+    };
+    const gained = ok(checkNoNewAccess(none, byUrn));
+    expect(gained.result).toBe('FAIL');
+    expect(gained.unknown_reasons).toEqual([]);
+    expectWitnesses(gained, none, byUrn);
+    const f = gained.findings.find((x) => x.action === 'ims:images:deleteImage' && x.principals.includes('user_or_agency'))!;
+    expect(f.witness.context?.['g:PrincipalUrn']).toBe('iam::acc-1:user:alice');
+    // Allowing when the key is absent: the witness states it absent (null), or the engine would fill it from the principal.
+    const whenAbsent = {
+      policies: [
+        doc('p', [
+          { Effect: 'Allow', Action: ['ims:images:get'] },
+          { Effect: 'Allow', Action: ['ims:images:delete'], Condition: { Null: { 'g:PrincipalId': ['true'] } } },
+        ]),
+      ],
+    };
+    const absent = ok(checkNoNewAccess(none, whenAbsent));
+    expect(absent.unknown_reasons).toEqual([]);
+    expectWitnesses(absent, none, whenAbsent);
+    const w = absent.findings.find((x) => x.action === 'ims:images:deleteImage' && x.principals.includes('user_or_agency'))!.witness;
+    expect(w.context).toHaveProperty('g:PrincipalId', null);
+  });
+
   it('policy variables are literal text (docs/semantics.md): no UNKNOWN', () => {
     const set = { policies: [doc('p', [{ Effect: 'Allow', Action: ['ims:images:get'], Condition: { StringEquals: { 'g:UserName': ['${g:UserName}'] } } }])] };
     const r = ok(checkAccessNotGranted(set, { actions: ['ims:images:get'] }));

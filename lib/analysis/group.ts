@@ -203,11 +203,6 @@ export class Group {
     let n = this.condNodes.get(c);
     if (n !== undefined) return n;
     const a = this.space.atomOf(c);
-    if (FILLED_FROM_PRINCIPAL.has(c.key) && actionCarriesKey(this.actionIndex, c.key)) {
-      // Filled by IAM from the principal's fields (docs/semantics.md, "Keys IAM fills"): not modelled as a
-      // function of those fields yet, so never decided here (UNKNOWN, never a PASS).
-      throw new GroupUnknown({ code: 'UNDECIDED_VALUES', message: `${c.key} is filled from the principal (its URN, id or organization); the analysis does not model it yet`, key: c.key });
-    }
     if (c.key !== REGION_KEY && !actionCarriesKey(this.actionIndex, c.key)) {
       // A key this action's requests do not carry is absent for it, whatever the request gives (docs/semantics.md,
       // "Keys an action does not carry").
@@ -648,6 +643,9 @@ export class Group {
         for (let j = 0; j < gv.count; j++) if (at(j) === 1) values.push((gv.classes[j] as GroupClass).rep as string);
         if (values.length > LIST_LIMIT) return null;
         if (values.length > 0) context[gv.v.label] = values.length === 1 ? (values[0] as string) : values;
+        // A key IAM fills from the principal is read as the request states it (docs/analysis.md): absent is
+        // stated as null, or the engine would fill it from the principal's fields.
+        else if (FILLED_FROM_PRINCIPAL.has(gv.v.id)) context[gv.v.label] = null;
       }
     }
     const req: EvaluateRequest = { principal, action };
@@ -692,5 +690,9 @@ function whenAbsent(key: string): string[] | undefined {
   return key === 'g:currenttime' ? [new Date().toISOString()] : undefined;
 }
 
-/** Keys IAM fills from the principal's fields (lib/engine/context.ts), normalised as conditions carry them. */
+/**
+ * Keys IAM fills from the principal's fields (lib/engine/context.ts), normalised as conditions carry them. An
+ * inline request may state them (a what-if override; null removes one), so their value is free like any other
+ * key's: the analysis reads them as the request states them, and its requests always state them.
+ */
 const FILLED_FROM_PRINCIPAL: ReadonlySet<string> = new Set(['g:principalurn', 'g:principalid', 'g:principalorgid', 'g:principalorgmanagementaccountid']);

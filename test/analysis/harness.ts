@@ -250,7 +250,31 @@ function valuesFor(req: EvaluateRequest, k: KeyRequirement): ContextScalar[] | u
     const xs = Array.isArray(value) ? value : [value];
     return xs.length === 0 ? undefined : xs;
   }
-  return undefined;
+  const filled = filledFromPrincipal(norm, req.principal ?? {});
+  return filled === undefined || filled === '' ? undefined : [filled];
+}
+
+/**
+ * The keys IAM fills from the principal when the request does not state them (docs/semantics.md, "Keys IAM
+ * fills"), written again here from the documented forms (lib/engine/context.ts PRINCIPAL_KEYS).
+ */
+function filledFromPrincipal(norm: string, p: Principal): string | undefined {
+  const type = p.type ?? 'user';
+  switch (norm) {
+    case 'g:principalurn':
+      if (!p.account_id) return undefined;
+      if (type === 'user') return p.user_name ? `iam::${p.account_id}:user:${p.user_name}` : undefined;
+      if (type === 'agency') return p.agency && p.session_name ? `sts::${p.account_id}:assumed-agency:${p.agency}/${p.session_name}` : undefined;
+      return undefined;
+    case 'g:principalid':
+      return type === 'user' ? p.user_id : undefined;
+    case 'g:principalorgid':
+      return p.org_path ? p.org_path.split('/')[0] : undefined;
+    case 'g:principalorgmanagementaccountid':
+      return p.management_account === true ? p.account_id : undefined;
+    default:
+      return undefined;
+  }
 }
 
 function termHolds(t: ValueTerm, v: ContextScalar): boolean {
