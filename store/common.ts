@@ -156,13 +156,14 @@ export function isConditionFailure(err: unknown): boolean {
  * caller gave no If-Match: with one, a lost race is the caller's `PRECONDITION_FAILED`).
  */
 export const RETRY = Symbol('retry');
-export async function withRetries<T>(attempt: () => Promise<T | typeof RETRY>, what: string, maxAttempts = 30): Promise<T> {
+export async function withRetries<T>(attempt: () => Promise<T | typeof RETRY>, what: string, maxAttempts = 40): Promise<T> {
   for (let i = 0; i < maxAttempts; i++) {
     const result = await attempt();
     if (result !== RETRY) return result;
-    // Exponential backoff with full jitter (4, 8, 16 ... ms, at most 100): 50 writers racing on one item
-    // all get through (test/api-concurrency.test.ts); about 2.6 s of waiting at most.
-    await new Promise((r) => setTimeout(r, Math.random() * Math.min(100, 4 * 2 ** i)));
+    // Exponential backoff with full jitter (4, 8, 16 ... ms, at most 250): 50 writers racing on one item all
+    // get through (test/api-concurrency.test.ts), also when each transactional write is slow (DynamoDB Local
+    // on a loaded machine: with a 100 ms cap and 30 attempts, 4 of 50 gave up); about 4.5 s of waiting on average at most.
+    await new Promise((r) => setTimeout(r, Math.random() * Math.min(250, 4 * 2 ** i)));
   }
   throw new StoreError('CONFLICT', `${what} kept changing under concurrent writes; try again.`);
 }
