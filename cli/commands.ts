@@ -42,9 +42,12 @@ export interface Command {
   examples: string[];
   /** Arguments it takes at most (default 1). */
   maxArgs?: number;
-  /** An exit code; a promise of one for a command that calls a service (the binary awaits it). */
-  run(input: CommandInput, io: Io): number | Promise<number>;
-  /** Commands that read their own arguments (a subcommand, several files): given the raw arguments instead. */
+  /**
+   * Either `run`, given the options read from the command's table entry (an exit code; a promise of one for a
+   * command that calls a service, which the binary awaits), or `raw`, for a command that reads its own
+   * arguments (a subcommand, several files).
+   */
+  run?: (input: CommandInput, io: Io) => number | Promise<number>;
   raw?: (args: string[], io: Io) => number;
 }
 
@@ -52,7 +55,7 @@ const json = (io: Io, v: unknown): void => io.stdout(`${JSON.stringify(v, null, 
 const TEXT: OptionSpec = { kind: 'bool', help: 'readable output instead of JSON' };
 const INPUT = 'FILE is a JSON file, or - for standard input; comments (// and /* */) and trailing commas are allowed, as in the templates.';
 
-function decide(command: 'evaluate' | 'explain'): Command['run'] {
+function decide(command: 'evaluate' | 'explain'): NonNullable<Command['run']> {
   return ({ positional, options }, io) => {
     const request = readRequest(positional[0], io);
     const result = command === 'evaluate' ? evaluate(request) : explain(request);
@@ -72,9 +75,6 @@ const ANALYSIS_OPTIONS: Record<string, OptionSpec> = {
   format: { kind: 'value', value: 'json|text|sarif', help: 'output (default json; summary: json or text)' },
 };
 const ANALYSIS_EXIT = 'Exit 0 PASS, 1 FAIL (with a witness request per finding), 2 unusable input, 3 UNKNOWN (never a PASS). docs/analysis.md.';
-const rawOnly = (): number => {
-  throw new Error('read by its raw handler');
-};
 
 export const COMMANDS: readonly Command[] = [
   {
@@ -172,7 +172,6 @@ export const COMMANDS: readonly Command[] = [
       'check no-new-access --existing examples/policies/images-read.json --proposed examples/policies/images-all.json --format text',
       'check terraform test/fixtures/terraform/plan.json --format text',
     ],
-    run: rawOnly,
     raw: (args, io) => (args[0] === 'terraform' ? runCheck(readArgs(args, { format: 'value', 'no-new-access': 'bool' }, 2), io) : runAnalysisCommand('check', args, io)),
   },
   {
@@ -182,7 +181,6 @@ export const COMMANDS: readonly Command[] = [
     details: `Both directions of no-new-access: new_access (B allows what A does not) and lost_access, each with a witness. ${ANALYSIS_EXIT}`,
     options: ANALYSIS_OPTIONS,
     examples: ['diff examples/policies/images-read.json examples/policies/images-all.json --format text'],
-    run: rawOnly,
     raw: (args, io) => runAnalysisCommand('diff', args, io),
   },
   {
@@ -192,7 +190,6 @@ export const COMMANDS: readonly Command[] = [
     details: 'What a policy set allows, action by action. Exit 0 when every action is decided, 3 when some is not, 2 for unusable input.',
     options: ANALYSIS_OPTIONS,
     examples: ['summary examples/policies/images-read.json --format text'],
-    run: rawOnly,
     raw: (args, io) => runAnalysisCommand('summary', args, io),
   },
   {

@@ -61,7 +61,8 @@ function dispatch(argv: string[], io: Io): number | Promise<number> {
       default: {
         const command = findCommand(name);
         if (!command) throw new UsageError('UNKNOWN_COMMAND', `Unknown command "${name}". Commands: ${COMMANDS.map((c) => c.name).join(', ')}; \`ims-authz help\` describes them.`);
-        if (command.raw) {
+        if (command.raw || !command.run) {
+          if (!command.raw) throw new Error(`command ${command.name} has neither run nor raw`);
           if (rest.includes('--help')) {
             io.stdout(`${commandHelp(command)}\n`);
             return 0;

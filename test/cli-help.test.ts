@@ -57,6 +57,14 @@ describe('help', () => {
     expect(cli(['-h']).stdout).toBe(r.stdout);
   });
 
+  it('every command of the table runs one way: from its options (run) or from its own arguments (raw)', () => {
+    for (const c of COMMANDS)
+      expect(
+        [c.run, c.raw].filter((f) => f !== undefined),
+        c.name,
+      ).toHaveLength(1);
+  });
+
   it('without a command: the help, exit 2', () => {
     const r = cli([]);
     expect(r.code).toBe(2);

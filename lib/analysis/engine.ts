@@ -20,6 +20,7 @@ export { checkRequestShape, requestError, resolveRequest, type RequestItem, type
 export { decidingResult, resourceMatches } from '../engine/decide.js';
 export { workLimitError } from '../engine/limits.js';
 export type { RequestContext } from '../engine/context.js';
+export { PRINCIPAL_KEYS } from '../engine/context.js';
 
 /** One item of a resolved request decided on a compiled set, as `evaluate` decides it (no trace). */
 export function decide(set: CompiledPolicySet, req: ResolvedRequest, item: RequestItem): ActionResult {

@@ -19,6 +19,7 @@ import {
   decide,
   evalConditionValues,
   itemOf,
+  PRINCIPAL_KEYS,
   resolveRequest,
   ResourceMode,
   resourceMatches,
@@ -31,7 +32,7 @@ import {
 } from './engine.js';
 import type { ActionResult, ContextScalar, ContextValue, EvaluateRequest, Principal } from '../types.js';
 import { FALSE, Mdd, TRUE, WorkLimitError } from './mdd.js';
-import { LIST_LIMIT, principalOf, REGION_KEY, scopeCondition, type Atom, type Field, type Space, type Variable } from './space.js';
+import { DERIVED_KEYS, LIST_LIMIT, principalOf, REGION_KEY, scopeCondition, type Atom, type Field, type Space, type Variable } from './space.js';
 import type { AtomConstraint, StringSearch } from './strings.js';
 import type { PrincipalClass, UnknownReason } from './types.js';
 
@@ -695,4 +696,8 @@ function whenAbsent(key: string): string[] | undefined {
  * inline request may state them (a what-if override; null removes one), so their value is free like any other
  * key's: the analysis reads them as the request states them, and its requests always state them.
  */
-const FILLED_FROM_PRINCIPAL: ReadonlySet<string> = new Set(['g:principalurn', 'g:principalid', 'g:principalorgid', 'g:principalorgmanagementaccountid']);
+const FILLED_FROM_PRINCIPAL: ReadonlySet<string> = new Set(
+  PRINCIPAL_KEYS.filter((k) => k.fill !== undefined)
+    .map((k) => k.key.toLowerCase())
+    .filter((k) => !(k in DERIVED_KEYS)),
+);

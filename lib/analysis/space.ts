@@ -76,7 +76,8 @@ export function principalOf(cls: PrincipalClass, assumed: Principal | undefined)
 /** Request fields the engine copies into context keys (engine/context.ts), with the schema's length limits. */
 export type Field = 'user_id' | 'user_name' | 'account_id' | 'org_path' | 'region';
 
-const DERIVED_KEYS: Record<string, Field> = {
+/** Keys the engine derives from a principal field (or the region), modelled as that field. */
+export const DERIVED_KEYS: Record<string, Field> = {
   'g:userid': 'user_id',
   'g:username': 'user_name',
   'g:principalaccount': 'account_id',
