@@ -13,7 +13,8 @@
 import { createEvaluator, type Evaluator, evaluate, explain, precheck } from '../engine/engine.js';
 import { principalKeyError } from '../engine/request.js';
 import { LIMITS } from '../schema/core.js';
-import type { EvaluateRequest, EvaluateResult, ExplainResult, JsonValue, Principal, ScopedPolicy, ScpLevelInput } from '../types.js';
+import type { EvaluateRequest, EvaluateResult, ExplainResult, JsonValue, Principal } from '../types.js';
+import { policySetOfLoaded } from './policy-set.js';
 import type { PolicySetSource, PrincipalSelector } from './source.js';
 
 /** A refusal of a by-reference request, with the code the engine or the API uses for it. */
@@ -111,31 +112,12 @@ export function createAccountDecisions(source: () => Promise<PolicySetSource>, o
   /** Loads the principal's set (the source reads the stamp no later than the data), compiles and caches it. */
   async function loadEntry(key: string, accountId: string, ref: PrincipalSelector): Promise<EvaluatorResult> {
     const loaded = await (await source()).loadEffectiveSet(accountId, ref);
-    const policies: ScopedPolicy[] = loaded.grants.map((g) => ({
-      id: g.policy_id,
-      document: g.document,
-      scope: g.scope,
-      source: { version: g.version, grant_id: g.grant_id, principal: g.principal, scope: g.scope },
-    }));
-    const org = loaded.organization;
-    const scps: ScpLevelInput[] =
-      org && org.scp_enabled
-        ? org.levels.map((l) => ({ level: l.node_id, policies: l.policies.map((p): ScopedPolicy => ({ id: p.policy_id, document: p.document, source: { version: p.version } })) }))
-        : [];
+    const { policies, scps, principal } = policySetOfLoaded(accountId, loaded);
     // Stored policies were validated when written (their warnings are kept beside each version): not repeated here.
     const evaluator = createEvaluator({ policies, scps }, { policyWarnings: false });
     if (evaluator.error) {
       // One that no longer validates (a newer catalog) is not evaluated around: the request fails closed.
       throw new DecisionError('STORED_POLICY_INVALID', 'A stored policy of this principal no longer validates; the request was not evaluated.', evaluator.error.error.details);
-    }
-    const principal: Principal = { type: loaded.principal.type, account_id: accountId };
-    if (loaded.principal.type === 'user') {
-      principal.user_id = loaded.principal.id;
-      if (loaded.principal.name) principal.user_name = loaded.principal.name;
-    } else if (loaded.principal.type === 'agency') principal.agency = loaded.principal.id;
-    if (org) {
-      principal.org_path = org.org_path;
-      principal.management_account = org.management_account_id === accountId;
     }
     const at = now();
     cache.delete(key);

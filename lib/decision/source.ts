@@ -70,3 +70,34 @@ export interface PolicySetSource {
   /** The account's stamp now, in one request when the organization of the last load is given. */
   currentStamp(accountId: string, orgId: string | undefined): Promise<string>;
 }
+
+/** A user, group or agency of a loaded account. */
+export interface LoadedPrincipal {
+  id: string;
+  name?: string;
+}
+
+/**
+ * Everything an account's decisions are made of, read together: its users (with their groups), groups and
+ * agencies, every grant (each with its policy's default version), and the organization path with its SCPs.
+ * What the analysis of stored data (lib/access) works on: each principal's effective set is derived from it
+ * exactly as `loadEffectiveSet` reads it (lib/access/sets.ts; test/access-sets.test.ts checks the two agree).
+ */
+export interface LoadedAccount {
+  account_id: string;
+  /** The change stamp read no later than the data. */
+  stamp: string;
+  users: Array<LoadedPrincipal & { groups: string[] }>;
+  groups: LoadedPrincipal[];
+  agencies: LoadedPrincipal[];
+  /** Every grant of the account's users, groups and agencies. */
+  grants: LoadedGrant[];
+  /** `null` when the account is in no organization. */
+  organization: LoadedOrganization | null;
+}
+
+/** The account-wide port of the analysis of stored data (the DynamoDB adapter: store/account-reader.ts). */
+export interface AccountSource {
+  /** The account's principals, grants and organization path, and the stamp they were read under. */
+  loadAccount(accountId: string): Promise<LoadedAccount>;
+}
