@@ -13,7 +13,7 @@ const text = startupMessage(base, { endpoint: 'http://127.0.0.1:4567', tableName
 
 describe('npm start output', () => {
   it('is short and points to the page with a curl line for every route', () => {
-    expect(text.split('\n').length).toBeLessThanOrEqual(30);
+    expect(text.split('\n').length).toBeLessThanOrEqual(36);
     expect(text).toContain('docs/http-api.md');
     for (const v of ['TOKEN=T', 'MGMT_TOKEN=M', 'IMS_TOKEN=I']) expect(text).toContain(`export ${v}`);
   });
@@ -28,6 +28,15 @@ describe('npm start output', () => {
       expect(found, url).toBeDefined();
       const body = JSON.parse(words[words.indexOf('-d') + 1] as string);
       expect(checkSchema(found!.route.request!, body), line).toBeNull();
+    }
+  });
+
+  it('each GET curl line to the API names a route', () => {
+    const lines = text.split('\n').filter((l) => l.trim().startsWith(`curl -s '${base}/v1/`));
+    expect(lines.length).toBeGreaterThanOrEqual(2);
+    for (const line of lines) {
+      const url = (shellWords(line.trim().split(' | ')[0] as string)[2] as string).split('?')[0] as string;
+      expect(matchRoute('GET', url.slice(base.length)), url).toBeDefined();
     }
   });
 });

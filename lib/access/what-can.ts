@@ -40,7 +40,8 @@ export interface WhatCanResult {
 
 export function whatCan(account: LoadedAccount, question: WhatCanQuestion): WhatCanResult | ErrorResponse {
   const principal = findPrincipal(account, question.principal_type, question.principal_id);
-  if (!principal) return requestError('NOT_FOUND', `No ${question.principal_type} "${question.principal_id ?? ''}" in your account.`, { field: 'principal_id' });
+  // The caller's own input is not echoed: an id of another account's principal names nothing here.
+  if (!principal) return requestError('NOT_FOUND', 'No such principal in your account.', { field: 'principal_id' });
   const s = principalSet(account, principal);
   const projects = new Set<string>();
   const enterprise = new Set<string>();

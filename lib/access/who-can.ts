@@ -29,7 +29,7 @@ export interface WhoCanQuestion {
   action: string;
   /** A resource URN without wildcards; `*` (or absent) for an action without a resource type. */
   resource?: string;
-  /** The request's region; by default the resource URN's region (every region when it has none); `null`: requests without a region. */
+  /** The request's region; by default the resource URN's region (every region when it has none); `*`: every region; `null`: requests without a region. */
   region?: string | null;
   /** Context values assumed (`null`: absent); every other key ranges over every value. */
   context?: Record<string, ContextValue>;
@@ -124,7 +124,7 @@ function checkQuestion(question: WhoCanQuestion): Question | ErrorResponse {
   if (!typed && resource !== '*') return requestError('INVALID_REQUEST', `${entry.name} has no resource type: leave "resource" out (requests name "*").`, { field: 'resource' });
   // By default the resource's region; a URN without one (or no resource) leaves the region free.
   const segment = resource === '*' ? '' : (resource.split(':')[1] ?? '');
-  const region = question.region !== undefined ? question.region : segment === '' ? undefined : segment;
+  const region = question.region === '*' ? undefined : question.region !== undefined ? question.region : segment === '' ? undefined : segment;
   return { action: entry.name, resource, region, context: question.context ?? {} };
 }
 

@@ -12,6 +12,7 @@ import { handler as evaluate } from '../../functions/evaluate.js';
 import { handler as explain } from '../../functions/explain.js';
 import { handler as grants } from '../../functions/grants.js';
 import { handler as imports } from '../../functions/imports.js';
+import { handler as access } from '../../functions/access.js';
 import { handler as openapi } from '../../functions/openapi.js';
 import { handler as organizations } from '../../functions/organizations.js';
 import { handler as policies } from '../../functions/policies.js';
@@ -26,7 +27,7 @@ import { lambdaContext } from './events.js';
 
 type Handler = (event: HttpEvent, context: Context) => Promise<HttpResult>;
 
-export const HANDLERS: Readonly<Record<string, Handler>> = { evaluate, explain, validate, catalog, openapi, policies, principals, grants, organizations, decisions, analysis, imports };
+export const HANDLERS: Readonly<Record<string, Handler>> = { evaluate, explain, validate, catalog, openapi, policies, principals, grants, organizations, decisions, analysis, imports, access };
 
 /** `METHOD /template`, as API Gateway names a route. */
 export const keyOf = (r: Pick<RouteSpec, 'method' | 'path'>): string => `${r.method.toUpperCase()} ${r.path}`;
