@@ -1,13 +1,15 @@
 /** Grants: a policy attached to a user, group or agency with a scope (global, all projects, project, enterprise project). */
 import { createGrant, deleteGrant, getGrant, listGrants } from '../store/index.js';
 import { HttpError } from './shared/http.js';
+import { previewGrant, previewGrantRemoval, wantsPreview } from './shared/preview.js';
 import { ok, page, router } from './shared/router.js';
 import { GRANTS_ROUTES } from './shared/routes.js';
 
 type PrincipalKind = 'user' | 'group' | 'agency';
 
 export const handler = router('grants', GRANTS_ROUTES, {
-  'POST /v1/grants': async ({ caller, body }) => {
+  'POST /v1/grants': async ({ caller, body, query }) => {
+    if (wantsPreview(query)) return previewGrant(caller, body);
     const g = await createGrant(caller.account_id, body);
     return { status: 201, body: g, headers: { location: `/v1/grants/${g.grant_id}` } };
   },
@@ -23,7 +25,8 @@ export const handler = router('grants', GRANTS_ROUTES, {
     return ok(await listGrants(caller.account_id, filter, page(query)));
   },
   'GET /v1/grants/{grant_id}': async ({ caller, params }) => ok(await getGrant(caller.account_id, params.grant_id)),
-  'DELETE /v1/grants/{grant_id}': async ({ caller, params }) => {
+  'DELETE /v1/grants/{grant_id}': async ({ caller, params, query }) => {
+    if (wantsPreview(query)) return previewGrantRemoval(caller, params.grant_id);
     await deleteGrant(caller.account_id, params.grant_id);
     return { status: 204 };
   },

@@ -3,6 +3,7 @@
  * management account manages them; any other account gets 404 (existence does not leak). An account joins
  * only by accepting an invitation with its own token, as in Huawei Organizations.
  */
+import { previewScpAttachment, wantsPreview } from './shared/preview.js';
 import {
   acceptInvitation,
   attachScp,
@@ -49,11 +50,13 @@ export const handler = router('organizations', ORGANIZATIONS_ROUTES, {
   'POST /v1/organizations/{org_id}/scp/enable': async ({ caller, params, ifMatch }) => withEtag(await enableScp(caller.account_id, params.org_id, ifMatch)),
   'POST /v1/organizations/{org_id}/scp/disable': async ({ caller, params, ifMatch }) => withEtag(await disableScp(caller.account_id, params.org_id, ifMatch)),
   'GET /v1/organizations/{org_id}/nodes/{node_id}/policies': async ({ caller, params }) => ok({ items: await listAttachments(caller.account_id, params.org_id, params.node_id) }),
-  'PUT /v1/organizations/{org_id}/nodes/{node_id}/policies/{policy_id}': async ({ caller, params, ifMatch }) => {
+  'PUT /v1/organizations/{org_id}/nodes/{node_id}/policies/{policy_id}': async ({ caller, params, query, ifMatch }) => {
+    if (wantsPreview(query)) return previewScpAttachment(caller, params.org_id, params.node_id, params.policy_id, true);
     await attachScp(caller.account_id, params.org_id, params.node_id, params.policy_id, ifMatch);
     return { status: 204 };
   },
-  'DELETE /v1/organizations/{org_id}/nodes/{node_id}/policies/{policy_id}': async ({ caller, params, ifMatch }) => {
+  'DELETE /v1/organizations/{org_id}/nodes/{node_id}/policies/{policy_id}': async ({ caller, params, query, ifMatch }) => {
+    if (wantsPreview(query)) return previewScpAttachment(caller, params.org_id, params.node_id, params.policy_id, false);
     await detachScp(caller.account_id, params.org_id, params.node_id, params.policy_id, ifMatch);
     return { status: 204 };
   },

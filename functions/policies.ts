@@ -10,6 +10,7 @@
  */
 import { createPolicy, createPolicyVersion, deletePolicy, deletePolicyVersion, getPolicy, getPolicyVersion, listPolicies, setDefaultVersion, updatePolicy } from '../store/index.js';
 import { HttpError } from './shared/http.js';
+import { previewDefaultVersion, previewPolicyVersion, wantsPreview } from './shared/preview.js';
 import { scpGuard } from './shared/scp-guard.js';
 import { ok, page, router, withEtag } from './shared/router.js';
 import { POLICIES_ROUTES } from './shared/routes.js';
@@ -44,7 +45,8 @@ export const handler = router('policies', POLICIES_ROUTES, {
     await deletePolicy(caller.account_id, params.policy_id, options);
     return { status: 204 };
   },
-  'POST /v1/policies/{policy_id}/versions': async ({ caller, params, body, ifMatch }) => {
+  'POST /v1/policies/{policy_id}/versions': async ({ caller, params, body, query, ifMatch }) => {
+    if (wantsPreview(query)) return previewPolicyVersion(caller, params.policy_id, body);
     const input: Parameters<typeof createPolicyVersion>[2] = { document: body.document };
     if (body.set_as_default !== undefined) input.set_as_default = body.set_as_default;
     const r = await createPolicyVersion(caller.account_id, params.policy_id, input, ifMatch, scpGuard(caller));
@@ -53,6 +55,8 @@ export const handler = router('policies', POLICIES_ROUTES, {
   'GET /v1/policies/{policy_id}/versions/{version_id}': async ({ caller, params }) => ok(await getPolicyVersion(caller.account_id, params.policy_id, params.version_id)),
   'DELETE /v1/policies/{policy_id}/versions/{version_id}': async ({ caller, params, ifMatch }) =>
     withEtag(await deletePolicyVersion(caller.account_id, params.policy_id, params.version_id, ifMatch, scpGuard(caller))),
-  'PUT /v1/policies/{policy_id}/default_version': async ({ caller, params, body, ifMatch }) =>
-    withEtag(await setDefaultVersion(caller.account_id, params.policy_id, body.version_id, ifMatch, scpGuard(caller))),
+  'PUT /v1/policies/{policy_id}/default_version': async ({ caller, params, body, query, ifMatch }) => {
+    if (wantsPreview(query)) return previewDefaultVersion(caller, params.policy_id, body.version_id);
+    return withEtag(await setDefaultVersion(caller.account_id, params.policy_id, body.version_id, ifMatch, scpGuard(caller)));
+  },
 });

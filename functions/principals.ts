@@ -17,6 +17,7 @@ import {
   listUsers,
   removeMember,
 } from '../store/index.js';
+import { previewMembership, wantsPreview } from './shared/preview.js';
 import { ok, page, router, withEtag } from './shared/router.js';
 import { PRINCIPALS_ROUTES } from './shared/routes.js';
 
@@ -37,11 +38,13 @@ export const handler = router('principals', PRINCIPALS_ROUTES, {
     return { status: 204 };
   },
   'GET /v1/groups/{group_id}/members': async ({ caller, params, query }) => ok(await listGroupMembers(caller.account_id, params.group_id, page(query))),
-  'PUT /v1/groups/{group_id}/members/{user_id}': async ({ caller, params }) => {
+  'PUT /v1/groups/{group_id}/members/{user_id}': async ({ caller, params, query }) => {
+    if (wantsPreview(query)) return previewMembership(caller, params.group_id, params.user_id, true);
     await addMember(caller.account_id, params.group_id, params.user_id);
     return { status: 204 };
   },
-  'DELETE /v1/groups/{group_id}/members/{user_id}': async ({ caller, params }) => {
+  'DELETE /v1/groups/{group_id}/members/{user_id}': async ({ caller, params, query }) => {
+    if (wantsPreview(query)) return previewMembership(caller, params.group_id, params.user_id, false);
     await removeMember(caller.account_id, params.group_id, params.user_id);
     return { status: 204 };
   },

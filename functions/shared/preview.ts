@@ -1,0 +1,170 @@
+/**
+ * `?preview=true` on the writes that can change a decision (docs/previews.md): nothing is written; the
+ * answer is what the write would change, per affected principal (lib/access/preview.ts), with witnesses
+ * by reference. A preview is refused as the write would be (the same 404, 409, 422 and 403), so a preview
+ * that answers is one of a write that would be accepted now. Reads go through the storage module: the
+ * affected accounts (two round trips each, store/account-reader.ts) and what the write names (the policy,
+ * the organization's nodes).
+ *
+ * Which accounts a write affects: an identity policy, a grant or a membership, the caller's own account;
+ * an SCP (attachment, new default version) every member account under the node, or in the organization,
+ * read by the management account that makes the write.
+ */
+import { type AccountChange, noChange, type PreviewResult, previewChange } from '../../lib/access/preview.js';
+import type { LoadedAccount } from '../../lib/decision/source.js';
+import type { GrantScope } from '../../lib/types.js';
+import { loadAccount } from '../../store/account-reader.js';
+import {
+  checkDocument,
+  defaultVersion,
+  getNode,
+  getOrganization,
+  getPolicy,
+  listAttachments,
+  listChildren,
+  managedOrg,
+  MAX_POLICY_VERSIONS,
+  StoreError,
+  type StoredPolicy,
+} from '../../store/index.js';
+import type { Caller } from './auth.js';
+import { HttpError, type Reply } from './http.js';
+import { scpGuard } from './scp-guard.js';
+
+/** Whether the query asks for a preview (`preview=true`); any other value of `preview` is a 400. */
+export function wantsPreview(query: Record<string, string>): boolean {
+  const v = query.preview;
+  if (v === undefined || v === 'false') return false;
+  if (v === 'true') return true;
+  throw new HttpError(400, 'INVALID_REQUEST', '"preview" must be true or false.', { field: 'preview' });
+}
+
+/** Most member accounts a preview reads (beyond: a 400 that says to preview a narrower node). */
+export const PREVIEW_MAX_ACCOUNTS = 200;
+
+function reply(write: string, result: PreviewResult | { error: { code: string; message: string } }): Reply {
+  if ('error' in result) throw new HttpError(400, result.error.code, result.error.message);
+  return { status: 200, body: { preview: true, write, ...result } };
+}
+
+const notFound = (message: string): StoreError => new StoreError('NOT_FOUND', message);
+
+async function own(caller: Caller): Promise<LoadedAccount[]> {
+  return [await loadAccount(caller.account_id)];
+}
+
+/** A new version of a policy: a change only when it becomes the default. */
+export async function previewPolicyVersion(caller: Caller, policyId: string, body: { document: unknown; set_as_default?: boolean }): Promise<Reply> {
+  const write = `POST /v1/policies/${policyId}/versions`;
+  const policy = await writablePolicy(caller, policyId);
+  const { text, syntax } = checkDocument(body.document as string, policy.type, undefined);
+  if (syntax !== policy.syntax) throw new StoreError('INVALID_INPUT', `Policy ${policyId} is a ${policy.syntax} policy: a new version must have "Version": "${policy.syntax}" (got ${syntax}).`);
+  if (policy.versions.length >= MAX_POLICY_VERSIONS) throw new StoreError('CONFLICT', `Policy ${policyId} already has ${MAX_POLICY_VERSIONS} versions, the most it can keep.`);
+  // A version that does not become the default changes no decision.
+  if (!body.set_as_default) return reply(write, noChange());
+  return policyDefault(caller, write, policy, '(new)', text);
+}
+
+/** Another version becomes the default. */
+export async function previewDefaultVersion(caller: Caller, policyId: string, versionId: string): Promise<Reply> {
+  const write = `PUT /v1/policies/${policyId}/default_version`;
+  const policy = await writablePolicy(caller, policyId);
+  const version = policy.versions.find((v) => v.version_id === versionId);
+  if (!version) throw notFound(`Policy ${policyId} has no version ${versionId}.`);
+  return policyDefault(caller, write, policy, versionId, version.document);
+}
+
+async function writablePolicy(caller: Caller, policyId: string): Promise<StoredPolicy> {
+  const policy = await getPolicy(caller.account_id, policyId);
+  if (policy.system) throw new StoreError('READ_ONLY', `${policyId} is a system policy: it cannot be changed.`);
+  await scpGuard(caller)(policy);
+  return policy;
+}
+
+async function policyDefault(caller: Caller, write: string, policy: StoredPolicy, version: string, document: string): Promise<Reply> {
+  const change: AccountChange = { kind: 'policy_default', owner_account: caller.account_id, policy_id: policy.policy_id, type: policy.type, version, document };
+  if (policy.type === 'identity') return reply(write, previewChange(await own(caller), change));
+  const org = await managedOrg(caller.account_id);
+  if (!org) return reply(write, noChange());
+  const root = (await getOrganization(caller.account_id, org)).root_id;
+  return reply(write, previewChange(await accountsUnder(caller, org, root), change));
+}
+
+/** A grant of a policy to a user, group or agency of the caller's account. */
+export async function previewGrant(caller: Caller, body: { policy_id: string; principal: { type: 'user' | 'group' | 'agency'; id: string }; scope: GrantScope }): Promise<Reply> {
+  const [policy, accounts] = await Promise.all([getPolicy(caller.account_id, body.policy_id), own(caller)]);
+  const account = accounts[0] as LoadedAccount;
+  if (policy.type !== 'identity') throw new StoreError('INVALID_INPUT', `${body.policy_id} is an SCP: SCPs attach to organization nodes, not to principals.`);
+  const { principal } = body;
+  const holders = principal.type === 'user' ? account.users : principal.type === 'group' ? account.groups : account.agencies;
+  if (!holders.some((h) => h.id === principal.id)) throw notFound(`Account ${caller.account_id} has no ${principal.type} ${principal.id}.`);
+  const scope = JSON.stringify(body.scope);
+  if (account.grants.some((g) => g.policy_id === body.policy_id && g.principal.type === principal.type && g.principal.id === principal.id && JSON.stringify(g.scope) === scope)) {
+    throw new StoreError('ALREADY_EXISTS', `${body.policy_id} is already granted to ${principal.type} ${principal.id} with this scope.`);
+  }
+  const v = defaultVersion(policy);
+  const change: AccountChange = {
+    kind: 'grant_added',
+    grant: { grant_id: '(new)', principal: { type: principal.type, id: principal.id }, scope: body.scope, policy_id: body.policy_id, version: v.version_id, document: v.document },
+  };
+  return reply('POST /v1/grants', previewChange(accounts, change));
+}
+
+export async function previewGrantRemoval(caller: Caller, grantId: string): Promise<Reply> {
+  const accounts = await own(caller);
+  if (!(accounts[0] as LoadedAccount).grants.some((g) => g.grant_id === grantId)) throw notFound(`Account ${caller.account_id} has no grant ${grantId}.`);
+  return reply(`DELETE /v1/grants/${grantId}`, previewChange(accounts, { kind: 'grant_removed', grant_id: grantId }));
+}
+
+export async function previewMembership(caller: Caller, groupId: string, userId: string, add: boolean): Promise<Reply> {
+  const accounts = await own(caller);
+  const account = accounts[0] as LoadedAccount;
+  const user = account.users.find((u) => u.id === userId);
+  if (!user) throw notFound(`Account ${caller.account_id} has no user ${userId}.`);
+  if (!account.groups.some((g) => g.id === groupId)) throw notFound(`Account ${caller.account_id} has no group ${groupId}.`);
+  if (!add && !user.groups.includes(groupId)) throw notFound(`User ${userId} is not in group ${groupId}.`);
+  const write = `${add ? 'PUT' : 'DELETE'} /v1/groups/${groupId}/members/${userId}`;
+  return reply(write, previewChange(accounts, { kind: add ? 'member_added' : 'member_removed', user_id: userId, group_id: groupId }));
+}
+
+/** An SCP attached to (or detached from) a root, OU or member account: every member account under it. */
+export async function previewScpAttachment(caller: Caller, orgId: string, nodeId: string, policyId: string, attach: boolean): Promise<Reply> {
+  const write = `${attach ? 'PUT' : 'DELETE'} /v1/organizations/${orgId}/nodes/${nodeId}/policies/${policyId}`;
+  // The write's own checks: the caller manages the organization, the node exists (both 404 otherwise).
+  const attached = (await listAttachments(caller.account_id, orgId, nodeId)).map((a) => a.policy_id);
+  let change: AccountChange;
+  if (attach) {
+    if (attached.includes(policyId)) throw new StoreError('ALREADY_EXISTS', `${policyId} is already attached to ${nodeId}.`);
+    const policy = await getPolicy(caller.account_id, policyId);
+    if (policy.type !== 'scp') throw new StoreError('INVALID_INPUT', `${policyId} is an identity policy: only SCPs attach to organization nodes.`);
+    const v = defaultVersion(policy);
+    change = { kind: 'scp_attached', org_id: orgId, node_id: nodeId, policy: { policy_id: policyId, version: v.version_id, document: v.document } };
+  } else {
+    if (!attached.includes(policyId)) throw notFound(`${policyId} is not attached to ${nodeId}.`);
+    if (attached.length === 1) throw new StoreError('CONFLICT', `${policyId} is the last SCP of ${nodeId}: a node keeps at least one (attach another first).`);
+    change = { kind: 'scp_detached', org_id: orgId, node_id: nodeId, policy_id: policyId };
+  }
+  return reply(write, previewChange(await accountsUnder(caller, orgId, nodeId), change));
+}
+
+/** Every member account under `nodeId` (itself when it is an account), read whole; at most PREVIEW_MAX_ACCOUNTS. */
+async function accountsUnder(caller: Caller, orgId: string, nodeId: string): Promise<LoadedAccount[]> {
+  const ids: string[] = [];
+  const queue = (await getNode(caller.account_id, orgId, nodeId)).node_type === 'account' ? [] : [nodeId];
+  if (queue.length === 0) ids.push(nodeId);
+  while (queue.length > 0) {
+    const parent = queue.shift() as string;
+    let cursor: string | null = null;
+    do {
+      const page = await listChildren(caller.account_id, orgId, parent, cursor === null ? { limit: 100 } : { limit: 100, cursor });
+      for (const n of page.items) (n.node_type === 'account' ? ids : queue).push(n.node_id);
+      cursor = page.next_cursor;
+    } while (cursor);
+    if (ids.length > PREVIEW_MAX_ACCOUNTS) {
+      throw new HttpError(400, 'PREVIEW_TOO_LARGE', `More than ${PREVIEW_MAX_ACCOUNTS} member accounts are under ${nodeId}: preview the change on a narrower OU.`, { limit: PREVIEW_MAX_ACCOUNTS });
+    }
+  }
+  const out: LoadedAccount[] = [];
+  for (let i = 0; i < ids.length; i += 8) out.push(...(await Promise.all(ids.slice(i, i + 8).map((id) => loadAccount(id)))));
+  return out;
+}
