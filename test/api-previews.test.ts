@@ -73,7 +73,10 @@ describe('preview of detaching the SCP at OU eu (management account acc-0)', () 
     // Nothing was written: the SCP is still attached.
     expect((await mgmt.get(`/v1/organizations/${seeded.org_id}/nodes/${eu}/policies`)).json.items.map((a: { policy_id: string }) => a.policy_id)).toContain('deny-unencrypted-copy');
     expect(await checkWitnesses(r, 'before')).toBeGreaterThan(0);
-    expect((await mgmt.del(url)).status).toBe(204);
+    const detached = await mgmt.del(url);
+    expect(detached.status).toBe(204);
+    // The write's own answer: the same delta, in short (a 204 carries it in the access-delta header).
+    expect(JSON.parse(detached.headers['access-delta'] as string)).toEqual({ result: 'CHANGES', principals_changed: r.json.counts.principals_changed, gained: r.json.counts.gained, lost: 0 });
     await checkWitnesses(r, 'after');
     // And back: attaching it again is the exact reverse.
     const back = await mgmt.put(`${url}?preview=true`);
@@ -130,5 +133,20 @@ describe('previews in the account (acc-1)', () => {
     expect((await acc1.put('/v1/groups/viewers/members/alice?preview=maybe')).status).toBe(400);
     // Another account's organization: 404, as the write.
     expect((await acc1.del(`/v1/organizations/${seeded.org_id}/nodes/${seeded.path[2]}/policies/deny-unencrypted-copy?preview=true`)).status).toBe(404);
+  });
+
+  it("without preview, the write's answer carries the delta in short: counts and the first findings", async () => {
+    const grant = await acc1.post('/v1/grants', { policy_id: 'ims-readonly', principal: { type: 'user', id: 'bob' }, scope: { type: 'global' } });
+    expect(grant.status, grant.text).toBe(201);
+    expect(grant.json.access_delta).toMatchObject({ result: 'CHANGES', principals_changed: 1, lost: 0 });
+    expect(grant.json.access_delta.first[0]).toMatchObject({ account_id: 'acc-1', principal: { type: 'user', id: 'bob' }, kind: 'new_access' });
+    const removed = await acc1.del(`/v1/grants/${encodeURIComponent(grant.json.grant_id)}`);
+    expect(removed.status).toBe(204);
+    expect(JSON.parse(removed.headers['access-delta'] as string)).toMatchObject({ result: 'CHANGES', principals_changed: 1, gained: 0, lost: grant.json.access_delta.gained });
+    const version = await acc1.post('/v1/policies/ims-readonly/versions', { document: { Version: '1.1', Statement: [{ Effect: 'Allow', Action: ['ims:*:list*'] }] } });
+    expect(version.json.access_delta).toMatchObject({ result: 'NO_CHANGE', principals_changed: 0 });
+    const member = await acc1.put('/v1/groups/viewers/members/alice');
+    expect(JSON.parse(member.headers['access-delta'] as string)).toMatchObject({ result: 'NO_CHANGE' });
+    expect((await acc1.del('/v1/groups/viewers/members/alice')).status).toBe(204);
   });
 });

@@ -10,7 +10,7 @@
  * an SCP (attachment, new default version) every member account under the node, or in the organization,
  * read by the management account that makes the write.
  */
-import { type AccountChange, noChange, type PreviewResult, previewChange } from '../../lib/access/preview.js';
+import { type AccessDeltaSummary, type AccountChange, applyChange, compareAccounts, noChange, type PreviewResult, previewChange, summarizeDelta } from '../../lib/access/preview.js';
 import type { LoadedAccount } from '../../lib/decision/source.js';
 import type { GrantScope } from '../../lib/types.js';
 import { loadAccount } from '../../store/account-reader.js';
@@ -147,8 +147,8 @@ export async function previewScpAttachment(caller: Caller, orgId: string, nodeId
   return reply(write, previewChange(await accountsUnder(caller, orgId, nodeId), change));
 }
 
-/** Every member account under `nodeId` (itself when it is an account), read whole; at most PREVIEW_MAX_ACCOUNTS. */
-async function accountsUnder(caller: Caller, orgId: string, nodeId: string): Promise<LoadedAccount[]> {
+/** Every member account under `nodeId` (itself when it is an account), read whole; at most `max`. */
+async function accountsUnder(caller: Caller, orgId: string, nodeId: string, max: number = PREVIEW_MAX_ACCOUNTS, code = 'PREVIEW_TOO_LARGE'): Promise<LoadedAccount[]> {
   const ids: string[] = [];
   const queue = (await getNode(caller.account_id, orgId, nodeId)).node_type === 'account' ? [] : [nodeId];
   if (queue.length === 0) ids.push(nodeId);
@@ -160,11 +160,76 @@ async function accountsUnder(caller: Caller, orgId: string, nodeId: string): Pro
       for (const n of page.items) (n.node_type === 'account' ? ids : queue).push(n.node_id);
       cursor = page.next_cursor;
     } while (cursor);
-    if (ids.length > PREVIEW_MAX_ACCOUNTS) {
-      throw new HttpError(400, 'PREVIEW_TOO_LARGE', `More than ${PREVIEW_MAX_ACCOUNTS} member accounts are under ${nodeId}: preview the change on a narrower OU.`, { limit: PREVIEW_MAX_ACCOUNTS });
+    if (ids.length > max) {
+      throw new HttpError(400, code, `More than ${max} member accounts are under ${nodeId}: preview the change on a narrower OU.`, { limit: max });
     }
   }
   const out: LoadedAccount[] = [];
   for (let i = 0; i < ids.length; i += 8) out.push(...(await Promise.all(ids.slice(i, i + 8).map((id) => loadAccount(id)))));
   return out;
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// The delta a write made, in its answer
+
+/** The time a write's answer may spend on its delta (reads and analysis), and the work it may do. */
+export const DELTA_BUDGET = { ms: 1500, accounts: 20, analyses: 20 } as const;
+
+export type AccessDelta = AccessDeltaSummary | { skipped: true; reason: string; how: string };
+
+/**
+ * After a write: the affected accounts read from the table (`after`), `before` the inverse change applied to
+ * them, compared within DELTA_BUDGET. Never fails the write: a read or budget problem is `skipped`, with the
+ * reason and how to ask (a preview of the reverse write, or who-can/what-can).
+ */
+export async function deltaAfterWrite(accounts: () => Promise<LoadedAccount[]>, inverse: AccountChange): Promise<AccessDelta> {
+  const started = Date.now();
+  const how = 'GET /v1/access/what-can for a principal, or preview the reverse write with ?preview=true';
+  try {
+    const after = await accounts();
+    const result = compareAccounts(
+      after.map((a) => ({ before: applyChange(a, inverse), after: a })),
+      { maxAnalyses: DELTA_BUDGET.analyses, expired: () => Date.now() - started > DELTA_BUDGET.ms },
+    );
+    if ('error' in result) return { skipped: true, reason: result.error.message, how };
+    if (result.skipped) return { skipped: true, reason: result.skipped, how };
+    return summarizeDelta(result);
+  } catch (err) {
+    const reason = err instanceof HttpError && err.code === 'DELTA_TOO_LARGE' ? err.message : 'the accounts could not be read after the write';
+    return { skipped: true, reason, how };
+  }
+}
+
+/** The caller's account, after the write. */
+export const ownAccount = (caller: Caller) => (): Promise<LoadedAccount[]> => own(caller);
+
+/** The member accounts under a node (or the organization), after the write; more than DELTA_BUDGET.accounts: skipped. */
+export const accountsBelow = (caller: Caller, orgId: string, nodeId: string | null) => async (): Promise<LoadedAccount[]> => {
+  const node = nodeId ?? (await getOrganization(caller.account_id, orgId)).root_id;
+  return accountsUnder(caller, orgId, node, DELTA_BUDGET.accounts, 'DELTA_TOO_LARGE');
+};
+
+/** A compact form of the delta for a write answered without a body (204): the `access-delta` header. */
+export function deltaHeader(delta: AccessDelta): Record<string, string> {
+  const compact = 'skipped' in delta ? { skipped: true, reason: delta.reason } : { result: delta.result, principals_changed: delta.principals_changed, gained: delta.gained, lost: delta.lost };
+  return { 'access-delta': JSON.stringify(compact) };
+}
+
+/** An SCP's or identity policy's default version as a change's document (what the inverse of a removal restores). */
+export async function defaultOf(caller: Caller, policyId: string): Promise<{ version: string; document: string; type: 'identity' | 'scp' }> {
+  const p = await getPolicy(caller.account_id, policyId);
+  const v = defaultVersion(p);
+  return { version: v.version_id, document: v.document, type: p.type };
+}
+
+/** The delta of a policy's new default version: `previous` is the default it replaced. */
+export async function policyDefaultDelta(caller: Caller, policy: { policy_id: string; type: 'identity' | 'scp' }, previous: { version: string; document: string }): Promise<AccessDelta> {
+  const inverse: AccountChange = { kind: 'policy_default', owner_account: caller.account_id, policy_id: policy.policy_id, type: policy.type, ...previous };
+  if (policy.type === 'identity') return deltaAfterWrite(ownAccount(caller), inverse);
+  const org = await managedOrg(caller.account_id).catch(() => undefined);
+  if (!org) return summarizeDelta(noChange());
+  return deltaAfterWrite(accountsBelow(caller, org, null), inverse);
+}
+
+/** No decision changed (a version that is not the default). */
+export const NO_DELTA = (): AccessDelta => summarizeDelta(noChange());

@@ -105,14 +105,30 @@ export interface PreviewResult {
 
 /** The change's effect on every principal of `accounts` (each as loaded now). */
 export function previewChange(accounts: readonly LoadedAccount[], change: AccountChange): PreviewResult | ErrorResponse {
+  return compareAccounts(accounts.map((account) => ({ before: account, after: applyChange(account, change) })));
+}
+
+/** Bounds on the work of a comparison: beyond them it stops and says so (`skipped`), never a partial NO_CHANGE. */
+export interface CompareBudget {
+  /** Most distinct (before, after) set pairs analysed. */
+  maxAnalyses?: number;
+  /** Checked before each analysis: true when the time is up. */
+  expired?: () => boolean;
+}
+
+/**
+ * The access each principal of each account gains and loses from `before` to `after` (the same account in
+ * two states). A write's delta is computed this way after the write: `after` read from the table, `before`
+ * the inverse change applied to it. `skipped` when the budget ran out first.
+ */
+export function compareAccounts(pairs: ReadonlyArray<{ before: LoadedAccount; after: LoadedAccount }>, budget: CompareBudget = {}): (PreviewResult & { skipped?: string }) | ErrorResponse {
   const out: PrincipalDelta[] = [];
-  const counts = { accounts: accounts.length, principals: 0, principals_changed: 0, gained: 0, lost: 0, sets_analysed: 0 };
+  const counts = { accounts: pairs.length, principals: 0, principals_changed: 0, gained: 0, lost: 0, sets_analysed: 0 };
   const stamps: Record<string, string> = {};
   const memo = new Map<string, ReturnType<typeof diff>>();
   let unknown = false;
-  for (const account of accounts) {
+  for (const { before: account, after } of pairs) {
     stamps[account.account_id] = account.stamp;
-    const after = applyChange(account, change);
     for (const p of principalsOf(account)) {
       counts.principals++;
       const before = principalSet(account, p);
@@ -121,6 +137,9 @@ export function previewChange(accounts: readonly LoadedAccount[], change: Accoun
       const pairKey = `${before.key}\n${next.key}`;
       let answer = memo.get(pairKey);
       if (!answer) {
+        if ((budget.maxAnalyses !== undefined && counts.sets_analysed >= budget.maxAnalyses) || budget.expired?.()) {
+          return { ...noChange(), result: 'UNKNOWN', counts, stamps, skipped: `the change needs more than ${counts.sets_analysed} analyses within the request's budget` };
+        }
         answer = diff(before.set, next.set, { assume: before.assume });
         memo.set(pairKey, answer);
         counts.sets_analysed++;
@@ -157,4 +176,25 @@ export function previewChange(accounts: readonly LoadedAccount[], change: Accoun
 /** The answer for a write that changes no decision (e.g. a version that does not become the default). */
 export function noChange(): PreviewResult {
   return { result: 'NO_CHANGE', principals: [], counts: { accounts: 0, principals: 0, principals_changed: 0, gained: 0, lost: 0, sets_analysed: 0 }, stamps: {} };
+}
+
+/** A short account of a delta for a write's answer: the counts and the first findings. */
+export interface AccessDeltaSummary {
+  result: PreviewResult['result'];
+  principals_changed: number;
+  gained: number;
+  lost: number;
+  /** The first findings (at most 5): who, gained or lost, which action, when. */
+  first: Array<{ account_id: string; principal: PrincipalRef; kind: 'new_access' | 'lost_access'; action: string; condition: string }>;
+}
+
+export function summarizeDelta(r: PreviewResult): AccessDeltaSummary {
+  const first: AccessDeltaSummary['first'] = [];
+  for (const d of r.principals) {
+    for (const f of [...d.gained, ...d.lost]) {
+      if (first.length >= 5) break;
+      first.push({ account_id: d.account_id, principal: d.principal, kind: f.kind, action: f.action, condition: f.condition.text });
+    }
+  }
+  return { result: r.result, principals_changed: r.counts.principals_changed, gained: r.counts.gained, lost: r.counts.lost, first };
 }
