@@ -5,10 +5,13 @@
  * checked before any read; a principal of another account is 404 like every other route.
  */
 import { whatCan, type WhatCanQuestion } from '../lib/access/what-can.js';
-import { whoCan, type WhoCanQuestion } from '../lib/access/who-can.js';
+import { whoCan, type WhoCanQuestion, type WhoCanResult } from '../lib/access/who-can.js';
 import type { ContextValue, ErrorResponse } from '../lib/types.js';
 import { loadAccount } from '../store/account-reader.js';
+import { getOrganization, managedOrg } from '../store/index.js';
 import { HttpError, statusOfEngineError, type Reply } from './shared/http.js';
+import type { Caller } from './shared/auth.js';
+import { accountsUnder } from './shared/preview.js';
 import { router } from './shared/router.js';
 import { ACCESS_ROUTES } from './shared/routes.js';
 
@@ -44,9 +47,38 @@ function contextParam(text: string | undefined): Record<string, ContextValue> | 
   return value as Record<string, ContextValue>;
 }
 
+/**
+ * `scope=organization`, for a management account: the same question in every member account, each about
+ * the resource of that name in its own account (the URN's account segment is replaced: identity policies
+ * never reach another account's resource), so the SCPs' effect shows across the organization.
+ */
+async function acrossOrganization(caller: Caller, question: WhoCanQuestion): Promise<WhoCanOrganization | ErrorResponse> {
+  const orgId = await managedOrg(caller.account_id);
+  if (!orgId) throw new HttpError(404, 'NOT_FOUND', 'This account manages no organization: scope=organization is for its management account.');
+  const root = (await getOrganization(caller.account_id, orgId)).root_id;
+  const accounts = await accountsUnder(caller, orgId, root);
+  const out: WhoCanOrganization = { scope: 'organization', org_id: orgId, accounts: [] };
+  for (const account of accounts) {
+    const parts = (question.resource ?? '*').split(':');
+    if (parts.length >= 5) parts[2] = account.account_id;
+    const r = whoCan(account, { ...question, resource: parts.join(':') });
+    if ('error' in r) return r;
+    out.accounts.push(r);
+  }
+  return out;
+}
+
+interface WhoCanOrganization {
+  scope: 'organization';
+  org_id: string;
+  /** One answer per member account, about the resource of that name in the account. */
+  accounts: WhoCanResult[];
+}
+
 export const handler = router('access', ACCESS_ROUTES, {
   'GET /v1/access/who-can': async ({ caller, query }) => {
-    onlyParams(query, ['action', 'resource', 'region', 'context']);
+    onlyParams(query, ['action', 'resource', 'region', 'context', 'scope']);
+    if (query.scope !== undefined && query.scope !== 'account' && query.scope !== 'organization') throw bad('scope', '"scope" must be account (the default) or organization.');
     if (!query.action) throw bad('action', '"action" is required: one IMS action, e.g. ims:images:deleteImage.');
     const question: WhoCanQuestion = { action: query.action };
     if (query.resource !== undefined) question.resource = query.resource;
@@ -54,6 +86,7 @@ export const handler = router('access', ACCESS_ROUTES, {
     if (query.region !== undefined) question.region = query.region === 'none' ? null : query.region === 'any' ? '*' : query.region;
     const context = contextParam(query.context);
     if (context) question.context = context;
+    if (query.scope === 'organization') return reply(await acrossOrganization(caller, question));
     return reply(whoCan(await loadAccount(caller.account_id), question));
   },
   'GET /v1/access/what-can': async ({ caller, query }) => {

@@ -150,3 +150,20 @@ describe('previews in the account (acc-1)', () => {
     expect((await acc1.del('/v1/groups/viewers/members/alice')).status).toBe(204);
   });
 });
+
+describe('who can across the organization (scope=organization, the management account)', () => {
+  it('answers per member account about the resource of that name in it; a member account asking is 404', async () => {
+    const r = await mgmt.get('/v1/access/who-can?action=ims:images:copyInRegion&resource=ims:cn-north-4:acc-0:image:abc&scope=organization');
+    expect(r.status, r.text).toBe(200);
+    expect(r.json.scope).toBe('organization');
+    const acc1Answer = r.json.accounts.find((a: { account_id: string }) => a.account_id === 'acc-1');
+    expect(acc1Answer.resource).toBe('ims:cn-north-4:acc-1:image:abc');
+    const alice = acc1Answer.principals.find((p: { principal: { id: string } }) => p.principal.id === 'alice');
+    // The SCP at OU eu denies unencrypted copies: conditional on ims:Encrypted.
+    expect(alice.access).toBe('conditional');
+    expect(alice.condition).toMatch(/ims:Encrypted/);
+    expect(alice.decided_by.some((d: { layer: string; policy_id: string }) => d.layer === 'scp' && d.policy_id === 'deny-unencrypted-copy')).toBe(true);
+    expect((await acc1.get('/v1/access/who-can?action=ims:images:list&scope=organization')).status).toBe(404);
+    expect((await acc1.get('/v1/access/who-can?action=ims:images:list&scope=everything')).status).toBe(400);
+  });
+});

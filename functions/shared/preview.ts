@@ -148,7 +148,7 @@ export async function previewScpAttachment(caller: Caller, orgId: string, nodeId
 }
 
 /** Every member account under `nodeId` (itself when it is an account), read whole; at most `max`. */
-async function accountsUnder(caller: Caller, orgId: string, nodeId: string, max: number = PREVIEW_MAX_ACCOUNTS, code = 'PREVIEW_TOO_LARGE'): Promise<LoadedAccount[]> {
+export async function accountsUnder(caller: Caller, orgId: string, nodeId: string, max: number = PREVIEW_MAX_ACCOUNTS, code = 'PREVIEW_TOO_LARGE'): Promise<LoadedAccount[]> {
   const ids: string[] = [];
   const queue = (await getNode(caller.account_id, orgId, nodeId)).node_type === 'account' ? [] : [nodeId];
   if (queue.length === 0) ids.push(nodeId);
