@@ -4,7 +4,7 @@
  * the context keys the chosen action carries (catalog types decide the control), plus free global keys.
  * It edits `RequestFields` (state.ts) and reports every change; it never builds JSON itself.
  */
-import { catalog } from '../../lib/index.js';
+import { catalog } from '../../lib/catalog/catalog.js';
 import type { PrincipalType } from '../../lib/types.js';
 import type { CatalogConditionKey } from '@ims-authz/catalog';
 import { actionsByLevel, apiHints, apiKey, contextKeysOf, fillPath, findAction, findApi, globalKeys, keyInfo, pathParams, typeLabel, urnPlaceholders } from './catalog-info.js';

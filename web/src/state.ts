@@ -6,7 +6,7 @@
  */
 import { SYSTEM_POLICIES } from '../../lib/system-policies.js';
 import type { ApiHints, ContextValue, EvaluateRequest, InlinePolicy, PolicyType, PrincipalType, ScpLevelInput } from '../../lib/types.js';
-import { catalog } from '../../lib/index.js';
+import { catalog } from '../../lib/catalog/catalog.js';
 import { findAction, findApi, fillPath, fillUrn, keyInfo, parseUrn, pathParams } from './catalog-info.js';
 
 export interface PolicyTab {
@@ -57,6 +57,10 @@ export interface PlaygroundState {
   tabs: PolicyTab[];
   active: number;
   request: RequestFields;
+  /** The compare view's "existing" policies: the tabs as they were when the baseline was taken. */
+  baseline?: PolicyTab[];
+  /** The result view in front (`trace`, `compare`, `summary`, ...), so a link opens on what its author saw. */
+  view?: string;
 }
 
 export const URN_TEMPLATE: string = catalog.resource_types[0]?.urn_template ?? 'ims:<region>:<account-id>:image:<image-id>';
