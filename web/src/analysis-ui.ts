@@ -23,7 +23,7 @@ export function statementList(list: StatementView[], ctx: ViewContext, inEditors
 
 /** The condition of a region in words (`none` is the analysis's word for "no condition"). */
 export function conditionWords(text: string): string {
-  return text === 'none' ? 'always (no condition)' : text;
+  return text === 'none' ? 'no condition' : text;
 }
 
 /** The witness request and a button that loads it into the request builder (which then evaluates it). */

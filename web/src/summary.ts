@@ -6,7 +6,7 @@
  */
 import { isErrorResponse } from '../../lib/types.js';
 import type { AnalysisAnswer, SummaryActionView } from './analysis-protocol.js';
-import { AnswerCache, conditionWords, markFirst, statementList, witnessBlock } from './analysis-ui.js';
+import { AnswerCache, markFirst, statementList, witnessBlock } from './analysis-ui.js';
 import { ACCESS_LEVELS, findAction } from './catalog-info.js';
 import { h } from './dom.js';
 import { policySet } from './state.js';
@@ -47,8 +47,7 @@ function whenCell(a: SummaryActionView, ctx: ViewContext): Array<HTMLElement | s
           {},
           'on ',
           h('code', {}, w.resources_text),
-          ' when ',
-          conditionWords(w.condition.text),
+          w.condition.text === 'none' ? ', with no condition' : ` when ${w.condition.text}`,
           h('br', {}),
           h('small', { class: 'hint' }, 'granted by ', ...statementList(w.granted_by, ctx, true, 'no identity Allow needed')),
           witnessBlock(w.witness, ctx, `an allowed request for ${a.action}`),
