@@ -85,6 +85,16 @@ describe('playground page transferred size (bench/budgets.json page_kib)', () =>
     expect(new Set(listed).size, 'a file in two lists').toBe(listed.length);
   });
 
+  it("the page's first load holds no analysis code; the analysis worker does", () => {
+    // A message of lib/analysis/analyze.ts (string literals survive minification).
+    const marker = 'rules out every principal';
+    expect(readFileSync(join(root, 'lib', 'analysis', 'analyze.ts'), 'utf8')).toContain(marker);
+    const m = manifest();
+    const holds = (names: string[]): string[] => names.filter((n) => readFileSync(join(web, m.files[n]?.identity.path ?? n), 'utf8').includes(marker));
+    expect(holds(m.page)).toEqual([]);
+    expect(holds(m.lazy.analysis ?? [])).toHaveLength(1);
+  });
+
   it.each(['gzip', 'br'] as const)('the page, its script and stylesheet, %s-compressed, are within the budget', (encoding) => {
     const m = manifest();
     const total = m.page.reduce((n, name) => n + (m.files[name]?.[encoding].bytes ?? Number.POSITIVE_INFINITY), 0);

@@ -30,7 +30,17 @@ const pageErrors: string[] = [];
 const workers: string[] = [];
 
 const policy = (actions: string[]): string =>
-  JSON.stringify({ Version: '5.0', Statement: [{ Sid: 'ReadImages', Effect: 'Allow', Action: actions, Resource: ['ims:*:acc-1:image:*'] }, { Sid: 'ListEverywhere', Effect: 'Allow', Action: ['ims:images:list'], Resource: ['*'] }] }, null, 2);
+  JSON.stringify(
+    {
+      Version: '5.0',
+      Statement: [
+        { Sid: 'ReadImages', Effect: 'Allow', Action: actions, Resource: ['ims:*:acc-1:image:*'] },
+        { Sid: 'ListEverywhere', Effect: 'Allow', Action: ['ims:images:list'], Resource: ['*'] },
+      ],
+    },
+    null,
+    2,
+  );
 const NARROW = policy(['ims:images:get*']);
 const WIDE = policy(['ims:images:*']);
 
@@ -55,11 +65,19 @@ async function axeViolations(): Promise<string[]> {
   const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
   if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
   return page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: string[] }> }> }> } }).axe;
+    const axe = (
+      window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: string[] }> }> }> } }
+    ).axe;
     const r = await axe.run(document, { resultTypes: ['violations'] });
     return r.violations
       .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+      .map(
+        (v) =>
+          `${v.id} (${v.impact}): ${v.help} at ${v.nodes
+            .slice(0, 3)
+            .map((n) => n.target.join(' '))
+            .join(', ')}`,
+      );
   });
 }
 
@@ -125,7 +143,11 @@ describe('the playground compare and summary views in Chromium', () => {
       await page.locator('#view-compare').evaluate((el) => el.scrollIntoView({ block: 'start' }));
       const tabs = await page.locator('.view-tabs').boundingBox();
       const panel = await page.locator('.view-panel').boundingBox();
-      if (tabs && panel) await page.screenshot({ path: join(shots, 'readme-compare.png'), clip: { x: tabs.x - 8, y: Math.max(tabs.y - 8, 0), width: tabs.width + 16, height: Math.min(panel.y + panel.height - tabs.y + 16, 900) } });
+      if (tabs && panel)
+        await page.screenshot({
+          path: join(shots, 'readme-compare.png'),
+          clip: { x: tabs.x - 8, y: Math.max(tabs.y - 8, 0), width: tabs.width + 16, height: Math.min(panel.y + panel.height - tabs.y + 16, 900) },
+        });
       // The granting statement is selected in its editor by a click.
       await region.locator('.granted-by button').first().click();
       expect(await page.evaluate(() => window.getSelection()?.toString() ?? '')).toContain('"ReadImages"');
@@ -201,7 +223,10 @@ describe('the playground compare and summary views in Chromium', () => {
       expect(await page.locator('table.summary-table[data-level="write"] tr[data-action="ims:images:deleteImage"]').count()).toBe(1);
       await page.screenshot({ path: join(shots, '11-summary.png') });
       // A conditional action's allowed request loads and is allowed.
-      await row('ims:images:get').getByRole('button', { name: /^Load this request/ }).first().click();
+      await row('ims:images:get')
+        .getByRole('button', { name: /^Load this request/ })
+        .first()
+        .click();
       await expect.poll(() => page.locator('select[name="action"]').inputValue(), POLL).toBe('ims:images:get');
       await expect.poll(() => page.locator('.decision').getAttribute('data-decision'), POLL).toBe('allow');
     },
