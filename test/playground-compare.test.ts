@@ -253,6 +253,12 @@ describe('the playground compare and summary views in Chromium', () => {
       await setEditorText(WIDE);
       await expect.poll(() => verdict().getAttribute('data-result'), POLL).toBe('FAIL');
       expect(await axeViolations(), 'the compare view, FAIL with regions').toEqual([]);
+      // A witness loaded by keyboard: the focus stays on the panel's controls when the view redraws.
+      await page.locator('.view-panel .load-witness').first().focus();
+      await page.keyboard.press('Enter');
+      await expect.poll(() => page.locator('.decision').getAttribute('data-decision'), POLL).toBe('allow');
+      await page.waitForTimeout(200);
+      expect(await page.evaluate(() => document.activeElement?.closest('.view-panel') !== null && document.activeElement?.tagName === 'BUTTON')).toBe(true);
       await page.getByRole('tab', { name: 'Summary', exact: true }).click();
       await page.locator('.view-panel table.summary-table').first().waitFor();
       expect(await axeViolations(), 'the summary view').toEqual([]);

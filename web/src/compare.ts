@@ -14,9 +14,9 @@ import type { ResultView, ViewContext } from './views.js';
 
 type CompareAnswer = Extract<AnalysisAnswer, { kind: 'compare' }>;
 
-let shown: { panel: HTMLElement; ctx: ViewContext } | null = null;
+let shown: { ctx: ViewContext } | null = null;
 const cache = new AnswerCache<CompareAnswer>('compare', () => {
-  if (shown && shown.ctx.activeView() === 'compare') compareView.render(shown.panel, shown.ctx);
+  if (shown && shown.ctx.activeView() === 'compare') shown.ctx.redraw();
 });
 
 const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
@@ -135,7 +135,7 @@ export const compareView: ResultView = {
   id: 'compare',
   label: 'Compare',
   render(panel, ctx) {
-    shown = { panel, ctx };
+    shown = { ctx };
     const s = ctx.state();
     const baseline = s.baseline;
     const take = h(

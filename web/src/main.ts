@@ -76,6 +76,7 @@ const ctx: ViewContext = {
   },
   showStatement,
   activeView: () => activeView,
+  redraw: () => renderView(),
 };
 
 // ---------------------------------------------------------------------------------------------------------
@@ -318,9 +319,22 @@ function highlightDeciding(r: ExplainResponse | null, reveal: boolean): void {
   if (reveal && first && !tabs[state.active]?.editor.view.hasFocus) selectTab(tabs.indexOf(first));
 }
 
+const FOCUSABLE = 'button, a[href], summary, input, select, textarea';
+
+/**
+ * Draws the view in front. A view redraws after every evaluation (and the analysis views when their answer
+ * arrives): focus inside the panel moves to the control at the same place, so a keyboard user who loaded a
+ * witness, say, keeps their place.
+ */
 function renderView(): void {
   const view = VIEWS.find((v) => v.id === activeView) ?? VIEWS[0]!;
+  const focused = document.activeElement;
+  const at = focused instanceof HTMLElement && focused !== viewPanel && viewPanel.contains(focused) ? [...viewPanel.querySelectorAll(FOCUSABLE)].indexOf(focused) : -1;
   view.render(viewPanel, ctx);
+  if (at >= 0 && !viewPanel.contains(focused)) {
+    const controls = viewPanel.querySelectorAll<HTMLElement>(FOCUSABLE);
+    (controls[Math.min(at, controls.length - 1)] ?? viewPanel).focus({ preventScroll: true });
+  }
 }
 
 function showOutcome(o: Outcome, reveal: boolean): void {

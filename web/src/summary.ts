@@ -14,9 +14,9 @@ import type { ResultView, ViewContext } from './views.js';
 
 type SummaryAnswer = Extract<AnalysisAnswer, { kind: 'summary' }>;
 
-let shown: { panel: HTMLElement; ctx: ViewContext } | null = null;
+let shown: { ctx: ViewContext } | null = null;
 const cache = new AnswerCache<SummaryAnswer>('summary', () => {
-  if (shown && shown.ctx.activeView() === 'summary') summaryView.render(shown.panel, shown.ctx);
+  if (shown && shown.ctx.activeView() === 'summary') shown.ctx.redraw();
 });
 
 const ACCESS_TEXT: Record<SummaryActionView['access'], { mark: string; text: string }> = {
@@ -128,7 +128,7 @@ export const summaryView: ResultView = {
   id: 'summary',
   label: 'Summary',
   render(panel, ctx) {
-    shown = { panel, ctx };
+    shown = { ctx };
     const { now, previous } = cache.get({ kind: 'summary', set: policySet(ctx.state()) });
     if (now) {
       panel.replaceChildren(...draw(now, ctx));

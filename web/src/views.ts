@@ -42,6 +42,8 @@ export interface ViewContext {
   showStatement(ref: StatementRef, span?: { from: number; to: number }): void;
   /** The id of the result view in front (an answer that arrives late draws only if its view is still shown). */
   activeView(): string;
+  /** Draws the view in front again (an analysis answer arrived), keeping the focus's place in the panel. */
+  redraw(): void;
 }
 
 export interface ResultView {
