@@ -262,6 +262,23 @@ describe('compare and summary analysis (analysis-run.ts)', () => {
     expect(back.diff.findings.map((f) => [f.kind, f.action])).toEqual(actions.map((x) => ['lost_access', x]));
   });
 
+  it('a witness that needs a key IAM fills absent (null) loads as such, and is allowed', () => {
+    const baseline = withActions('"ims:images:get"');
+    const current = defaultState();
+    current.tabs[0]!.text = JSON.stringify({
+      Version: '5.0',
+      Statement: [{ Effect: 'Allow', Action: ['ims:images:deleteImage'], Resource: ['*'], Condition: { Null: { 'g:PrincipalOrgId': ['true'] } } }],
+    });
+    const a = answer({ kind: 'compare', baseline: policySet(baseline), current: policySet(current) }) as Extract<AnalysisAnswer, { kind: 'compare' }>;
+    if (isErrorResponse(a.no_new_access)) throw new Error('analysis error');
+    const f = a.no_new_access.findings.find((x) => x.action === 'ims:images:deleteImage');
+    expect(f?.witness.context?.['g:PrincipalOrgId']).toBeNull();
+    const request = fromEvaluateRequest(f!.witness, current.request);
+    expect(request.context.find((c) => c.key === 'g:PrincipalOrgId')).toMatchObject({ absent: true, enabled: true });
+    expect(requestOnly(request).context?.['g:PrincipalOrgId']).toBeNull();
+    expect((explain(toEvaluateRequest({ ...current, request })) as ExplainResponse).decision).toBe('allow');
+  });
+
   it('an invalid policy is an error answer, not an exception', () => {
     const s = defaultState();
     s.tabs[0]!.text = '{"Version": "5.0", "Statement": [';

@@ -71,7 +71,10 @@ export function stateProblem(v: unknown): string | null {
   if (typeof r !== 'object' || r === null || typeof r.principal !== 'object' || r.principal === null || !Array.isArray(r.context)) return 'has a malformed request';
   if (r.mode !== 'action' && r.mode !== 'api') return 'has an unknown request mode';
   for (const k of ['action', 'api', 'region'] as const) if (typeof r[k] !== 'string') return `has a malformed request ${k}`;
-  for (const c of r.context) if (typeof c !== 'object' || c === null || typeof c.key !== 'string' || typeof c.value !== 'string') return 'has a malformed context row';
+  for (const c of r.context) {
+    if (typeof c !== 'object' || c === null || typeof c.key !== 'string' || typeof c.value !== 'string' || (c.absent !== undefined && typeof c.absent !== 'boolean'))
+      return 'has a malformed context row';
+  }
   if (typeof r.resource_parts !== 'object' || r.resource_parts === null || typeof r.api_params !== 'object' || r.api_params === null) return 'has malformed resource or API fields';
   return null;
 }
