@@ -7,7 +7,9 @@
 import { whatCan, type WhatCanQuestion } from '../lib/access/what-can.js';
 import { whoCan, type WhoCanQuestion, type WhoCanResult } from '../lib/access/who-can.js';
 import type { ContextValue, ErrorResponse } from '../lib/types.js';
+import { accountOfPrincipal } from '../lib/access/sets.js';
 import { loadAccount } from '../store/account-reader.js';
+import { loadPrincipalPolicies } from '../store/evaluation-reader.js';
 import { getOrganization, managedOrg } from '../store/index.js';
 import { HttpError, statusOfEngineError, type Reply } from './shared/http.js';
 import type { Caller } from './shared/auth.js';
@@ -95,6 +97,9 @@ export const handler = router('access', ACCESS_ROUTES, {
     if (type !== 'user' && type !== 'agency' && type !== 'account') throw bad('principal_type', '"principal_type" must be user, agency or account.');
     if (type !== 'account' && !query.principal_id) throw bad('principal_id', `"principal_id" names the ${type}.`);
     const q: WhatCanQuestion = query.principal_id !== undefined ? { principal_type: type, principal_id: query.principal_id } : { principal_type: type };
-    return reply(whatCan(await loadAccount(caller.account_id), q));
+    // Only the principal's part of the account (the decision path's load); another account's id names nothing.
+    if (type === 'account' && q.principal_id !== undefined && q.principal_id !== caller.account_id) throw new HttpError(404, 'NOT_FOUND', 'No such principal in your account.');
+    const selector = type === 'user' ? { user_id: q.principal_id as string } : type === 'agency' ? { agency: q.principal_id as string } : {};
+    return reply(whatCan(accountOfPrincipal(caller.account_id, await loadPrincipalPolicies(caller.account_id, selector)), q));
   },
 });

@@ -115,6 +115,23 @@ describe('who can delete image abc', () => {
     expect(agency.decided_by[0]).toMatchObject({ policy_id: 'system:IMS-Administrator', grants: [{ scope: { type: 'enterprise_project', enterprise_project_id: 'ep-1' } }] });
   });
 
+  it('a policy granted twice (two groups, two scopes) is analysed as two grants and reported by its own id', () => {
+    const viewers = account.grants.find((g) => g.principal.id === 'viewers') as LoadedAccount['grants'][number];
+    const twice: LoadedAccount = {
+      ...account,
+      groups: [...account.groups, { id: 'viewers-east' }],
+      users: account.users.map((u) => (u.id === 'bob' ? { ...u, groups: ['viewers', 'viewers-east'] } : u)),
+      grants: [...account.grants, { ...viewers, grant_id: 'g-east', principal: { type: 'group', id: 'viewers-east' }, scope: { type: 'project', project: 'cn-east-3' } }],
+    };
+    const r = ok(whoCan(twice, { action: 'ims:images:list', region: 'cn-east-3' }));
+    const bob = entry(r, 'user', 'bob');
+    expect(bob.access).toBe('always');
+    expect(bob.decided_by).toMatchObject([{ policy_id: 'system:IMS-ReadOnlyAccess', grants: [{ grant_id: viewers.grant_id }, { grant_id: 'g-east', scope: { project: 'cn-east-3' } }] }]);
+    const what = whatCan(twice, { principal_type: 'user', principal_id: 'bob' });
+    if ('error' in what) throw new Error(JSON.stringify(what));
+    expect(what.sections.map((s) => s.project ?? s.scope)).toEqual(['all', 'cn-east-3', 'cn-north-4']);
+  });
+
   it('analyses principals with equal effective sets once', () => {
     const twins: LoadedAccount = {
       ...account,

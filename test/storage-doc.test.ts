@@ -5,6 +5,7 @@
  * (test/support/table-calls.ts: counts, never times). A row without a scenario, or a scenario without a
  * row, fails too, so the page and the code cannot drift apart.
  */
+import { loadAccount } from '../store/account-reader.js';
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { clearReferenceCache, referenceEvaluator } from '../functions/shared/reference.js';
@@ -149,6 +150,8 @@ const SCENARIOS: Record<string, () => Promise<TableCalls>> = {
     await attachScp(MGMT, orgId, ou2Id, 'scp-2');
     return countTableCalls(() => detachScp(MGMT, orgId, ou2Id, 'scp-2'));
   },
+  'a whole account, in an organization (who-can, previews)': () => countTableCalls(() => loadAccount(ACC)),
+  'a whole account, in no organization': () => countTableCalls(() => loadAccount(SOLO)),
   'move an account': async () => {
     const calls = await countTableCalls(() => moveAccount(MGMT, orgId, ACC, { parent_id: ou2Id }));
     await moveAccount(MGMT, orgId, ACC, { parent_id: ouId });

@@ -21,12 +21,15 @@ export interface DecidingStatement {
   grants?: Array<{ grant_id: string; holder: { type: string; id: string }; scope: GrantScope }>;
 }
 
-export function decidingStatement(set: StoredPolicySet, ref: StatementRef): DecidingStatement {
+export function decidingStatement(principal: { set: StoredPolicySet; policyIds: ReadonlyMap<string, string> }, ref: StatementRef): DecidingStatement {
+  const set = principal.set;
+  // The analysis names a policy granted twice by an id of its own (lib/access/sets.ts): the policy's id here.
+  const policyId = ref.layer === 'identity' ? (principal.policyIds.get(ref.policy_id) ?? ref.policy_id) : ref.policy_id;
   const out: DecidingStatement = {
     layer: ref.layer,
     level: ref.level,
     effect: ref.effect,
-    policy_id: ref.policy_id,
+    policy_id: policyId,
     version: null,
     statement: ref.statement,
     sid: ref.sid,
@@ -34,7 +37,7 @@ export function decidingStatement(set: StoredPolicySet, ref: StatementRef): Deci
   if (ref.layer === 'identity') {
     const grants: NonNullable<DecidingStatement['grants']> = [];
     for (const p of set.policies) {
-      if (p.id !== ref.policy_id) continue;
+      if (p.id !== policyId) continue;
       const s = p.source;
       if (!s) continue;
       out.version = s.version;

@@ -140,7 +140,7 @@ export function compareAccounts(pairs: ReadonlyArray<{ before: LoadedAccount; af
         if ((budget.maxAnalyses !== undefined && counts.sets_analysed >= budget.maxAnalyses) || budget.expired?.()) {
           return { ...noChange(), result: 'UNKNOWN', counts, stamps, skipped: `the change needs more than ${counts.sets_analysed} analyses within the request's budget` };
         }
-        answer = diff(before.set, next.set, { assume: before.assume });
+        answer = diff(before.analysis, next.analysis, { assume: before.assume });
         memo.set(pairKey, answer);
         counts.sets_analysed++;
       }
@@ -153,7 +153,7 @@ export function compareAccounts(pairs: ReadonlyArray<{ before: LoadedAccount; af
           action: f.action,
           resources: f.resources,
           condition: f.condition,
-          granted_by: f.granted_by.map((ref) => decidingStatement(side.set, ref)),
+          granted_by: f.granted_by.map((ref) => decidingStatement(side, ref)),
           witness: byReference(f.witness, account.account_id, p, before.assume),
         };
         (f.kind === 'new_access' ? delta.gained : delta.lost).push(item);

@@ -15,7 +15,9 @@
  * identity fills (absent when it fills nothing), so that every answer is about requests the principal can
  * make, and every witness can be re-decided by reference.
  */
+import { compileLayer } from '../engine/compile.js';
 import { PRINCIPAL_KEYS } from '../engine/context.js';
+import { analyzePolicy } from '../validate/validate.js';
 import type { LoadedAccount, LoadedPolicies } from '../decision/source.js';
 import { policySetOfLoaded, type StoredPolicySet } from '../decision/policy-set.js';
 import type { Assume } from '../analysis/types.js';
@@ -36,6 +38,13 @@ export interface PrincipalSet {
   groups: string[];
   loaded: Omit<LoadedPolicies, 'stamp'>;
   set: StoredPolicySet;
+  /**
+   * The set as the analysis takes it: a policy granted more than once (through two groups, or with two
+   * scopes) is one policy per grant, each with an id of its own (`<policy_id> (<grant_id>)` after the first).
+   */
+  analysis: StoredPolicySet;
+  /** The policy id behind each id of `analysis`. */
+  policyIds: ReadonlyMap<string, string>;
   /** Equal for principals whose decisions are the same for every request (see the module comment). */
   key: string;
   /** The facts of the requests this principal can make (principal fields, keys filled from them). */
@@ -58,12 +67,31 @@ export function findPrincipal(account: LoadedAccount, type: PrincipalRef['type']
   return found ? named(type, found.id, found.name) : null;
 }
 
+/**
+ * An account holding one principal, from the principal's own load (`loadEffectiveSet`: two round trips
+ * that read only its part of the account): what what-can needs, without reading every principal.
+ */
+export function accountOfPrincipal(accountId: string, loaded: LoadedPolicies): LoadedAccount {
+  const p = loaded.principal;
+  const named = p.name !== undefined ? { id: p.id, name: p.name } : { id: p.id };
+  return {
+    account_id: accountId,
+    stamp: loaded.stamp,
+    users: p.type === 'user' ? [{ ...named, groups: [...loaded.groups] }] : [],
+    groups: loaded.groups.map((id) => ({ id })),
+    agencies: p.type === 'agency' ? [named] : [],
+    grants: loaded.grants,
+    organization: loaded.organization,
+  };
+}
+
 /** The principal's effective set, read from the account as `loadEffectiveSet` reads it. */
 export function principalSet(account: LoadedAccount, principal: PrincipalRef): PrincipalSet {
   const groups = principal.type === 'user' ? [...(account.users.find((u) => u.id === principal.id)?.groups ?? [])].sort(cmp) : [];
   const kind = principal.type === 'account' ? null : principal.type;
-  const own = kind ? account.grants.filter((g) => g.principal.type === kind && g.principal.id === principal.id) : [];
-  const viaGroups = groups.flatMap((gid) => account.grants.filter((g) => g.principal.type === 'group' && g.principal.id === gid));
+  const byHolder = grantsByHolder(account);
+  const own = kind ? (byHolder.get(`${kind}:${principal.id}`) ?? []) : [];
+  const viaGroups = groups.flatMap((gid) => byHolder.get(`group:${gid}`) ?? []);
   const loaded: Omit<LoadedPolicies, 'stamp'> = {
     principal: { type: principal.type, id: principal.id, ...(principal.name !== undefined ? { name: principal.name } : {}) },
     groups,
@@ -71,7 +99,61 @@ export function principalSet(account: LoadedAccount, principal: PrincipalRef): P
     organization: account.organization,
   };
   const set = policySetOfLoaded(account.account_id, loaded);
-  return { account_id: account.account_id, principal, groups, loaded, set, key: keyOf(set), assume: assumptionsOf(set) };
+  const policyIds = new Map<string, string>();
+  const analysis: StoredPolicySet = {
+    ...set,
+    policies: set.policies.map((p) => {
+      const id = policyIds.has(p.id) ? `${p.id} (${p.source?.grant_id ?? policyIds.size})` : p.id;
+      policyIds.set(id, p.id);
+      return id === p.id ? p : { ...p, id };
+    }),
+  };
+  return { account_id: account.account_id, principal, groups, loaded, set, analysis, policyIds, key: keyOf(set), assume: assumptionsOf(set) };
+}
+
+/**
+ * Whether a document has a statement whose Action (or NotAction) admits the catalog action `actionIndex`:
+ * one without can never apply to a request of that action, so leaving it out changes no decision of it.
+ * An invalid document is kept (the analysis reports it). Memoised per document and action by the caller.
+ */
+export function admitsAction(document: unknown, actionIndex: number): boolean {
+  const analysis = analyzePolicy(document as string);
+  if (!analysis.valid || !analysis.policy) return true;
+  const layer = compileLayer('identity', null, [{ id: 'p', policy: analysis.policy }]);
+  return (layer.allow[actionIndex]?.length ?? 0) + (layer.deny[actionIndex]?.length ?? 0) > 0;
+}
+
+/**
+ * The principal's set for the requests of one action: its identity policies that admit the action only
+ * (`admitsAction`, memoised in `memo` by document), and the key recomputed, so principals whose sets differ
+ * only in policies of other actions share one analysis. Exact for that action's requests.
+ */
+export function forAction(s: PrincipalSet, actionIndex: number, memo: Map<unknown, boolean>): PrincipalSet {
+  const keep = (p: ScopedPolicy): boolean => {
+    let hit = memo.get(p.document);
+    if (hit === undefined) memo.set(p.document, (hit = admitsAction(p.document, actionIndex)));
+    return hit;
+  };
+  const analysis: StoredPolicySet = { ...s.analysis, policies: s.analysis.policies.filter(keep) };
+  if (analysis.policies.length === s.analysis.policies.length) return s;
+  return { ...s, analysis, key: keyOf(analysis) };
+}
+
+/** The account's grants by holder (`<type>:<id>`), in the order the account lists them; built once per account. */
+const holderIndex = new WeakMap<LoadedAccount, Map<string, LoadedAccount['grants']>>();
+function grantsByHolder(account: LoadedAccount): Map<string, LoadedAccount['grants']> {
+  let index = holderIndex.get(account);
+  if (!index) {
+    index = new Map();
+    for (const g of account.grants) {
+      const k = `${g.principal.type}:${g.principal.id}`;
+      const list = index.get(k);
+      if (list) list.push(g);
+      else index.set(k, [g]);
+    }
+    holderIndex.set(account, index);
+  }
+  return index;
 }
 
 /** The principals' sets grouped by key (first appearance order): one analysis per group. */
@@ -89,14 +171,30 @@ export function distinctSets(sets: readonly PrincipalSet[]): PrincipalSet[][] {
 const IDENTITY_DEPENDENT = /g:(user|principal)|\$\{/i;
 const PRINCIPAL_TAG = /"(g:PrincipalTag\/[^"\\]{1,128})"/gi;
 
-function documentsOf(set: StoredPolicySet): string[] {
-  const text = (d: unknown): string => (typeof d === 'string' ? d : JSON.stringify(d));
-  return [...set.policies.map((p) => text(p.document)), ...set.scps.flatMap((l) => l.policies.map((p) => text(p.document)))];
+function documentsOf(set: StoredPolicySet): unknown[] {
+  return [...set.policies.map((p) => p.document), ...set.scps.flatMap((l) => l.policies.map((p) => p.document))];
+}
+
+/** What a document says about the principal's identity, read once per document text (a bounded memo). */
+interface IdentityUse {
+  dependent: boolean;
+  tags: string[];
+}
+const identityUses = new Map<string, IdentityUse>();
+function identityUse(document: unknown): IdentityUse {
+  const text = typeof document === 'string' ? document : JSON.stringify(document);
+  let use = identityUses.get(text);
+  if (!use) {
+    use = { dependent: IDENTITY_DEPENDENT.test(text), tags: [...text.matchAll(PRINCIPAL_TAG)].map((m) => m[1] as string) };
+    if (identityUses.size >= 2000) identityUses.clear();
+    identityUses.set(text, use);
+  }
+  return use;
 }
 
 function keyOf(set: StoredPolicySet): string {
   const p = set.principal;
-  const identity = documentsOf(set).some((d) => IDENTITY_DEPENDENT.test(d));
+  const identity = documentsOf(set).some((d) => identityUse(d).dependent);
   const facts = [p.type, p.account_id, p.org_path ?? '', String(p.management_account ?? ''), identity ? `${p.user_id ?? ''}|${p.user_name ?? ''}|${p.agency ?? ''}` : '*'];
   const policies = set.policies.map((x) => [x.id, x.source?.version ?? '', JSON.stringify(x.scope ?? null)]);
   const scps = set.scps.map((l) => [l.level, ...l.policies.map((x) => `${x.id}@${(x as ScopedPolicy).source?.version ?? ''}`)]);
@@ -115,7 +213,7 @@ export function assumptionsOf(set: StoredPolicySet): Assume {
     if (key.endsWith('/*')) continue;
     context[key] = fill?.(p) ?? null;
   }
-  for (const d of documentsOf(set)) for (const m of d.matchAll(PRINCIPAL_TAG)) context[m[1] as string] = null;
+  for (const d of documentsOf(set)) for (const tag of identityUse(d).tags) context[tag] = null;
   context['g:CurrentTime'] = null;
   return { principal: { ...p }, context };
 }

@@ -51,7 +51,7 @@ export function whatCan(account: LoadedAccount, question: WhatCanQuestion): What
   }
   const sections: WhatCanSection[] = [];
   const run = (head: Omit<WhatCanSection, 'summary'>, assume: Assume): ErrorResponse | null => {
-    const r = summarize(s.set, { assume });
+    const r = summarize(s.analysis, { assume });
     if ('error' in r) return r;
     sections.push({ ...head, summary: r });
     return null;

@@ -22,7 +22,7 @@ import { requestError } from '../engine/request.js';
 import type { LoadedAccount } from '../decision/source.js';
 import type { ContextValue, ErrorResponse, EvaluateRequest, Layer } from '../types.js';
 import { decidingStatement, type DecidingStatement } from './decided-by.js';
-import { byReference, distinctSets, type PrincipalRef, type PrincipalSet, principalSet, principalsOf } from './sets.js';
+import { byReference, distinctSets, forAction, type PrincipalRef, type PrincipalSet, principalSet, principalsOf } from './sets.js';
 
 export interface WhoCanQuestion {
   /** One catalog action (a name or a legacy alias, no wildcard). */
@@ -81,7 +81,9 @@ export interface WhoCanResult {
 export function whoCan(account: LoadedAccount, question: WhoCanQuestion): WhoCanResult | ErrorResponse {
   const q = checkQuestion(question);
   if ('error' in q) return q;
-  const sets = principalsOf(account).map((p) => principalSet(account, p));
+  // Each principal's set reduced to the policies that can decide this action: fewer distinct sets, smaller ones.
+  const memo = new Map<unknown, boolean>();
+  const sets = principalsOf(account).map((p) => forAction(principalSet(account, p), q.actionIndex, memo));
   const entries = new Map<PrincipalSet, WhoCanEntry>();
   let catalogVersion = '';
   const groups = distinctSets(sets);
@@ -106,6 +108,7 @@ export function whoCan(account: LoadedAccount, question: WhoCanQuestion): WhoCan
 
 interface Question {
   action: string;
+  actionIndex: number;
   resource: string;
   region: string | null | undefined;
   context: Record<string, ContextValue>;
@@ -125,7 +128,7 @@ function checkQuestion(question: WhoCanQuestion): Question | ErrorResponse {
   // By default the resource's region; a URN without one (or no resource) leaves the region free.
   const segment = resource === '*' ? '' : (resource.split(':')[1] ?? '');
   const region = question.region === '*' ? undefined : question.region !== undefined ? question.region : segment === '' ? undefined : segment;
-  return { action: entry.name, resource, region, context: question.context ?? {} };
+  return { action: entry.name, actionIndex: hits[0] as number, resource, region, context: question.context ?? {} };
 }
 
 interface SetAnswer {
@@ -145,9 +148,9 @@ function answerFor(set: PrincipalSet, q: Question): SetAnswer | ErrorResponse {
   const assume: Assume = { ...set.assume, context: { ...q.context, ...fixed } };
   if (q.region !== undefined) assume.region = q.region;
   const access = { actions: [q.action], resources: [q.resource] };
-  const granted = checkAccessNotGranted(set.set, access, { assume });
+  const granted = checkAccessNotGranted(set.analysis, access, { assume });
   if ('error' in granted) return granted;
-  const denied = checkAccessAlwaysGranted(set.set, access, { assume });
+  const denied = checkAccessAlwaysGranted(set.analysis, access, { assume });
   if ('error' in denied) return denied;
   return { granted, denied, catalog_version: granted.catalog_version };
 }
@@ -173,11 +176,11 @@ function entryFor(s: PrincipalSet, a: SetAnswer): WhoCanEntry {
     seen.add(k);
     entry.decided_by.push(d);
   };
-  if (entry.access !== 'never') for (const f of allowed) for (const ref of f.granted_by) add(decidingStatement(s.set, ref));
+  if (entry.access !== 'never') for (const f of allowed) for (const ref of f.granted_by) add(decidingStatement(s, ref));
   if (entry.access !== 'always') {
     const noAllow = new Map<string, { layer: Layer; level: string | null }>();
     for (const f of denied) {
-      for (const ref of f.refused_by?.denied_by ?? []) add(decidingStatement(s.set, ref));
+      for (const ref of f.refused_by?.denied_by ?? []) add(decidingStatement(s, ref));
       for (const l of f.refused_by?.no_allow_in ?? []) noAllow.set(`${l.layer}|${l.level}`, l);
     }
     if (noAllow.size > 0) entry.no_allow_in = [...noAllow.values()];
