@@ -16,6 +16,7 @@ import { LIMITS } from '../schema/core.js';
 import type { EvaluateRequest, EvaluateResult, ExplainResult, JsonValue, Principal } from '../types.js';
 import { policySetOfLoaded } from './policy-set.js';
 import type { PolicySetSource, PrincipalSelector } from './source.js';
+import { reportAllowed, type UsageRecorder } from './usage.js';
 
 /** A refusal of a by-reference request, with the code the engine or the API uses for it. */
 export class DecisionError extends Error {
@@ -37,6 +38,11 @@ export interface AccountDecisionOptions {
   loadBudgetMs?: number;
   /** Default Date.now (tests move time). */
   now?: () => number;
+  /**
+   * Told of every action a by-reference decision allowed (`evaluateStored`; `decide` in evaluate mode): the
+   * unused-access record (lib/decision/usage.ts). Inline requests and explanations are never reported.
+   */
+  usage?: UsageRecorder;
 }
 
 export interface EvaluatorResult {
@@ -78,6 +84,12 @@ export interface AccountDecisions {
   decide(accountId: string, request: EvaluateRequest, mode: 'evaluate'): Promise<EvaluateResult>;
   decide(accountId: string, request: EvaluateRequest, mode: 'explain'): Promise<ExplainResult>;
   decide(accountId: string, request: EvaluateRequest, mode: 'evaluate' | 'explain'): Promise<EvaluateResult | ExplainResult>;
+  /**
+   * Decides a checked request (principal facts left to the store) on a stored principal's evaluator from
+   * `evaluatorFor`, with the stored facts, and reports the actions it allowed to the usage recorder. The
+   * authorizer's path (it checks the request before any read); `decide` uses it too.
+   */
+  evaluateStored(loaded: Pick<EvaluatorResult, 'evaluator' | 'principal'>, request: EvaluateRequest): EvaluateResult;
   /** Empties the cache (tests). */
   clear(): void;
 }
@@ -148,9 +160,15 @@ export function createAccountDecisions(source: () => Promise<PolicySetSource>, o
       return { evaluator, request: { ...request, principal } };
     },
     async decide(accountId: string, request: EvaluateRequest, mode: 'evaluate' | 'explain'): Promise<never> {
+      // Inline what-ifs and explanations are not usage: only `evaluateStored` reports.
       if (request.policies !== undefined || request.scps !== undefined) return (mode === 'evaluate' ? evaluate(request) : explain(request)) as never;
       const { evaluator, request: stored } = await decisions.prepare(accountId, request);
-      return (mode === 'evaluate' ? evaluator.evaluate(stored) : evaluator.explain(stored)) as never;
+      return (mode === 'evaluate' ? decisions.evaluateStored({ evaluator, principal: stored.principal as Principal }, stored) : evaluator.explain(stored)) as never;
+    },
+    evaluateStored(loaded, request) {
+      const result = loaded.evaluator.evaluate({ ...request, principal: loaded.principal });
+      if (!('error' in result)) reportAllowed(options.usage, loaded.principal, result, now());
+      return result;
     },
     clear() {
       cache.clear();
