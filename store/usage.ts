@@ -6,12 +6,13 @@
  * hour): a principal that stops using an action loses its item a little after the longest window one can ask.
  *
  * Built on store/dynamo-http.ts like the evaluation's reader (no AWS SDK, no dynamodb-toolbox): the
- * authorizer, evaluate and batch bundles write it. The write-behind around the write (one per principal,
- * action and hour per process, never awaited by an answer, failures counted) is store/usage-writer.ts.
+ * authorizer, evaluate and batch bundles write it, and carry only this write (the reads are
+ * store/usage-reader.ts). The write-behind around the write (one per principal, action and hour per process,
+ * never awaited by an answer, failures counted) is store/usage-writer.ts.
  */
-import { fromItem, key, send, toWireValues, type WireItem } from './dynamo-http.js';
+import { key, send, toWireValues } from './dynamo-http.js';
 import { tableName } from './evaluation-reader.js';
-import { accountPk, ENTITY, ENTITY_ATTRIBUTE, principalUsageSkPrefix, USAGE_SK_PREFIX, usageSk, type UsagePrincipalKind } from './keys.js';
+import { accountPk, ENTITY, ENTITY_ATTRIBUTE, usageSk, type UsagePrincipalKind } from './keys.js';
 
 export const HOUR_MS = 3_600_000;
 /** How long an item outlives its last use: longer than the longest window `GET /v1/access/unused` takes (400 days). */
@@ -24,13 +25,6 @@ export const hourOf = (at: number): number => Math.floor(at / HOUR_MS) * HOUR_MS
 export interface UsagePrincipalRef {
   type: UsagePrincipalKind;
   id: string;
-}
-
-/** One stored record: `last_used` is the start of the hour (ISO 8601) of the last allowed decision. */
-export interface UsageRecord {
-  principal: UsagePrincipalRef;
-  action: string;
-  last_used: string;
 }
 
 /**
@@ -55,36 +49,4 @@ export async function recordUsage(accountId: string, principal: UsagePrincipalRe
     if ((err as { name?: string }).name === 'ConditionalCheckFailedException') return false;
     throw err;
   }
-}
-
-/**
- * The records of the account (or of one principal), strongly consistent, all pages. Items past their TTL
- * that DynamoDB has not deleted yet are left out.
- */
-export async function listUsage(accountId: string, principal?: UsagePrincipalRef, now: number = Date.now()): Promise<UsageRecord[]> {
-  const prefix = principal ? principalUsageSkPrefix(principal.type, principal.id) : USAGE_SK_PREFIX;
-  const input: Record<string, unknown> = {
-    TableName: tableName(),
-    ConsistentRead: true,
-    KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :sk)',
-    FilterExpression: '#et = :et',
-    ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk', '#et': ENTITY_ATTRIBUTE },
-    ExpressionAttributeValues: toWireValues({ ':pk': accountPk(accountId), ':sk': prefix, ':et': ENTITY.usage }),
-  };
-  const out: UsageRecord[] = [];
-  const nowS = Math.floor(now / 1000);
-  let start: WireItem | undefined;
-  do {
-    const page: { Items?: WireItem[]; LastEvaluatedKey?: WireItem } = await send('Query', start ? { ...input, ExclusiveStartKey: start } : input);
-    for (const wire of page.Items ?? []) {
-      const item = fromItem(wire);
-      if (typeof item.expires_at === 'number' && item.expires_at <= nowS) continue;
-      if (typeof item.used_hour !== 'number' || typeof item.action !== 'string' || typeof item.principal_id !== 'string') continue;
-      const type = item.principal_type;
-      if (type !== 'user' && type !== 'agency' && type !== 'account') continue;
-      out.push({ principal: { type, id: item.principal_id }, action: item.action, last_used: new Date(item.used_hour * 1000).toISOString() });
-    }
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return out;
 }
