@@ -30,4 +30,15 @@ describe('npm start output', () => {
       expect(checkSchema(found!.route.request!, body), line).toBeNull();
     }
   });
+
+  it('each GET curl line to the API names a route; unused access has one per route', () => {
+    const lines = text.split('\n').filter((l) => l.trim().startsWith(`curl -s "${base}/v1/`));
+    const routes = lines.map((line) => {
+      const url = new URL(shellWords(line.trim().split(' | ')[0] as string).find((w) => w.startsWith(base)) as string);
+      const found = matchRoute('GET', url.pathname);
+      expect(found, line).toBeDefined();
+      return `GET ${found!.route.path}`;
+    });
+    expect(routes).toEqual(expect.arrayContaining(['GET /v1/access/unused', 'GET /v1/access/suggest']));
+  });
 });
