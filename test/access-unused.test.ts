@@ -21,9 +21,40 @@ const grant = (id: string, document: unknown, scope: GrantScope = { type: 'globa
   version: 'v1',
   document: JSON.stringify(document),
 });
-const setOf = (grants: LoadedGrant[]) => {
-  const loaded: Omit<LoadedPolicies, 'stamp'> = { principal: { type: 'user', id: 'alice', name: 'alice' }, groups: ['admins'], grants, organization: null };
+const setOf = (grants: LoadedGrant[], organization: LoadedPolicies['organization'] = null) => {
+  const loaded: Omit<LoadedPolicies, 'stamp'> = { principal: { type: 'user', id: 'alice', name: 'alice' }, groups: ['admins'], grants, organization };
   return policySetOfLoaded(ACC, loaded);
+};
+/** acc-1 in OU eu of o-1, whose SCP denies unencrypted copies (the seeded example's shape). */
+const ORG: LoadedPolicies['organization'] = {
+  org_id: 'o-1',
+  management_account_id: 'acc-0',
+  scp_enabled: true,
+  org_path: 'o-1/r-1/ou-eu/acc-1',
+  levels: [
+    {
+      node_id: 'r-1',
+      node_type: 'root',
+      policies: [{ policy_id: 'FullAccess', version: 'v1', document: JSON.stringify({ Version: '5.0', Statement: [{ Effect: 'Allow', Action: ['*'], Resource: ['*'] }] }) }],
+    },
+    {
+      node_id: 'ou-eu',
+      node_type: 'ou',
+      policies: [
+        { policy_id: 'FullAccess', version: 'v1', document: JSON.stringify({ Version: '5.0', Statement: [{ Effect: 'Allow', Action: ['*'], Resource: ['*'] }] }) },
+        {
+          policy_id: 'no-unencrypted-copy',
+          version: 'v2',
+          document: JSON.stringify({ Version: '5.0', Statement: [{ Effect: 'Deny', Action: ['ims:images:copyInRegion'], Resource: ['*'], Condition: { Bool: { 'ims:Encrypted': ['false'] } } }] }),
+        },
+      ],
+    },
+    {
+      node_id: 'acc-1',
+      node_type: 'account',
+      policies: [{ policy_id: 'FullAccess', version: 'v1', document: JSON.stringify({ Version: '5.0', Statement: [{ Effect: 'Allow', Action: ['*'], Resource: ['*'] }] }) }],
+    },
+  ],
 };
 
 const fullAccess = grant('ims-full', { Version: '1.1', Statement: [{ Effect: 'Allow', Action: ['ims:*:*'] }] }, { type: 'all_projects' }, { type: 'group', id: 'admins' });
@@ -129,6 +160,14 @@ describe('suggestPolicy', () => {
     // The same check, run here: no new access.
     const check = checkNoNewAccess({ policies: set.policies, principal: set.principal }, { policies: proposed, principal: set.principal });
     expect('result' in check && check.result).toBe('PASS');
+  });
+
+  it('in an organization: the SCP chain is on both sides of the proof (PASS)', () => {
+    const s = suggestPolicy(setOf([fullAccess, noDelete], ORG), ['ims:images:list', 'ims:images:copyInRegion']);
+    expect(s.proof_error).toBeUndefined();
+    expect(s.proof?.result).toBe('PASS');
+    expect(s.safe).toBe(true);
+    expect(s.kept).toEqual(['ims:images:copyInRegion', 'ims:images:list']);
   });
 
   it('nothing used: no policy is suggested (every granted action dropped), still proved', () => {

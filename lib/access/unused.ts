@@ -220,8 +220,10 @@ export function suggestPolicy(set: StoredPolicySet, used: readonly string[], lim
     .sort(cmp);
 
   const proposed: ScopedPolicy[] = suggested.map((p, i) => ({ id: `suggested-${i + 1}`, document: JSON.stringify(p.document), scope: p.scope }));
-  const existing = { policies: set.policies, scps: set.scps, principal: set.principal };
-  const check = checkNoNewAccess(existing, { policies: proposed, scps: set.scps, principal: set.principal }, { assume: assumptionsOf(set), ...(limits ? { limits } : {}) });
+  // The SCP chain as the analysis takes it (each policy's id and document: the stored version is not part of it).
+  const scps = set.scps.map((l) => ({ level: l.level, policies: l.policies.map((x) => ({ id: x.id, document: x.document })) }));
+  const existing = { policies: set.policies, scps, principal: set.principal };
+  const check = checkNoNewAccess(existing, { policies: proposed, scps, principal: set.principal }, { assume: assumptionsOf(set), ...(limits ? { limits } : {}) });
   if ('error' in check) return { policies: suggested, kept: keptNames, dropped, proof: null, proof_error: { code: check.error.code, message: check.error.message }, safe: false };
   return { policies: suggested, kept: keptNames, dropped, proof: check, safe: check.result === 'PASS' };
 }
