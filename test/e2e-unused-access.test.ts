@@ -34,7 +34,6 @@ afterAll(async () => {
   await stack?.stop();
 }, 15_000);
 
-// biome-ignore lint/suspicious/noExplicitAny: replies are read field by field.
 async function call(method: string, path: string, token: string, body?: unknown): Promise<{ status: number; text: string; json: any }> {
   const res = await fetch(`${base}${path}`, {
     method,
