@@ -228,7 +228,7 @@ export function suggestPolicy(set: StoredPolicySet, used: readonly string[], lim
   return { policies: suggested, kept: keptNames, dropped, proof: check, safe: check.result === 'PASS' };
 }
 
-/** A statement as written, with `Action` replaced (Allow) or kept (Deny: `actions` null); Sid kept when valid for 5.0. */
+/** A statement as written (its Sid, Resource, NotResource, Condition), with `Action` replaced (Allow) or kept (Deny: `actions` null). */
 function copy(raw: Record<string, JsonValue>, actions: string[] | null): Record<string, JsonValue> {
   const out: Record<string, JsonValue> = {};
   if (typeof raw.Sid === 'string') out.Sid = raw.Sid;
