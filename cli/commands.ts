@@ -15,6 +15,7 @@ import { runImport } from './import.js';
 import { type Io, readJsoncInput, readRequest } from './io.js';
 import { validationSarif } from '../lib/analysis/sarif.js';
 import { runAnalysisCommand } from './analysis.js';
+import { runPreview, runWhatCan, runWhoCan } from './access.js';
 import { renderCatalog, renderEvaluate, renderFindings } from './render.js';
 import { TEMPLATE_KINDS, type TemplateKind, template } from './templates.js';
 
@@ -42,6 +43,11 @@ export interface Command {
   examples: string[];
   /** Arguments it takes at most (default 1). */
   maxArgs?: number;
+  /**
+   * It asks a running service (IMS_AUTHZ_URL and IMS_AUTHZ_TOKEN, or --url and --token): its examples run
+   * against the local stack with the seeded data (test/cli-access.test.ts), not offline.
+   */
+  service?: true;
   /**
    * Either `run`, given the options read from the command's table entry (an exit code; a promise of one for a
    * command that calls a service, which the binary awaits), or `raw`, for a command that reads its own
@@ -76,7 +82,7 @@ const ANALYSIS_OPTIONS: Record<string, OptionSpec> = {
 };
 const ANALYSIS_EXIT = 'Exit 0 PASS, 1 FAIL (with a witness request per finding), 2 unusable input, 3 UNKNOWN (never a PASS). docs/analysis.md.';
 
-export const COMMANDS: readonly Command[] = [
+const LOCAL_COMMANDS: readonly Command[] = [
   {
     name: 'catalog',
     args: '[--text]',
@@ -209,6 +215,63 @@ export const COMMANDS: readonly Command[] = [
     run: runImport,
   },
 ];
+
+const SERVICE_OPTIONS: Record<string, OptionSpec> = {
+  url: { kind: 'value', value: 'URL', help: "the service's base URL (default: the environment's IMS_AUTHZ_URL)" },
+  token: { kind: 'value', value: 'TOKEN', help: 'a bearer token with policies:read (default: IMS_AUTHZ_TOKEN)' },
+  text: { kind: 'bool', help: 'one line per principal instead of JSON' },
+};
+
+/** Commands over a running service's stored data (docs/who-can.md, docs/previews.md). */
+const SERVICE_COMMANDS: readonly Command[] = [
+  {
+    name: 'who-can',
+    args: '--action ACTION [--resource URN] [options]',
+    summary: 'who in the account can perform an action on a resource (always, conditional, never, and why)',
+    details:
+      "Every principal of the token's account (users through their groups, agencies, the account itself) with always, conditional (and when) or never for the action on the resource, the grants, policies and versions that decide it, and witness requests by reference (GET /v1/access/who-can). Exit 0 when answered, 2 for usage, an unreachable service or a refusal.",
+    options: {
+      action: { kind: 'value', value: 'ACTION', help: 'one IMS action' },
+      resource: { kind: 'value', value: 'URN', help: 'one resource URN, no wildcard (none for an action without a resource type)' },
+      region: { kind: 'value', value: 'REGION|any|none', help: "the requests' region (default: the resource's)" },
+      context: { kind: 'value', value: 'JSON', help: 'context values assumed, e.g. {"ims:Encrypted":false}' },
+      scope: { kind: 'value', value: 'account|organization', help: 'organization: every member account (the management account)' },
+      ...SERVICE_OPTIONS,
+    },
+    examples: ['who-can --action ims:images:deleteImage --resource ims:cn-north-4:acc-1:image:abc --text'],
+    service: true,
+    run: runWhoCan,
+  },
+  {
+    name: 'what-can',
+    args: '--principal-type user|agency|account [--principal-id ID] [options]',
+    summary: 'what a principal can do: every action always, conditional or never, by scope',
+    details:
+      "The summary of the principal's effective set for every request, and for each project and enterprise project its grants name (GET /v1/access/what-can); --text lists the actions allowed. Exit 0 when answered, 2 otherwise.",
+    options: {
+      'principal-type': { kind: 'value', value: 'user|agency|account', help: 'the kind of principal' },
+      'principal-id': { kind: 'value', value: 'ID', help: 'the user or agency id' },
+      ...SERVICE_OPTIONS,
+    },
+    examples: ['what-can --principal-type user --principal-id bob --text'],
+    service: true,
+    run: runWhatCan,
+  },
+  {
+    name: 'preview',
+    args: 'version POLICY_ID FILE [options]',
+    summary: 'what making FILE the default version of a stored policy would change, per principal',
+    details:
+      'Previews the write POST /v1/policies/POLICY_ID/versions with FILE as the new default version (nothing is written): per principal, the access gained and lost, each with a witness by reference. Exit 0 when no principal gains access, 1 when some does, 3 when part is undecided (never a pass), 2 for usage or a refusal (an invalid document: 422 with its findings).',
+    options: SERVICE_OPTIONS,
+    examples: ['preview version ims-full-access examples/policies/ims-operator.json --text'],
+    maxArgs: 3,
+    service: true,
+    run: runPreview,
+  },
+];
+
+export const COMMANDS: readonly Command[] = [...LOCAL_COMMANDS, ...SERVICE_COMMANDS];
 
 export function findCommand(name: string): Command | undefined {
   return COMMANDS.find((c) => c.name === name);

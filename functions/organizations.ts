@@ -3,6 +3,7 @@
  * management account manages them; any other account gets 404 (existence does not leak). An account joins
  * only by accepting an invitation with its own token, as in Huawei Organizations.
  */
+import { type AccessDelta, accountsBelow, defaultOf, deltaAfterWrite, deltaHeader, previewScpAttachment, wantsPreview } from './shared/preview.js';
 import {
   acceptInvitation,
   attachScp,
@@ -49,12 +50,25 @@ export const handler = router('organizations', ORGANIZATIONS_ROUTES, {
   'POST /v1/organizations/{org_id}/scp/enable': async ({ caller, params, ifMatch }) => withEtag(await enableScp(caller.account_id, params.org_id, ifMatch)),
   'POST /v1/organizations/{org_id}/scp/disable': async ({ caller, params, ifMatch }) => withEtag(await disableScp(caller.account_id, params.org_id, ifMatch)),
   'GET /v1/organizations/{org_id}/nodes/{node_id}/policies': async ({ caller, params }) => ok({ items: await listAttachments(caller.account_id, params.org_id, params.node_id) }),
-  'PUT /v1/organizations/{org_id}/nodes/{node_id}/policies/{policy_id}': async ({ caller, params, ifMatch }) => {
+  'PUT /v1/organizations/{org_id}/nodes/{node_id}/policies/{policy_id}': async ({ caller, params, query, ifMatch }) => {
+    if (wantsPreview(query)) return previewScpAttachment(caller, params.org_id, params.node_id, params.policy_id, true);
     await attachScp(caller.account_id, params.org_id, params.node_id, params.policy_id, ifMatch);
-    return { status: 204 };
+    const inverse = { kind: 'scp_detached', org_id: params.org_id, node_id: params.node_id, policy_id: params.policy_id } as const;
+    return { status: 204, headers: deltaHeader(await deltaAfterWrite(accountsBelow(caller, params.org_id, params.node_id), inverse)) };
   },
-  'DELETE /v1/organizations/{org_id}/nodes/{node_id}/policies/{policy_id}': async ({ caller, params, ifMatch }) => {
+  'DELETE /v1/organizations/{org_id}/nodes/{node_id}/policies/{policy_id}': async ({ caller, params, query, ifMatch }) => {
+    if (wantsPreview(query)) return previewScpAttachment(caller, params.org_id, params.node_id, params.policy_id, false);
+    // The SCP the delta's inverse attaches again, read before (a missing policy is the detach's own answer).
+    const policy = await defaultOf(caller, params.policy_id).catch(() => null);
     await detachScp(caller.account_id, params.org_id, params.node_id, params.policy_id, ifMatch);
-    return { status: 204 };
+    const delta: AccessDelta = policy
+      ? await deltaAfterWrite(accountsBelow(caller, params.org_id, params.node_id), {
+          kind: 'scp_attached',
+          org_id: params.org_id,
+          node_id: params.node_id,
+          policy: { policy_id: params.policy_id, version: policy.version, document: policy.document },
+        })
+      : { skipped: true, reason: `policy ${params.policy_id} could not be read`, how: 'GET /v1/access/what-can for a principal of a member account' };
+    return { status: 204, headers: deltaHeader(delta) };
   },
 });

@@ -1,6 +1,6 @@
 /**
  * The policy playground page: `GET /` and `GET /playground` serve the page, `GET /playground/assets/{file}`
- * its content-hashed script and stylesheet. The files come from dist/web (scripts/build-web.ts, packaged with
+ * its content-hashed script and stylesheet, and the analysis worker the page loads on demand. The files come from dist/web (scripts/build-web.ts, packaged with
  * this function), precompressed: the reply carries the brotli or gzip bytes the browser accepts (base64 in the
  * Lambda result), so the transferred size is the budgeted one (bench/budgets.json, test/page-budget.test.ts).
  *

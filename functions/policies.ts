@@ -10,9 +10,12 @@
  */
 import { createPolicy, createPolicyVersion, deletePolicy, deletePolicyVersion, getPolicy, getPolicyVersion, listPolicies, setDefaultVersion, updatePolicy } from '../store/index.js';
 import { HttpError } from './shared/http.js';
+import { type AccessDelta, defaultOf, NO_DELTA, policyDefaultDelta, previewDefaultVersion, previewPolicyVersion, wantsPreview } from './shared/preview.js';
 import { scpGuard } from './shared/scp-guard.js';
 import { ok, page, router, withEtag } from './shared/router.js';
 import { POLICIES_ROUTES } from './shared/routes.js';
+
+const UNREAD = (policyId: string): AccessDelta => ({ skipped: true, reason: `policy ${policyId} could not be read before the write`, how: 'GET /v1/access/what-can for a principal' });
 
 const notFound = (id: string): HttpError => new HttpError(404, 'NOT_FOUND', `No policy ${id} in this account.`);
 
@@ -44,15 +47,24 @@ export const handler = router('policies', POLICIES_ROUTES, {
     await deletePolicy(caller.account_id, params.policy_id, options);
     return { status: 204 };
   },
-  'POST /v1/policies/{policy_id}/versions': async ({ caller, params, body, ifMatch }) => {
+  'POST /v1/policies/{policy_id}/versions': async ({ caller, params, body, query, ifMatch }) => {
+    if (wantsPreview(query)) return previewPolicyVersion(caller, params.policy_id, body);
     const input: Parameters<typeof createPolicyVersion>[2] = { document: body.document };
     if (body.set_as_default !== undefined) input.set_as_default = body.set_as_default;
+    // The default the new version replaces, read before (the delta's inverse restores it).
+    const previous = body.set_as_default ? await defaultOf(caller, params.policy_id).catch(() => null) : null;
     const r = await createPolicyVersion(caller.account_id, params.policy_id, input, ifMatch, scpGuard(caller));
-    return { status: 201, body: r, headers: { etag: r.policy.etag } };
+    const access_delta = !body.set_as_default ? NO_DELTA() : previous ? await policyDefaultDelta(caller, r.policy, previous) : UNREAD(params.policy_id);
+    return { status: 201, body: { ...r, access_delta }, headers: { etag: r.policy.etag } };
   },
   'GET /v1/policies/{policy_id}/versions/{version_id}': async ({ caller, params }) => ok(await getPolicyVersion(caller.account_id, params.policy_id, params.version_id)),
   'DELETE /v1/policies/{policy_id}/versions/{version_id}': async ({ caller, params, ifMatch }) =>
     withEtag(await deletePolicyVersion(caller.account_id, params.policy_id, params.version_id, ifMatch, scpGuard(caller))),
-  'PUT /v1/policies/{policy_id}/default_version': async ({ caller, params, body, ifMatch }) =>
-    withEtag(await setDefaultVersion(caller.account_id, params.policy_id, body.version_id, ifMatch, scpGuard(caller))),
+  'PUT /v1/policies/{policy_id}/default_version': async ({ caller, params, body, query, ifMatch }) => {
+    if (wantsPreview(query)) return previewDefaultVersion(caller, params.policy_id, body.version_id);
+    const previous = await defaultOf(caller, params.policy_id).catch(() => null);
+    const policy = await setDefaultVersion(caller.account_id, params.policy_id, body.version_id, ifMatch, scpGuard(caller));
+    const access_delta = previous ? await policyDefaultDelta(caller, policy, previous) : UNREAD(params.policy_id);
+    return withEtag({ ...policy, access_delta });
+  },
 });

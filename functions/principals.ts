@@ -17,6 +17,7 @@ import {
   listUsers,
   removeMember,
 } from '../store/index.js';
+import { deltaAfterWrite, deltaHeader, ownAccount, previewMembership, wantsPreview } from './shared/preview.js';
 import { ok, page, router, withEtag } from './shared/router.js';
 import { PRINCIPALS_ROUTES } from './shared/routes.js';
 
@@ -37,13 +38,15 @@ export const handler = router('principals', PRINCIPALS_ROUTES, {
     return { status: 204 };
   },
   'GET /v1/groups/{group_id}/members': async ({ caller, params, query }) => ok(await listGroupMembers(caller.account_id, params.group_id, page(query))),
-  'PUT /v1/groups/{group_id}/members/{user_id}': async ({ caller, params }) => {
+  'PUT /v1/groups/{group_id}/members/{user_id}': async ({ caller, params, query }) => {
+    if (wantsPreview(query)) return previewMembership(caller, params.group_id, params.user_id, true);
     await addMember(caller.account_id, params.group_id, params.user_id);
-    return { status: 204 };
+    return { status: 204, headers: deltaHeader(await deltaAfterWrite(ownAccount(caller), { kind: 'member_removed', user_id: params.user_id, group_id: params.group_id })) };
   },
-  'DELETE /v1/groups/{group_id}/members/{user_id}': async ({ caller, params }) => {
+  'DELETE /v1/groups/{group_id}/members/{user_id}': async ({ caller, params, query }) => {
+    if (wantsPreview(query)) return previewMembership(caller, params.group_id, params.user_id, false);
     await removeMember(caller.account_id, params.group_id, params.user_id);
-    return { status: 204 };
+    return { status: 204, headers: deltaHeader(await deltaAfterWrite(ownAccount(caller), { kind: 'member_added', user_id: params.user_id, group_id: params.group_id })) };
   },
   'POST /v1/agencies': async ({ caller, body }) => withEtag(await createAgency(caller.account_id, body), 201),
   'GET /v1/agencies': async ({ caller, query }) => ok(await listAgencies(caller.account_id, page(query))),

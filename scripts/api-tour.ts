@@ -161,6 +161,20 @@ export const TOUR: readonly TourStep[] = [
     status: 200,
   },
   {
+    title: 'Who can read this image: each principal always, conditional or never, with the grants that decide it (docs/who-can.md)',
+    route: 'GET /v1/access/who-can',
+    path: `/v1/access/who-can?action=ims:images:get&resource=${IMAGE}`,
+    token: 'TOKEN',
+    status: 200,
+  },
+  {
+    title: 'What alice can do, for every request and in each project her grants name',
+    route: 'GET /v1/access/what-can',
+    path: '/v1/access/what-can?principal_type=user&principal_id=alice',
+    token: 'TOKEN',
+    status: 200,
+  },
+  {
     title: 'Granted actions no by-reference decision allowed within 30 days, per user and agency (docs/unused-access.md)',
     route: 'GET /v1/access/unused',
     path: '/v1/access/unused?days=30',

@@ -1,8 +1,18 @@
 /**
- * Builds the policy playground page (web/) into dist/web: one ES module bundle of the page's code, CodeMirror
- * and the engine (lib/ with the compiled catalog inlined), one stylesheet, both named by content hash, and
- * index.html pointing at them. Every file is also written precompressed (`.br`, `.gz`); the playground
- * function (functions/playground.ts) serves the encoding the browser accepts, from dist/web/manifest.json.
+ * Builds the policy playground page (web/) into dist/web: ES modules of the page's code, CodeMirror and the
+ * engine (lib/ with the compiled catalog inlined), one stylesheet, all named by content hash, and index.html
+ * pointing at them. Every file is also written precompressed (`.br`, `.gz`); the playground function
+ * (functions/playground.ts) serves the encoding the browser accepts, from dist/web/manifest.json.
+ *
+ * Two entries, each bundled whole: `app` (web/src/main.ts, the page) and `analysis` (web/src/analysis-worker.ts,
+ * the access analysis in a module worker the page starts when the compare or summary view is first shown;
+ * index.html names it in a meta element). Not split into a shared chunk: esbuild's splitting keeps in a shared
+ * module every export either entry uses, so the engine and validator parts only the analysis needs (about 14 KiB
+ * brotli) would load with the page. Bundled whole, the worker carries its own copy of the engine and the
+ * catalog (loaded on demand, once, then cached) and the page's first load holds no analysis code
+ * (test/playground-web.test.ts checks it). The web code imports lib/ modules directly, not lib/index.ts,
+ * which re-exports the analysis. The manifest lists the files of the first load (`page`) and those loaded
+ * on demand (`lazy.analysis`): each list has its budget (bench/budgets.json, test/bundle-budget.test.ts).
  *
  * The library runs in the browser unchanged: its one Node built-in, `node:crypto` (randomUUID for decision
  * ids), is aliased to web/src/platform/crypto.ts, a browser implementation over `crypto.getRandomValues`
@@ -38,6 +48,10 @@ export interface ManifestFile {
 export interface WebManifest {
   /** Keyed by the URL path below the site root, e.g. `playground/assets/app-ABC123.js`; the page is `index.html`. */
   files: Record<string, ManifestFile>;
+  /** The files of the page's first load: index.html, its script with the chunks that script imports, its stylesheet. */
+  page: string[];
+  /** Files loaded on demand, by what loads them: `analysis`, the analysis worker and the chunks only it imports. */
+  lazy: { analysis: string[] };
 }
 
 const TYPES: Record<string, string> = {
@@ -80,7 +94,7 @@ export async function buildWeb(): Promise<WebManifest> {
   rmSync(out, { recursive: true, force: true });
   const assets = join(out, ...ASSET_PREFIX.split('/').filter(Boolean));
   const result = await build({
-    entryPoints: { app: join(root, 'web', 'src', 'main.ts') },
+    entryPoints: { app: join(root, 'web', 'src', 'main.ts'), analysis: join(root, 'web', 'src', 'analysis-worker.ts') },
     bundle: true,
     minify: true,
     treeShaking: true,
@@ -98,18 +112,47 @@ export async function buildWeb(): Promise<WebManifest> {
     define: { 'process.env.NODE_ENV': '"production"' },
   });
   const files: Record<string, ManifestFile> = {};
-  const names: Record<string, string> = {};
   for (const f of result.outputFiles) {
-    const name = basename(f.path);
-    names[name.endsWith('.css') ? 'css' : 'js'] = `${ASSET_PREFIX}${name}`;
-    files[`${ASSET_PREFIX}${name}`] = writeEncoded(`${ASSET_PREFIX}${name}`, Buffer.from(f.contents), 'immutable');
+    const name = `${ASSET_PREFIX}${basename(f.path)}`;
+    files[name] = writeEncoded(name, Buffer.from(f.contents), 'immutable');
   }
-  if (!names.js || !names.css) throw new Error('the playground build did not produce one script and one stylesheet');
+  // Each output's static imports (import statements), by served name; the entries by name.
+  const imports = new Map<string, string[]>();
+  const entries: Record<string, string> = {};
+  let css: string | undefined;
+  for (const [path, o] of Object.entries(result.metafile.outputs)) {
+    const name = `${ASSET_PREFIX}${basename(path)}`;
+    imports.set(
+      name,
+      o.imports.filter((i) => i.kind === 'import-statement' && !i.external).map((i) => `${ASSET_PREFIX}${basename(i.path)}`),
+    );
+    if (o.entryPoint && path.endsWith('.js')) entries[basename(path).replace(/-[A-Z0-9]+\.js$/, '')] = name;
+    if (path.endsWith('.css')) css = name;
+  }
+  const closure = (start: string): string[] => {
+    const seen = new Set<string>();
+    const walk = (n: string): void => {
+      if (seen.has(n)) return;
+      seen.add(n);
+      for (const i of imports.get(n) ?? []) walk(i);
+    };
+    walk(start);
+    return [...seen];
+  };
+  if (!entries.app || !entries.analysis || !css) throw new Error('the playground build did not produce the app and analysis scripts and one stylesheet');
+  const appFiles = closure(entries.app);
+  const analysisFiles = closure(entries.analysis).filter((n) => !appFiles.includes(n));
+  const chunks = appFiles.filter((n) => n !== entries.app);
   const html = readFileSync(join(root, 'web', 'index.html'), 'utf8')
-    .replace('%APP_JS%', names.js)
-    .replace('%APP_CSS%', names.css);
+    .replace('%APP_JS%', entries.app)
+    .replace('%APP_CSS%', css)
+    .replace('%ANALYSIS_JS%', entries.analysis)
+    .replace('%PRELOADS%', chunks.map((c) => `<link rel="modulepreload" href="${c}">`).join('\n'));
   files['index.html'] = writeEncoded('index.html', Buffer.from(html), 'revalidate');
-  const manifest: WebManifest = { files };
+  const manifest: WebManifest = { files, page: ['index.html', ...appFiles, css], lazy: { analysis: analysisFiles } };
+  const listed = new Set([...manifest.page, ...manifest.lazy.analysis]);
+  const stray = Object.keys(files).filter((n) => !listed.has(n));
+  if (stray.length > 0) throw new Error(`the playground build wrote files neither the page nor the analysis loads: ${stray.join(', ')}`);
   writeFileSync(join(out, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;
 }
@@ -118,7 +161,10 @@ export async function buildWeb(): Promise<WebManifest> {
 export function describeManifest(m: WebManifest): string {
   const kib = (n: number): string => `${(n / 1024).toFixed(1)} KiB`;
   return Object.entries(m.files)
-    .map(([name, f]) => `${`dist/web/${name}`.padEnd(52)} ${kib(f.identity.bytes).padStart(10)}  gzip ${kib(f.gzip.bytes).padStart(9)}  br ${kib(f.br.bytes).padStart(9)}`)
+    .map(
+      ([name, f]) =>
+        `${`dist/web/${name}`.padEnd(52)} ${kib(f.identity.bytes).padStart(10)}  gzip ${kib(f.gzip.bytes).padStart(9)}  br ${kib(f.br.bytes).padStart(9)}${m.page.includes(name) ? '' : '  (on demand)'}`,
+    )
     .join('\n');
 }
 

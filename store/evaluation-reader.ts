@@ -92,10 +92,38 @@ export async function loadPrincipalPolicies(accountId: string, principal: Princi
   const account = graph.account;
   const grantRows = graph.grants;
 
-  // Round trip 2: the policies, the organization item and the path's nodes (one BatchGet), the SCPs of
-  // the management account (one Query), in parallel.
+  // Round trip 2: the policies, the organization item and the path's nodes, the SCPs (in parallel).
+  const { resolve, organization, stamp } = await readPoliciesAndPath(
+    accountId,
+    account,
+    grantRows.map((g) => g.policy_id),
+  );
+
+  const grants: LoadedGrant[] = [];
+  for (const g of grantRows) {
+    const p = resolve(accountId, g.policy_id, 'identity');
+    if (p) grants.push({ grant_id: g.grant_id, principal: { type: g.principal_type, id: g.principal_id }, scope: scopeFromKey(g.scope_key), policy_id: g.policy_id, ...p });
+  }
+  const out: LoadedPolicies = { stamp, principal: graph.principal, groups: graph.groups, grants, organization };
+  if (account.org_id) out.stamp_org_id = account.org_id;
+  return out;
+}
+
+/** A policy's default version, resolved from what round trip 2 read (system policies from the catalog). */
+export type PolicyResolver = (owner: string, policyId: string, type: 'identity' | 'scp') => { version: string; document: string } | undefined;
+
+/**
+ * Round trip 2 of a load: one BatchGetItem of the policies named (`policyIds`, owned by the account), the
+ * `#ORG` item and the nodes of the account's path, and, in an organization, one Query of the management
+ * account's SCPs, in parallel. The organization path with its SCPs, a resolver for the policies, the stamp.
+ */
+export async function readPoliciesAndPath(
+  accountId: string,
+  account: AccountState,
+  policyIds: readonly string[],
+): Promise<{ resolve: PolicyResolver; organization: LoadedOrganization | null; stamp: string }> {
   const keys = new Map<string, WireItem>();
-  for (const g of grantRows) if (!isSystemPolicyId(g.policy_id)) keys.set(`P#${g.policy_id}`, key(accountPk(accountId), policySk(g.policy_id)));
+  for (const id of policyIds) if (!isSystemPolicyId(id)) keys.set(`P#${id}`, key(accountPk(accountId), policySk(id)));
   const orgId = account.org_id;
   const path = orgId && account.org_path && account.org_path.length > 0 && account.org_path[account.org_path.length - 1] === accountId ? account.org_path : undefined;
   if (orgId) {
@@ -125,7 +153,7 @@ export async function loadPrincipalPolicies(accountId: string, principal: Princi
   const orgCounter = orgParts.find((i) => i[ENTITY_ATTRIBUTE] === ENTITY.org)?.counter;
   const stamp = stampOf(account, typeof orgCounter === 'number' ? orgCounter : undefined);
 
-  const resolve = (owner: string, policyId: string, type: 'identity' | 'scp'): { version: string; document: string } | undefined => {
+  const resolve: PolicyResolver = (owner, policyId, type) => {
     if (isSystemPolicyId(policyId)) {
       const sp = systemPolicy(policyId);
       return sp && sp.type === type ? { version: SYSTEM_POLICY_VERSION, document: JSON.stringify(sp.document) } : undefined;
@@ -135,11 +163,6 @@ export async function loadPrincipalPolicies(accountId: string, principal: Princi
     return item && item.type === type && version ? { version: item.default_version, document: version.document } : undefined;
   };
 
-  const grants: LoadedGrant[] = [];
-  for (const g of grantRows) {
-    const p = resolve(accountId, g.policy_id, 'identity');
-    if (p) grants.push({ grant_id: g.grant_id, principal: { type: g.principal_type, id: g.principal_id }, scope: scopeFromKey(g.scope_key), policy_id: g.policy_id, ...p });
-  }
   let organization: LoadedOrganization | null = null;
   if (orgSide) {
     organization = {
@@ -154,9 +177,7 @@ export async function loadPrincipalPolicies(accountId: string, principal: Princi
       })),
     };
   }
-  const out: LoadedPolicies = { stamp, principal: graph.principal, groups: graph.groups, grants, organization };
-  if (orgId) out.stamp_org_id = orgId;
-  return out;
+  return { resolve, organization, stamp };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -234,7 +255,7 @@ const STAMP_PROJECTION = { ProjectionExpression: 'pk, sk, #c, org_id', Expressio
 // ---------------------------------------------------------------------------------------------------------
 // The stored items, as far as they are read here (attributes of store/entities.ts, saved under their names).
 
-interface GrantRow {
+export interface GrantRow {
   grant_id: string;
   principal_type: PrincipalKind;
   principal_id: string;
@@ -268,7 +289,7 @@ interface PolicyRow {
 }
 
 /** Every item of `pk` (with `skPrefix`) matching `filter`: strongly consistent, all pages (one round trip per page). */
-async function queryAll(
+export async function queryAll(
   pk: string,
   skPrefix: string | undefined,
   entities: readonly string[],

@@ -37,6 +37,7 @@ export {
   type CreatePolicyVersionInput,
   type CreatePolicyVersionResult,
 } from './policy-versions.js';
+export { checkDocument } from './policy-items.js';
 export { deletePolicy, managedOrg, type DeletePolicyOptions, type DeletePolicyResult } from './policy-deletion.js';
 export {
   createUser,

@@ -227,6 +227,25 @@ describe("account B on account A's resources", () => {
     expect(withAccount.text).not.toContain(SECRET);
   });
 
+  it("access analysis: who-can answers with the caller's own principals only; what-can of A's principals is 404", async () => {
+    const mine = await as(b, 'GET', `/v1/access/who-can?action=ims:images:deleteImage&resource=ims:cn-north-4:${B}:image:x`);
+    expect(mine.status, mine.text).toBe(200);
+    expect(mine.json.account_id).toBe(B);
+    // On A's image: still B's principals (each denied: another account's resource), nothing of A's.
+    const onA = await send(b.token, 'GET', `/v1/access/who-can?action=ims:images:deleteImage&resource=ims:cn-north-4:${A}:image:x`);
+    expect(onA.status, onA.text).toBe(200);
+    expect(onA.text).not.toContain(SECRET);
+    expect(onA.json.principals.map((p: { principal: { id: string } }) => p.principal.id).sort()).toEqual(mine.json.principals.map((p: { principal: { id: string } }) => p.principal.id).sort());
+    // Never allowed (UNKNOWN where the analysis cannot build a cross-account witness: never a guess).
+    for (const p of onA.json.principals as Array<{ access: string }>) expect(['never', 'unknown']).toContain(p.access);
+    expect((await as(b, 'GET', `/v1/access/what-can?principal_type=account&principal_id=${A}`)).status).toBe(404);
+    expect((await as(b, 'GET', '/v1/access/what-can?principal_type=user&principal_id=u-only-in-a')).status).toBe(404);
+    // B's twin of A's user: B's own, with B's grants only.
+    const twin = await as(b, 'GET', `/v1/access/what-can?principal_type=user&principal_id=${ids.user}`);
+    expect(twin.status, twin.text).toBe(200);
+    expect(twin.json.grants).toEqual([]);
+  });
+
   it("organizations: a member account manages nothing of A's organization (404 on every route)", async () => {
     const o = ids.org;
     const cases: Array<[string, string, unknown?]> = [

@@ -26,6 +26,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../cli/main.js';
+import { handler as access } from '../functions/access.js';
 import { handler as accessUsage } from '../functions/access-usage.js';
 import { handler as authorizer } from '../functions/authorizer.js';
 import { handler as analysis } from '../functions/analysis.js';
@@ -84,7 +85,24 @@ const RUNS = FUZZ_RUNS || 12;
 /** Per-test timeout: the quick version stays well inside vitest's default; the long one may take hours. */
 const TIMEOUT = LONG ? 6 * 3600_000 : 30_000;
 
-const HANDLERS: Readonly<Record<string, Handler>> = { evaluate, explain, validate, catalog, openapi, policies, principals, grants, organizations, decisions, notFound, imsDemo, analysis, imports, 'access-usage': accessUsage };
+const HANDLERS: Readonly<Record<string, Handler>> = {
+  evaluate,
+  explain,
+  validate,
+  catalog,
+  openapi,
+  policies,
+  principals,
+  grants,
+  organizations,
+  decisions,
+  notFound,
+  imsDemo,
+  analysis,
+  imports,
+  access,
+  'access-usage': accessUsage,
+};
 
 const ACC = 'acc-fz';
 const INVITED = 'acc-fz2';

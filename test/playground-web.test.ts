@@ -8,12 +8,14 @@ import { parser } from '@lezer/json';
 import type { SyntaxNode } from '@lezer/common';
 import { build } from 'esbuild';
 import fc from 'fast-check';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { explain, validate } from '../lib/index.js';
+import { catalog, explain, validate } from '../lib/index.js';
 import { isErrorResponse, type EvaluateRequest, type ExplainResponse } from '../lib/types.js';
 import { browserPlatform } from '../scripts/build-web.js';
+import type { AnalysisAnswer } from '../web/src/analysis-protocol.js';
+import { answer } from '../web/src/analysis-run.js';
 import { completionsAt, roleOf, scanTo, type Role } from '../web/src/complete.js';
 import { lineColumn, markOf } from '../web/src/findings.js';
 import { randomUUID } from '../web/src/platform/crypto.js';
@@ -212,6 +214,103 @@ describe('share link (share.ts)', () => {
     expect(stateProblem({ ...defaultState(), request: { ...defaultState().request, context: [{ key: 'k', value: 1 }] } })).toMatch(/context row/);
     expect(stateProblem(defaultState())).toBeNull();
   });
+
+  it('carries the compare baseline and the view in front, and checks them', async () => {
+    const state: PlaygroundState = { ...defaultState(), baseline: defaultState().tabs, view: 'compare' };
+    expect(await decodeState(await encodeState(state))).toEqual(state);
+    expect(stateProblem({ ...defaultState(), baseline: 'x' })).toMatch(/compare baseline/);
+    expect(stateProblem({ ...defaultState(), baseline: [{ id: 'a', type: 'other', text: '' }] })).toMatch(/malformed policy tab in its compare baseline/);
+    expect(stateProblem({ ...defaultState(), baseline: Array.from({ length: 51 }, () => defaultState().tabs[0]) })).toMatch(/at most 50/);
+    expect(stateProblem({ ...defaultState(), view: 7 })).toMatch(/result view/);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// The compare and summary views' analysis (analysis-run.ts, run by the worker) and its place in the build.
+
+/** The default page with the first tab's `ims:images:*` replaced by `actions`. */
+function withActions(actions: string): PlaygroundState {
+  const s = defaultState();
+  s.tabs[0]!.text = s.tabs[0]!.text.replace('"ims:images:*"', actions);
+  return s;
+}
+
+describe('compare and summary analysis (analysis-run.ts)', () => {
+  it('widening get* to * is new access, each region in words with a witness the current policies allow and the baseline denies', () => {
+    const baseline = withActions('"ims:images:get*"');
+    const current = withActions('"ims:images:*"');
+    const a = answer({ kind: 'compare', baseline: policySet(baseline), current: policySet(current) }) as Extract<AnalysisAnswer, { kind: 'compare' }>;
+    if (isErrorResponse(a.no_new_access) || isErrorResponse(a.diff)) throw new Error('analysis error');
+    expect(a.no_new_access.result).toBe('FAIL');
+    const actions = a.no_new_access.findings.map((f) => f.action);
+    expect(actions).toContain('ims:images:deleteImage');
+    expect(actions.filter((x) => x.startsWith('ims:images:get'))).toEqual([]);
+    expect(a.diff.findings.filter((f) => f.kind === 'lost_access')).toEqual([]);
+    for (const f of a.no_new_access.findings) {
+      expect(f.resources_text).toBe('ims:cn-north-4:acc-1:image:*');
+      expect(f.principals_text).toMatch(/^users and agencies/);
+      expect(f.granted_by[0]?.text).toMatch(/^policy image-admin statement 0 "ManageImagesInBeijing4" \(line 4\)$/);
+      // The witness, loaded into the builder as the page does, is allowed now and was denied before.
+      const decide = (s: PlaygroundState): string => (explain(toEvaluateRequest({ ...s, request: fromEvaluateRequest(f.witness, s.request) })) as ExplainResponse).decision;
+      expect([f.action, decide(current)]).toEqual([f.action, 'allow']);
+      expect([f.action, decide(baseline)]).toEqual([f.action, 'deny']);
+    }
+    // The reverse edit takes the same access away.
+    const back = answer({ kind: 'compare', baseline: policySet(current), current: policySet(baseline) }) as Extract<AnalysisAnswer, { kind: 'compare' }>;
+    if (isErrorResponse(back.no_new_access) || isErrorResponse(back.diff)) throw new Error('analysis error');
+    expect(back.no_new_access.result).toBe('PASS');
+    expect(back.diff.findings.map((f) => [f.kind, f.action])).toEqual(actions.map((x) => ['lost_access', x]));
+  });
+
+  it('a witness that needs a key IAM fills absent (null) loads as such, and is allowed', () => {
+    const baseline = withActions('"ims:images:get"');
+    const current = defaultState();
+    current.tabs[0]!.text = JSON.stringify({
+      Version: '5.0',
+      Statement: [{ Effect: 'Allow', Action: ['ims:images:deleteImage'], Resource: ['*'], Condition: { Null: { 'g:PrincipalOrgId': ['true'] } } }],
+    });
+    const a = answer({ kind: 'compare', baseline: policySet(baseline), current: policySet(current) }) as Extract<AnalysisAnswer, { kind: 'compare' }>;
+    if (isErrorResponse(a.no_new_access)) throw new Error('analysis error');
+    const f = a.no_new_access.findings.find((x) => x.action === 'ims:images:deleteImage');
+    expect(f?.witness.context?.['g:PrincipalOrgId']).toBeNull();
+    const request = fromEvaluateRequest(f!.witness, current.request);
+    expect(request.context.find((c) => c.key === 'g:PrincipalOrgId')).toMatchObject({ absent: true, enabled: true });
+    expect(requestOnly(request).context?.['g:PrincipalOrgId']).toBeNull();
+    expect((explain(toEvaluateRequest({ ...current, request })) as ExplainResponse).decision).toBe('allow');
+  });
+
+  it('an invalid policy is an error answer, not an exception', () => {
+    const s = defaultState();
+    s.tabs[0]!.text = '{"Version": "5.0", "Statement": [';
+    const a = answer({ kind: 'compare', baseline: policySet(defaultState()), current: policySet(s) }) as Extract<AnalysisAnswer, { kind: 'compare' }>;
+    expect(isErrorResponse(a.no_new_access) && a.no_new_access.error.code).toBe('INVALID_POLICY');
+  });
+
+  it('the summary gives every catalog action once, by access level: always, conditional (in words) or never', () => {
+    const a = answer({ kind: 'summary', set: policySet(withActions('"ims:images:get*"')) }) as Extract<AnalysisAnswer, { kind: 'summary' }>;
+    if (isErrorResponse(a.summary)) throw new Error('analysis error');
+    const all = a.summary.groups.flatMap((g) => g.actions.map((x) => ({ ...x, level: g.access_level })));
+    expect(all.map((x) => x.action).sort()).toEqual(catalog.actions.map((x) => x.name).sort());
+    const of = (name: string) => all.find((x) => x.action === name);
+    expect(of('ims:images:list')).toMatchObject({ access: 'always', level: 'list' });
+    expect(of('ims:images:deleteImage')).toMatchObject({ access: 'never', level: 'write' });
+    expect(of('ims:images:get')).toMatchObject({ access: 'conditional', level: 'read' });
+    expect(of('ims:images:get')?.when?.[0]?.resources_text).toBe('ims:cn-north-4:acc-1:image:*');
+    expect(a.summary.principals_text).toBe('users and agencies');
+  });
+
+  it("the page's own modules import nothing of lib/analysis (nor lib/index.ts, which re-exports it) but types: the analysis is the worker's", () => {
+    const dir = join(root, 'web', 'src');
+    const worker = new Set(['analysis-run.ts', 'analysis-worker.ts']);
+    const offending: string[] = [];
+    for (const f of readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((n) => n.endsWith('.ts') && !worker.has(n))) {
+      const text = readFileSync(join(dir, f), 'utf8');
+      for (const m of text.matchAll(/^import\s+(type\s+)?[^;]*?from\s+'([^']+)'/gms)) {
+        if (!m[1] && /lib\/(analysis\/|index\.js)/.test(m[2] as string)) offending.push(`${f}: ${m[2]}`);
+      }
+    }
+    expect(offending).toEqual([]);
+  });
 });
 
 // ---------------------------------------------------------------------------------------------------------
@@ -303,7 +402,7 @@ describe('browser build (scripts/build-web.ts)', () => {
   it('replaces node:crypto with the browser module and refuses any other Node built-in', async () => {
     const ok = await bundle("import { randomUUID } from 'node:crypto'; console.log(randomUUID());");
     expect(ok.outputFiles[0]!.text).toContain('getRandomValues');
-    await expect(bundle("import { readFileSync } from 'node:fs'; console.log(readFileSync);")).rejects.toThrow(/node:fs .* is a Node built-in: the playground runs in the browser/);
+    await expect(bundle("import { readdirSync, readFileSync } from 'node:fs'; console.log(readFileSync);")).rejects.toThrow(/node:fs .* is a Node built-in: the playground runs in the browser/);
   });
 
   it('the engine bundles for the browser', async () => {

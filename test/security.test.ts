@@ -490,7 +490,10 @@ describe('log lines', () => {
       await req('POST', '/v1/checks/access-not-granted', { set: set(doc()), actions: ['ims:images:get'] });
       await req('POST', '/v1/diff', { a: set(doc()), b: { policies: [{ id: 'bad', document: { Version: '5.0', Statement: [{ Sid: DOC_MARK, Effect: 'Allow', Action: [DOC_VALUE] }] } }] } }); // 422
       await req('POST', '/v1/summary', { set: set(doc()) });
-      // Unused access: its replies carry names and documents (the suggestion), its log lines none.
+      // Who can, what can (their replies name principals and grants), then unused access (its replies carry
+      // names and documents, the suggestion's), their log lines none.
+      await req('GET', `/v1/access/who-can?action=ims:images:get&resource=ims:${REGION}:acc-log:image:img-1`);
+      await req('GET', '/v1/access/what-can?principal_type=user&principal_id=u-log');
       await settleUsage(5_000);
       await req('GET', '/v1/access/unused?days=30');
       await req('GET', '/v1/access/suggest?principal_type=user&principal_id=u-log&days=30');

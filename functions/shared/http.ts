@@ -70,6 +70,8 @@ export function statusOfEngineError(code: string): number {
       return 422;
     case 'INPUT_TOO_LARGE':
       return 413;
+    case 'NOT_FOUND':
+      return 404;
     default:
       return 400;
   }

@@ -152,6 +152,19 @@ export const ORGANIZATIONS_ROUTES = {
   'DELETE /v1/organizations/{org_id}/nodes/{node_id}/policies/{policy_id}': { auth: 'org:write', summary: 'Detach an SCP (409 for the last one)' },
 } as const satisfies RouteTable;
 
+export const ACCESS_ROUTES = {
+  'GET /v1/access/who-can': {
+    auth: 'policies:read',
+    summary:
+      'Who in the caller account can perform an action on a resource (?action, ?resource, ?region, ?context): each principal always, conditional (with the condition) or never, with the grants, policies and versions that decide it and witnesses by reference',
+  },
+  'GET /v1/access/what-can': {
+    auth: 'policies:read',
+    summary:
+      'What a principal can do (?principal_type=user|agency|account, ?principal_id): the summary of its effective set, for every request, each project and each enterprise project its grants name',
+  },
+} as const satisfies RouteTable;
+
 export const IMPORTS_ROUTES = {
   'POST /v1/imports': {
     auth: 'policies:write',
@@ -203,6 +216,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   { name: 'grants', trigger: 'http', routes: GRANTS_ROUTES },
   { name: 'organizations', trigger: 'http', routes: ORGANIZATIONS_ROUTES },
   { name: 'imports', trigger: 'http', routes: IMPORTS_ROUTES },
+  { name: 'access', trigger: 'http', routes: ACCESS_ROUTES },
   { name: 'access-usage', trigger: 'http', routes: ACCESS_USAGE_ROUTES },
   { name: 'not-found', trigger: 'http-default' },
   { name: 'authorizer', trigger: 'authorizer' },

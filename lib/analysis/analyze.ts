@@ -105,8 +105,13 @@ function checkSet(input: unknown, name: string): AnalysisPolicySet | ErrorRespon
     if (!Array.isArray(scps)) return fail('scps', 'must be a list of SCP levels {level, policies}');
     if (scps.length > SET_LIMITS.scpLevels) return fail('scps', `has ${scps.length} levels; the limit is ${SET_LIMITS.scpLevels}`);
     for (const [i, l] of scps.entries()) {
-      const problem = sets.check('ScpLevel', l);
+      // A stored SCP carries its source (version), as an identity policy does; the shape is checked without it.
+      const bareLevel =
+        isObject(l) && Array.isArray(l.policies) ? { ...l, policies: l.policies.map((p: unknown) => (isObject(p) ? Object.fromEntries(Object.entries(p).filter(([k]) => k !== 'source')) : p)) } : l;
+      const problem = sets.check('ScpLevel', bareLevel);
       if (problem) return fail(`scps[${i}]${problem.field ? `.${problem.field}` : ''}`, problem.message);
+      const bad = (l as { policies: unknown[] }).policies.findIndex((p) => isObject(p) && p.source !== undefined && !isObject(p.source));
+      if (bad !== -1) return fail(`scps[${i}].policies[${bad}].source`, 'must be an object');
     }
   }
   return input as AnalysisPolicySet;
@@ -328,7 +333,7 @@ interface Collector {
  * Writes a region of a group as findings, one per part and member action; `allowing` is the set whose
  * `evaluate` must allow each witness, `refusing` the set that must deny it (null: none).
  */
-function collect(p: Prepared, c: Collector, group: Group, actions: readonly number[], region: number, kind: FindingKind, allowing: number, refusing: number | null): void {
+function collect(p: Prepared, c: Collector, group: Group, actions: readonly number[], region: number, kind: FindingKind, allowing: number | null, refusing: number | null): void {
   if (region === FALSE) return;
   const room = Math.max(1, c.limit - c.findings.length);
   const { parts, truncated } = describeRegion(group, region, Math.ceil(room / actions.length));
@@ -345,20 +350,20 @@ function collect(p: Prepared, c: Collector, group: Group, actions: readonly numb
   }
 }
 
-function findingOf(p: Prepared, c: Collector, group: Group, part: RegionPart, a: number, kind: FindingKind, allowing: number, refusing: number | null): AnalysisFinding | null {
+function findingOf(p: Prepared, c: Collector, group: Group, part: RegionPart, a: number, kind: FindingKind, allowing: number | null, refusing: number | null): AnalysisFinding | null {
   const action = actionAt(a).name;
   const witness = witnessOf(group, part, a);
   if (witness === 'empty') return null;
   if (!witness) {
     c.unknown.push({
       code: 'UNDECIDED_VALUES',
-      message: `${action}: requests with ${part.condition.text} on ${part.resources.map((r) => r.match.join(' and ') || 'any resource').join(', ')} may be ${kind === 'lost_access' ? 'denied' : 'allowed'}, but no value of the classes they need could be built (a key compared both as text and as a number, date or address)`,
+      message: `${action}: requests with ${part.condition.text} on ${part.resources.map((r) => r.match.join(' and ') || 'any resource').join(', ')} may be ${kind === 'lost_access' || kind === 'access_denied' ? 'denied' : 'allowed'}, but no value of the classes they need could be built (a key compared both as text and as a number, date or address)`,
       action,
     });
     return null;
   }
   if (!verified(p, c, witness, allowing, refusing)) return null;
-  const granted = grantedBy(group, allowing, part);
+  const granted = allowing === null ? { refs: [], truncated: false } : grantedBy(group, allowing, part);
   const finding: AnalysisFinding = {
     kind,
     action,
@@ -390,7 +395,7 @@ function evaluateOn(set: CompiledPolicySet, request: EvaluateRequest): { decisio
 }
 
 /** The witness, decided again as `evaluate` decides it: allowed by `allowing`, denied by `refusing`. */
-function verified(p: Prepared, c: Collector, witness: EvaluateRequest, allowing: number, refusing: number | null): boolean {
+function verified(p: Prepared, c: Collector, witness: EvaluateRequest, allowing: number | null, refusing: number | null): boolean {
   const check = (set: number, want: 'allow' | 'deny'): boolean => {
     const r = evaluateOn(p.compiled[set] as CompiledPolicySet, witness);
     if ('error' in r) {
@@ -411,7 +416,7 @@ function verified(p: Prepared, c: Collector, witness: EvaluateRequest, allowing:
     }
     return true;
   };
-  return check(allowing, 'allow') && (refusing === null || check(refusing, 'deny'));
+  return (allowing === null || check(allowing, 'allow')) && (refusing === null || check(refusing, 'deny'));
 }
 
 function undecidedReasons(c: Collector, analysed: Analysed): void {
@@ -525,6 +530,29 @@ export function checkAccessNotGranted(set: AnalysisPolicySet | unknown, access: 
   const c: Collector = { findings: [], unknown: [...analysed.unknown], omitted: 0, limit: p.limits.findings };
   for (const { group, actions: members } of analysed.groups) {
     guarded(c, members, () => collect(p, c, group, members, group.mdd.and(group.allowed[0] as number, group.restrictionNode()), 'access_granted', 0, null));
+  }
+  undecidedReasons(c, analysed);
+  return resultOf(c, finalStats(analysed));
+}
+
+/**
+ * PASS when every request of the listed access is allowed (within the assumptions); otherwise FAIL with the
+ * regions the set denies (`access_denied`: why it refuses, a witness `evaluate` denies). The other half of
+ * `checkAccessNotGranted`: together they tell `always` (this PASS), `never` (that PASS) and `conditional`.
+ */
+export function checkAccessAlwaysGranted(set: AnalysisPolicySet | unknown, access: AccessQuestion = {}, options?: AnalysisOptions): AnalysisResult | ErrorResponse {
+  const p = prepare([set], ['set'], options);
+  if ('error' in p) return p;
+  const actions = resolveActions(access.actions);
+  if ('error' in actions) return actions;
+  const resources = resolveResources(access.resources);
+  if (resources !== null && 'error' in resources) return resources;
+  const principals = allowedPrincipals(p.assume);
+  if (principals.length === 0) return noPrincipal();
+  const analysed = analyse(p, actions, resources, principals);
+  const c: Collector = { findings: [], unknown: [...analysed.unknown], omitted: 0, limit: p.limits.findings };
+  for (const { group, actions: members } of analysed.groups) {
+    guarded(c, members, () => collect(p, c, group, members, group.mdd.andNot(group.restrictionNode(), group.allowed[0] as number), 'access_denied', null, 0));
   }
   undecidedReasons(c, analysed);
   return resultOf(c, finalStats(analysed));

@@ -6,7 +6,7 @@
 import { conditionText, principalsText, resourcesText } from './describe.js';
 import type { AnalysisFinding, AnalysisResult, StatementRef, SummaryResult } from './types.js';
 
-const KIND_TEXT = { new_access: 'new access', access_granted: 'access granted', lost_access: 'lost access' } as const;
+const KIND_TEXT = { new_access: 'new access', access_granted: 'access granted', lost_access: 'lost access', access_denied: 'access denied' } as const;
 
 export function statementText(s: StatementRef): string {
   const where = s.layer === 'scp' ? `SCP level ${s.level} policy ${s.policy_id}` : `policy ${s.policy_id}`;
@@ -19,7 +19,8 @@ function findingText(f: AnalysisFinding, sides: { allowing: string; refusing: st
   lines.push(`  resources:  ${resourcesText(f.resources)}`);
   lines.push(`  when:       ${f.condition.text}`);
   lines.push(`  principals: ${principalsText(f.principals)}`);
-  lines.push(`  allowed by ${sides.allowing}: ${f.granted_by.length === 0 ? 'no identity Allow needed (the account itself)' : f.granted_by.map(statementText).join('; ')}`);
+  if (f.kind !== 'access_denied')
+    lines.push(`  allowed by ${sides.allowing}: ${f.granted_by.length === 0 ? 'no identity Allow needed (the account itself)' : f.granted_by.map(statementText).join('; ')}`);
   if (f.refused_by) {
     const parts = [
       ...f.refused_by.denied_by.map((s) => `Deny in ${statementText(s)}`),
@@ -46,7 +47,8 @@ export function renderAnalysis(r: AnalysisResult, sides: { gained?: [string, str
   for (const f of r.findings) {
     lines.push('');
     const [allowing, refusing] = f.kind === 'lost_access' ? lost : gained;
-    lines.push(...findingText(f, { allowing: f.kind === 'access_granted' ? 'the set' : allowing, refusing }));
+    const single = f.kind === 'access_granted' || f.kind === 'access_denied';
+    lines.push(...findingText(f, { allowing: single ? 'the set' : allowing, refusing: single ? 'the set' : refusing }));
   }
   if (r.findings_omitted) lines.push('', `(${r.findings_omitted} more region${r.findings_omitted === 1 ? '' : 's'} not listed: the limit on findings was reached.)`);
   if (r.unknown_reasons.length > 0) {

@@ -75,9 +75,10 @@ const ANALYSIS_RULES: SarifRule[] = [
   { id: 'IMS_NEW_ACCESS', name: 'NewAccess', shortDescription: { text: 'The proposed policies allow requests the existing ones deny.' }, defaultConfiguration: { level: 'error' } },
   { id: 'IMS_ACCESS_GRANTED', name: 'AccessGranted', shortDescription: { text: 'The policies allow access that was asked not to be granted.' }, defaultConfiguration: { level: 'error' } },
   { id: 'IMS_LOST_ACCESS', name: 'LostAccess', shortDescription: { text: 'The new policies deny requests the old ones allowed.' }, defaultConfiguration: { level: 'warning' } },
+  { id: 'IMS_ACCESS_DENIED', name: 'AccessDenied', shortDescription: { text: 'The policies deny access that was asked to be always granted.' }, defaultConfiguration: { level: 'error' } },
   { id: 'IMS_ANALYSIS_UNKNOWN', name: 'AnalysisUnknown', shortDescription: { text: 'Part of the analysis could not be decided exactly.' }, defaultConfiguration: { level: 'warning' } },
 ];
-const RULE_OF = { new_access: 'IMS_NEW_ACCESS', access_granted: 'IMS_ACCESS_GRANTED', lost_access: 'IMS_LOST_ACCESS' } as const;
+const RULE_OF = { new_access: 'IMS_NEW_ACCESS', access_granted: 'IMS_ACCESS_GRANTED', lost_access: 'IMS_LOST_ACCESS', access_denied: 'IMS_ACCESS_DENIED' } as const;
 
 export interface AnalysisSarifOptions {
   /**
@@ -98,7 +99,7 @@ export function analysisSarif(result: AnalysisResult, options: AnalysisSarifOpti
   const results: SarifResult[] = result.findings.map((f) => {
     const refusing = f.refused_by?.denied_by ?? [];
     const primary: Array<{ ref: StatementRef; side: 'allowing' | 'refusing' }> =
-      f.kind === 'lost_access' && refusing.length > 0
+      (f.kind === 'lost_access' || f.kind === 'access_denied') && refusing.length > 0
         ? [...refusing.map((ref) => ({ ref, side: 'refusing' as const })), ...f.granted_by.map((ref) => ({ ref, side: 'allowing' as const }))]
         : [...f.granted_by.map((ref) => ({ ref, side: 'allowing' as const })), ...refusing.map((ref) => ({ ref, side: 'refusing' as const }))];
     const at = (x: { ref: StatementRef; side: 'allowing' | 'refusing' }, text?: string): SarifLocation => location(artifactOf(x.ref, x.side, f), `${x.ref.policy_id}${x.ref.path}`, x.ref.span, text);

@@ -47,7 +47,7 @@ export interface AnalysisOptions {
 }
 
 export type AnalysisResultKind = 'PASS' | 'FAIL' | 'UNKNOWN';
-export type FindingKind = 'new_access' | 'access_granted' | 'lost_access';
+export type FindingKind = 'new_access' | 'access_granted' | 'lost_access' | 'access_denied';
 
 /**
  * Which principals a region concerns. The engine treats principals in four ways: users and agencies (SCPs
@@ -149,7 +149,10 @@ export interface AnalysisFinding {
   granted_by_truncated?: true;
   /** The refusing set's side (absent for `access_granted`). */
   refused_by?: Refusal;
-  /** A request of the region: `evaluate` with the allowing set's policies allows it; with the other set's, denies it. */
+  /**
+   * A request of the region: `evaluate` with the allowing set's policies allows it; with the other set's, denies it
+   * (`access_denied`: the one set denies it).
+   */
   witness: EvaluateRequest;
 }
 

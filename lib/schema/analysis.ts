@@ -107,7 +107,7 @@ export const ANALYSIS_RESPONSE_SCHEMAS = {
         items: {
           type: 'object',
           properties: {
-            kind: { enum: ['new_access', 'access_granted', 'lost_access'] },
+            kind: { enum: ['new_access', 'access_granted', 'lost_access', 'access_denied'] },
             action: { type: 'string' },
             resources,
             condition,

@@ -13,6 +13,7 @@ import { handler as evaluate } from '../../functions/evaluate.js';
 import { handler as explain } from '../../functions/explain.js';
 import { handler as grants } from '../../functions/grants.js';
 import { handler as imports } from '../../functions/imports.js';
+import { handler as access } from '../../functions/access.js';
 import { handler as openapi } from '../../functions/openapi.js';
 import { handler as organizations } from '../../functions/organizations.js';
 import { handler as policies } from '../../functions/policies.js';
@@ -40,6 +41,7 @@ export const HANDLERS: Readonly<Record<string, Handler>> = {
   decisions,
   analysis,
   imports,
+  access,
   'access-usage': accessUsage,
 };
 

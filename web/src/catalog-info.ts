@@ -3,8 +3,7 @@
  * template of the resource type, the condition keys an action carries with their types. Read from the
  * engine's catalog (lib/), so the page and the service always agree.
  */
-import { catalog } from '../../lib/index.js';
-import { conditionKeyInfo } from '../../lib/catalog/catalog.js';
+import { catalog, conditionKeyInfo } from '../../lib/catalog/catalog.js';
 import type { CatalogAction, CatalogApi, CatalogConditionKey } from '@ims-authz/catalog';
 
 export type AccessLevel = NonNullable<CatalogAction['access_level']>;

@@ -7,7 +7,7 @@
  * works in the half-typed documents completion is for, where a parse tree is mostly error nodes. Documents
  * are a few KB (6,144 characters is the stored limit), so one pass per completion request is nothing.
  */
-import { catalog } from '../../lib/index.js';
+import { catalog } from '../../lib/catalog/catalog.js';
 import { operatorNames } from '../../lib/policy/operators.js';
 
 export type Role = 'action' | 'condition_key' | 'operator' | 'statement_key' | 'document_key' | 'effect' | 'version';

@@ -12,7 +12,7 @@ import { forceLinting, linter, lintGutter, lintKeymap, type Diagnostic } from '@
 import { EditorState, StateEffect, StateField, type Range } from '@codemirror/state';
 import { Decoration, EditorView, highlightActiveLine, highlightActiveLineGutter, keymap, lineNumbers, type DecorationSet } from '@codemirror/view';
 import { tags } from '@lezer/highlight';
-import { validate } from '../../lib/index.js';
+import { validate } from '../../lib/validate/validate.js';
 import type { PolicyType } from '../../lib/types.js';
 import { completionsAt } from './complete.js';
 import { markOf, type FindingMark } from './findings.js';

@@ -1,23 +1,26 @@
 /**
  * The policy playground page: policy tabs (CodeMirror editors, validated as you type), the request builder,
- * and the decision with its trace, computed by the engine bundled into this page (lib/, no server round trip).
+ * and the decision with its trace, computed by the engine bundled into this page (lib/, no server round trip);
+ * the compare and summary views ask the access analysis, which runs in a worker loaded when first needed.
  * The state lives in the URL fragment (share.ts), so a link reproduces the page.
  */
 import './style.css';
-import { explain } from '../../lib/index.js';
+import { explain } from '../../lib/engine/engine.js';
 import { isErrorResponse, type EvaluateRequest, type ExplainResponse } from '../../lib/types.js';
 import { h, nextId } from './dom.js';
 import { PolicyEditor } from './editor.js';
+import { compareView } from './compare.js';
 import { lineColumn, type FindingMark } from './findings.js';
 import { RequestForm } from './request-form.js';
 import { decidingStatements, jsonView, renderDecision, textView, traceStatement, traceView } from './results.js';
 import { explainByReference } from './service.js';
 import { decodeState, encodeState } from './share.js';
+import { summaryView } from './summary.js';
 import { defaultState, fromEvaluateRequest, requestOnly, TEMPLATES, toEvaluateRequest, type PlaygroundState, type PolicyTab } from './state.js';
 import type { Outcome, ResultView, StatementRef, ViewContext } from './views.js';
 
-/** Result views, in tab order. The compare and summary views (lib/analysis) are added here when they exist. */
-const VIEWS: ResultView[] = [traceView, textView, jsonView];
+/** Result views, in tab order. */
+const VIEWS: ResultView[] = [traceView, textView, jsonView, compareView, summaryView];
 
 interface TabUi {
   tab: PolicyTab;
@@ -41,7 +44,7 @@ const formRoot = h('form', { class: 'request', 'aria-labelledby': 'request-h', o
 const decisionRoot = h('div', { class: 'decision-root', 'aria-live': 'polite', 'aria-atomic': 'true' });
 const decidedBy = h('div', { class: 'decided-by' });
 const viewTabs = h('div', { role: 'tablist', 'aria-label': 'Result views', class: 'tabs view-tabs' });
-const viewPanel = h('div', { role: 'tabpanel', class: 'view-panel', tabindex: 0 });
+const viewPanel = h('div', { role: 'tabpanel', id: 'view-panel', class: 'view-panel', tabindex: 0 });
 const status = h('p', { class: 'status', role: 'status' });
 const shareOut = h('input', { type: 'text', readonly: true, class: 'share-url', 'aria-label': 'Share link' });
 
@@ -65,7 +68,15 @@ const ctx: ViewContext = {
     renderTabs();
     stateChanged();
   },
+  setBaseline(next: PolicyTab[] | null) {
+    if (next) state.baseline = next.map((t) => ({ ...t }));
+    else delete state.baseline;
+    renderView();
+    scheduleShare();
+  },
   showStatement,
+  activeView: () => activeView,
+  redraw: () => renderView(),
 };
 
 // ---------------------------------------------------------------------------------------------------------
@@ -274,14 +285,18 @@ function tabOf(ref: StatementRef): TabUi | undefined {
   return tabs.find((t) => t.tab.id === ref.policy_id && (ref.layer === 'identity' ? t.tab.type === 'identity' : t.tab.type === 'scp' && (t.tab.level || 'root') === ref.level));
 }
 
-function showStatement(ref: StatementRef): void {
-  const r = outcome?.response;
+function showStatement(ref: StatementRef, span?: { from: number; to: number }): void {
   const ui = tabOf(ref);
-  if (!r || isErrorResponse(r) || !ui) return;
-  const s = traceStatement(r, ref);
-  if (!s?.span) return;
+  if (!ui) return;
+  let at = span;
+  if (!at) {
+    const r = outcome?.response;
+    const s = r && !isErrorResponse(r) ? traceStatement(r, ref) : undefined;
+    if (s?.span) at = { from: s.span.start.offset, to: s.span.end.offset };
+  }
+  if (!at) return;
   selectTab(tabs.indexOf(ui));
-  ui.editor.select(s.span.start.offset, s.span.end.offset);
+  ui.editor.select(at.from, at.to);
 }
 
 /** Highlights the deciding statements in their tabs; `reveal` also switches to the first one's tab. */
@@ -304,9 +319,22 @@ function highlightDeciding(r: ExplainResponse | null, reveal: boolean): void {
   if (reveal && first && !tabs[state.active]?.editor.view.hasFocus) selectTab(tabs.indexOf(first));
 }
 
+const FOCUSABLE = 'button, a[href], summary, input, select, textarea';
+
+/**
+ * Draws the view in front. A view redraws after every evaluation (and the analysis views when their answer
+ * arrives): focus inside the panel moves to the control at the same place, so a keyboard user who loaded a
+ * witness, say, keeps their place.
+ */
 function renderView(): void {
   const view = VIEWS.find((v) => v.id === activeView) ?? VIEWS[0]!;
+  const focused = document.activeElement;
+  const at = focused instanceof HTMLElement && focused !== viewPanel && viewPanel.contains(focused) ? [...viewPanel.querySelectorAll(FOCUSABLE)].indexOf(focused) : -1;
   view.render(viewPanel, ctx);
+  if (at >= 0 && !viewPanel.contains(focused)) {
+    const controls = viewPanel.querySelectorAll<HTMLElement>(FOCUSABLE);
+    (controls[Math.min(at, controls.length - 1)] ?? viewPanel).focus({ preventScroll: true });
+  }
 }
 
 function showOutcome(o: Outcome, reveal: boolean): void {
@@ -337,22 +365,29 @@ function stateChanged(reveal = false): void {
   scheduleShare();
 }
 
+function showView(id: string): void {
+  activeView = id;
+  if (id === VIEWS[0]!.id) delete state.view;
+  else state.view = id;
+  renderViewTabs();
+  renderView();
+  scheduleShare();
+}
+
 function renderViewTabs(): void {
   const buttons = VIEWS.map((v) => {
-    const b = h('button', { type: 'button', role: 'tab', class: 'tab', id: `view-${v.id}`, 'aria-selected': String(v.id === activeView), tabindex: v.id === activeView ? 0 : -1 }, v.label);
-    b.addEventListener('click', () => {
-      activeView = v.id;
-      renderViewTabs();
-      renderView();
-    });
+    const b = h(
+      'button',
+      { type: 'button', role: 'tab', class: 'tab', id: `view-${v.id}`, 'aria-selected': String(v.id === activeView), 'aria-controls': 'view-panel', tabindex: v.id === activeView ? 0 : -1 },
+      v.label,
+    );
+    b.addEventListener('click', () => showView(v.id));
     b.addEventListener('keydown', (e: KeyboardEvent) => {
       const i = VIEWS.indexOf(v);
-      const next = e.key === 'ArrowRight' ? i + 1 : e.key === 'ArrowLeft' ? i - 1 : null;
+      const next = e.key === 'ArrowRight' ? i + 1 : e.key === 'ArrowLeft' ? i - 1 : e.key === 'Home' ? 0 : e.key === 'End' ? VIEWS.length - 1 : null;
       if (next === null) return;
       e.preventDefault();
-      activeView = VIEWS[(next + VIEWS.length) % VIEWS.length]!.id;
-      renderViewTabs();
-      renderView();
+      showView(VIEWS[(next + VIEWS.length) % VIEWS.length]!.id);
       document.getElementById(`view-${activeView}`)?.focus();
     });
     return b;
@@ -399,7 +434,12 @@ async function loadFromHash(): Promise<void> {
       active: Math.max(0, Math.min(decoded.active, decoded.tabs.length - 1)),
       request: { ...base.request, ...decoded.request, principal: { ...base.request.principal, ...decoded.request.principal } },
     };
+    if (decoded.baseline) state.baseline = decoded.baseline;
+    // The view its author had in front; a link with a baseline opens on the comparison.
+    const view = VIEWS.find((v) => v.id === (decoded.view ?? (decoded.baseline ? 'compare' : undefined)));
+    if (view && view.id !== VIEWS[0]!.id) state.view = view.id;
   }
+  activeView = state.view ?? VIEWS[0]!.id;
 }
 
 async function evaluateWithService(): Promise<void> {
@@ -500,6 +540,7 @@ async function start(): Promise<void> {
       await loadFromHash();
       renderTabs();
       form.render();
+      renderViewTabs();
       evaluateLocal(false);
     })();
   });

@@ -4,7 +4,7 @@
  * the context keys the chosen action carries (catalog types decide the control), plus free global keys.
  * It edits `RequestFields` (state.ts) and reports every change; it never builds JSON itself.
  */
-import { catalog } from '../../lib/index.js';
+import { catalog } from '../../lib/catalog/catalog.js';
 import type { PrincipalType } from '../../lib/types.js';
 import type { CatalogConditionKey } from '@ims-authz/catalog';
 import { actionsByLevel, apiHints, apiKey, contextKeysOf, fillPath, findAction, findApi, globalKeys, keyInfo, pathParams, typeLabel, urnPlaceholders } from './catalog-info.js';
@@ -362,13 +362,32 @@ export class RequestForm {
       spellcheck: 'false',
       oninput: (e: Event) => this.update(() => (row.key = (e.target as HTMLInputElement).value)),
     });
-    const value = h('input', { type: 'text', value: row.value, autocomplete: 'off', oninput: (e: Event) => this.update(() => (row.value = (e.target as HTMLInputElement).value)) });
+    const value = h('input', {
+      type: 'text',
+      value: row.value,
+      disabled: row.absent === true,
+      autocomplete: 'off',
+      oninput: (e: Event) => this.update(() => (row.value = (e.target as HTMLInputElement).value)),
+    });
     const info = keyInfo(row.key);
+    const absent = h('input', {
+      type: 'checkbox',
+      id: nextId('null'),
+      checked: row.absent === true,
+      onchange: (e: Event) =>
+        this.update(() => {
+          const on = (e.target as HTMLInputElement).checked;
+          if (on) row.absent = true;
+          else delete row.absent;
+          value.disabled = on;
+        }),
+    });
     return h(
       'div',
       { class: 'ctx-row free' },
       field('Key', keyInput),
       field('Value', value, info ? `${typeLabel(info)}${info.multi_valued ? ' (comma-separated)' : ''}` : 'string (not a catalog key)'),
+      h('span', { class: 'check' }, absent, h('label', { for: absent.id }, 'null (absent, even if IAM fills it)')),
       h('button', { type: 'button', 'aria-label': `Remove context key ${row.key || '(empty)'}`, onclick: () => this.update((x) => x.context.splice(x.context.indexOf(row), 1), true) }, 'Remove'),
     );
   }

@@ -3,7 +3,7 @@
  * fragment never reaches a server (browsers do not send it), so a shared link reproduces the page without the
  * policies leaving the browser. Compression is the platform's CompressionStream (no library).
  */
-import type { PlaygroundState } from './state.js';
+import type { PlaygroundState, PolicyTab } from './state.js';
 
 const PREFIX = '#s=';
 
@@ -47,16 +47,34 @@ export function stateProblem(v: unknown): string | null {
   const s = v as Partial<PlaygroundState>;
   if (s.v !== 1) return `has version ${JSON.stringify(s.v)}, not 1`;
   if (!Array.isArray(s.tabs) || s.tabs.length > 50) return 'has no list of policy tabs (at most 50)';
+  const tabProblem = (t: unknown): string | null => {
+    if (typeof t !== 'object' || t === null) return 'has a malformed policy tab';
+    const tab = t as Partial<PolicyTab>;
+    if (typeof tab.id !== 'string' || typeof tab.text !== 'string' || (tab.type !== 'identity' && tab.type !== 'scp')) return 'has a malformed policy tab';
+    if (tab.level !== undefined && typeof tab.level !== 'string') return 'has a malformed SCP level';
+    return null;
+  };
   for (const t of s.tabs) {
-    if (typeof t !== 'object' || t === null || typeof t.id !== 'string' || typeof t.text !== 'string' || (t.type !== 'identity' && t.type !== 'scp')) return 'has a malformed policy tab';
-    if (t.level !== undefined && typeof t.level !== 'string') return 'has a malformed SCP level';
+    const p = tabProblem(t);
+    if (p) return p;
   }
+  if (s.baseline !== undefined) {
+    if (!Array.isArray(s.baseline) || s.baseline.length > 50) return 'has a malformed compare baseline (a list of at most 50 policy tabs)';
+    for (const t of s.baseline) {
+      const p = tabProblem(t);
+      if (p) return `${p} in its compare baseline`;
+    }
+  }
+  if (s.view !== undefined && (typeof s.view !== 'string' || s.view.length > 20)) return 'has a malformed result view';
   if (typeof s.active !== 'number') return 'has no active tab';
   const r = s.request;
   if (typeof r !== 'object' || r === null || typeof r.principal !== 'object' || r.principal === null || !Array.isArray(r.context)) return 'has a malformed request';
   if (r.mode !== 'action' && r.mode !== 'api') return 'has an unknown request mode';
   for (const k of ['action', 'api', 'region'] as const) if (typeof r[k] !== 'string') return `has a malformed request ${k}`;
-  for (const c of r.context) if (typeof c !== 'object' || c === null || typeof c.key !== 'string' || typeof c.value !== 'string') return 'has a malformed context row';
+  for (const c of r.context) {
+    if (typeof c !== 'object' || c === null || typeof c.key !== 'string' || typeof c.value !== 'string' || (c.absent !== undefined && typeof c.absent !== 'boolean'))
+      return 'has a malformed context row';
+  }
   if (typeof r.resource_parts !== 'object' || r.resource_parts === null || typeof r.api_params !== 'object' || r.api_params === null) return 'has malformed resource or API fields';
   return null;
 }

@@ -6,7 +6,7 @@
  */
 import { SYSTEM_POLICIES } from '../../lib/system-policies.js';
 import type { ApiHints, ContextValue, EvaluateRequest, InlinePolicy, PolicyType, PrincipalType, ScpLevelInput } from '../../lib/types.js';
-import { catalog } from '../../lib/index.js';
+import { catalog } from '../../lib/catalog/catalog.js';
 import { findAction, findApi, fillPath, fillUrn, keyInfo, parseUrn, pathParams } from './catalog-info.js';
 
 export interface PolicyTab {
@@ -33,6 +33,8 @@ export interface ContextRow {
   /** As typed: converted by the key's catalog type (`toContextValue`). */
   value: string;
   enabled: boolean;
+  /** Sent as null: the key removed, e.g. one IAM fills from the principal (an analysis witness may need it absent). */
+  absent?: boolean;
 }
 
 export interface RequestFields {
@@ -57,6 +59,10 @@ export interface PlaygroundState {
   tabs: PolicyTab[];
   active: number;
   request: RequestFields;
+  /** The compare view's "existing" policies: the tabs as they were when the baseline was taken. */
+  baseline?: PolicyTab[];
+  /** The result view in front (`trace`, `compare`, `summary`, ...), so a link opens on what its author saw. */
+  view?: string;
 }
 
 export const URN_TEMPLATE: string = catalog.resource_types[0]?.urn_template ?? 'ims:<region>:<account-id>:image:<image-id>';
@@ -233,7 +239,7 @@ export function requestOnly(r: RequestFields): EvaluateRequest {
   }
   if (r.region) req.region = r.region;
   const context: Record<string, ContextValue> = {};
-  for (const row of r.context) if (row.enabled && row.key.trim()) context[row.key.trim()] = toContextValue(row.key.trim(), row.value);
+  for (const row of r.context) if (row.enabled && row.key.trim()) context[row.key.trim()] = row.absent ? null : toContextValue(row.key.trim(), row.value);
   if (Object.keys(context).length > 0) req.context = context;
   return req;
 }
@@ -266,7 +272,9 @@ export function fromEvaluateRequest(req: EvaluateRequest, base: RequestFields): 
     },
     region: req.region ?? '',
     hints: {},
-    context: Object.entries(req.context ?? {}).map(([key, value]) => ({ key, value: contextText(value), enabled: true })),
+    context: Object.entries(req.context ?? {}).map(
+      ([key, value]): ContextRow => (value === null ? { key, value: '', enabled: true, absent: true } : { key, value: contextText(value), enabled: true }),
+    ),
   };
   if (req.api) {
     r.mode = 'api';

@@ -1,9 +1,9 @@
 /**
  * The result views under the decision: each a tab of the result panel. The page registers Trace, Text and JSON
- * (results.ts). The compare view (no-new-access with witnesses) and the summary view (every action always /
- * conditional / never, by access level) come with the access-analysis library (lib/analysis): each is a module
- * (web/src/compare.ts, web/src/summary.ts) exporting a ResultView, added to the list in main.ts. Everything a view
- * needs from the page goes through ViewContext, so no view reaches into another's DOM or the editors.
+ * (results.ts), Compare (compare.ts: no-new-access against a baseline, and lost access, with witnesses) and
+ * Summary (summary.ts: every action always / conditional / never, by access level); the last two ask the
+ * analysis worker (analysis-client.ts). Everything a view needs from the page goes through ViewContext, so no
+ * view reaches into another's DOM or the editors.
  */
 import type { EvaluateRequest, ExplainResult } from '../../lib/types.js';
 import type { PlaygroundState, PolicyTab } from './state.js';
@@ -33,8 +33,17 @@ export interface ViewContext {
   loadRequest(request: EvaluateRequest): void;
   /** Replaces the policy tabs (e.g. restoring a compare baseline). */
   setTabs(tabs: PolicyTab[]): void;
-  /** Switches to the statement's tab and selects it, when a tab holds that policy. */
-  showStatement(ref: StatementRef): void;
+  /** Sets the compare baseline (a copy of the tabs given), or removes it (null); the share link follows. */
+  setBaseline(tabs: PolicyTab[] | null): void;
+  /**
+   * Switches to the statement's tab and selects it, when a tab holds that policy: the span given (an analysis
+   * finding's statement carries its own), else the span the last evaluation's trace gives.
+   */
+  showStatement(ref: StatementRef, span?: { from: number; to: number }): void;
+  /** The id of the result view in front (an answer that arrives late draws only if its view is still shown). */
+  activeView(): string;
+  /** Draws the view in front again (an analysis answer arrived), keeping the focus's place in the panel. */
+  redraw(): void;
 }
 
 export interface ResultView {

@@ -1,0 +1,76 @@
+/**
+ * What can: the summary of the access analysis (every catalog action `always`, `conditional` with the
+ * condition, or `never`, by access level) for one stored principal's effective set, by scope: every request
+ * of the principal, then each project its project-scoped grants name (requests in that region) and each
+ * enterprise project its enterprise-project grants name (requests with that g:EnterpriseProjectId), so a
+ * person reads "in cn-north-4 bob can list and read, elsewhere nothing" without reading conditions.
+ * The keys IAM fills from the principal are fixed as for who-can (lib/access/sets.ts `assumptionsOf`).
+ */
+import { summarize } from '../analysis/analyze.js';
+import type { Assume, SummaryResult } from '../analysis/types.js';
+import { requestError } from '../engine/request.js';
+import type { LoadedAccount } from '../decision/source.js';
+import type { ErrorResponse } from '../types.js';
+import { findPrincipal, type PrincipalRef, principalSet } from './sets.js';
+
+export interface WhatCanQuestion {
+  principal_type: PrincipalRef['type'];
+  /** The user or agency id (the account's own id, or nothing, for the account). */
+  principal_id?: string;
+}
+
+export interface WhatCanSection {
+  /** `all`: every request of the principal; `project`: requests in that region; `enterprise_project`: with that g:EnterpriseProjectId. */
+  scope: 'all' | 'project' | 'enterprise_project';
+  project?: string;
+  enterprise_project_id?: string;
+  summary: SummaryResult;
+}
+
+export interface WhatCanResult {
+  account_id: string;
+  principal: PrincipalRef;
+  groups: string[];
+  stamp: string;
+  /** The grants of the effective set, with their scopes and versions. */
+  grants: Array<{ grant_id: string; policy_id: string; version: string; holder: { type: string; id: string }; scope: unknown }>;
+  sections: WhatCanSection[];
+  catalog_version: string;
+}
+
+export function whatCan(account: LoadedAccount, question: WhatCanQuestion): WhatCanResult | ErrorResponse {
+  const principal = findPrincipal(account, question.principal_type, question.principal_id);
+  // The caller's own input is not echoed: an id of another account's principal names nothing here.
+  if (!principal) return requestError('NOT_FOUND', 'No such principal in your account.', { field: 'principal_id' });
+  const s = principalSet(account, principal);
+  const projects = new Set<string>();
+  const enterprise = new Set<string>();
+  for (const g of s.loaded.grants) {
+    if (g.scope.type === 'project') projects.add(g.scope.project);
+    else if (g.scope.type === 'enterprise_project') enterprise.add(g.scope.enterprise_project_id);
+  }
+  const sections: WhatCanSection[] = [];
+  const run = (head: Omit<WhatCanSection, 'summary'>, assume: Assume): ErrorResponse | null => {
+    const r = summarize(s.set, { assume });
+    if ('error' in r) return r;
+    sections.push({ ...head, summary: r });
+    return null;
+  };
+  const base = s.assume;
+  const failed =
+    run({ scope: 'all' }, base) ??
+    [...projects].sort().reduce<ErrorResponse | null>((e, project) => e ?? run({ scope: 'project', project }, { ...base, region: project }), null) ??
+    [...enterprise]
+      .sort()
+      .reduce<ErrorResponse | null>((e, id) => e ?? run({ scope: 'enterprise_project', enterprise_project_id: id }, { ...base, context: { ...base.context, 'g:EnterpriseProjectId': id } }), null);
+  if (failed) return failed;
+  return {
+    account_id: account.account_id,
+    principal,
+    groups: s.groups,
+    stamp: account.stamp,
+    grants: s.loaded.grants.map((g) => ({ grant_id: g.grant_id, policy_id: g.policy_id, version: g.version, holder: g.principal, scope: g.scope })),
+    sections,
+    catalog_version: (sections[0] as WhatCanSection).summary.catalog_version,
+  };
+}

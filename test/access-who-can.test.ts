@@ -1,0 +1,174 @@
+/**
+ * Who can, over the seeded example data in a real local table (infra/local/seed.ts): the account's
+ * principals read in two round trips (store/account-reader.ts), each principal's set derived as the decision
+ * path reads it, and the answer for "who can delete image abc" exact, each witness confirmed by deciding it
+ * by reference (the decision path, lib/decision/account.ts).
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { whoCan, type WhoCanEntry, type WhoCanResult } from '../lib/access/who-can.js';
+import { whatCan, type WhatCanResult } from '../lib/access/what-can.js';
+import { principalSet, principalsOf } from '../lib/access/sets.js';
+import { policySetOfLoaded } from '../lib/decision/policy-set.js';
+import type { LoadedAccount } from '../lib/decision/source.js';
+import { createAccountDecisions } from '../lib/decision/account.js';
+import { seedExamples } from '../infra/local/seed.js';
+import { loadAccount } from '../store/account-reader.js';
+import { dynamoPolicySetSource, loadPrincipalPolicies } from '../store/evaluation-reader.js';
+import { observeRequests } from '../store/dynamo-http.js';
+import { useLocalTable } from './support/store-db.js';
+import type { EvaluateRequest } from '../lib/types.js';
+
+const table = useLocalTable('who-can');
+let account: LoadedAccount;
+
+beforeAll(async () => {
+  await seedExamples({ endpoint: table.db().endpoint, tableName: table.db().tableName });
+  account = await loadAccount('acc-1');
+}, 60_000);
+
+const entry = (r: WhoCanResult, type: string, id: string): WhoCanEntry => {
+  const e = r.principals.find((p) => p.principal.type === type && p.principal.id === id);
+  if (!e) throw new Error(`no entry for ${type} ${id}`);
+  return e;
+};
+
+const ok = (r: WhoCanResult | { error: unknown }): WhoCanResult => {
+  if ('error' in r) throw new Error(JSON.stringify(r.error));
+  return r;
+};
+
+/** The decision by reference of a witness, through the one decision path over the table. */
+const decisions = createAccountDecisions(async () => dynamoPolicySetSource);
+async function byReference(request: EvaluateRequest): Promise<'allow' | 'deny'> {
+  const out = await decisions.decide('acc-1', request, 'evaluate');
+  if ('error' in out) throw new Error(JSON.stringify(out));
+  return out.decision;
+}
+
+describe('loadAccount', () => {
+  it('reads the whole account in two round trips (a Query, then one BatchGet and the SCP Query in parallel)', async () => {
+    const sent: string[] = [];
+    const stop = observeRequests((op) => sent.push(op));
+    try {
+      await loadAccount('acc-1');
+    } finally {
+      stop();
+    }
+    expect(sent).toEqual(['Query', 'BatchGetItem', 'Query']);
+  });
+
+  it('derives each principal set exactly as the decision path loads it', async () => {
+    for (const p of principalsOf(account)) {
+      const derived = principalSet(account, p);
+      const selector = p.type === 'user' ? { user_id: p.id } : p.type === 'agency' ? { agency: p.id } : {};
+      const loaded = await loadPrincipalPolicies('acc-1', selector);
+      expect(derived.set).toEqual(policySetOfLoaded('acc-1', loaded));
+    }
+    expect(principalsOf(account).map((p) => `${p.type}:${p.id}`)).toEqual(['user:alice', 'user:bob', 'agency:ims-copy', 'account:acc-1']);
+  });
+});
+
+describe('who can delete image abc', () => {
+  it('in cn-north-4: alice never (the project-scoped Deny), bob never (no Allow), the agency never (deleteImage takes no enterprise project), the account always', async () => {
+    const r = ok(whoCan(account, { action: 'ims:images:deleteImage', resource: 'ims:cn-north-4:acc-1:image:abc' }));
+    expect(r.region).toBe('cn-north-4');
+    const alice = entry(r, 'user', 'alice');
+    expect(alice.access).toBe('never');
+    expect(alice.decided_by.map((d) => [d.effect, d.policy_id, d.version])).toContainEqual(['Deny', 'deny-delete', 'v1']);
+    const deny = alice.decided_by.find((d) => d.policy_id === 'deny-delete');
+    expect(deny?.grants?.[0]).toMatchObject({ holder: { type: 'group', id: 'image-admins' }, scope: { type: 'project', project: 'cn-north-4' } });
+    const bob = entry(r, 'user', 'bob');
+    expect(bob.access).toBe('never');
+    expect(bob.no_allow_in).toEqual([{ layer: 'identity', level: null }]);
+    const agency = entry(r, 'agency', 'ims-copy');
+    expect(agency.access).toBe('never');
+    expect(agency.no_allow_in).toEqual([{ layer: 'identity', level: null }]);
+    expect(entry(r, 'account', 'acc-1').access).toBe('always');
+    for (const e of r.principals) {
+      for (const w of e.allowed_when ?? []) expect(await byReference(w.witness)).toBe('allow');
+      for (const w of e.denied_when ?? []) expect(await byReference(w.witness)).toBe('deny');
+    }
+  }, 60_000);
+
+  it('in cn-east-3: alice always (the Deny is scoped to cn-north-4), with the grant that allows it', async () => {
+    const r = ok(whoCan(account, { action: 'ims:images:deleteImage', resource: 'ims:cn-east-3:acc-1:image:abc' }));
+    const alice = entry(r, 'user', 'alice');
+    expect(alice.access).toBe('always');
+    expect(alice.decided_by.map((d) => d.policy_id)).toEqual(['ims-full-access']);
+    expect(alice.decided_by[0]?.grants?.[0]?.scope).toEqual({ type: 'all_projects' });
+    expect(entry(r, 'user', 'bob').access).toBe('never');
+    const w = alice.allowed_when?.[0]?.witness as EvaluateRequest;
+    expect(w.principal).toEqual({ account_id: 'acc-1', user_id: 'alice' });
+    expect(await byReference(w)).toBe('allow');
+  }, 60_000);
+
+  it('conditional access comes with its condition: bob lists images in cn-north-4 only, the agency acts only in enterprise project ep-1', () => {
+    const list = ok(whoCan(account, { action: 'ims:images:list' }));
+    expect(list.region).toBeUndefined();
+    const bob = entry(list, 'user', 'bob');
+    expect(bob.access).toBe('conditional');
+    expect(bob.condition).toMatch(/cn-north-4/);
+    const member = ok(whoCan(account, { action: 'ims:images:deleteMember', resource: 'ims:cn-north-4:acc-1:image:abc' }));
+    const agency = entry(member, 'agency', 'ims-copy');
+    expect(agency.access).toBe('conditional');
+    expect(agency.condition).toMatch(/g:EnterpriseProjectId/);
+    expect(agency.decided_by[0]).toMatchObject({ policy_id: 'system:IMS-Administrator', grants: [{ scope: { type: 'enterprise_project', enterprise_project_id: 'ep-1' } }] });
+  });
+
+  it('analyses principals with equal effective sets once', () => {
+    const twins: LoadedAccount = {
+      ...account,
+      users: [...account.users, { id: 'carol', name: 'Carol', groups: ['viewers'] }, { id: 'dave', name: 'Dave', groups: ['viewers'] }],
+    };
+    const r = ok(whoCan(twins, { action: 'ims:images:deleteImage', resource: 'ims:cn-north-4:acc-1:image:abc' }));
+    expect(r.principals).toHaveLength(6);
+    expect(r.sets_analysed).toBe(4);
+    expect(entry(r, 'user', 'carol')).toMatchObject({ access: 'never', groups: ['viewers'] });
+  });
+
+  it('refuses what it cannot answer exactly: a pattern, a wildcard resource, a key the principal fills', () => {
+    expect(whoCan(account, { action: 'ims:images:*', resource: 'ims:cn-north-4:acc-1:image:abc' })).toMatchObject({ error: { code: 'UNKNOWN_ACTION' } });
+    expect(whoCan(account, { action: 'ims:images:deleteImage', resource: 'ims:cn-north-4:acc-1:image:*' })).toMatchObject({ error: { code: 'INVALID_REQUEST' } });
+    expect(whoCan(account, { action: 'ims:images:deleteImage' })).toMatchObject({ error: { code: 'INVALID_REQUEST' } });
+    expect(whoCan(account, { action: 'ims:images:deleteImage', resource: 'ims:cn-north-4:acc-1:image:abc', context: { 'g:PrincipalUrn': 'iam::acc-1:user:alice' } })).toMatchObject({
+      error: { code: 'INVALID_REQUEST', details: { field: 'context.g:PrincipalUrn' } },
+    });
+  });
+});
+
+describe('what can', () => {
+  const level = (r: WhatCanResult, i: number, action: string): string | undefined => r.sections[i]?.summary.groups.flatMap((g) => g.actions).find((a) => a.action === action)?.access;
+
+  it('bob: read-only in cn-north-4 (his group grant is scoped to it), so conditional over every request', () => {
+    const r = whatCan(account, { principal_type: 'user', principal_id: 'bob' });
+    if ('error' in r) throw new Error(JSON.stringify(r));
+    expect(r.groups).toEqual(['viewers']);
+    expect(r.sections.map((s) => [s.scope, s.project])).toEqual([
+      ['all', undefined],
+      ['project', 'cn-north-4'],
+    ]);
+    expect(level(r, 0, 'ims:images:list')).toBe('conditional');
+    expect(level(r, 1, 'ims:images:list')).toBe('always');
+    expect(level(r, 1, 'ims:images:deleteImage')).toBe('never');
+  });
+
+  it('alice in cn-north-4: everything but deleting images; the unencrypted-copy SCP shows as a condition', () => {
+    const r = whatCan(account, { principal_type: 'user', principal_id: 'alice' });
+    if ('error' in r) throw new Error(JSON.stringify(r));
+    expect(level(r, 1, 'ims:images:deleteImage')).toBe('never');
+    expect(level(r, 1, 'ims:images:updateImage')).toBe('always');
+    expect(level(r, 1, 'ims:images:copyInRegion')).toBe('conditional');
+  });
+
+  it('the agency by enterprise project, the account itself, and an unknown principal', () => {
+    const agency = whatCan(account, { principal_type: 'agency', principal_id: 'ims-copy' });
+    if ('error' in agency) throw new Error(JSON.stringify(agency));
+    expect(agency.sections.map((s) => s.enterprise_project_id ?? s.scope)).toEqual(['all', 'ep-1']);
+    expect(level(agency, 1, 'ims:images:deleteMember')).toBe('always');
+    expect(level(agency, 1, 'ims:images:deleteImage')).toBe('never');
+    const self = whatCan(account, { principal_type: 'account' });
+    if ('error' in self) throw new Error(JSON.stringify(self));
+    expect(level(self, 0, 'ims:images:deleteImage')).toBe('always');
+    expect(whatCan(account, { principal_type: 'user', principal_id: 'mallory' })).toMatchObject({ error: { code: 'NOT_FOUND' } });
+  });
+});
