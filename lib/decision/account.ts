@@ -75,7 +75,7 @@ export interface AccountDecisions {
    * INVALID_REQUEST, the engine's own request errors, a key derived from the principal set by the request,
    * a bad `max_staleness_ms`, a stored policy that no longer validates STORED_POLICY_INVALID.
    */
-  prepare(accountId: string, request: EvaluateRequest): Promise<{ evaluator: Evaluator; request: EvaluateRequest }>;
+  prepare(accountId: string, request: EvaluateRequest): Promise<{ evaluator: Evaluator; request: EvaluateRequest; principal: Principal }>;
   /**
    * The one decision path of every entry point (HTTP, batch): a request with inline `policies` or `scps` is
    * decided on them; one without, on the stored principal's set (`prepare`). The engine's own errors come back
@@ -157,13 +157,13 @@ export function createAccountDecisions(source: () => Promise<PolicySetSource>, o
       if (p.agency !== undefined) ref.agency = p.agency;
       const { evaluator, principal } = await decisions.evaluatorFor(accountId, ref, { maxStalenessMs });
       // The stored facts (type, organization path, management account) replace whatever the request claims.
-      return { evaluator, request: { ...request, principal } };
+      return { evaluator, request: { ...request, principal }, principal };
     },
     async decide(accountId: string, request: EvaluateRequest, mode: 'evaluate' | 'explain'): Promise<never> {
       // Inline what-ifs and explanations are not usage: only `evaluateStored` reports.
       if (request.policies !== undefined || request.scps !== undefined) return (mode === 'evaluate' ? evaluate(request) : explain(request)) as never;
-      const { evaluator, request: stored } = await decisions.prepare(accountId, request);
-      return (mode === 'evaluate' ? decisions.evaluateStored({ evaluator, principal: stored.principal as Principal }, stored) : evaluator.explain(stored)) as never;
+      const { evaluator, request: stored, principal } = await decisions.prepare(accountId, request);
+      return (mode === 'evaluate' ? decisions.evaluateStored({ evaluator, principal }, stored) : evaluator.explain(stored)) as never;
     },
     evaluateStored(loaded, request) {
       const result = loaded.evaluator.evaluate({ ...request, principal: loaded.principal });
