@@ -23,7 +23,7 @@ import { TokenError, verifyImsCaller, type ImsCaller, type TokenProblem } from '
 import { eventHeader, gatewayConfig, readImsRequest } from './shared/ims-request.js';
 import { asHttpError, HttpError, isStoreUnavailable } from './shared/http.js';
 import { gatewayRequestId, writeDecisionLog } from './shared/middlewares.js';
-import { referenceEvaluator, type PrincipalRef } from './shared/reference.js';
+import { evaluateStored, referenceEvaluator, type PrincipalRef } from './shared/reference.js';
 
 /** What the protected backend receives in `requestContext.authorizer.lambda` (strings only). */
 export interface ImsAuthorizerContext {
@@ -141,8 +141,8 @@ async function authorizeCall(event: APIGatewayRequestAuthorizerEventV2, out: Out
     out.reason = storeReason(err);
     return;
   }
-  const evaluated: EvaluateRequest = { ...request, principal: loaded.principal };
-  const result = loaded.evaluator.evaluate(evaluated);
+  // With the stored facts; the actions it allows are reported to the usage record (never awaited).
+  const result = evaluateStored(loaded, request);
   if ('error' in result) {
     out.reason = result.error.code;
     return;

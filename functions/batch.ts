@@ -40,7 +40,7 @@ import { putDecisionResult, type DecisionError } from '../store/decisions.js';
 import { ID_PATTERN } from '../store/keys.js';
 import { HttpError, statusOfEngineError } from './shared/http.js';
 import { BODY_LIMIT_BYTES, decisionSubject, writeDecisionLog } from './shared/middlewares.js';
-import { decideForAccount } from './shared/reference.js';
+import { decideForAccount, settleUsage } from './shared/reference.js';
 
 /** The BatchMessage envelope (its request is an EvaluateRequest). */
 const messages = schemaChecker({ BatchMessage: RESOURCE_SCHEMAS.BatchMessage, ...REQUEST_SCHEMAS });
@@ -49,6 +49,8 @@ const messages = schemaChecker({ BatchMessage: RESOURCE_SCHEMAS.BatchMessage, ..
 const CONCURRENCY = 4;
 /** Messages not started with less time left than this are reported, not half-processed. */
 const TIME_RESERVE_MS = 2_000;
+/** The most the batch waits for the usage writes of its decisions before returning (the Lambda freezes then). */
+export const USAGE_SETTLE_MS = 500;
 
 const log = new Logger('batch');
 
@@ -65,6 +67,8 @@ export async function handler(event: SQSEvent, context?: Context): Promise<SQSBa
     const timeLeft = context?.getRemainingTimeInMillis?.() ?? Infinity;
     return (timeLeft < TIME_RESERVE_MS ? deferred(record) : await handleRecord(record)).report;
   });
+  // The usage record's writes (write-behind) get a bounded wait: none of them decides what is reported.
+  await settleUsage(Math.max(0, Math.min(USAGE_SETTLE_MS, (context?.getRemainingTimeInMillis?.() ?? Infinity) - 200)));
   // In the order of the batch.
   const batchItemFailures: SQSBatchItemFailure[] = records.filter((_r, i) => report[i]).map((r) => ({ itemIdentifier: r.messageId }));
   return { batchItemFailures };

@@ -175,6 +175,20 @@ export const TOUR: readonly TourStep[] = [
     status: 200,
   },
   {
+    title: 'Granted actions no by-reference decision allowed within 30 days, per user and agency (docs/unused-access.md)',
+    route: 'GET /v1/access/unused',
+    path: '/v1/access/unused?days=30',
+    token: 'TOKEN',
+    status: 200,
+  },
+  {
+    title: "A least-privilege 5.0 policy for alice keeping what she used, proved to grant nothing new (safe: the proof's PASS)",
+    route: 'GET /v1/access/suggest',
+    path: '/v1/access/suggest?principal_type=user&principal_id=alice&days=30',
+    token: 'TOKEN',
+    status: 200,
+  },
+  {
     title: 'A batch result by correlation id (404 until a queue message with that id was decided)',
     route: 'GET /v1/decisions/{correlation_id}',
     path: '/v1/decisions/job-42-item-1',

@@ -41,8 +41,8 @@ export type AttributeValue =
 export type WireItem = Record<string, AttributeValue>;
 export type Item = Record<string, unknown>;
 
-/** The operations the read path sends. */
-export type Operation = 'GetItem' | 'BatchGetItem' | 'Query' | 'TransactGetItems';
+/** The operations the read path sends, and the usage record's one write (store/usage.ts). */
+export type Operation = 'GetItem' | 'BatchGetItem' | 'Query' | 'TransactGetItems' | 'UpdateItem';
 
 export const CONNECT_TIMEOUT_MS = 1_000;
 export const REQUEST_TIMEOUT_MS = 2_500;

@@ -55,7 +55,7 @@ import {
 } from './keys.js';
 
 /** The table's name (the same variable store/client.ts reads for the write path). */
-function tableName(): string {
+export function tableName(): string {
   const name = process.env.POLICY_TABLE?.trim();
   if (!name) throw new Error('POLICY_TABLE is not set: the store needs the name of the policy table.');
   return name;

@@ -42,6 +42,7 @@ export const ENTITY = {
   invitation: 'Invitation',
   decision: 'Decision',
   sweep: 'Sweep',
+  usage: 'Usage',
 } as const;
 
 /** Account ids, policy ids and other key parts: no `#`, no spaces, at most 64 characters. */
@@ -107,6 +108,17 @@ export const invitationSk = (orgId: string): string => `${INVITATION_SK_PREFIX}$
 /** A batch (SQS) evaluation result, under the account it belongs to; `expires_at` is its TTL attribute. */
 export const DECISION_SK_PREFIX = 'DECISION#';
 export const decisionSk = (correlationId: string): string => `${DECISION_SK_PREFIX}${correlationId}`;
+
+/**
+ * When a by-reference decision last allowed an action to a principal (unused access, docs/unused-access.md):
+ * `USAGE#<type>#<principalId>#<action>` under the account, `type` one of user, agency, account; one item per
+ * principal and action, its hour overwritten at most once an hour, `expires_at` its TTL. Action names hold
+ * `:` but never `#`. Not under the graph prefix: the decision path's Query never reads them.
+ */
+export const USAGE_SK_PREFIX = 'USAGE#';
+export type UsagePrincipalKind = 'user' | 'agency' | 'account';
+export const principalUsageSkPrefix = (type: UsagePrincipalKind, principalId: string): string => `${USAGE_SK_PREFIX}${type}#${principalId}#`;
+export const usageSk = (type: UsagePrincipalKind, principalId: string, action: string): string => `${principalUsageSkPrefix(type, principalId)}${action}`;
 
 /** The state of the catalog revalidation sweep: one item, outside every account partition. */
 export const SWEEP_PK = '#SWEEP';

@@ -7,7 +7,7 @@
  * a warm repeat one request, and none within a `max_staleness_ms` the caller gives.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { clearReferenceCache } from '../functions/shared/reference.js';
+import { clearReferenceCache, settleUsage } from '../functions/shared/reference.js';
 import { observeRequests } from '../store/dynamo-http.js';
 import { client, join, seg, startLocalApi, type ApiReply, type Client } from './support/api.js';
 
@@ -317,11 +317,15 @@ describe('writes are seen by the very next request', () => {
 
 describe('warm reads', () => {
   const sent: string[] = [];
+  /** The usage record's writes (write-behind, after the answer: unused access), apart from the reads. */
+  const written: string[] = [];
   const counted = async (fn: () => Promise<unknown>): Promise<number> => {
     sent.length = 0;
-    const stop = observeRequests((operation) => sent.push(operation));
+    written.length = 0;
+    const stop = observeRequests((operation) => (operation === 'UpdateItem' ? written : sent).push(operation));
     try {
       await fn();
+      await settleUsage(5_000);
       return sent.length;
     } finally {
       stop();
@@ -379,7 +383,10 @@ describe('warm reads', () => {
     const req = () => decide(solo, user('u-solo', 'acc-ref-solo'), list(R1));
     measured.cold_solo = await counted(req);
     expect(sent).toEqual(['Query']); // a system policy only: nothing more to read (a stored one adds one BatchGet)
+    // Behind the answer, the usage record: one write for the principal's action in this hour, then none.
+    expect(written).toEqual(['UpdateItem']);
     measured.warm_solo = await counted(req);
     expect(sent).toEqual(['GetItem']);
+    expect(written).toEqual([]);
   });
 });

@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { SCOPES } from '../functions/shared/auth.js';
 import { ROUTES } from '../functions/shared/openapi.js';
 import { LOCAL_JWT_SECRET, mintToken } from '../infra/local/token.js';
-import { clearReferenceCache } from '../functions/shared/reference.js';
+import { clearReferenceCache, settleUsage } from '../functions/shared/reference.js';
 import { handler as batch } from '../functions/batch.js';
 import { sqsEvent, sqsRecord } from './support/fixtures.js';
 import { client, keyOf, ROUTE_KEYS, seg, send, startLocalApi, type ApiReply, type Client } from './support/api.js';
@@ -357,6 +357,39 @@ describe("account B on account A's resources", () => {
     expect(r.status, r.text).toBe(200);
     const org = await as(b, 'POST', '/v1/imports', { files: [{ name: 'organizations/roots.json', content: { roots: [{ id: ids.root, name: 'root' }] } }] });
     expect(org.status, org.text).toBe(409);
+  });
+
+  it("unused access: A's principals are 404 for B; B's report names none of A's principals or uses", async () => {
+    // A's user was allowed ims:images:list by reference (the batch above; and here): A's own report has it.
+    expect((await a.post('/v1/evaluate', byRef({ user_id: ids.user }))).json.decision).toBe('allow');
+    expect(await settleUsage(5_000)).toBe(true);
+    const mine = await a.get(`/v1/access/unused?days=30&principal_type=user&principal_id=${ids.user}`);
+    expect(mine.status, mine.text).toBe(200);
+    expect(mine.json.principals[0].used.map((u: { action: string }) => u.action)).toEqual(['ims:images:list']);
+    // A user only A has does not exist for B.
+    expect((await a.post('/v1/users', { user_id: 'u-only-a', name: `${SECRET} only` })).status).toBe(201);
+    for (const url of ['/v1/access/unused?days=30&principal_type=user&principal_id=u-only-a', '/v1/access/suggest?principal_type=user&principal_id=u-only-a']) {
+      const r = await as(b, 'GET', url);
+      expect(r.status, `${url}: ${r.text}`).toBe(404);
+    }
+    // B's own user and agency of the same ids as A's (twins, created above) are B's: without A's grants or A's uses.
+    for (const url of [
+      `/v1/access/unused?days=30&principal_type=user&principal_id=${ids.user}`,
+      `/v1/access/suggest?principal_type=user&principal_id=${ids.user}`,
+      `/v1/access/suggest?principal_type=agency&principal_id=${ids.agency}`,
+    ]) {
+      const r = await as(b, 'GET', url);
+      expect(r.status, `${url}: ${r.text}`).toBe(200);
+      const report = r.json.principals ? r.json.principals[0] : r.json;
+      expect(report.principal.name).toBe('B twin');
+      expect(report.used).toEqual([]);
+    }
+    expect((await as(b, 'GET', '/v1/access/unused?principal_type=user&principal_id=nobody')).status).toBe(404);
+    const all = await as(b, 'GET', '/v1/access/unused?days=30');
+    expect(all.status, all.text).toBe(200);
+    expect(all.json.principals.map((p: { principal: { id: string } }) => p.principal.id).sort()).toEqual([ids.agency, 'u-b', ids.user].sort());
+    expect(all.text).not.toContain('u-only-a');
+    expect(all.json.principals.flatMap((p: { used: unknown[] }) => p.used)).toEqual([]);
   });
 
   it("A's data is unchanged after all of B's attempts", async () => {

@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { handler } from '../functions/batch.js';
 import { clearReferenceCache } from '../functions/shared/reference.js';
 import { seedExamples } from '../infra/local/seed.js';
+import { listUsage } from '../store/usage-reader.js';
 import { lambdaContext } from './support/events.js';
 import { client, startLocalApi, type Client } from './support/api.js';
 import { loadEvent, sqsEvent, sqsRecord } from './support/fixtures.js';
@@ -92,6 +93,8 @@ describe('good messages (fixture sqs-batch.json)', () => {
   it("by reference: the account's stored principal, the same answer as POST /v1/evaluate", async () => {
     const event = sqsEvent(rec(fixture('sqs-batch.json'), 1));
     expect(await run(event)).toEqual([]);
+    // The batch waited (at most 500 ms) for the usage record of its allowed decision: it is there already.
+    expect((await listUsage(ACC, { type: 'user', id: 'alice' })).map((r) => r.action)).toEqual(['ims:images:list']);
     const stored = await a.get('/v1/decisions/job-1-by-reference');
     expect(stored.status, stored.text).toBe(200);
     const direct = await a.post('/v1/evaluate', { principal: { user_id: 'alice' }, action: 'ims:images:list', region: 'cn-north-4' });

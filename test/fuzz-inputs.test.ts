@@ -26,6 +26,8 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../cli/main.js';
+import { handler as access } from '../functions/access.js';
+import { handler as accessUsage } from '../functions/access-usage.js';
 import { handler as authorizer } from '../functions/authorizer.js';
 import { handler as analysis } from '../functions/analysis.js';
 import { handler as catalog } from '../functions/catalog.js';
@@ -83,7 +85,24 @@ const RUNS = FUZZ_RUNS || 12;
 /** Per-test timeout: the quick version stays well inside vitest's default; the long one may take hours. */
 const TIMEOUT = LONG ? 6 * 3600_000 : 30_000;
 
-const HANDLERS: Readonly<Record<string, Handler>> = { evaluate, explain, validate, catalog, openapi, policies, principals, grants, organizations, decisions, notFound, imsDemo, analysis, imports };
+const HANDLERS: Readonly<Record<string, Handler>> = {
+  evaluate,
+  explain,
+  validate,
+  catalog,
+  openapi,
+  policies,
+  principals,
+  grants,
+  organizations,
+  decisions,
+  notFound,
+  imsDemo,
+  analysis,
+  imports,
+  access,
+  'access-usage': accessUsage,
+};
 
 const ACC = 'acc-fz';
 const INVITED = 'acc-fz2';
@@ -727,6 +746,12 @@ describe('fuzzing the HTTP functions', () => {
       { principal_type: 'robot', principal_id: 'x' },
       { policy_id: '\u0000' },
       { detach: 'yes' },
+      { days: '0' },
+      { days: '1e2' },
+      { days: '401' },
+      { days: '-1' },
+      { principal_type: 'user', principal_id: 'fz-user', days: '\u0663' },
+      { principal_type: 'agency', principal_id: 'fz-missing' },
       { __proto__: 'x', constructor: 'y' } as Record<string, string>,
     ];
     for (const [ri, r] of ROUTES.filter((x) => x.method === 'get').entries()) {

@@ -26,7 +26,7 @@ import { handler as revalidateStream } from '../functions/revalidate-stream.js';
 import { handler as revalidateSweep } from '../functions/revalidate-sweep.js';
 import { SCOPES } from '../functions/shared/auth.js';
 import type { HttpEvent } from '../functions/shared/http.js';
-import { clearReferenceCache } from '../functions/shared/reference.js';
+import { clearReferenceCache, settleUsage } from '../functions/shared/reference.js';
 import { LOCAL_JWT_SECRET, mintImsToken, mintToken } from '../infra/local/token.js';
 import { getDocumentClient, resetClient } from '../store/client.js';
 import { lambdaContext } from './support/events.js';
@@ -490,6 +490,14 @@ describe('log lines', () => {
       await req('POST', '/v1/checks/access-not-granted', { set: set(doc()), actions: ['ims:images:get'] });
       await req('POST', '/v1/diff', { a: set(doc()), b: { policies: [{ id: 'bad', document: { Version: '5.0', Statement: [{ Sid: DOC_MARK, Effect: 'Allow', Action: [DOC_VALUE] }] } }] } }); // 422
       await req('POST', '/v1/summary', { set: set(doc()) });
+      // Who can, what can (their replies name principals and grants), then unused access (its replies carry
+      // names and documents, the suggestion's), their log lines none.
+      await req('GET', `/v1/access/who-can?action=ims:images:get&resource=ims:${REGION}:acc-log:image:img-1`);
+      await req('GET', '/v1/access/what-can?principal_type=user&principal_id=u-log');
+      await settleUsage(5_000);
+      await req('GET', '/v1/access/unused?days=30');
+      await req('GET', '/v1/access/suggest?principal_type=user&principal_id=u-log&days=30');
+      await req('GET', '/v1/access/suggest?principal_type=user'); // 400
       await req('GET', '/v1/catalog');
       await req('GET', '/v1/openapi.json');
       // Batch: by reference and inline, with context values; then the stored results.

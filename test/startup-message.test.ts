@@ -38,5 +38,8 @@ describe('npm start output', () => {
       const url = (shellWords(line.trim().split(' | ')[0] as string)[2] as string).split('?')[0] as string;
       expect(matchRoute('GET', url.slice(base.length)), url).toBeDefined();
     }
+    // One for each route of unused access.
+    const paths = lines.map((l) => (shellWords(l.trim().split(' | ')[0] as string)[2] as string).split('?')[0]?.slice(base.length));
+    expect(paths).toEqual(expect.arrayContaining(['/v1/access/unused', '/v1/access/suggest']));
   });
 });

@@ -28,6 +28,9 @@ import {
   moveAccount,
   removeMember,
 } from '../store/index.js';
+import { listPrincipalsForUsage, listUsage } from '../store/usage-reader.js';
+import { createUsageWriter } from '../store/usage-writer.js';
+import { recordUsage } from '../store/usage.js';
 import { IDENTITY_ALLOW, SCP_DENY_DELETE, useLocalTable } from './support/store-db.js';
 import { countTableCalls, describeCalls, type TableCalls } from './support/table-calls.js';
 
@@ -157,6 +160,20 @@ const SCENARIOS: Record<string, () => Promise<TableCalls>> = {
     await moveAccount(MGMT, orgId, ACC, { parent_id: ouId });
     return calls;
   },
+  'record a use (unused access), first in its hour': write(() => recordUsage(SOLO, { type: 'user', id: 'u' }, `ims:images:action-${++n}`, Date.now())),
+  "record a use again in the same hour (the process's memo)": async () => {
+    const usage = createUsageWriter({ write: async () => recordUsage });
+    const use = { account_id: SOLO, type: 'user' as const, id: 'u' };
+    const at = Date.now(); // one instant for both: never across an hour's end
+    usage.onAllowed(use, 'ims:images:list', at);
+    await usage.settle(5_000);
+    return countTableCalls(async () => {
+      usage.onAllowed(use, 'ims:images:list', at + 1);
+      await usage.settle(5_000);
+    });
+  },
+  'the usage records of a principal': write(() => listUsage(SOLO, { type: 'user', id: 'u' })),
+  'the users and agencies of an account (unused access)': write(() => listPrincipalsForUsage(SOLO)),
 };
 
 describe('docs/storage.md, "Access patterns"', () => {

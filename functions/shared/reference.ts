@@ -4,17 +4,29 @@
  * dynamodb-toolbox), which loads on the first by-reference request only, so inline evaluations never pay for
  * it at cold start. Refusals become HttpErrors here (the one place their statuses are chosen); faults stay
  * faults (asHttpError: 503 STORE_UNAVAILABLE for the store's).
+ *
+ * Every action a by-reference decision allows is reported to the usage record (unused access,
+ * docs/unused-access.md) through its write-behind (store/usage-writer.ts): never awaited here, never failing
+ * a request; the batch worker waits a bounded time for it (`settleUsage`) before its Lambda freezes.
  */
 import { createAccountDecisions, DecisionError, type EvaluatorResult } from '../../lib/decision/account.js';
 import type { PolicySetSource, PrincipalSelector } from '../../lib/decision/source.js';
 import type { EvaluateRequest, EvaluateResult, ExplainResult } from '../../lib/types.js';
+import { Logger } from '../../lib/util/logger.js';
+import { createUsageWriter, type UsageWriter } from '../../store/usage-writer.js';
 import { asHttpError, HttpError, statusOfEngineError } from './http.js';
 
 export type PrincipalRef = PrincipalSelector;
 export type ReferenceResult = EvaluatorResult;
 
+const log = new Logger('usage');
+/** The usage record's write-behind (one per process). */
+export const usage: UsageWriter = createUsageWriter({
+  onError: (err) => log.warn('usage record not written (the decision stands)', { error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) }),
+});
+
 let source: Promise<PolicySetSource> | undefined;
-const decisions = createAccountDecisions(() => (source ??= import('../../store/evaluation-reader.js').then((m) => m.dynamoPolicySetSource)));
+const decisions = createAccountDecisions(() => (source ??= import('../../store/evaluation-reader.js').then((m) => m.dynamoPolicySetSource)), { usage });
 
 const STATUS: Readonly<Record<string, number>> = { NOT_FOUND: 404, STORED_POLICY_INVALID: 409 };
 
@@ -32,6 +44,19 @@ export async function referenceEvaluator(accountId: string, ref: PrincipalRef, o
     if (err instanceof DecisionError) throw toHttp(err);
     throw err;
   }
+}
+
+/**
+ * Decides a checked request on a stored principal's evaluator (`referenceEvaluator`), with the stored facts,
+ * and reports the actions it allowed to the usage record (the authorizer).
+ */
+export function evaluateStored(loaded: ReferenceResult, request: EvaluateRequest): EvaluateResult {
+  return decisions.evaluateStored(loaded, request);
+}
+
+/** Waits at most `timeoutMs` for the usage writes in flight (the batch worker, before returning). Never rejects. */
+export function settleUsage(timeoutMs: number): Promise<boolean> {
+  return usage.settle(timeoutMs);
 }
 
 /** Empties the cache (tests). */

@@ -176,6 +176,19 @@ export const IMPORTS_ROUTES = {
   },
 } as const satisfies RouteTable;
 
+export const ACCESS_USAGE_ROUTES = {
+  'GET /v1/access/unused': {
+    auth: 'policies:read',
+    response: 'UnusedAccessResponse',
+    summary: 'Granted actions no by-reference decision allowed within ?days=N (default 90), per user and agency (?principal_type&principal_id for one)',
+  },
+  'GET /v1/access/suggest': {
+    auth: 'policies:read',
+    response: 'SuggestPolicyResponse',
+    summary: 'A least-privilege 5.0 policy for ?principal_type&principal_id keeping the actions used within ?days=N, proved with checkNoNewAccess',
+  },
+} as const satisfies RouteTable;
+
 export const IMS_DEMO_ROUTES = {
   'ANY /ims/{proxy+}': { auth: 'ims', summary: 'The demo IMS-compatible backend behind the IMS API authorizer', documented: false },
 } as const satisfies RouteTable;
@@ -204,6 +217,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   { name: 'organizations', trigger: 'http', routes: ORGANIZATIONS_ROUTES },
   { name: 'imports', trigger: 'http', routes: IMPORTS_ROUTES },
   { name: 'access', trigger: 'http', routes: ACCESS_ROUTES },
+  { name: 'access-usage', trigger: 'http', routes: ACCESS_USAGE_ROUTES },
   { name: 'not-found', trigger: 'http-default' },
   { name: 'authorizer', trigger: 'authorizer' },
   { name: 'ims-demo', trigger: 'http', routes: IMS_DEMO_ROUTES },

@@ -165,7 +165,7 @@ const localSecret = (): string => process.env.AUTH_OFFLINE_JWT_SECRET || LOCAL_J
 const sq = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /**
- * What `npm start` prints once ready: where everything listens, the tokens, four curl lines to try, and where
+ * What `npm start` prints once ready: where everything listens, the tokens, a few curl lines to try, and where
  * the rest is (docs/http-api.md: a curl line for every route, in a tour that runs on this stack as it is).
  */
 export function startupMessage(
@@ -211,6 +211,9 @@ export function startupMessage(
     '      what bob can do: read-only, and only in cn-north-4 (his group grant is scoped to it)',
     `    curl -si -X DELETE ${image} -H "authorization: Bearer $IMS_TOKEN" | head -n 1`,
     '      the IMS API behind the authorizer: alice may not delete in cn-north-4 (403)',
+    `    curl -s '${base}/v1/access/unused?days=90' ${auth} | jq -c '.principals[] | [.principal.id, (.used | length), (.unused | length)]'`,
+    `    curl -s '${base}/v1/access/suggest?principal_type=user&principal_id=alice' ${auth} | jq '{safe, kept, dropped}'`,
+    '      unused access (the by-reference calls above count) and a least-privilege policy proved to grant nothing new',
     '',
     '  Every route with a curl line: docs/http-api.md (its tour runs on this stack). Ctrl-C stops everything.',
     '',

@@ -16,6 +16,7 @@ import { LIMITS } from '../schema/core.js';
 import type { EvaluateRequest, EvaluateResult, ExplainResult, JsonValue, Principal } from '../types.js';
 import { policySetOfLoaded } from './policy-set.js';
 import type { PolicySetSource, PrincipalSelector } from './source.js';
+import { reportAllowed, type UsageRecorder } from './usage.js';
 
 /** A refusal of a by-reference request, with the code the engine or the API uses for it. */
 export class DecisionError extends Error {
@@ -37,6 +38,11 @@ export interface AccountDecisionOptions {
   loadBudgetMs?: number;
   /** Default Date.now (tests move time). */
   now?: () => number;
+  /**
+   * Told of every action a by-reference decision allowed (`evaluateStored`; `decide` in evaluate mode): the
+   * unused-access record (lib/decision/usage.ts). Inline requests and explanations are never reported.
+   */
+  usage?: UsageRecorder;
 }
 
 export interface EvaluatorResult {
@@ -69,7 +75,7 @@ export interface AccountDecisions {
    * INVALID_REQUEST, the engine's own request errors, a key derived from the principal set by the request,
    * a bad `max_staleness_ms`, a stored policy that no longer validates STORED_POLICY_INVALID.
    */
-  prepare(accountId: string, request: EvaluateRequest): Promise<{ evaluator: Evaluator; request: EvaluateRequest }>;
+  prepare(accountId: string, request: EvaluateRequest): Promise<{ evaluator: Evaluator; request: EvaluateRequest; principal: Principal }>;
   /**
    * The one decision path of every entry point (HTTP, batch): a request with inline `policies` or `scps` is
    * decided on them; one without, on the stored principal's set (`prepare`). The engine's own errors come back
@@ -78,6 +84,12 @@ export interface AccountDecisions {
   decide(accountId: string, request: EvaluateRequest, mode: 'evaluate'): Promise<EvaluateResult>;
   decide(accountId: string, request: EvaluateRequest, mode: 'explain'): Promise<ExplainResult>;
   decide(accountId: string, request: EvaluateRequest, mode: 'evaluate' | 'explain'): Promise<EvaluateResult | ExplainResult>;
+  /**
+   * Decides a checked request (principal facts left to the store) on a stored principal's evaluator from
+   * `evaluatorFor`, with the stored facts, and reports the actions it allowed to the usage recorder. The
+   * authorizer's path (it checks the request before any read); `decide` uses it too.
+   */
+  evaluateStored(loaded: Pick<EvaluatorResult, 'evaluator' | 'principal'>, request: EvaluateRequest): EvaluateResult;
   /** Empties the cache (tests). */
   clear(): void;
 }
@@ -145,12 +157,18 @@ export function createAccountDecisions(source: () => Promise<PolicySetSource>, o
       if (p.agency !== undefined) ref.agency = p.agency;
       const { evaluator, principal } = await decisions.evaluatorFor(accountId, ref, { maxStalenessMs });
       // The stored facts (type, organization path, management account) replace whatever the request claims.
-      return { evaluator, request: { ...request, principal } };
+      return { evaluator, request: { ...request, principal }, principal };
     },
     async decide(accountId: string, request: EvaluateRequest, mode: 'evaluate' | 'explain'): Promise<never> {
+      // Inline what-ifs and explanations are not usage: only `evaluateStored` reports.
       if (request.policies !== undefined || request.scps !== undefined) return (mode === 'evaluate' ? evaluate(request) : explain(request)) as never;
-      const { evaluator, request: stored } = await decisions.prepare(accountId, request);
-      return (mode === 'evaluate' ? evaluator.evaluate(stored) : evaluator.explain(stored)) as never;
+      const { evaluator, request: stored, principal } = await decisions.prepare(accountId, request);
+      return (mode === 'evaluate' ? decisions.evaluateStored({ evaluator, principal }, stored) : evaluator.explain(stored)) as never;
+    },
+    evaluateStored(loaded, request) {
+      const result = loaded.evaluator.evaluate({ ...request, principal: loaded.principal });
+      if (!('error' in result)) reportAllowed(options.usage, loaded.principal, result, now());
+      return result;
     },
     clear() {
       cache.clear();

@@ -74,7 +74,9 @@ export type SchemaName =
   | 'SummaryRequest'
   | 'AnalysisResponse'
   | 'SummaryResponse'
-  | 'ImportRequest';
+  | 'ImportRequest'
+  | 'UnusedAccessResponse'
+  | 'SuggestPolicyResponse';
 
 /** Schemas by name (a set a checker resolves `$ref`s in: lib/schema/check.ts). */
 export type SchemaSet = { readonly [N in SchemaName]?: JsonSchema };

@@ -10,11 +10,12 @@ import { EXAMPLES } from './examples.js';
 import { REQUEST_SCHEMAS } from './requests.js';
 import { RESOURCE_SCHEMAS } from './resources.js';
 import { RESPONSE_SCHEMAS } from './responses.js';
+import { USAGE_RESPONSE_SCHEMAS } from './usage.js';
 
 export type { JsonSchema, SchemaName } from './core.js';
 export { LIMITS } from './core.js';
 
-const ALL = { ...REQUEST_SCHEMAS, ...RESPONSE_SCHEMAS, ...RESOURCE_SCHEMAS, ...ANALYSIS_REQUEST_SCHEMAS, ...ANALYSIS_RESPONSE_SCHEMAS } as const;
+const ALL = { ...REQUEST_SCHEMAS, ...RESPONSE_SCHEMAS, ...RESOURCE_SCHEMAS, ...ANALYSIS_REQUEST_SCHEMAS, ...ANALYSIS_RESPONSE_SCHEMAS, ...USAGE_RESPONSE_SCHEMAS } as const;
 
 /** Every schema, by name, as literal types (lib/types.ts derives types from them and resolves `$ref`s in them). */
 export type Schemas = typeof ALL;

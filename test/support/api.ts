@@ -5,6 +5,7 @@
  * store pointed at it, and bearer tokens.
  */
 import type { Context } from 'aws-lambda';
+import { handler as accessUsage } from '../../functions/access-usage.js';
 import { handler as analysis } from '../../functions/analysis.js';
 import { handler as catalog } from '../../functions/catalog.js';
 import { handler as decisions } from '../../functions/decisions.js';
@@ -27,7 +28,22 @@ import { lambdaContext } from './events.js';
 
 type Handler = (event: HttpEvent, context: Context) => Promise<HttpResult>;
 
-export const HANDLERS: Readonly<Record<string, Handler>> = { evaluate, explain, validate, catalog, openapi, policies, principals, grants, organizations, decisions, analysis, imports, access };
+export const HANDLERS: Readonly<Record<string, Handler>> = {
+  evaluate,
+  explain,
+  validate,
+  catalog,
+  openapi,
+  policies,
+  principals,
+  grants,
+  organizations,
+  decisions,
+  analysis,
+  imports,
+  access,
+  'access-usage': accessUsage,
+};
 
 /** `METHOD /template`, as API Gateway names a route. */
 export const keyOf = (r: Pick<RouteSpec, 'method' | 'path'>): string => `${r.method.toUpperCase()} ${r.path}`;

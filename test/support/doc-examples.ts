@@ -15,6 +15,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { settleUsage } from '../../functions/shared/reference.js';
 import { send } from './api.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -133,16 +134,24 @@ export class DocRunner {
     delete headers.authorization;
     const token = auth?.replace(/^Bearer /, '');
     const reply = await send(token, method, url, body, headers);
+    // The usage record of unused access is written behind the answer (docs/unused-access.md): settled before the
+    // next command, as it is on a running stack long before anyone asks for the report.
+    await settleUsage(5_000);
     // curl -s exits 0 whatever the HTTP status, as here; the reply is the output.
     return { status: 0, stdout: `${reply.text}\n` };
   }
 }
 
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+const TIME = '[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{3}Z';
 const escapeRegex = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** Whether `actual` (a line of output) is the line shown, `<uuid>` standing for any UUID. */
+/** Whether `actual` (a line of output) is the line shown, `<uuid>` standing for any UUID and `<time>` for any ISO 8601 UTC instant. */
 export function sameLine(shown: string, actual: string): boolean {
-  if (!shown.includes('<uuid>')) return shown === actual;
-  return new RegExp(`^${shown.split('<uuid>').map(escapeRegex).join(UUID)}$`).test(actual);
+  if (!shown.includes('<uuid>') && !shown.includes('<time>')) return shown === actual;
+  const pattern = shown
+    .split('<uuid>')
+    .map((part) => part.split('<time>').map(escapeRegex).join(TIME))
+    .join(UUID);
+  return new RegExp(`^${pattern}$`).test(actual);
 }
