@@ -4,19 +4,18 @@
  * least-privilege 5.0 policy for one principal, with its proof (lib/access/unused.ts). The caller's own
  * account only: another account's principal is not found (404), like everywhere else.
  *
- * Reads (store/usage.ts and the evaluation's reader, no dynamodb-toolbox): the principals (one Query per
- * kind), each principal's effective set (as a by-reference decision loads it), and the usage records (one
- * Query, all pages).
+ * Reads (no dynamodb-toolbox): for every principal, the whole account (two round trips,
+ * store/account-reader.ts; each principal's set derived as a by-reference decision loads it); for one, its
+ * set as a by-reference decision loads it; and the usage records (one Query, all pages), in parallel.
  */
 import { grantedActions, suggestPolicy, unusedAccess, type PrincipalGrants } from '../lib/access/unused.js';
-import type { PrincipalRef } from '../lib/access/sets.js';
+import { type PrincipalRef, principalSet, principalsOf } from '../lib/access/sets.js';
 import { policySetOfLoaded, type StoredPolicySet } from '../lib/decision/policy-set.js';
 import type { PrincipalSelector } from '../lib/decision/source.js';
-import { mapLimit } from '../lib/util/concurrency.js';
-import { StoreError } from '../store/errors.js';
+import { loadAccount } from '../store/account-reader.js';
 import { dynamoPolicySetSource } from '../store/evaluation-reader.js';
 import { ID_PATTERN } from '../store/keys.js';
-import { listPrincipalsForUsage, listUsage, type UsagePrincipalItem } from '../store/usage-reader.js';
+import { listUsage, type UsagePrincipalItem } from '../store/usage-reader.js';
 import { MAX_USAGE_DAYS } from '../store/usage.js';
 import { HttpError } from './shared/http.js';
 import { ok, router } from './shared/router.js';
@@ -25,9 +24,6 @@ import { ACCESS_USAGE_ROUTES } from './shared/routes.js';
 export const DEFAULT_DAYS = 90;
 /** Principals one unused-access answer covers (beyond: `principals_omitted`; ask per principal). */
 export const MAX_PRINCIPALS = 1000;
-/** Effective sets loaded at once. */
-const LOADS = 8;
-
 function daysOf(query: Record<string, string>): number {
   if (query.days === undefined) return DEFAULT_DAYS;
   const n = /^[0-9]{1,3}$/.test(query.days) ? Number(query.days) : NaN;
@@ -60,27 +56,17 @@ export const handler = router('access-usage', ACCESS_USAGE_ROUTES, {
     const days = daysOf(query);
     const one = principalOf(query, false);
     const now = Date.now();
-    const all = one ? [one] : await listPrincipalsForUsage(caller.account_id);
+    if (one) {
+      const [{ principal, set }, records] = await Promise.all([setOf(caller.account_id, one), listUsage(caller.account_id, one, now)]);
+      return ok(unusedAccess([{ principal, granted: grantedActions(set) }], records, days, now));
+    }
+    // Every user and agency: the whole account in two round trips (store/account-reader.ts), each principal's
+    // set derived as the decision path reads it.
+    const [account, records] = await Promise.all([loadAccount(caller.account_id), listUsage(caller.account_id, undefined, now)]);
+    const all = principalsOf(account).filter((p) => p.type !== 'account');
     const listed = all.slice(0, MAX_PRINCIPALS);
-    const [loaded, records] = await Promise.all([
-      mapLimit(listed, LOADS, async (p): Promise<PrincipalGrants | null> => {
-        try {
-          const { principal, set } = await setOf(caller.account_id, p);
-          return { principal, granted: grantedActions(set) };
-        } catch (err) {
-          // Deleted since it was listed: left out. The one asked for is a 404.
-          if (!one && err instanceof StoreError && err.code === 'NOT_FOUND') return null;
-          throw err;
-        }
-      }),
-      listUsage(caller.account_id, one ?? undefined, now),
-    ]);
-    const report = unusedAccess(
-      loaded.filter((x): x is PrincipalGrants => x !== null),
-      records,
-      days,
-      now,
-    );
+    const loaded: PrincipalGrants[] = listed.map((p) => ({ principal: p, granted: grantedActions(principalSet(account, p).set) }));
+    const report = unusedAccess(loaded, records, days, now);
     return ok(all.length > listed.length ? { ...report, principals_omitted: all.length - listed.length } : report);
   },
   'GET /v1/access/suggest': async ({ caller, query }) => {

@@ -5,7 +5,7 @@
  */
 import { fromItem, send, toWireValues, type WireItem } from './dynamo-http.js';
 import { tableName } from './evaluation-reader.js';
-import { accountPk, ENTITY, ENTITY_ATTRIBUTE, principalSkPrefix, principalUsageSkPrefix, USAGE_SK_PREFIX } from './keys.js';
+import { accountPk, ENTITY, ENTITY_ATTRIBUTE, principalUsageSkPrefix, USAGE_SK_PREFIX } from './keys.js';
 import type { UsagePrincipalRef } from './usage.js';
 
 /** One stored record: `last_used` is the start of the hour (ISO 8601) of the last allowed decision. */
@@ -52,36 +52,4 @@ export interface UsagePrincipalItem {
   type: 'user' | 'agency';
   id: string;
   name?: string;
-}
-
-/**
- * The account's users and agencies (ids and names), by id: one Query per kind (all pages), the two in
- * parallel, on the graph's principal items, projected to the id and the name.
- */
-export async function listPrincipalsForUsage(accountId: string): Promise<UsagePrincipalItem[]> {
-  const ofKind = async (type: 'user' | 'agency'): Promise<UsagePrincipalItem[]> => {
-    const out: UsagePrincipalItem[] = [];
-    const input: Record<string, unknown> = {
-      TableName: tableName(),
-      ConsistentRead: true,
-      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :sk)',
-      FilterExpression: '#et = :et',
-      ProjectionExpression: 'principal_id, #name',
-      ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk', '#et': ENTITY_ATTRIBUTE, '#name': 'name' },
-      ExpressionAttributeValues: toWireValues({ ':pk': accountPk(accountId), ':sk': principalSkPrefix(type), ':et': ENTITY.principal }),
-    };
-    let start: WireItem | undefined;
-    do {
-      const page: { Items?: WireItem[]; LastEvaluatedKey?: WireItem } = await send('Query', start ? { ...input, ExclusiveStartKey: start } : input);
-      for (const wire of page.Items ?? []) {
-        const item = fromItem(wire);
-        if (typeof item.principal_id !== 'string') continue;
-        out.push(typeof item.name === 'string' ? { type, id: item.principal_id, name: item.name } : { type, id: item.principal_id });
-      }
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return out;
-  };
-  const [users, agencies] = await Promise.all([ofKind('user'), ofKind('agency')]);
-  return [...users, ...agencies];
 }

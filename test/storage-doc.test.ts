@@ -28,7 +28,7 @@ import {
   moveAccount,
   removeMember,
 } from '../store/index.js';
-import { listPrincipalsForUsage, listUsage } from '../store/usage-reader.js';
+import { listUsage } from '../store/usage-reader.js';
 import { createUsageWriter } from '../store/usage-writer.js';
 import { recordUsage } from '../store/usage.js';
 import { IDENTITY_ALLOW, SCP_DENY_DELETE, useLocalTable } from './support/store-db.js';
@@ -173,7 +173,6 @@ const SCENARIOS: Record<string, () => Promise<TableCalls>> = {
     });
   },
   'the usage records of a principal': write(() => listUsage(SOLO, { type: 'user', id: 'u' })),
-  'the users and agencies of an account (unused access)': write(() => listPrincipalsForUsage(SOLO)),
 };
 
 describe('docs/storage.md, "Access patterns"', () => {

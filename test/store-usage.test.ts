@@ -9,9 +9,8 @@ import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { getDocumentClient, getTableName } from '../store/client.js';
-import { createAgency, createUser } from '../store/index.js';
 import { accountPk, usageSk } from '../store/keys.js';
-import { listPrincipalsForUsage, listUsage } from '../store/usage-reader.js';
+import { listUsage } from '../store/usage-reader.js';
 import { HOUR_MS, recordUsage, USAGE_TTL_DAYS } from '../store/usage.js';
 import { useLocalTable } from './support/store-db.js';
 
@@ -81,20 +80,6 @@ describe('recordUsage', () => {
     } finally {
       process.env.POLICY_TABLE = table;
     }
-  });
-});
-
-describe('listPrincipalsForUsage', () => {
-  it("lists the account's users and agencies with their names (not groups, not other accounts')", async () => {
-    await createUser('p-acc', { user_id: 'bob', name: 'Bob' });
-    await createUser('p-acc', { user_id: 'amy', name: 'Amy' });
-    await createAgency('p-acc', { agency_id: 'ops', name: 'Ops' });
-    await createUser('p-other', { user_id: 'zed', name: 'Zed' });
-    expect(await listPrincipalsForUsage('p-acc')).toEqual([
-      { type: 'user', id: 'amy', name: 'Amy' },
-      { type: 'user', id: 'bob', name: 'Bob' },
-      { type: 'agency', id: 'ops', name: 'Ops' },
-    ]);
   });
 });
 
