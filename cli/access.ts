@@ -8,9 +8,14 @@
  * does (each with its witness), 3 when part could not be decided (never read as no change); 2 for usage, an
  * unreachable service or a refusal (its structured error printed).
  */
-import type { CommandInput } from './commands.js';
 import { UsageError } from './args.js';
 import { type Io, readJsoncInput } from './io.js';
+
+/** A command's arguments as the command table reads them (cli/commands.ts `CommandInput`). */
+interface CommandInput {
+  positional: string[];
+  options: Record<string, string | true>;
+}
 
 /** The service and token from the options or the environment. */
 function target(options: CommandInput['options']): { url: string; token: string } {

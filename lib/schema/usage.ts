@@ -9,11 +9,11 @@ const principal = {
   properties: { type: { enum: ['user', 'agency'] }, id: { type: 'string' }, name: { type: 'string' } },
   required: ['type', 'id'],
 } as const;
-const hour = { type: 'string', format: 'date-time', description: 'The start of the hour (UTC) of the last decision that allowed the action.' } as const;
+const hour = { type: 'string', description: 'The start of the hour (UTC, ISO 8601) of the last decision that allowed the action.' } as const;
 const window = {
   days: { type: 'integer', description: "The window in days: the query string's days (1 to 400, default 90)." },
-  since: { type: 'string', format: 'date-time', description: 'Decisions from this instant on count as use (as_of minus days).' },
-  as_of: { type: 'string', format: 'date-time' },
+  since: { type: 'string', description: 'Decisions from this instant on count as use (as_of minus days; ISO 8601).' },
+  as_of: { type: 'string', description: 'The time of the report (ISO 8601).' },
 } as const;
 const used = { type: 'array', items: { type: 'object', properties: { action: { type: 'string' }, last_used: hour }, required: ['action', 'last_used'] } } as const;
 const unused = {
