@@ -31,7 +31,10 @@ describe('npm start output', () => {
     }
   });
 
-  it('each GET curl line to the API names a route', () => {
+  it('each GET curl line to the API names a route (and the preview, a DELETE with ?preview=true)', () => {
+    const preview = text.split('\n').find((l) => l.trim().startsWith(`curl -s -X DELETE '${base}/v1/organizations/o-1/nodes/ou-2/policies/`));
+    expect(preview).toContain('?preview=true');
+    expect(matchRoute('DELETE', '/v1/organizations/o-1/nodes/ou-2/policies/deny-unencrypted-copy'), preview).toBeDefined();
     const lines = text.split('\n').filter((l) => l.trim().startsWith(`curl -s '${base}/v1/`));
     expect(lines.length).toBeGreaterThanOrEqual(2);
     for (const line of lines) {

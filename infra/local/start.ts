@@ -209,6 +209,8 @@ export function startupMessage(
     '      who can delete image abc: alice never (the project-scoped Deny), bob never, the account itself always',
     `    curl -s '${base}/v1/access/what-can?principal_type=user&principal_id=bob' ${auth}`,
     '      what bob can do: read-only, and only in cn-north-4 (his group grant is scoped to it)',
+    `    curl -s -X DELETE '${base}/v1/organizations/${seeded.org_id}/nodes/${seeded.path[2] ?? ''}/policies/deny-unencrypted-copy?preview=true' -H "authorization: Bearer $MGMT_TOKEN" | jq -c '.principals[] | [.principal.id, [.gained[].action]]'`,
+    '      a preview (nothing written): detaching the SCP at OU eu would let alice and acc-1 copy unencrypted images',
     `    curl -si -X DELETE ${image} -H "authorization: Bearer $IMS_TOKEN" | head -n 1`,
     '      the IMS API behind the authorizer: alice may not delete in cn-north-4 (403)',
     `    curl -s '${base}/v1/access/unused?days=90' ${auth} | jq -c '.principals[] | [.principal.id, (.used | length), (.unused | length)]'`,
