@@ -22,6 +22,12 @@ function reply<T extends object>(result: T | ErrorResponse): Reply {
   return { status: 200, body: result };
 }
 
+/**
+ * The time one who-can answer may spend analysing (inside the function's 29 s timeout): the principals not
+ * reached by then are `unknown` (WORK_LIMIT). Each analysis is bounded on its own (ANALYSIS_LIMITS).
+ */
+const ANSWER_BUDGET_MS = 15_000;
+
 const bad = (field: string, message: string): HttpError => new HttpError(400, 'INVALID_REQUEST', message, { field });
 
 /** Only the parameters a route names: a misspelled one is an error, not a silently wider question. */
@@ -59,11 +65,12 @@ async function acrossOrganization(caller: Caller, question: WhoCanQuestion): Pro
   if (!orgId) throw new HttpError(404, 'NOT_FOUND', 'This account manages no organization: scope=organization is for its management account.');
   const root = (await getOrganization(caller.account_id, orgId)).root_id;
   const accounts = await accountsUnder(caller, orgId, root);
+  const started = Date.now();
   const out: WhoCanOrganization = { scope: 'organization', org_id: orgId, accounts: [] };
   for (const account of accounts) {
     const parts = (question.resource ?? '*').split(':');
     if (parts.length >= 5) parts[2] = account.account_id;
-    const r = whoCan(account, { ...question, resource: parts.join(':') });
+    const r = whoCan(account, { ...question, resource: parts.join(':') }, { expired: () => Date.now() - started > ANSWER_BUDGET_MS });
     if ('error' in r) return r;
     out.accounts.push(r);
   }
@@ -89,7 +96,8 @@ export const handler = router('access', ACCESS_ROUTES, {
     const context = contextParam(query.context);
     if (context) question.context = context;
     if (query.scope === 'organization') return reply(await acrossOrganization(caller, question));
-    return reply(whoCan(await loadAccount(caller.account_id), question));
+    const started = Date.now();
+    return reply(whoCan(await loadAccount(caller.account_id), question, { expired: () => Date.now() - started > ANSWER_BUDGET_MS }));
   },
   'GET /v1/access/what-can': async ({ caller, query }) => {
     onlyParams(query, ['principal_type', 'principal_id']);

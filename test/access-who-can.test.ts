@@ -6,7 +6,8 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { whoCan, type WhoCanEntry, type WhoCanResult } from '../lib/access/who-can.js';
-import { whatCan, type WhatCanResult } from '../lib/access/what-can.js';
+import { MAX_SECTIONS, whatCan, type WhatCanResult } from '../lib/access/what-can.js';
+import { applyChange, compareAccounts } from '../lib/access/preview.js';
 import { principalSet, principalsOf } from '../lib/access/sets.js';
 import { policySetOfLoaded } from '../lib/decision/policy-set.js';
 import type { LoadedAccount } from '../lib/decision/source.js';
@@ -188,4 +189,44 @@ describe('what can', () => {
     expect(level(self, 0, 'ims:images:deleteImage')).toBe('always');
     expect(whatCan(account, { principal_type: 'user', principal_id: 'mallory' })).toMatchObject({ error: { code: 'NOT_FOUND' } });
   });
+});
+
+describe('bounded work: beyond the budget the rest is unknown, never guessed', () => {
+  it('who-can analyses at most maxSets distinct sets (and stops when the time is up)', () => {
+    const r = ok(whoCan(account, { action: 'ims:images:deleteImage', resource: 'ims:cn-north-4:acc-1:image:abc' }, { maxSets: 1 }));
+    expect(r.sets_analysed).toBe(1);
+    expect(r.principals.map((p) => p.access)).toEqual(['never', 'unknown', 'unknown', 'unknown']);
+    expect(r.principals[1]?.unknown_reasons?.[0]?.code).toBe('WORK_LIMIT');
+    const late = ok(whoCan(account, { action: 'ims:images:deleteImage', resource: 'ims:cn-north-4:acc-1:image:abc' }, { expired: () => true }));
+    expect(late.sets_analysed).toBe(0);
+    expect(late.principals.every((p) => p.access === 'unknown')).toBe(true);
+  });
+
+  it('a preview beyond its budget is UNKNOWN (skipped), never NO_CHANGE', () => {
+    const r = compareAccounts([{ before: account, after: applyChange(account, { kind: 'member_added', user_id: 'bob', group_id: 'image-admins' }) }], { maxAnalyses: 0 });
+    if ('error' in r) throw new Error(JSON.stringify(r));
+    expect(r.result).toBe('UNKNOWN');
+    expect(r.skipped).toMatch(/analyses/);
+  });
+
+  it('what-can summarises at most MAX_SECTIONS sections and says how many it left out', () => {
+    const alice = account.users.find((u) => u.id === 'alice') as LoadedAccount['users'][number];
+    const many: LoadedAccount = {
+      ...account,
+      grants: [
+        ...account.grants,
+        ...Array.from({ length: MAX_SECTIONS + 3 }, (_, i) => ({
+          ...(account.grants[0] as LoadedAccount['grants'][number]),
+          grant_id: `g-${i}`,
+          principal: { type: 'user' as const, id: alice.id },
+          scope: { type: 'project' as const, project: `region-${String(i).padStart(2, '0')}` },
+        })),
+      ],
+    };
+    const r = whatCan(many, { principal_type: 'user', principal_id: 'alice' });
+    if ('error' in r) throw new Error(JSON.stringify(r));
+    expect(r.sections).toHaveLength(MAX_SECTIONS);
+    // every request, cn-north-4 (the deny-delete grant) and MAX_SECTIONS + 3 more projects: 5 left out.
+    expect(r.sections_omitted).toBe(5);
+  }, 60_000);
 });

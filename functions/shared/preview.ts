@@ -10,7 +10,17 @@
  * an SCP (attachment, new default version) every member account under the node, or in the organization,
  * read by the management account that makes the write.
  */
-import { type AccessDeltaSummary, type AccountChange, applyChange, compareAccounts, noChange, type PreviewResult, previewChange, summarizeDelta } from '../../lib/access/preview.js';
+import {
+  type AccessDeltaSummary,
+  type AccountChange,
+  applyChange,
+  type CompareBudget,
+  compareAccounts,
+  noChange,
+  type PreviewResult,
+  previewChange,
+  summarizeDelta,
+} from '../../lib/access/preview.js';
 import type { LoadedAccount } from '../../lib/decision/source.js';
 import type { GrantScope } from '../../lib/types.js';
 import { loadAccount } from '../../store/account-reader.js';
@@ -42,7 +52,14 @@ export function wantsPreview(query: Record<string, string>): boolean {
 /** Most member accounts a preview reads (beyond: a 400 that says to preview a narrower node). */
 export const PREVIEW_MAX_ACCOUNTS = 200;
 
-function reply(write: string, result: PreviewResult | { error: { code: string; message: string } }): Reply {
+/** The time a preview may spend analysing (inside the function's timeout); beyond it the answer is UNKNOWN, skipped. */
+export const PREVIEW_BUDGET_MS = 15_000;
+const budget = (): CompareBudget => {
+  const started = Date.now();
+  return { expired: () => Date.now() - started > PREVIEW_BUDGET_MS };
+};
+
+function reply(write: string, result: (PreviewResult & { skipped?: string }) | { error: { code: string; message: string } }): Reply {
   if ('error' in result) throw new HttpError(400, result.error.code, result.error.message);
   return { status: 200, body: { preview: true, write, ...result } };
 }
@@ -83,11 +100,11 @@ async function writablePolicy(caller: Caller, policyId: string): Promise<StoredP
 
 async function policyDefault(caller: Caller, write: string, policy: StoredPolicy, version: string, document: string): Promise<Reply> {
   const change: AccountChange = { kind: 'policy_default', owner_account: caller.account_id, policy_id: policy.policy_id, type: policy.type, version, document };
-  if (policy.type === 'identity') return reply(write, previewChange(await own(caller), change));
+  if (policy.type === 'identity') return reply(write, previewChange(await own(caller), change, budget()));
   const org = await managedOrg(caller.account_id);
   if (!org) return reply(write, noChange());
   const root = (await getOrganization(caller.account_id, org)).root_id;
-  return reply(write, previewChange(await accountsUnder(caller, org, root), change));
+  return reply(write, previewChange(await accountsUnder(caller, org, root), change, budget()));
 }
 
 /** A grant of a policy to a user, group or agency of the caller's account. */
@@ -107,13 +124,13 @@ export async function previewGrant(caller: Caller, body: { policy_id: string; pr
     kind: 'grant_added',
     grant: { grant_id: '(new)', principal: { type: principal.type, id: principal.id }, scope: body.scope, policy_id: body.policy_id, version: v.version_id, document: v.document },
   };
-  return reply('POST /v1/grants', previewChange(accounts, change));
+  return reply('POST /v1/grants', previewChange(accounts, change, budget()));
 }
 
 export async function previewGrantRemoval(caller: Caller, grantId: string): Promise<Reply> {
   const accounts = await own(caller);
   if (!(accounts[0] as LoadedAccount).grants.some((g) => g.grant_id === grantId)) throw notFound(`Account ${caller.account_id} has no grant ${grantId}.`);
-  return reply(`DELETE /v1/grants/${grantId}`, previewChange(accounts, { kind: 'grant_removed', grant_id: grantId }));
+  return reply(`DELETE /v1/grants/${grantId}`, previewChange(accounts, { kind: 'grant_removed', grant_id: grantId }, budget()));
 }
 
 export async function previewMembership(caller: Caller, groupId: string, userId: string, add: boolean): Promise<Reply> {
@@ -124,7 +141,7 @@ export async function previewMembership(caller: Caller, groupId: string, userId:
   if (!account.groups.some((g) => g.id === groupId)) throw notFound(`Account ${caller.account_id} has no group ${groupId}.`);
   if (!add && !user.groups.includes(groupId)) throw notFound(`User ${userId} is not in group ${groupId}.`);
   const write = `${add ? 'PUT' : 'DELETE'} /v1/groups/${groupId}/members/${userId}`;
-  return reply(write, previewChange(accounts, { kind: add ? 'member_added' : 'member_removed', user_id: userId, group_id: groupId }));
+  return reply(write, previewChange(accounts, { kind: add ? 'member_added' : 'member_removed', user_id: userId, group_id: groupId }, budget()));
 }
 
 /** An SCP attached to (or detached from) a root, OU or member account: every member account under it. */
@@ -144,7 +161,7 @@ export async function previewScpAttachment(caller: Caller, orgId: string, nodeId
     if (attached.length === 1) throw new StoreError('CONFLICT', `${policyId} is the last SCP of ${nodeId}: a node keeps at least one (attach another first).`);
     change = { kind: 'scp_detached', org_id: orgId, node_id: nodeId, policy_id: policyId };
   }
-  return reply(write, previewChange(await accountsUnder(caller, orgId, nodeId), change));
+  return reply(write, previewChange(await accountsUnder(caller, orgId, nodeId), change, budget()));
 }
 
 /** Every member account under `nodeId` (itself when it is an account), read whole; at most `max`. */

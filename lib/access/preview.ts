@@ -104,8 +104,11 @@ export interface PreviewResult {
 }
 
 /** The change's effect on every principal of `accounts` (each as loaded now). */
-export function previewChange(accounts: readonly LoadedAccount[], change: AccountChange): PreviewResult | ErrorResponse {
-  return compareAccounts(accounts.map((account) => ({ before: account, after: applyChange(account, change) })));
+export function previewChange(accounts: readonly LoadedAccount[], change: AccountChange, budget: CompareBudget = {}): (PreviewResult & { skipped?: string }) | ErrorResponse {
+  return compareAccounts(
+    accounts.map((account) => ({ before: account, after: applyChange(account, change) })),
+    budget,
+  );
 }
 
 /** Bounds on the work of a comparison: beyond them it stops and says so (`skipped`), never a partial NO_CHANGE. */

@@ -35,8 +35,13 @@ export interface WhatCanResult {
   /** The grants of the effective set, with their scopes and versions. */
   grants: Array<{ grant_id: string; policy_id: string; version: string; holder: { type: string; id: string }; scope: unknown }>;
   sections: WhatCanSection[];
+  /** Projects and enterprise projects beyond MAX_SECTIONS, not summarised (ask with who-can for one action). */
+  sections_omitted?: number;
   catalog_version: string;
 }
+
+/** Sections one answer summarises at most (every request, then projects and enterprise projects by name). */
+export const MAX_SECTIONS = 16;
 
 export function whatCan(account: LoadedAccount, question: WhatCanQuestion): WhatCanResult | ErrorResponse {
   const principal = findPrincipal(account, question.principal_type, question.principal_id);
@@ -50,7 +55,13 @@ export function whatCan(account: LoadedAccount, question: WhatCanQuestion): What
     else if (g.scope.type === 'enterprise_project') enterprise.add(g.scope.enterprise_project_id);
   }
   const sections: WhatCanSection[] = [];
+  // One summary per section, each bounded by the analysis's limits: at most MAX_SECTIONS of them.
+  let omitted = 0;
   const run = (head: Omit<WhatCanSection, 'summary'>, assume: Assume): ErrorResponse | null => {
+    if (sections.length >= MAX_SECTIONS) {
+      omitted++;
+      return null;
+    }
     const r = summarize(s.analysis, { assume });
     if ('error' in r) return r;
     sections.push({ ...head, summary: r });
@@ -71,6 +82,7 @@ export function whatCan(account: LoadedAccount, question: WhatCanQuestion): What
     stamp: account.stamp,
     grants: s.loaded.grants.map((g) => ({ grant_id: g.grant_id, policy_id: g.policy_id, version: g.version, holder: g.principal, scope: g.scope })),
     sections,
+    ...(omitted > 0 ? { sections_omitted: omitted } : {}),
     catalog_version: (sections[0] as WhatCanSection).summary.catalog_version,
   };
 }

@@ -15,7 +15,7 @@
  * for a resource of cn-north-4 is made in cn-north-4; `region: null` asks about requests without one), and
  * context keys the caller assumes narrow the rest. A caller cannot assume a key the principal fills.
  */
-import { actionAt, lookupAction } from '../catalog/catalog.js';
+import { actionAt, catalogVersion, lookupAction } from '../catalog/catalog.js';
 import { checkAccessAlwaysGranted, checkAccessNotGranted } from '../analysis/analyze.js';
 import type { AnalysisFinding, AnalysisResult, Assume, RegionCondition, ResourceTerm, UnknownReason } from '../analysis/types.js';
 import { requestError } from '../engine/request.js';
@@ -77,21 +77,41 @@ export interface WhoCanResult {
   catalog_version: string;
 }
 
+/**
+ * Bounds on one answer's work: the analyses are per distinct set, each bounded by the analysis's own limits;
+ * beyond these, the principals left are `unknown` (WORK_LIMIT), never guessed.
+ */
+export interface WhoCanBudget {
+  /** Most distinct sets analysed (default 500). */
+  maxSets?: number;
+  /** Checked before each set: true when the time is up. */
+  expired?: () => boolean;
+}
+
 /** Every principal of the account with its access to `action` on `resource` (see the module comment). */
-export function whoCan(account: LoadedAccount, question: WhoCanQuestion): WhoCanResult | ErrorResponse {
+export function whoCan(account: LoadedAccount, question: WhoCanQuestion, budget: WhoCanBudget = {}): WhoCanResult | ErrorResponse {
   const q = checkQuestion(question);
   if ('error' in q) return q;
   // Each principal's set reduced to the policies that can decide this action: fewer distinct sets, smaller ones.
   const memo = new Map<unknown, boolean>();
   const sets = principalsOf(account).map((p) => forAction(principalSet(account, p), q.actionIndex, memo));
   const entries = new Map<PrincipalSet, WhoCanEntry>();
-  let catalogVersion = '';
   const groups = distinctSets(sets);
+  const maxSets = budget.maxSets ?? 500;
+  let analysed = 0;
   for (const group of groups) {
     const first = group[0] as PrincipalSet;
+    if (analysed >= maxSets || budget.expired?.()) {
+      const reason: UnknownReason = {
+        code: 'WORK_LIMIT',
+        message: `not analysed: the answer's budget (${analysed} distinct sets, or its time) ran out first; ask about fewer principals or a narrower question`,
+      };
+      for (const s of group) entries.set(s, { principal: s.principal, groups: s.groups, access: 'unknown', decided_by: [], unknown_reasons: [reason] });
+      continue;
+    }
+    analysed++;
     const answer = answerFor(first, q);
     if ('error' in answer) return answer;
-    catalogVersion = answer.catalog_version;
     for (const s of group) entries.set(s, entryFor(s, answer));
   }
   return {
@@ -101,8 +121,8 @@ export function whoCan(account: LoadedAccount, question: WhoCanQuestion): WhoCan
     ...(q.region !== undefined ? { region: q.region } : {}),
     stamp: account.stamp,
     principals: sets.map((s) => entries.get(s) as WhoCanEntry),
-    sets_analysed: groups.length,
-    catalog_version: catalogVersion,
+    sets_analysed: analysed,
+    catalog_version: catalogVersion(),
   };
 }
 
