@@ -230,3 +230,49 @@ describe('bounded work: beyond the budget the rest is unknown, never guessed', (
     expect(r.sections_omitted).toBe(5);
   }, 60_000);
 });
+
+describe('who-can against evaluate (an oracle): random requests of each principal agree with its answer', () => {
+  it('always: every request allowed; never: none; conditional: the allowed ones exist and the denied ones exist', async () => {
+    const fc = (await import('fast-check')).default;
+    const { MemoryPolicySetSource } = await import('../lib/decision/memory-source.js');
+    // The decision path itself, by reference, over each principal's set as the account holds it.
+    const source = new MemoryPolicySetSource();
+    for (const p of principalsOf(account)) {
+      const selector = p.type === 'user' ? { user_id: p.id } : p.type === 'agency' ? { agency: p.id } : {};
+      source.put('acc-1', selector, principalSet(account, p).loaded);
+    }
+    const oracle = createAccountDecisions(async () => source);
+    const actions = ['ims:images:deleteImage', 'ims:images:copyInRegion', 'ims:images:get', 'ims:images:update', 'ims:images:deleteMember', 'ims:images:share'];
+    const requestArb = fc.record({
+      region: fc.constantFrom('cn-north-4', 'cn-east-3', undefined),
+      encrypted: fc.constantFrom(true, false, undefined),
+      ep: fc.constantFrom('ep-1', 'ep-2', undefined),
+    });
+    let checked = 0;
+    const seen = new Set<string>();
+    for (const action of actions) {
+      const resource = 'ims:cn-north-4:acc-1:image:abc';
+      const r = ok(whoCan(account, { action, resource, region: '*' }));
+      for (const e of r.principals) {
+        const who = { account_id: 'acc-1', ...(e.principal.type === 'user' ? { user_id: e.principal.id } : e.principal.type === 'agency' ? { agency: e.principal.id } : {}) };
+        for (const x of fc.sample(requestArb, { numRuns: 40, seed: checked })) {
+          const context: Record<string, string | boolean> = {};
+          if (x.encrypted !== undefined) context['ims:Encrypted'] = x.encrypted;
+          if (x.ep !== undefined) context['g:EnterpriseProjectId'] = x.ep;
+          const d = await oracle.decide('acc-1', { principal: who, action, resource, ...(x.region ? { region: x.region } : {}), context }, 'evaluate');
+          if ('error' in d) throw new Error(JSON.stringify(d));
+          if (e.access === 'always') expect(d.decision, `${action} ${e.principal.id} ${JSON.stringify(x)}`).toBe('allow');
+          if (e.access === 'never') expect(d.decision, `${action} ${e.principal.id} ${JSON.stringify(x)}`).toBe('deny');
+          checked++;
+        }
+        expect(e.access, `${action} ${e.principal.id}`).not.toBe('unknown');
+        seen.add(e.access);
+        // A conditional answer's witnesses exist on both sides (they are re-decided by reference elsewhere).
+        if (e.access === 'conditional') expect((e.allowed_when?.length ?? 0) * (e.denied_when?.length ?? 0)).toBeGreaterThan(0);
+      }
+    }
+    expect(checked).toBe(actions.length * 4 * 40);
+    // Not vacuous: the three answers all occur.
+    expect([...seen].sort()).toEqual(['always', 'conditional', 'never']);
+  }, 120_000);
+});
