@@ -3,7 +3,8 @@
  * management account manages them; any other account gets 404 (existence does not leak). An account joins
  * only by accepting an invitation with its own token, as in Huawei Organizations.
  */
-import { type AccessDelta, accountsBelow, defaultOf, deltaAfterWrite, deltaHeader, previewScpAttachment, wantsPreview } from './shared/preview.js';
+import { type AccessDelta, accountsBelow, defaultOf, deltaAfterWrite, deltaHeader, moveDelta, previewMove, previewScpAttachment, wantsPreview } from './shared/preview.js';
+import { loadAccount } from '../store/account-reader.js';
 import {
   acceptInvitation,
   attachScp,
@@ -14,6 +15,7 @@ import {
   detachScp,
   disableScp,
   enableScp,
+  getNode,
   getOrganization,
   inviteAccount,
   listAttachments,
@@ -41,7 +43,15 @@ export const handler = router('organizations', ORGANIZATIONS_ROUTES, {
     await declineInvitation(caller.account_id, params.org_id);
     return { status: 204 };
   },
-  'PATCH /v1/organizations/{org_id}/accounts/{account_id}': async ({ caller, params, body, ifMatch }) => ok(await moveAccount(caller.account_id, params.org_id, params.account_id, body, ifMatch)),
+  'PATCH /v1/organizations/{org_id}/accounts/{account_id}': async ({ caller, params, body, query, ifMatch }) => {
+    if (wantsPreview(query)) return previewMove(caller, params.org_id, params.account_id, body.parent_id);
+    // The moved account as it is now, for the delta (a read failure skips the delta, never the move); read only
+    // once the caller is known to manage the organization and the account to be in it (the move's own 404s).
+    const node = await getNode(caller.account_id, params.org_id, params.account_id);
+    const before = node.node_type === 'account' ? await loadAccount(params.account_id).catch(() => null) : null;
+    const moved = await moveAccount(caller.account_id, params.org_id, params.account_id, body, ifMatch);
+    return ok({ ...moved, access_delta: await moveDelta(before, params.account_id) });
+  },
   'DELETE /v1/organizations/{org_id}/accounts/{account_id}': async ({ caller, params }) => {
     await removeAccount(caller.account_id, params.org_id, params.account_id);
     return { status: 204 };

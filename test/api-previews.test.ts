@@ -167,3 +167,28 @@ describe('who can across the organization (scope=organization, the management ac
     expect((await acc1.get('/v1/access/who-can?action=ims:images:list&scope=everything')).status).toBe(400);
   });
 });
+
+describe('preview of moving an account between OUs', () => {
+  it('moving acc-1 out of OU eu (to prod) gains unencrypted copies; the move answers the same delta; moving back the reverse', async () => {
+    const [root, prod, eu] = seeded.path as [string, string, string, string];
+    const url = `/v1/organizations/${seeded.org_id}/accounts/acc-1`;
+    const r = await mgmt.patch(`${url}?preview=true`, { parent_id: prod });
+    expect(r.status, r.text).toBe(200);
+    expect(r.json.result).toBe('CHANGES');
+    expect(of(r, 'alice')?.gained.map((f) => f.action)).toEqual(['ims:images:copyInRegion']);
+    await checkWitnesses(r, 'before');
+    // Nothing written: acc-1 is still under team-a.
+    expect((await mgmt.get(`/v1/organizations/${seeded.org_id}/nodes/${seeded.path[3]}/children`)).json.items.map((n: { node_id: string }) => n.node_id)).toContain('acc-1');
+    const moved = await mgmt.patch(url, { parent_id: prod });
+    expect(moved.status, moved.text).toBe(200);
+    expect(moved.json.access_delta).toMatchObject({ result: 'CHANGES', principals_changed: r.json.counts.principals_changed, gained: r.json.counts.gained, lost: 0 });
+    await checkWitnesses(r, 'after');
+    const back = await mgmt.patch(`${url}?preview=true`, { parent_id: seeded.path[3] as string });
+    expect(of(back, 'alice')?.lost.map((f) => f.action)).toEqual(['ims:images:copyInRegion']);
+    expect((await mgmt.patch(url, { parent_id: seeded.path[3] as string })).status).toBe(200);
+    // Refused as the move would be.
+    expect((await mgmt.patch(`${url}?preview=true`, { parent_id: 'acc-0' })).status).toBe(400);
+    expect((await acc1.patch(`${url}?preview=true`, { parent_id: root })).status).toBe(404);
+    expect(eu).toBeDefined();
+  }, 120_000);
+});

@@ -250,3 +250,46 @@ export async function policyDefaultDelta(caller: Caller, policy: { policy_id: st
 
 /** No decision changed (a version that is not the default). */
 export const NO_DELTA = (): AccessDelta => summarizeDelta(noChange());
+
+/**
+ * Moving a member account under another root or OU: the account's principals, with the SCP chain of the new
+ * path (each node's SCPs at their default versions, read through the store).
+ */
+export async function previewMove(caller: Caller, orgId: string, accountId: string, parentId: string): Promise<Reply> {
+  const write = `PATCH /v1/organizations/${orgId}/accounts/${accountId}`;
+  const [org, node, parent] = await Promise.all([getOrganization(caller.account_id, orgId), getNode(caller.account_id, orgId, accountId), getNode(caller.account_id, orgId, parentId)]);
+  if (node.node_type !== 'account') throw notFound(`Organization ${orgId} has no account ${accountId}.`);
+  if (parent.node_type === 'account') throw new StoreError('INVALID_INPUT', `${parentId} is an account: an account moves under the root or an OU.`);
+  if (node.parent_id === parentId) return reply(write, noChange());
+  // The new path: the parent's ancestors (at most the OU depth), the parent, the account.
+  const chain = [parent];
+  for (let n = parent; n.parent_id !== null && chain.length <= 8; ) {
+    n = await getNode(caller.account_id, orgId, n.parent_id);
+    chain.unshift(n);
+  }
+  chain.push(node);
+  const levels = await Promise.all(
+    chain.map(async (n) => {
+      const ids = org.scp_enabled ? (await listAttachments(caller.account_id, orgId, n.node_id)).map((a) => a.policy_id) : [];
+      const policies = await Promise.all(ids.map(async (id) => ({ policy_id: id, ...(await defaultOf(caller, id)) })));
+      return { node_id: n.node_id, node_type: n.node_type, policies: policies.map(({ policy_id, version, document }) => ({ policy_id, version, document })) };
+    }),
+  );
+  const change: AccountChange = { kind: 'path_changed', org_id: orgId, org_path: [orgId, ...chain.map((n) => n.node_id)].join('/'), levels };
+  return reply(write, previewChange([await loadAccount(accountId)], change, budget()));
+}
+
+/** A move's delta: the moved account read before and after the write, compared (no inverse needed). */
+export async function moveDelta(before: LoadedAccount | null, accountId: string): Promise<AccessDelta> {
+  const how = 'GET /v1/access/who-can?scope=organization, or preview the reverse move with ?preview=true';
+  if (!before) return { skipped: true, reason: 'the account could not be read before the move', how };
+  const started = Date.now();
+  try {
+    const r = compareAccounts([{ before, after: await loadAccount(accountId) }], { maxAnalyses: DELTA_BUDGET.analyses, expired: () => Date.now() - started > DELTA_BUDGET.ms });
+    if ('error' in r) return { skipped: true, reason: r.error.message, how };
+    if (r.skipped) return { skipped: true, reason: r.skipped, how };
+    return summarizeDelta(r);
+  } catch {
+    return { skipped: true, reason: 'the account could not be read after the move', how };
+  }
+}

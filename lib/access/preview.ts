@@ -12,10 +12,10 @@
  */
 import { diff } from '../analysis/analyze.js';
 import type { AnalysisFinding, UnknownReason } from '../analysis/types.js';
-import type { LoadedAccount, LoadedGrant, LoadedScp } from '../decision/source.js';
+import type { LoadedAccount, LoadedGrant, LoadedLevel, LoadedScp } from '../decision/source.js';
 import type { ErrorResponse, EvaluateRequest } from '../types.js';
 import { decidingStatement, type DecidingStatement } from './decided-by.js';
-import { byReference, type PrincipalRef, principalSet, principalsOf } from './sets.js';
+import { byReference, type PrincipalRef, type PrincipalSet, principalSet, principalsOf, readsPrincipalFacts } from './sets.js';
 
 /** A write, as what it changes in the stored data a decision reads. */
 export type AccountChange =
@@ -26,7 +26,9 @@ export type AccountChange =
   | { kind: 'member_added'; user_id: string; group_id: string }
   | { kind: 'member_removed'; user_id: string; group_id: string }
   | { kind: 'scp_attached'; org_id: string; node_id: string; policy: LoadedScp }
-  | { kind: 'scp_detached'; org_id: string; node_id: string; policy_id: string };
+  | { kind: 'scp_detached'; org_id: string; node_id: string; policy_id: string }
+  /** The account moves in its organization: its path becomes `levels` (root first, the account last). */
+  | { kind: 'path_changed'; org_id: string; org_path: string; levels: LoadedLevel[] };
 
 /** The account as it would be after the change (a new object; the input is not modified). */
 export function applyChange(account: LoadedAccount, change: AccountChange): LoadedAccount {
@@ -67,6 +69,11 @@ export function applyChange(account: LoadedAccount, change: AccountChange): Load
         return { ...l, policies: rest.sort((a, b) => (a.policy_id < b.policy_id ? -1 : a.policy_id > b.policy_id ? 1 : 0)) };
       });
       return { ...account, organization: { ...org, levels } };
+    }
+    case 'path_changed': {
+      const org = account.organization;
+      if (!org || org.org_id !== change.org_id) return account;
+      return { ...account, organization: { ...org, org_path: change.org_path, levels: change.levels } };
     }
   }
 }
@@ -143,7 +150,7 @@ export function compareAccounts(pairs: ReadonlyArray<{ before: LoadedAccount; af
         if ((budget.maxAnalyses !== undefined && counts.sets_analysed >= budget.maxAnalyses) || budget.expired?.()) {
           return { ...noChange(), result: 'UNKNOWN', counts, stamps, skipped: `the change needs more than ${counts.sets_analysed} analyses within the request's budget` };
         }
-        answer = diff(before.analysis, next.analysis, { assume: before.assume });
+        answer = diffSets(before, next);
         memo.set(pairKey, answer);
         counts.sets_analysed++;
       }
@@ -174,6 +181,31 @@ export function compareAccounts(pairs: ReadonlyArray<{ before: LoadedAccount; af
     }
   }
   return { result: unknown ? 'UNKNOWN' : out.length > 0 ? 'CHANGES' : 'NO_CHANGE', principals: out, counts, stamps };
+}
+
+/**
+ * The diff of a principal's two sets. When the principal's own facts change (a move changes its organization
+ * path), the analysis compares the sets under one set of facts: exact when no policy of either set reads a
+ * fact of the principal (then the facts decide nothing but the SCP chain, which is in the sets); otherwise
+ * UNKNOWN, never a guess.
+ */
+function diffSets(before: PrincipalSet, next: PrincipalSet): ReturnType<typeof diff> {
+  if (JSON.stringify(before.analysis.principal) === JSON.stringify(next.analysis.principal)) return diff(before.analysis, next.analysis, { assume: before.assume });
+  if (readsPrincipalFacts(before.analysis) || readsPrincipalFacts(next.analysis)) {
+    return {
+      result: 'UNKNOWN',
+      findings: [],
+      unknown_reasons: [
+        {
+          code: 'UNDECIDED_VALUES',
+          message: "the principal's organization path changes and a policy of its set reads the principal's facts (a g:Principal* or g:User* key, or a policy variable): not compared exactly",
+        },
+      ],
+      catalog_version: '',
+      stats: { actions: 0, groups: 0, outcome_regions: 0, engine_decisions: 0, diagram_nodes: 0, automaton_steps: 0 },
+    };
+  }
+  return diff(before.analysis, { ...next.analysis, principal: before.analysis.principal }, { assume: before.assume });
 }
 
 /** The answer for a write that changes no decision (e.g. a version that does not become the default). */

@@ -171,6 +171,11 @@ export function distinctSets(sets: readonly PrincipalSet[]): PrincipalSet[][] {
 const IDENTITY_DEPENDENT = /g:(user|principal)|\$\{/i;
 const PRINCIPAL_TAG = /"(g:PrincipalTag\/[^"\\]{1,128})"/gi;
 
+/** Whether a document of the set can read a fact of the principal (a key derived from it, or a policy variable). */
+export function readsPrincipalFacts(set: StoredPolicySet): boolean {
+  return documentsOf(set).some((d) => identityUse(d).dependent);
+}
+
 function documentsOf(set: StoredPolicySet): unknown[] {
   return [...set.policies.map((p) => p.document), ...set.scps.flatMap((l) => l.policies.map((p) => p.document))];
 }
