@@ -192,3 +192,18 @@ describe('preview of moving an account between OUs', () => {
     expect(eu).toBeDefined();
   }, 120_000);
 });
+
+describe('preview of an SCP version (the management account)', () => {
+  it('a new default version of the SCP at OU eu that denies every in-region copy: acc-1 principals lose encrypted copies', async () => {
+    const all = { Version: '5.0', Statement: [{ Sid: 'NoCopies', Effect: 'Deny', Action: ['ims:images:copyInRegion'], Resource: ['*'] }] };
+    const r = await mgmt.post('/v1/policies/deny-unencrypted-copy/versions?preview=true', { document: all, set_as_default: true });
+    expect(r.status, r.text).toBe(200);
+    expect(r.json.result).toBe('CHANGES');
+    const alice = of(r, 'alice');
+    expect(alice?.account_id).toBe('acc-1');
+    expect(alice?.lost.map((f) => f.action)).toEqual(['ims:images:copyInRegion']);
+    expect(alice?.gained).toEqual([]);
+    await checkWitnesses(r, 'before');
+    expect((await mgmt.get('/v1/policies/deny-unencrypted-copy')).json.versions).toHaveLength(1);
+  }, 60_000);
+});
