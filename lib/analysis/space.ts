@@ -21,7 +21,7 @@ import { compileGlob, globsIntersect } from '../match/glob.js';
 import type { ParsedCondition } from '../policy/model.js';
 import { parseOperator } from '../policy/operators.js';
 import type { ContextValue, Principal, PrincipalType } from '../types.js';
-import { globTokens, literalTokens, NON_EMPTY, STAR, StringSearch, URN_SHAPE, type Alternative, type RegularAtom } from './strings.js';
+import { ANY, globTokens, literalTokens, NON_EMPTY, segmentAtom, STAR, StringSearch, URN_SHAPE, type Alternative, type RegularAtom } from './strings.js';
 import { NodeBudget } from './mdd.js';
 import type { AnalysisLimits, Assume, ConditionRef, PrincipalClass } from './types.js';
 import { valueClasses, type ValueAtom, type ValueClasses } from './values.js';
@@ -126,6 +126,20 @@ export interface Variable {
   atoms: Atom[];
   atomIndex: Map<string, number>;
   classes?: ValueClasses;
+}
+
+/** The account atoms of the witness search (`Space.accountSegments`): search-atom numbers after the Resource patterns. */
+export interface AccountSegments {
+  /** The segment atoms, in search-atom order from the first after the Resource patterns. */
+  atoms: RegularAtom[];
+  /** Atom index of `principal.account_id` -> its search atom (regular atoms only). */
+  ofFieldAtom: Map<number, number>;
+  /** The search atom "the account segment is not empty". */
+  nonEmpty: number;
+  /** The search atom "the account segment is the assumed account", when the assumptions fix it. */
+  assumed: number | null;
+  /** The assumed account. */
+  account: string | null;
 }
 
 export interface SpaceOptions {
@@ -269,13 +283,73 @@ export class Space {
   }
 
   private searcher: StringSearch | undefined;
-  /** The witness-search automaton over every Resource pattern of the sets (built once, shared by the groups). */
+  private segments: AccountSegments | undefined;
+  /**
+   * The witness-search automaton over every Resource pattern of the sets, then the account atoms read on the
+   * URN's account segment (`accountSegments`); built once, shared by the groups.
+   */
   search(): StringSearch {
-    this.searcher ??= new StringSearch(
-      this.resource.atoms.map((a) => a.value.regular as RegularAtom),
-      { maxLength: VALUE_LIMIT, shape: URN_SHAPE, excluded: '*?', workLimit: this.options.limits.automatonSteps },
-    );
+    if (!this.searcher) {
+      const seg = this.accountSegments();
+      this.searcher = new StringSearch([...this.resource.atoms.map((a) => a.value.regular as RegularAtom), ...seg.atoms], {
+        maxLength: VALUE_LIMIT,
+        shape: URN_SHAPE,
+        excluded: '*?',
+        workLimit: this.options.limits.automatonSteps,
+      });
+    }
     return this.searcher;
+  }
+
+  private readonly literalSearches = new Map<string, StringSearch>();
+  /**
+   * The witness search over every Resource pattern and one more atom, "the URN's account segment is
+   * `account`" (numbered after the patterns): for an account class no regular atom describes (one read as a
+   * number, date or address), tried with the class's values one by one.
+   */
+  literalSearch(account: string): StringSearch {
+    let s = this.literalSearches.get(account);
+    if (!s) {
+      const atoms = [...this.resource.atoms.map((a) => a.value.regular as RegularAtom), segmentAtom({ alternatives: [{ tokens: literalTokens(account), caseInsensitive: false }], negated: false })];
+      s = new StringSearch(atoms, { maxLength: VALUE_LIMIT, shape: URN_SHAPE, excluded: '*?', workLimit: this.options.limits.automatonSteps });
+      this.literalSearches.set(account, s);
+    }
+    return s;
+  }
+
+  /**
+   * A request for a resource of another account is denied whatever the policies (docs/semantics.md,
+   * "Cross-account requests"; `otherAccount` in lib/engine/request.ts): the principal's account, when the
+   * request gives one, must be the URN's third segment, exactly. So a witness's URN and account are searched
+   * together: the atoms of `principal.account_id` (regular ones; typed ones are read on the value found) and,
+   * when the assumptions fix the account, that account, each read on the URN's account segment
+   * (`segmentAtom`), numbered after the Resource patterns in the search; and "the segment is not empty" (a
+   * principal field is never empty).
+   */
+  accountSegments(): AccountSegments {
+    if (!this.segments) {
+      const base = this.resource.atoms.length;
+      const atoms: RegularAtom[] = [];
+      const ofFieldAtom = new Map<number, number>();
+      const v = this.vars.get('account_id');
+      if (v) {
+        for (const a of v.atoms) {
+          if (!a.value.regular) continue;
+          ofFieldAtom.set(a.index, base + atoms.length);
+          atoms.push(segmentAtom(a.value.regular));
+        }
+      }
+      const nonEmpty = base + atoms.length;
+      atoms.push(segmentAtom({ alternatives: [{ tokens: [ANY, STAR], caseInsensitive: false }], negated: false }));
+      const fixed = this.options.assume.principal?.account_id;
+      let assumed: number | null = null;
+      if (typeof fixed === 'string') {
+        assumed = base + atoms.length;
+        atoms.push(segmentAtom({ alternatives: [{ tokens: literalTokens(fixed), caseInsensitive: false }], negated: false }));
+      }
+      this.segments = { atoms, ofFieldAtom, nonEmpty, assumed, account: typeof fixed === 'string' ? fixed : null };
+    }
+    return this.segments;
   }
 
   private common: string[] | undefined;
