@@ -240,6 +240,111 @@ describe('sets of every kind', () => {
   });
 });
 
+/** The account segment of a URN (the one the engine compares with the principal's account). */
+const accountOf = (urn: string | undefined): string | undefined => urn?.split(':')[2];
+
+/** Every witness with a resource and an account is in the principal's own account (never denied for being across accounts). */
+function expectOwnAccount(r: AnalysisResult): void {
+  for (const f of r.findings) {
+    const account = f.witness.principal?.account_id;
+    if (account !== undefined && f.witness.resource !== undefined) expect(accountOf(f.witness.resource), JSON.stringify(f.witness)).toBe(account);
+  }
+}
+
+describe("cross-account requests (denied whatever the policies): witnesses in the principal's account", () => {
+  const none: AnalysisPolicySet = { policies: [] };
+
+  it('a condition on g:PrincipalAccount and a Resource of another account meet in a URN whose * crosses ":" (was a wrong PASS)', () => {
+    // The Resource names acc-1 but its first * may hold ":acc-2": ims::acc-2:acc-1:image:x is in acc-2's account and
+    // matches. The representative used to take the account class (acc-2) and a URN (acc-1) apart: across accounts,
+    // denied by both, PASS.
+    const proposed = {
+      policies: [doc('p', [{ Effect: 'Allow', Action: ['ims:images:get'], Resource: ['ims:*:acc-1:image:*'], Condition: { StringEquals: { 'g:PrincipalAccount': ['acc-2'] } } }])],
+    };
+    const r = ok(checkNoNewAccess(none, proposed));
+    expect(r.result).toBe('FAIL');
+    expect(r.unknown_reasons).toEqual([]);
+    const f = r.findings.find((x) => x.action === 'ims:images:get')!;
+    expect(f.witness.principal?.account_id).toBe('acc-2');
+    expect(accountOf(f.witness.resource)).toBe('acc-2');
+    expectWitnesses(r, none, proposed);
+  });
+
+  it('an assumed account: witnesses in it, and none when no URN can be in it', () => {
+    const proposed = { policies: [doc('p', [{ Effect: 'Allow', Action: ['ims:images:get'], Resource: ['ims:*:acc-1:image:*'] }])] };
+    const r = ok(checkNoNewAccess(none, proposed, { assume: { principal: { type: 'user', account_id: 'acc-7' } } }));
+    expect(r.result).toBe('FAIL');
+    expect(r.findings.map((f) => [f.witness.principal?.account_id, accountOf(f.witness.resource)])).toEqual([['acc-7', 'acc-7']]);
+    expectWitnesses(r, none, proposed);
+    // An account with ":" is never a URN's account segment: every request with a resource is across accounts.
+    expect(ok(checkNoNewAccess(none, proposed, { assume: { principal: { type: 'user', account_id: 'a:b' } } })).result).toBe('PASS');
+  });
+
+  it('witnesses of regions that need an account are built in it (was INTERNAL_MISMATCH: a witness across accounts failed its own check)', () => {
+    // The Deny spares requests outside cn-north-4 (no account needed) and principals of accounts not like acc-?:
+    // the second part's witness needs an account ("example") and a URN in it, which no pattern names.
+    const proposed = {
+      policies: [
+        doc('p', [
+          { Effect: 'Allow', Action: ['ims:images:get'] },
+          { Effect: 'Deny', Action: ['ims:images:get'], Condition: { StringEquals: { 'g:RequestedRegion': 'cn-north-4' }, StringLikeIfExists: { 'g:PrincipalAccount': 'acc-?' } } },
+        ]),
+      ],
+    };
+    const r = ok(checkNoNewAccess(none, proposed));
+    expect(r.result).toBe('FAIL');
+    expect(r.unknown_reasons).toEqual([]);
+    const byAccount = r.findings.find((f) => f.condition.all_of.some((k) => k.field === 'principal.account_id'))!;
+    expect(byAccount.condition.text).toBe('principal.account_id: not StringLike "acc-?"');
+    expect(accountOf(byAccount.witness.resource)).toBe(byAccount.witness.principal?.account_id);
+    expectOwnAccount(r);
+    expectWitnesses(r, none, proposed);
+  });
+
+  it('an account compared as a number or a date: a value that can be a URN segment is found (was UNDECIDED_VALUES)', () => {
+    // NumberLessThan 1e3 and DateLessThan: the automaton reads neither; values of the classes (999, a day) are tried.
+    for (const condition of [{ NumberLessThan: { 'g:PrincipalAccount': ['1e3'] } }, { DateLessThan: { 'g:PrincipalAccount': ['2026-01-01T00:00:00Z'] } }]) {
+      const proposed = { policies: [doc('p', [{ Effect: 'Allow', Action: ['ims:images:get'], Resource: ['ims:cn-*:acc-1:image:img-2'], Condition: condition }])] };
+      const r = ok(checkNoNewAccess(none, proposed));
+      expect(r.result, JSON.stringify(condition)).toBe('FAIL');
+      expect(r.unknown_reasons).toEqual([]);
+      expectOwnAccount(r);
+      expectWitnesses(r, none, proposed);
+      expect(r.findings.every((f) => f.witness.principal?.account_id !== undefined)).toBe(true);
+    }
+  });
+
+  it('an account in an IPv6 block is never a URN segment (it has ":"): only requests across accounts, PASS (was UNDECIDED_VALUES)', () => {
+    const inBlock = { policies: [doc('p', [{ Effect: 'Allow', Action: ['ims:images:get'], Condition: { IpAddress: { 'g:PrincipalAccount': '2001:db8::/32' } } }])] };
+    const r = ok(checkNoNewAccess(none, inBlock));
+    expect(r.unknown_reasons).toEqual([]);
+    expect(r.result).toBe('PASS');
+    // The same Allow for an action without a resource (no account to compare): new access.
+    const list = { policies: [doc('p', [{ Effect: 'Allow', Action: ['ims:images:list'], Condition: { IpAddress: { 'g:PrincipalAccount': '2001:db8::/32' } } }])] };
+    const l = ok(checkNoNewAccess(none, list));
+    expect(l.result).toBe('FAIL');
+    expect(l.findings.map((f) => f.witness.principal?.account_id)).toEqual(['2001:db8:0:0:0:0:0:0']);
+    expectWitnesses(l, none, list);
+  });
+
+  it('a URN with a service no pattern names: the search writes the ":" a URN needs after every pattern is settled (was a wrong PASS)', () => {
+    const proposed = {
+      policies: [
+        doc('p', [
+          { Effect: 'Allow', Action: ['ims:images:get'] },
+          { Effect: 'Deny', Action: ['ims:images:get'], Resource: ['ims:*:*:*:*', 'obs:*:*:*:*'] },
+        ]),
+      ],
+    };
+    const r = ok(checkNoNewAccess(none, proposed));
+    expect(r.result).toBe('FAIL');
+    const f = r.findings.find((x) => x.principals.includes('user_or_agency'))!;
+    expect(f.resources).toEqual([{ match: [], except: ['ims:*:*:*:*', 'obs:*:*:*:*'] }]);
+    expect(f.witness.resource).not.toMatch(/^(ims|obs):/);
+    expectWitnesses(r, none, proposed);
+  });
+});
+
 describe('assumptions', () => {
   const existing = { policies: [doc('p', [{ Effect: 'Allow', Action: ['ims:images:get'] }])] };
   const proposed = { policies: [doc('p', [{ Effect: 'Allow', Action: ['ims:images:get', 'ims:images:deleteImage'], Condition: { StringEquals: { 'g:UserName': ['alice'] } } }])] };

@@ -486,9 +486,12 @@ export class Group {
     );
     const a = this.searchUrn(without, null);
     if (a.kind === 'found') return a;
+    // Classes no value of which can be a URN segment (their typed atoms need a ':', as an IPv6 address does) hold
+    // requests across accounts only.
+    const segmentable = this.segmentable(acc);
     const within = m.and(
       set,
-      m.literal(acc.first, (v) => v !== absent),
+      m.literal(acc.first, (v) => v !== absent && segmentable[v] === true),
     );
     const b = this.searchUrn(within, acc);
     if (b.kind === 'found') return b;
@@ -519,28 +522,12 @@ export class Group {
   }
 
   /**
-   * Account values that can be a URN's segment (no `:`, `*`, `?`) in classes the set allows, at most 16: the
-   * classes' representatives, the policies' values and the typed representatives of the account's typed
-   * atoms (and, for dates, their day alone, which needs no `:`).
+   * Account values that can be a URN's segment (no `:`, `*`, `?`) in classes the set allows, at most 32: the
+   * values that read as every segment does for the typed atoms (`typedSegmentValues`), the classes'
+   * representatives and the policies' values.
    */
   private accountCandidates(acc: GroupVar, set: number): string[] {
-    const raw: string[] = acc.classes.map((k) => k.rep).filter((r): r is string => r !== null);
-    for (const a of acc.atoms) {
-      raw.push(...a.value.literals);
-      const typed = a.value.typed;
-      if (!typed) continue;
-      for (const r of typedRepresentatives(typed.family, typed.values)) {
-        raw.push(r);
-        if (typed.family === 'date') raw.push(r.slice(0, 10));
-      }
-      if (typed.family === 'date') {
-        for (const v of typed.values) {
-          const t = readDate(v);
-          if (t === undefined) continue;
-          for (const d of [t - 86_400_000, t, t + 86_400_000]) if (Number.isFinite(d) && Math.abs(d) < 8.64e15) raw.push(new Date(d).toISOString().slice(0, 10));
-        }
-      }
-    }
+    const raw: string[] = [...this.typedSegmentValues(acc), ...acc.classes.map((k) => k.rep).filter((r): r is string => r !== null), ...acc.atoms.flatMap((a) => a.value.literals)];
     const out: string[] = [];
     const seen = new Set<string>();
     for (const v of raw) {
@@ -548,9 +535,56 @@ export class Group {
       seen.add(v);
       const c = this.accountClass(acc, v);
       if (c !== -1 && this.mdd.restrict(set, acc.first, c) !== FALSE) out.push(v);
-      if (out.length >= 16) break;
+      if (out.length >= 32) break;
     }
     return out;
+  }
+
+  private typedSegments: string[] | undefined;
+  /**
+   * Values without `:` that, between them, read as every value without `:` reads for the account's typed
+   * atoms: a text no reader reads; each number representative (a number is written without `:`); the IPv4
+   * representatives (an address without `:` is an IPv4 address, and is never in an IPv6 block); for dates, the
+   * days alone (a time of day needs `:`), each constant's day and the days before and after it, and the first
+   * and last days (a day between two constants is at least as late as the day after the first one).
+   */
+  private typedSegmentValues(acc: GroupVar): string[] {
+    if (!this.typedSegments) {
+      const out = ['x'];
+      const day = (ms: number): void => {
+        if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15) return;
+        const d = new Date(Math.floor(ms / 86_400_000) * 86_400_000);
+        const y = d.getUTCFullYear();
+        if (y >= 0 && y <= 9999) out.push(d.toISOString().slice(0, 10));
+      };
+      for (const a of acc.atoms) {
+        const typed = a.value.typed;
+        if (!typed) continue;
+        if (typed.family === 'date') {
+          out.push('0000-01-01', '9999-12-31');
+          for (const v of typed.values) {
+            const t = readDate(v);
+            if (t !== undefined) for (const d of [t - 86_400_000, t, t + 86_400_000]) day(d);
+          }
+        } else out.push(...typedRepresentatives(typed.family, typed.values).filter((r) => !r.includes(':')));
+      }
+      this.typedSegments = out;
+    }
+    return this.typedSegments;
+  }
+
+  private segmentableClasses: boolean[] | undefined;
+  /**
+   * By class of the account: whether some value of it may be a URN segment. False only when its truths of
+   * the typed atoms are those of no value without `:` (`typedSegmentValues` reads as all of them do).
+   */
+  private segmentable(acc: GroupVar): boolean[] {
+    if (!this.segmentableClasses) {
+      const typed = acc.atoms.flatMap((a, i) => (a.value.typed ? [i] : []));
+      const seen = new Set(this.typedSegmentValues(acc).map((v) => typed.map((i) => (acc.atoms[i]!.value.holds(v) ? 1 : 0)).join('')));
+      this.segmentableClasses = acc.classes.map((k) => typed.length === 0 || seen.has(typed.map((i) => k.vector[i]).join('')));
+    }
+    return this.segmentableClasses;
   }
 
   /**
