@@ -345,6 +345,18 @@ describe("cross-account requests (denied whatever the policies): witnesses in th
   });
 });
 
+describe('work shared between groups of actions', () => {
+  it('a proof that no URN has some combinations of pattern matches serves every group that meets them (was WORK_LIMIT on a generated pair)', () => {
+    const pair = JSON.parse(readFileSync(new URL('fixtures/analysis/shared-patterns-pair.json', import.meta.url), 'utf8')) as { existing: AnalysisPolicySet; proposed: AnalysisPolicySet };
+    const r = ok(checkNoNewAccess(pair.existing, pair.proposed));
+    expect(r.unknown_reasons).toEqual([]);
+    expect(r.result).toBe('FAIL');
+    // Each group searched alone needed more than the 1,000,000 steps of ANALYSIS_LIMITS for the whole answer.
+    expect(r.stats.automaton_steps).toBeLessThan(600_000);
+    expectWitnesses(r, pair.existing, pair.proposed);
+  });
+});
+
 describe('assumptions', () => {
   const existing = { policies: [doc('p', [{ Effect: 'Allow', Action: ['ims:images:get'] }])] };
   const proposed = { policies: [doc('p', [{ Effect: 'Allow', Action: ['ims:images:get', 'ims:images:deleteImage'], Condition: { StringEquals: { 'g:UserName': ['alice'] } } }])] };

@@ -710,11 +710,19 @@ export class Group {
       fill(t, urn.split(':')[2] ?? '');
       return t;
     };
-    const candidates = [() => this.niceUrns(), () => this.mergedUrns(set)];
+    // A plain search (no account to place) depends on the set only through the combinations of pattern matches
+    // its points have: the URN found for the same combinations before, by any group, is tried first, and a
+    // proof that no URN has them is one for this set too.
+    const plain = !acc && assumed === null && literal === undefined;
+    const key = plain ? this.projectionKey(set) : null;
+    const known = key === null ? undefined : this.space.urnsByPatterns.get(key);
+    if (known === null) return { kind: 'empty' };
+    const candidates = [...(known === undefined ? [] : [() => [known]]), () => this.niceUrns(), () => this.mergedUrns(set)];
     if (acc || assumed !== null) candidates.push(() => this.inAccounts([...this.niceUrns(), ...this.mergedUrns(set)], set, acc));
     const found = searcher.find(constraint, candidates, truths, this.space.stepsLeft());
     this.space.automatonSteps += found.work;
     if (!found.complete) throw new WorkLimitError(`more than ${this.space.options.limits.automatonSteps} automaton steps (for the whole analysis) to find a resource URN`);
+    if (key !== null && !found.refused) this.space.urnsByPatterns.set(key, found.value);
     if (found.value === null || chosen === null) return found.refused ? { kind: 'undecided' } : { kind: 'empty' };
     const point: number[] = chosen;
     const urn = found.value;
@@ -737,6 +745,52 @@ export class Group {
     const witness: Witness = { point, urn };
     if (account !== undefined) witness.account = account;
     return { kind: 'found', witness };
+  }
+
+  private readonly projections = new Map<number, number>();
+  /** The combinations of pattern matches of a set's points (the other variables, tested first, projected out). */
+  private patternProjection(n: number): number {
+    if (n === FALSE || n === TRUE) return n;
+    const m = this.mdd;
+    if (m.variable(n) >= this.rbase) return n;
+    let p = this.projections.get(n);
+    if (p === undefined) {
+      p = FALSE;
+      for (const c of m.children(n)) {
+        p = m.or(p, this.patternProjection(c));
+        if (p === TRUE) break;
+      }
+      this.projections.set(n, p);
+    }
+    return p;
+  }
+
+  /**
+   * A set's combinations of pattern matches written over the space's pattern numbers (the group's pattern
+   * variables are in the space's order, so the reduced diagram's walk is canonical); null when large.
+   */
+  private projectionKey(set: number): string | null {
+    const m = this.mdd;
+    const ids = new Map<number, number>();
+    const parts: string[] = [];
+    const walk = (n: number): boolean => {
+      if (n === FALSE || n === TRUE) {
+        parts.push(n === TRUE ? 'T' : 'F');
+        return true;
+      }
+      const id = ids.get(n);
+      if (id !== undefined) {
+        parts.push(`#${id}`);
+        return true;
+      }
+      if (ids.size >= 2000) return false;
+      ids.set(n, ids.size);
+      parts.push(`(${(this.patterns[m.variable(n) - this.rbase] as Atom).index}`);
+      for (const c of m.children(n)) if (!walk(c)) return false;
+      parts.push(')');
+      return true;
+    };
+    return walk(this.patternProjection(set)) ? parts.join(' ') : null;
   }
 
   /**

@@ -285,6 +285,11 @@ export class Space {
   private searcher: StringSearch | undefined;
   private segments: AccountSegments | undefined;
   /**
+   * What the plain URN search found for a set of combinations of pattern matches (`Group.projectionKey`): a
+   * URN that has one of them, or null when no URN has any (a proof, valid for every group of the space).
+   */
+  readonly urnsByPatterns = new Map<string, string | null>();
+  /**
    * The witness-search automaton over every Resource pattern of the sets, then the account atoms read on the
    * URN's account segment (`accountSegments`); built once, shared by the groups.
    */
