@@ -345,6 +345,24 @@ describe("cross-account requests (denied whatever the policies): witnesses in th
   });
 });
 
+describe('descriptions of regions', () => {
+  it('a pattern with "?" does not cover a star pattern: img-? leaves out URNs img-* has (was a region holding requests that are no difference)', () => {
+    // Lost access: URNs matching neither pattern. ims:*:*:image:img-? was taken to cover ims:*:acc-1:image:img-*
+    // (its ? matched the character standing for the other's *), so the description left the second out of
+    // "except" and held ims:cn-north-4:acc-1:image:img-12, which b still allows.
+    const a = { policies: [doc('p', [{ Effect: 'Allow', Action: ['ims:images:get'], NotResource: ['ims:*:*:image:img-?'] }])] };
+    const b = { policies: [doc('p', [{ Effect: 'Allow', Action: ['ims:images:get'], Resource: ['ims:*:acc-1:image:img-*'] }])] };
+    const r = ok(diff(a, b));
+    const lost = r.findings.filter((f) => f.kind === 'lost_access' && f.action === 'ims:images:get' && f.principals.includes('user_or_agency'));
+    expect(lost.length).toBeGreaterThan(0);
+    for (const f of lost) for (const t of f.resources) expect(t.except).toContain('ims:*:acc-1:image:img-*');
+    const stillAllowed = { principal: { type: 'user' as const }, action: 'ims:images:get', resource: 'ims:cn-north-4:acc-1:image:img-12' };
+    const e = createEvaluator({ policies: b.policies });
+    expect((e.evaluate(stillAllowed) as { decision: string }).decision).toBe('allow');
+    expectWitnesses(r, a, b);
+  });
+});
+
 describe('work shared between groups of actions', () => {
   it('a proof that no URN has some combinations of pattern matches serves every group that meets them (was WORK_LIMIT on a generated pair)', () => {
     const pair = JSON.parse(readFileSync(new URL('fixtures/analysis/shared-patterns-pair.json', import.meta.url), 'utf8')) as { existing: AnalysisPolicySet; proposed: AnalysisPolicySet };

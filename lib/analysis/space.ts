@@ -261,8 +261,8 @@ export class Space {
   /**
    * Which of the four combinations of matching two Resource patterns may have a URN (bit 0: neither, 1: only
    * the first, 2: only the second, 3: both). A combination is ruled out only when the engine's own glob
-   * intersection and coverage code proves it impossible for any string (lib/match/glob.ts; they take one
-   * side without `?`); anything else stays possible, so the set of ruled-out combinations is exact or
+   * intersection and coverage code proves it impossible for any string (lib/match/glob.ts; the intersection
+   * takes one side without `?`, the coverage both); anything else stays possible, so the set of ruled-out combinations is exact or
    * smaller, never larger.
    */
   pairRelation(a: Atom, b: Atom): number {
@@ -275,8 +275,10 @@ export class Space {
       const qPlain = !q.includes('?');
       const pPlain = !p.includes('?');
       if ((qPlain && !globsIntersect(p, q)) || (!qPlain && pPlain && !globsIntersect(q, p))) r &= ~(1 << 3);
-      if (pPlain && starPatternCovered(q, p)) r &= ~(1 << 1);
-      if (qPlain && starPatternCovered(p, q)) r &= ~(1 << 2);
+      // Coverage takes both sides without `?`: a `?` of the covering glob would match the one character that
+      // stands for a star of the other (img-? "covered" img-*, whose URNs may end with two characters).
+      if (pPlain && qPlain && starPatternCovered(q, p)) r &= ~(1 << 1);
+      if (pPlain && qPlain && starPatternCovered(p, q)) r &= ~(1 << 2);
       this.pairs.set(key, r);
     }
     return r;
