@@ -327,6 +327,33 @@ describe("cross-account requests (denied whatever the policies): witnesses in th
     expectWitnesses(l, none, list);
   });
 
+  it('an account read as a number, date or address whose segment no pattern allows: proved empty over URNs with that syntax (was UNDECIDED_VALUES)', () => {
+    // ims:??-north-4:acc-?:image:* fixes the account segment to acc-? (no * before it): no principal whose account
+    // is 300 (or 0.0.0.0, or a day) has such a URN in its account, so the Deny takes nothing away from users.
+    const P = 'ims:??-north-4:acc-?:image:*';
+    const user = { assume: { principal: { type: 'user' as const } } };
+    for (const condition of [{ NumberEquals: { 'g:PrincipalAccount': '+300' } }, { IpAddress: { 'g:PrincipalAccount': '0.0.0.0/0' } }, { DateEquals: { 'g:PrincipalAccount': '2026-01-01' } }]) {
+      const a = { policies: [doc('p', [{ Effect: 'Allow', Action: ['ims:images:get'], Resource: [P] }])] };
+      const b = {
+        policies: [
+          doc('p', [
+            { Effect: 'Allow', Action: ['ims:images:get'], Resource: [P] },
+            { Effect: 'Deny', Action: ['ims:images:get'], Condition: condition },
+          ]),
+        ],
+      };
+      const r = ok(diff(a, b, user));
+      expect(r.unknown_reasons, JSON.stringify(condition)).toEqual([]);
+      expect(r.result).toBe('PASS');
+      // Not vacuous: where any account segment fits, the same Deny takes the access away, in the principal's account.
+      const anyUrn = (x: typeof a) => ({ policies: x.policies.map((p) => doc(p.id, JSON.parse(JSON.stringify((p.document as { Statement: unknown[] }).Statement).replaceAll(P, 'ims:*:*:image:*')))) });
+      const wide = ok(diff(anyUrn(a), anyUrn(b), user));
+      expect(wide.result).toBe('FAIL');
+      expectOwnAccount(wide);
+      expectWitnesses(wide, anyUrn(a), anyUrn(b));
+    }
+  });
+
   it('a URN with a service no pattern names: the search writes the ":" a URN needs after every pattern is settled (was a wrong PASS)', () => {
     const proposed = {
       policies: [

@@ -34,7 +34,7 @@ import type { ActionResult, ContextScalar, ContextValue, EvaluateRequest, Princi
 import { FALSE, Mdd, TRUE, WorkLimitError } from './mdd.js';
 import { DERIVED_KEYS, FIELD_LIMITS, LIST_LIMIT, principalOf, REGION_KEY, scopeCondition, type Atom, type Field, type Space, type Variable } from './space.js';
 import type { AtomConstraint, StringSearch } from './strings.js';
-import { typedRepresentatives } from './values.js';
+import { typedRepresentatives, type TypedFamily } from './values.js';
 import { readDate } from '../policy/values.js';
 import type { PrincipalClass, UnknownReason } from './types.js';
 
@@ -495,6 +495,7 @@ export class Group {
     );
     const b = this.searchUrn(within, acc);
     if (b.kind === 'found') return b;
+    let undecided = a.kind === 'undecided' || b.kind === 'undecided';
     if (b.kind === 'undecided') {
       // Some URN fits the regular atoms but not the account's typed ones (a number, a date, an address), which
       // the automaton does not read: the values of those classes that can be a segment, each tried exactly.
@@ -510,8 +511,28 @@ export class Group {
         );
         if (r.kind === 'found') return r;
       }
+      // Then apart: classes whose every value is read as a number, date or address (their typed truths are not
+      // those of a text no reader reads), over URNs whose account segment has one of those syntaxes (a proof
+      // that there is none, when none is found), and the other classes.
+      const typed = acc.atoms.flatMap((x, i) => (x.value.typed ? [i] : []));
+      const families = [...new Set(typed.map((i) => (acc.atoms[i]!.value.typed as { family: TypedFamily }).family))];
+      const text = typed.map((i) => (acc.atoms[i]!.value.holds('x') ? 1 : 0)).join('');
+      const read = (v: number): boolean => typed.map((i) => acc.classes[v]!.vector[i]).join('') !== text;
+      const readSet = m.and(
+        within,
+        m.literal(acc.first, (v) => v !== absent && read(v)),
+      );
+      const textSet = m.and(
+        within,
+        m.literal(acc.first, (v) => v !== absent && !read(v)),
+      );
+      const r1 = this.searchUrn(readSet, acc, undefined, this.space.syntaxSearch(families));
+      if (r1.kind === 'found') return r1;
+      const r2 = this.searchUrn(textSet, acc);
+      if (r2.kind === 'found') return r2;
+      undecided = a.kind === 'undecided' || r1.kind === 'undecided' || r2.kind === 'undecided';
     }
-    return a.kind === 'undecided' || b.kind === 'undecided' ? { kind: 'undecided' } : { kind: 'empty' };
+    return undecided ? { kind: 'undecided' } : { kind: 'empty' };
   }
 
   /** The class of an account value (every atom read by the engine); -1 when it cannot be a principal's account. */
@@ -594,7 +615,7 @@ export class Group {
    * classes as the search goes, and the class of the segment found (every atom, typed ones included, read
    * by the engine) is the point's. When the assumptions fix the account, the segment must be it.
    */
-  private searchUrn(set: number, acc: GroupVar | null, literal?: string): WitnessSearch {
+  private searchUrn(set: number, acc: GroupVar | null, literal?: string, over?: StringSearch): WitnessSearch {
     if (set === FALSE) return { kind: 'empty' };
     const m = this.mdd;
     const seg = this.space.accountSegments();
@@ -625,7 +646,7 @@ export class Group {
       required.push(resources);
       fill = (t, value) => (t[resources] = value === literal ? 1 : 0);
     } else {
-      searcher = this.space.search();
+      searcher = over ?? this.space.search();
       size = resources + seg.atoms.length;
       if (acc) {
         acc.atoms.forEach((a, pos) => {
@@ -713,7 +734,7 @@ export class Group {
     // A plain search (no account to place) depends on the set only through the combinations of pattern matches
     // its points have: the URN found for the same combinations before, by any group, is tried first, and a
     // proof that no URN has them is one for this set too.
-    const plain = !acc && assumed === null && literal === undefined;
+    const plain = !acc && assumed === null && literal === undefined && over === undefined;
     const key = plain ? this.projectionKey(set) : null;
     const known = key === null ? undefined : this.space.urnsByPatterns.get(key);
     if (known === null) return { kind: 'empty' };

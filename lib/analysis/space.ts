@@ -21,10 +21,10 @@ import { compileGlob, globsIntersect } from '../match/glob.js';
 import type { ParsedCondition } from '../policy/model.js';
 import { parseOperator } from '../policy/operators.js';
 import type { ContextValue, Principal, PrincipalType } from '../types.js';
-import { ANY, globTokens, literalTokens, NON_EMPTY, segmentAtom, STAR, StringSearch, URN_SHAPE, type Alternative, type RegularAtom } from './strings.js';
+import { ANY, globTokens, literalTokens, NON_EMPTY, segmentAtom, STAR, StringSearch, URN_SHAPE, type Alternative, type RegularAtom, type Shape } from './strings.js';
 import { NodeBudget } from './mdd.js';
 import type { AnalysisLimits, Assume, ConditionRef, PrincipalClass } from './types.js';
-import { valueClasses, type ValueAtom, type ValueClasses } from './values.js';
+import { SYNTAX, valueClasses, type TypedFamily, type ValueAtom, type ValueClasses } from './values.js';
 
 // ---------------------------------------------------------------------------------------------------------
 // Principals
@@ -308,6 +308,29 @@ export class Space {
     return this.searcher;
   }
 
+  private readonly syntaxSearches = new Map<string, StringSearch>();
+  /**
+   * The witness search of `search()` (the same atoms) over URNs whose account segment has the syntax of a
+   * number, a date or an address of one of `families` (the automata of values.ts, supersets of what the
+   * readers read): for account classes whose every value is read as one of them.
+   */
+  syntaxSearch(families: readonly TypedFamily[]): StringSearch {
+    const key = [...families].sort().join(',');
+    let s = this.syntaxSearches.get(key);
+    if (!s) {
+      this.search();
+      const seg = this.accountSegments();
+      s = new StringSearch([...this.resource.atoms.map((a) => a.value.regular as RegularAtom), ...seg.atoms], {
+        maxLength: VALUE_LIMIT,
+        shape: segmentSyntaxShape(families.map((f) => SYNTAX[f])),
+        excluded: '*?',
+        workLimit: this.options.limits.automatonSteps,
+      });
+      this.syntaxSearches.set(key, s);
+    }
+    return s;
+  }
+
   private readonly literalSearches = new Map<string, StringSearch>();
   /**
    * The witness search over every Resource pattern and one more atom, "the URN's account segment is
@@ -539,4 +562,51 @@ function starPatternCovered(p: string, q: string): boolean {
   if (p.includes('\u0000')) return false;
   const g = compileGlob(p);
   return g.matchesAll || g.test(q.split('*').join('\u0000'));
+}
+
+/**
+ * URN_SHAPE, with its third segment (the account) read by syntax automata too: the URN is refused when the
+ * segment ends and none accepts it. States are interned tuples (URN state, each automaton's state or -1).
+ */
+export function segmentSyntaxShape(syntaxes: readonly Shape[]): Shape {
+  const tuples: number[][] = [];
+  const ids = new Map<string, number>();
+  const idOf = (t: number[]): number => {
+    const key = t.join(',');
+    let id = ids.get(key);
+    if (id === undefined) {
+      ids.set(key, (id = tuples.length));
+      tuples.push(t);
+    }
+    return id;
+  };
+  const start = idOf([URN_SHAPE.start, ...syntaxes.map((x) => x.start)]);
+  const classes = new Map<string, number>();
+  return {
+    start,
+    step: (state, char) => {
+      const [u, ...xs] = tuples[state] as number[];
+      const next = URN_SHAPE.step(u as number, char);
+      if (next === -1) return -1;
+      if (u === 3 && char === ':') {
+        // The account segment ends here: one automaton must accept it.
+        if (!xs.some((x, k) => x !== -1 && (syntaxes[k] as Shape).accepts(x))) return -1;
+        return idOf([next, ...xs.map(() => -1)]);
+      }
+      if (u === 3) {
+        const ys = xs.map((x, k) => (x === -1 ? -1 : (syntaxes[k] as Shape).step(x, char)));
+        if (ys.every((y) => y === -1)) return -1;
+        return idOf([next, ...ys]);
+      }
+      return idOf([next, ...xs]);
+    },
+    accepts: (state) => URN_SHAPE.accepts((tuples[state] as number[])[0] as number),
+    classOf: (char) => {
+      const key = [URN_SHAPE.classOf(char), ...syntaxes.map((x) => x.classOf(char))].join('.');
+      let id = classes.get(key);
+      if (id === undefined) classes.set(key, (id = classes.size));
+      return id;
+    },
+    chars: `:${syntaxes.map((x) => x.chars).join('')}`,
+  };
 }
