@@ -40,7 +40,7 @@ describe('access analysis vs evaluate', () => {
     expect(findings).toBeGreaterThan(PAIRS);
     // UNKNOWN is never a PASS, and rare: witnesses are built in the principal's account, the URN search writes every
     // ':' a URN needs, and groups share their URN proofs; what is left is a class without a value or the work limit
-    // (docs/analysis.md, "Limits of exactness"): 0 of 20,000 generated pairs (2026-12-06), at most 1 in 500 here.
+    // (docs/analysis.md, "Limits of exactness"): 0 in 40,000 generated pairs (2026-12-06), at most 1 in 500 here.
     expect(results.UNKNOWN ?? 0).toBeLessThanOrEqual(Math.floor(PAIRS / 500));
     expect(results.ERROR ?? 0).toBeLessThan(PAIRS / 50);
   }, 180_000);
