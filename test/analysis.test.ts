@@ -388,6 +388,18 @@ describe('descriptions of regions', () => {
     expect((e.evaluate(stillAllowed) as { decision: string }).decision).toBe('allow');
     expectWitnesses(r, a, b);
   });
+
+  it('and where that was the only way: widening ims:*:acc-1:im*:?* back to ims:*:acc-1:image:* is new access (was a wrong PASS)', () => {
+    // ims:*:acc-1:image:* matches ims::acc-1:image: (an empty id), which ims:*:acc-1:im*:?* does not: its ? needs a
+    // character. Taking the second to cover the first ruled those URNs out, and the new access with them.
+    const narrow = { policies: [doc('p', [{ Effect: 'Allow', Action: ['ims:images:get'], Resource: ['ims:*:acc-1:im*:?*'] }])] };
+    const wide = { policies: [doc('p', [{ Effect: 'Allow', Action: ['ims:images:get'], Resource: ['ims:*:acc-1:image:*'] }])] };
+    const r = ok(checkNoNewAccess(narrow, wide));
+    expect(r.result).toBe('FAIL');
+    expect(r.findings.map((f) => f.resources)).toEqual([[{ match: ['ims:*:acc-1:image:*'], except: ['ims:*:acc-1:im*:?*'] }]]);
+    expect(r.findings[0]!.witness.resource).toMatch(/:image:$/);
+    expectWitnesses(r, narrow, wide);
+  });
 });
 
 describe('work shared between groups of actions', () => {
