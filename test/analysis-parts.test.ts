@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compileCondition, evalConditionValues } from '../lib/engine/conditions.js';
 import { FALSE, Mdd, TRUE, type Cube } from '../lib/analysis/mdd.js';
-import { exploreClasses, globTokens, literalTokens, STAR, StringSearch, URN_SHAPE, type AtomConstraint, type RegularAtom } from '../lib/analysis/strings.js';
+import { exploreClasses, globTokens, literalTokens, segmentAtom, STAR, StringSearch, URN_SHAPE, type AtomConstraint, type RegularAtom } from '../lib/analysis/strings.js';
 import { SYNTAX, valueClasses, type ValueAtom } from '../lib/analysis/values.js';
 import { readDate, readIp, readNumber } from '../lib/policy/values.js';
 import type { Shape } from '../lib/analysis/strings.js';
@@ -161,6 +161,71 @@ describe('witness search', () => {
       }),
       { numRuns: 300, seed: 7 },
     );
+  });
+});
+
+/** Atoms over few letters for the URN searches below (their brute force enumerates longer strings). */
+const urnAltArb = fc.oneof(
+  fc.stringMatching(/^[ak*?]{0,3}$/).map((pattern) => ({ pattern, ci: false })),
+  fc
+    .tuple(fc.stringMatching(/^[ak]{0,2}$/), fc.constantFrom('', 'prefix', 'suffix'))
+    .map(([text, how]) => ({ pattern: how === 'prefix' ? `${text}*` : how === 'suffix' ? `*${text}` : text, ci: true })),
+);
+const urnAtomsArb = fc.array(fc.record({ alts: fc.array(urnAltArb, { minLength: 1, maxLength: 2 }), negated: fc.boolean() }), { minLength: 1, maxLength: 3 });
+/** Every URN (a lower-case service, at least four ':') up to length 7 over the letters, ':', an upper-case K, the Kelvin sign and the dotted capital I. */
+const URNS_7 = (() => {
+  const chars = ['a', 'k', 'K', '\u212a', '\u0130', 'x', ':'];
+  const out: string[] = [];
+  let layer = [''];
+  for (let n = 1; n <= 7; n++) {
+    layer = layer.flatMap((p) => chars.map((c) => p + c));
+    for (const s of layer) if (/^[akx]+(:[^:]*){4,}$/.test(s) && (s.match(/:/g) ?? []).length >= 4) out.push(s);
+  }
+  return out;
+})();
+
+describe('witness search for URNs', () => {
+  it('with the URN shape and atoms read on the account segment: a shortest URN in the allowed combinations exactly when one exists (brute force up to length 7)', () => {
+    // A URN needs four ':' that no live pattern position may name (every atom settled, or dead, early): the search
+    // must write them anyway (it once could not, and reported no URN). The segment atoms read the third segment.
+    fc.assert(
+      fc.property(urnAtomsArb, fc.array(fc.nat(), { maxLength: 8 }), (specs, picks) => {
+        const atoms = [...specs.map(toAtom), ...specs.map((s) => segmentAtom(toAtom(s)))];
+        const k = atoms.length;
+        const vectorOf = (u: string): string => [...specs.map((a) => truth(a, u)), ...specs.map((a) => truth(a, u.split(':')[2] as string))].join('');
+        const all = Array.from({ length: 1 << k }, (_, i) => Array.from({ length: k }, (_, a) => (i >> a) & 1).join(''));
+        const allowed = new Set(picks.map((p) => all[p % all.length] as string));
+        const search = new StringSearch(atoms, { maxLength: 7, shape: URN_SHAPE, excluded: '*?', workLimit: 1e6 });
+        const found = search.find(explicitConstraint(k, allowed));
+        expect(found.complete).toBe(true);
+        const brute = URNS_7.find((u) => allowed.has(vectorOf(u)));
+        if (brute === undefined) expect(found.value).toBeNull();
+        else {
+          expect(found.value, `brute force found ${brute}`).not.toBeNull();
+          expect(URNS_7).toContain(found.value);
+          expect(allowed.has(vectorOf(found.value as string))).toBe(true);
+          expect((found.value as string).length).toBe(brute.length);
+        }
+      }),
+      { numRuns: 300, seed: 11 },
+    );
+  });
+
+  it('a segment atom is its atom read on the third segment, and never matches a segment with ":" in the alternative', () => {
+    const atom: RegularAtom = {
+      alternatives: [
+        { tokens: globTokens('a*'), caseInsensitive: false },
+        { tokens: globTokens('x:y'), caseInsensitive: false },
+      ],
+      negated: false,
+    };
+    const seg = segmentAtom(atom);
+    expect(seg.alternatives).toHaveLength(1);
+    const search = new StringSearch([seg], { maxLength: 12, shape: URN_SHAPE, excluded: '*?', workLimit: 1e5 });
+    const yes = search.find(explicitConstraint(1, new Set(['1'])));
+    expect(yes.value?.split(':')[2]).toMatch(/^a/);
+    const no = search.find(explicitConstraint(1, new Set(['0'])));
+    expect(no.value?.split(':')[2]).not.toMatch(/^a/);
   });
 });
 

@@ -279,5 +279,5 @@ export function witnessOf(group: Group, part: RegionPart, actionIndex: number): 
   const found = group.witness(part.node);
   if (found.kind === 'empty') return 'empty';
   if (found.kind === 'undecided') return null;
-  return group.requestAt(found.witness.point, actionAt(actionIndex).name, found.witness.urn);
+  return group.requestAt(found.witness.point, actionAt(actionIndex).name, found.witness.urn, found.witness.account);
 }

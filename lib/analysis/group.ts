@@ -32,8 +32,10 @@ import {
 } from './engine.js';
 import type { ActionResult, ContextScalar, ContextValue, EvaluateRequest, Principal } from '../types.js';
 import { FALSE, Mdd, TRUE, WorkLimitError } from './mdd.js';
-import { DERIVED_KEYS, LIST_LIMIT, principalOf, REGION_KEY, scopeCondition, type Atom, type Field, type Space, type Variable } from './space.js';
+import { DERIVED_KEYS, FIELD_LIMITS, LIST_LIMIT, principalOf, REGION_KEY, scopeCondition, type Atom, type Field, type Space, type Variable } from './space.js';
 import type { AtomConstraint, StringSearch } from './strings.js';
+import { typedRepresentatives, type TypedFamily } from './values.js';
+import { readDate } from '../policy/values.js';
 import type { PrincipalClass, UnknownReason } from './types.js';
 
 export type ResourceKind = 'none' | 'urn';
@@ -59,6 +61,8 @@ export interface GroupVar {
 export interface Witness {
   point: number[];
   urn: string | null;
+  /** The principal's account: the URN's account segment, when the point gives the principal one. */
+  account?: string;
 }
 
 /** What a search for a witness found: one, none (the set is empty), or none that can be built. */
@@ -378,7 +382,7 @@ export class Group {
       const results: Array<Array<ActionResult | null>> = [];
       for (let p = 0; p < this.principals.length; p++) {
         const row: Array<ActionResult | null> = [];
-        const req = w ? this.requestAt([p, ...w.point.slice(1)], action, w.urn) : null;
+        const req = w ? this.requestAt([p, ...w.point.slice(1)], action, w.urn, w.account) : null;
         const resolved = req ? resolveRequest(req) : null;
         if (resolved && 'error' in resolved) throw new GroupUnknown({ code: 'INTERNAL_MISMATCH', message: `internal: a representative request was refused: ${resolved.error.message}`, action });
         for (let s = 0; s < this.sets.length; s++) {
@@ -448,49 +452,298 @@ export class Group {
   witness(set: number): WitnessSearch {
     let w = this.witnesses.get(set);
     if (!w) this.witnesses.set(set, (w = this.searchWitness(set)));
-    return w.kind === 'found' ? { kind: 'found', witness: { point: [...w.witness.point], urn: w.witness.urn } } : w;
+    return w.kind === 'found' ? { kind: 'found', witness: { ...w.witness, point: [...w.witness.point] } } : w;
   }
 
   private readonly witnesses = new Map<number, WitnessSearch>();
 
+  /** The variable of `principal.account_id` when the group's requests have a resource (null: none). */
+  private accountVar(): GroupVar | null {
+    return this.kind === 'urn' ? (this.varOfId.get('account_id') ?? null) : null;
+  }
+
+  /**
+   * A request for another account's resource is denied whatever the policies, so only requests in the
+   * principal's own account (or without one) can tell two sets apart, and a region's representative must be
+   * one: its account absent, or the URN's account segment (docs/analysis.md, "Limits of exactness"). Points
+   * without an account are tried first; then points with one, where the URN and the account's class are
+   * searched together (the account is the URN's segment). A region whose every request is across accounts
+   * is empty.
+   */
   private searchWitness(set: number): WitnessSearch {
     if (set === FALSE) return { kind: 'empty' };
     const m = this.mdd;
-    if (this.kind === 'none' || this.patterns.length === 0) {
+    if (this.kind === 'none') {
+      const point = this.pickPoint(set);
+      return point ? { kind: 'found', witness: { point, urn: null } } : { kind: 'undecided' };
+    }
+    const acc = this.accountVar();
+    if (!acc) return this.searchUrn(set, null);
+    const absent = acc.classes.length;
+    const without = m.and(
+      set,
+      m.literal(acc.first, (v) => v === absent),
+    );
+    const a = this.searchUrn(without, null);
+    if (a.kind === 'found') return a;
+    // Classes no value of which can be a URN segment (their typed atoms need a ':', as an IPv6 address does) hold
+    // requests across accounts only.
+    const segmentable = this.segmentable(acc);
+    const within = m.and(
+      set,
+      m.literal(acc.first, (v) => v !== absent && segmentable[v] === true),
+    );
+    const b = this.searchUrn(within, acc);
+    if (b.kind === 'found') return b;
+    let undecided = a.kind === 'undecided' || b.kind === 'undecided';
+    if (b.kind === 'undecided') {
+      // Some URN fits the regular atoms but not the account's typed ones (a number, a date, an address), which
+      // the automaton does not read: the values of those classes that can be a segment, each tried exactly.
+      for (const value of this.accountCandidates(acc, within)) {
+        const c = this.accountClass(acc, value);
+        const r = this.searchUrn(
+          m.and(
+            within,
+            m.literal(acc.first, (v) => v === c),
+          ),
+          acc,
+          value,
+        );
+        if (r.kind === 'found') return r;
+      }
+      // Then apart: classes whose every value is read as a number, date or address (their typed truths are not
+      // those of a text no reader reads), over URNs whose account segment has one of those syntaxes (a proof
+      // that there is none, when none is found), and the other classes.
+      const typed = acc.atoms.flatMap((x, i) => (x.value.typed ? [i] : []));
+      const families = [...new Set(typed.map((i) => (acc.atoms[i]!.value.typed as { family: TypedFamily }).family))];
+      const text = typed.map((i) => (acc.atoms[i]!.value.holds('x') ? 1 : 0)).join('');
+      const read = (v: number): boolean => typed.map((i) => acc.classes[v]!.vector[i]).join('') !== text;
+      const readSet = m.and(
+        within,
+        m.literal(acc.first, (v) => v !== absent && read(v)),
+      );
+      const textSet = m.and(
+        within,
+        m.literal(acc.first, (v) => v !== absent && !read(v)),
+      );
+      const r1 = this.searchUrn(readSet, acc, undefined, this.space.syntaxSearch(families));
+      if (r1.kind === 'found') return r1;
+      const r2 = this.searchUrn(textSet, acc);
+      if (r2.kind === 'found') return r2;
+      undecided = a.kind === 'undecided' || r1.kind === 'undecided' || r2.kind === 'undecided';
+    }
+    return undecided ? { kind: 'undecided' } : { kind: 'empty' };
+  }
+
+  /** The class of an account value (every atom read by the engine); -1 when it cannot be a principal's account. */
+  private accountClass(acc: GroupVar, value: string): number {
+    if (value === '' || value.length > FIELD_LIMITS.account_id) return -1;
+    const vector = acc.atoms.map((a) => (a.value.holds(value) ? 1 : 0)).join('');
+    return acc.classes.findIndex((k) => k.vector.join('') === vector);
+  }
+
+  /**
+   * Account values that can be a URN's segment (no `:`, `*`, `?`) in classes the set allows, at most 32: the
+   * values that read as every segment does for the typed atoms (`typedSegmentValues`), the classes'
+   * representatives and the policies' values.
+   */
+  private accountCandidates(acc: GroupVar, set: number): string[] {
+    const raw: string[] = [...this.typedSegmentValues(acc), ...acc.classes.map((k) => k.rep).filter((r): r is string => r !== null), ...acc.atoms.flatMap((a) => a.value.literals)];
+    const out: string[] = [];
+    const seen = new Set<string>();
+    for (const v of raw) {
+      if (seen.has(v) || /[:*?]/.test(v)) continue;
+      seen.add(v);
+      const c = this.accountClass(acc, v);
+      if (c !== -1 && this.mdd.restrict(set, acc.first, c) !== FALSE) out.push(v);
+      if (out.length >= 32) break;
+    }
+    return out;
+  }
+
+  private typedSegments: string[] | undefined;
+  /**
+   * Values without `:` that, between them, read as every value without `:` reads for the account's typed
+   * atoms: a text no reader reads; each number representative (a number is written without `:`); the IPv4
+   * representatives (an address without `:` is an IPv4 address, and is never in an IPv6 block); for dates, the
+   * days alone (a time of day needs `:`), each constant's day and the days before and after it, and the first
+   * and last days (a day between two constants is at least as late as the day after the first one).
+   */
+  private typedSegmentValues(acc: GroupVar): string[] {
+    if (!this.typedSegments) {
+      const out = ['x'];
+      const day = (ms: number): void => {
+        if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15) return;
+        const d = new Date(Math.floor(ms / 86_400_000) * 86_400_000);
+        const y = d.getUTCFullYear();
+        if (y >= 0 && y <= 9999) out.push(d.toISOString().slice(0, 10));
+      };
+      for (const a of acc.atoms) {
+        const typed = a.value.typed;
+        if (!typed) continue;
+        if (typed.family === 'date') {
+          out.push('0000-01-01', '9999-12-31');
+          for (const v of typed.values) {
+            const t = readDate(v);
+            if (t !== undefined) for (const d of [t - 86_400_000, t, t + 86_400_000]) day(d);
+          }
+        } else out.push(...typedRepresentatives(typed.family, typed.values).filter((r) => !r.includes(':')));
+      }
+      this.typedSegments = out;
+    }
+    return this.typedSegments;
+  }
+
+  private segmentableClasses: boolean[] | undefined;
+  /**
+   * By class of the account: whether some value of it may be a URN segment. False only when its truths of
+   * the typed atoms are those of no value without `:` (`typedSegmentValues` reads as all of them do).
+   */
+  private segmentable(acc: GroupVar): boolean[] {
+    if (!this.segmentableClasses) {
+      const typed = acc.atoms.flatMap((a, i) => (a.value.typed ? [i] : []));
+      const seen = new Set(this.typedSegmentValues(acc).map((v) => typed.map((i) => (acc.atoms[i]!.value.holds(v) ? 1 : 0)).join('')));
+      this.segmentableClasses = acc.classes.map((k) => typed.length === 0 || seen.has(typed.map((i) => k.vector[i]).join('')));
+    }
+    return this.segmentableClasses;
+  }
+
+  /**
+   * A point of the set and a URN whose pattern matches are the point's, found by the automaton search
+   * (readable candidates first). With `acc`, every point of the set gives the principal an account, which
+   * must be the URN's account segment: the segment's truths of the account atoms narrow the account's
+   * classes as the search goes, and the class of the segment found (every atom, typed ones included, read
+   * by the engine) is the point's. When the assumptions fix the account, the segment must be it.
+   */
+  private searchUrn(set: number, acc: GroupVar | null, literal?: string, over?: StringSearch): WitnessSearch {
+    if (set === FALSE) return { kind: 'empty' };
+    const m = this.mdd;
+    const seg = this.space.accountSegments();
+    const assumed = seg.assumed;
+    if (this.patterns.length === 0 && !acc && assumed === null && literal === undefined) {
       const point = this.pickPoint(set);
       if (!point) return { kind: 'undecided' };
-      return { kind: 'found', witness: { point, urn: this.kind === 'urn' ? this.niceUrns()[0]! : null } };
+      return { kind: 'found', witness: { point, urn: this.niceUrns()[0]! } };
     }
     let chosen: number[] | null = null;
+    let account: string | undefined;
     const rbase = this.rbase;
-    // The search runs over all the space's patterns (atom = the pattern's index in the space); the group's
-    // diagram variables are the patterns it meets.
+    const resources = this.space.resource.atoms.length;
+    // The search runs over all the space's patterns (atom = the pattern's index in the space), then the
+    // account atoms; the group's diagram variables are the patterns it meets and the account's classes.
     const local = this.localIndex();
-    const constraint: AtomConstraint = {
-      initial: set,
-      NONE: FALSE,
-      restrict: (s, atom, value) => m.restrict(s, rbase + (local[atom] as number), value),
-      support: (s) =>
-        m
-          .support(s)
-          .filter((v) => v >= rbase)
-          .map((v) => (this.patterns[v - rbase] as Atom).index),
-      accept: (s) => (chosen = this.pickPoint(s)) !== null,
-    };
-    this.search ??= this.space.search();
-    const size = this.space.resource.atoms.length;
-    const truths = (urn: string): Uint8Array => {
-      let t = this.truthCache.get(urn);
-      if (!t) {
-        t = new Uint8Array(size);
-        for (const a of this.patterns) t[a.index] = a.value.holds(urn) ? 1 : 0;
-        this.truthCache.set(urn, t);
+    // Account atoms the search must settle: those the group reads and "not empty" (with `acc`), the assumed
+    // account, or the one account tried (`literal`). A state of the constraint is a node of the diagram and
+    // the account atoms settled so far.
+    const required: number[] = [];
+    const fieldAtomOf = new Map<number, number>();
+    let searcher: StringSearch;
+    let size: number;
+    let fill: (t: Uint8Array, value: string) => void;
+    if (literal !== undefined) {
+      searcher = this.space.literalSearch(literal);
+      size = resources + 1;
+      required.push(resources);
+      fill = (t, value) => (t[resources] = value === literal ? 1 : 0);
+    } else {
+      searcher = over ?? this.space.search();
+      size = resources + seg.atoms.length;
+      if (acc) {
+        acc.atoms.forEach((a, pos) => {
+          const at = seg.ofFieldAtom.get(a.index);
+          if (at !== undefined) {
+            fieldAtomOf.set(at, pos);
+            required.push(at);
+          }
+        });
+        required.push(seg.nonEmpty);
       }
+      if (assumed !== null) required.push(assumed);
+      const fieldAtoms = this.space.vars.get('account_id')?.atoms ?? [];
+      fill = (t, value) => {
+        for (const [i, at] of seg.ofFieldAtom) t[at] = fieldAtoms[i]!.value.holds(value) ? 1 : 0;
+        t[seg.nonEmpty] = value === '' ? 0 : 1;
+        if (assumed !== null) t[assumed] = value === seg.account ? 1 : 0;
+      };
+    }
+    const states: Array<{ node: number; settled: ReadonlySet<number> }> = [{ node: FALSE, settled: new Set() }];
+    const ids = new Map<string, number>();
+    const stateOf = (node: number, settled: ReadonlySet<number>): number => {
+      if (node === FALSE) return 0;
+      const key = `${node}|${[...settled].sort((x, y) => x - y).join(',')}`;
+      let id = ids.get(key);
+      if (id === undefined) {
+        ids.set(key, (id = states.length));
+        states.push({ node, settled });
+      }
+      return id;
+    };
+    const absent = acc ? acc.classes.length : -1;
+    const constraint: AtomConstraint = {
+      initial: stateOf(set, new Set()),
+      NONE: 0,
+      restrict: (s, atom, value) => {
+        const { node, settled } = states[s] as { node: number; settled: ReadonlySet<number> };
+        if (atom < resources) return stateOf(m.restrict(node, rbase + (local[atom] as number), value), settled);
+        if (settled.has(atom)) return s;
+        const pos = fieldAtomOf.get(atom);
+        let next = node;
+        if (pos !== undefined)
+          next = m.and(
+            node,
+            m.literal((acc as GroupVar).first, (v) => v !== absent && (acc as GroupVar).classes[v]!.vector[pos] === value),
+          );
+        else if (value === 0) next = FALSE; // "not empty", the assumed account, the account tried: each must hold
+        return stateOf(next, new Set([...settled, atom]));
+      },
+      support: (s) => {
+        const { node, settled } = states[s] as { node: number; settled: ReadonlySet<number> };
+        const out = m
+          .support(node)
+          .filter((v) => v >= rbase)
+          .map((v) => (this.patterns[v - rbase] as Atom).index);
+        for (const a of required) if (!settled.has(a)) out.push(a);
+        return out;
+      },
+      accept: (s, urn) => {
+        const node = (states[s] as { node: number }).node;
+        if (!acc) return (chosen = this.pickPoint(node)) !== null;
+        // The account is the URN's segment; its class, read by the engine, must be one the set allows.
+        const value = urn.split(':')[2] as string;
+        const c = this.accountClass(acc, value);
+        if (c === -1) return false;
+        chosen = this.pickPoint(m.restrict(node, acc.first, c));
+        if (chosen === null) return false;
+        chosen[acc.first] = c;
+        account = value;
+        return true;
+      },
+    };
+    const truths = (urn: string): Uint8Array => {
+      let p = this.truthCache.get(urn);
+      if (!p) {
+        p = new Uint8Array(resources);
+        for (const a of this.patterns) p[a.index] = a.value.holds(urn) ? 1 : 0;
+        this.truthCache.set(urn, p);
+      }
+      const t = new Uint8Array(size);
+      t.set(p);
+      fill(t, urn.split(':')[2] ?? '');
       return t;
     };
-    const found = this.search.find(constraint, [() => this.niceUrns(), () => this.mergedUrns(set)], truths, this.space.stepsLeft());
+    // A plain search (no account to place) depends on the set only through the combinations of pattern matches
+    // its points have: the URN found for the same combinations before, by any group, is tried first, and a
+    // proof that no URN has them is one for this set too.
+    const plain = !acc && assumed === null && literal === undefined && over === undefined;
+    const key = plain ? this.projectionKey(set) : null;
+    const known = key === null ? undefined : this.space.urnsByPatterns.get(key);
+    if (known === null) return { kind: 'empty' };
+    const candidates = [...(known === undefined ? [] : [() => [known]]), () => this.niceUrns(), () => this.mergedUrns(set)];
+    if (acc || assumed !== null) candidates.push(() => this.inAccounts([...this.niceUrns(), ...this.mergedUrns(set)], set, acc));
+    const found = searcher.find(constraint, candidates, truths, this.space.stepsLeft());
     this.space.automatonSteps += found.work;
     if (!found.complete) throw new WorkLimitError(`more than ${this.space.options.limits.automatonSteps} automaton steps (for the whole analysis) to find a resource URN`);
+    if (key !== null && !found.refused) this.space.urnsByPatterns.set(key, found.value);
     if (found.value === null || chosen === null) return found.refused ? { kind: 'undecided' } : { kind: 'empty' };
     const point: number[] = chosen;
     const urn = found.value;
@@ -510,7 +763,81 @@ export class Group {
         }
       }
     }
-    return { kind: 'found', witness: { point, urn } };
+    const witness: Witness = { point, urn };
+    if (account !== undefined) witness.account = account;
+    return { kind: 'found', witness };
+  }
+
+  private readonly projections = new Map<number, number>();
+  /** The combinations of pattern matches of a set's points (the other variables, tested first, projected out). */
+  private patternProjection(n: number): number {
+    if (n === FALSE || n === TRUE) return n;
+    const m = this.mdd;
+    if (m.variable(n) >= this.rbase) return n;
+    let p = this.projections.get(n);
+    if (p === undefined) {
+      p = FALSE;
+      for (const c of m.children(n)) {
+        p = m.or(p, this.patternProjection(c));
+        if (p === TRUE) break;
+      }
+      this.projections.set(n, p);
+    }
+    return p;
+  }
+
+  /**
+   * A set's combinations of pattern matches written over the space's pattern numbers (the group's pattern
+   * variables are in the space's order, so the reduced diagram's walk is canonical); null when large.
+   */
+  private projectionKey(set: number): string | null {
+    const m = this.mdd;
+    const ids = new Map<number, number>();
+    const parts: string[] = [];
+    const walk = (n: number): boolean => {
+      if (n === FALSE || n === TRUE) {
+        parts.push(n === TRUE ? 'T' : 'F');
+        return true;
+      }
+      const id = ids.get(n);
+      if (id !== undefined) {
+        parts.push(`#${id}`);
+        return true;
+      }
+      if (ids.size >= 2000) return false;
+      ids.set(n, ids.size);
+      parts.push(`(${(this.patterns[m.variable(n) - this.rbase] as Atom).index}`);
+      for (const c of m.children(n)) if (!walk(c)) return false;
+      parts.push(')');
+      return true;
+    };
+    return walk(this.patternProjection(set)) ? parts.join(' ') : null;
+  }
+
+  /**
+   * Candidate URNs moved into an account the set allows: each URN with its account segment replaced by the
+   * assumed account, or by the representative of each account class of the set that can be a segment.
+   */
+  private inAccounts(urns: readonly string[], set: number, acc: GroupVar | null): string[] {
+    const accounts: string[] = [];
+    const seg = this.space.accountSegments();
+    if (seg.account !== null) accounts.push(seg.account);
+    if (acc) {
+      acc.classes.forEach((k, c) => {
+        if (k.rep !== null && this.mdd.restrict(set, acc.first, c) !== FALSE) accounts.push(k.rep);
+      });
+    }
+    const out: string[] = [];
+    for (const a of accounts) {
+      if (a === '' || /[:*?]/.test(a)) continue;
+      for (const u of urns) {
+        const parts = u.split(':');
+        if (parts.length < 5) continue;
+        parts[2] = a;
+        out.push(parts.join(':'));
+      }
+    }
+    return out;
   }
 
   /**
@@ -552,7 +879,6 @@ export class Group {
     return out;
   }
 
-  private search: StringSearch | undefined;
   private local: Int32Array | undefined;
   private localIndex(): Int32Array {
     if (!this.local) {
@@ -614,16 +940,15 @@ export class Group {
 
   /**
    * The request at a point (free variables take their first preference: absent keys and fields, the first
-   * resource class); null when it would break the request limits (too many values for one key).
+   * resource class); null when it would break the request limits (too many values for one key). `account`:
+   * the principal's account a witness found with its URN (the URN's account segment), in the point's class.
    */
-  requestAt(point: readonly number[], action: string, urn: string | null): EvaluateRequest | null {
+  requestAt(point: readonly number[], action: string, urn: string | null, account?: string): EvaluateRequest | null {
     const space = this.space;
     const assume = space.options.assume;
     const principal: Principal = { ...(principalOf(this.principals[point[0] === -1 ? 0 : (point[0] as number)] as PrincipalClass, assume.principal) as Principal) };
     const context: Record<string, ContextValue> = { ...(assume.context ?? {}) };
     let region: string | undefined = assume.region ?? undefined;
-    // Whether the principal's account is the analysis's to choose (neither assumed nor decided by the point).
-    let accountFree = !(assume.principal && 'account_id' in assume.principal);
     for (const gv of this.vars) {
       const at = (i: number): number => {
         const x = point[gv.first + i] as number;
@@ -631,9 +956,8 @@ export class Group {
       };
       if (gv.v.kind === 'field') {
         const value = at(0);
-        const rep = value === gv.classes.length ? null : (gv.classes[value] as GroupClass).rep;
         const f = gv.v.field as Field;
-        if (f === 'account_id' && point[gv.first] !== -1) accountFree = false;
+        const rep = value === gv.classes.length ? null : f === 'account_id' && account !== undefined ? account : (gv.classes[value] as GroupClass).rep;
         if (f === 'region') {
           if (rep === null) region = undefined;
           else region = rep;
@@ -650,13 +974,7 @@ export class Group {
       }
     }
     const req: EvaluateRequest = { principal, action };
-    if (this.kind === 'urn') {
-      req.resource = urn ?? defaultUrn(principal, region);
-      // A request for another account's resource is denied whatever the policies (docs/semantics.md): when the
-      // principal's account is free, the witness's principal belongs to the resource's account.
-      const account = req.resource.split(':')[2];
-      if (accountFree && principal.account_id !== undefined && account && !/[*?]/.test(account)) principal.account_id = account;
-    }
+    if (this.kind === 'urn') req.resource = urn ?? defaultUrn(principal, region);
     if (region !== undefined) req.region = region;
     if (Object.keys(context).length > 0) req.context = context;
     return req;

@@ -21,10 +21,10 @@ import { compileGlob, globsIntersect } from '../match/glob.js';
 import type { ParsedCondition } from '../policy/model.js';
 import { parseOperator } from '../policy/operators.js';
 import type { ContextValue, Principal, PrincipalType } from '../types.js';
-import { globTokens, literalTokens, NON_EMPTY, STAR, StringSearch, URN_SHAPE, type Alternative, type RegularAtom } from './strings.js';
+import { ANY, globTokens, literalTokens, NON_EMPTY, segmentAtom, STAR, StringSearch, URN_SHAPE, type Alternative, type RegularAtom, type Shape } from './strings.js';
 import { NodeBudget } from './mdd.js';
 import type { AnalysisLimits, Assume, ConditionRef, PrincipalClass } from './types.js';
-import { valueClasses, type ValueAtom, type ValueClasses } from './values.js';
+import { SYNTAX, valueClasses, type TypedFamily, type ValueAtom, type ValueClasses } from './values.js';
 
 // ---------------------------------------------------------------------------------------------------------
 // Principals
@@ -126,6 +126,20 @@ export interface Variable {
   atoms: Atom[];
   atomIndex: Map<string, number>;
   classes?: ValueClasses;
+}
+
+/** The account atoms of the witness search (`Space.accountSegments`): search-atom numbers after the Resource patterns. */
+export interface AccountSegments {
+  /** The segment atoms, in search-atom order from the first after the Resource patterns. */
+  atoms: RegularAtom[];
+  /** Atom index of `principal.account_id` -> its search atom (regular atoms only). */
+  ofFieldAtom: Map<number, number>;
+  /** The search atom "the account segment is not empty". */
+  nonEmpty: number;
+  /** The search atom "the account segment is the assumed account", when the assumptions fix it. */
+  assumed: number | null;
+  /** The assumed account. */
+  account: string | null;
 }
 
 export interface SpaceOptions {
@@ -247,8 +261,8 @@ export class Space {
   /**
    * Which of the four combinations of matching two Resource patterns may have a URN (bit 0: neither, 1: only
    * the first, 2: only the second, 3: both). A combination is ruled out only when the engine's own glob
-   * intersection and coverage code proves it impossible for any string (lib/match/glob.ts; they take one
-   * side without `?`); anything else stays possible, so the set of ruled-out combinations is exact or
+   * intersection and coverage code proves it impossible for any string (lib/match/glob.ts; the intersection
+   * takes one side without `?`, the coverage both); anything else stays possible, so the set of ruled-out combinations is exact or
    * smaller, never larger.
    */
   pairRelation(a: Atom, b: Atom): number {
@@ -261,21 +275,111 @@ export class Space {
       const qPlain = !q.includes('?');
       const pPlain = !p.includes('?');
       if ((qPlain && !globsIntersect(p, q)) || (!qPlain && pPlain && !globsIntersect(q, p))) r &= ~(1 << 3);
-      if (pPlain && starPatternCovered(q, p)) r &= ~(1 << 1);
-      if (qPlain && starPatternCovered(p, q)) r &= ~(1 << 2);
+      // Coverage takes both sides without `?`: a `?` of the covering glob would match the one character that
+      // stands for a star of the other (img-? "covered" img-*, whose URNs may end with two characters).
+      if (pPlain && qPlain && starPatternCovered(q, p)) r &= ~(1 << 1);
+      if (pPlain && qPlain && starPatternCovered(p, q)) r &= ~(1 << 2);
       this.pairs.set(key, r);
     }
     return r;
   }
 
   private searcher: StringSearch | undefined;
-  /** The witness-search automaton over every Resource pattern of the sets (built once, shared by the groups). */
+  private segments: AccountSegments | undefined;
+  /**
+   * What the plain URN search found for a set of combinations of pattern matches (`Group.projectionKey`): a
+   * URN that has one of them, or null when no URN has any (a proof, valid for every group of the space).
+   */
+  readonly urnsByPatterns = new Map<string, string | null>();
+  /**
+   * The witness-search automaton over every Resource pattern of the sets, then the account atoms read on the
+   * URN's account segment (`accountSegments`); built once, shared by the groups.
+   */
   search(): StringSearch {
-    this.searcher ??= new StringSearch(
-      this.resource.atoms.map((a) => a.value.regular as RegularAtom),
-      { maxLength: VALUE_LIMIT, shape: URN_SHAPE, excluded: '*?', workLimit: this.options.limits.automatonSteps },
-    );
+    if (!this.searcher) {
+      const seg = this.accountSegments();
+      this.searcher = new StringSearch([...this.resource.atoms.map((a) => a.value.regular as RegularAtom), ...seg.atoms], {
+        maxLength: VALUE_LIMIT,
+        shape: URN_SHAPE,
+        excluded: '*?',
+        workLimit: this.options.limits.automatonSteps,
+      });
+    }
     return this.searcher;
+  }
+
+  private readonly syntaxSearches = new Map<string, StringSearch>();
+  /**
+   * The witness search of `search()` (the same atoms) over URNs whose account segment has the syntax of a
+   * number, a date or an address of one of `families` (the automata of values.ts, supersets of what the
+   * readers read): for account classes whose every value is read as one of them.
+   */
+  syntaxSearch(families: readonly TypedFamily[]): StringSearch {
+    const key = [...families].sort().join(',');
+    let s = this.syntaxSearches.get(key);
+    if (!s) {
+      this.search();
+      const seg = this.accountSegments();
+      s = new StringSearch([...this.resource.atoms.map((a) => a.value.regular as RegularAtom), ...seg.atoms], {
+        maxLength: VALUE_LIMIT,
+        shape: segmentSyntaxShape(families.map((f) => SYNTAX[f])),
+        excluded: '*?',
+        workLimit: this.options.limits.automatonSteps,
+      });
+      this.syntaxSearches.set(key, s);
+    }
+    return s;
+  }
+
+  private readonly literalSearches = new Map<string, StringSearch>();
+  /**
+   * The witness search over every Resource pattern and one more atom, "the URN's account segment is
+   * `account`" (numbered after the patterns): for an account class no regular atom describes (one read as a
+   * number, date or address), tried with the class's values one by one.
+   */
+  literalSearch(account: string): StringSearch {
+    let s = this.literalSearches.get(account);
+    if (!s) {
+      const atoms = [...this.resource.atoms.map((a) => a.value.regular as RegularAtom), segmentAtom({ alternatives: [{ tokens: literalTokens(account), caseInsensitive: false }], negated: false })];
+      s = new StringSearch(atoms, { maxLength: VALUE_LIMIT, shape: URN_SHAPE, excluded: '*?', workLimit: this.options.limits.automatonSteps });
+      this.literalSearches.set(account, s);
+    }
+    return s;
+  }
+
+  /**
+   * A request for a resource of another account is denied whatever the policies (docs/semantics.md,
+   * "Cross-account requests"; `otherAccount` in lib/engine/request.ts): the principal's account, when the
+   * request gives one, must be the URN's third segment, exactly. So a witness's URN and account are searched
+   * together: the atoms of `principal.account_id` (regular ones; typed ones are read on the value found) and,
+   * when the assumptions fix the account, that account, each read on the URN's account segment
+   * (`segmentAtom`), numbered after the Resource patterns in the search; and "the segment is not empty" (a
+   * principal field is never empty).
+   */
+  accountSegments(): AccountSegments {
+    if (!this.segments) {
+      const base = this.resource.atoms.length;
+      const atoms: RegularAtom[] = [];
+      const ofFieldAtom = new Map<number, number>();
+      const v = this.vars.get('account_id');
+      if (v) {
+        for (const a of v.atoms) {
+          if (!a.value.regular) continue;
+          ofFieldAtom.set(a.index, base + atoms.length);
+          atoms.push(segmentAtom(a.value.regular));
+        }
+      }
+      const nonEmpty = base + atoms.length;
+      atoms.push(segmentAtom({ alternatives: [{ tokens: [ANY, STAR], caseInsensitive: false }], negated: false }));
+      const fixed = this.options.assume.principal?.account_id;
+      let assumed: number | null = null;
+      if (typeof fixed === 'string') {
+        assumed = base + atoms.length;
+        atoms.push(segmentAtom({ alternatives: [{ tokens: literalTokens(fixed), caseInsensitive: false }], negated: false }));
+      }
+      this.segments = { atoms, ofFieldAtom, nonEmpty, assumed, account: typeof fixed === 'string' ? fixed : null };
+    }
+    return this.segments;
   }
 
   private common: string[] | undefined;
@@ -458,4 +562,51 @@ function starPatternCovered(p: string, q: string): boolean {
   if (p.includes('\u0000')) return false;
   const g = compileGlob(p);
   return g.matchesAll || g.test(q.split('*').join('\u0000'));
+}
+
+/**
+ * URN_SHAPE, with its third segment (the account) read by syntax automata too: the URN is refused when the
+ * segment ends and none accepts it. States are interned tuples (URN state, each automaton's state or -1).
+ */
+export function segmentSyntaxShape(syntaxes: readonly Shape[]): Shape {
+  const tuples: number[][] = [];
+  const ids = new Map<string, number>();
+  const idOf = (t: number[]): number => {
+    const key = t.join(',');
+    let id = ids.get(key);
+    if (id === undefined) {
+      ids.set(key, (id = tuples.length));
+      tuples.push(t);
+    }
+    return id;
+  };
+  const start = idOf([URN_SHAPE.start, ...syntaxes.map((x) => x.start)]);
+  const classes = new Map<string, number>();
+  return {
+    start,
+    step: (state, char) => {
+      const [u, ...xs] = tuples[state] as number[];
+      const next = URN_SHAPE.step(u as number, char);
+      if (next === -1) return -1;
+      if (u === 3 && char === ':') {
+        // The account segment ends here: one automaton must accept it.
+        if (!xs.some((x, k) => x !== -1 && (syntaxes[k] as Shape).accepts(x))) return -1;
+        return idOf([next, ...xs.map(() => -1)]);
+      }
+      if (u === 3) {
+        const ys = xs.map((x, k) => (x === -1 ? -1 : (syntaxes[k] as Shape).step(x, char)));
+        if (ys.every((y) => y === -1)) return -1;
+        return idOf([next, ...ys]);
+      }
+      return idOf([next, ...xs]);
+    },
+    accepts: (state) => URN_SHAPE.accepts((tuples[state] as number[])[0] as number),
+    classOf: (char) => {
+      const key = [URN_SHAPE.classOf(char), ...syntaxes.map((x) => x.classOf(char))].join('.');
+      let id = classes.get(key);
+      if (id === undefined) classes.set(key, (id = classes.size));
+      return id;
+    },
+    chars: `:${syntaxes.map((x) => x.chars).join('')}`,
+  };
 }

@@ -20,6 +20,42 @@ export const STAR = -1;
 export const ANY = -2;
 /** View of a character no literal of the patterns names. */
 const OTHER = -3;
+/**
+ * Tokens within one `:`-separated segment of a URN: any run of units other than `:`, any one unit other than
+ * `:` (the account segment of a URN read as a principal field, `segmentAtom`).
+ */
+export const SEG_STAR = -4;
+export const SEG_ANY = -5;
+const COLON = 58;
+
+/** Whether a token is a run (`*` or a segment's run): a position there may also skip it. */
+const isRun = (t: number): boolean => t === STAR || t === SEG_STAR;
+
+/** Whether a position with token `t` moves on reading the unit `code` (OTHER for a unit no literal names). */
+function advances(t: number, code: number): boolean {
+  return t === ANY || (t === SEG_ANY && code !== COLON) || (t === code && code >= 0);
+}
+/** Whether a run token stays where it is on reading `code`. */
+function stays(t: number, code: number): boolean {
+  return t === STAR || (t === SEG_STAR && code !== COLON);
+}
+
+/**
+ * A predicate on the third `:`-separated segment of a URN (the account the engine compares with the
+ * principal's, lib/engine/request.ts) as a predicate on the whole URN: each alternative read on the segment
+ * becomes `[^:]*:[^:]*:<alternative, its runs kept within the segment>:*`. An alternative with a literal `:`
+ * never matches a segment and is left out. Exact for URNs (at least four `:`): the segment is the text between
+ * the second and third `:`; read on its lower case for a case-insensitive alternative (`:` has no case).
+ */
+export function segmentAtom(atom: RegularAtom): RegularAtom {
+  const alternatives = atom.alternatives
+    .filter((a) => !a.tokens.includes(COLON))
+    .map((a) => ({
+      tokens: [SEG_STAR, COLON, SEG_STAR, COLON, ...a.tokens.map((t) => (t === STAR ? SEG_STAR : t === ANY ? SEG_ANY : t)), COLON, STAR],
+      caseInsensitive: a.caseInsensitive,
+    }));
+  return { alternatives, negated: atom.negated };
+}
 
 export interface Alternative {
   readonly tokens: readonly number[];
@@ -158,6 +194,12 @@ interface Sym {
   cs: number;
   ci: number[];
   shape: number;
+  /**
+   * A character some literal names whose behaviour in the shapes no character named by nothing has (the
+   * `:` of a URN, the `.` of a number when a literal names it): tried at every step, since no other
+   * character can stand for it where no literal expects it.
+   */
+  forced: boolean;
 }
 
 const OTHER_CANDIDATES = 'xzqjkw0#~_=!XZQ\u00b7\u2603';
@@ -175,7 +217,7 @@ const OTHER_CANDIDATES = 'xzqjkw0#~_=!XZQ\u00b7\u2603';
 function buildAlphabet(alts: readonly Alternative[], shapes: ReadonlyArray<Shape | undefined>, excluded: string, extra: string): { syms: Sym[]; problem?: string } {
   const cs = new Set<number>();
   const ci = new Set<number>();
-  for (const a of alts) for (const t of a.tokens) if (t >= 0) (a.caseInsensitive ? ci : cs).add(t);
+  for (const a of alts) for (const t of a.tokens) if (t >= 0 || t === SEG_STAR || t === SEG_ANY) (a.caseInsensitive ? ci : cs).add(t >= 0 ? t : COLON);
   let problem: string | undefined;
   for (const u of ci) {
     if (u === 0x03c3 || u === 0x03c2 || (u >= 0xd800 && u <= 0xdbff && casedHighSurrogate(u))) {
@@ -183,6 +225,7 @@ function buildAlphabet(alts: readonly Alternative[], shapes: ReadonlyArray<Shape
     }
   }
   const syms = new Map<string, Sym>();
+  const shapeKeys = new Map<Sym, string>();
   const add = (text: string): void => {
     if (excluded.includes(text)) return;
     const u = text.charCodeAt(0);
@@ -191,11 +234,15 @@ function buildAlphabet(alts: readonly Alternative[], shapes: ReadonlyArray<Shape
       cs: cs.has(u) ? u : OTHER,
       ci: lowerUnits(text).map((l) => (ci.has(l) ? l : OTHER)),
       shape: 0,
+      forced: false,
     };
     const classes = shapes.map((sh) => (sh ? sh.classOf(text) : 0));
     sym.shape = classes[0] ?? 0;
     const key = `${sym.cs}|${sym.ci.join(',')}|${classes.join('.')}`;
-    if (!syms.has(key)) syms.set(key, sym);
+    if (!syms.has(key)) {
+      syms.set(key, sym);
+      shapeKeys.set(sym, classes.join('.'));
+    }
   };
   for (const u of cs) add(String.fromCharCode(u));
   if (ci.size > 0) {
@@ -209,6 +256,11 @@ function buildAlphabet(alts: readonly Alternative[], shapes: ReadonlyArray<Shape
   for (const c of OTHER_CANDIDATES) add(c);
   for (const sh of shapes) for (const c of sh?.chars ?? '') add(c);
   for (const c of extra) add(c);
+  // A named character stands where no literal expects it for every character that behaves as it does in the
+  // shapes and is named by nothing; when there is none (the shapes tell it apart), it must be tried itself.
+  const unnamed = (sym: Sym): boolean => sym.cs === OTHER && sym.ci.every((l) => l === OTHER);
+  const covered = new Set([...syms.values()].filter(unnamed).map((sym) => shapeKeys.get(sym)));
+  for (const sym of syms.values()) if (!unnamed(sym) && !covered.has(shapeKeys.get(sym))) sym.forced = true;
   return problem === undefined ? { syms: [...syms.values()] } : { syms: [...syms.values()], problem };
 }
 
@@ -225,12 +277,13 @@ function usefulSymbols(syms: readonly Sym[], positions: readonly number[], tok: 
   const g = ++symGen;
   for (const p of positions) {
     const t = tok[p] as number;
-    if (t >= 0) (ci(p) ? ciMark : csMark)[t] = g;
+    // A segment's run or unit expects anything but `:`, which ends the segment: `:` is tried there.
+    if (t >= 0 || t === SEG_STAR || t === SEG_ANY) (ci(p) ? ciMark : csMark)[t >= 0 ? t : COLON] = g;
   }
   const out: number[] = [];
   for (let k = 0; k < syms.length; k++) {
     const sym = syms[k] as Sym;
-    if (sym.ci.length !== 1) out.push(k);
+    if (sym.ci.length !== 1 || sym.forced) out.push(k);
     else {
       const u = sym.ci[0] as number;
       if ((sym.cs === OTHER && u === OTHER) || (sym.cs >= 0 && csMark[sym.cs] === g) || (u >= 0 && ciMark[u] === g)) out.push(k);
@@ -315,18 +368,18 @@ export function exploreClasses(atoms: readonly RegularAtom[], options: ExploreOp
     if (mark[p] === gen) return;
     mark[p] = gen;
     out.push(p);
-    if (tok[p] === STAR) addClosed(p + 1, out);
+    if (isRun(tok[p] as number)) addClosed(p + 1, out);
   };
   const stepUnit = (p: number, code: number, out: number[]): void => {
     if (ends[p] === 1) return;
     const t = tok[p] as number;
-    if (t === STAR) addClosed(p, out);
-    else if (t === ANY || (t === code && code >= 0)) addClosed(p + 1, out);
+    if (stays(t, code)) addClosed(p, out);
+    else if (advances(t, code)) addClosed(p + 1, out);
   };
   const closeInto = (p: number, seen: Set<number>): void => {
     if (seen.has(p)) return;
     seen.add(p);
-    if (tok[p] === STAR) closeInto(p + 1, seen);
+    if (isRun(tok[p] as number)) closeInto(p + 1, seen);
   };
   const step = (set: readonly number[], sym: Sym): number[] => {
     gen++;
@@ -343,8 +396,8 @@ export function exploreClasses(atoms: readonly RegularAtom[], options: ExploreOp
           for (const q of cur) {
             if (ends[q] === 1) continue;
             const t = tok[q] as number;
-            if (t === STAR) closeInto(q, next);
-            else if (t === ANY || (t === unit && unit >= 0)) closeInto(q + 1, next);
+            if (stays(t, unit)) closeInto(q, next);
+            else if (advances(t, unit)) closeInto(q + 1, next);
           }
           cur = next;
         }
@@ -531,7 +584,7 @@ export class StringSearch {
       if (this.mark[p] === this.gen) return;
       this.mark[p] = this.gen;
       out.push(p);
-      if (this.tok[p] !== STAR) return;
+      if (!isRun(this.tok[p] as number)) return;
       p++;
     }
   }
@@ -539,8 +592,8 @@ export class StringSearch {
   private stepUnit(p: number, code: number, out: number[]): void {
     if (this.isEnd[p] === 1) return;
     const t = this.tok[p] as number;
-    if (t === STAR) this.addClosed(p, out);
-    else if (t === ANY || (t === code && code >= 0)) this.addClosed(p + 1, out);
+    if (stays(t, code)) this.addClosed(p, out);
+    else if (advances(t, code)) this.addClosed(p + 1, out);
   }
 
   private step(set: readonly number[], sym: Sym): number[] {
@@ -559,10 +612,10 @@ export class StringSearch {
           for (const q of cur) {
             if (this.isEnd[q] === 1) continue;
             const t = this.tok[q] as number;
-            let r = t === STAR ? q : t === ANY || (t === unit && unit >= 0) ? q + 1 : -1;
+            let r = stays(t, unit) ? q : advances(t, unit) ? q + 1 : -1;
             while (r !== -1 && !next.has(r)) {
               next.add(r);
-              r = this.tok[r] === STAR ? r + 1 : -1;
+              r = isRun(this.tok[r] as number) ? r + 1 : -1;
             }
           }
           cur = next;
