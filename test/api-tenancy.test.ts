@@ -236,8 +236,8 @@ describe("account B on account A's resources", () => {
     expect(onA.status, onA.text).toBe(200);
     expect(onA.text).not.toContain(SECRET);
     expect(onA.json.principals.map((p: { principal: { id: string } }) => p.principal.id).sort()).toEqual(mine.json.principals.map((p: { principal: { id: string } }) => p.principal.id).sort());
-    // Never allowed (UNKNOWN where the analysis cannot build a cross-account witness: never a guess).
-    for (const p of onA.json.principals as Array<{ access: string }>) expect(['never', 'unknown']).toContain(p.access);
+    // Never allowed: another account's resource is denied whatever the policies.
+    for (const p of onA.json.principals as Array<{ access: string }>) expect(p.access).toBe('never');
     expect((await as(b, 'GET', `/v1/access/what-can?principal_type=account&principal_id=${A}`)).status).toBe(404);
     expect((await as(b, 'GET', '/v1/access/what-can?principal_type=user&principal_id=u-only-in-a')).status).toBe(404);
     // B's twin of A's user: B's own, with B's grants only.
