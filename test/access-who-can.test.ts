@@ -276,3 +276,20 @@ describe('who-can against evaluate (an oracle): random requests of each principa
     expect([...seen].sort()).toEqual(['always', 'conditional', 'never']);
   }, 120_000);
 });
+
+describe('accessRegions', () => {
+  it('answers as checkAccessNotGranted and checkAccessAlwaysGranted do, separately, for every seeded principal', async () => {
+    const { accessRegions, checkAccessAlwaysGranted, checkAccessNotGranted } = await import('../lib/analysis/index.js');
+    for (const p of principalsOf(account)) {
+      const s = principalSet(account, p);
+      for (const action of ['ims:images:deleteImage', 'ims:images:copyInRegion', 'ims:images:list']) {
+        const access = { actions: [action], ...(action === 'ims:images:list' ? {} : { resources: ['ims:cn-north-4:acc-1:image:abc'] }) };
+        const both = accessRegions(s.analysis, access, { assume: s.assume });
+        if ('error' in both) throw new Error(JSON.stringify(both));
+        const strip = (r: unknown): unknown => JSON.parse(JSON.stringify(r, (k, v) => (k === 'stats' ? undefined : v)));
+        expect(strip(both.granted)).toEqual(strip(checkAccessNotGranted(s.analysis, access, { assume: s.assume })));
+        expect(strip(both.denied)).toEqual(strip(checkAccessAlwaysGranted(s.analysis, access, { assume: s.assume })));
+      }
+    }
+  });
+});

@@ -16,7 +16,7 @@
  * context keys the caller assumes narrow the rest. A caller cannot assume a key the principal fills.
  */
 import { actionAt, catalogVersion, lookupAction } from '../catalog/catalog.js';
-import { checkAccessAlwaysGranted, checkAccessNotGranted } from '../analysis/analyze.js';
+import { accessRegions } from '../analysis/analyze.js';
 import type { AnalysisFinding, AnalysisResult, Assume, RegionCondition, ResourceTerm, UnknownReason } from '../analysis/types.js';
 import { requestError } from '../engine/request.js';
 import type { LoadedAccount } from '../decision/source.js';
@@ -168,11 +168,9 @@ function answerFor(set: PrincipalSet, q: Question): SetAnswer | ErrorResponse {
   const assume: Assume = { ...set.assume, context: { ...q.context, ...fixed } };
   if (q.region !== undefined) assume.region = q.region;
   const access = { actions: [q.action], resources: [q.resource] };
-  const granted = checkAccessNotGranted(set.analysis, access, { assume });
-  if ('error' in granted) return granted;
-  const denied = checkAccessAlwaysGranted(set.analysis, access, { assume });
-  if ('error' in denied) return denied;
-  return { granted, denied, catalog_version: granted.catalog_version };
+  const both = accessRegions(set.analysis, access, { assume });
+  if ('error' in both) return both;
+  return { ...both, catalog_version: both.granted.catalog_version };
 }
 
 function entryFor(s: PrincipalSet, a: SetAnswer): WhoCanEntry {

@@ -558,6 +558,38 @@ export function checkAccessAlwaysGranted(set: AnalysisPolicySet | unknown, acces
   return resultOf(c, finalStats(analysed));
 }
 
+/**
+ * Both halves at once, for one compilation and one analysis of the set: the regions of the listed access
+ * the set allows (`checkAccessNotGranted`'s answer) and those it denies (`checkAccessAlwaysGranted`'s). What
+ * who-can asks of every principal's set.
+ */
+export function accessRegions(
+  set: AnalysisPolicySet | unknown,
+  access: AccessQuestion = {},
+  options?: AnalysisOptions,
+): { granted: AnalysisResult; denied: AnalysisResult } | ErrorResponse {
+  const p = prepare([set], ['set'], options);
+  if ('error' in p) return p;
+  const actions = resolveActions(access.actions);
+  if ('error' in actions) return actions;
+  const resources = resolveResources(access.resources);
+  if (resources !== null && 'error' in resources) return resources;
+  const principals = allowedPrincipals(p.assume);
+  if (principals.length === 0) return noPrincipal();
+  const analysed = analyse(p, actions, resources, principals);
+  const g: Collector = { findings: [], unknown: [...analysed.unknown], omitted: 0, limit: p.limits.findings };
+  const d: Collector = { findings: [], unknown: [...analysed.unknown], omitted: 0, limit: p.limits.findings };
+  for (const { group, actions: members } of analysed.groups) {
+    const m = group.mdd;
+    guarded(g, members, () => collect(p, g, group, members, m.and(group.allowed[0] as number, group.restrictionNode()), 'access_granted', 0, null));
+    guarded(d, members, () => collect(p, d, group, members, m.andNot(group.restrictionNode(), group.allowed[0] as number), 'access_denied', null, 0));
+  }
+  undecidedReasons(g, analysed);
+  undecidedReasons(d, analysed);
+  const stats = finalStats(analysed);
+  return { granted: resultOf(g, stats), denied: resultOf(d, stats) };
+}
+
 const LEVEL_ORDER: SummaryGroup[] = ['list', 'read', 'write', 'permission_management', 'tagging', 'other'];
 
 /**

@@ -4,7 +4,7 @@
  * witness requests that `evaluate` decides as claimed, UNKNOWN (never PASS) where an exact answer is out
  * of reach.
  */
-export { ANALYSIS_LIMITS, SET_LIMITS, checkAccessAlwaysGranted, checkAccessNotGranted, checkNoNewAccess, diff, policySetOf, summarize } from './analyze.js';
+export { ANALYSIS_LIMITS, SET_LIMITS, accessRegions, checkAccessAlwaysGranted, checkAccessNotGranted, checkNoNewAccess, diff, policySetOf, summarize } from './analyze.js';
 export type { AccessQuestion } from './analyze.js';
 export { renderAnalysis, renderSummary } from './render.js';
 export { analysisSarif, validationSarif, SARIF_SCHEMA } from './sarif.js';
