@@ -1,10 +1,12 @@
 /**
  * The event-driven functions on the local stack: a table of its own on DynamoDB Local (seeded) + `serverless offline` as a
  * child process on free ports of 127.0.0.1, running the esbuild bundles (dist/functions). serverless-offline
- * ignores `sqs` and `stream` events (no SQS and no DynamoDB streams here), and its `rate(1 day)` schedule
- * will not fire during a test: all three functions are invoked through its Lambda Invoke API (lambdaPort)
- * with the fixture events, as the event source mappings and EventBridge would invoke them on AWS. The
- * batch result is then read over HTTP.
+ * ignores `sqs` events (no SQS here), and its `rate(1 day)` schedule will not fire during a test: all three
+ * functions are invoked through its Lambda Invoke API (lambdaPort) with the fixture events, as the event
+ * source mappings and EventBridge would invoke them on AWS. The batch result is then read over HTTP. The
+ * table's stream also reaches revalidateStream here (serverless-offline-dynamodb-streams; test/e2e.test.ts
+ * tests that path): for the item written below, whichever of the two invocations comes first writes the
+ * revalidation and the other writes nothing (the write is conditional), so the assertions hold either way.
  */
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';

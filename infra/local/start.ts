@@ -5,7 +5,8 @@
  *  2. builds (`npm run build`) while DynamoDB Local (infra/local/dynamodb-local.ts) starts, gets the policy table (infra/table.json)
  *     and the example policies of account acc-1;
  *  3. starts `serverless offline` on 127.0.0.1 (the bundles in dist/functions; CODE_ROOT=functions runs
- *     the TypeScript sources instead) and waits for "Server ready";
+ *     the TypeScript sources instead; the table's stream goes to revalidateStream through
+ *     serverless-offline-dynamodb-streams) and waits for "Server ready";
  *  4. prints the URLs (the playground page first), the tokens and four curl lines to try, then relays the
  *     request log.
  *
@@ -15,7 +16,7 @@
  * Options: --no-build (reuse dist/ as it is).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,6 +29,9 @@ import { LOCAL_JWT_SECRET, mintImsToken, mintToken } from './token.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const READY_TIMEOUT_MS = 30_000;
+// serverless-offline-dynamodb-streams saves its per-shard position here (serverless.yml). This run's table is new
+// and in memory, so its stream is too: the file is this run's only, and removed when it stops.
+const streamCheckpointFile = join(root, 'node_modules', '.cache', 'ims-authz', `stream-checkpoints-start-${process.pid}.json`);
 const STOP_GRACE_MS = 4_000;
 
 const children = new Set<ChildProcess>();
@@ -73,6 +77,7 @@ async function stopAll(code: number): Promise<never> {
   );
   await Promise.all(waits);
   await db?.close();
+  rmSync(streamCheckpointFile, { force: true });
   process.exit(code);
 }
 
@@ -124,6 +129,7 @@ function startOffline(http: PortSetting, lambda: PortSetting, dynamoEndpoint: st
     HTTP_PORT: String(http.port),
     LAMBDA_PORT: String(lambda.port),
     DYNAMODB_ENDPOINT: dynamoEndpoint,
+    LOCAL_STREAM_CHECKPOINT_FILE: streamCheckpointFile,
     // The hs256 auth mode with the local key (infra/auth.cjs reads AUTH_OFFLINE_JWT_SECRET; docs/deployment.md).
     AUTH_OFFLINE_JWT_SECRET: localSecret(),
     // The region of the example data: the IMS authorizer reads no x-ims-region header while it caches.

@@ -3,10 +3,11 @@
  * suite's shared server; seeded with the example data) and
  * `serverless offline` as a child process on free ports of 127.0.0.1, running the esbuild bundles in
  * dist/functions (`CODE_ROOT=functions` runs the TypeScript sources instead). Stopping kills the child's
- * whole process group (npm -> sh -> node would otherwise orphan it) and drops the table.
+ * whole process group (npm -> sh -> node would otherwise orphan it) and drops the table. The table's stream is
+ * delivered to revalidateStream as on AWS (serverless-offline-dynamodb-streams, serverless.yml).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -64,6 +65,7 @@ export async function startLocalStack(functions: readonly string[], extraEnv: No
   let httpPort: number;
   let lambdaPort: number;
   let child: ChildProcess;
+  const checkpointFile = join(root, 'node_modules', '.cache', 'ims-authz', `stream-checkpoints-${db.tableName}-${process.pid}.json`);
   try {
     seeded = await seedExamples({ endpoint: db.endpoint, tableName: db.tableName });
     [httpPort, lambdaPort] = [await freePort(), await freePort()];
@@ -74,6 +76,10 @@ export async function startLocalStack(functions: readonly string[], extraEnv: No
       DYNAMODB_ENDPOINT: db.endpoint,
       // The stack's own table on the suite's shared DynamoDB Local (serverless.yml reads it for POLICY_TABLE).
       LOCAL_POLICY_TABLE: db.tableName,
+      // serverless-offline-dynamodb-streams reads that table's stream straight from DynamoDB Local (not through a
+      // test's DYNAMODB_ENDPOINT proxy) and keeps its checkpoints in a file of this stack's own.
+      LOCAL_STREAM_ENDPOINT: db.endpoint,
+      LOCAL_STREAM_CHECKPOINT_FILE: checkpointFile,
       AUTH_OFFLINE_JWT_SECRET: LOCAL_JWT_SECRET,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       ...extraEnv,
@@ -101,6 +107,7 @@ export async function startLocalStack(functions: readonly string[], extraEnv: No
       });
     }
     await db.close();
+    rmSync(checkpointFile, { force: true });
   };
   try {
     await new Promise<void>((resolve, reject) => {
