@@ -563,11 +563,7 @@ export function checkAccessAlwaysGranted(set: AnalysisPolicySet | unknown, acces
  * the set allows (`checkAccessNotGranted`'s answer) and those it denies (`checkAccessAlwaysGranted`'s). What
  * who-can asks of every principal's set.
  */
-export function accessRegions(
-  set: AnalysisPolicySet | unknown,
-  access: AccessQuestion = {},
-  options?: AnalysisOptions,
-): { granted: AnalysisResult; denied: AnalysisResult } | ErrorResponse {
+export function accessRegions(set: AnalysisPolicySet | unknown, access: AccessQuestion = {}, options?: AnalysisOptions): { granted: AnalysisResult; denied: AnalysisResult } | ErrorResponse {
   const p = prepare([set], ['set'], options);
   if ('error' in p) return p;
   const actions = resolveActions(access.actions);
