@@ -34,6 +34,7 @@ import {
   listChildren,
   managedOrg,
   MAX_POLICY_VERSIONS,
+  MAX_SCPS_PER_NODE,
   StoreError,
   type StoredPolicy,
 } from '../../store/index.js';
@@ -151,7 +152,9 @@ export async function previewScpAttachment(caller: Caller, orgId: string, nodeId
   const attached = (await listAttachments(caller.account_id, orgId, nodeId)).map((a) => a.policy_id);
   let change: AccountChange;
   if (attach) {
+    if (!(await getOrganization(caller.account_id, orgId)).scp_enabled) throw new StoreError('CONFLICT', `SCPs are not enabled in organization ${orgId}: enable them first.`);
     if (attached.includes(policyId)) throw new StoreError('ALREADY_EXISTS', `${policyId} is already attached to ${nodeId}.`);
+    if (attached.length >= MAX_SCPS_PER_NODE) throw new StoreError('CONFLICT', `${nodeId} already has ${MAX_SCPS_PER_NODE} SCPs, the most a node takes.`);
     const policy = await getPolicy(caller.account_id, policyId);
     if (policy.type !== 'scp') throw new StoreError('INVALID_INPUT', `${policyId} is an identity policy: only SCPs attach to organization nodes.`);
     const v = defaultVersion(policy);
