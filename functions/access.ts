@@ -48,6 +48,9 @@ function contextParam(text: string | undefined): Record<string, ContextValue> | 
     throw bad('context', '"context" must be a JSON object (at most 50 keys) of condition keys to assumed values (null: absent).');
   }
   for (const [k, v] of Object.entries(value)) {
+    // A condition key names its service (`g:`, `ims:`); anything else (`__proto__`, `constructor`) is not one.
+    if (!/^[A-Za-z0-9-]{1,16}:[A-Za-z0-9_.:/<>-]{1,256}$/.test(k))
+      throw bad(`context.${k.slice(0, 64)}`, `"${k.slice(0, 64)}" is not a condition key (write service:Key, e.g. g:EnterpriseProjectId).`);
     const scalar = (x: unknown): boolean => typeof x === 'string' || typeof x === 'boolean' || (typeof x === 'number' && Number.isFinite(x));
     if (!(v === null || scalar(v) || (Array.isArray(v) && v.length <= 50 && v.every(scalar))))
       throw bad(`context.${k}`, `"${k}": a value is a string, number, boolean, a list of those, or null (absent).`);

@@ -293,3 +293,11 @@ describe('accessRegions', () => {
     }
   });
 });
+
+describe('who-can input', () => {
+  it('a resource that is not a URN is INVALID_RESOURCE', () => {
+    for (const resource of ['a:b', 'ims:cn-north-4:acc-1:image:', ':cn-north-4:acc-1:image:x']) {
+      expect(whoCan(account, { action: 'ims:images:deleteImage', resource })).toMatchObject({ error: { code: 'INVALID_RESOURCE', details: { field: 'resource' } } });
+    }
+  });
+});

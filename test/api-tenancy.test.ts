@@ -239,6 +239,10 @@ describe("account B on account A's resources", () => {
     // Never allowed: another account's resource is denied whatever the policies.
     for (const p of onA.json.principals as Array<{ access: string }>) expect(p.access).toBe('never');
     expect((await as(b, 'GET', `/v1/access/what-can?principal_type=account&principal_id=${A}`)).status).toBe(404);
+    // A context key that is not one (a prototype name) is a 400 naming it, not an odd merge.
+    const proto = await as(b, 'GET', `/v1/access/who-can?action=ims:images:list&context=${encodeURIComponent('{"__proto__":"x"}')}`);
+    expect(proto.status, proto.text).toBe(400);
+    expect(proto.json.error.details.field).toBe('context.__proto__');
     expect((await as(b, 'GET', '/v1/access/what-can?principal_type=user&principal_id=u-only-in-a')).status).toBe(404);
     // B's twin of A's user: B's own, with B's grants only.
     const twin = await as(b, 'GET', `/v1/access/what-can?principal_type=user&principal_id=${ids.user}`);

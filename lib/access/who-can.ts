@@ -143,6 +143,14 @@ function checkQuestion(question: WhoCanQuestion): Question | ErrorResponse {
   if (resource.includes('?') || (resource !== '*' && resource.includes('*'))) {
     return requestError('INVALID_REQUEST', `"resource" must be one resource URN, without wildcards (got "${resource}").`, { field: 'resource' });
   }
+  if (resource !== '*') {
+    const parts = resource.split(':');
+    if (parts.length < 5 || parts[0] === '' || parts[4] === '') {
+      return requestError('INVALID_RESOURCE', `"${resource.slice(0, 200)}" is not a resource URN: write service:region:account-id:type:id, e.g. ims:cn-north-4:<account-id>:image:<image-id>.`, {
+        field: 'resource',
+      });
+    }
+  }
   if (typed && resource === '*') return requestError('INVALID_REQUEST', `${entry.name} acts on a resource: give its URN (service:region:account-id:type:id).`, { field: 'resource' });
   if (!typed && resource !== '*') return requestError('INVALID_REQUEST', `${entry.name} has no resource type: leave "resource" out (requests name "*").`, { field: 'resource' });
   // By default the resource's region; a URN without one (or no resource) leaves the region free.
