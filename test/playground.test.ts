@@ -61,7 +61,7 @@ beforeAll(async () => {
       throw new Error('dist/web is missing: run npm run build first (the browser tests open the built page).');
     }
   }
-  [stack, chromium] = await Promise.all([startLocalStack(['playground', 'explain']), launchChromium()]);
+  [stack, chromium] = await Promise.all([startLocalStack(['playground', 'explain', 'access']), launchChromium()]);
   page = await chromium.context.newPage();
   page.on('pageerror', (err) => pageErrors.push(err.message));
   page.setDefaultTimeout(15_000);
@@ -304,6 +304,16 @@ describe('the playground page in Chromium', () => {
       // The token is not in the share link.
       expect(await page.evaluate(() => location.href)).not.toContain('eyJ');
       await shot('7-stored-policies');
+      // Who in the stored account can do it: alice never (the project-scoped Deny), the account itself always.
+      await page.getByRole('button', { name: 'Who can do this?' }).click();
+      const row = (who: string) => page.locator(`.who-can-table tr[data-principal="${who}"]`);
+      await row('user:alice').waitFor();
+      expect(await row('user:alice').getAttribute('data-access')).toBe('never');
+      expect(await row('user:alice').textContent()).toContain('Deny deny-delete v1 (group image-admins, project cn-north-4)');
+      expect(await row('user:bob').getAttribute('data-access')).toBe('never');
+      expect(await row(`account:${EXAMPLE_ACCOUNT}`).getAttribute('data-access')).toBe('always');
+      await row(`account:${EXAMPLE_ACCOUNT}`).scrollIntoViewIfNeeded();
+      await shot('8-who-can');
     },
     STEP_TIMEOUT,
   );

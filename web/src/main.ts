@@ -13,7 +13,7 @@ import { compareView } from './compare.js';
 import { lineColumn, type FindingMark } from './findings.js';
 import { RequestForm } from './request-form.js';
 import { decidingStatements, jsonView, renderDecision, textView, traceStatement, traceView } from './results.js';
-import { explainByReference } from './service.js';
+import { explainByReference, type WhoCanAnswer, type WhoCanLine, whoCanStored } from './service.js';
 import { decodeState, encodeState } from './share.js';
 import { summaryView } from './summary.js';
 import { defaultState, fromEvaluateRequest, requestOnly, TEMPLATES, toEvaluateRequest, type PlaygroundState, type PolicyTab } from './state.js';
@@ -454,6 +454,62 @@ async function evaluateWithService(): Promise<void> {
   showOutcome({ source: 'service', request, response: answer.body, ms: answer.ms }, false);
 }
 
+/** Who in the stored account can perform the request's action on its resource (the service's who-can). */
+const whoCanOut = h('div', { class: 'who-can', 'aria-live': 'polite' });
+
+async function whoCanWithService(): Promise<void> {
+  if (!token.trim()) {
+    status.textContent = 'Paste a token first (npm start prints one for the example account).';
+    return;
+  }
+  const request = requestOnly(state.request);
+  if (typeof request.action !== 'string') {
+    whoCanOut.replaceChildren(h('p', { class: 'hint' }, 'Who can asks about one action: choose an action (not an API call) in the request above.'));
+    return;
+  }
+  status.textContent = 'Asking the service who can…';
+  const answer = await whoCanStored(request.action, request.resource, token);
+  status.textContent = answer.status === 200 ? 'The service answered.' : `The service answered ${answer.status}.`;
+  whoCanOut.replaceChildren(...whoCanView(answer));
+}
+
+function whoCanView(answer: WhoCanAnswer): HTMLElement[] {
+  const body = answer.body;
+  if ('error' in body) return [h('p', { class: 'error' }, `${body.error.code}: ${body.error.message}`)];
+  const scopeText = (s: { type: string; project?: string; enterprise_project_id?: string }): string =>
+    s.type === 'project' ? `project ${s.project}` : s.type === 'enterprise_project' ? `enterprise project ${s.enterprise_project_id}` : s.type.replace('_', ' ');
+  const why = (line: WhoCanLine): string =>
+    [
+      ...line.decided_by.map(
+        (d) =>
+          `${d.effect} ${d.layer === 'scp' ? `SCP ${d.policy_id} at ${d.level}` : d.policy_id}${d.version ? ` ${d.version}` : ''}${(d.grants ?? []).map((g) => ` (${g.holder.type} ${g.holder.id}, ${scopeText(g.scope)})`).join('')}`,
+      ),
+      ...(line.no_allow_in ?? []).map((l) => (l.layer === 'scp' ? `no Allow at SCP level ${l.level}` : 'no identity Allow')),
+    ].join('; ') || (line.access === 'always' ? 'no identity Allow needed (the account itself)' : '');
+  const mark = { always: '✓ always', conditional: '~ conditional', never: '✕ never', unknown: '? unknown' } as const;
+  return [
+    h(
+      'table',
+      { class: 'who-can-table' },
+      h('caption', {}, `Who can ${body.action} on ${body.resource} (account ${body.account_id}${body.region ? `, ${body.region}` : ''}), ${answer.ms.toFixed(0)} ms`),
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Principal'), h('th', { scope: 'col' }, 'Access'), h('th', { scope: 'col' }, 'Why'))),
+      h(
+        'tbody',
+        {},
+        ...body.principals.map((p) =>
+          h(
+            'tr',
+            { 'data-principal': `${p.principal.type}:${p.principal.id}`, 'data-access': p.access },
+            h('th', { scope: 'row' }, `${p.principal.type} ${p.principal.id}${p.groups.length ? ` (${p.groups.join(', ')})` : ''}`),
+            h('td', { class: `access-${p.access}` }, mark[p.access], p.condition ? h('span', { class: 'when' }, ` when ${p.condition}`) : ''),
+            h('td', {}, why(p)),
+          ),
+        ),
+      ),
+    ),
+  ];
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Layout
 
@@ -506,7 +562,7 @@ function layout(): HTMLElement {
           h(
             'p',
             { class: 'hint' },
-            'Evaluate the request above against the policies stored in the service for its principal (by reference). The token stays in this page: it is not part of the share link.',
+            'Evaluate the request above against the policies stored in the service for its principal (by reference), or ask who in the stored account can perform its action on its resource. The token stays in this page: it is not part of the share link.',
           ),
           h(
             'form',
@@ -519,7 +575,9 @@ function layout(): HTMLElement {
             },
             h('div', { class: 'field' }, h('label', { for: tokenInput.id }, 'Bearer token'), tokenInput),
             h('button', { type: 'submit' }, 'Evaluate with stored policies'),
+            h('button', { type: 'button', onclick: () => void whoCanWithService() }, 'Who can do this?'),
           ),
+          whoCanOut,
         ),
       ),
     ),

@@ -36,3 +36,45 @@ export async function explainByReference(request: EvaluateRequest, token: string
   }
   return { status: res.status, body, ms: performance.now() - t0 };
 }
+
+/** One principal's line of a who-can answer (GET /v1/access/who-can; docs/who-can.md), as the page shows it. */
+export interface WhoCanLine {
+  principal: { type: string; id: string; name?: string };
+  groups: string[];
+  access: 'always' | 'conditional' | 'never' | 'unknown';
+  condition?: string;
+  decided_by: Array<{
+    layer: string;
+    level: string | null;
+    effect: string;
+    policy_id: string;
+    version: string | null;
+    grants?: Array<{ holder: { type: string; id: string }; scope: { type: string; project?: string; enterprise_project_id?: string } }>;
+  }>;
+  no_allow_in?: Array<{ layer: string; level: string | null }>;
+}
+
+export interface WhoCanAnswer {
+  status: number;
+  body: { account_id: string; action: string; resource: string; region?: string | null; principals: WhoCanLine[] } | { error: { code: string; message: string } };
+  ms: number;
+}
+
+/** GET v1/access/who-can for the request's action and resource, relative to the page, with the pasted token. */
+export async function whoCanStored(action: string, resource: string | undefined, token: string): Promise<WhoCanAnswer> {
+  const url = new URL('v1/access/who-can', document.baseURI);
+  url.searchParams.set('action', action);
+  if (resource) url.searchParams.set('resource', resource);
+  const t0 = performance.now();
+  try {
+    const res = await fetch(url, { headers: { authorization: `Bearer ${token.trim()}` }, credentials: 'omit', cache: 'no-store' });
+    const text = await res.text();
+    try {
+      return { status: res.status, body: JSON.parse(text) as WhoCanAnswer['body'], ms: performance.now() - t0 };
+    } catch {
+      return { status: res.status, body: { error: { code: `HTTP_${res.status}`, message: `The service answered ${res.status} without JSON.` } }, ms: performance.now() - t0 };
+    }
+  } catch (err) {
+    return { status: 0, body: { error: { code: 'NETWORK_ERROR', message: `The service did not answer: ${(err as Error).message}` } }, ms: performance.now() - t0 };
+  }
+}
