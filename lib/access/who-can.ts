@@ -4,11 +4,13 @@
  * condition, as text and data) or `never`, each with the statements, grants, policies and versions that
  * decide it and a witness request by reference (docs/who-can.md).
  *
- * Exact, from the access analysis: `never` is a PASS of `checkAccessNotGranted` on the principal's set,
- * `always` a PASS of `checkAccessAlwaysGranted`; otherwise the allowed regions (with the Allow statements)
- * and the denied ones (with the Deny statements or the layers without an Allow). Anything the analysis
- * cannot decide exactly is `unknown` with its reasons, never `always` or `never`. Principals whose
- * effective sets are equal (lib/access/sets.ts) are analysed once.
+ * Exact, from the access analysis (`accessRegions`, one analysis for both halves): `never` when the set
+ * allows no request of the action on the resource (checkAccessNotGranted's PASS), `always` when it denies
+ * none (checkAccessAlwaysGranted's PASS); otherwise the allowed regions (with the Allow statements) and the
+ * denied ones (with the Deny statements or the layers without an Allow). Anything the analysis cannot decide
+ * exactly is `unknown` with its reasons, never `always` or `never`. Each principal's set is first reduced to
+ * the policies that admit the action (`forAction`: exact for that action), and principals whose reduced sets
+ * are equal are analysed once; the work is bounded (`WhoCanBudget`).
  *
  * The requests considered are the principal's own: the keys IAM fills from the principal are fixed to what
  * its stored identity fills (`assumptionsOf`), the region defaults to the resource URN's region (a request
