@@ -58,6 +58,30 @@ handler(e, { getRemainingTimeInMillis: () => 10000, awsRequestId: 'cold' }).then
   process.stdout.write(String.fromCharCode(10) + JSON.stringify({ status: r.statusCode, importMs: t1 - t0, invokeMs: t2 - t1 }));
 });`;
 
+/**
+ * The table's own share of a by-reference first answer, from a fresh process with no bundle: the same round
+ * trips the load makes (a Query of the account's graph; then a BatchGetItem and a Query in parallel), sent
+ * raw over node:http to DynamoDB Local (which checks the signature's form, not its value). What is left of
+ * the by-reference cold start after it is the function's own.
+ */
+const tableDriver = `
+const http = require('node:http');
+const url = new URL(process.env.DYNAMODB_ENDPOINT);
+const table = process.env.POLICY_TABLE;
+const send = (target, body) => new Promise((resolve, reject) => {
+  const req = http.request({ host: url.hostname, port: url.port, method: 'POST', path: '/', headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'DynamoDB_20120810.' + target, authorization: 'AWS4-HMAC-SHA256 Credential=local/20261206/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=00' } }, (res) => {
+    res.resume();
+    res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(target + ' ' + res.statusCode))));
+  });
+  req.on('error', reject);
+  req.end(JSON.stringify(body));
+});
+const query = (pk, sk) => ({ TableName: table, ConsistentRead: true, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)', ExpressionAttributeValues: { ':pk': { S: pk }, ':sk': { S: sk } } });
+const t0 = performance.now();
+send('Query', query('ACCT#acc-1', '#'))
+  .then(() => Promise.all([send('BatchGetItem', { RequestItems: { [table]: { Keys: [{ pk: { S: 'ACCT#acc-1' }, sk: { S: '#ACCOUNT' } }], ConsistentRead: true } } }), send('Query', query('ACCT#acc-0', 'POLICY#'))]))
+  .then(() => process.stdout.write(String.fromCharCode(10) + JSON.stringify({ tableMs: performance.now() - t0 })));`;
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)] as number;
@@ -138,10 +162,20 @@ for (const c of cases) {
     `| ${row.function} | ${row.bundle_kib.toFixed(1)} | ${row.require_ms.toFixed(1)} | ${row.first_answer_ms.toFixed(1)} | ${wall.toFixed(1)} | ${row.above_bare_ms.toFixed(1)} | ${row.above_empty_driver_ms.toFixed(1)} |`,
   );
 }
+// The table's share of a by-reference first answer: the same round trips from a fresh process, no bundle.
+const tableSamples = await samplesOf(RUNS, async () => {
+  const r = await timeProcess(['-e', tableDriver], baseEnv);
+  return (JSON.parse(r.out.trim().split('\n').pop() as string) as { tableMs: number }).tableMs;
+});
+const tableMs = median(tableSamples);
+const byRef = json.find((r) => r.function === 'evaluate (by reference, DynamoDB Local)');
 await db.close();
-const md = `bare \`node -e ''\`: ${bare.toFixed(1)} ms. Each row: a fresh node process requires the bundle and answers one request; each of its runs follows a run of the same driver with an empty handler (the same process, event parsing and output, no bundle), so the last column is the bundle's own cost. Medians of ${RUNS}.\n\n${rows.join('\n')}`;
+const tableLine = byRef
+  ? `\n\nThe table's share: the by-reference load's round trips (a Query; then a BatchGetItem and a Query in parallel) sent raw from a fresh process, no bundle, take ${tableMs.toFixed(1)} ms (median of ${RUNS}); evaluate by reference without it is ${((byRef.above_bare_ms as number) - tableMs).toFixed(1)} ms above bare node.`
+  : '';
+const md = `bare \`node -e ''\`: ${bare.toFixed(1)} ms. Each row: a fresh node process requires the bundle and answers one request; each of its runs follows a run of the same driver with an empty handler (the same process, event parsing and output, no bundle), so the last column is the bundle's own cost. Medians of ${RUNS}.\n\n${rows.join('\n')}${tableLine}`;
 const dir = fileURLToPath(new URL('./results/', import.meta.url));
 mkdirSync(dir, { recursive: true });
-writeFileSync(`${dir}cold.json`, `${JSON.stringify({ node: process.version, date: new Date().toISOString(), runs: RUNS, bare_ms: bare, rows: json }, null, 2)}\n`);
+writeFileSync(`${dir}cold.json`, `${JSON.stringify({ node: process.version, date: new Date().toISOString(), runs: RUNS, bare_ms: bare, rows: json, table_share_ms: tableMs }, null, 2)}\n`);
 writeFileSync(`${dir}cold.md`, `${md}\n`);
 console.log(md);
