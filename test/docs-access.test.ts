@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectContains } from './support/contains.js';
 import { clearReferenceCache } from '../functions/shared/reference.js';
 import { seedExamples, type SeedResult } from '../infra/local/seed.js';
 import type { JsonValue } from '../lib/types.js';
@@ -26,17 +27,6 @@ const PAGES = ['docs/who-can.md', 'docs/previews.md'] as const;
 const examples = PAGES.flatMap((page) =>
   [...readFileSync(new URL(`../${page}`, import.meta.url), 'utf8').matchAll(/```json who-can-example\n([\s\S]*?)```/g)].map((m, i) => ({ page, i, ex: JSON.parse(m[1] as string) as Example })),
 );
-
-function contains(expected: JsonValue, actual: unknown, at: string): void {
-  if (Array.isArray(expected)) {
-    expect(Array.isArray(actual), at).toBe(true);
-    expect((actual as unknown[]).length, `${at}.length`).toBe(expected.length);
-    expected.forEach((e, i) => contains(e, (actual as unknown[])[i], `${at}[${i}]`));
-  } else if (expected !== null && typeof expected === 'object') {
-    expect(typeof actual, at).toBe('object');
-    for (const [k, v] of Object.entries(expected)) contains(v, (actual as Record<string, unknown>)[k], `${at}.${k}`);
-  } else expect(actual, at).toEqual(expected);
-}
 
 /** Every `witness` in the answer with the access it should be decided as (allowed_when / gained: allow). */
 function witnesses(value: unknown, want: 'allow' | 'deny' | null, out: Array<{ witness: Record<string, unknown>; want: 'allow' | 'deny' }>): void {
@@ -78,7 +68,7 @@ describe('docs/who-can.md and docs/previews.md examples', () => {
       const path = (ex.get ?? ex.path ?? '').replaceAll('$ORG', seeded.org_id).replaceAll('$EU', seeded.path[2] as string);
       const r = await send(c.token, ex.get ? 'GET' : (ex.method as string), path, ex.body);
       expect(r.status, r.text).toBe(ex.status ?? 200);
-      contains(ex.expect, r.json, 'answer');
+      expectContains(ex.expect, r.json, 'answer');
       // Witnesses by reference, decided now (the stored state the answer is about: previews write nothing).
       const found: Array<{ witness: Record<string, unknown>; want: 'allow' | 'deny' }> = [];
       witnesses(r.json, null, found);

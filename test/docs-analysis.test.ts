@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { expectContains } from './support/contains.js';
 import * as analysis from '../lib/analysis/index.js';
 import type { AnalysisPolicySet } from '../lib/analysis/index.js';
 import { evaluate } from '../lib/index.js';
@@ -12,17 +13,6 @@ import type { EvaluateRequest, JsonValue } from '../lib/types.js';
 
 const page = readFileSync(new URL('../docs/analysis.md', import.meta.url), 'utf8');
 const blocks = [...page.matchAll(/```json analysis-example\n([\s\S]*?)```/g)].map((m) => JSON.parse(m[1] as string) as { call: string; args: JsonValue[]; expect: JsonValue });
-
-function contains(expected: JsonValue, actual: unknown, at: string): void {
-  if (Array.isArray(expected)) {
-    expect(Array.isArray(actual), at).toBe(true);
-    expect((actual as unknown[]).length, `${at}.length`).toBe(expected.length);
-    expected.forEach((e, i) => contains(e, (actual as unknown[])[i], `${at}[${i}]`));
-  } else if (expected !== null && typeof expected === 'object') {
-    expect(typeof actual, at).toBe('object');
-    for (const [k, v] of Object.entries(expected)) contains(v, (actual as Record<string, unknown>)[k], `${at}.${k}`);
-  } else expect(actual, at).toEqual(expected);
-}
 
 const decide = (set: AnalysisPolicySet, w: EvaluateRequest): string => {
   const r = evaluate({ ...w, policies: set.policies ?? [], scps: set.scps ?? [] });
@@ -38,7 +28,7 @@ describe('docs/analysis.md examples', () => {
       const fn = (analysis as unknown as Record<string, (...args: unknown[]) => unknown>)[b.call] as (...args: unknown[]) => unknown;
       const answer = fn(...b.args) as Record<string, unknown>;
       expect(answer.error).toBeUndefined();
-      contains(b.expect, answer, b.call);
+      expectContains(b.expect, answer, b.call);
       const sets = b.args as unknown as AnalysisPolicySet[];
       for (const f of (answer.findings ?? []) as analysis.AnalysisFinding[]) {
         const [allowing, refusing] = f.kind === 'lost_access' ? [sets[0]!, sets[1]!] : b.call === 'checkAccessNotGranted' ? [sets[0]!, null] : [sets[1]!, sets[0]!];

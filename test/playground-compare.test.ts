@@ -11,11 +11,10 @@
  * link with a baseline reproduces the comparison; the keyboard alone; axe-core on both views.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, type LaunchedBrowser } from './support/browser.js';
+import { launchChromium, type LaunchedBrowser, seriousAxeViolations } from './support/browser.js';
 import { startLocalStack, type LocalStack } from './support/offline.js';
 
 const root = join(import.meta.dirname, '..');
@@ -61,25 +60,7 @@ const newRegions = (p: Page = page) => p.locator('.view-panel li.region[data-kin
 const lostRegions = (p: Page = page) => p.locator('.view-panel li.region[data-kind="lost_access"]');
 const actionsOf = async (regions: ReturnType<typeof newRegions>): Promise<string[]> => (await regions.evaluateAll((els) => els.map((e) => e.getAttribute('data-action') ?? ''))).sort();
 
-async function axeViolations(): Promise<string[]> {
-  const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
-  return page.evaluate(async () => {
-    const axe = (
-      window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: string[] }> }> }> } }
-    ).axe;
-    const r = await axe.run(document, { resultTypes: ['violations'] });
-    return r.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map(
-        (v) =>
-          `${v.id} (${v.impact}): ${v.help} at ${v.nodes
-            .slice(0, 3)
-            .map((n) => n.target.join(' '))
-            .join(', ')}`,
-      );
-  });
-}
+const axeViolations = (): Promise<string[]> => seriousAxeViolations(page);
 
 beforeAll(async () => {
   mkdirSync(shots, { recursive: true });

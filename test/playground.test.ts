@@ -11,13 +11,12 @@
  * alone; axe-core with no serious or critical violation; the service called by reference with a pasted token.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXAMPLE_ACCOUNT } from '../infra/local/seed.js';
 import { mintToken } from '../infra/local/token.js';
-import { launchChromium, type LaunchedBrowser } from './support/browser.js';
+import { launchChromium, type LaunchedBrowser, seriousAxeViolations } from './support/browser.js';
 import { startLocalStack, type LocalStack } from './support/offline.js';
 
 const root = join(import.meta.dirname, '..');
@@ -257,24 +256,7 @@ describe('the playground page in Chromium', () => {
     'has no serious or critical accessibility violations (axe-core)',
     async () => {
       await openFresh();
-      const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-      await page.evaluate(axeSource); // evaluated through the driver: the page's CSP allows no inline script
-      const run = async (): Promise<string[]> =>
-        page.evaluate(async () => {
-          const axe = (
-            window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: string[] }> }> }> } }
-          ).axe;
-          const r = await axe.run(document, { resultTypes: ['violations'] });
-          return r.violations
-            .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-            .map(
-              (v) =>
-                `${v.id} (${v.impact}): ${v.help} at ${v.nodes
-                  .slice(0, 3)
-                  .map((n) => n.target.join(' '))
-                  .join(', ')}`,
-            );
-        });
+      const run = (): Promise<string[]> => seriousAxeViolations(page);
       expect(await run()).toEqual([]);
       // With findings, the API form and every result view shown.
       await setEditorText('{"Version":"5.0","Statement":[{"Effect":"Allow","Action":["ims:images:dlete"],"Resource":["*"]}]}');

@@ -516,8 +516,8 @@ export interface AccessQuestion {
   resources?: string[];
 }
 
-/** PASS when none of the listed access is ever allowed; FAIL with the regions that are, with witnesses. */
-export function checkAccessNotGranted(set: AnalysisPolicySet | unknown, access: AccessQuestion = {}, options?: AnalysisOptions): AnalysisResult | ErrorResponse {
+/** One set, analysed for the listed access: what the three access checks below share. */
+function analyseAccess(set: unknown, access: AccessQuestion, options: AnalysisOptions | undefined): { p: Prepared; analysed: Analysed } | ErrorResponse {
   const p = prepare([set], ['set'], options);
   if ('error' in p) return p;
   const actions = resolveActions(access.actions);
@@ -526,13 +526,26 @@ export function checkAccessNotGranted(set: AnalysisPolicySet | unknown, access: 
   if (resources !== null && 'error' in resources) return resources;
   const principals = allowedPrincipals(p.assume);
   if (principals.length === 0) return noPrincipal();
-  const analysed = analyse(p, actions, resources, principals);
+  return { p, analysed: analyse(p, actions, resources, principals) };
+}
+
+/** The regions the set allows (`access_granted`) or denies (`access_denied`) within the question's access. */
+function accessAnswer({ p, analysed }: { p: Prepared; analysed: Analysed }, kind: 'access_granted' | 'access_denied'): AnalysisResult {
   const c: Collector = { findings: [], unknown: [...analysed.unknown], omitted: 0, limit: p.limits.findings };
   for (const { group, actions: members } of analysed.groups) {
-    guarded(c, members, () => collect(p, c, group, members, group.mdd.and(group.allowed[0] as number, group.restrictionNode()), 'access_granted', 0, null));
+    const m = group.mdd;
+    const allowed = group.allowed[0] as number;
+    if (kind === 'access_granted') guarded(c, members, () => collect(p, c, group, members, m.and(allowed, group.restrictionNode()), kind, 0, null));
+    else guarded(c, members, () => collect(p, c, group, members, m.andNot(group.restrictionNode(), allowed), kind, null, 0));
   }
   undecidedReasons(c, analysed);
   return resultOf(c, finalStats(analysed));
+}
+
+/** PASS when none of the listed access is ever allowed; FAIL with the regions that are, with witnesses. */
+export function checkAccessNotGranted(set: AnalysisPolicySet | unknown, access: AccessQuestion = {}, options?: AnalysisOptions): AnalysisResult | ErrorResponse {
+  const a = analyseAccess(set, access, options);
+  return 'error' in a ? a : accessAnswer(a, 'access_granted');
 }
 
 /**
@@ -541,21 +554,8 @@ export function checkAccessNotGranted(set: AnalysisPolicySet | unknown, access: 
  * `checkAccessNotGranted`: together they tell `always` (this PASS), `never` (that PASS) and `conditional`.
  */
 export function checkAccessAlwaysGranted(set: AnalysisPolicySet | unknown, access: AccessQuestion = {}, options?: AnalysisOptions): AnalysisResult | ErrorResponse {
-  const p = prepare([set], ['set'], options);
-  if ('error' in p) return p;
-  const actions = resolveActions(access.actions);
-  if ('error' in actions) return actions;
-  const resources = resolveResources(access.resources);
-  if (resources !== null && 'error' in resources) return resources;
-  const principals = allowedPrincipals(p.assume);
-  if (principals.length === 0) return noPrincipal();
-  const analysed = analyse(p, actions, resources, principals);
-  const c: Collector = { findings: [], unknown: [...analysed.unknown], omitted: 0, limit: p.limits.findings };
-  for (const { group, actions: members } of analysed.groups) {
-    guarded(c, members, () => collect(p, c, group, members, group.mdd.andNot(group.restrictionNode(), group.allowed[0] as number), 'access_denied', null, 0));
-  }
-  undecidedReasons(c, analysed);
-  return resultOf(c, finalStats(analysed));
+  const a = analyseAccess(set, access, options);
+  return 'error' in a ? a : accessAnswer(a, 'access_denied');
 }
 
 /**
@@ -564,26 +564,8 @@ export function checkAccessAlwaysGranted(set: AnalysisPolicySet | unknown, acces
  * who-can asks of every principal's set.
  */
 export function accessRegions(set: AnalysisPolicySet | unknown, access: AccessQuestion = {}, options?: AnalysisOptions): { granted: AnalysisResult; denied: AnalysisResult } | ErrorResponse {
-  const p = prepare([set], ['set'], options);
-  if ('error' in p) return p;
-  const actions = resolveActions(access.actions);
-  if ('error' in actions) return actions;
-  const resources = resolveResources(access.resources);
-  if (resources !== null && 'error' in resources) return resources;
-  const principals = allowedPrincipals(p.assume);
-  if (principals.length === 0) return noPrincipal();
-  const analysed = analyse(p, actions, resources, principals);
-  const g: Collector = { findings: [], unknown: [...analysed.unknown], omitted: 0, limit: p.limits.findings };
-  const d: Collector = { findings: [], unknown: [...analysed.unknown], omitted: 0, limit: p.limits.findings };
-  for (const { group, actions: members } of analysed.groups) {
-    const m = group.mdd;
-    guarded(g, members, () => collect(p, g, group, members, m.and(group.allowed[0] as number, group.restrictionNode()), 'access_granted', 0, null));
-    guarded(d, members, () => collect(p, d, group, members, m.andNot(group.restrictionNode(), group.allowed[0] as number), 'access_denied', null, 0));
-  }
-  undecidedReasons(g, analysed);
-  undecidedReasons(d, analysed);
-  const stats = finalStats(analysed);
-  return { granted: resultOf(g, stats), denied: resultOf(d, stats) };
+  const a = analyseAccess(set, access, options);
+  return 'error' in a ? a : { granted: accessAnswer(a, 'access_granted'), denied: accessAnswer(a, 'access_denied') };
 }
 
 const LEVEL_ORDER: SummaryGroup[] = ['list', 'read', 'write', 'permission_management', 'tagging', 'other'];
