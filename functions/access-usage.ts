@@ -16,14 +16,15 @@ import { loadAccount } from '../store/account-reader.js';
 import { dynamoPolicySetSource } from '../store/evaluation-reader.js';
 import { ID_PATTERN } from '../store/keys.js';
 import { listUsage, type UsagePrincipalItem } from '../store/usage-reader.js';
+import { ACCESS_LIMITS } from '../lib/access/limits.js';
 import { MAX_USAGE_DAYS } from '../store/usage.js';
 import { HttpError } from './shared/http.js';
 import { ok, router } from './shared/router.js';
 import { ACCESS_USAGE_ROUTES } from './shared/routes.js';
 
-export const DEFAULT_DAYS = 90;
+export const DEFAULT_DAYS = ACCESS_LIMITS.unusedDefaultDays;
 /** Principals one unused-access answer covers (beyond: `principals_omitted`; ask per principal). */
-export const MAX_PRINCIPALS = 1000;
+export const MAX_PRINCIPALS = ACCESS_LIMITS.unusedPrincipals;
 function daysOf(query: Record<string, string>): number {
   if (query.days === undefined) return DEFAULT_DAYS;
   const n = /^[0-9]{1,3}$/.test(query.days) ? Number(query.days) : NaN;

@@ -58,6 +58,12 @@ export function renderReference(): string {
       `Auth: ${AUTH_TEXT[def.auth] ?? `scope \`${def.auth}\``}.${def.request ? ` Body: [\`${def.request}\`](#${def.request.toLowerCase()}).` : ''}${def.response ? ` Reply: \`${def.response}\` (OpenAPI document).` : ''}`,
       '',
     );
+    const query = Object.entries(def.query ?? {});
+    if (query.length > 0) {
+      out.push('| query parameter | type | |', '|---|---|---|');
+      for (const [name, q] of query) out.push(`| \`${name}\`${q.required ? ' (required)' : ''} | ${q.enum ? q.enum.map((v) => `\`${v}\``).join(', ') : q.type} | ${q.description} |`);
+      out.push('');
+    }
     if (def.request) bodies.add(def.request);
   }
   out.push('### Bodies', '');

@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedExamples, type SeedResult } from '../infra/local/seed.js';
 import { clearReferenceCache } from '../functions/shared/reference.js';
+import { ROUTES } from '../functions/shared/openapi.js';
 import { client, startLocalApi, type ApiReply, type Client } from './support/api.js';
 
 let stop: () => Promise<void>;
@@ -133,6 +134,24 @@ describe('previews in the account (acc-1)', () => {
     expect((await acc1.put('/v1/groups/viewers/members/alice?preview=maybe')).status).toBe(400);
     // Another account's organization: 404, as the write.
     expect((await acc1.del(`/v1/organizations/${seeded.org_id}/nodes/${seeded.path[2]}/policies/deny-unencrypted-copy?preview=true`)).status).toBe(404);
+  });
+
+  it('a write without a preview refuses ?preview (400, nothing done): asking for a preview never performs the write', async () => {
+    const writes = ROUTES.filter((r) => r.method !== 'get' && !r.query?.preview && ['policies', 'principals', 'grants', 'organizations', 'imports'].includes(r.function));
+    expect(writes.length).toBe(20);
+    for (const r of writes) {
+      const path = r.path.replace(/\{[a-z_]+\}/g, (p) => (p === '{org_id}' ? seeded.org_id : p === '{user_id}' ? 'bob' : 'x'));
+      const url = `${path}?preview=true`;
+      const res = r.method === 'post' ? await acc1.post(url, {}) : r.method === 'put' ? await acc1.put(url, {}) : r.method === 'patch' ? await acc1.patch(url, {}) : await acc1.del(url);
+      expect(res.status, `${r.method} ${r.path}: ${res.text}`).toBe(400);
+      expect(res.json.error, `${r.method} ${r.path}`).toMatchObject({ code: 'INVALID_REQUEST', details: { field: 'preview' } });
+    }
+    // bob is still there: DELETE /v1/users/bob?preview=true did not delete him.
+    expect((await acc1.get('/v1/users/bob')).status).toBe(200);
+    // A route that declares its parameters refuses a misspelt one.
+    const typo = await acc1.put('/v1/groups/viewers/members/alice?preveiw=true');
+    expect(typo.status).toBe(400);
+    expect(typo.json.error.details).toEqual({ field: 'preveiw' });
   });
 
   it("without preview, the write's answer carries the delta in short: counts and the first findings", async () => {

@@ -12,6 +12,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ACCESS_LIMITS } from '../lib/access/limits.js';
 import { ROUTES } from '../functions/shared/openapi.js';
 import { router } from '../functions/shared/router.js';
 import { FUNCTIONS, type PathParams, type RouteDef } from '../functions/shared/routes.js';
@@ -30,8 +31,8 @@ const camel = (name: string): string => name.replace(/-([a-z])/g, (_m, c: string
 const routesOf = (f: (typeof FUNCTIONS)[number]): Array<[string, RouteDef]> => Object.entries(f.routes ?? {}) as Array<[string, RouteDef]>;
 
 type Printed = {
-  provider: { httpApi: { authorizers: Record<string, { functionName?: string }> } };
-  functions: Record<string, { handler: string; package: { patterns: string[] }; events?: Array<Record<string, unknown>> }>;
+  provider: { timeout?: number; httpApi: { authorizers: Record<string, { functionName?: string }> } };
+  functions: Record<string, { handler: string; timeout?: number; package: { patterns: string[] }; events?: Array<Record<string, unknown>> }>;
 };
 
 describe('serverless.yml matches the route table', () => {
@@ -55,6 +56,17 @@ describe('serverless.yml matches the route table', () => {
       const fn = printed.functions[camel(f.name)]!;
       expect(fn.handler, f.name).toBe(`dist/functions/${f.name}.handler`);
       expect(fn.package.patterns, f.name).toEqual(expect.arrayContaining(['!**', `dist/functions/${f.name}.cjs`, `dist/functions/${f.name}.cjs.map`]));
+    }
+  });
+
+  it('gives a function with a preview or an access analysis the time its analysis budget needs (ACCESS_LIMITS.answerMs, plus its reads)', () => {
+    const analysing = FUNCTIONS.filter((f) => f.name === 'access' || routesOf(f).some(([, r]) => r.query?.preview !== undefined));
+    expect(analysing.map((f) => f.name).sort()).toEqual(['access', 'grants', 'organizations', 'policies', 'principals']);
+    for (const f of analysing) {
+      const seconds = printed.functions[camel(f.name)]!.timeout ?? printed.provider.timeout ?? 6;
+      // 10 s for the reads and the answer after the analysis stops (up to 200 member accounts of 2 round trips).
+      expect(seconds * 1000, f.name).toBeGreaterThanOrEqual(ACCESS_LIMITS.answerMs + 10_000);
+      expect(seconds, `${f.name}: HTTP API waits 30 s at most`).toBeLessThanOrEqual(29);
     }
   });
 

@@ -18,6 +18,8 @@ export interface RouteSpec {
   response?: SchemaName;
   /** Public routes need no bearer token. */
   public?: boolean;
+  /** Its query parameters (shared/routes.ts). */
+  query?: RouteDef['query'];
 }
 
 /** The documented routes of every function (shared/routes.ts), in its order. */
@@ -30,6 +32,7 @@ export const ROUTES: readonly RouteSpec[] = FUNCTIONS.flatMap((f) =>
       if (r.request) spec.request = r.request;
       if (r.response) spec.response = r.response;
       if (r.auth === 'public') spec.public = true;
+      if (r.query) spec.query = r.query;
       return spec;
     }),
 );
@@ -40,7 +43,10 @@ const errorResponse = (description: string): { description: string; content: Ret
 export function openApiDocument(): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const r of ROUTES) {
-    const params = [...r.path.matchAll(/\{([a-z_]+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
+    const params: Array<Record<string, unknown>> = [...r.path.matchAll(/\{([a-z_]+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
+    for (const [name, q] of Object.entries(r.query ?? {})) {
+      params.push({ name, in: 'query', description: q.description, ...(q.required ? { required: true } : {}), schema: { type: q.type, ...(q.enum ? { enum: q.enum } : {}) } });
+    }
     const op: Record<string, unknown> = {
       operationId: `${r.method}${r.path.replace(/\{[a-z_]+\}/g, 'By').replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,
       summary: r.summary,

@@ -41,6 +41,7 @@ import {
 import type { Caller } from './auth.js';
 import { HttpError, type Reply } from './http.js';
 import { scpGuard } from './scp-guard.js';
+import { ACCESS_LIMITS } from '../../lib/access/limits.js';
 
 /** Whether the query asks for a preview (`preview=true`); any other value of `preview` is a 400. */
 export function wantsPreview(query: Record<string, string>): boolean {
@@ -51,10 +52,10 @@ export function wantsPreview(query: Record<string, string>): boolean {
 }
 
 /** Most member accounts a preview reads (beyond: a 400 that says to preview a narrower node). */
-export const PREVIEW_MAX_ACCOUNTS = 200;
+export const PREVIEW_MAX_ACCOUNTS = ACCESS_LIMITS.previewAccounts;
 
 /** The time a preview may spend analysing (inside the function's timeout); beyond it the answer is UNKNOWN, skipped. */
-export const PREVIEW_BUDGET_MS = 15_000;
+export const PREVIEW_BUDGET_MS = ACCESS_LIMITS.answerMs;
 const budget = (): CompareBudget => {
   const started = Date.now();
   return { expired: () => Date.now() - started > PREVIEW_BUDGET_MS };
@@ -193,7 +194,7 @@ export async function accountsUnder(caller: Caller, orgId: string, nodeId: strin
 // The delta a write made, in its answer
 
 /** The time a write's answer may spend on its delta (reads and analysis), and the work it may do. */
-export const DELTA_BUDGET = { ms: 1500, accounts: 20, analyses: 20 } as const;
+export const DELTA_BUDGET = { ms: ACCESS_LIMITS.deltaMs, accounts: ACCESS_LIMITS.deltaAccounts, analyses: ACCESS_LIMITS.deltaAnalyses } as const;
 
 export type AccessDelta = AccessDeltaSummary | { skipped: true; reason: string; how: string };
 

@@ -76,6 +76,19 @@ export function router(
     if (!route) throw new HttpError(404, 'NOT_FOUND', `No route for ${key}.`);
     const caller = callerOf(event);
     requireScope(caller, route.spec.auth);
+    const query: Record<string, string> = Object.create(null) as Record<string, string>;
+    for (const [k, v] of Object.entries(event.queryStringParameters ?? {})) if (v !== undefined) query[k] = v;
+    // A preview asked of a route that has none would otherwise be the write itself: refused, nothing done.
+    if (query.preview !== undefined && route.spec.query?.preview === undefined) {
+      throw new HttpError(400, 'INVALID_REQUEST', `${key} has no preview: nothing was done. The writes with a preview are listed in docs/previews.md.`, { field: 'preview' });
+    }
+    // A route that declares its query parameters takes no other (a misspelt one is not silently ignored).
+    if (route.spec.query) {
+      const allowed = Object.keys(route.spec.query);
+      for (const k of Object.keys(query)) {
+        if (!allowed.includes(k)) throw new HttpError(400, 'INVALID_REQUEST', `Unknown query parameter "${k}"; this route takes ${allowed.join(', ')}.`, { field: k });
+      }
+    }
     let body: unknown;
     if (route.spec.request) {
       body = readJsonBody(event, route.spec.bodyLimit);
@@ -89,8 +102,6 @@ export function router(
     for (const p of (route.params ??= [...key.matchAll(/\{([^}]+)\}/g)].map((m) => m[1] as string))) {
       if (params[p] === undefined) throw new HttpError(400, 'INVALID_REQUEST', `The path parameter "${p}" is missing.`, { field: p });
     }
-    const query: Record<string, string> = Object.create(null) as Record<string, string>;
-    for (const [k, v] of Object.entries(event.queryStringParameters ?? {})) if (v !== undefined) query[k] = v;
     try {
       return await route.handle({ caller, params, query, body, ifMatch: header(event, 'if-match') });
     } catch (err) {

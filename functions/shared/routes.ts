@@ -23,6 +23,23 @@ export type RouteKey = `${Method} /${string}`;
  */
 export type RouteAuth = Scope | 'authenticated' | 'public' | 'ims';
 
+/** A query parameter of a route: the OpenAPI document's `parameters` (in: query). */
+export interface QueryParam {
+  description: string;
+  type: 'string' | 'boolean' | 'integer';
+  enum?: readonly string[];
+  required?: true;
+}
+
+/**
+ * `?preview=true` on a write: nothing is written; the answer is the access each affected principal gains and
+ * loses (docs/previews.md). A route without it refuses the parameter (shared/router.ts): asking a write that
+ * has no preview for one must not perform the write.
+ */
+export const PREVIEW_QUERY = {
+  preview: { type: 'boolean', description: 'true: write nothing, answer what the write would change: the access each affected principal gains and loses (docs/previews.md)' },
+} as const satisfies Readonly<Record<string, QueryParam>>;
+
 export interface RouteDef {
   auth: RouteAuth;
   /** One line for the OpenAPI document. */
@@ -35,6 +52,8 @@ export interface RouteDef {
   bodyLimit?: number;
   /** Not part of the /v1 API's OpenAPI document (the playground page, the IMS demo backend). */
   documented?: false;
+  /** The query parameters it reads, for the OpenAPI document; `preview` only where the route has a preview (`PREVIEW_QUERY`). */
+  query?: Readonly<Record<string, QueryParam>>;
 }
 
 export type RouteTable = { readonly [K in RouteKey]?: RouteDef };
@@ -101,10 +120,10 @@ export const POLICIES_ROUTES = {
   'GET /v1/policies/{policy_id}': { auth: 'policies:read', summary: 'Get a policy with its versions' },
   'PATCH /v1/policies/{policy_id}': { auth: 'policies:write', request: 'UpdatePolicyBody', summary: 'Rename or describe a policy (If-Match)' },
   'DELETE /v1/policies/{policy_id}': { auth: 'policies:write', summary: 'Delete a policy (409 while attached unless ?detach=true)' },
-  'POST /v1/policies/{policy_id}/versions': { auth: 'policies:write', request: 'CreatePolicyVersionBody', summary: 'Add a version (at most 5; If-Match)' },
+  'POST /v1/policies/{policy_id}/versions': { auth: 'policies:write', request: 'CreatePolicyVersionBody', summary: 'Add a version (at most 5; If-Match)', query: PREVIEW_QUERY },
   'GET /v1/policies/{policy_id}/versions/{version_id}': { auth: 'policies:read', summary: 'Get one version' },
   'DELETE /v1/policies/{policy_id}/versions/{version_id}': { auth: 'policies:write', summary: 'Delete a version (not the default)' },
-  'PUT /v1/policies/{policy_id}/default_version': { auth: 'policies:write', request: 'SetDefaultVersionBody', summary: 'Set the default version (If-Match)' },
+  'PUT /v1/policies/{policy_id}/default_version': { auth: 'policies:write', request: 'SetDefaultVersionBody', summary: 'Set the default version (If-Match)', query: PREVIEW_QUERY },
 } as const satisfies RouteTable;
 
 export const PRINCIPALS_ROUTES = {
@@ -118,8 +137,8 @@ export const PRINCIPALS_ROUTES = {
   'GET /v1/groups/{group_id}': { auth: 'policies:read', summary: 'Get a user group' },
   'DELETE /v1/groups/{group_id}': { auth: 'policies:write', summary: 'Delete a user group (and its memberships and grants)' },
   'GET /v1/groups/{group_id}/members': { auth: 'policies:read', summary: 'List the members of a group' },
-  'PUT /v1/groups/{group_id}/members/{user_id}': { auth: 'policies:write', summary: 'Add a user to a group' },
-  'DELETE /v1/groups/{group_id}/members/{user_id}': { auth: 'policies:write', summary: 'Remove a user from a group' },
+  'PUT /v1/groups/{group_id}/members/{user_id}': { auth: 'policies:write', summary: 'Add a user to a group', query: PREVIEW_QUERY },
+  'DELETE /v1/groups/{group_id}/members/{user_id}': { auth: 'policies:write', summary: 'Remove a user from a group', query: PREVIEW_QUERY },
   'POST /v1/agencies': { auth: 'policies:write', request: 'CreateAgencyBody', summary: 'Create an agency' },
   'GET /v1/agencies': { auth: 'policies:read', summary: 'List agencies' },
   'GET /v1/agencies/{agency_id}': { auth: 'policies:read', summary: 'Get an agency' },
@@ -127,10 +146,10 @@ export const PRINCIPALS_ROUTES = {
 } as const satisfies RouteTable;
 
 export const GRANTS_ROUTES = {
-  'POST /v1/grants': { auth: 'policies:write', request: 'CreateGrantBody', summary: 'Attach a policy to a user, group or agency with a scope' },
+  'POST /v1/grants': { auth: 'policies:write', request: 'CreateGrantBody', summary: 'Attach a policy to a user, group or agency with a scope', query: PREVIEW_QUERY },
   'GET /v1/grants': { auth: 'policies:read', summary: 'List grants (?principal_type&principal_id, ?policy_id)' },
   'GET /v1/grants/{grant_id}': { auth: 'policies:read', summary: 'Get a grant' },
-  'DELETE /v1/grants/{grant_id}': { auth: 'policies:write', summary: 'Delete a grant' },
+  'DELETE /v1/grants/{grant_id}': { auth: 'policies:write', summary: 'Delete a grant', query: PREVIEW_QUERY },
 } as const satisfies RouteTable;
 
 export const ORGANIZATIONS_ROUTES = {
@@ -142,24 +161,35 @@ export const ORGANIZATIONS_ROUTES = {
   'GET /v1/invitations': { auth: 'policies:read', summary: "The caller's pending invitations" },
   'POST /v1/invitations/{org_id}/accept': { auth: 'org:write', summary: 'Accept an invitation: the caller joins the organization' },
   'DELETE /v1/invitations/{org_id}': { auth: 'org:write', summary: 'Decline an invitation' },
-  'PATCH /v1/organizations/{org_id}/accounts/{account_id}': { auth: 'org:write', request: 'MoveAccountBody', summary: 'Move a member account' },
+  'PATCH /v1/organizations/{org_id}/accounts/{account_id}': { auth: 'org:write', request: 'MoveAccountBody', summary: 'Move a member account', query: PREVIEW_QUERY },
   'DELETE /v1/organizations/{org_id}/accounts/{account_id}': { auth: 'org:write', summary: 'Remove a member account' },
   'GET /v1/organizations/{org_id}/nodes/{node_id}/children': { auth: 'policies:read', summary: 'List the OUs and accounts under a node' },
   'POST /v1/organizations/{org_id}/scp/enable': { auth: 'org:write', summary: 'Enable SCPs (attaches FullAccess to every node)' },
   'POST /v1/organizations/{org_id}/scp/disable': { auth: 'org:write', summary: 'Disable SCPs (detaches all)' },
   'GET /v1/organizations/{org_id}/nodes/{node_id}/policies': { auth: 'policies:read', summary: 'SCPs attached to a node' },
-  'PUT /v1/organizations/{org_id}/nodes/{node_id}/policies/{policy_id}': { auth: 'org:write', summary: 'Attach an SCP to a node' },
-  'DELETE /v1/organizations/{org_id}/nodes/{node_id}/policies/{policy_id}': { auth: 'org:write', summary: 'Detach an SCP (409 for the last one)' },
+  'PUT /v1/organizations/{org_id}/nodes/{node_id}/policies/{policy_id}': { auth: 'org:write', summary: 'Attach an SCP to a node', query: PREVIEW_QUERY },
+  'DELETE /v1/organizations/{org_id}/nodes/{node_id}/policies/{policy_id}': { auth: 'org:write', summary: 'Detach an SCP (409 for the last one)', query: PREVIEW_QUERY },
 } as const satisfies RouteTable;
 
 export const ACCESS_ROUTES = {
   'GET /v1/access/who-can': {
     auth: 'policies:read',
+    query: {
+      action: { type: 'string', required: true, description: 'One IMS action (a name or a legacy alias, no wildcard), e.g. ims:images:deleteImage' },
+      resource: { type: 'string', description: 'A resource URN without wildcards; absent or * for an action without a resource type' },
+      region: { type: 'string', description: "The request's region: a region name, none (requests without one) or any (every region); default: the resource URN's region" },
+      context: { type: 'string', description: 'A JSON object of context values assumed (null: absent); every other key ranges over every value' },
+      scope: { type: 'string', enum: ['account', 'organization'], description: 'organization (the management account only): the same question in every member account' },
+    },
     summary:
       'Who in the caller account can perform an action on a resource (?action, ?resource, ?region, ?context): each principal always, conditional (with the condition) or never, with the grants, policies and versions that decide it and witnesses by reference',
   },
   'GET /v1/access/what-can': {
     auth: 'policies:read',
+    query: {
+      principal_type: { type: 'string', enum: ['user', 'agency', 'account'], required: true, description: 'The kind of principal' },
+      principal_id: { type: 'string', description: 'The user or agency id (the account itself: none, or the caller account id)' },
+    },
     summary:
       'What a principal can do (?principal_type=user|agency|account, ?principal_id): the summary of its effective set, for every request, each project and each enterprise project its grants name',
   },
@@ -179,11 +209,21 @@ export const IMPORTS_ROUTES = {
 export const ACCESS_USAGE_ROUTES = {
   'GET /v1/access/unused': {
     auth: 'policies:read',
+    query: {
+      days: { type: 'integer', description: 'The window in days (its default and its most: docs/limits.md, docs/unused-access.md)' },
+      principal_type: { type: 'string', enum: ['user', 'agency'], description: 'One principal only, with principal_id' },
+      principal_id: { type: 'string', description: 'The user or agency id' },
+    },
     response: 'UnusedAccessResponse',
     summary: 'Granted actions no by-reference decision allowed within ?days=N (default 90), per user and agency (?principal_type&principal_id for one)',
   },
   'GET /v1/access/suggest': {
     auth: 'policies:read',
+    query: {
+      principal_type: { type: 'string', enum: ['user', 'agency'], required: true, description: 'The kind of principal' },
+      principal_id: { type: 'string', required: true, description: 'The user or agency id' },
+      days: { type: 'integer', description: 'The window of use kept, in days (its default and its most: docs/limits.md, docs/unused-access.md)' },
+    },
     response: 'SuggestPolicyResponse',
     summary: 'A least-privilege 5.0 policy for ?principal_type&principal_id keeping the actions used within ?days=N, proved with checkNoNewAccess',
   },

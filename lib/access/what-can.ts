@@ -12,6 +12,7 @@ import { requestError } from '../engine/request.js';
 import type { LoadedAccount } from '../decision/source.js';
 import type { ErrorResponse } from '../types.js';
 import { findPrincipal, type PrincipalRef, principalSet } from './sets.js';
+import { ACCESS_LIMITS } from './limits.js';
 
 export interface WhatCanQuestion {
   principal_type: PrincipalRef['type'];
@@ -41,7 +42,7 @@ export interface WhatCanResult {
 }
 
 /** Sections one answer summarises at most (every request, then projects and enterprise projects by name). */
-export const MAX_SECTIONS = 16;
+export const MAX_SECTIONS = ACCESS_LIMITS.whatCanSections;
 
 export function whatCan(account: LoadedAccount, question: WhatCanQuestion): WhatCanResult | ErrorResponse {
   const principal = findPrincipal(account, question.principal_type, question.principal_id);

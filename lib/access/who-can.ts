@@ -24,6 +24,7 @@ import { requestError } from '../engine/request.js';
 import type { LoadedAccount } from '../decision/source.js';
 import type { ContextValue, ErrorResponse, EvaluateRequest, Layer } from '../types.js';
 import { decidingStatement, type DecidingStatement } from './decided-by.js';
+import { ACCESS_LIMITS } from './limits.js';
 import { byReference, distinctSets, forAction, type PrincipalRef, type PrincipalSet, principalSet, principalsOf } from './sets.js';
 
 export interface WhoCanQuestion {
@@ -84,7 +85,7 @@ export interface WhoCanResult {
  * beyond these, the principals left are `unknown` (WORK_LIMIT), never guessed.
  */
 export interface WhoCanBudget {
-  /** Most distinct sets analysed (default 500). */
+  /** Most distinct sets analysed (default `ACCESS_LIMITS.whoCanSets`). */
   maxSets?: number;
   /** Checked before each set: true when the time is up. */
   expired?: () => boolean;
@@ -99,7 +100,7 @@ export function whoCan(account: LoadedAccount, question: WhoCanQuestion, budget:
   const sets = principalsOf(account).map((p) => forAction(principalSet(account, p), q.actionIndex, memo));
   const entries = new Map<PrincipalSet, WhoCanEntry>();
   const groups = distinctSets(sets);
-  const maxSets = budget.maxSets ?? 500;
+  const maxSets = budget.maxSets ?? ACCESS_LIMITS.whoCanSets;
   let analysed = 0;
   for (const group of groups) {
     const first = group[0] as PrincipalSet;
