@@ -1,7 +1,8 @@
 /**
  * A small DynamoDB client for the read path of the evaluation (store/evaluation-reader.ts): the JSON
- * protocol over `node:http`/`node:https`, signed with AWS Signature Version 4 on `node:crypto`. Nothing of
- * the AWS SDK loads in the functions that evaluate by reference (evaluate, explain, authorizer, batch).
+ * protocol over `node:https` on AWS or `node:http` for a local endpoint (only the one the endpoint needs is
+ * loaded), signed with AWS Signature Version 4 on `node:crypto`. Nothing of the AWS SDK loads in the
+ * functions that evaluate by reference (evaluate, explain, authorizer, batch).
  *
  * Why not the SDK, `fetch` or WebCrypto (measured, docs/storage.md "The read path's client"): requiring
  * `@aws-sdk/lib-dynamodb` with its client costs about 60 ms of a cold start and its first call about 40 ms
@@ -23,8 +24,7 @@
  * (DynamoDB's error type, or `TimeoutError`), `code` (`ECONNREFUSED` ...) and `$metadata.httpStatusCode`.
  */
 import { createHash, createHmac } from 'node:crypto';
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { Agent, IncomingMessage, request as httpRequest } from 'node:http';
 
 /** A DynamoDB attribute value in the JSON protocol. */
 export type AttributeValue =
@@ -52,25 +52,26 @@ interface Target {
   url: URL;
   region: string;
   local: boolean;
+  /** `node:https` on AWS, `node:http` for a local endpoint: only the one the endpoint needs is loaded. */
+  request: typeof httpRequest;
+  agent: Agent;
 }
 
 let target: Target | undefined;
-let agent: HttpAgent | HttpsAgent | undefined;
 
 function resolveTarget(): Target {
   if (target) return target;
   const region = process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || 'us-east-1';
   const endpoint = process.env.DYNAMODB_ENDPOINT?.trim();
-  target = endpoint ? { url: new URL(endpoint), region, local: true } : { url: new URL(`https://dynamodb.${region}.amazonaws.com/`), region, local: false };
-  const options = { keepAlive: true, maxSockets: 64 };
-  agent = target.url.protocol === 'https:' ? new HttpsAgent(options) : new HttpAgent(options);
+  const url = new URL(endpoint || `https://dynamodb.${region}.amazonaws.com/`);
+  const transport = url.protocol === 'https:' ? process.getBuiltinModule('node:https') : process.getBuiltinModule('node:http');
+  target = { url, region, local: Boolean(endpoint), request: transport.request, agent: new transport.Agent({ keepAlive: true, maxSockets: 64 }) };
   return target;
 }
 
 /** Forgets the endpoint and closes the pooled connections (tests that switch endpoints; store/client.ts `resetClient`). */
 export function resetHttpClient(): void {
-  agent?.destroy();
-  agent = undefined;
+  target?.agent.destroy();
   target = undefined;
 }
 
@@ -230,7 +231,6 @@ function sendOnce(operation: Operation, body: string): Promise<unknown> {
     amzDate: amzDateOf(new Date()),
   });
   headers['content-length'] = String(Buffer.byteLength(body));
-  const request = t.url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
     let settled = false;
     const fail = (err: Error): void => {
@@ -241,7 +241,7 @@ function sendOnce(operation: Operation, body: string): Promise<unknown> {
       reject(err);
     };
     const timeout = (what: string, ms: number): Error => Object.assign(new Error(`DynamoDB ${operation}: ${what} after ${ms} ms`), { name: 'TimeoutError' });
-    const req = request({ protocol: t.url.protocol, hostname: t.url.hostname, port: t.url.port, path: t.url.pathname || '/', method: 'POST', headers, agent }, (res: IncomingMessage) => {
+    const req = t.request({ protocol: t.url.protocol, hostname: t.url.hostname, port: t.url.port, path: t.url.pathname || '/', method: 'POST', headers, agent: t.agent }, (res: IncomingMessage) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('error', (err) => fail(err));

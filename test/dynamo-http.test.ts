@@ -4,16 +4,22 @@
  *    requests, credentials, regions and dates;
  *  - the attribute values it decodes, against the SDK's `unmarshall` (@aws-sdk/util-dynamodb);
  *  - the errors it raises, as `isStoreUnavailable` (functions/shared/http.ts) classifies them: a store that is
- *    down or slow is unavailable (503), a refused request is not.
+ *    down or slow is unavailable (503), a refused request is not;
+ *  - the transport it loads: only the one its endpoint needs (a fresh process of the built bundle).
  */
 import { createHash, createHmac } from 'node:crypto';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isStoreUnavailable } from '../functions/shared/http.js';
 import { freePort } from '../infra/local/ports.js';
+import { LOCAL_JWT_SECRET, mintToken } from '../infra/local/token.js';
 import { fromItem, resetHttpClient, send, signedHeaders, type WireItem } from '../store/dynamo-http.js';
 import { useLocalTable } from './support/store-db.js';
 
@@ -31,6 +37,7 @@ class Sha256 {
   }
 }
 
+const execFileAsync = promisify(execFile);
 const idText = fc.stringMatching(/^[A-Za-z0-9/+=_-]{1,40}$/);
 
 describe('Signature Version 4', () => {
@@ -135,4 +142,42 @@ describe('failures', () => {
     expect((err as { $metadata: { httpStatusCode: number } }).$metadata.httpStatusCode).toBe(400);
     expect(isStoreUnavailable(err)).toBe(false);
   });
+});
+
+describe('transport', () => {
+  // A fresh process (the suite's own has loaded TLS already): the built evaluate bundle answers a by-reference
+  // request against a local http endpoint that refuses connections (503), having loaded node:http only.
+  it('a local http endpoint loads node:http, never node:https or TLS (the evaluate bundle, cold)', async () => {
+    const bundle = join(import.meta.dirname, '..', 'dist', 'functions', 'evaluate.cjs');
+    if (!existsSync(bundle)) throw new Error('dist/functions/evaluate.cjs is missing: run npm run build first.');
+    const port = await freePort();
+    const body = JSON.stringify({ principal: { user_id: 'alice' }, action: 'ims:images:deleteImage', resource: 'ims:cn-north-4:acc-1:image:abc' });
+    const token = await mintToken('acc-1', undefined, { secret: LOCAL_JWT_SECRET });
+    const event = {
+      version: '2.0',
+      routeKey: 'POST /v1/evaluate',
+      rawPath: '/v1/evaluate',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      requestContext: { requestId: 't', http: { method: 'POST', path: '/v1/evaluate' } },
+      isBase64Encoded: false,
+      body,
+    };
+    const driver = `require(process.env.BUNDLE).handler(JSON.parse(process.env.EVENT), { getRemainingTimeInMillis: () => 10000, awsRequestId: 't' }).then((r) => process.stderr.write(JSON.stringify({ status: r.statusCode, modules: process.moduleLoadList })));`;
+    const { stderr } = await execFileAsync(process.execPath, ['-e', driver], {
+      env: {
+        PATH: process.env.PATH,
+        AUTH_MODE: 'hs256',
+        AUTH_JWT_SECRET: LOCAL_JWT_SECRET,
+        DYNAMODB_ENDPOINT: `http://127.0.0.1:${port}`,
+        POLICY_TABLE: 'transport-test',
+        BUNDLE: bundle,
+        EVENT: JSON.stringify(event),
+        LOG_LEVEL: 'error',
+      },
+    });
+    const out = JSON.parse(stderr.slice(stderr.indexOf('{"status"'))) as { status: number; modules: string[] };
+    expect(out.status).toBe(503); // the store is unavailable: the request did reach for it
+    expect(out.modules).toContain('NativeModule http');
+    expect(out.modules.filter((m) => /^NativeModule (https|tls|_tls_wrap)$/.test(m))).toEqual([]);
+  }, 20_000);
 });
