@@ -207,7 +207,7 @@ const LOCAL_COMMANDS: readonly Command[] = [
     options: {
       'dry-run': { kind: 'bool', help: 'check the files locally, send nothing' },
       request: { kind: 'bool', help: 'check the files, then print the body of POST /v1/imports (for curl or another client)' },
-      url: { kind: 'value', value: 'URL', help: "the service's base URL (e.g. http://localhost:3000)" },
+      url: { kind: 'value', value: 'URL', help: "the service's base URL (e.g. http://127.0.0.1:4000, the stack of npm start)" },
       token: { kind: 'value', value: 'TOKEN', help: 'a bearer token with policies:write (and org:write for an organization or SCPs)' },
     },
     examples: ['import huawei test/fixtures/huawei --dry-run'],
@@ -216,11 +216,14 @@ const LOCAL_COMMANDS: readonly Command[] = [
   },
 ];
 
-const SERVICE_OPTIONS: Record<string, OptionSpec> = {
-  url: { kind: 'value', value: 'URL', help: "the service's base URL (default: the environment's IMS_AUTHZ_URL)" },
-  token: { kind: 'value', value: 'TOKEN', help: 'a bearer token with policies:read (default: IMS_AUTHZ_TOKEN)' },
-  text: { kind: 'bool', help: 'one line per principal instead of JSON' },
-};
+/** --url, --token and --text of a service command: the scope its route needs, what --text prints. */
+function serviceOptions(scope: string, text: string): Record<string, OptionSpec> {
+  return {
+    url: { kind: 'value', value: 'URL', help: "the service's base URL (default: the environment's IMS_AUTHZ_URL)" },
+    token: { kind: 'value', value: 'TOKEN', help: `a bearer token with ${scope} (default: IMS_AUTHZ_TOKEN)` },
+    text: { kind: 'bool', help: `${text} instead of JSON` },
+  };
+}
 
 /** Commands over a running service's stored data (docs/who-can.md, docs/previews.md). */
 const SERVICE_COMMANDS: readonly Command[] = [
@@ -236,7 +239,7 @@ const SERVICE_COMMANDS: readonly Command[] = [
       region: { kind: 'value', value: 'REGION|any|none', help: "the requests' region (default: the resource's)" },
       context: { kind: 'value', value: 'JSON', help: 'context values assumed, e.g. {"ims:Encrypted":false}' },
       scope: { kind: 'value', value: 'account|organization', help: 'organization: every member account (the management account)' },
-      ...SERVICE_OPTIONS,
+      ...serviceOptions('policies:read', 'one line per principal'),
     },
     examples: ['who-can --action ims:images:deleteImage --resource ims:cn-north-4:acc-1:image:abc --text'],
     service: true,
@@ -251,7 +254,7 @@ const SERVICE_COMMANDS: readonly Command[] = [
     options: {
       'principal-type': { kind: 'value', value: 'user|agency|account', help: 'the kind of principal' },
       'principal-id': { kind: 'value', value: 'ID', help: 'the user or agency id' },
-      ...SERVICE_OPTIONS,
+      ...serviceOptions('policies:read', 'the actions allowed, by scope,'),
     },
     examples: ['what-can --principal-type user --principal-id bob --text'],
     service: true,
@@ -263,7 +266,7 @@ const SERVICE_COMMANDS: readonly Command[] = [
     summary: 'what making FILE the default version of a stored policy would change, per principal',
     details:
       'Previews the write POST /v1/policies/POLICY_ID/versions with FILE as the new default version (nothing is written): per principal, the access gained and lost, each with a witness by reference. Exit 0 when no principal gains access, 1 when some does, 3 when part is undecided (never a pass), 2 for usage or a refusal (an invalid document: 422 with its findings).',
-    options: SERVICE_OPTIONS,
+    options: serviceOptions('policies:write, the scope of the write previewed, and org:write for an SCP', 'each changed principal with its actions gained and lost'),
     examples: ['preview version ims-full-access examples/policies/ims-operator.json --text'],
     maxArgs: 3,
     service: true,

@@ -13,9 +13,11 @@ import { policySetOfLoaded } from '../lib/decision/policy-set.js';
 import type { LoadedAccount } from '../lib/decision/source.js';
 import { createAccountDecisions } from '../lib/decision/account.js';
 import { seedExamples } from '../infra/local/seed.js';
+import { startupMessage } from '../infra/local/start.js';
 import { loadAccount } from '../store/account-reader.js';
 import { dynamoPolicySetSource, loadPrincipalPolicies } from '../store/evaluation-reader.js';
 import { observeRequests } from '../store/dynamo-http.js';
+import { shellWords } from './support/doc-examples.js';
 import { useLocalTable } from './support/store-db.js';
 import type { EvaluateRequest } from '../lib/types.js';
 
@@ -299,5 +301,32 @@ describe('who-can input', () => {
     for (const resource of ['a:b', 'ims:cn-north-4:acc-1:image:', ':cn-north-4:acc-1:image:x']) {
       expect(whoCan(account, { action: 'ims:images:deleteImage', resource })).toMatchObject({ error: { code: 'INVALID_RESOURCE', details: { field: 'resource' } } });
     }
+  });
+});
+
+describe("npm start's by-reference lines over the seeded data", () => {
+  // A newcomer ran every line `npm start` prints: all the by-reference decisions were refusals, so the
+  // unused-access lines after them showed no use at all and suggested an empty policy. One line now is allowed.
+  it('each POST /v1/evaluate by reference is decided as its note says, and one is allowed before the unused-access lines', async () => {
+    const base = 'http://127.0.0.1:4000';
+    const lines = startupMessage(
+      base,
+      { endpoint: 'http://127.0.0.1:4567', tableName: 't' },
+      { org_id: 'o-1', path: ['r-1', 'ou-1', 'ou-2', 'ou-3'] },
+      { token: 'T', mgmtToken: 'M', imsToken: 'I' },
+    ).split('\n');
+    const unusedAt = lines.findIndex((l) => l.includes('/v1/access/unused'));
+    const printed = lines
+      .map((line, i) => ({ line: line.trim(), note: lines[i + 1] ?? '', i }))
+      .filter(({ line }) => line.startsWith(`curl -s -X POST ${base}/v1/evaluate `))
+      .map(({ line, note, i }) => {
+        const words = shellWords(line);
+        return { request: JSON.parse(words[words.indexOf('-d') + 1] as string) as EvaluateRequest, note, i };
+      })
+      .filter(({ request }) => request.policies === undefined);
+    expect(printed.length).toBeGreaterThanOrEqual(2);
+    const decided = await Promise.all(printed.map(async (r) => ({ ...r, decision: await byReference(r.request) })));
+    for (const r of decided) expect(r.decision, r.note).toBe(r.note.includes('allowed') ? 'allow' : 'deny');
+    expect(decided.some((r) => r.decision === 'allow' && r.i < unusedAt)).toBe(true);
   });
 });

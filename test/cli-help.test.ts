@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { COMMANDS } from '../cli/commands.js';
+import { ACCESS_ROUTES, POLICIES_ROUTES } from '../functions/shared/routes.js';
 import { nodeIo, runCli } from '../cli/main.js';
 import { TEMPLATE_KINDS } from '../cli/templates.js';
 import { catalog } from '../lib/catalog/catalog.js';
@@ -88,6 +89,16 @@ describe('help', () => {
     expect([0, 1]).toContain(r.code);
     expect(r.stdout).not.toMatch(/^\{\s*"error"/);
     expect(r.stderr).toBe('');
+  });
+
+  // A newcomer following `preview --help` with a read-only token got a 403: each service command's --token names
+  // the scope of the route it calls (the route table's `auth`).
+  it.each([
+    ['who-can', ACCESS_ROUTES['GET /v1/access/who-can'].auth],
+    ['what-can', ACCESS_ROUTES['GET /v1/access/what-can'].auth],
+    ['preview', POLICIES_ROUTES['POST /v1/policies/{policy_id}/versions'].auth],
+  ] as const)('%s --help: --token names the scope of the route it calls (%s)', (name, scope) => {
+    expect(cli(['help', name]).stdout).toMatch(new RegExp(`^  --token TOKEN +a bearer token with ${scope}\\b`, 'm'));
   });
 
   it('help for an unknown command is a usage error that lists the commands', () => {
