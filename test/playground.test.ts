@@ -296,6 +296,18 @@ describe('the playground page in Chromium', () => {
       expect(await row(`account:${EXAMPLE_ACCOUNT}`).getAttribute('data-access')).toBe('always');
       await row(`account:${EXAMPLE_ACCOUNT}`).scrollIntoViewIfNeeded();
       await shot('8-who-can');
+      // A conditional answer's condition wraps in its cell: the table fits its panel. (Unwrapped, it pushed the
+      // table wider than the panel and squeezed the Principal and Why columns to a letter or two a line.)
+      await page.locator('select[name="action"]').selectOption('ims:images:copyInRegion');
+      await page.getByRole('button', { name: 'Who can do this?' }).click();
+      await expect.poll(() => row('user:alice').getAttribute('data-access'), POLL).toBe('conditional');
+      const widths = await page.locator('.who-can-table').evaluate((t) => ({
+        table: t.getBoundingClientRect().width,
+        panel: (t.parentElement as HTMLElement).getBoundingClientRect().width,
+        narrowest: Math.min(...[...t.querySelectorAll('tr[data-principal] > *')].map((c) => c.getBoundingClientRect().width)),
+      }));
+      expect(widths.table).toBeLessThanOrEqual(widths.panel + 1);
+      expect(widths.narrowest).toBeGreaterThan(80);
     },
     STEP_TIMEOUT,
   );
