@@ -148,7 +148,8 @@ export function runAnalysisCommand(command: 'check' | 'diff' | 'summary', rest: 
       const r = checkAccessNotGranted(input.set, { ...(actions ? { actions } : {}), ...(resources ? { resources } : {}) }, readAssume(options.assume as string | undefined, io));
       return output(r, format, io, { access_granted: [input, null] }, {});
     }
-    throw new UsageError('UNKNOWN_COMMAND', `Unknown check "${sub ?? ''}". Checks: no-new-access, access-not-granted.`);
+    if (sub === undefined) throw new UsageError('MISSING_INPUT', 'Name the check: no-new-access, access-not-granted or terraform (`ims-authz help check` describes them).');
+    throw new UsageError('UNKNOWN_COMMAND', `Unknown check "${sub}". Checks: no-new-access, access-not-granted, terraform.`);
   }
   if (command === 'diff') {
     const { positional, options } = readArgs(rest, common, 2);

@@ -61,9 +61,19 @@ const json = (io: Io, v: unknown): void => io.stdout(`${JSON.stringify(v, null, 
 const TEXT: OptionSpec = { kind: 'bool', help: 'readable output instead of JSON' };
 const INPUT = 'FILE is a JSON file, or - for standard input; comments (// and /* */) and trailing commas are allowed, as in the templates.';
 
+/** A policy document given where a request is expected (a newcomer's first mistake): a Statement, and no action. */
+function isPolicyDocument(input: unknown): boolean {
+  return typeof input === 'object' && input !== null && 'Statement' in input && !('action' in input) && !('actions' in input) && !('api' in input);
+}
+
 function decide(command: 'evaluate' | 'explain'): NonNullable<Command['run']> {
   return ({ positional, options }, io) => {
     const request = readRequest(positional[0], io);
+    if (isPolicyDocument(request))
+      throw new UsageError(
+        'INVALID_REQUEST',
+        `${positional[0] === '-' ? 'The input' : positional[0]} is a policy document, not a request: \`ims-authz validate FILE\` checks a policy; ${command} takes a request that carries its policies in "policies" (\`ims-authz template ${command}\` prints one; docs/requests.md).`,
+      );
     const result = command === 'evaluate' ? evaluate(request) : explain(request);
     if ('error' in result) {
       json(io, result);

@@ -44,7 +44,7 @@ function dispatch(argv: string[], io: Io): number | Promise<number> {
       case '-h':
       case 'help': {
         const topic = name === 'help' ? readArgs(rest, {}).positional[0] : undefined;
-        if (topic === undefined) {
+        if (topic === undefined || topic === 'help') {
           io.stdout(`${overallHelp()}\n`);
           return 0;
         }

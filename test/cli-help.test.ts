@@ -101,6 +101,30 @@ describe('help', () => {
     expect(cli(['help', name]).stdout).toMatch(new RegExp(`^  --token TOKEN +a bearer token with ${scope}\\b`, 'm'));
   });
 
+  it('help help is the help; check without its check names all three', () => {
+    expect(cli(['help', 'help'])).toEqual({ ...cli(['help']), code: 0 });
+    const r = cli(['check']);
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.stdout)).toMatchObject({ error: { code: 'MISSING_INPUT' } });
+    for (const c of ['no-new-access', 'access-not-granted', 'terraform']) expect(JSON.parse(r.stdout).error.message).toContain(c);
+    expect(JSON.parse(cli(['check', 'nope']).stdout).error.message).toContain('terraform');
+  });
+
+  it('evaluate or explain given a policy document says so, and what to run instead', () => {
+    for (const command of ['evaluate', 'explain']) {
+      const r = cli([command, 'examples/policies/images-read.json']);
+      expect(r.code).toBe(2);
+      const error = JSON.parse(r.stdout).error;
+      expect(error.code).toBe('INVALID_REQUEST');
+      expect(error.message).toContain('is a policy document, not a request');
+      expect(error.message).toContain('ims-authz validate FILE');
+      expect(error.message).toContain(`ims-authz template ${command}`);
+    }
+    // A request is still decided, and a request without an action still gets the library's own answer.
+    expect(cli(['evaluate', 'examples/requests/delete-image.json']).code).toBe(0);
+    expect(JSON.parse(cli(['evaluate', '-'], { '-': '{}' }).stdout).error.message).toContain('"action"');
+  });
+
   it('help for an unknown command is a usage error that lists the commands', () => {
     const r = cli(['help', 'evalute']);
     expect(r.code).toBe(2);
