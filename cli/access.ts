@@ -62,7 +62,8 @@ function whoCanText(answer: { account_id: string; action: string; resource: stri
       ...e.decided_by.map((d) => `${d.effect} ${d.layer === 'scp' ? `SCP ${d.policy_id} at ${d.level}` : d.policy_id}${d.version ? ` ${d.version}` : ''}`),
       ...(e.no_allow_in ?? []).map((l) => (l.layer === 'scp' ? `no Allow at SCP level ${l.level}` : 'no identity Allow')),
     ];
-    lines.push(`  ${e.access.padEnd(12)} ${`${e.principal.type} ${e.principal.id}`.padEnd(28)} ${why.join('; ')}${e.condition ? `  when ${e.condition}` : ''}`);
+    // No trailing blanks when nothing decides (the account itself: always, nothing to name).
+    lines.push(`  ${e.access.padEnd(12)} ${`${e.principal.type} ${e.principal.id}`.padEnd(28)} ${why.join('; ')}${e.condition ? `  when ${e.condition}` : ''}`.trimEnd());
   }
   return lines;
 }

@@ -81,6 +81,10 @@ describe('commands over the stored data', () => {
     expect(r.out).toMatch(/never\s+user alice\s+Deny deny-delete v1/);
     expect(r.out).toMatch(/never\s+user bob\s+no identity Allow/);
     expect(r.out).toMatch(/always\s+account acc-1/);
+    expect(
+      r.out.split('\n').filter((l) => / $/.test(l)),
+      'lines ending in blanks',
+    ).toEqual([]);
   });
 
   it('what-can --text lists bob reads by project; JSON is the HTTP answer', async () => {
