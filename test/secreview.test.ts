@@ -1,0 +1,75 @@
+/**
+ * Security review (secreview): each test reproduces one finding over the real functions and a local table.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clearReferenceCache } from '../functions/shared/reference.js';
+import { client, startLocalApi, type Client } from './support/api.js';
+
+const A = 'acc-sr-a';
+let stop: () => Promise<void>;
+let a: Client;
+
+beforeAll(async () => {
+  ({ stop } = await startLocalApi('secreview'));
+  a = await client(A);
+  const must = async (p: Promise<{ status: number; text: string }>, status: number): Promise<void> => {
+    const r = await p;
+    if (r.status !== status) throw new Error(`setup: ${r.status} ${r.text}`);
+  };
+  for (const u of ['alice', 'bob']) await must(a.post('/v1/users', { user_id: u, name: u }), 201);
+  await must(a.post('/v1/groups', { group_id: 'team', name: 'team' }), 201);
+  for (const u of ['alice', 'bob']) await must(a.put(`/v1/groups/team/members/${u}`), 204);
+}, 60_000);
+afterAll(async () => stop?.());
+
+async function decide(user: string, action: string): Promise<string> {
+  clearReferenceCache();
+  const r = await a.post('/v1/evaluate', { principal: { account_id: A, user_id: user }, action, region: 'cn-north-4' });
+  expect(r.status, r.text).toBe(200);
+  return r.json.decision;
+}
+
+describe('principal facts read through a JSON escape (sets.ts identityUse reads the raw text)', () => {
+  // `\u0067:UserId` is `g:UserId` to every JSON reader, but not to the text search that decides whether a
+  // policy reads a principal's facts: alice and bob are then taken as one effective set and analysed once.
+  const ESCAPED = String.raw`{"Version":"5.0","Statement":[{"Effect":"Allow","Action":["ims:images:list"],"Condition":{"StringEquals":{"\u0067:UserId":["bob"]}}}]}`;
+
+  beforeAll(async () => {
+    const p = await a.post('/v1/policies', { policy_id: 'only-bob', name: 'only bob', type: 'identity', document: ESCAPED });
+    expect(p.status, p.text).toBe(201);
+    const g = await a.post('/v1/grants', { policy_id: 'only-bob', principal: { type: 'group', id: 'team' }, scope: { type: 'global' } });
+    expect(g.status, g.text).toBe(201);
+  });
+
+  it('evaluate by reference: bob may list images, alice may not', async () => {
+    expect(await decide('bob', 'ims:images:list')).toBe('allow');
+    expect(await decide('alice', 'ims:images:list')).toBe('deny');
+  });
+
+  it('who-can answers for each user from its own facts (bob can list images)', async () => {
+    const r = await a.get('/v1/access/who-can?action=ims:images:list');
+    expect(r.status, r.text).toBe(200);
+    const access = Object.fromEntries(r.json.principals.map((p: { principal: { id: string }; access: string }) => [p.principal.id, p.access]));
+    expect(access.alice).toBe('never');
+    expect(access.bob).toBe('always');
+  });
+
+  it("a preview lists bob as gaining the access a grant gives him (not alice's NO_CHANGE)", async () => {
+    const doc = ESCAPED.replace('ims:images:list', 'ims:images:get');
+    expect((await a.post('/v1/policies', { policy_id: 'only-bob-get', name: 'only bob get', type: 'identity', document: doc })).status).toBe(201);
+    const r = await a.post('/v1/grants?preview=true', { policy_id: 'only-bob-get', principal: { type: 'group', id: 'team' }, scope: { type: 'global' } });
+    expect(r.status, r.text).toBe(200);
+    expect(r.json.result).toBe('CHANGES');
+    expect(r.json.principals.map((d: { principal: { id: string } }) => d.principal.id)).toEqual(['bob']);
+  });
+
+  it('who-can refuses to assume a principal tag a policy names through an escape (g:PrincipalTag\\/Dept)', async () => {
+    const doc = String.raw`{"Version":"5.0","Statement":[{"Effect":"Allow","Action":["ims:images:share"],"Resource":["*"],"Condition":{"StringEquals":{"g:PrincipalTag\/Dept":["ops"]}}}]}`;
+    expect((await a.post('/v1/policies', { policy_id: 'tagged', name: 'tagged', type: 'identity', document: doc })).status).toBe(201);
+    expect((await a.post('/v1/grants', { policy_id: 'tagged', principal: { type: 'user', id: 'alice' }, scope: { type: 'global' } })).status).toBe(201);
+    const context = encodeURIComponent(JSON.stringify({ 'g:PrincipalTag/Dept': 'ops' }));
+    const r = await a.get(`/v1/access/who-can?action=ims:images:share&resource=ims:cn-north-4:${A}:image:abc&context=${context}`);
+    expect(r.status, r.text).toBe(400);
+    expect(r.json.error.details.field).toBe('context.g:PrincipalTag/Dept');
+  });
+});
