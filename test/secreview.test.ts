@@ -73,3 +73,48 @@ describe('principal facts read through a JSON escape (sets.ts identityUse reads 
     expect(r.json.error.details.field).toBe('context.g:PrincipalTag/Dept');
   });
 });
+
+describe('a preview is refused as the write would be (docs/previews.md)', () => {
+  const LIST = { Version: '5.0', Statement: [{ Effect: 'Allow', Action: ['ims:images:list'] }] };
+
+  beforeAll(async () => {
+    expect((await a.post('/v1/policies', { policy_id: 'list', name: 'list', type: 'identity', document: LIST })).status).toBe(201);
+    const g = await a.post('/v1/grants', { policy_id: 'list', principal: { type: 'user', id: 'alice' }, scope: { type: 'project', project: 'cn-north-4' } });
+    expect(g.status, g.text).toBe(201);
+  });
+
+  it('a grant scope the write refuses (a project that is no id) is refused by the preview too', async () => {
+    const body = { policy_id: 'list', principal: { type: 'user', id: 'bob' }, scope: { type: 'project', project: 'cn north#4' } };
+    const write = await a.post('/v1/grants', body);
+    expect(write.status, write.text).toBe(400);
+    const preview = await a.post('/v1/grants?preview=true', body);
+    expect(preview.status, preview.text).toBe(400);
+    expect(preview.json.error.code).toBe(write.json.error.code);
+  });
+
+  it('an existing grant, its scope written with the keys in another order, is 409 in the preview as in the write', async () => {
+    const body = { policy_id: 'list', principal: { type: 'user', id: 'alice' }, scope: { project: 'cn-north-4', type: 'project' } };
+    const preview = await a.post('/v1/grants?preview=true', body);
+    const write = await a.post('/v1/grants', body);
+    expect(write.status, write.text).toBe(409);
+    expect(preview.status, preview.text).toBe(409);
+  });
+
+  it('adding a user already in 100 groups: the write is 409, so is the preview', async () => {
+    const user = 'carol';
+    expect((await a.post('/v1/users', { user_id: user, name: user })).status).toBe(201);
+    for (let i = 0; i < 100; i += 10) {
+      await Promise.all(
+        Array.from({ length: 10 }, async (_, j) => {
+          const id = `g${i + j}`;
+          expect((await a.post('/v1/groups', { group_id: id, name: id })).status).toBe(201);
+          expect((await a.put(`/v1/groups/${id}/members/${user}`)).status).toBe(204);
+        }),
+      );
+    }
+    const preview = await a.put(`/v1/groups/team/members/${user}?preview=true`);
+    const write = await a.put(`/v1/groups/team/members/${user}`);
+    expect(write.status, write.text).toBe(409);
+    expect(preview.status, preview.text).toBe(409);
+  }, 60_000);
+});

@@ -33,8 +33,10 @@ import {
   listAttachments,
   listChildren,
   managedOrg,
+  MAX_GROUPS_PER_USER,
   MAX_POLICY_VERSIONS,
   MAX_SCPS_PER_NODE,
+  scopeKeyOf,
   StoreError,
   type StoredPolicy,
 } from '../../store/index.js';
@@ -117,8 +119,9 @@ export async function previewGrant(caller: Caller, body: { policy_id: string; pr
   const { principal } = body;
   const holders = principal.type === 'user' ? account.users : principal.type === 'group' ? account.groups : account.agencies;
   if (!holders.some((h) => h.id === principal.id)) throw notFound(`Account ${caller.account_id} has no ${principal.type} ${principal.id}.`);
-  const scope = JSON.stringify(body.scope);
-  if (account.grants.some((g) => g.policy_id === body.policy_id && g.principal.type === principal.type && g.principal.id === principal.id && JSON.stringify(g.scope) === scope)) {
+  // The write's own scope check and key (INVALID_INPUT for a project that is no id; the keys in any order are one scope).
+  const scope = scopeKeyOf(body.scope);
+  if (account.grants.some((g) => g.policy_id === body.policy_id && g.principal.type === principal.type && g.principal.id === principal.id && scopeKeyOf(g.scope) === scope)) {
     throw new StoreError('ALREADY_EXISTS', `${body.policy_id} is already granted to ${principal.type} ${principal.id} with this scope.`);
   }
   const v = defaultVersion(policy);
@@ -142,6 +145,9 @@ export async function previewMembership(caller: Caller, groupId: string, userId:
   if (!user) throw notFound(`Account ${caller.account_id} has no user ${userId}.`);
   if (!account.groups.some((g) => g.id === groupId)) throw notFound(`Account ${caller.account_id} has no group ${groupId}.`);
   if (!add && !user.groups.includes(groupId)) throw notFound(`User ${userId} is not in group ${groupId}.`);
+  if (add && !user.groups.includes(groupId) && user.groups.length >= MAX_GROUPS_PER_USER) {
+    throw new StoreError('CONFLICT', `User ${userId} is already in ${MAX_GROUPS_PER_USER} groups, the most a user can join.`);
+  }
   const write = `${add ? 'PUT' : 'DELETE'} /v1/groups/${groupId}/members/${userId}`;
   return reply(write, previewChange(accounts, { kind: add ? 'member_added' : 'member_removed', user_id: userId, group_id: groupId }, budget()));
 }
