@@ -174,8 +174,19 @@ export async function previewScpAttachment(caller: Caller, orgId: string, nodeId
   return reply(write, previewChange(await accountsUnder(caller, orgId, nodeId), change, budget()));
 }
 
-/** Every member account under `nodeId` (itself when it is an account), read whole; at most `max`. */
-export async function accountsUnder(caller: Caller, orgId: string, nodeId: string, max: number = PREVIEW_MAX_ACCOUNTS, code = 'PREVIEW_TOO_LARGE'): Promise<LoadedAccount[]> {
+/**
+ * Every member account under `nodeId` (itself when it is an account), read whole; at most `max`, checked after
+ * every page of children. `deadline` (ms since the epoch): the listing stops there with `code` (the delta's
+ * budget covers its reads: a tree of many OUs is one Query each).
+ */
+export async function accountsUnder(
+  caller: Caller,
+  orgId: string,
+  nodeId: string,
+  max: number = PREVIEW_MAX_ACCOUNTS,
+  code = 'PREVIEW_TOO_LARGE',
+  deadline = Number.POSITIVE_INFINITY,
+): Promise<LoadedAccount[]> {
   const ids: string[] = [];
   const queue = (await getNode(caller.account_id, orgId, nodeId)).node_type === 'account' ? [] : [nodeId];
   if (queue.length === 0) ids.push(nodeId);
@@ -186,10 +197,11 @@ export async function accountsUnder(caller: Caller, orgId: string, nodeId: strin
       const page = await listChildren(caller.account_id, orgId, parent, cursor === null ? { limit: 100 } : { limit: 100, cursor });
       for (const n of page.items) (n.node_type === 'account' ? ids : queue).push(n.node_id);
       cursor = page.next_cursor;
+      if (ids.length > max) {
+        throw new HttpError(400, code, `More than ${max} member accounts are under ${nodeId}: preview the change on a narrower OU.`, { limit: max });
+      }
+      if (Date.now() > deadline) throw new HttpError(400, code, `The organization's tree under ${nodeId} could not be listed within the budget.`);
     } while (cursor);
-    if (ids.length > max) {
-      throw new HttpError(400, code, `More than ${max} member accounts are under ${nodeId}: preview the change on a narrower OU.`, { limit: max });
-    }
   }
   const out: LoadedAccount[] = [];
   for (let i = 0; i < ids.length; i += 8) out.push(...(await Promise.all(ids.slice(i, i + 8).map((id) => loadAccount(id)))));
@@ -232,8 +244,9 @@ export const ownAccount = (caller: Caller) => (): Promise<LoadedAccount[]> => ow
 
 /** The member accounts under a node (or the organization), after the write; more than DELTA_BUDGET.accounts: skipped. */
 export const accountsBelow = (caller: Caller, orgId: string, nodeId: string | null) => async (): Promise<LoadedAccount[]> => {
+  const deadline = Date.now() + DELTA_BUDGET.ms;
   const node = nodeId ?? (await getOrganization(caller.account_id, orgId)).root_id;
-  return accountsUnder(caller, orgId, node, DELTA_BUDGET.accounts, 'DELTA_TOO_LARGE');
+  return accountsUnder(caller, orgId, node, DELTA_BUDGET.accounts, 'DELTA_TOO_LARGE', deadline);
 };
 
 /** A compact form of the delta for a write answered without a body (204): the `access-delta` header. */
