@@ -2,6 +2,8 @@
  * Security review (secreview): each test reproduces one finding over the real functions and a local table.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
+import { IMS_HEADERS, readImsRequest } from '../functions/shared/ims-request.js';
 import { clearReferenceCache } from '../functions/shared/reference.js';
 import { client, startLocalApi, type Client } from './support/api.js';
 
@@ -117,4 +119,24 @@ describe('a preview is refused as the write would be (docs/previews.md)', () => 
     expect(write.status, write.text).toBe(409);
     expect(preview.status, preview.text).toBe(409);
   }, 60_000);
+});
+
+describe('the IMS authorizer without caching (TTL 0): the caller names the region (ims-request.ts)', () => {
+  // NOT FIXED (a design decision, see the report): with IMS_REGION set to the region of the backend, the
+  // caller's x-ims-region header still decides the region, and so which project-scoped grants apply.
+  // test/authorizer.test.ts ("without caching (TTL 0), x-ims-region wins over IMS_REGION") shows the effect on
+  // the seeded data: alice, denied deleteImage in project cn-north-4, deletes an image of the cn-north-4
+  // backend by sending x-ims-region: cn-east-3. Remove `.fails` once a header that differs from IMS_REGION
+  // is refused.
+  it.fails("a header naming another region than the deployment's does not decide the region", () => {
+    const event = {
+      version: '2.0',
+      type: 'REQUEST',
+      rawPath: '/ims/v2/images/6f3c2a1e-8b4d-4c5e-9f7a-1b2c3d4e5f60',
+      headers: { authorization: 'Bearer x', [IMS_HEADERS.region]: 'cn-east-3' },
+      requestContext: { http: { method: 'DELETE', path: '/ims/v2/images/6f3c2a1e-8b4d-4c5e-9f7a-1b2c3d4e5f60', sourceIp: '198.51.100.7' }, stage: '$default' },
+    } as unknown as APIGatewayRequestAuthorizerEventV2;
+    const read = readImsRequest(event, { region: 'cn-north-4', pathPrefix: '/ims', cacheTtl: 0 });
+    expect(read.ok ? read.request.region : read.problem).not.toBe('cn-east-3');
+  });
 });
