@@ -41,7 +41,7 @@ describe('the delta of a write keeps to its budget while it reads the tree', () 
     const started = Date.now();
     const delta = await deltaAfterWrite(accountsBelow(caller, org.org_id, org.root_id), { kind: 'scp_detached', org_id: org.org_id, node_id: org.root_id, policy_id: 'none' });
     const took = Date.now() - started;
-    expect(took).toBeLessThan(DELTA_BUDGET.ms + 300);
+    expect(took).toBeLessThan(DELTA_BUDGET.ms + 600); // the budget, one listing in flight and the checks; the count below is the proof
     expect(delta).toMatchObject({ skipped: true, reason: expect.stringMatching(/within the budget/) });
     expect(vi.mocked(listChildren).mock.calls.length).toBeLessThan(41); // stopped before listing every OU
   });
