@@ -32,6 +32,8 @@ export async function loadAccount(accountId: string): Promise<LoadedAccount> {
     const entity = item[ENTITY_ATTRIBUTE];
     if (entity === ENTITY.account && item.sk === ACCOUNT_SK) account = accountState(item);
     else if (entity === ENTITY.principal) {
+      // A user or agency being deleted is gone, as for a principal's own load (store/evaluation-reader.ts).
+      if (item.deleting === true && item.kind !== 'group') continue;
       const p: LoadedPrincipal = { id: item.principal_id as string };
       if (typeof item.name === 'string') p.name = item.name;
       if (item.kind === 'user') users.set(p.id, { ...p, groups: [] });

@@ -136,6 +136,13 @@ const principalSchema = item({
   revision: number(),
   /** Memberships (users: their groups; groups: their members) and grants that refer to the principal. */
   ref_count: number().optional(),
+  /**
+   * Set by the first of the transactions that delete a principal with more references than one transaction
+   * takes (store/principals.ts): from then on a user or an agency is no principal to decide for (the
+   * readers treat it as deleted), so a deletion that stops half-way never leaves it with part of its
+   * references (a group's Deny gone, its own Allow still there).
+   */
+  deleting: boolean().optional(),
   created_at: string(),
   updated_at: string(),
 });

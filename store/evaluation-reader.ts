@@ -359,7 +359,8 @@ async function readGraph(accountId: string, who: { kind: 'user' | 'agency'; id: 
     else if (entity === ENTITY.grant && sk.startsWith(mine)) own.push(item as unknown as GrantRow);
     else if (entity === ENTITY.grant && item.principal_type === 'group') groupGrants.push(item as unknown as GrantRow);
   }
-  if (!self) throw principalNotFound(who.kind, accountId, who.id);
+  // A principal being deleted (store/principals.ts sets `deleting` in the first of several transactions) is gone.
+  if (!self || self.deleting === true) throw principalNotFound(who.kind, accountId, who.id);
   groups.sort();
   const inGroups = new Set(groups);
   // The user's grants, then its groups' grants by group id (the order the evaluation's sources list them).

@@ -69,7 +69,7 @@ export {
   type CreateAgencyInput,
   type UpdatePrincipalInput,
 } from './principals.js';
-export { createGrant, getGrant, deleteGrant, listGrants, type Grant, type GrantScope, type GrantPrincipal, type CreateGrantInput, type GrantFilter } from './grants.js';
+export { createGrant, getGrant, deleteGrant, listGrants, scopeKeyOf, type Grant, type GrantScope, type GrantPrincipal, type CreateGrantInput, type GrantFilter } from './grants.js';
 export {
   createOrganization,
   getOrganization,

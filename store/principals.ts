@@ -426,7 +426,9 @@ async function deletePrincipal(kind: PrincipalKind, accountId: string, id: strin
       const part = refs.slice(0, batch);
       await transact([
         PrincipalEntity.build(UpdateTransaction)
-          .item({ ...key, ref_count: $add(-part.length) })
+          // The principal is unusable from this transaction on (the readers treat it as deleted): what the
+          // later transactions remove can never leave it with more access than it had.
+          .item({ ...key, ref_count: $add(-part.length), deleting: true })
           .options({ condition: { attr: 'revision', eq: current.revision } }),
         ...removals(part),
         accountBump(accountId),

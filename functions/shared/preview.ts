@@ -33,8 +33,10 @@ import {
   listAttachments,
   listChildren,
   managedOrg,
+  MAX_GROUPS_PER_USER,
   MAX_POLICY_VERSIONS,
   MAX_SCPS_PER_NODE,
+  scopeKeyOf,
   StoreError,
   type StoredPolicy,
 } from '../../store/index.js';
@@ -117,8 +119,9 @@ export async function previewGrant(caller: Caller, body: { policy_id: string; pr
   const { principal } = body;
   const holders = principal.type === 'user' ? account.users : principal.type === 'group' ? account.groups : account.agencies;
   if (!holders.some((h) => h.id === principal.id)) throw notFound(`Account ${caller.account_id} has no ${principal.type} ${principal.id}.`);
-  const scope = JSON.stringify(body.scope);
-  if (account.grants.some((g) => g.policy_id === body.policy_id && g.principal.type === principal.type && g.principal.id === principal.id && JSON.stringify(g.scope) === scope)) {
+  // The write's own scope check and key (INVALID_INPUT for a project that is no id; the keys in any order are one scope).
+  const scope = scopeKeyOf(body.scope);
+  if (account.grants.some((g) => g.policy_id === body.policy_id && g.principal.type === principal.type && g.principal.id === principal.id && scopeKeyOf(g.scope) === scope)) {
     throw new StoreError('ALREADY_EXISTS', `${body.policy_id} is already granted to ${principal.type} ${principal.id} with this scope.`);
   }
   const v = defaultVersion(policy);
@@ -142,6 +145,9 @@ export async function previewMembership(caller: Caller, groupId: string, userId:
   if (!user) throw notFound(`Account ${caller.account_id} has no user ${userId}.`);
   if (!account.groups.some((g) => g.id === groupId)) throw notFound(`Account ${caller.account_id} has no group ${groupId}.`);
   if (!add && !user.groups.includes(groupId)) throw notFound(`User ${userId} is not in group ${groupId}.`);
+  if (add && !user.groups.includes(groupId) && user.groups.length >= MAX_GROUPS_PER_USER) {
+    throw new StoreError('CONFLICT', `User ${userId} is already in ${MAX_GROUPS_PER_USER} groups, the most a user can join.`);
+  }
   const write = `${add ? 'PUT' : 'DELETE'} /v1/groups/${groupId}/members/${userId}`;
   return reply(write, previewChange(accounts, { kind: add ? 'member_added' : 'member_removed', user_id: userId, group_id: groupId }, budget()));
 }
@@ -168,8 +174,19 @@ export async function previewScpAttachment(caller: Caller, orgId: string, nodeId
   return reply(write, previewChange(await accountsUnder(caller, orgId, nodeId), change, budget()));
 }
 
-/** Every member account under `nodeId` (itself when it is an account), read whole; at most `max`. */
-export async function accountsUnder(caller: Caller, orgId: string, nodeId: string, max: number = PREVIEW_MAX_ACCOUNTS, code = 'PREVIEW_TOO_LARGE'): Promise<LoadedAccount[]> {
+/**
+ * Every member account under `nodeId` (itself when it is an account), read whole; at most `max`, checked after
+ * every page of children. `deadline` (ms since the epoch): the listing stops there with `code` (the delta's
+ * budget covers its reads: a tree of many OUs is one Query each).
+ */
+export async function accountsUnder(
+  caller: Caller,
+  orgId: string,
+  nodeId: string,
+  max: number = PREVIEW_MAX_ACCOUNTS,
+  code = 'PREVIEW_TOO_LARGE',
+  deadline = Number.POSITIVE_INFINITY,
+): Promise<LoadedAccount[]> {
   const ids: string[] = [];
   const queue = (await getNode(caller.account_id, orgId, nodeId)).node_type === 'account' ? [] : [nodeId];
   if (queue.length === 0) ids.push(nodeId);
@@ -180,10 +197,11 @@ export async function accountsUnder(caller: Caller, orgId: string, nodeId: strin
       const page = await listChildren(caller.account_id, orgId, parent, cursor === null ? { limit: 100 } : { limit: 100, cursor });
       for (const n of page.items) (n.node_type === 'account' ? ids : queue).push(n.node_id);
       cursor = page.next_cursor;
+      if (ids.length > max) {
+        throw new HttpError(400, code, `More than ${max} member accounts are under ${nodeId}: preview the change on a narrower OU.`, { limit: max });
+      }
+      if (Date.now() > deadline) throw new HttpError(400, code, `The organization's tree under ${nodeId} could not be listed within the budget.`);
     } while (cursor);
-    if (ids.length > max) {
-      throw new HttpError(400, code, `More than ${max} member accounts are under ${nodeId}: preview the change on a narrower OU.`, { limit: max });
-    }
   }
   const out: LoadedAccount[] = [];
   for (let i = 0; i < ids.length; i += 8) out.push(...(await Promise.all(ids.slice(i, i + 8).map((id) => loadAccount(id)))));
@@ -226,8 +244,9 @@ export const ownAccount = (caller: Caller) => (): Promise<LoadedAccount[]> => ow
 
 /** The member accounts under a node (or the organization), after the write; more than DELTA_BUDGET.accounts: skipped. */
 export const accountsBelow = (caller: Caller, orgId: string, nodeId: string | null) => async (): Promise<LoadedAccount[]> => {
+  const deadline = Date.now() + DELTA_BUDGET.ms;
   const node = nodeId ?? (await getOrganization(caller.account_id, orgId)).root_id;
-  return accountsUnder(caller, orgId, node, DELTA_BUDGET.accounts, 'DELTA_TOO_LARGE');
+  return accountsUnder(caller, orgId, node, DELTA_BUDGET.accounts, 'DELTA_TOO_LARGE', deadline);
 };
 
 /** A compact form of the delta for a write answered without a body (204): the `access-delta` header. */

@@ -167,9 +167,15 @@ export function distinctSets(sets: readonly PrincipalSet[]): PrincipalSet[][] {
   return [...groups.values()];
 }
 
-/** A principal-key mention or a policy variable anywhere in a document (conservative: text search). */
+/**
+ * A principal-key mention or a policy variable in a string of a document (conservative). Read on the parsed
+ * document's keys and values, never on its text: `\u0067:UserId` or `g:PrincipalTag\/x` are `g:UserId` and
+ * `g:PrincipalTag/x` to every JSON reader, the engine's included.
+ */
 const IDENTITY_DEPENDENT = /g:(user|principal)|\$\{/i;
-const PRINCIPAL_TAG = /"(g:PrincipalTag\/[^"\\]{1,128})"/gi;
+const PRINCIPAL_TAG_KEY = /^g:PrincipalTag\/[\s\S]/i;
+/** Text that is not JSON (never stored: a document is validated on write): the text search, as a fallback. */
+const PRINCIPAL_TAG_TEXT = /"(g:PrincipalTag\/[^"\\]{1,128})"/gi;
 
 /** Whether a document of the set can read a fact of the principal (a key derived from it, or a policy variable). */
 export function readsPrincipalFacts(set: StoredPolicySet): boolean {
@@ -190,11 +196,38 @@ function identityUse(document: unknown): IdentityUse {
   const text = typeof document === 'string' ? document : JSON.stringify(document);
   let use = identityUses.get(text);
   if (!use) {
-    use = { dependent: IDENTITY_DEPENDENT.test(text), tags: [...text.matchAll(PRINCIPAL_TAG)].map((m) => m[1] as string) };
+    use = readIdentityUse(document, text);
     if (identityUses.size >= 2000) identityUses.clear();
     identityUses.set(text, use);
   }
   return use;
+}
+
+/** Every object key and string value of the parsed document: whether one reads the principal, and the principal tags it names. */
+function readIdentityUse(document: unknown, text: string): IdentityUse {
+  let value: unknown;
+  try {
+    value = typeof document === 'string' ? JSON.parse(document) : document;
+  } catch {
+    return { dependent: IDENTITY_DEPENDENT.test(text), tags: [...text.matchAll(PRINCIPAL_TAG_TEXT)].map((m) => m[1] as string) };
+  }
+  let dependent = false;
+  const tags = new Set<string>();
+  const visit = (v: unknown): void => {
+    if (typeof v === 'string') {
+      if (IDENTITY_DEPENDENT.test(v)) dependent = true;
+    } else if (Array.isArray(v)) {
+      for (const x of v) visit(x);
+    } else if (v !== null && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) {
+        if (IDENTITY_DEPENDENT.test(k)) dependent = true;
+        if (PRINCIPAL_TAG_KEY.test(k)) tags.add(k);
+        visit(x);
+      }
+    }
+  };
+  visit(value);
+  return { dependent, tags: [...tags] };
 }
 
 function keyOf(set: StoredPolicySet): string {
