@@ -397,12 +397,19 @@ describe('region, hints and context', () => {
     expect((await call({ token: tokens.alice, headers: { [IMS_HEADERS.quickImportDisk]: '??' } })).result.isAuthorized).toBe(true);
   });
 
-  it('without caching (TTL 0), x-ims-region wins over IMS_REGION', async () => {
+  it('without caching (TTL 0), x-ims-region cannot name another region than IMS_REGION; without IMS_REGION it is the region', async () => {
     setTtl(0);
+    // alice is denied deleteImage in project cn-north-4 (the deployment's region): naming cn-east-3, where she
+    // may delete, is refused, not decided there.
     const del = await call({ token: tokens.alice, method: 'DELETE', headers: { [IMS_HEADERS.region]: 'cn-east-3' } });
-    expect(del.result).toMatchObject({ isAuthorized: true, context: { region: 'cn-east-3' } });
-    expect(del.lines[0]?.resource).toBe('ims:cn-east-3:acc-1:image:6f3c2a1e-8b4d-4c5e-9f7a-1b2c3d4e5f60');
+    expect(del.result).toMatchObject({ isAuthorized: false, context: { reason: 'INVALID_HEADER' } });
+    const same = await call({ token: tokens.alice, method: 'DELETE', headers: { [IMS_HEADERS.region]: REGION } });
+    expect(same.result.isAuthorized).toBe(false);
+    expect(same.lines[0]?.resource).toBe(`ims:${REGION}:acc-1:image:6f3c2a1e-8b4d-4c5e-9f7a-1b2c3d4e5f60`);
     process.env.IMS_REGION = '';
+    const named = await call({ token: tokens.alice, method: 'DELETE', headers: { [IMS_HEADERS.region]: 'cn-east-3' } });
+    expect(named.result).toMatchObject({ isAuthorized: true, context: { region: 'cn-east-3' } });
+    expect(named.lines[0]?.resource).toBe('ims:cn-east-3:acc-1:image:6f3c2a1e-8b4d-4c5e-9f7a-1b2c3d4e5f60');
     expect((await call({ token: tokens.alice, headers: { [IMS_HEADERS.region]: REGION } })).result.isAuthorized).toBe(true);
     expect((await call({ token: tokens.alice, headers: { [IMS_HEADERS.region]: 'cn-north-4:acc-2' } })).result.context.reason).toBe('INVALID_REGION');
   });
@@ -610,10 +617,13 @@ describe('cache safety (API Gateway caches each answer under the identity-source
 
   it('with caching off the headers change answers: the configuration that reads them must not cache', async () => {
     setTtl(0);
-    const plain = await call({ token: tokens.alice, method: 'DELETE' });
+    process.env.IMS_REGION = ''; // a deployment without a region of its own: the header names it
+    const north = await call({ token: tokens.alice, method: 'DELETE', headers: { [IMS_HEADERS.region]: REGION } });
     const east = await call({ token: tokens.alice, method: 'DELETE', headers: { [IMS_HEADERS.region]: 'cn-east-3' } });
-    expect(cacheKey(awsEvent({ token: tokens.alice, method: 'DELETE' }))).toBe(cacheKey(awsEvent({ token: tokens.alice, method: 'DELETE', headers: { [IMS_HEADERS.region]: 'cn-east-3' } })));
-    expect([plain.result.isAuthorized, east.result.isAuthorized]).toEqual([false, true]);
+    expect(cacheKey(awsEvent({ token: tokens.alice, method: 'DELETE', headers: { [IMS_HEADERS.region]: REGION } }))).toBe(
+      cacheKey(awsEvent({ token: tokens.alice, method: 'DELETE', headers: { [IMS_HEADERS.region]: 'cn-east-3' } })),
+    );
+    expect([north.result.isAuthorized, east.result.isAuthorized]).toEqual([false, true]);
   });
 });
 

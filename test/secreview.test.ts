@@ -124,13 +124,10 @@ describe('a preview is refused as the write would be (docs/previews.md)', () => 
 });
 
 describe('the IMS authorizer without caching (TTL 0): the caller names the region (ims-request.ts)', () => {
-  // NOT FIXED (a design decision, see the report): with IMS_REGION set to the region of the backend, the
-  // caller's x-ims-region header still decides the region, and so which project-scoped grants apply.
-  // test/authorizer.test.ts ("without caching (TTL 0), x-ims-region wins over IMS_REGION") shows the effect on
-  // the seeded data: alice, denied deleteImage in project cn-north-4, deletes an image of the cn-north-4
-  // backend by sending x-ims-region: cn-east-3. Remove `.fails` once a header that differs from IMS_REGION
-  // is refused.
-  it.fails("a header naming another region than the deployment's does not decide the region", () => {
+  // With IMS_REGION set to the region of the backend, the caller's x-ims-region header used to decide the
+  // region, and so which project-scoped grants apply: alice, denied deleteImage in project cn-north-4, deleted
+  // an image of the cn-north-4 backend by sending x-ims-region: cn-east-3. A header that differs is refused.
+  it("a header naming another region than the deployment's does not decide the region", () => {
     const event = {
       version: '2.0',
       type: 'REQUEST',

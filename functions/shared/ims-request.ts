@@ -125,7 +125,12 @@ export function readImsRequest(event: APIGatewayRequestAuthorizerEventV2, config
   let regionFrom: ImsRequest['regionFrom'] = 'config';
   if (headersRead) {
     const h = eventHeader(event, IMS_HEADERS.region)?.trim();
-    if (h) {
+    // The deployment's region is a fact of the backend behind the gateway: a caller cannot name another one
+    // (it would choose which project-scoped grants apply). The header decides only where none is configured.
+    if (h && config.region && h !== config.region) {
+      return fail('INVALID_HEADER', `${IMS_HEADERS.region} names ${JSON.stringify(h.slice(0, 64))}, but this API is the region ${config.region} (IMS_REGION): drop the header or send that region.`);
+    }
+    if (h && !config.region) {
       region = h;
       regionFrom = 'header';
     }
