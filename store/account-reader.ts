@@ -13,6 +13,7 @@
  */
 import type { AccountSource, LoadedAccount, LoadedGrant, LoadedPrincipal } from '../lib/decision/source.js';
 import { checkId } from './common.js';
+import { unresolvedPolicy } from './errors.js';
 import { accountState, type GrantRow, queryAll, readPoliciesAndPath } from './evaluation-reader.js';
 import { ACCOUNT_SK, accountPk, ENTITY, ENTITY_ATTRIBUTE, GRAPH_PREFIX, scopeFromKey } from './keys.js';
 
@@ -50,7 +51,8 @@ export async function loadAccount(accountId: string): Promise<LoadedAccount> {
   const grants: LoadedGrant[] = [];
   for (const g of grantRows) {
     const p = resolve(accountId, g.policy_id, 'identity');
-    if (p) grants.push({ grant_id: g.grant_id, principal: { type: g.principal_type, id: g.principal_id }, scope: scopeFromKey(g.scope_key), policy_id: g.policy_id, ...p });
+    if (!p) throw unresolvedPolicy({ policy_id: g.policy_id, grant_id: g.grant_id });
+    grants.push({ grant_id: g.grant_id, principal: { type: g.principal_type, id: g.principal_id }, scope: scopeFromKey(g.scope_key), policy_id: g.policy_id, ...p });
   }
   return { account_id: accountId, stamp, users: [...users.values()], groups, agencies, grants, organization };
 }

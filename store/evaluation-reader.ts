@@ -28,14 +28,16 @@
  * changes its data and bumps the counters in one transaction, so a load racing a write can only pair older
  * counters with newer data (the next request then misses the cache and reloads), never the reverse.
  *
- * A grant or attachment naming a policy that does not exist is skipped: the policy is gone. A BatchGet that
- * leaves keys unprocessed after 5 attempts fails the load instead of skipping them.
+ * A grant or attachment naming a policy that cannot be read (no item, no default version, the wrong type, a
+ * system policy gone from the catalog) fails the load (STORED_POLICY_INVALID): the store's writes never leave
+ * one, and a set without it could allow what it denies. A BatchGet that leaves keys unprocessed after 5
+ * attempts fails the load instead of skipping them.
  */
 import { systemPolicy } from '../lib/system-policies.js';
 import type { LoadedGrant, LoadedOrganization, LoadedPolicies, PolicySetSource, PrincipalSelector } from '../lib/decision/source.js';
 import { checkId } from './common.js';
 import { fromItem, key, send, toWireValues, type WireItem } from './dynamo-http.js';
-import { invalidInput, principalNotFound } from './errors.js';
+import { invalidInput, principalNotFound, unresolvedPolicy } from './errors.js';
 import {
   ACCOUNT_SK,
   accountPk,
@@ -102,7 +104,8 @@ export async function loadPrincipalPolicies(accountId: string, principal: Princi
   const grants: LoadedGrant[] = [];
   for (const g of grantRows) {
     const p = resolve(accountId, g.policy_id, 'identity');
-    if (p) grants.push({ grant_id: g.grant_id, principal: { type: g.principal_type, id: g.principal_id }, scope: scopeFromKey(g.scope_key), policy_id: g.policy_id, ...p });
+    if (!p) throw unresolvedPolicy({ policy_id: g.policy_id, grant_id: g.grant_id });
+    grants.push({ grant_id: g.grant_id, principal: { type: g.principal_type, id: g.principal_id }, scope: scopeFromKey(g.scope_key), policy_id: g.policy_id, ...p });
   }
   const out: LoadedPolicies = { stamp, principal: graph.principal, groups: graph.groups, grants, organization };
   if (account.org_id) out.stamp_org_id = account.org_id;
@@ -173,7 +176,13 @@ export async function readPoliciesAndPath(
       levels: orgSide.nodes.map(({ node, scpIds }) => ({
         node_id: node.node_id,
         node_type: node.node_type,
-        policies: orgSide.scp_enabled ? scpIds.flatMap((id) => ((p) => (p ? [{ policy_id: id, ...p }] : []))(resolve(orgSide.management_account_id, id, 'scp'))) : [],
+        policies: orgSide.scp_enabled
+          ? scpIds.map((id) => {
+              const p = resolve(orgSide.management_account_id, id, 'scp');
+              if (!p) throw unresolvedPolicy({ policy_id: id, node_id: node.node_id });
+              return { policy_id: id, ...p };
+            })
+          : [],
       })),
     };
   }

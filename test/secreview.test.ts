@@ -140,15 +140,14 @@ describe('the IMS authorizer without caching (TTL 0): the caller names the regio
   });
 });
 
-describe('a grant whose policy cannot be read is left out of the set (store/evaluation-reader.ts resolve)', () => {
-  // NOT FIXED (hardening, see the report): a reference that cannot be resolved (a grant's policy, or an SCP
-  // attached to a node) is dropped from the set instead of refusing the decision. The store's own writes never
+describe('a grant whose policy cannot be read refuses the decision (store/evaluation-reader.ts resolve)', () => {
+  // A reference that cannot be resolved (a grant's policy, or an SCP attached to a node) was dropped from the
+  // set instead of refusing the decision; now the load fails closed (STORED_POLICY_INVALID). The store's own writes never
   // leave such a reference (grants and attachments hold reference counts), so this needs a table changed behind
   // the store (a partial restore, a manual fix, a future bug); the test makes one by pointing the Deny policy's
-  // default version at a version it does not have. Remove `.fails` once the decision fails closed
-  // (STORED_POLICY_INVALID), as it does for a stored policy that no longer validates.
+  // default version at a version it does not have.
   const B = 'acc-sr-b';
-  it.fails('a Deny policy whose default version is missing does not turn a deny into an allow', async () => {
+  it('a Deny policy whose default version is missing does not turn a deny into an allow', async () => {
     const b = await client(B);
     expect((await b.post('/v1/users', { user_id: 'eve', name: 'eve' })).status).toBe(201);
     const allow = { Version: '5.0', Statement: [{ Effect: 'Allow', Action: ['ims:images:deleteImage'], Resource: ['*'] }] };
@@ -173,6 +172,12 @@ describe('a grant whose policy cannot be read is left out of the set (store/eval
       UpdateExpression: 'SET default_version = :v',
       ExpressionAttributeValues: toWireValues({ ':v': 'v9' }),
     });
-    expect((await ask()).decision).not.toBe('allow');
+    expect(await ask()).toEqual({ status: 409, decision: undefined });
+    const refused = await b.post('/v1/evaluate', { principal: { account_id: B, user_id: 'eve' }, action: 'ims:images:deleteImage', resource: `ims:cn-north-4:${B}:image:x`, region: 'cn-north-4' });
+    expect(refused.json.error).toMatchObject({ code: 'STORED_POLICY_INVALID', details: { policy_id: 'deny-delete' } });
+    // The analyses over the account refuse too, rather than answer without the Deny.
+    const who = await b.get('/v1/access/who-can?action=ims:images:deleteImage&resource=ims:cn-north-4:acc-sr-b:image:x');
+    expect(who.status, who.text).toBe(409);
+    expect(who.json.error.code).toBe('STORED_POLICY_INVALID');
   });
 });

@@ -17,6 +17,7 @@ const EXPECTED: Record<StoreErrorCode, number> = {
   CONFLICT: 409,
   PRECONDITION_FAILED: 412,
   INVALID_POLICY: 422,
+  STORED_POLICY_INVALID: 409,
 };
 
 describe('store error statuses', () => {

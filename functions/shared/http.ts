@@ -108,6 +108,7 @@ export const STORE_ERROR_STATUS: Readonly<Record<StoreErrorCode, number>> = {
   CONFLICT: 409,
   PRECONDITION_FAILED: 412,
   INVALID_POLICY: 422,
+  STORED_POLICY_INVALID: 409,
 };
 
 /** A store refusal as the HttpError it is answered with (same code, message and details); anything else, HttpErrors and faults, unchanged. */
