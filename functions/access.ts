@@ -64,7 +64,7 @@ async function acrossOrganization(caller: Caller, question: WhoCanQuestion): Pro
   const orgId = await managedOrg(caller.account_id);
   if (!orgId) throw new HttpError(404, 'NOT_FOUND', 'This account manages no organization: scope=organization is for its management account.');
   const root = (await getOrganization(caller.account_id, orgId)).root_id;
-  const accounts = await accountsUnder(caller, orgId, root);
+  const accounts = await accountsUnder(caller, orgId, root, { code: 'ORGANIZATION_TOO_LARGE', narrower: 'ask each member account (scope=account) instead' });
   const started = Date.now();
   const out: WhoCanOrganization = { scope: 'organization', org_id: orgId, accounts: [] };
   for (const account of accounts) {

@@ -21,7 +21,7 @@ vi.mock('../store/index.js', async (importOriginal) => {
 });
 
 const { createOrganization, createOu, listChildren } = await import('../store/index.js');
-const { accountsBelow, DELTA_BUDGET, deltaAfterWrite } = await import('../functions/shared/preview.js');
+const { accountsBelow, accountsUnder, DELTA_BUDGET, deltaAfterWrite } = await import('../functions/shared/preview.js');
 
 const M = 'acc-sr-mgmt';
 let stop: () => Promise<void>;
@@ -44,5 +44,17 @@ describe('the delta of a write keeps to its budget while it reads the tree', () 
     expect(took).toBeLessThan(DELTA_BUDGET.ms + 600); // the budget, one listing in flight and the checks; the count below is the proof
     expect(delta).toMatchObject({ skipped: true, reason: expect.stringMatching(/within the budget/) });
     expect(vi.mocked(listChildren).mock.calls.length).toBeLessThan(41); // stopped before listing every OU
+  });
+});
+
+describe('previews and who-can across the organization list the tree within their own bound', () => {
+  it('a deadline reached mid-walk is a 400 with the code and the advice of the caller (not the Lambda timeout)', async () => {
+    const caller = { account_id: M, subject: M, scopes: new Set(['org:write']) };
+    vi.mocked(listChildren).mockClear();
+    const err = await accountsUnder(caller, org.org_id, org.root_id, { code: 'ORGANIZATION_TOO_LARGE', deadline: Date.now() + 200, narrower: 'ask each member account (scope=account) instead' }).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toMatchObject({ status: 400, code: 'ORGANIZATION_TOO_LARGE', message: expect.stringMatching(/within the budget: ask each member account/) });
+    expect(vi.mocked(listChildren).mock.calls.length).toBeLessThan(41);
   });
 });

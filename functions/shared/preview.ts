@@ -183,9 +183,12 @@ export async function accountsUnder(
   caller: Caller,
   orgId: string,
   nodeId: string,
-  max: number = PREVIEW_MAX_ACCOUNTS,
-  code = 'PREVIEW_TOO_LARGE',
-  deadline = Number.POSITIVE_INFINITY,
+  {
+    max = PREVIEW_MAX_ACCOUNTS,
+    code = 'PREVIEW_TOO_LARGE',
+    deadline = Date.now() + ACCESS_LIMITS.treeReadMs,
+    narrower = 'preview the change on a narrower OU',
+  }: { max?: number; code?: string; deadline?: number; narrower?: string } = {},
 ): Promise<LoadedAccount[]> {
   const ids: string[] = [];
   const queue = (await getNode(caller.account_id, orgId, nodeId)).node_type === 'account' ? [] : [nodeId];
@@ -198,9 +201,9 @@ export async function accountsUnder(
       for (const n of page.items) (n.node_type === 'account' ? ids : queue).push(n.node_id);
       cursor = page.next_cursor;
       if (ids.length > max) {
-        throw new HttpError(400, code, `More than ${max} member accounts are under ${nodeId}: preview the change on a narrower OU.`, { limit: max });
+        throw new HttpError(400, code, `More than ${max} member accounts are under ${nodeId}: ${narrower}.`, { limit: max });
       }
-      if (Date.now() > deadline) throw new HttpError(400, code, `The organization's tree under ${nodeId} could not be listed within the budget.`);
+      if (Date.now() > deadline) throw new HttpError(400, code, `The organization's tree under ${nodeId} could not be listed within the budget: ${narrower}.`);
     } while (cursor);
   }
   const out: LoadedAccount[] = [];
@@ -246,7 +249,7 @@ export const ownAccount = (caller: Caller) => (): Promise<LoadedAccount[]> => ow
 export const accountsBelow = (caller: Caller, orgId: string, nodeId: string | null) => async (): Promise<LoadedAccount[]> => {
   const deadline = Date.now() + DELTA_BUDGET.ms;
   const node = nodeId ?? (await getOrganization(caller.account_id, orgId)).root_id;
-  return accountsUnder(caller, orgId, node, DELTA_BUDGET.accounts, 'DELTA_TOO_LARGE', deadline);
+  return accountsUnder(caller, orgId, node, { max: DELTA_BUDGET.accounts, code: 'DELTA_TOO_LARGE', deadline, narrower: 'preview the change to see its effect' });
 };
 
 /** A compact form of the delta for a write answered without a body (204): the `access-delta` header. */

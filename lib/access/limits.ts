@@ -12,8 +12,10 @@ export const ACCESS_LIMITS = {
   answerMs: 15_000,
   /** what-can: sections summarised (every request, then projects and enterprise projects by name; beyond: `sections_omitted`). */
   whatCanSections: 16,
-  /** previews of SCP attachments and account moves: member accounts read (beyond: 400 PREVIEW_TOO_LARGE, preview a narrower node). */
+  /** previews of SCP attachments and account moves, who-can across the organization: member accounts read (beyond: 400 PREVIEW_TOO_LARGE / ORGANIZATION_TOO_LARGE). */
   previewAccounts: 200,
+  /** the same: milliseconds to list the organization's tree under the node (beyond: 400 with the same code). */
+  treeReadMs: 10_000,
   /** the delta on a write's answer: milliseconds of reads and analysis (beyond: `skipped`, with the reason and how to ask). */
   deltaMs: 1_500,
   /** the delta on a write's answer: member accounts read (beyond: `skipped`, DELTA_TOO_LARGE). */
