@@ -826,10 +826,10 @@ describe('discrepancies: enterprise-project grants (§7.1, §8.2 EP column)', ()
   });
 });
 
-describe('discrepancies: operator family against the key type (§4.1)', () => {
+describe('operator family against the key type (§4.1)', () => {
   // §4.1: "Type mismatch: if the operator family does not match the key's type, the condition always fails to
-  // match [R] V5-ELEM2". The validator warns (CONDITION_TYPE_MISMATCH); the engine reads the value anyway.
-  it.fails.each<[string, Record<string, unknown>, Req]>([
+  // match [R] V5-ELEM2". The validator warns (CONDITION_TYPE_MISMATCH); the engine used to read the value anyway.
+  it.each<[string, Record<string, unknown>, Req]>([
     ['NumberEquals on the string key g:UserName', { NumberEquals: { 'g:UserName': ['5'] } }, { ...LIST, principal: { account_id: 'acc-1', user_name: '5' } }],
     ['StringEquals on the numeric key g:MFAAge', { StringEquals: { 'g:MFAAge': ['300'] } }, { ...LIST, context: { 'g:MFAAge': 300 } }],
     ['StringEquals on the boolean key g:MFAPresent', { StringEquals: { 'g:MFAPresent': ['true'] } }, { ...LIST, context: { 'g:MFAPresent': true } }],
@@ -838,5 +838,19 @@ describe('discrepancies: operator family against the key type (§4.1)', () => {
     ['IpAddress on the string key g:SourceVpc', { IpAddress: { 'g:SourceVpc': ['10.0.0.0/8'] } }, { ...LIST, context: { 'g:SourceVpc': '10.0.0.1' } }],
   ])('an Allow with %s never applies', (_what, condition, req) => {
     expect(decision(onList(condition), req)).toBe('deny');
+  });
+
+  it('a Deny whose operator does not fit the key type never applies to a present key; IfExists and absence keep their rules', () => {
+    expect(decision(denyListIf({ StringNotEquals: { 'g:MFAPresent': ['true'] } }), { ...LIST, context: { 'g:MFAPresent': false } })).toBe('allow');
+    expect(reason(denyListIf({ StringNotEquals: { 'g:MFAPresent': ['true'] } }), LIST)).toBe('explicit_deny'); // absent: negated is true
+    expect(decision(onList({ StringEqualsIfExists: { 'g:MFAAge': ['300'] } }), LIST)).toBe('allow'); // absent: IfExists
+    expect(decision(onList({ StringEqualsIfExists: { 'g:MFAAge': ['300'] } }), { ...LIST, context: { 'g:MFAAge': 300 } })).toBe('deny');
+    const tags = [v5(allow(['ims:images:create'], { Condition: { 'ForAllValues:NumberEquals': { 'g:TagKeys': ['1'] } } }))];
+    expect(decision(tags, { action: 'ims:images:create', context: { 'g:TagKeys': ['1'] } })).toBe('deny');
+    expect(decision(tags, { action: 'ims:images:create' })).toBe('allow'); // ForAllValues on an absent key: true
+  });
+
+  it("a key the catalog does not type (another service's key) is compared as before", () => {
+    expect(decision(onList({ NumberEquals: { 'obs:max-keys': ['5'] } }), { ...LIST, context: { 'obs:max-keys': '5' } })).toBe('allow');
   });
 });

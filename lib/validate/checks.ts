@@ -398,7 +398,7 @@ function checkConditions(st: ParsedStatement, coverage: ActionCoverage | null, r
     const info2 = checkConditionKeyName(c.key, keyPath, r);
     if (!info2) continue;
     if (!familyFitsKeyType(info.family, info2.type)) {
-      r.report('CONDITION_TYPE_MISMATCH', keyPath, `${info.name} compares ${info.family} values but "${info2.key}" is of type ${info2.type}: the condition never matches as intended.`, {
+      r.report('CONDITION_TYPE_MISMATCH', keyPath, `${info.name} compares ${info.family} values but "${info2.key}" is of type ${info2.type}: the condition never matches a present value.`, {
         atKey: true,
       });
     }
