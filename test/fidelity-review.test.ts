@@ -854,3 +854,37 @@ describe('operator family against the key type (§4.1)', () => {
     expect(decision(onList({ NumberEquals: { 'obs:max-keys': ['5'] } }), { ...LIST, context: { 'obs:max-keys': '5' } })).toBe('allow');
   });
 });
+
+describe('keys an action does not carry (seed 001 Table 1 legend; documents in conflict, docs/semantics.md choice)', () => {
+  // Seed 001: "If the Condition Key column of an action is empty (-), the action does not support any condition
+  // keys", but also "Global condition keys (with the g: prefix) apply to all actions". docs/semantics.md reads
+  // service-provided g: keys (g:ResourceTag/*, g:EnterpriseProjectId, ...) by the row: absent for the others.
+  // For a Deny with a positive operator that is not fail-closed: these cases pin the stated reading.
+  it('a Deny on g:ResourceTag/env does not reach ims:images:get (its row lists no key)', () => {
+    const docs = [v5(allow(['ims:*'])), v5(deny(['ims:images:get'], { Condition: { StringEquals: { 'g:ResourceTag/env': ['prod'] } } }))];
+    const r = run(docs, { action: 'ims:images:get', resource: IMAGE, context: { 'g:ResourceTag/env': 'prod' } });
+    expect(r.decision).toBe('allow');
+    expect(r.ignored_context_keys).toEqual(['g:ResourceTag/env']);
+  });
+  it('a Deny on unencrypted copies (ims:Encrypted) reaches copyInRegion only: copyCrossRegion does not list the key', () => {
+    const docs = [v5(allow(['ims:*'])), v5(deny(['ims:images:copy'], { Condition: { Bool: { 'ims:Encrypted': ['false'] } } }))];
+    expect(reason(docs, { action: 'ims:images:copyInRegion', resource: IMAGE, context: { 'ims:Encrypted': false } })).toBe('explicit_deny');
+    expect(decision(docs, { action: 'ims:images:copyCrossRegion', resource: IMAGE, context: { 'ims:Encrypted': false } })).toBe('allow');
+  });
+  it('a Deny with a negated operator on a key the action does not carry applies (absent key: negated is true)', () => {
+    const docs = [v5(allow(['ims:*'])), v5(deny(['ims:*'], { Condition: { StringNotEquals: { 'g:EnterpriseProjectId': ['ep-1'] } } }))];
+    expect(reason(docs, { action: 'ims:images:get', resource: IMAGE, context: { 'g:EnterpriseProjectId': 'ep-1' } })).toBe('explicit_deny');
+    expect(decision(docs, { ...LIST, context: { 'g:EnterpriseProjectId': 'ep-1' } })).toBe('allow');
+  });
+});
+
+describe('decision messages (§9.1)', () => {
+  it('implicit deny: "... because no <type> policy allows the <action> action."', () => {
+    const r = run([], { action: 'ims:images:get', resource: IMAGE });
+    expect(r.message).toBe(`User: iam::acc-1:user:alice is not authorized to perform: ims:images:get on resource: ${IMAGE} because no identity-based policy allows the ims:images:get action.`);
+  });
+  it('explicit deny: "... with an explicit deny in the <type> policy" (the engine adds the policy id)', () => {
+    const r = run([v5(deny(['ims:*']))], { action: 'ims:images:get', resource: IMAGE });
+    expect(r.message.startsWith(`User: iam::acc-1:user:alice is not authorized to perform: ims:images:get on resource: ${IMAGE} with an explicit deny in the identity-based policy`)).toBe(true);
+  });
+});
