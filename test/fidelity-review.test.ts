@@ -413,8 +413,10 @@ describe('policy variables (§4.5): none documented, ${...} is literal text', ()
     expect(decision(onList({ StringEquals: { 'g:UserName': ['${g:UserName}'] } }), LIST)).toBe('deny');
     expect(decision(onList({ StringEquals: { 'g:UserName': ['${g:UserName}'] } }), { ...LIST, principal: { account_id: 'acc-1', user_name: '${g:UserName}' } })).toBe('allow');
   });
-  it('a ${g:UserName} in a Resource is not substituted', () => {
+  it('a ${g:UserName} in a Resource is not substituted (the validator says so, as for condition values)', () => {
     const doc = v5(allow(['ims:images:get'], { Resource: ['ims:*:*:image:${g:UserName}'] }));
+    expect(codes(doc)).toContain('POLICY_VARIABLE_NOT_SUPPORTED');
+    expect(codes(onList({ StringEquals: { 'g:UserName': ['${g:UserName}'] } })[0])).toContain('POLICY_VARIABLE_NOT_SUPPORTED');
     expect(decision([doc], { action: 'ims:images:get', resource: 'ims:cn-north-4:acc-1:image:alice' })).toBe('deny');
   });
 });

@@ -18,6 +18,7 @@ import { pointer } from '../json/source.js';
 import { compileGlobLower, hasWildcard, type Glob } from '../match/glob.js';
 import type { ParsedPolicy, ParsedStatement } from '../policy/model.js';
 import { familyFitsKeyType } from '../policy/operators.js';
+import { hasPolicyVariable } from '../policy/parse.js';
 import type { PolicyType, ScpRevision } from '../types.js';
 import type { CatalogConditionKey } from '../catalog/catalog.js';
 import type { Reporter } from './reporter.js';
@@ -271,6 +272,9 @@ function checkResources(st: ParsedStatement, version: string, coverage: ActionCo
       r.report('UNKNOWN_RESOURCE_TYPE', at, `"${type}" is not an IMS resource type (IMS defines: ${types.join(', ')}; URN ${catalog.resource_types[0]?.urn_template}).`, {
         suggestions: suggest(type, types, 3, r),
       });
+    }
+    if (hasPolicyVariable(urn)) {
+      r.report('POLICY_VARIABLE_NOT_SUPPORTED', at, `Huawei IAM documents no policy variables: "${urn}" is matched literally.`);
     }
     if (version === '1.1') {
       // Huawei IAM user guide, "Cloud Services Supporting IAM Resource-Level Authorization": IMS is not among
