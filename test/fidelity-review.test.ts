@@ -5,7 +5,7 @@
  * the case follows the choice docs/semantics.md states, and says so.
  */
 import { describe, expect, it } from 'vitest';
-import { evaluate, explain, validate, type EvaluateResponse, type GrantScope, type PolicyDocument, type ScopedPolicy, createEvaluator } from '../lib/index.js';
+import { catalog, createEvaluator, evaluate, explain, validate, type EvaluateResponse, type GrantScope, type PolicyDocument, type ScopedPolicy } from '../lib/index.js';
 
 type Stmt = Record<string, unknown>;
 const v5 = (...Statement: Stmt[]): PolicyDocument => ({ Version: '5.0', Statement }) as PolicyDocument;
@@ -888,5 +888,67 @@ describe('decision messages (§9.1)', () => {
   it('explicit deny: "... with an explicit deny in the <type> policy" (the engine adds the policy id)', () => {
     const r = run([v5(deny(['ims:*']))], { action: 'ims:images:get', resource: IMAGE });
     expect(r.message.startsWith(`User: iam::acc-1:user:alice is not authorized to perform: ims:images:get on resource: ${IMAGE} with an explicit deny in the identity-based policy`)).toBe(true);
+  });
+});
+
+describe('absent keys where the documents are silent (§4.2, §4.3; docs/semantics.md choices)', () => {
+  // Not fail-closed for Allows: an Allow with a negated operator or ForAllValues applies when the key is absent.
+  it('an Allow with StringNotEquals on an absent key applies (negated operator, absent key: true)', () => {
+    expect(decision(onList({ StringNotEquals: { 'g:SourceVpc': ['vpc-1'] } }), LIST)).toBe('allow');
+  });
+  it('with the key named unknown, the same Allow is context_required (denied)', () => {
+    const r = evaluate(
+      { principal: USER, region: 'cn-north-4', ...LIST, unknown_context_keys: ['g:SourceVpc'], policies: [{ id: 'p', document: onList({ StringNotEquals: { 'g:SourceVpc': ['vpc-1'] } })[0]! }] },
+      { clock: CLOCK },
+    );
+    if ('error' in r) throw new Error(JSON.stringify(r.error));
+    expect(r.reason).toBe('context_required');
+  });
+});
+
+describe('explain traces the rule that decided', () => {
+  it('a condition whose operator does not fit the key type is traced false', () => {
+    const r = explain(
+      { principal: { account_id: 'acc-1', user_name: '5' }, region: 'cn-north-4', ...LIST, policies: [{ id: 'p', document: onList({ NumberEquals: { 'g:UserName': ['5'] } })[0]! }] },
+      { clock: CLOCK },
+    );
+    if ('error' in r) throw new Error(JSON.stringify(r.error));
+    const st = r.trace[0]!.layers.find((l) => l.layer === 'identity')!.policies[0]!.statements[0]!;
+    expect(st.conditions[0]).toMatchObject({ operator: 'NumberEquals', key: 'g:UserName', request_values: ['5'], result: false });
+    expect(st.applies).toBe(false);
+  });
+});
+
+describe('seed 001 tables against the catalog (a sample, written out from the seed by hand)', () => {
+  // [action, access level, resource type ("-" = none; all image types are required, "image *"), condition keys]
+  const rows: [string, string, string, string[]][] = [
+    ['ims:images:list', 'list', '-', ['g:EnterpriseProjectId']],
+    ['ims:images:share', 'permission_management', 'image', ['ims:TargetOrgPaths']],
+    ['ims:images:copyCrossRegion', 'write', 'image', ['g:ResourceTag/<tag-key>', 'g:EnterpriseProjectId']],
+    ['ims:images:export', 'read', 'image', []],
+    ['ims:images:setTags', 'tagging', 'image', ['g:RequestTag/<tag-key>', 'g:TagKeys']],
+    ['ims:images:getTags', 'read', '-', ['g:EnterpriseProjectId', 'g:RequestTag/<tag-key>', 'g:TagKeys']],
+    ['ims:images:setOrDeleteTags', 'write', '-', ['g:RequestTag/<tag-key>', 'g:TagKeys']],
+    ['ims:images:addMember', 'write', 'image', ['g:EnterpriseProjectId', 'g:ResourceTag/<tag-key>']],
+    ['ims:images:listImageTags', 'list', '-', []],
+    ['ims:images:getJob', 'read', '-', []],
+  ];
+  it.each(rows)('%s: %s, %s, %j', (name, level, type, keys) => {
+    const a = catalog.actions.find((x) => x.name === name)!;
+    expect(a.access_level).toBe(level);
+    expect(a.resource_types).toEqual(type === '-' ? [] : [{ type, required: true }]);
+    expect(a.condition_keys).toEqual(keys);
+  });
+  it('Table 3: one resource type, image, ims:<region>:<account-id>:image:<image-id>', () => {
+    expect(catalog.resource_types.map((t) => [t.name, t.urn_template])).toEqual([['image', 'ims:<region>:<account-id>:image:<image-id>']]);
+  });
+  it.each([
+    ['ims:TargetOrgPaths', 'string', true],
+    ['ims:Encrypted', 'boolean', false],
+    ['ims:TargetBucketOrgPaths', 'string', true],
+    ['ims:OriginBucketOrgPaths', 'string', true],
+  ])('Table 4: %s is %s, multi-valued %s', (key, type, multi) => {
+    const k = catalog.condition_keys.find((x) => x.key === key)!;
+    expect([k.type, k.multi_valued]).toEqual([type, multi]);
   });
 });
