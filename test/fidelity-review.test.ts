@@ -545,9 +545,12 @@ describe('SCP evaluation and the organization path (§6.2, §7.2, §7.4)', () =>
 
   it('explain names the SCP level that lacked an Allow', () => {
     const r = explain({ principal: member, action: 'ims:images:list', region: 'cn-north-4', policies: [{ id: 'p', document: idAll[0] }], scps: chain(full, [], full) as never }, { clock: CLOCK });
-    // an SCP level with no policy attached is refused or denies (every entity keeps >= 1 SCP, ORG-ATTACH)
-    if ('error' in r) expect(r.error.code).toBeTruthy();
-    else expect(r.decision).toBe('deny');
+    // an SCP level with no policy attached (every entity keeps >= 1 SCP, ORG-ATTACH) has no Allow: it denies
+    if ('error' in r) throw new Error(JSON.stringify(r.error));
+    expect(r.reason).toBe('implicit_deny');
+    expect(r.denied_by).toMatchObject({ layer: 'scp', level: 'ou-1', policy_id: null });
+    expect(r.trace[0]!.layers.find((l) => l.level === 'ou-1')!.outcome).toBe('no_match');
+    expect(r.message).toContain('ou-1');
   });
 });
 
