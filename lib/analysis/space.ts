@@ -518,6 +518,8 @@ function conditionValueAtom(c: CompiledCondition): ValueAtom {
   const negated = c.op.negated;
   const alt = (tokens: number[], caseInsensitive: boolean): Alternative => ({ tokens, caseInsensitive });
   let regular: RegularAtom | null = null;
+  // An operator whose family does not fit the key's type holds for no value (lib/engine/conditions.ts).
+  if (c.typeMismatch) return { holds, regular: { alternatives: [], negated: false }, typed: null, literals: values };
   switch (c.op.comparison) {
     case 'equals':
       regular = { alternatives: values.map((x) => alt(literalTokens(x), false)), negated };

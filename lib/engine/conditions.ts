@@ -1,12 +1,14 @@
 /**
  * Compiled conditions. Policy values are parsed once (numbers, dates, IP ranges, globs, lower-cased
  * strings); a request value is read per comparison and, if it cannot be read as the operator's type,
- * the comparison is false (for negated operators too).
+ * the comparison is false (for negated operators too). An operator whose family does not fit the key's
+ * catalog type (NumberEquals on g:UserName) never matches a value: Huawei's condition "always fails to
+ * match" then (docs/semantics.md, "Conditions").
  */
-import { normalizeConditionKey } from '../catalog/catalog.js';
+import { conditionKeyInfo, normalizeConditionKey } from '../catalog/catalog.js';
 import { compileGlob } from '../match/glob.js';
 import type { ParsedCondition } from '../policy/model.js';
-import type { OperatorInfo, Qualifier } from '../policy/operators.js';
+import { familyFitsKeyType, type OperatorInfo, type Qualifier } from '../policy/operators.js';
 import { ipInRange, readBool, readDate, readIp, readIpRange, readNumber, type IpAddr, type IpRange } from '../policy/values.js';
 import type { ContextScalar } from '../types.js';
 import { scalarToString, type ContextValues, type RequestContext } from './context.js';
@@ -27,6 +29,8 @@ export interface CompiledCondition {
   nullAcceptsPresent: boolean;
   /** The result when the key is unknown (three-valued evaluation): see `resultWhateverTheValues`. */
   whenUnknown: Tri;
+  /** The operator's family does not fit the key's catalog type: no request value ever matches. */
+  typeMismatch: boolean;
 }
 
 /** A three-valued result: false, true, or unknown (it depends on keys the request marks unknown). */
@@ -37,16 +41,19 @@ export function compileCondition(c: ParsedCondition): CompiledCondition {
   const op = c.operator.info;
   const key = normalizeConditionKey(c.key).normalized;
   const values = c.values;
+  const keyInfo = conditionKeyInfo(c.key);
+  const typeMismatch = keyInfo !== undefined && !familyFitsKeyType(op.family, keyInfo.type);
   const compiled: CompiledCondition = {
     key,
     source: c,
     op,
     qualifier: c.operator.qualifier,
     ifExists: c.operator.ifExists,
-    test: compileTest(op, values),
+    test: typeMismatch ? unreadable : compileTest(op, values),
     nullAcceptsAbsent: op.family === 'null' && values.some((v) => readBool(v) === true),
     nullAcceptsPresent: op.family === 'null' && values.some((v) => readBool(v) === false),
     whenUnknown: UNKNOWN,
+    typeMismatch,
   };
   compiled.whenUnknown = resultWhateverTheValues(compiled);
   return compiled;
@@ -69,6 +76,9 @@ function resultWhateverTheValues(c: CompiledCondition): Tri {
   if (present !== absent) return UNKNOWN;
   return absent ? 1 : 0;
 }
+
+/** Every request value is unreadable (an operator family that does not fit the key's type). */
+const unreadable: ValueTest = () => undefined;
 
 function compileTest(op: OperatorInfo, values: string[]): ValueTest {
   switch (op.comparison) {

@@ -310,7 +310,8 @@ function readConditionValues(v: JsonValue | undefined, path: string, version: Po
   return s === null ? null : [s];
 }
 
-function hasPolicyVariable(value: string): boolean {
+/** Whether a string holds a `${...}` (Huawei documents no policy variables: such text is compared literally). */
+export function hasPolicyVariable(value: string): boolean {
   const open = value.indexOf('${');
   return open !== -1 && value.indexOf('}', open + 2) !== -1;
 }

@@ -18,6 +18,7 @@ import { pointer } from '../json/source.js';
 import { compileGlobLower, hasWildcard, type Glob } from '../match/glob.js';
 import type { ParsedPolicy, ParsedStatement } from '../policy/model.js';
 import { familyFitsKeyType } from '../policy/operators.js';
+import { hasPolicyVariable } from '../policy/parse.js';
 import type { PolicyType, ScpRevision } from '../types.js';
 import type { CatalogConditionKey } from '../catalog/catalog.js';
 import type { Reporter } from './reporter.js';
@@ -272,6 +273,9 @@ function checkResources(st: ParsedStatement, version: string, coverage: ActionCo
         suggestions: suggest(type, types, 3, r),
       });
     }
+    if (hasPolicyVariable(urn)) {
+      r.report('POLICY_VARIABLE_NOT_SUPPORTED', at, `Huawei IAM documents no policy variables: "${urn}" is matched literally.`);
+    }
     if (version === '1.1') {
       // Huawei IAM user guide, "Cloud Services Supporting IAM Resource-Level Authorization": IMS is not among
       // them in 1.1, and a 1.1 policy naming a resource type its service does not support fails to create
@@ -398,7 +402,7 @@ function checkConditions(st: ParsedStatement, coverage: ActionCoverage | null, r
     const info2 = checkConditionKeyName(c.key, keyPath, r);
     if (!info2) continue;
     if (!familyFitsKeyType(info.family, info2.type)) {
-      r.report('CONDITION_TYPE_MISMATCH', keyPath, `${info.name} compares ${info.family} values but "${info2.key}" is of type ${info2.type}: the condition never matches as intended.`, {
+      r.report('CONDITION_TYPE_MISMATCH', keyPath, `${info.name} compares ${info.family} values but "${info2.key}" is of type ${info2.type}: the condition never matches a present value.`, {
         atKey: true,
       });
     }

@@ -156,12 +156,20 @@ function valueSatisfies(op: Operator, request: RequestScalar, policyValues: read
   return op.negated ? !positive : positive;
 }
 
+/** The catalog value type each operator kind compares (docs/semantics.md: an operator of another type than the key never matches). */
+const KIND_OF_TYPE: Readonly<Record<string, Kind>> = { string: 'string', numeric: 'number', date: 'date', boolean: 'bool', ip_address: 'ip' };
+
 /**
  * Evaluates one condition. `requestValues` is `undefined` when the request lacks the key (absent, `null`
- * or `[]`).
+ * or `[]`). `keyType`: the key's catalog type, when the catalog lists it; an operator of another kind
+ * (Null aside) reads no request value (every comparison false, for negated operators too).
  */
-export function conditionHolds(written: WrittenOperator, policyValues: readonly string[], requestValues: readonly RequestScalar[] | undefined): boolean {
+export function conditionHolds(written: WrittenOperator, policyValues: readonly string[], requestValues: readonly RequestScalar[] | undefined, keyType?: string): boolean {
   const op = written.operator;
+  if (keyType !== undefined && op.kind !== 'null' && KIND_OF_TYPE[keyType] !== op.kind && requestValues !== undefined) {
+    // Present values are never compared: ForAllValues over a non-empty list and every other form are false.
+    return false;
+  }
   if (op.kind === 'null') {
     // Null: "true" accepts an absent key, "false" a present one.
     const absent = requestValues === undefined;

@@ -69,6 +69,14 @@ export function normalizeKey(key: string): string {
   return prefix ? prefix + key.slice(prefix.length) : lower;
 }
 
+/** The catalog's value type of a condition key (tag keys by their prefix), when the catalog lists it. */
+const KEY_TYPES = new Map(catalog.condition_keys.map((k) => [k.key.toLowerCase().replace('<tag-key>', ''), k.type as string]));
+export function keyType(key: string): string | undefined {
+  const k = normalizeKey(key);
+  const prefix = TAG_PREFIXES.find((p) => k.startsWith(p));
+  return KEY_TYPES.get(prefix ?? k);
+}
+
 /** The keys docs/semantics.md ("Identity keys") lists as derived from the principal (tag keys: any after the prefix). */
 const PRINCIPAL_KEY_NAMES = [
   'g:userid',
@@ -424,7 +432,7 @@ function scopeAdmits(policy: Policy, st: Statement, action: CatalogAction, req: 
 function applies(p: Policy, st: Statement, item: Item, req: EvaluateRequest, ctx: Context, missing: Set<string>): boolean {
   if (!actionMatches(st, item.action) || !scopeAdmits(p, st, item.action, req, ctx) || !resourceMatches(st, item.target)) return false;
   for (const c of st.conditions) if (!ctx.has(c.key) && actionCarries(item.action, c.key)) missing.add(c.key);
-  return st.conditions.every((c) => conditionHolds(c.operator, c.values, ctx.get(c.key)));
+  return st.conditions.every((c) => conditionHolds(c.operator, c.values, ctx.get(c.key), keyType(c.key)));
 }
 
 // ---------------------------------------------------------------------------------------------------------
