@@ -1,8 +1,13 @@
 /** The help texts, derived from the command table (cli/commands.ts). */
 import { type Command, COMMANDS } from './commands.js';
 
-const EXIT_CODES =
-  'Exit codes: 0 ok (checks, diff: PASS), 1 validate found errors or a check FAILed, 2 unusable input or usage (printed as {"error": {"code", "message"}}), 3 an analysis could not decide exactly (UNKNOWN: never a PASS).';
+const EXIT_CODES = [
+  'Exit codes:',
+  '  0  ok (checks, diff: PASS)',
+  '  1  validate found errors, or a check FAILed',
+  '  2  unusable input or usage (printed as {"error": {"code", "message"}})',
+  '  3  an analysis could not decide exactly (UNKNOWN: never a PASS)',
+].join('\n');
 
 function optionLines(c: Command): string[] {
   const rows = Object.entries(c.options).map(([name, o]) => [`--${name}${o.value ? ` ${o.value}` : ''}`, o.help] as const);
@@ -25,15 +30,21 @@ export function commandHelp(c: Command): string {
   ].join('\n');
 }
 
+/** The usage column of the overall help: a longer usage gets a line of its own, its summary the next one. */
+const USAGE_COLUMN = 52;
+
+function commandRow(usage: string, summary: string): string[] {
+  return usage.length + 2 <= USAGE_COLUMN ? [`  ${usage.padEnd(USAGE_COLUMN)}${summary}`] : [`  ${usage}`, `  ${''.padEnd(USAGE_COLUMN)}${summary}`];
+}
+
 export function overallHelp(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.name.length + c.args.length)) + 3;
   return [
     'Usage: ims-authz COMMAND [options]',
     '',
     'Commands:',
-    ...COMMANDS.map((c) => `  ${`${c.name} ${c.args}`.padEnd(width)}${c.summary}`),
-    `  ${'help [COMMAND]'.padEnd(width)}this help, or a command's options and examples`,
-    `  ${'--version'.padEnd(width)}the version and the catalog version`,
+    ...COMMANDS.flatMap((c) => commandRow(`${c.name} ${c.args}`, c.summary)),
+    ...commandRow('help [COMMAND]', "this help, or a command's options and examples"),
+    ...commandRow('--version', 'the version and the catalog version'),
     '',
     EXIT_CODES,
     'Reference: docs/cli.md.',

@@ -46,11 +46,15 @@ describe('help', () => {
     const r = cli(['help']);
     expect(r.code).toBe(0);
     const lines = r.stdout.split('\n');
-    for (const c of COMMANDS)
-      expect(
-        lines.some((l) => l.startsWith(`  ${c.name} `) && l.endsWith(c.summary)),
-        c.name,
-      ).toBe(true);
+    for (const c of COMMANDS) {
+      // The summary ends the usage's line, or (a long usage) is the next line, in the same column as the others.
+      const i = lines.findIndex((l) => l.startsWith(`  ${c.name} ${c.args}`));
+      expect(i, c.name).toBeGreaterThan(0);
+      const own = lines[i] as string;
+      const summaryLine = own.endsWith(c.summary) ? own : (lines[i + 1] as string);
+      expect(summaryLine.endsWith(c.summary), c.name).toBe(true);
+      expect(summaryLine.indexOf(c.summary), `${c.name}: the summaries share one column`).toBe(lines[3]?.lastIndexOf('print the compiled'));
+    }
     expect(r.stdout).toContain('help [COMMAND]');
     expect(r.stdout).toContain('--version');
     expect(r.stdout).toContain('Exit codes:');
