@@ -193,6 +193,32 @@ describe('what can', () => {
   });
 });
 
+describe('what-can witnesses are requests by reference', () => {
+  it("every conditional action's witness names the principal by its ids only and is allowed by reference", async () => {
+    let checked = 0;
+    for (const [type, id] of [
+      ['user', 'alice'],
+      ['user', 'bob'],
+      ['agency', 'ims-copy'],
+    ] as const) {
+      const r = whatCan(account, { principal_type: type, principal_id: id });
+      if ('error' in r) throw new Error(JSON.stringify(r));
+      for (const section of r.sections) {
+        for (const g of section.summary.groups) {
+          for (const a of g.actions) {
+            for (const w of a.when ?? []) {
+              expect(w.witness.principal, `${id} ${a.action}`).toEqual(type === 'user' ? { account_id: 'acc-1', user_id: id } : { account_id: 'acc-1', agency: id });
+              expect(await byReference(w.witness), `${id} ${a.action} ${JSON.stringify(w.witness)}`).toBe('allow');
+              checked++;
+            }
+          }
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(0);
+  });
+});
+
 describe('bounded work: beyond the budget the rest is unknown, never guessed', () => {
   it('who-can analyses at most maxSets distinct sets (and stops when the time is up)', () => {
     const r = ok(whoCan(account, { action: 'ims:images:deleteImage', resource: 'ims:cn-north-4:acc-1:image:abc' }, { maxSets: 1 }));

@@ -11,7 +11,7 @@ import type { Assume, SummaryResult } from '../analysis/types.js';
 import { requestError } from '../engine/request.js';
 import type { LoadedAccount } from '../decision/source.js';
 import type { ErrorResponse } from '../types.js';
-import { findPrincipal, type PrincipalRef, principalSet } from './sets.js';
+import { byReference, findPrincipal, type PrincipalRef, principalSet } from './sets.js';
 import { ACCESS_LIMITS } from './limits.js';
 
 export interface WhatCanQuestion {
@@ -65,6 +65,9 @@ export function whatCan(account: LoadedAccount, question: WhatCanQuestion): What
     }
     const r = summarize(s.analysis, { assume });
     if ('error' in r) return r;
+    // Each witness as who-can gives them: by reference (the principal by its ids; the keys IAM fills from it
+    // are the stored ones, so POST /v1/evaluate decides it as stated).
+    for (const g of r.groups) for (const a of g.actions) for (const w of a.when ?? []) w.witness = byReference(w.witness, account.account_id, principal, assume);
     sections.push({ ...head, summary: r });
     return null;
   };
