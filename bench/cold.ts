@@ -136,9 +136,13 @@ for (const c of cases) {
     isBase64Encoded: false,
     ...(c.body === undefined ? {} : { body: JSON.stringify(c.body) }),
   };
-  // Each sample runs the empty driver (same event) right before the bundle, so both see the same machine.
+  // Each sample runs a bare node and the empty driver (same event) right before the bundle, so the three see
+  // the same machine: the columns above them are medians of the per-sample differences (paired), which this
+  // shared machine's drift moves far less than a difference of medians taken minutes apart.
   const empties: number[] = [];
+  const bares: number[] = [];
   const samples = await samplesOf(RUNS, async () => {
+    bares.push((await timeProcess(['-e', ''], baseEnv)).wallMs);
     empties.push((await timeProcess(['-e', driver], { ...baseEnv, BUNDLE: '', EVENT: JSON.stringify(event) })).wallMs);
     const r = await timeProcess(['-e', driver], { ...baseEnv, BUNDLE: bundle, EVENT: JSON.stringify(event) });
     const parsed = JSON.parse(r.out.trim().split('\n').pop() as string) as { status: number; importMs: number; invokeMs: number }; // after the decision log line
@@ -147,15 +151,16 @@ for (const c of cases) {
   });
   const emptyDriver = median(empties);
   const wall = median(samples.map((s) => s.wallMs));
+  const paired = (base: number[]): number => median(samples.map((s, i) => s.wallMs - (base[i] as number)));
   const row = {
     function: c.label ?? c.fn,
     bundle_kib: statSync(bundle).size / 1024,
     require_ms: median(samples.map((s) => s.importMs)),
     first_answer_ms: median(samples.map((s) => s.invokeMs)),
     wall_ms: wall,
-    above_bare_ms: wall - bare,
+    above_bare_ms: paired(bares),
     empty_driver_ms: emptyDriver,
-    above_empty_driver_ms: wall - emptyDriver,
+    above_empty_driver_ms: paired(empties),
   };
   json.push(row);
   rows.push(
@@ -173,7 +178,7 @@ await db.close();
 const tableLine = byRef
   ? `\n\nThe table's share: the by-reference load's round trips (a Query; then a BatchGetItem and a Query in parallel) sent raw from a fresh process, no bundle, take ${tableMs.toFixed(1)} ms (median of ${RUNS}); evaluate by reference without it is ${((byRef.above_bare_ms as number) - tableMs).toFixed(1)} ms above bare node.`
   : '';
-const md = `bare \`node -e ''\`: ${bare.toFixed(1)} ms. Each row: a fresh node process requires the bundle and answers one request; each of its runs follows a run of the same driver with an empty handler (the same process, event parsing and output, no bundle), so the last column is the bundle's own cost. Medians of ${RUNS}.\n\n${rows.join('\n')}${tableLine}`;
+const md = `bare \`node -e ''\`: ${bare.toFixed(1)} ms. Each row: a fresh node process requires the bundle and answers one request; each of its runs follows a bare \`node -e ''\` and a run of the same driver with an empty handler (the same process, event parsing and output, no bundle), and the two "above" columns are medians of the differences run by run (paired), so the last column is the bundle's own cost. Medians of ${RUNS}.\n\n${rows.join('\n')}${tableLine}`;
 const dir = fileURLToPath(new URL('./results/', import.meta.url));
 mkdirSync(dir, { recursive: true });
 writeFileSync(`${dir}cold.json`, `${JSON.stringify({ node: process.version, date: new Date().toISOString(), runs: RUNS, bare_ms: bare, rows: json, table_share_ms: tableMs }, null, 2)}\n`);
