@@ -75,6 +75,26 @@ describe('the issue: an Allow on ForAllValues of a key the caller cannot supply'
 // The request field
 // ---------------------------------------------------------------------------------------------------------
 
+describe('an operator that does not fit its key type, on an unknown key', () => {
+  // The condition reads no value of the key: present, it is false whatever the values; absent, IfExists and
+  // ForAllValues hold. So an Allow on it is not allowed whatever the key is (it was: `*` was taken to match).
+  const USER = { account_id: 'acc-1', user_name: 'alice' };
+  it.each([{ StringMatchIfExists: { 'g:MFAAge': ['*'] } }, { 'ForAllValues:StringMatch': { 'g:MFAAge': ['*'] } }, { StringEqualsIfExists: { 'g:MFAPresent': ['true'] } }])(
+    '%j: context_required, not allow',
+    (cond) => {
+      const base = {
+        principal: USER,
+        action: 'ims:images:list',
+        policies: [{ id: 'p', document: { Version: '5.0', Statement: [{ Effect: 'Allow', Action: ['ims:images:list'], Condition: cond }] } }],
+      };
+      expect((evaluate(base) as EvaluateResponse).decision).toBe('allow'); // absent: holds
+      expect((evaluate({ ...base, context: { 'g:MFAAge': 300, 'g:MFAPresent': true } }) as EvaluateResponse).decision).toBe('deny'); // present: never
+      const unknown = evaluate({ ...base, unknown_context_keys: ['g:MFAAge', 'g:MFAPresent'] }) as EvaluateResponse;
+      expect(unknown).toMatchObject({ decision: 'deny', reason: 'context_required' });
+    },
+  );
+});
+
 describe('unknown_context_keys in the request', () => {
   const tagged = [policy('p', { Effect: 'Allow', Action: ['ims:images:addMember'], Condition: { StringEquals: { 'g:ResourceTag/Env': ['prod'] } } })];
 

@@ -66,12 +66,16 @@ const ALL_STARS = /^\*+$/;
  * when one answer holds for all of them; UNKNOWN otherwise. Decided exactly only where it is cheap and
  * certain: `Null` (presence alone decides), and wildcard operators with a pattern made only of `*`, which
  * every value matches (so `StringMatchIfExists` or `ForAllValues:StringMatch` with `*` hold whatever the
- * key is). Every other condition on an unknown key is unknown, the safe answer.
+ * key is). An operator whose family does not fit the key's type reads no value, so every present value gives
+ * one answer (`StringMatchIfExists` with `*` on a numeric key: true absent, false present: unknown). Every
+ * other condition on an unknown key is unknown, the safe answer.
  */
 function resultWhateverTheValues(c: CompiledCondition): Tri {
   const absent = evalConditionValues(c, undefined);
   let present: boolean | undefined;
-  if (c.op.family === 'null') present = c.nullAcceptsPresent;
+  // A type mismatch reads no value: every present value gives the same answer, the one of any value.
+  if (c.typeMismatch) present = evalConditionValues(c, ['0']);
+  else if (c.op.family === 'null') present = c.nullAcceptsPresent;
   else if (c.op.comparison === 'match' && c.source.values.some((v) => ALL_STARS.test(v))) present = !c.op.negated;
   if (present !== absent) return UNKNOWN;
   return absent ? 1 : 0;

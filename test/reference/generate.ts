@@ -254,7 +254,7 @@ const conditionSpec: fc.Arbitrary<ConditionSpec> = fc
   .map((c) => {
     const candidates = c.fitting ? GENERATED_OPERATORS.filter((o) => o.reads === READS_FOR_TYPE[c.key.type] || o.reads === 'null') : GENERATED_OPERATORS;
     const op = candidates[c.opIndex % candidates.length]!;
-    const words = op.reads === 'string' ? [...c.key.words, ...(c.fitting ? [] : ['true', '300', '10.1.2.3'])] : WORDS_BY_READ[op.reads];
+    const words = op.reads === 'string' ? [...c.key.words, ...(c.fitting ? [] : ['true', '300', '10.1.2.3', '*'])] : WORDS_BY_READ[op.reads];
     const picked = c.values.map((n) => words[n % words.length]!);
     // Null takes no IfExists (invalid); a qualifier on Null is not documented (Null tests presence either way).
     const name = op.reads === 'null' ? `${c.qualifier}Null` : `${c.qualifier}${op.name}${c.ifExists ? 'IfExists' : ''}`;
