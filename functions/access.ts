@@ -13,7 +13,7 @@ import { loadPrincipalPolicies } from '../store/evaluation-reader.js';
 import { getOrganization, managedOrg } from '../store/index.js';
 import { HttpError, statusOfEngineError, type Reply } from './shared/http.js';
 import type { Caller } from './shared/auth.js';
-import { accountsUnder } from './shared/preview.js';
+import { accountsUnder, expiresAfter } from './shared/preview.js';
 import { router } from './shared/router.js';
 import { ACCESS_ROUTES } from './shared/routes.js';
 import { ACCESS_LIMITS } from '../lib/access/limits.js';
@@ -65,12 +65,12 @@ async function acrossOrganization(caller: Caller, question: WhoCanQuestion): Pro
   if (!orgId) throw new HttpError(404, 'NOT_FOUND', 'This account manages no organization: scope=organization is for its management account.');
   const root = (await getOrganization(caller.account_id, orgId)).root_id;
   const accounts = await accountsUnder(caller, orgId, root, { code: 'ORGANIZATION_TOO_LARGE', narrower: 'ask each member account (scope=account) instead' });
-  const started = Date.now();
+  const expired = expiresAfter(ANSWER_BUDGET_MS);
   const out: WhoCanOrganization = { scope: 'organization', org_id: orgId, accounts: [] };
   for (const account of accounts) {
     const parts = (question.resource ?? '*').split(':');
     if (parts.length >= 5) parts[2] = account.account_id;
-    const r = whoCan(account, { ...question, resource: parts.join(':') }, { expired: () => Date.now() - started > ANSWER_BUDGET_MS });
+    const r = whoCan(account, { ...question, resource: parts.join(':') }, { expired });
     if ('error' in r) return r;
     out.accounts.push(r);
   }
@@ -95,8 +95,8 @@ export const handler = router('access', ACCESS_ROUTES, {
     const context = contextParam(query.context);
     if (context) question.context = context;
     if (query.scope === 'organization') return reply(await acrossOrganization(caller, question));
-    const started = Date.now();
-    return reply(whoCan(await loadAccount(caller.account_id), question, { expired: () => Date.now() - started > ANSWER_BUDGET_MS }));
+    const expired = expiresAfter(ANSWER_BUDGET_MS);
+    return reply(whoCan(await loadAccount(caller.account_id), question, { expired }));
   },
   'GET /v1/access/what-can': async ({ caller, query }) => {
     const type = query.principal_type as WhatCanQuestion['principal_type'] | undefined;

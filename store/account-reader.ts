@@ -11,11 +11,10 @@
  *     item and the nodes of the path; in an organization, one Query of the management account's SCPs.
  * The `#ACCOUNT` item is read in the first round trip, no later than the data it stamps.
  */
-import type { AccountSource, LoadedAccount, LoadedGrant, LoadedPrincipal } from '../lib/decision/source.js';
+import type { AccountSource, LoadedAccount, LoadedPrincipal } from '../lib/decision/source.js';
 import { checkId } from './common.js';
-import { unresolvedPolicy } from './errors.js';
-import { accountState, type GrantRow, queryAll, readPoliciesAndPath } from './evaluation-reader.js';
-import { ACCOUNT_SK, accountPk, ENTITY, ENTITY_ATTRIBUTE, GRAPH_PREFIX, scopeFromKey } from './keys.js';
+import { accountState, type GrantRow, loadedGrant, queryAll, readPoliciesAndPath } from './evaluation-reader.js';
+import { ACCOUNT_SK, accountPk, ENTITY, ENTITY_ATTRIBUTE, GRAPH_PREFIX } from './keys.js';
 
 export const dynamoAccountSource: AccountSource = { loadAccount: (accountId) => loadAccount(accountId) };
 
@@ -48,11 +47,6 @@ export async function loadAccount(accountId: string): Promise<LoadedAccount> {
   for (const u of users.values()) u.groups.sort();
 
   const { resolve, organization, stamp } = await readPoliciesAndPath(accountId, account, [...new Set(grantRows.map((g) => g.policy_id))]);
-  const grants: LoadedGrant[] = [];
-  for (const g of grantRows) {
-    const p = resolve(accountId, g.policy_id, 'identity');
-    if (!p) throw unresolvedPolicy({ policy_id: g.policy_id, grant_id: g.grant_id });
-    grants.push({ grant_id: g.grant_id, principal: { type: g.principal_type, id: g.principal_id }, scope: scopeFromKey(g.scope_key), policy_id: g.policy_id, ...p });
-  }
+  const grants = grantRows.map((g) => loadedGrant(resolve, accountId, g));
   return { account_id: accountId, stamp, users: [...users.values()], groups, agencies, grants, organization };
 }

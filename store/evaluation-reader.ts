@@ -101,15 +101,17 @@ export async function loadPrincipalPolicies(accountId: string, principal: Princi
     grantRows.map((g) => g.policy_id),
   );
 
-  const grants: LoadedGrant[] = [];
-  for (const g of grantRows) {
-    const p = resolve(accountId, g.policy_id, 'identity');
-    if (!p) throw unresolvedPolicy({ policy_id: g.policy_id, grant_id: g.grant_id });
-    grants.push({ grant_id: g.grant_id, principal: { type: g.principal_type, id: g.principal_id }, scope: scopeFromKey(g.scope_key), policy_id: g.policy_id, ...p });
-  }
+  const grants = grantRows.map((g) => loadedGrant(resolve, accountId, g));
   const out: LoadedPolicies = { stamp, principal: graph.principal, groups: graph.groups, grants, organization };
   if (account.org_id) out.stamp_org_id = account.org_id;
   return out;
+}
+
+/** A grant with its policy's default version; one that cannot be resolved fails the load (STORED_POLICY_INVALID). */
+export function loadedGrant(resolve: PolicyResolver, accountId: string, g: GrantRow): LoadedGrant {
+  const p = resolve(accountId, g.policy_id, 'identity');
+  if (!p) throw unresolvedPolicy({ policy_id: g.policy_id, grant_id: g.grant_id });
+  return { grant_id: g.grant_id, principal: { type: g.principal_type, id: g.principal_id }, scope: scopeFromKey(g.scope_key), policy_id: g.policy_id, ...p };
 }
 
 /** A policy's default version, resolved from what round trip 2 read (system policies from the catalog). */

@@ -14,13 +14,10 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, type LaunchedBrowser, seriousAxeViolations } from './support/browser.js';
+import { launchChromium, type LaunchedBrowser, PLAYGROUND_SHOTS as shots, POLL, STEP_TIMEOUT, seriousAxeViolations } from './support/browser.js';
 import { startLocalStack, type LocalStack } from './support/offline.js';
 
 const root = join(import.meta.dirname, '..');
-const shots = join(root, 'test-results', 'playground');
-const STEP_TIMEOUT = 60_000;
-const POLL = { timeout: 15_000 };
 
 let stack: LocalStack;
 let chromium: LaunchedBrowser;

@@ -16,14 +16,10 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXAMPLE_ACCOUNT } from '../infra/local/seed.js';
 import { mintToken } from '../infra/local/token.js';
-import { launchChromium, type LaunchedBrowser, seriousAxeViolations } from './support/browser.js';
+import { launchChromium, type LaunchedBrowser, PLAYGROUND_SHOTS as shots, POLL, STEP_TIMEOUT, seriousAxeViolations } from './support/browser.js';
 import { startLocalStack, type LocalStack } from './support/offline.js';
 
 const root = join(import.meta.dirname, '..');
-const shots = join(root, 'test-results', 'playground');
-const STEP_TIMEOUT = 60_000;
-/** expect.poll waits 1 s by default; a first call to a function of the local stack can take longer. */
-const POLL = { timeout: 15_000 };
 
 let stack: LocalStack;
 let chromium: LaunchedBrowser;

@@ -58,10 +58,13 @@ export const PREVIEW_MAX_ACCOUNTS = ACCESS_LIMITS.previewAccounts;
 
 /** The time a preview may spend analysing (inside the function's timeout); beyond it the answer is UNKNOWN, skipped. */
 export const PREVIEW_BUDGET_MS = ACCESS_LIMITS.answerMs;
-const budget = (): CompareBudget => {
-  const started = Date.now();
-  return { expired: () => Date.now() - started > PREVIEW_BUDGET_MS };
-};
+
+/** A budget's clock: true once `ms` have passed since this call. */
+export function expiresAfter(ms: number): () => boolean {
+  const end = Date.now() + ms;
+  return () => Date.now() > end;
+}
+const budget = (): CompareBudget => ({ expired: expiresAfter(PREVIEW_BUDGET_MS) });
 
 function reply(write: string, result: (PreviewResult & { skipped?: string }) | { error: { code: string; message: string } }): Reply {
   if ('error' in result) throw new HttpError(400, result.error.code, result.error.message);
@@ -225,13 +228,13 @@ export type AccessDelta = AccessDeltaSummary | { skipped: true; reason: string; 
  * reason and how to ask (a preview of the reverse write, or who-can/what-can).
  */
 export async function deltaAfterWrite(accounts: () => Promise<LoadedAccount[]>, inverse: AccountChange): Promise<AccessDelta> {
-  const started = Date.now();
+  const expired = expiresAfter(DELTA_BUDGET.ms);
   const how = 'GET /v1/access/what-can for a principal, or preview the reverse write with ?preview=true';
   try {
     const after = await accounts();
     const result = compareAccounts(
       after.map((a) => ({ before: applyChange(a, inverse), after: a })),
-      { maxAnalyses: DELTA_BUDGET.analyses, expired: () => Date.now() - started > DELTA_BUDGET.ms },
+      { maxAnalyses: DELTA_BUDGET.analyses, expired },
     );
     if ('error' in result) return { skipped: true, reason: result.error.message, how };
     if (result.skipped) return { skipped: true, reason: result.skipped, how };
@@ -309,9 +312,9 @@ export async function previewMove(caller: Caller, orgId: string, accountId: stri
 export async function moveDelta(before: LoadedAccount | null, accountId: string): Promise<AccessDelta> {
   const how = 'GET /v1/access/who-can?scope=organization, or preview the reverse move with ?preview=true';
   if (!before) return { skipped: true, reason: 'the account could not be read before the move', how };
-  const started = Date.now();
+  const expired = expiresAfter(DELTA_BUDGET.ms);
   try {
-    const r = compareAccounts([{ before, after: await loadAccount(accountId) }], { maxAnalyses: DELTA_BUDGET.analyses, expired: () => Date.now() - started > DELTA_BUDGET.ms });
+    const r = compareAccounts([{ before, after: await loadAccount(accountId) }], { maxAnalyses: DELTA_BUDGET.analyses, expired });
     if ('error' in r) return { skipped: true, reason: r.error.message, how };
     if (r.skipped) return { skipped: true, reason: r.skipped, how };
     return summarizeDelta(r);

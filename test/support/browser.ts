@@ -14,6 +14,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
+/** Where the browser tests put their screenshots (git-ignored). */
+export const PLAYGROUND_SHOTS = join(import.meta.dirname, '..', '..', 'test-results', 'playground');
+/** A browser test step's timeout: the first call to a function of the local stack can take seconds. */
+export const STEP_TIMEOUT = 60_000;
+/** expect.poll waits 1 s by default; a first call to a function of the local stack can take longer. */
+export const POLL = { timeout: 15_000 };
+
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
 export const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
